@@ -1,0 +1,379 @@
+-- wangge schema, version 1. The single source of the schema: src/store/migrate.rs embeds this file and applies it
+-- to an empty database; later changes are numbered migrations that follow it.
+--
+-- Records that travel between devices (places, inspections, hazards, patrols, findings, petitions) carry the
+-- identity and version columns of DESIGN.md: id (UUIDv7), origin, vv (version vector, JSON), version (sum of vv),
+-- created_at/updated_at (UTC ms), updated_by (device), deleted (tombstone), and region_code (the region it
+-- belongs to). Dates people see are China calendar days as 'YYYY-MM-DD'. Code columns hold the stable codes of
+-- src/domain (their labels live there too).
+
+-- This installation: device id, jurisdiction, signing key, current worker, county settings.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- County → township → village/community → grid. Level and parent follow from the code (src/domain/region.rs).
+CREATE TABLE regions (
+    code   TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    level  TEXT NOT NULL CHECK (level IN ('county', 'township', 'village', 'grid')),
+    parent TEXT REFERENCES regions (code),
+    source TEXT NOT NULL DEFAULT 'builtin' CHECK (source IN ('builtin', 'import', 'demo', 'bundle'))
+) WITHOUT ROWID;
+CREATE INDEX regions_parent ON regions (parent);
+
+-- NBS 统计用区划代码 2023: 略阳县 and its 17 township-level units.
+INSERT INTO regions (code, name, level, parent) VALUES
+    ('610727000000', '略阳县', 'county', NULL),
+    ('610727001000', '兴州街道', 'township', '610727000000'),
+    ('610727002000', '横现河街道', 'township', '610727000000'),
+    ('610727101000', '接官亭镇', 'township', '610727000000'),
+    ('610727102000', '西淮坝镇', 'township', '610727000000'),
+    ('610727103000', '两河口镇', 'township', '610727000000'),
+    ('610727104000', '金家河镇', 'township', '610727000000'),
+    ('610727105000', '徐家坪镇', 'township', '610727000000'),
+    ('610727106000', '白水江镇', 'township', '610727000000'),
+    ('610727107000', '硖口驿镇', 'township', '610727000000'),
+    ('610727108000', '马蹄湾镇', 'township', '610727000000'),
+    ('610727109000', '乐素河镇', 'township', '610727000000'),
+    ('610727110000', '郭镇', 'township', '610727000000'),
+    ('610727111000', '黑河镇', 'township', '610727000000'),
+    ('610727112000', '白雀寺镇', 'township', '610727000000'),
+    ('610727113000', '仙台坝镇', 'township', '610727000000'),
+    ('610727114000', '五龙洞镇', 'township', '610727000000'),
+    ('610727115000', '观音寺镇', 'township', '610727000000');
+
+-- The people who use this device (a shared office PC is normal). Records name the worker who acted.
+CREATE TABLE workers (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) WITHOUT ROWID;
+
+-- Non-working days and make-up working days (调休). Weekends not listed as 'workday' are non-working.
+CREATE TABLE holidays (
+    date    TEXT PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Built-in checklists, stored as data. Item codes are stable: results and hazards refer to them.
+CREATE TABLE checklist_items (
+    code     TEXT PRIMARY KEY,
+    category TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    text_zh  TEXT NOT NULL,
+    text_en  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX checklist_items_category ON checklist_items (category, seq);
+
+INSERT INTO checklist_items (code, category, seq, text_zh, text_en) VALUES
+    -- 燃气用户 (CJJ 51-2016, 城镇燃气经营安全重大隐患判定标准)
+    ('G1', 'gas', 1, '管道、阀门、表具、接头无泄漏', 'No leak at pipes, valves, meter, joints'),
+    ('G2', 'gas', 2, '连接软管为金属波纹管、不超过 2 米、无老化、不穿墙', 'Hose: metal corrugated, <= 2 m, not aged, not through walls'),
+    ('G3', 'gas', 3, '灶具有熄火保护、在使用年限内', 'Cooker has flame-failure protection, within service life'),
+    ('G4', 'gas', 4, '热水器非直排式、烟道通室外', 'Water heater not flueless, flue led outdoors'),
+    ('G5', 'gas', 5, '安装自闭阀', 'Self-closing valve installed'),
+    ('G6', 'gas', 6, '燃气报警器与紧急切断阀联动（餐饮必装）', 'Gas alarm with shut-off valve (required for catering)'),
+    ('G7', 'gas', 7, '通风良好，厨房靠外墙，不混用管道气与液化气', 'Ventilated kitchen on an outer wall; no piped gas with LPG'),
+    ('G8', 'gas', 8, '管道不在卧室、卫生间，不封闭暗埋', 'Pipes not in bedrooms or bathrooms, not enclosed'),
+    ('G9', 'gas', 9, '无私拉乱接、私改管道表具', 'No unauthorised connections or alterations'),
+    ('G10', 'gas', 10, '液化气钢瓶来源正规、在检验期内', 'LPG cylinder from a licensed supplier, within test date'),
+    ('G11', 'gas', 11, '钢瓶不在地下室、半地下室', 'LPG cylinder not in a basement'),
+    ('G12', 'gas', 12, '使用时有人看管、用后关阀', 'Attended in use, valve closed after use'),
+    -- 人员密集场所 (公安部令第61号)
+    ('F1', 'venue', 1, '无违章用火用电', 'No illegal use of fire or electricity'),
+    ('F2', 'venue', 2, '安全出口、疏散通道畅通，未锁闭堵塞', 'Exits and escape routes clear, not locked'),
+    ('F3', 'venue', 3, '疏散指示标志、应急照明完好有效', 'Exit signs and emergency lights intact and lit'),
+    ('F4', 'venue', 4, '消防设施器材完好有效', 'Fire equipment in place and working'),
+    ('F5', 'venue', 5, '常闭式防火门关闭，防火卷帘下无堆物', 'Fire doors closed, nothing under fire shutters'),
+    ('F6', 'venue', 6, '重点部位人员在岗，消控室有人值守', 'Staff at key points, fire-control room manned'),
+    ('F7', 'venue', 7, '电气线路无老化、无超负荷、无私拉乱接', 'Wiring not aged, not overloaded, no unauthorised connections'),
+    ('F8', 'venue', 8, '消防车通道、消防水源畅通', 'Fire lanes and water sources clear'),
+    ('F9', 'venue', 9, '易燃物品规范存放，无"三合一"住人', 'Flammables stored properly, no living quarters mixed in'),
+    ('F10', 'venue', 10, '消防安全责任制、巡查记录、预案演练落实', 'Responsibility system, patrol records, drills in place'),
+    -- 电动自行车
+    ('E1', 'ebike', 1, '未在楼道、门厅、楼梯间、安全出口停放充电', 'Not parked or charged in hallways, stairwells, exits'),
+    ('E2', 'ebike', 2, '未入户充电', 'Not charged inside the home'),
+    ('E3', 'ebike', 3, '无飞线充电、私拉电线插座', 'No cables from windows, no improvised sockets'),
+    ('E4', 'ebike', 4, '使用原厂合格充电器，不超时充电，远离可燃物', 'Original charger, no over-long charging, away from combustibles'),
+    ('E5', 'ebike', 5, '无非法改装（提速、加装电池）', 'No illegal modification'),
+    ('E6', 'ebike', 6, '集中充电场所有定时断电和过载短路漏电保护', 'Shared charging area has timed cut-off and protection'),
+    -- 自建房排查 (全国自建房安全专项整治)
+    ('S1', 'house', 1, '地基无沉降', 'No foundation settlement'),
+    ('S2', 'house', 2, '墙体无明显裂缝', 'No visible wall cracks'),
+    ('S3', 'house', 3, '房屋无倾斜', 'No tilt'),
+    ('S4', 'house', 4, '梁、柱、楼板无损伤', 'Beams, columns, floors undamaged'),
+    ('S5', 'house', 5, '屋面无破损渗漏', 'Roof intact, no leaks'),
+    ('S6', 'house', 6, '周边边坡、地灾无威胁', 'No threat from slopes or geohazards nearby'),
+    ('S7', 'house', 7, '未擅自加层、扩建、拆改主体结构、开挖地下空间', 'No unauthorised storeys, extensions, structural changes, digging'),
+    ('S8', 'house', 8, '用地、规划、建设手续齐全', 'Land, planning and building permits complete'),
+    ('S9', 'house', 9, '经营的有营业执照等经营许可', 'Business licences in place (if used for business)'),
+    ('S10', 'house', 10, '经营场所消防安全条件符合要求', 'Fire safety fit for the business use'),
+    -- 危险化学品 (含烟花爆竹、农药、加油站、液化气站)
+    ('C1', 'chem', 1, '经营储存许可有效', 'Licence to store or sell is valid'),
+    ('C2', 'chem', 2, '储存数量不超限，分类分区存放', 'Quantities within limits, stored by class'),
+    ('C3', 'chem', 3, '与居民区、人员密集场所安全距离符合要求', 'Safe distance from homes and crowded places'),
+    ('C4', 'chem', 4, '防火防爆、通风、防静电设施完好', 'Fire, explosion, ventilation, anti-static measures intact'),
+    ('C5', 'chem', 5, '消防器材配备有效', 'Fire equipment in place'),
+    ('C6', 'chem', 6, '从业人员持证上岗，台账完整', 'Staff certified, stock ledger complete'),
+    -- 水利设施
+    ('W1', 'water', 1, '山塘、水库坝体无渗漏、裂缝、滑坡', 'Dam body: no seepage, cracks, slides'),
+    ('W2', 'water', 2, '溢洪道、放水设施畅通完好', 'Spillway and outlets clear and working'),
+    ('W3', 'water', 3, '汛期巡查值守落实', 'Flood-season patrol and watch in place'),
+    ('W4', 'water', 4, '河道无阻水障碍', 'Channel free of obstructions'),
+    -- 电力设施
+    ('P1', 'power', 1, '线路与房屋、树木安全距离符合要求', 'Lines clear of buildings and trees'),
+    ('P2', 'power', 2, '无私拉乱接、窃电', 'No illegal tapping'),
+    ('P3', 'power', 3, '配电设施防护完好、警示标志齐全', 'Substations fenced, warning signs present'),
+    ('P4', 'power', 4, '电杆无倾斜、线路无断股', 'Poles upright, conductors intact'),
+    -- 地质灾害隐患点
+    ('D1', 'geo', 1, '无新增裂缝、变形', 'No new cracks or deformation'),
+    ('D2', 'geo', 2, '无滑塌、落石迹象', 'No signs of slides or rockfall'),
+    ('D3', 'geo', 3, '监测设施完好、监测员在岗', 'Monitoring in place, monitor on duty'),
+    ('D4', 'geo', 4, '警示牌、避险路线清楚', 'Warning signs and escape routes clear'),
+    ('D5', 'geo', 5, '受威胁群众明白卡发放到位', 'Residents at risk have their information cards');
+
+-- Places that get inspected. owner_name and owner_phone are personal data.
+CREATE TABLE places (
+    id            TEXT PRIMARY KEY,
+    origin        TEXT NOT NULL,
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    TEXT NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    name          TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    lat           REAL,
+    lon           REAL,
+    owner_name    TEXT,
+    owner_phone   TEXT,
+    floors        INTEGER,
+    structure     TEXT,
+    year_built    INTEGER,
+    use_type      TEXT,
+    business_type TEXT,
+    occupancy     INTEGER
+) WITHOUT ROWID;
+CREATE INDEX places_region ON places (region_code);
+
+CREATE TABLE inspections (
+    id           TEXT PRIMARY KEY,
+    origin       TEXT NOT NULL,
+    vv           TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    updated_by   TEXT NOT NULL,
+    deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code  TEXT NOT NULL REFERENCES regions (code),
+    place_id     TEXT NOT NULL REFERENCES places (id) DEFERRABLE INITIALLY DEFERRED,
+    category     TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    inspected_on TEXT NOT NULL,
+    inspector    TEXT NOT NULL,
+    verdict      TEXT,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    note         TEXT
+);
+CREATE INDEX inspections_date ON inspections (inspected_on);
+CREATE INDEX inspections_region ON inspections (region_code, inspected_on);
+CREATE INDEX inspections_place ON inspections (place_id);
+
+-- One result per checklist item; versioned with (and travelling inside) its inspection.
+CREATE TABLE inspection_results (
+    inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
+    item_code     TEXT NOT NULL REFERENCES checklist_items (code),
+    result        TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'na')),
+    note          TEXT,
+    PRIMARY KEY (inspection_id, item_code)
+) WITHOUT ROWID;
+
+CREATE TABLE patrols (
+    id            TEXT PRIMARY KEY,
+    origin        TEXT NOT NULL,
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    TEXT NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    worker        TEXT NOT NULL,
+    route         TEXT NOT NULL,
+    zone          TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    ended_at      INTEGER,
+    distance_km   REAL,
+    weather       TEXT,
+    status        TEXT NOT NULL,
+    nothing_found INTEGER NOT NULL DEFAULT 0 CHECK (nothing_found IN (0, 1)),
+    note          TEXT
+);
+CREATE INDEX patrols_started ON patrols (started_at);
+CREATE INDEX patrols_region ON patrols (region_code, started_at);
+
+CREATE TABLE findings (
+    id             TEXT PRIMARY KEY,
+    origin         TEXT NOT NULL,
+    vv             TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     TEXT NOT NULL,
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code    TEXT NOT NULL REFERENCES regions (code),
+    patrol_id      TEXT REFERENCES patrols (id) DEFERRABLE INITIALLY DEFERRED,
+    code           TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    location       TEXT NOT NULL,
+    lat            REAL,
+    lon            REAL,
+    found_on       TEXT NOT NULL,
+    zone           TEXT NOT NULL,
+    on_site_action TEXT,
+    crop           TEXT,
+    area_mu        REAL,
+    loss_yuan      REAL,
+    department     TEXT,
+    referred_on    TEXT,
+    deadline       TEXT,
+    handled_on     TEXT,
+    verified_on    TEXT,
+    status         TEXT NOT NULL
+);
+CREATE INDEX findings_date ON findings (found_on);
+CREATE INDEX findings_region ON findings (region_code, found_on);
+CREATE INDEX findings_status ON findings (status, deadline);
+CREATE INDEX findings_patrol ON findings (patrol_id);
+
+CREATE TABLE hazards (
+    id                TEXT PRIMARY KEY,
+    origin            TEXT NOT NULL,
+    vv                TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    updated_by        TEXT NOT NULL,
+    deleted           INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code       TEXT NOT NULL REFERENCES regions (code),
+    inspection_id     TEXT REFERENCES inspections (id) DEFERRABLE INITIALLY DEFERRED,
+    item_code         TEXT,
+    finding_id        TEXT REFERENCES findings (id) DEFERRABLE INITIALLY DEFERRED,
+    place_id          TEXT REFERENCES places (id) DEFERRABLE INITIALLY DEFERRED,
+    category          TEXT NOT NULL,
+    grade             TEXT NOT NULL CHECK (grade IN ('general', 'major')),
+    description       TEXT NOT NULL,
+    responsible       TEXT,
+    notice_no         TEXT,
+    found_on          TEXT NOT NULL,
+    deadline          TEXT NOT NULL,
+    original_deadline TEXT NOT NULL,
+    extensions        INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL,
+    rectified_on      TEXT,
+    closed_on         TEXT
+);
+CREATE INDEX hazards_found ON hazards (found_on);
+CREATE INDEX hazards_region ON hazards (region_code, found_on);
+CREATE INDEX hazards_status ON hazards (status, deadline);
+CREATE INDEX hazards_inspection ON hazards (inspection_id);
+CREATE INDEX hazards_finding ON hazards (finding_id);
+
+-- Petition cases. petitioner_name, id_number, phone, address and person_key are personal data.
+CREATE TABLE petitions (
+    id                  TEXT PRIMARY KEY,
+    origin              TEXT NOT NULL,
+    vv                  TEXT NOT NULL,
+    version             INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    updated_by          TEXT NOT NULL,
+    deleted             INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code         TEXT NOT NULL REFERENCES regions (code),
+    case_no             TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    track               TEXT NOT NULL,
+    category            TEXT NOT NULL,
+    petitioner_name     TEXT NOT NULL,
+    id_number           TEXT,
+    phone               TEXT,
+    address             TEXT,
+    person_key          TEXT,
+    people              INTEGER NOT NULL DEFAULT 1,
+    summary             TEXT NOT NULL,
+    content             TEXT NOT NULL,
+    unit                TEXT,
+    status              TEXT NOT NULL,
+    received_on         TEXT NOT NULL,
+    accept_due          TEXT NOT NULL,
+    accepted_on         TEXT,
+    handle_due          TEXT,
+    extended_days       INTEGER,
+    extended_due        TEXT,
+    replied_on          TEXT,
+    outcome             TEXT,
+    closed_on           TEXT,
+    satisfaction        TEXT,
+    review_requested_on TEXT,
+    review_due          TEXT,
+    reviewed_on         TEXT,
+    reexam_requested_on TEXT,
+    reexam_due          TEXT,
+    reexamined_on       TEXT,
+    finalized_on        TEXT,
+    office_due          TEXT,
+    repeat_of           TEXT REFERENCES petitions (id) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX petitions_received ON petitions (received_on);
+CREATE INDEX petitions_region ON petitions (region_code, received_on);
+CREATE INDEX petitions_due ON petitions (office_due) WHERE office_due IS NOT NULL;
+CREATE INDEX petitions_person ON petitions (person_key, category);
+
+-- Case events of hazards, findings, petitions (and the other families): append-only, they travel with their
+-- record and merge as a union by id.
+CREATE TABLE timeline (
+    id        TEXT PRIMARY KEY,
+    origin    TEXT NOT NULL,
+    family    TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    on_date   TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    note      TEXT
+) WITHOUT ROWID;
+CREATE INDEX timeline_record ON timeline (record_id, at);
+
+-- Every change: who, when, why, old and new values (personal fields only as "changed"). Hash-chained: hash =
+-- SHA-256 over the row and the previous row's hash, so an edited or removed row breaks the chain.
+CREATE TABLE audit (
+    seq       INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    device    TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    family    TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    reason    TEXT,
+    changes   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+
+-- The change journal: one sequence number per change of a travelling record. Export reads it.
+CREATE TABLE journal (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    family    TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    at        INTEGER NOT NULL
+);
+CREATE INDEX journal_record ON journal (record_id, seq);

@@ -1,0 +1,150 @@
+//! Safety inspections: one place, one category, one result per checklist item (pass / fail / not applicable),
+//! and for self-built houses the 初判 verdict. Every failed item becomes a hazard.
+
+use chrono::NaiveDate;
+
+use super::category::{Category, Grade};
+use super::record::{DomainError, Family, Meta, Record};
+use super::validate;
+use crate::coded_enum;
+
+coded_enum! {
+    pub enum ItemResult {
+        Pass = ("pass", "合格", "pass"),
+        Fail = ("fail", "不合格", "fail"),
+        NotApplicable = ("na", "不适用", "n/a"),
+    }
+}
+
+coded_enum! {
+    /// The first judgement (初判) of a self-built house survey.
+    pub enum Verdict {
+        NoHazard = ("none", "未发现明显隐患", "no obvious hazard"),
+        Hazard = ("hazard", "存在安全隐患", "hazard present"),
+        Serious = ("serious", "存在严重安全隐患", "serious hazard: not fit for use"),
+    }
+}
+
+coded_enum! {
+    /// Who the inspected party is (gas: resident or commercial; otherwise the general case).
+    pub enum Subject {
+        Resident = ("resident", "居民用户", "resident"),
+        Commercial = ("commercial", "非居民用户", "commercial"),
+        Unit = ("unit", "单位场所", "unit or venue"),
+    }
+}
+
+/// The result of one checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemOutcome {
+    pub item_code: String,
+    pub result: ItemResult,
+    pub note: Option<String>,
+}
+
+/// One inspection of one place.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Inspection {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub place_id: String,
+    pub category: Category,
+    pub subject: Subject,
+    pub inspected_on: NaiveDate,
+    pub inspector: String,
+    pub verdict: Option<Verdict>,
+    pub failed_count: u32,
+    pub note: Option<String>,
+    /// Stored in `inspection_results`; travels inside the inspection.
+    #[serde(default)]
+    pub results: Vec<ItemOutcome>,
+}
+
+impl Record for Inspection {
+    const FAMILY: Family = Family::Inspection;
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn summary(&self) -> String {
+        let failed: Vec<&str> = self
+            .results
+            .iter()
+            .filter(|r| r.result == ItemResult::Fail)
+            .map(|r| r.item_code.as_str())
+            .collect();
+        if failed.is_empty() { String::from("-") } else { failed.join(" ") }
+    }
+}
+
+/// What a failed item turns into when the inspection is saved: grade and deadline the worker may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardDraft {
+    pub item_code: String,
+    pub grade: Grade,
+    pub deadline: NaiveDate,
+    pub description: String,
+}
+
+impl Inspection {
+    /// Checks the inspection against its category's checklist (`items`: the item codes of the category).
+    pub fn validate(&mut self, items: &[String], today: NaiveDate) -> Result<(), DomainError> {
+        self.inspector = validate::required("worker", &self.inspector, 50)?;
+        self.note = validate::optional("note", self.note.as_deref().unwrap_or(""), 2000)?;
+        validate::not_future("inspected_on", self.inspected_on, today)?;
+        if !Category::INSPECTED.contains(&self.category) {
+            return Err(DomainError::rule(
+                format!("「{}」没有检查表，不能作为检查类别", self.category.label(super::Lang::Zh)),
+                format!("'{}' has no checklist and cannot be inspected", self.category.label(super::Lang::En)),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in &mut self.results {
+            if !items.contains(&r.item_code) {
+                return Err(DomainError::rule(
+                    format!("检查项 {} 不属于「{}」检查表", r.item_code, self.category.label(super::Lang::Zh)),
+                    format!("Item {} is not on the {} checklist", r.item_code, self.category.label(super::Lang::En)),
+                ));
+            }
+            if !seen.insert(r.item_code.clone()) {
+                return Err(DomainError::rule(
+                    format!("检查项 {} 填了两次", r.item_code),
+                    format!("Item {} is given twice", r.item_code),
+                ));
+            }
+            r.note = validate::optional("note", r.note.as_deref().unwrap_or(""), 500)?;
+        }
+        if self.results.is_empty() {
+            return Err(DomainError::rule("检查表至少要填一项", "Fill in at least one checklist item"));
+        }
+        if (self.category == Category::House) != self.verdict.is_some() {
+            return Err(DomainError::rule(
+                "自建房排查必须给出初判结论，其他检查不填初判",
+                "A self-built house survey needs a first judgement; other inspections have none",
+            ));
+        }
+        self.failed_count = self.results.iter().filter(|r| r.result == ItemResult::Fail).count() as u32;
+        Ok(())
+    }
+
+    /// The hazards the failed items open, with default grade and deadline (`text` gives each item's wording).
+    pub fn hazard_drafts(&self, text: impl Fn(&str) -> String) -> Vec<HazardDraft> {
+        let grade = if self.verdict == Some(Verdict::Serious) { Grade::Major } else { Grade::General };
+        let days = u64::from(self.category.default_hazard_days(grade));
+        self.results
+            .iter()
+            .filter(|r| r.result == ItemResult::Fail)
+            .map(|r| HazardDraft {
+                item_code: r.item_code.clone(),
+                grade,
+                deadline: self.inspected_on + chrono::Days::new(days),
+                description: match r.note.as_deref() {
+                    Some(n) if !n.is_empty() => format!("{}：{}", text(&r.item_code), n),
+                    _ => text(&r.item_code),
+                },
+            })
+            .collect()
+    }
+}

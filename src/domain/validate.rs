@@ -1,0 +1,551 @@
+//! Validation and normalisation of what people type: resident ID numbers (GB 11643-1999), phone numbers,
+//! coordinates, dates and text fields, plus display masks for ID and phone numbers. Every refusal is an
+//! [`Invalid`] and every soft warning a [`Warning`]; both explain themselves in Chinese and English. No IO.
+
+use chrono::NaiveDate;
+
+use super::{Lang, Localized};
+
+/// Why a value was refused. Every variant explains itself in Chinese and English via [`Localized`];
+/// `Display` gives the English message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    Required {
+        field: &'static str,
+    },
+    TooLong {
+        field: &'static str,
+        max: usize,
+    },
+    IdLength,
+    IdCharacters,
+    IdBirthDate,
+    IdCheck {
+        expected: char,
+        got: char,
+    },
+    Phone,
+    Latitude,
+    Longitude,
+    FutureDate {
+        field: &'static str,
+        date: NaiveDate,
+    },
+    Date {
+        field: &'static str,
+        input: String,
+    },
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl Localized for Invalid {
+    fn message(&self, lang: Lang) -> String {
+        let t = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
+        let l = |field: &str| field_label(field, lang);
+        match self {
+            Invalid::Required { field } => t(
+                format!("{}不能为空，请填写", l(field)),
+                format!("The {} is empty; please fill it in", l(field)),
+            ),
+            Invalid::TooLong { field, max } => t(
+                format!("{}太长（最多 {max} 个字），请删减", l(field)),
+                format!("The {} is too long (at most {max} characters); please shorten it", l(field)),
+            ),
+            Invalid::IdLength => t(
+                "身份证号应为 18 位（旧号为 15 位），请核对号码".into(),
+                "An ID number has 18 characters (15 for an old number); please check the number".into(),
+            ),
+            Invalid::IdCharacters => t(
+                "身份证号只能由数字组成，最后一位可以是 X，请核对号码".into(),
+                "An ID number may contain only digits, with X allowed as the last character; please check the number".into(),
+            ),
+            Invalid::IdBirthDate => t(
+                "身份证号中的出生日期无效，请核对号码".into(),
+                "The birth date in the ID number is not a valid date; please check the number".into(),
+            ),
+            Invalid::IdCheck { expected, got } => t(
+                format!("身份证号校验位不对（应为 {expected}，实际为 {got}），请核对号码"),
+                format!("The ID number's check character is wrong (expected {expected}, got {got}); please check the number"),
+            ),
+            Invalid::Phone => t(
+                "电话号码格式不对，请输入 11 位手机号或带区号的固定电话（如 0916-3212345）".into(),
+                "The phone number is not valid; enter an 11-digit mobile number or a landline with its area code (e.g. 0916-3212345)".into(),
+            ),
+            Invalid::Latitude => t(
+                "纬度应在 -90 到 90 之间，请核对坐标".into(),
+                "The latitude must be between -90 and 90; please check the coordinates".into(),
+            ),
+            Invalid::Longitude => t(
+                "经度应在 -180 到 180 之间，请核对坐标".into(),
+                "The longitude must be between -180 and 180; please check the coordinates".into(),
+            ),
+            Invalid::FutureDate { field, date } => t(
+                format!("{}（{date}）不能晚于今天，请核对日期", l(field)),
+                format!("The {} ({date}) is in the future; please check the date", l(field)),
+            ),
+            Invalid::Date { field, input } => t(
+                format!("{}“{input}”不是有效日期，请按 2026-11-28 的格式输入", l(field)),
+                format!("The {} \"{input}\" is not a valid date; please enter it like 2026-11-28", l(field)),
+            ),
+        }
+    }
+}
+
+/// A value that is accepted but worth a warning (e.g. coordinates outside Lueyang).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    OutsideLueyang,
+}
+
+impl Localized for Warning {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            Warning::OutsideLueyang => lang
+                .pick(
+                    "坐标不在略阳县范围内，请确认位置是否正确",
+                    "The coordinates are outside Lueyang County; please make sure the location is right",
+                )
+                .to_string(),
+        }
+    }
+}
+
+/// The human label of a stable field name, in Chinese or English; unknown names are returned as they are.
+pub fn field_label(field: &str, lang: Lang) -> String {
+    let (zh, en) = match field {
+        "name" => ("名称", "name"),
+        "worker" => ("网格员", "worker"),
+        "address" => ("地址", "address"),
+        "summary" => ("摘要", "summary"),
+        "content" => ("内容", "content"),
+        "description" => ("描述", "description"),
+        "petitioner_name" => ("信访人姓名", "petitioner name"),
+        "id_number" => ("身份证号", "ID number"),
+        "phone" => ("电话", "phone"),
+        "responsible" => ("责任人", "responsible party"),
+        "note" => ("备注", "note"),
+        "inspected_on" => ("检查日期", "inspection date"),
+        "found_on" => ("发现日期", "date found"),
+        "received_on" => ("收到日期", "date received"),
+        "accepted_on" => ("受理日期", "date accepted"),
+        "deadline" => ("期限", "deadline"),
+        "route" => ("巡查路线", "route"),
+        "location" => ("位置", "location"),
+        "department" => ("移交部门", "department"),
+        "unit" => ("责任单位", "responsible unit"),
+        "date" => ("日期", "date"),
+        other => (other, other),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK: &[u8; 11] = b"10X98765432";
+
+/// The check character for 17 digits given as ASCII bytes `b'0'..=b'9'` (GB 11643-1999).
+pub fn id_check_char(first17: &[u8; 17]) -> char {
+    let sum: u32 = first17
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(d, w)| u32::from(d.wrapping_sub(b'0')) * w)
+        .sum();
+    char::from(ID_CHECK[(sum % 11) as usize])
+}
+
+/// Normalises and validates a Chinese resident ID number (GB 11643-1999) and returns it as 18 uppercase
+/// characters. Whitespace (surrounding or inner) and a lowercase x are accepted; a 15-digit legacy number is
+/// converted to 18 digits. The birth date must be a real date from 1850-01-01 to `today`; address codes are not
+/// checked.
+pub fn id_number(input: &str, today: NaiveDate) -> Result<String, Invalid> {
+    let mut s = input
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match s.chars().count() {
+        15 if s.bytes().all(|b| b.is_ascii_digit()) => s.insert_str(6, "19"),
+        15 | 18 => {}
+        _ => return Err(Invalid::IdLength),
+    }
+    let first17: [u8; 17] = match s.as_bytes().get(..17).map(<[u8; 17]>::try_from) {
+        Some(Ok(f)) if f.iter().all(u8::is_ascii_digit) => f,
+        _ => return Err(Invalid::IdCharacters),
+    };
+    // The first 17 bytes are ASCII digits, so slicing at 17 is on a char boundary.
+    let got = s[17..].chars().next();
+    if got.is_some_and(|c| c != 'X' && !c.is_ascii_digit()) {
+        return Err(Invalid::IdCharacters);
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let birth = NaiveDate::from_ymd_opt(num(6..10) as i32, num(10..12), num(12..14));
+    if !birth.is_some_and(|b| NaiveDate::from_ymd_opt(1850, 1, 1) <= Some(b) && b <= today) {
+        return Err(Invalid::IdBirthDate);
+    }
+    let expected = id_check_char(&first17);
+    match got {
+        Some(got) if got != expected => Err(Invalid::IdCheck { expected, got }),
+        _ => Ok(format!("{}{expected}", &s[..17])),
+    }
+}
+
+/// Masks all but the last 4 characters with '*' (char-based, same length); 4 characters or fewer: all '*'.
+fn mask_tail(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < n || n <= 4 { '*' } else { c })
+        .collect()
+}
+
+/// Masks an ID number for display: only the last 4 characters are shown, the rest become '*'.
+pub fn mask_id(id: &str) -> String {
+    mask_tail(id)
+}
+
+/// What kind of phone number it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneKind {
+    Mobile,
+    Landline,
+}
+
+fn is_mobile(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+}
+
+/// Normalises and validates a phone number: a mobile (optionally "+86"/"86" in front) becomes its 11 digits,
+/// a landline becomes "0916-3212345". Spaces and hyphens inside are separators; the first separator after
+/// 3 or 4 digits marks the end of the area code, otherwise "010"/"02x" have 3-digit area codes and others 4.
+pub fn phone(input: &str) -> Result<(String, PhoneKind), Invalid> {
+    let s = input.trim();
+    let (s, intl) = s
+        .strip_prefix("+86")
+        .map_or((s, false), |rest| (rest, true));
+    let mut digits = String::new();
+    let mut split_at = None;
+    for c in s.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' if !digits.is_empty() || intl => {
+                if split_at.is_none() && !digits.is_empty() {
+                    split_at = Some(digits.len());
+                }
+            }
+            _ => return Err(Invalid::Phone),
+        }
+    }
+    let national = match digits.strip_prefix("86") {
+        Some(rest) if !intl && rest.len() == 11 => rest,
+        _ => digits.as_str(),
+    };
+    if is_mobile(national) {
+        return Ok((national.to_string(), PhoneKind::Mobile));
+    }
+    if intl || !digits.starts_with('0') || digits.starts_with("00") {
+        return Err(Invalid::Phone);
+    }
+    let area_len = match split_at {
+        Some(n @ 3..=4) => n,
+        _ if digits.starts_with("010") || digits.starts_with("02") => 3,
+        _ => 4,
+    };
+    match digits.get(area_len..) {
+        Some(local) if (7..=8).contains(&local.len()) => Ok((
+            format!("{}-{local}", &digits[..area_len]),
+            PhoneKind::Landline,
+        )),
+        _ => Err(Invalid::Phone),
+    }
+}
+
+/// Masks a phone for display: mobile "13812341234" -> "138****1234"; landline "0916-3212345" -> "0916-***2345";
+/// anything else: all but the last 4 characters masked.
+pub fn mask_phone(phone: &str) -> String {
+    if is_mobile(phone) {
+        return format!("{}****{}", &phone[..3], &phone[7..]);
+    }
+    if let Some((area, local)) = phone.split_once('-') {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if area.starts_with('0') && digits(area) && digits(local) && local.len() > 4 {
+            return format!("{area}-{}", mask_tail(local));
+        }
+    }
+    mask_tail(phone)
+}
+
+/// Checks WGS-84 coordinates; warns when they lie outside Lueyang County's bounding box
+/// (lat 33.10..=33.75, lon 105.75..=106.55).
+pub fn coordinates(lat: f64, lon: f64) -> Result<Option<Warning>, Invalid> {
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(Invalid::Latitude); // NaN is in no range
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(Invalid::Longitude);
+    }
+    let inside = (33.10..=33.75).contains(&lat) && (105.75..=106.55).contains(&lon);
+    Ok((!inside).then_some(Warning::OutsideLueyang))
+}
+
+/// A date must not be after today (e.g. an inspection date). Today itself is fine.
+pub fn not_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+    (date <= today)
+        .then_some(())
+        .ok_or(Invalid::FutureDate { field, date })
+}
+
+/// Parses a date typed by a person: "2026-11-28", "2026/11/28", "2026.11.28" or "2026年11月28日", with a
+/// 4-digit year, 1-2 digit month and day, and surrounding spaces.
+pub fn parse_date(field: &'static str, input: &str) -> Result<NaiveDate, Invalid> {
+    let s = input.trim();
+    let norm = s
+        .strip_suffix('日')
+        .unwrap_or(s)
+        .replace(['/', '.', '年', '月'], "-");
+    let parts: Vec<&str> = norm.split('-').collect();
+    let well_formed = parts.len() == 3
+        && parts
+            .iter()
+            .zip([4..=4, 1..=2, 1..=2])
+            .all(|(p, len)| len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let date = well_formed.then_some(&parts).and_then(|p| {
+        NaiveDate::from_ymd_opt(p[0].parse().ok()?, p[1].parse().ok()?, p[2].parse().ok()?)
+    });
+    let input = s.to_string();
+    date.ok_or(Invalid::Date { field, input })
+}
+
+/// A required text field: trimmed, non-empty, at most `max` characters. Returns the trimmed text.
+pub fn required(field: &'static str, input: &str, max: usize) -> Result<String, Invalid> {
+    optional(field, input, max)?.ok_or(Invalid::Required { field })
+}
+
+/// An optional text field: trimmed; empty gives `None`; more than `max` characters is refused.
+pub fn optional(field: &'static str, input: &str, max: usize) -> Result<Option<String>, Invalid> {
+    let s = input.trim();
+    if s.chars().count() > max {
+        Err(Invalid::TooLong { field, max })
+    } else {
+        Ok((!s.is_empty()).then(|| s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Invalid::*;
+    use super::PhoneKind::{Landline, Mobile};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    fn today() -> NaiveDate {
+        d(2026, 5, 1)
+    }
+    fn id(s: &str) -> Result<String, Invalid> {
+        id_number(s, today())
+    }
+    /// An 18-character number around a YYYYMMDD birth date, with the right check char.
+    fn born(date: &str) -> String {
+        let s = format!("610727{date}123");
+        format!("{s}{}", id_check_char(s.as_bytes().try_into().unwrap()))
+    }
+
+    #[test]
+    fn id_numbers() {
+        let x = "11010519491231002X";
+        assert_eq!(id_check_char(b"11010519491231002"), 'X');
+        let legacy = format!("{}{}", &x[..6], &x[8..17]); // 18 -> 15 digits: drop "19" and check char
+        for input in format!("{x}|  11010519491231002x \t|110105 19491231 002X|{legacy}").split('|')
+        {
+            assert_eq!(id(input).as_deref(), Ok(x), "{input}");
+        }
+        let y = "440524188001010014";
+        assert_eq!(id(y).as_deref(), Ok(y));
+        let check = |expected, got| IdCheck { expected, got };
+        for (input, want) in [
+            ("110105194912310023", check('X', '3')),
+            ("440524188001010015", check('4', '5')),
+            ("", IdLength),
+            ("1101051949123100", IdLength),
+            ("1101051949123100231", IdLength),
+            ("1101051949X231002X", IdCharacters),
+            ("11010519491231002Y", IdCharacters),
+            ("11010519491231002中", IdCharacters),
+            ("11010549123100X", IdCharacters),
+            ("11010549123100中", IdCharacters),
+            ("110105490230002", IdBirthDate),
+        ] {
+            assert_eq!(id(input), Err(want), "{input}");
+        }
+        // Leap days, the 1850-01-01 lower bound and `today` as upper bound (both inclusive).
+        for good in ["20000229", "18500101", "20260501", "19491231"] {
+            assert_eq!(id(&born(good)), Ok(born(good)));
+        }
+        for bad in "20010229 19000229 19901301 19900100 18491231 20260502".split(' ') {
+            assert_eq!(id(&born(bad)), Err(IdBirthDate), "{bad}");
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_id("11010519491231002X"), "**************002X");
+        assert_eq!(mask_id("12345"), "*2345");
+        assert_eq!(mask_id("1234"), "****");
+        assert_eq!(mask_id(""), "");
+        assert_eq!(mask_id("张三李四王五"), "**李四王五");
+        assert_eq!(mask_phone("13812341234"), "138****1234");
+        assert_eq!(mask_phone("0916-3212345"), "0916-***2345");
+        assert_eq!(mask_phone("010-12345678"), "010-****5678");
+        assert_eq!(mask_phone("电话-号码１２３"), "****码１２３");
+        assert_eq!(mask_phone("138中12341234"), "********1234");
+        assert_eq!(mask_phone("12"), "**");
+    }
+
+    #[test]
+    fn phones() {
+        for (input, want, kind) in [
+            (" 13812341234 ", "13812341234", Mobile),
+            ("+86 138 1234 1234", "13812341234", Mobile),
+            ("8613812341234", "13812341234", Mobile),
+            ("138-1234-1234", "13812341234", Mobile),
+            ("0916-3212345", "0916-3212345", Landline),
+            ("09163212345", "0916-3212345", Landline),
+            ("0916 32123456", "0916-32123456", Landline),
+            ("010-12345678", "010-12345678", Landline),
+            ("01012345678", "010-12345678", Landline),
+            ("02912345678", "029-12345678", Landline),
+            ("091-63212345", "091-63212345", Landline),
+        ] {
+            assert_eq!(phone(input), Ok((want.into(), kind)), "{input}");
+        }
+        let bad = "|12812341234|1381234123|138123412345|+860916-3212345|0916-321234|0012345678\
+                   |0916-321234567|138１2341234|-13812341234|tel 13812341234|+8612812341234";
+        for input in bad.split('|') {
+            assert_eq!(phone(input), Err(Phone), "{input}");
+        }
+    }
+
+    #[test]
+    fn coordinate_ranges() {
+        for (lat, lon) in [(33.4, 106.1), (33.10, 105.75), (33.75, 106.55)] {
+            assert_eq!(coordinates(lat, lon), Ok(None));
+        }
+        for (lat, lon) in [(33.09, 106.), (33.76, 106.), (33.4, 105.74), (33.4, 106.56)] {
+            assert_eq!(coordinates(lat, lon), Ok(Some(Warning::OutsideLueyang)));
+        }
+        assert!(coordinates(90.0, 180.0).is_ok() && coordinates(-90.0, -180.0).is_ok());
+        assert_eq!(coordinates(90.0001, 0.0), Err(Latitude));
+        assert_eq!(coordinates(-90.0001, 0.0), Err(Latitude));
+        assert_eq!(coordinates(f64::NAN, 0.0), Err(Latitude));
+        assert_eq!(coordinates(0.0, -180.0001), Err(Longitude));
+        assert_eq!(coordinates(0.0, f64::NAN), Err(Longitude));
+        assert_eq!(coordinates(0.0, f64::INFINITY), Err(Longitude));
+    }
+
+    #[test]
+    fn dates() {
+        let (field, t, date) = ("found_on", today(), d(2026, 5, 2));
+        assert_eq!(not_future(field, t, t), Ok(()));
+        assert_eq!(not_future(field, date, t), Err(FutureDate { field, date }));
+        for s in "2026-11-28| 2026/11/28 |2026.11.28|2026年11月28日|2026-11-28\n".split('|') {
+            assert_eq!(parse_date("date", s), Ok(d(2026, 11, 28)), "{s}");
+        }
+        assert_eq!(parse_date("date", "2026-1-5"), Ok(d(2026, 1, 5)));
+        let bad = "|garbage|2026-02-30|2026-13-01|26-11-28|2026-11|2026-11-28-1|2026-+1-28|２０２６-11-28";
+        for s in bad.split('|') {
+            let (field, input) = ("date", s.to_string());
+            assert_eq!(parse_date(field, s), Err(Date { field, input }));
+        }
+    }
+
+    #[test]
+    fn text_fields() {
+        let five = "五个汉字呀";
+        for (input, want) in [("  漏水  ", Ok("漏水")), (" 五个汉字呀\t", Ok(five))] {
+            assert_eq!(required("summary", input, 5).as_deref(), want);
+            assert_eq!(optional("summary", input, 5).unwrap().as_deref(), want.ok());
+        }
+        let field = "summary";
+        assert_eq!(required(field, " \t ", 5), Err(Required { field }));
+        assert_eq!(optional(field, " \t ", 5), Ok(None));
+        assert_eq!(
+            required(field, "六个汉字呀呀", 5),
+            Err(TooLong { field, max: 5 })
+        );
+        assert_eq!(
+            optional(field, "六个汉字呀呀", 5),
+            Err(TooLong { field, max: 5 })
+        );
+    }
+
+    #[test]
+    fn messages() {
+        let e = id("110105194912310023").unwrap_err();
+        assert_eq!(
+            e.message(Lang::Zh),
+            "身份证号校验位不对（应为 X，实际为 3），请核对号码"
+        );
+        let en =
+            "The ID number's check character is wrong (expected X, got 3); please check the number";
+        assert_eq!(e.to_string(), en);
+        let r = required("petitioner_name", " ", 9).unwrap_err();
+        assert!(r.message(Lang::Zh).starts_with("信访人姓名"));
+        assert!(r.to_string().contains("petitioner name"));
+        assert_eq!(field_label("mystery", Lang::En), "mystery");
+        assert!(Warning::OutsideLueyang.message(Lang::Zh).contains("略阳县"));
+        let all = [
+            required("note", "abcd", 3).unwrap_err(),
+            not_future("deadline", d(2030, 1, 1), today()).unwrap_err(),
+            parse_date("found_on", "x").unwrap_err(),
+            IdLength,
+            IdCharacters,
+            IdBirthDate,
+            Phone,
+            Latitude,
+            Longitude,
+        ];
+        for e in all {
+            let (zh, en) = (e.message(Lang::Zh), e.to_string());
+            assert!(zh.contains('，') && !zh.contains([',', ';', '(']), "{zh}");
+            assert!(en.contains("; ") && en.is_ascii(), "{en}");
+        }
+    }
+
+    fn digits(n: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(b'0'..=b'9', n).prop_map(|v| String::from_utf8_lossy(&v).into())
+    }
+
+    proptest! {
+        #[test]
+        fn check_char_round_trip(addr in digits(6), days in 0u64..65_000, seq in digits(3), k in 0usize..10) {
+            let birth = (d(1850, 1, 1) + chrono::Days::new(days)).min(today());
+            let s = format!("{addr}{}{seq}", birth.format("%Y%m%d"));
+            let check = id_check_char(s.as_bytes().try_into().unwrap());
+            prop_assert_eq!(id(&format!("{s}{check}")), Ok(format!("{s}{check}")));
+            let got = "0123456789X".chars().filter(|&c| c != check).nth(k).unwrap();
+            prop_assert_eq!(id(&format!("{s}{got}")), Err(IdCheck { expected: check, got }));
+        }
+
+        #[test]
+        fn any_17_digits_accepted_iff_date_valid(s in digits(17)) {
+            let n = format!("{s}{}", id_check_char(s.as_bytes().try_into().unwrap()));
+            let birth = NaiveDate::parse_from_str(&n[6..14], "%Y%m%d").ok();
+            let valid = birth.is_some_and(|b| b >= d(1850, 1, 1) && b <= today());
+            prop_assert_eq!(id(&n), if valid { Ok(n.clone()) } else { Err(IdBirthDate) });
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,24}") {
+            let _ = (id(&s), phone(&s), parse_date("date", &s), mask_id(&s), mask_phone(&s));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! wangge: the grid worker's tool for safety inspections, Qinling patrols and petition cases, one SQLite file
+//! per device. Rooms (arrows point down only): `cli` → `report`, `demo` → `store` → `domain`.
+
+pub mod domain;
+pub mod store;

@@ -1,0 +1,114 @@
+//! The audit log: every change with actor, time, reason, and old and new values (personal fields only as
+//! "changed"), hash-chained so that an edited or removed row breaks the chain.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{Result, WriteCtx};
+
+/// The hash before the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of a row that its hash covers.
+pub struct AuditRow<'a> {
+    pub seq: i64,
+    pub at: i64,
+    pub device: &'a str,
+    pub actor: &'a str,
+    pub family: &'a str,
+    pub record_id: &'a str,
+    pub action: &'a str,
+    pub reason: Option<&'a str>,
+    pub changes: &'a str,
+    pub prev_hash: &'a str,
+}
+
+impl AuditRow<'_> {
+    /// SHA-256 (hex) of the canonical JSON of the row, previous hash included.
+    pub fn hash(&self) -> String {
+        let canonical = json!([
+            self.seq,
+            self.at,
+            self.device,
+            self.actor,
+            self.family,
+            self.record_id,
+            self.action,
+            self.reason,
+            self.changes,
+            self.prev_hash
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// The head of the chain: (last seq, its hash).
+pub fn head(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Appends one row to the chain.
+pub fn append(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    family: &str,
+    record_id: &str,
+    action: &str,
+    reason: Option<&str>,
+    changes: &Value,
+) -> Result<()> {
+    let (last, prev_hash) = head(tx)?;
+    let changes = changes.to_string();
+    let row = AuditRow {
+        seq: last + 1,
+        at: ctx.now_ms(),
+        device: &ctx.device,
+        actor: &ctx.actor,
+        family,
+        record_id,
+        action,
+        reason,
+        changes: &changes,
+        prev_hash: &prev_hash,
+    };
+    let hash = row.hash();
+    tx.prepare_cached(
+        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        row.seq, row.at, row.device, row.actor, family, record_id, action, reason, changes, prev_hash, hash
+    ])?;
+    Ok(())
+}
+
+/// Fields that change with every write and say nothing about the content.
+const BOOKKEEPING: &[&str] = &["vv", "version", "updated_at", "updated_by", "created_at", "origin", "id"];
+
+/// What changed between two JSON forms of a record: `{field: [old, new]}`, personal fields as `"changed"`.
+pub fn diff(old: Option<&Map<String, Value>>, new: &Map<String, Value>, personal: &[&str]) -> Value {
+    let empty = Map::new();
+    let old = old.unwrap_or(&empty);
+    let mut out = Map::new();
+    for (key, new_value) in new {
+        if BOOKKEEPING.contains(&key.as_str()) {
+            continue;
+        }
+        let old_value = old.get(key).unwrap_or(&Value::Null);
+        if old_value == new_value {
+            continue;
+        }
+        let entry = if personal.contains(&key.as_str()) {
+            Value::String("changed".into())
+        } else {
+            json!([old_value, new_value])
+        };
+        out.insert(key.clone(), entry);
+    }
+    Value::Object(out)
+}

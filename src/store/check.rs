@@ -1,0 +1,243 @@
+//! `wangge check`: SQLite's integrity check plus the domain's invariants (legal lifecycle states, consistent
+//! versions, a complete journal, an intact audit chain), and warnings about the file and the holiday table.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::Connection;
+
+use super::audit::{AuditRow, GENESIS};
+use super::{Result, holidays};
+use crate::domain::hazard::HazardStatus;
+use crate::domain::patrol::{FindingStatus, PatrolStatus};
+use crate::domain::petition::PetitionStatus;
+use crate::domain::record::Family;
+use crate::domain::{Lang, Localized};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One thing `check` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Localized for Finding {
+    fn message(&self, lang: Lang) -> String {
+        lang.pick(&self.zh, &self.en).to_owned()
+    }
+}
+
+fn error(zh: String, en: String) -> Finding {
+    Finding { severity: Severity::Error, zh, en }
+}
+
+/// Runs every check. A database so damaged that SQLite cannot read it is itself a finding, never a crash.
+pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Err(e) = integrity(conn, &mut out) {
+        out.push(error(
+            format!("数据库文件已损坏，无法完成检查（{e}）；请用最近的备份恢复"),
+            format!("The database file is damaged and cannot be checked ({e}); restore the latest backup"),
+        ));
+        return out;
+    }
+    let checks: [fn(&Connection, NaiveDate, &mut Vec<Finding>) -> Result<()>; 5] =
+        [lifecycles, versions, journal, audit_chain, holiday_years];
+    for check in checks {
+        if let Err(e) = check(conn, today, &mut out) {
+            out.push(error(
+                format!("检查时读取数据库出错：{e}"),
+                format!("Reading the database failed during the check: {e}"),
+            ));
+        }
+    }
+    out
+}
+
+fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    for row in rows.into_iter().filter(|r| r != "ok").take(20) {
+        out.push(error(format!("SQLite 完整性检查：{row}"), format!("SQLite integrity check: {row}")));
+    }
+    let fk = conn.prepare("PRAGMA foreign_key_check")?.query_map([], |r| r.get::<_, String>(0))?.count();
+    if fk > 0 {
+        out.push(error(
+            format!("有 {fk} 条记录引用了不存在的记录"),
+            format!("{fk} rows refer to records that do not exist"),
+        ));
+    }
+    Ok(())
+}
+
+fn lifecycles(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    let families: [(Family, &[&str]); 4] = [
+        (Family::Hazard, &HazardStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
+        (Family::Finding, &FindingStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
+        (Family::Petition, &PetitionStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
+        (Family::Patrol, &PatrolStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
+    ];
+    for (family, legal) in families {
+        let sql = format!("SELECT status, count(*) FROM {} GROUP BY status", family.table());
+        let mut st = conn.prepare(&sql)?;
+        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (status, n) = row?;
+            if !legal.contains(&status.as_str()) {
+                out.push(error(
+                    format!("{} 条{}的状态「{status}」不合法", n, family.label(Lang::Zh)),
+                    format!("{n} {} records have the illegal status '{status}'", family.label(Lang::En)),
+                ));
+            }
+        }
+    }
+    let invariants = [
+        ("hazards", "status = 'closed' AND closed_on IS NULL", "已销号的隐患没有销号日期", "closed hazards without a closing date"),
+        ("hazards", "deadline < found_on", "隐患期限早于发现日期", "hazards due before they were found"),
+        (
+            "petitions",
+            "status IN ('accepted','in_progress','extended','replied','closed','evaluated') AND accepted_on IS NULL",
+            "已受理的信访没有受理日期",
+            "accepted petitions without an acceptance date",
+        ),
+        ("petitions", "status = 'extended' AND extended_due IS NULL", "已延期的信访没有延期期限", "extended petitions without an extended deadline"),
+        ("findings", "status = 'referred' AND (department IS NULL OR deadline IS NULL)", "已移交的发现没有部门或期限", "referred findings without a department or deadline"),
+    ];
+    for (table, cond, zh, en) in invariants {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table} WHERE {cond}"), [], |r| r.get(0))?;
+        if n > 0 {
+            out.push(error(format!("{n} 条：{zh}"), format!("{n} rows: {en}")));
+        }
+    }
+    Ok(())
+}
+
+const TRAVELLING: [Family; 6] =
+    [Family::Place, Family::Inspection, Family::Hazard, Family::Patrol, Family::Finding, Family::Petition];
+
+fn versions(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    for family in TRAVELLING {
+        let sql = format!(
+            "SELECT count(*) FROM {} t WHERE NOT json_valid(t.vv) OR t.version <>
+                 (SELECT coalesce(sum(value), 0) FROM json_each(CASE WHEN json_valid(t.vv) THEN t.vv ELSE '{{}}' END))",
+            family.table()
+        );
+        let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+        if n > 0 {
+            out.push(error(
+                format!("{n} 条{}的版本号与版本向量不一致", family.label(Lang::Zh)),
+                format!("{n} {} records have a version that does not match their version vector", family.label(Lang::En)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    for family in TRAVELLING {
+        let sql = format!(
+            "SELECT count(*) FROM {} t WHERE t.version <>
+                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record_id = t.id), -1)",
+            family.table()
+        );
+        let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+        if n > 0 {
+            out.push(error(
+                format!("变更日志不完整：{n} 条{}的当前版本没有日志记录", family.label(Lang::Zh)),
+                format!("The change journal is incomplete: {n} {} records lack a journal row for their version", family.label(Lang::En)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    let mut st = conn.prepare(
+        "SELECT seq, at, device, actor, family, record_id, action, reason, changes, prev_hash, hash FROM audit ORDER BY seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut expected_prev = GENESIS.to_owned();
+    let mut expected_seq = 1i64;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let (device, actor, family, record_id, action): (String, String, String, String, String) =
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let (reason, changes, prev_hash, hash): (Option<String>, String, String, String) =
+            (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
+        let row = AuditRow {
+            seq,
+            at: r.get(1)?,
+            device: &device,
+            actor: &actor,
+            family: &family,
+            record_id: &record_id,
+            action: &action,
+            reason: reason.as_deref(),
+            changes: &changes,
+            prev_hash: &prev_hash,
+        };
+        let broken = if seq != expected_seq {
+            Some((format!("第 {expected_seq} 条审计记录缺失"), format!("audit row {expected_seq} is missing")))
+        } else if prev_hash != expected_prev {
+            Some((format!("第 {seq} 条审计记录与前一条接不上"), format!("audit row {seq} does not follow the previous row")))
+        } else if row.hash() != hash {
+            Some((format!("第 {seq} 条审计记录被改动过"), format!("audit row {seq} was altered")))
+        } else {
+            None
+        };
+        if let Some((zh, en)) = broken {
+            out.push(error(
+                format!("审计链断裂：{zh}，历史可能被改写"),
+                format!("The audit chain is broken: {en}; the history may have been rewritten"),
+            ));
+            return Ok(());
+        }
+        expected_prev = hash;
+        expected_seq = seq + 1;
+    }
+    Ok(())
+}
+
+fn holiday_years(conn: &Connection, today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    let cal = holidays::calendar(conn)?;
+    let mut years = vec![today.year()];
+    // Deadlines set in the last two months of a year run into the next one.
+    if today.month() >= 11 {
+        years.push(today.year() + 1);
+    }
+    for y in years.into_iter().filter(|y| !cal.covers_year(*y)) {
+        out.push(Finding {
+            severity: Severity::Warning,
+            zh: format!("{y} 年节假日未导入，期限只按周末顺延；请用 wangge holidays import 导入国务院当年放假通知"),
+            en: format!("The {y} holiday table is not imported; deadlines skip weekends only. Import it with wangge holidays import"),
+        });
+    }
+    Ok(())
+}
+
+/// A warning if the database file can be read by other users (Unix).
+pub fn file_permissions(path: &std::path::Path) -> Option<Finding> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(Finding {
+                severity: Severity::Warning,
+                zh: format!("数据库文件其他用户可读（权限 {:o}），含个人信息；请运行 chmod 600 {}", mode & 0o777, path.display()),
+                en: format!(
+                    "The database file is readable by other users (mode {:o}) and holds personal data; run chmod 600 {}",
+                    mode & 0o777,
+                    path.display()
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}

@@ -1,0 +1,70 @@
+//! Qinling patrols and findings: start, report findings, close (possibly "nothing found"), and move findings
+//! through referral, handling and verification.
+
+use rusqlite::Transaction;
+
+use super::records::{self, add_event};
+use super::{Result, StoreError, WriteCtx, regions};
+use crate::domain::patrol::{Finding, FindingAction, Patrol, PatrolStatus};
+use crate::domain::record::{DomainError, Family, Step};
+
+/// Saves a new patrol.
+pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Patrol> {
+    regions::check_inside(tx, ctx, &patrol.meta.region_code)?;
+    patrol.validate()?;
+    records::save(tx, ctx, None, &mut patrol, "create", None)?;
+    let on = crate::domain::clock::from_ms(patrol.started_at).map(crate::domain::clock::china_date).unwrap_or(ctx.today());
+    add_event(tx, ctx, Family::Patrol, &patrol.meta.id, &Step { action: "start", on, note: Some(patrol.route.clone()) })?;
+    Ok(patrol)
+}
+
+/// Reports a finding (on a patrol, or on its own when `patrol_id` is None). Returns it and any warning.
+pub fn report(tx: &Transaction, ctx: &WriteCtx, mut finding: Finding) -> Result<(Finding, Option<crate::domain::validate::Warning>)> {
+    if let Some(pid) = &finding.patrol_id {
+        let patrol: Patrol = records::get(tx, pid)?
+            .filter(|p: &Patrol| !p.meta.deleted)
+            .ok_or_else(|| StoreError::NoRecord { family: Family::Patrol, id: pid.clone() })?;
+        finding.meta.region_code = patrol.meta.region_code.clone();
+    }
+    regions::check_inside(tx, ctx, &finding.meta.region_code)?;
+    let warning = finding.validate(ctx.today())?;
+    records::save(tx, ctx, None, &mut finding, "create", None)?;
+    let step = Step { action: "report", on: finding.found_on, note: None };
+    add_event(tx, ctx, Family::Finding, &finding.meta.id, &step)?;
+    Ok((finding, warning))
+}
+
+/// Ends the patrol read at `read_version`; with no findings it becomes "nothing found".
+pub fn close(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &str,
+    read_version: u64,
+    ended_at: i64,
+    distance_km: Option<f64>,
+) -> Result<Patrol> {
+    let old: Patrol = records::get_for_update(tx, id, read_version)?;
+    if old.status == PatrolStatus::Closed {
+        return Err(DomainError::rule("这次巡查已经结束", "This patrol has already finished").into());
+    }
+    let findings: i64 = tx
+        .prepare_cached("SELECT count(*) FROM findings WHERE patrol_id = ?1 AND deleted = 0")?
+        .query_row([id], |r| r.get(0))?;
+    let mut patrol = old.clone();
+    patrol.close(ended_at, distance_km, findings as usize)?;
+    records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;
+    let note = patrol.nothing_found.then(|| "未发现问题".to_owned());
+    let on = crate::domain::clock::from_ms(ended_at).map(crate::domain::clock::china_date).unwrap_or(ctx.today());
+    add_event(tx, ctx, Family::Patrol, id, &Step { action: "close", on, note })?;
+    Ok(patrol)
+}
+
+/// Applies a lifecycle step to the finding read at `read_version`.
+pub fn act(tx: &Transaction, ctx: &WriteCtx, id: &str, read_version: u64, action: &FindingAction) -> Result<Finding> {
+    let old: Finding = records::get_for_update(tx, id, read_version)?;
+    let mut finding = old.clone();
+    let step = finding.apply(action, ctx.today())?;
+    records::save(tx, ctx, Some(&old), &mut finding, step.action, step.note.as_deref())?;
+    add_event(tx, ctx, Family::Finding, id, &step)?;
+    Ok(finding)
+}

@@ -1,0 +1,80 @@
+//! Petition cases: registration (with the acceptance deadline, case number and repeat check) and every step of
+//! the statutory lifecycle.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, Transaction};
+
+use super::records::{self, add_event};
+use super::{Result, WriteCtx, device, regions};
+use crate::domain::petition::{ClockRules, Petition, PetitionAction, PetitionCategory};
+use crate::domain::record::{Family, Step};
+
+/// An earlier case of the same person and category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeat {
+    pub id: String,
+    pub case_no: String,
+    pub received_on: String,
+    pub status: String,
+}
+
+/// Earlier cases of the same person (ID number, or name and phone) in the same category since `since`.
+pub fn repeats(conn: &Connection, person_key: &str, category: PetitionCategory, since: NaiveDate) -> Result<Vec<Repeat>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, case_no, received_on, status FROM petitions
+         WHERE person_key = ?1 AND category = ?2 AND received_on >= ?3 AND deleted = 0
+         ORDER BY received_on DESC, id DESC LIMIT 20",
+    )?;
+    let rows = st.query_map(rusqlite::params![person_key, category.code(), since.to_string()], |r| {
+        Ok(Repeat { id: r.get(0)?, case_no: r.get(1)?, received_on: r.get(2)?, status: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Registers a new case: validates it, sets its deadlines, numbers it, links it to the latest earlier case of
+/// the same person and category within the county's repeat window. Returns the case and its earlier cases.
+pub fn register(tx: &Transaction, ctx: &WriteCtx, mut p: Petition, rules: ClockRules) -> Result<(Petition, Vec<Repeat>)> {
+    regions::check_inside(tx, ctx, &p.meta.region_code)?;
+    p.validate(rules)?;
+    let earlier = match &p.person_key {
+        Some(key) => {
+            let window = device::repeat_window_days(tx)?;
+            let since = p.received_on - chrono::Days::new(window.max(0) as u64);
+            repeats(tx, key, p.category, since)?
+        }
+        None => Vec::new(),
+    };
+    p.repeat_of = earlier.first().map(|r| r.id.clone());
+    p.case_no = next_case_no(tx, ctx, p.received_on)?;
+    records::save(tx, ctx, None, &mut p, "create", None)?;
+    let note = p.repeat_of.as_ref().map(|_| format!("重复信访，前案 {}", earlier[0].case_no));
+    add_event(tx, ctx, Family::Petition, &p.meta.id, &Step { action: "register", on: p.received_on, note })?;
+    Ok((p, earlier))
+}
+
+/// "XF-2026-a1b2-0001": year, the device's short id, and a per-device, per-year counter.
+fn next_case_no(tx: &Transaction, ctx: &WriteCtx, received: NaiveDate) -> Result<String> {
+    use chrono::Datelike;
+    let key = format!("case_seq:{}", received.year());
+    let n: u64 = device::setting(tx, &key)?.and_then(|s| s.parse().ok()).unwrap_or(0) + 1;
+    device::set_setting(tx, &key, &n.to_string())?;
+    let short: String = ctx.device.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    Ok(format!("XF-{}-{short}-{n:04}", received.year()))
+}
+
+/// Applies a lifecycle step to the case read at `read_version`.
+pub fn act(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &str,
+    read_version: u64,
+    action: &PetitionAction,
+    rules: ClockRules,
+) -> Result<Petition> {
+    let old: Petition = records::get_for_update(tx, id, read_version)?;
+    let mut p = old.clone();
+    let step = p.apply(action, rules)?;
+    records::save(tx, ctx, Some(&old), &mut p, step.action, step.note.as_deref())?;
+    add_event(tx, ctx, Family::Petition, id, &step)?;
+    Ok(p)
+}

@@ -1,0 +1,150 @@
+//! Regions: the built-in county and townships, villages and grids imported from CSV (UTF-8 or GBK), and the
+//! jurisdiction check every write makes.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::{Result, StoreError, WriteCtx, audit};
+use crate::domain::region::{self, Level};
+
+/// One region row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+}
+
+/// Every region, or those inside `within`, by code.
+pub fn list(conn: &Connection, within: Option<&str>) -> Result<Vec<Region>> {
+    let prefix = within.map(region::prefix).unwrap_or("");
+    let mut st = conn.prepare_cached(
+        "SELECT code, name, level, parent FROM regions WHERE code >= ?1 AND code < ?1 || 'a' ORDER BY code",
+    )?;
+    let rows = st.query_map([prefix], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (code, name, level, parent) = row?;
+        if let Some(level) = Level::from_code(&level) {
+            out.push(Region { code, name, level, parent });
+        }
+    }
+    Ok(out)
+}
+
+/// The name of a region, if known.
+pub fn name(conn: &Connection, code: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT name FROM regions WHERE code = ?1")?.query_row([code], |r| r.get(0)).optional()?)
+}
+
+/// Refuses a region that is unknown or lies outside this device's jurisdiction.
+pub fn check_inside(conn: &Connection, ctx: &WriteCtx, code: &str) -> Result<()> {
+    if name(conn, code)?.is_none() {
+        return Err(StoreError::UnknownRegion(code.to_owned()));
+    }
+    if !region::contains(&ctx.region, code) {
+        return Err(StoreError::OutsideJurisdiction { code: code.to_owned(), region: ctx.region.clone() });
+    }
+    Ok(())
+}
+
+/// Inserts or renames regions by code (`source`: import, demo or bundle). Parents must exist or come first.
+pub fn upsert(tx: &Transaction, rows: &[Region], source: &str) -> Result<usize> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO regions (code, name, level, parent, source) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+    )?;
+    for r in rows {
+        st.execute(params![r.code, r.name, r.level.code(), r.parent, source])?;
+    }
+    Ok(rows.len())
+}
+
+/// Reads a region CSV (`code,name,level,parent`, UTF-8 or GBK as Excel on Chinese Windows saves it) and checks
+/// every row against the code structure. A bad row is reported by line number and nothing is returned.
+pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Vec<Region>> {
+    let text = decode(bytes);
+    let bad = |line: usize, zh: String, en: String| StoreError::bad_file(path, Some(line), zh, en);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(1, format!("无法读取表头（{e}）"), format!("cannot read the header ({e})")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect::<Vec<_>>();
+    if headers != ["code", "name", "level", "parent"] {
+        return Err(bad(
+            1,
+            "表头应为 code,name,level,parent".into(),
+            "the header must be code,name,level,parent".into(),
+        ));
+    }
+    let mut rows: Vec<Region> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| bad(line, format!("格式不对（{e}）"), format!("malformed row ({e})")))?;
+        let field = |n: usize| record.get(n).unwrap_or("").trim().to_owned();
+        let (code, level) = region::parse_code(&field(0))
+            .map_err(|e| bad(line, format!("代码「{}」无效", e.0), format!("invalid code '{}'", e.0)))?;
+        let name = field(1);
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(bad(line, "名称不能为空，且不超过 50 字".into(), "the name must be 1 to 50 characters".into()));
+        }
+        if Level::from_code(&field(2)) != Some(level) {
+            return Err(bad(
+                line,
+                format!("级别「{}」与代码不符，应为 {}", field(2), level.code()),
+                format!("level '{}' does not match the code; it should be {}", field(2), level.code()),
+            ));
+        }
+        let parent = region::parent_of(&code);
+        let given = Some(field(3)).filter(|s| !s.is_empty()).map(|p| region::parse_code(&p).map(|c| c.0).unwrap_or(p));
+        if given != parent {
+            return Err(bad(
+                line,
+                format!("上级「{}」与代码不符，应为 {}", field(3), parent.clone().unwrap_or_default()),
+                format!("parent '{}' does not match the code; it should be {}", field(3), parent.clone().unwrap_or_default()),
+            ));
+        }
+        if let Some(p) = &parent
+            && !known(p)
+            && !rows.iter().any(|r| &r.code == p)
+        {
+            return Err(bad(
+                line,
+                format!("上级 {p} 不存在，请先导入上级区划（上级行要排在前面）"),
+                format!("parent {p} does not exist; import it first (parents must come before children)"),
+            ));
+        }
+        if rows.iter().any(|r| r.code == code) {
+            return Err(bad(line, format!("代码 {code} 重复"), format!("code {code} appears twice")));
+        }
+        rows.push(Region { code, name, level, parent });
+    }
+    Ok(rows)
+}
+
+/// UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves CSV on Chinese Windows.
+pub fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// Imports parsed rows in the caller's transaction, with one audit row.
+pub fn import(tx: &Transaction, ctx: &WriteCtx, rows: &[Region]) -> Result<usize> {
+    let n = upsert(tx, rows, "import")?;
+    audit::append(tx, ctx, "region", "-", "import", None, &serde_json::json!({ "rows": n }))?;
+    Ok(n)
+}
+
+/// Whether a code is known.
+pub fn exists(conn: &Connection, code: &str) -> Result<bool> {
+    Ok(name(conn, code)?.is_some())
+}
