@@ -35,15 +35,33 @@ coded_enum! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HazardAction {
     /// 交办 with a rectification notice: who must fix it, the notice number, and the requirement.
-    Assign { responsible: String, notice_no: Option<String>, note: String },
-    Rectify { note: Option<String> },
-    RequestReview { note: Option<String> },
-    PassReview { note: Option<String> },
+    Assign {
+        responsible: String,
+        notice_no: Option<String>,
+        note: String,
+    },
+    Rectify {
+        note: Option<String>,
+    },
+    RequestReview {
+        note: Option<String>,
+    },
+    PassReview {
+        note: Option<String>,
+    },
     /// The re-inspection failed: why, and optionally a new deadline.
-    FailReview { note: String, new_deadline: Option<NaiveDate> },
-    Close { note: Option<String> },
+    FailReview {
+        note: String,
+        new_deadline: Option<NaiveDate>,
+    },
+    Close {
+        note: Option<String>,
+    },
     /// A later deadline and the reason for it.
-    Extend { new_deadline: NaiveDate, note: String },
+    Extend {
+        new_deadline: NaiveDate,
+        note: String,
+    },
 }
 
 impl HazardAction {
@@ -79,7 +97,11 @@ impl HazardStatus {
 
     /// The actions legal now, for the UI's keys.
     pub fn legal_actions(self) -> Vec<HazardActionKind> {
-        HazardActionKind::ALL.iter().copied().filter(|k| self.next(*k).is_some()).collect()
+        HazardActionKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.next(*k).is_some())
+            .collect()
     }
 
     pub fn is_closed(self) -> bool {
@@ -128,7 +150,11 @@ impl Hazard {
     /// Checks the fields a person typed.
     pub fn validate(&mut self, today: NaiveDate) -> Result<(), DomainError> {
         self.description = validate::required("description", &self.description, 500)?;
-        self.responsible = validate::optional("responsible", self.responsible.as_deref().unwrap_or(""), 100)?;
+        self.responsible = validate::optional(
+            "responsible",
+            self.responsible.as_deref().unwrap_or(""),
+            100,
+        )?;
         validate::not_future("found_on", self.found_on, today)?;
         if self.deadline < self.found_on {
             return Err(DomainError::rule(
@@ -150,7 +176,10 @@ impl Hazard {
         let Some(next) = self.status.next(kind) else {
             return Err(DomainError::Transition(TransitionError {
                 family: Family::Hazard,
-                from: (self.status.label(super::Lang::Zh), self.status.label(super::Lang::En)),
+                from: (
+                    self.status.label(super::Lang::Zh),
+                    self.status.label(super::Lang::En),
+                ),
                 action: (kind.label(super::Lang::Zh), kind.label(super::Lang::En)),
                 legal: self
                     .status
@@ -161,15 +190,23 @@ impl Hazard {
             }));
         };
         let note = match action {
-            HazardAction::Assign { responsible, notice_no, note } => {
+            HazardAction::Assign {
+                responsible,
+                notice_no,
+                note,
+            } => {
                 self.responsible = Some(validate::required("responsible", responsible, 100)?);
-                self.notice_no = validate::optional("note", notice_no.as_deref().unwrap_or(""), 50)?;
+                self.notice_no =
+                    validate::optional("note", notice_no.as_deref().unwrap_or(""), 50)?;
                 Some(validate::required("note", note, 1000)?)
             }
             HazardAction::FailReview { note, new_deadline } => {
                 if let Some(d) = new_deadline {
                     if *d < today {
-                        return Err(DomainError::rule("新的整改期限不能早于今天", "The new deadline cannot be in the past"));
+                        return Err(DomainError::rule(
+                            "新的整改期限不能早于今天",
+                            "The new deadline cannot be in the past",
+                        ));
                     }
                     self.deadline = *d;
                 }
@@ -180,7 +217,10 @@ impl Hazard {
                 if *new_deadline <= self.deadline {
                     return Err(DomainError::rule(
                         format!("延期后的期限必须晚于当前期限 {}", self.deadline),
-                        format!("The extended deadline must be later than the current one, {}", self.deadline),
+                        format!(
+                            "The extended deadline must be later than the current one, {}",
+                            self.deadline
+                        ),
                     ));
                 }
                 self.deadline = *new_deadline;
@@ -200,6 +240,10 @@ impl Hazard {
             }
         };
         self.status = next;
-        Ok(Step { action: kind.code(), on: today, note })
+        Ok(Step {
+            action: kind.code(),
+            on: today,
+            note,
+        })
     }
 }

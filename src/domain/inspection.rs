@@ -75,7 +75,11 @@ impl Record for Inspection {
             .filter(|r| r.result == ItemResult::Fail)
             .map(|r| r.item_code.as_str())
             .collect();
-        if failed.is_empty() { String::from("-") } else { failed.join(" ") }
+        if failed.is_empty() {
+            String::from("-")
+        } else {
+            failed.join(" ")
+        }
     }
 }
 
@@ -96,16 +100,30 @@ impl Inspection {
         validate::not_future("inspected_on", self.inspected_on, today)?;
         if !Category::INSPECTED.contains(&self.category) {
             return Err(DomainError::rule(
-                format!("「{}」没有检查表，不能作为检查类别", self.category.label(super::Lang::Zh)),
-                format!("'{}' has no checklist and cannot be inspected", self.category.label(super::Lang::En)),
+                format!(
+                    "「{}」没有检查表，不能作为检查类别",
+                    self.category.label(super::Lang::Zh)
+                ),
+                format!(
+                    "'{}' has no checklist and cannot be inspected",
+                    self.category.label(super::Lang::En)
+                ),
             ));
         }
         let mut seen = std::collections::HashSet::new();
         for r in &mut self.results {
             if !items.contains(&r.item_code) {
                 return Err(DomainError::rule(
-                    format!("检查项 {} 不属于「{}」检查表", r.item_code, self.category.label(super::Lang::Zh)),
-                    format!("Item {} is not on the {} checklist", r.item_code, self.category.label(super::Lang::En)),
+                    format!(
+                        "检查项 {} 不属于「{}」检查表",
+                        r.item_code,
+                        self.category.label(super::Lang::Zh)
+                    ),
+                    format!(
+                        "Item {} is not on the {} checklist",
+                        r.item_code,
+                        self.category.label(super::Lang::En)
+                    ),
                 ));
             }
             if !seen.insert(r.item_code.clone()) {
@@ -117,7 +135,10 @@ impl Inspection {
             r.note = validate::optional("note", r.note.as_deref().unwrap_or(""), 500)?;
         }
         if self.results.is_empty() {
-            return Err(DomainError::rule("检查表至少要填一项", "Fill in at least one checklist item"));
+            return Err(DomainError::rule(
+                "检查表至少要填一项",
+                "Fill in at least one checklist item",
+            ));
         }
         if (self.category == Category::House) != self.verdict.is_some() {
             return Err(DomainError::rule(
@@ -125,13 +146,21 @@ impl Inspection {
                 "A self-built house survey needs a first judgement; other inspections have none",
             ));
         }
-        self.failed_count = self.results.iter().filter(|r| r.result == ItemResult::Fail).count() as u32;
+        self.failed_count = self
+            .results
+            .iter()
+            .filter(|r| r.result == ItemResult::Fail)
+            .count() as u32;
         Ok(())
     }
 
     /// The hazards the failed items open, with default grade and deadline (`text` gives each item's wording).
     pub fn hazard_drafts(&self, text: impl Fn(&str) -> String) -> Vec<HazardDraft> {
-        let grade = if self.verdict == Some(Verdict::Serious) { Grade::Major } else { Grade::General };
+        let grade = if self.verdict == Some(Verdict::Serious) {
+            Grade::Major
+        } else {
+            Grade::General
+        };
         let days = u64::from(self.category.default_hazard_days(grade));
         self.results
             .iter()

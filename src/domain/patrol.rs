@@ -124,15 +124,26 @@ impl Patrol {
         if let Some(end) = self.ended_at
             && end < self.started_at
         {
-            return Err(DomainError::rule("结束时间不能早于开始时间", "The end cannot be before the start"));
+            return Err(DomainError::rule(
+                "结束时间不能早于开始时间",
+                "The end cannot be before the start",
+            ));
         }
         Ok(())
     }
 
     /// Ends the patrol; with no findings it is recorded as "nothing found".
-    pub fn close(&mut self, ended_at: i64, distance_km: Option<f64>, findings: usize) -> Result<(), DomainError> {
+    pub fn close(
+        &mut self,
+        ended_at: i64,
+        distance_km: Option<f64>,
+        findings: usize,
+    ) -> Result<(), DomainError> {
         if self.status == PatrolStatus::Closed {
-            return Err(DomainError::rule("这次巡查已经结束", "This patrol has already finished"));
+            return Err(DomainError::rule(
+                "这次巡查已经结束",
+                "This patrol has already finished",
+            ));
         }
         self.ended_at = Some(ended_at);
         if distance_km.is_some() {
@@ -165,10 +176,20 @@ coded_enum! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FindingAction {
     /// Refer to a department with a handling deadline (None: the default for the finding's code).
-    Refer { department: Department, deadline: Option<NaiveDate>, note: Option<String> },
-    Handle { note: String },
-    Verify { note: Option<String> },
-    Reject { note: String },
+    Refer {
+        department: Department,
+        deadline: Option<NaiveDate>,
+        note: Option<String>,
+    },
+    Handle {
+        note: String,
+    },
+    Verify {
+        note: Option<String>,
+    },
+    Reject {
+        note: String,
+    },
 }
 
 impl FindingAction {
@@ -196,7 +217,11 @@ impl FindingStatus {
     }
 
     pub fn legal_actions(self) -> Vec<FindingActionKind> {
-        FindingActionKind::ALL.iter().copied().filter(|k| self.next(*k).is_some()).collect()
+        FindingActionKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.next(*k).is_some())
+            .collect()
     }
 }
 
@@ -245,17 +270,26 @@ impl Finding {
         self.description = validate::required("description", &self.description, 1000)?;
         self.location = validate::required("location", &self.location, 200)?;
         validate::not_future("found_on", self.found_on, today)?;
-        for (v, zh, en) in [(self.area_mu, "受损面积", "area"), (self.loss_yuan, "损失金额", "loss")] {
+        for (v, zh, en) in [
+            (self.area_mu, "受损面积", "area"),
+            (self.loss_yuan, "损失金额", "loss"),
+        ] {
             if let Some(v) = v
                 && !(0.0..=1.0e9).contains(&v)
             {
-                return Err(DomainError::rule(format!("{zh}超出合理范围"), format!("The {en} is out of range")));
+                return Err(DomainError::rule(
+                    format!("{zh}超出合理范围"),
+                    format!("The {en} is out of range"),
+                ));
             }
         }
         match (self.lat, self.lon) {
             (Some(lat), Some(lon)) => Ok(validate::coordinates(lat, lon)?),
             (None, None) => Ok(None),
-            _ => Err(DomainError::rule("经纬度要么都填，要么都不填", "Give both latitude and longitude, or neither")),
+            _ => Err(DomainError::rule(
+                "经纬度要么都填，要么都不填",
+                "Give both latitude and longitude, or neither",
+            )),
         }
     }
 
@@ -272,15 +306,27 @@ impl Finding {
                 family: Family::Finding,
                 from: (self.status.label(Lang::Zh), self.status.label(Lang::En)),
                 action: (kind.label(Lang::Zh), kind.label(Lang::En)),
-                legal: self.status.legal_actions().into_iter().map(|k| (k.label(Lang::Zh), k.label(Lang::En))).collect(),
+                legal: self
+                    .status
+                    .legal_actions()
+                    .into_iter()
+                    .map(|k| (k.label(Lang::Zh), k.label(Lang::En)))
+                    .collect(),
             }));
         };
         let note = match action {
-            FindingAction::Refer { department, deadline, note } => {
+            FindingAction::Refer {
+                department,
+                deadline,
+                note,
+            } => {
                 let (_, days) = self.code.default_referral();
                 let due = deadline.unwrap_or(today + chrono::Days::new(u64::from(days)));
                 if due < today {
-                    return Err(DomainError::rule("处置期限不能早于今天", "The handling deadline cannot be in the past"));
+                    return Err(DomainError::rule(
+                        "处置期限不能早于今天",
+                        "The handling deadline cannot be in the past",
+                    ));
                 }
                 self.department = Some(*department);
                 self.referred_on = Some(today);
@@ -301,6 +347,10 @@ impl Finding {
             }
         };
         self.status = next;
-        Ok(Step { action: kind.code(), on: today, note })
+        Ok(Step {
+            action: kind.code(),
+            on: today,
+            note,
+        })
     }
 }

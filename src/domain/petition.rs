@@ -112,21 +112,53 @@ coded_enum! {
 /// A step in a case's life, with what the law or the ledger needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PetitionAction {
-    Forward { unit: String, note: Option<String> },
-    Accept { note: Option<String> },
-    NotAccept { note: String },
-    Return { note: String },
-    Handle { note: Option<String> },
+    Forward {
+        unit: String,
+        note: Option<String>,
+    },
+    Accept {
+        note: Option<String>,
+    },
+    NotAccept {
+        note: String,
+    },
+    Return {
+        note: String,
+    },
+    Handle {
+        note: Option<String>,
+    },
     /// One extension of at most 30 days, approved, with the reason told to the petitioner.
-    Extend { days: u32, note: String },
-    Reply { outcome: Outcome, note: String },
-    Close { note: Option<String> },
-    Evaluate { satisfaction: Satisfaction, note: Option<String> },
-    RequestReview { note: Option<String> },
-    DecideReview { note: String },
-    RequestReexam { note: Option<String> },
-    DecideReexam { note: String },
-    Finalize { note: Option<String> },
+    Extend {
+        days: u32,
+        note: String,
+    },
+    Reply {
+        outcome: Outcome,
+        note: String,
+    },
+    Close {
+        note: Option<String>,
+    },
+    Evaluate {
+        satisfaction: Satisfaction,
+        note: Option<String>,
+    },
+    RequestReview {
+        note: Option<String>,
+    },
+    DecideReview {
+        note: String,
+    },
+    RequestReexam {
+        note: Option<String>,
+    },
+    DecideReexam {
+        note: String,
+    },
+    Finalize {
+        note: Option<String>,
+    },
 }
 
 impl PetitionAction {
@@ -196,7 +228,11 @@ impl PetitionStatus {
     }
 
     pub fn legal_actions(self) -> Vec<PetitionActionKind> {
-        PetitionActionKind::ALL.iter().copied().filter(|k| self.next(*k).is_some()).collect()
+        PetitionActionKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.next(*k).is_some())
+            .collect()
     }
 
     /// Open: the office still owes the petitioner something (or has replied but not yet closed the case).
@@ -270,7 +306,13 @@ pub struct Petition {
 
 impl Record for Petition {
     const FAMILY: Family = Family::Petition;
-    const PERSONAL: &'static [&'static str] = &["petitioner_name", "id_number", "phone", "address", "person_key"];
+    const PERSONAL: &'static [&'static str] = &[
+        "petitioner_name",
+        "id_number",
+        "phone",
+        "address",
+        "person_key",
+    ];
     fn meta(&self) -> &Meta {
         &self.meta
     }
@@ -289,7 +331,9 @@ pub fn person_key(id_number: Option<&str>, name: &str, phone: Option<&str>) -> O
         (None, Some(p)) => format!("np:{}|{p}", name.trim()),
         (None, None) => return None,
     };
-    Some(hex::encode(Sha256::digest(format!("wangge-person-v1|{basis}").as_bytes())))
+    Some(hex::encode(Sha256::digest(
+        format!("wangge-person-v1|{basis}").as_bytes(),
+    )))
 }
 
 impl Petition {
@@ -311,11 +355,21 @@ impl Petition {
         self.content = validate::required("content", &self.content, 5000)?;
         self.unit = validate::optional("unit", self.unit.as_deref().unwrap_or(""), 100)?;
         if self.people == 0 || self.people > 10_000 {
-            return Err(DomainError::rule("信访人数应在 1 到 10000 之间", "The number of people must be 1 to 10,000"));
+            return Err(DomainError::rule(
+                "信访人数应在 1 到 10000 之间",
+                "The number of people must be 1 to 10,000",
+            ));
         }
         validate::not_future("received_on", self.received_on, rules.today)?;
-        self.accept_due = rules.calendar.due(self.received_on, deadline::ACCEPT_DAYS, rules.count).date;
-        self.person_key = person_key(self.id_number.as_deref(), &self.petitioner_name, self.phone.as_deref());
+        self.accept_due = rules
+            .calendar
+            .due(self.received_on, deadline::ACCEPT_DAYS, rules.count)
+            .date;
+        self.person_key = person_key(
+            self.id_number.as_deref(),
+            &self.petitioner_name,
+            self.phone.as_deref(),
+        );
         self.office_due = self.current_office_due();
         Ok(())
     }
@@ -339,7 +393,11 @@ impl Petition {
     }
 
     /// Applies one lifecycle step on `rules.today`, or refuses it with the legal alternatives.
-    pub fn apply(&mut self, action: &PetitionAction, rules: ClockRules) -> Result<Step, DomainError> {
+    pub fn apply(
+        &mut self,
+        action: &PetitionAction,
+        rules: ClockRules,
+    ) -> Result<Step, DomainError> {
         use PetitionAction as P;
         let kind = action.kind();
         let today = rules.today;
@@ -348,12 +406,22 @@ impl Petition {
                 family: Family::Petition,
                 from: (self.status.label(Lang::Zh), self.status.label(Lang::En)),
                 action: (kind.label(Lang::Zh), kind.label(Lang::En)),
-                legal: self.status.legal_actions().into_iter().map(|k| (k.label(Lang::Zh), k.label(Lang::En))).collect(),
+                legal: self
+                    .status
+                    .legal_actions()
+                    .into_iter()
+                    .map(|k| (k.label(Lang::Zh), k.label(Lang::En)))
+                    .collect(),
             }));
         };
         let required_note = matches!(
             action,
-            P::NotAccept { .. } | P::Return { .. } | P::Extend { .. } | P::Reply { .. } | P::DecideReview { .. } | P::DecideReexam { .. }
+            P::NotAccept { .. }
+                | P::Return { .. }
+                | P::Extend { .. }
+                | P::Reply { .. }
+                | P::DecideReview { .. }
+                | P::DecideReexam { .. }
         );
         let note = match action.note() {
             Some(n) if required_note => Some(validate::required("note", n, 2000)?),
@@ -364,11 +432,19 @@ impl Petition {
             P::Forward { unit, .. } => self.unit = Some(validate::required("unit", unit, 100)?),
             P::Accept { .. } => {
                 self.accepted_on = Some(today);
-                self.handle_due = Some(rules.calendar.due(today, deadline::HANDLE_DAYS, rules.count).date);
+                self.handle_due = Some(
+                    rules
+                        .calendar
+                        .due(today, deadline::HANDLE_DAYS, rules.count)
+                        .date,
+                );
             }
             P::Extend { days, .. } => {
                 let Some(due) = self.handle_due else {
-                    return Err(DomainError::rule("尚未受理，没有办理期限可延", "Not accepted yet: no handling deadline to extend"));
+                    return Err(DomainError::rule(
+                        "尚未受理，没有办理期限可延",
+                        "Not accepted yet: no handling deadline to extend",
+                    ));
                 };
                 let ext = deadline::extend(rules.calendar, due, *days, today, rules.count)?;
                 self.extended_days = Some(*days);
@@ -386,11 +462,18 @@ impl Petition {
                 if today > window {
                     return Err(DomainError::rule(
                         format!("复查申请应在答复后 30 日内提出（截至 {window}），已超过"),
-                        format!("A review must be requested within 30 days of the reply (by {window}); that has passed"),
+                        format!(
+                            "A review must be requested within 30 days of the reply (by {window}); that has passed"
+                        ),
                     ));
                 }
                 self.review_requested_on = Some(today);
-                self.review_due = Some(rules.calendar.due(today, deadline::REVIEW_DECISION_DAYS, rules.count).date);
+                self.review_due = Some(
+                    rules
+                        .calendar
+                        .due(today, deadline::REVIEW_DECISION_DAYS, rules.count)
+                        .date,
+                );
             }
             P::DecideReview { .. } => self.reviewed_on = Some(today),
             P::RequestReexam { .. } => {
@@ -399,11 +482,18 @@ impl Petition {
                 if today > window {
                     return Err(DomainError::rule(
                         format!("复核申请应在复查意见后 30 日内提出（截至 {window}），已超过"),
-                        format!("A re-examination must be requested within 30 days of the review (by {window}); that has passed"),
+                        format!(
+                            "A re-examination must be requested within 30 days of the review (by {window}); that has passed"
+                        ),
                     ));
                 }
                 self.reexam_requested_on = Some(today);
-                self.reexam_due = Some(rules.calendar.due(today, deadline::REEXAM_DECISION_DAYS, rules.count).date);
+                self.reexam_due = Some(
+                    rules
+                        .calendar
+                        .due(today, deadline::REEXAM_DECISION_DAYS, rules.count)
+                        .date,
+                );
             }
             P::DecideReexam { .. } => self.reexamined_on = Some(today),
             P::Finalize { .. } => self.finalized_on = Some(today),
@@ -411,6 +501,10 @@ impl Petition {
         }
         self.status = next;
         self.office_due = self.current_office_due();
-        Ok(Step { action: kind.code(), on: today, note })
+        Ok(Step {
+            action: kind.code(),
+            on: today,
+            note,
+        })
     }
 }

@@ -93,7 +93,10 @@ impl Place {
             self.owner_phone = None;
         }
         if self.floors.is_some_and(|f| f == 0 || f > 100) {
-            return Err(DomainError::rule("层数应在 1 到 100 之间", "Floors must be 1 to 100"));
+            return Err(DomainError::rule(
+                "层数应在 1 到 100 之间",
+                "Floors must be 1 to 100",
+            ));
         }
         if self.year_built.is_some_and(|y| y < 1800 || y > this_year) {
             return Err(DomainError::rule(
@@ -102,12 +105,18 @@ impl Place {
             ));
         }
         if self.occupancy.is_some_and(|n| n > 100_000) {
-            return Err(DomainError::rule("使用人数超出合理范围", "The occupancy is out of range"));
+            return Err(DomainError::rule(
+                "使用人数超出合理范围",
+                "The occupancy is out of range",
+            ));
         }
         match (self.lat, self.lon) {
             (Some(lat), Some(lon)) => Ok(validate::coordinates(lat, lon)?),
             (None, None) => Ok(None),
-            _ => Err(DomainError::rule("经纬度要么都填，要么都不填", "Give both latitude and longitude, or neither")),
+            _ => Err(DomainError::rule(
+                "经纬度要么都填，要么都不填",
+                "Give both latitude and longitude, or neither",
+            )),
         }
     }
 }

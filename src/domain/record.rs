@@ -92,21 +92,33 @@ pub struct TransitionError {
 
 impl Localized for TransitionError {
     fn message(&self, lang: Lang) -> String {
-        let legal: Vec<&str> = self.legal.iter().map(|(zh, en)| lang.pick(zh, en)).collect();
+        let legal: Vec<&str> = self
+            .legal
+            .iter()
+            .map(|(zh, en)| lang.pick(zh, en))
+            .collect();
         match lang {
             Lang::Zh => format!(
                 "{}当前状态为「{}」，不能「{}」；现在可以：{}",
                 self.family.label(lang),
                 self.from.0,
                 self.action.0,
-                if legal.is_empty() { "无（已办结）".to_owned() } else { legal.join("、") }
+                if legal.is_empty() {
+                    "无（已办结）".to_owned()
+                } else {
+                    legal.join("、")
+                }
             ),
             Lang::En => format!(
                 "This {} is '{}' and cannot '{}'; possible now: {}",
                 self.family.label(lang),
                 self.from.1,
                 self.action.1,
-                if legal.is_empty() { "nothing (closed)".to_owned() } else { legal.join(", ") }
+                if legal.is_empty() {
+                    "nothing (closed)".to_owned()
+                } else {
+                    legal.join(", ")
+                }
             ),
         }
     }
@@ -128,7 +140,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn rule(zh: impl Into<String>, en: impl Into<String>) -> DomainError {
-        DomainError::Rule { zh: zh.into(), en: en.into() }
+        DomainError::Rule {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 

@@ -43,8 +43,12 @@ pub fn parse_code(input: &str) -> Result<(String, Level), BadCode> {
     if !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let code = if s.len() == 6 { format!("{s}000000") } else { s.to_owned() };
-    if code.starts_with("00") || code[..6].ends_with("00") {
+    let code = if s.len() == 6 {
+        format!("{s}000000")
+    } else {
+        s.to_owned()
+    };
+    if !matches!(code.len(), 12 | 15) || code.starts_with("00") || code[..6].ends_with("00") {
         return Err(bad());
     }
     let level = match code.len() {
@@ -95,12 +99,24 @@ mod tests {
 
     #[test]
     fn levels_from_codes() {
-        assert_eq!(parse_code("610727").unwrap(), ("610727000000".into(), Level::County));
+        assert_eq!(
+            parse_code("610727").unwrap(),
+            ("610727000000".into(), Level::County)
+        );
         assert_eq!(parse_code(" 610727000000 ").unwrap().1, Level::County);
         assert_eq!(parse_code("610727101000").unwrap().1, Level::Township);
         assert_eq!(parse_code("610727101201").unwrap().1, Level::Village);
         assert_eq!(parse_code("610727101201002").unwrap().1, Level::Grid);
-        for bad in ["", "61072", "6107271010", "abc", "610727101000001", "610700000000", "610727101201000", "６１０７２７"] {
+        for bad in [
+            "",
+            "61072",
+            "6107271010",
+            "abc",
+            "610727101000001",
+            "610700000000",
+            "610727101201000",
+            "６１０７２７",
+        ] {
             assert!(parse_code(bad).is_err(), "{bad}");
         }
     }
@@ -112,10 +128,16 @@ mod tests {
         assert!(!contains("610727101000", "610727102201"));
         assert!(contains("610727101201", "610727101201003"));
         assert!(!contains("610727101201", "610727101202003"));
-        assert_eq!(parent_of("610727101201002").as_deref(), Some("610727101201"));
+        assert_eq!(
+            parent_of("610727101201002").as_deref(),
+            Some("610727101201")
+        );
         assert_eq!(parent_of("610727101201").as_deref(), Some("610727101000"));
         assert_eq!(parent_of("610727101000").as_deref(), Some("610727000000"));
         assert_eq!(parent_of("610727000000"), None);
-        assert_eq!(township_of("610727101201002").as_deref(), Some("610727101000"));
+        assert_eq!(
+            township_of("610727101201002").as_deref(),
+            Some("610727101000")
+        );
     }
 }

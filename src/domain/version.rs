@@ -70,8 +70,14 @@ mod tests {
     #[test]
     fn compare_covers_all_four_cases() {
         assert_eq!(vv(&[("a", 1)]).compare(&vv(&[("a", 1)])), Causality::Equal);
-        assert_eq!(vv(&[("a", 2)]).compare(&vv(&[("a", 1)])), Causality::Dominates);
-        assert_eq!(vv(&[("a", 1)]).compare(&vv(&[("a", 1), ("b", 1)])), Causality::Dominated);
+        assert_eq!(
+            vv(&[("a", 2)]).compare(&vv(&[("a", 1)])),
+            Causality::Dominates
+        );
+        assert_eq!(
+            vv(&[("a", 1)]).compare(&vv(&[("a", 1), ("b", 1)])),
+            Causality::Dominated
+        );
         // A township edits twice, the county once: both reach version 3 by a counter, yet neither saw the other.
         let township = vv(&[("t", 2), ("c", 0)]);
         let county = vv(&[("t", 1), ("c", 1)]);
@@ -89,6 +95,9 @@ mod tests {
         assert_eq!(v.total(), 3);
         let m = v.merged(&vv(&[("d1", 1), ("d3", 4)]));
         assert_eq!(m, vv(&[("d1", 2), ("d2", 1), ("d3", 4)]));
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"d1":2,"d2":1,"d3":4}"#);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"d1":2,"d2":1,"d3":4}"#
+        );
     }
 }

@@ -88,10 +88,22 @@ pub fn append(
 }
 
 /// Fields that change with every write and say nothing about the content.
-const BOOKKEEPING: &[&str] = &["vv", "version", "updated_at", "updated_by", "created_at", "origin", "id"];
+const BOOKKEEPING: &[&str] = &[
+    "vv",
+    "version",
+    "updated_at",
+    "updated_by",
+    "created_at",
+    "origin",
+    "id",
+];
 
 /// What changed between two JSON forms of a record: `{field: [old, new]}`, personal fields as `"changed"`.
-pub fn diff(old: Option<&Map<String, Value>>, new: &Map<String, Value>, personal: &[&str]) -> Value {
+pub fn diff(
+    old: Option<&Map<String, Value>>,
+    new: &Map<String, Value>,
+    personal: &[&str],
+) -> Value {
     let empty = Map::new();
     let old = old.unwrap_or(&empty);
     let mut out = Map::new();

@@ -33,8 +33,15 @@ impl Localized for Finding {
 }
 
 fn error(zh: String, en: String) -> Finding {
-    Finding { severity: Severity::Error, zh, en }
+    Finding {
+        severity: Severity::Error,
+        zh,
+        en,
+    }
 }
+
+/// One invariant check: reads the database, adds what it finds.
+type Check = fn(&Connection, NaiveDate, &mut Vec<Finding>) -> Result<()>;
 
 /// Runs every check. A database so damaged that SQLite cannot read it is itself a finding, never a crash.
 pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
@@ -46,8 +53,7 @@ pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
         ));
         return out;
     }
-    let checks: [fn(&Connection, NaiveDate, &mut Vec<Finding>) -> Result<()>; 5] =
-        [lifecycles, versions, journal, audit_chain, holiday_years];
+    let checks: [Check; 5] = [lifecycles, versions, journal, audit_chain, holiday_years];
     for check in checks {
         if let Err(e) = check(conn, today, &mut out) {
             out.push(error(
@@ -61,11 +67,19 @@ pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
 
 fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
     let mut st = conn.prepare("PRAGMA integrity_check")?;
-    let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     for row in rows.into_iter().filter(|r| r != "ok").take(20) {
-        out.push(error(format!("SQLite 完整性检查：{row}"), format!("SQLite integrity check: {row}")));
+        out.push(error(
+            format!("SQLite 完整性检查：{row}"),
+            format!("SQLite integrity check: {row}"),
+        ));
     }
-    let fk = conn.prepare("PRAGMA foreign_key_check")?.query_map([], |r| r.get::<_, String>(0))?.count();
+    let fk = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .count();
     if fk > 0 {
         out.push(error(
             format!("有 {fk} 条记录引用了不存在的记录"),
@@ -77,38 +91,92 @@ fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
 
 fn lifecycles(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
     let families: [(Family, &[&str]); 4] = [
-        (Family::Hazard, &HazardStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
-        (Family::Finding, &FindingStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
-        (Family::Petition, &PetitionStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
-        (Family::Patrol, &PatrolStatus::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()),
+        (
+            Family::Hazard,
+            &HazardStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            Family::Finding,
+            &FindingStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            Family::Petition,
+            &PetitionStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            Family::Patrol,
+            &PatrolStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+        ),
     ];
     for (family, legal) in families {
-        let sql = format!("SELECT status, count(*) FROM {} GROUP BY status", family.table());
+        let sql = format!(
+            "SELECT status, count(*) FROM {} GROUP BY status",
+            family.table()
+        );
         let mut st = conn.prepare(&sql)?;
         for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (status, n) = row?;
             if !legal.contains(&status.as_str()) {
                 out.push(error(
                     format!("{} 条{}的状态「{status}」不合法", n, family.label(Lang::Zh)),
-                    format!("{n} {} records have the illegal status '{status}'", family.label(Lang::En)),
+                    format!(
+                        "{n} {} records have the illegal status '{status}'",
+                        family.label(Lang::En)
+                    ),
                 ));
             }
         }
     }
     let invariants = [
-        ("hazards", "status = 'closed' AND closed_on IS NULL", "已销号的隐患没有销号日期", "closed hazards without a closing date"),
-        ("hazards", "deadline < found_on", "隐患期限早于发现日期", "hazards due before they were found"),
+        (
+            "hazards",
+            "status = 'closed' AND closed_on IS NULL",
+            "已销号的隐患没有销号日期",
+            "closed hazards without a closing date",
+        ),
+        (
+            "hazards",
+            "deadline < found_on",
+            "隐患期限早于发现日期",
+            "hazards due before they were found",
+        ),
         (
             "petitions",
             "status IN ('accepted','in_progress','extended','replied','closed','evaluated') AND accepted_on IS NULL",
             "已受理的信访没有受理日期",
             "accepted petitions without an acceptance date",
         ),
-        ("petitions", "status = 'extended' AND extended_due IS NULL", "已延期的信访没有延期期限", "extended petitions without an extended deadline"),
-        ("findings", "status = 'referred' AND (department IS NULL OR deadline IS NULL)", "已移交的发现没有部门或期限", "referred findings without a department or deadline"),
+        (
+            "petitions",
+            "status = 'extended' AND extended_due IS NULL",
+            "已延期的信访没有延期期限",
+            "extended petitions without an extended deadline",
+        ),
+        (
+            "findings",
+            "status = 'referred' AND (department IS NULL OR deadline IS NULL)",
+            "已移交的发现没有部门或期限",
+            "referred findings without a department or deadline",
+        ),
     ];
     for (table, cond, zh, en) in invariants {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table} WHERE {cond}"), [], |r| r.get(0))?;
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE {cond}"),
+            [],
+            |r| r.get(0),
+        )?;
         if n > 0 {
             out.push(error(format!("{n} 条：{zh}"), format!("{n} rows: {en}")));
         }
@@ -116,8 +184,14 @@ fn lifecycles(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
     Ok(())
 }
 
-const TRAVELLING: [Family; 6] =
-    [Family::Place, Family::Inspection, Family::Hazard, Family::Patrol, Family::Finding, Family::Petition];
+const TRAVELLING: [Family; 6] = [
+    Family::Place,
+    Family::Inspection,
+    Family::Hazard,
+    Family::Patrol,
+    Family::Finding,
+    Family::Petition,
+];
 
 fn versions(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
     for family in TRAVELLING {
@@ -130,7 +204,10 @@ fn versions(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Res
         if n > 0 {
             out.push(error(
                 format!("{n} 条{}的版本号与版本向量不一致", family.label(Lang::Zh)),
-                format!("{n} {} records have a version that does not match their version vector", family.label(Lang::En)),
+                format!(
+                    "{n} {} records have a version that does not match their version vector",
+                    family.label(Lang::En)
+                ),
             ));
         }
     }
@@ -181,11 +258,20 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
             prev_hash: &prev_hash,
         };
         let broken = if seq != expected_seq {
-            Some((format!("第 {expected_seq} 条审计记录缺失"), format!("audit row {expected_seq} is missing")))
+            Some((
+                format!("第 {expected_seq} 条审计记录缺失"),
+                format!("audit row {expected_seq} is missing"),
+            ))
         } else if prev_hash != expected_prev {
-            Some((format!("第 {seq} 条审计记录与前一条接不上"), format!("audit row {seq} does not follow the previous row")))
+            Some((
+                format!("第 {seq} 条审计记录与前一条接不上"),
+                format!("audit row {seq} does not follow the previous row"),
+            ))
         } else if row.hash() != hash {
-            Some((format!("第 {seq} 条审计记录被改动过"), format!("audit row {seq} was altered")))
+            Some((
+                format!("第 {seq} 条审计记录被改动过"),
+                format!("audit row {seq} was altered"),
+            ))
         } else {
             None
         };
@@ -228,7 +314,11 @@ pub fn file_permissions(path: &std::path::Path) -> Option<Finding> {
         if mode & 0o077 != 0 {
             return Some(Finding {
                 severity: Severity::Warning,
-                zh: format!("数据库文件其他用户可读（权限 {:o}），含个人信息；请运行 chmod 600 {}", mode & 0o777, path.display()),
+                zh: format!(
+                    "数据库文件其他用户可读（权限 {:o}），含个人信息；请运行 chmod 600 {}",
+                    mode & 0o777,
+                    path.display()
+                ),
                 en: format!(
                     "The database file is readable by other users (mode {:o}) and holds personal data; run chmod 600 {}",
                     mode & 0o777,

@@ -30,14 +30,23 @@ pub fn set_setting(tx: &Transaction, key: &str, value: &str) -> Result<()> {
 
 /// The device, or `NotInitialised`.
 pub fn get(conn: &Connection) -> Result<Device> {
-    match (setting(conn, "device_id")?, setting(conn, "region_code")?, setting(conn, "worker")?) {
+    match (
+        setting(conn, "device_id")?,
+        setting(conn, "region_code")?,
+        setting(conn, "worker")?,
+    ) {
         (Some(id), Some(region), Some(worker)) => Ok(Device { id, region, worker }),
         _ => Err(StoreError::NotInitialised),
     }
 }
 
 /// Records this device: id, jurisdiction, signing key and first worker. Refuses a second initialisation.
-pub fn init(tx: &Transaction, ctx: &WriteCtx, region: &str, signing_key: &[u8; 32]) -> Result<Device> {
+pub fn init(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    region: &str,
+    signing_key: &[u8; 32],
+) -> Result<Device> {
     if let Some(existing) = setting(tx, "region_code")? {
         return Err(StoreError::AlreadyInitialised { region: existing });
     }
@@ -58,7 +67,11 @@ pub fn init(tx: &Transaction, ctx: &WriteCtx, region: &str, signing_key: &[u8; 3
         None,
         &serde_json::json!({ "region_code": region, "worker": ctx.actor }),
     )?;
-    Ok(Device { id: ctx.device.clone(), region: region.to_owned(), worker: ctx.actor.clone() })
+    Ok(Device {
+        id: ctx.device.clone(),
+        region: region.to_owned(),
+        worker: ctx.actor.clone(),
+    })
 }
 
 /// Adds a worker if not yet known (names are unique per device).
@@ -68,15 +81,26 @@ pub fn add_worker(tx: &Transaction, ctx: &WriteCtx, name: &str) -> Result<()> {
         .prepare_cached("INSERT INTO workers (id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO NOTHING")?
         .execute(params![id, name, ctx.now_ms()])?;
     if added > 0 {
-        audit::append(tx, ctx, "worker", &id, "add", None, &serde_json::json!({ "name": name }))?;
+        audit::append(
+            tx,
+            ctx,
+            "worker",
+            &id,
+            "add",
+            None,
+            &serde_json::json!({ "name": name }),
+        )?;
     }
     Ok(())
 }
 
 /// Names of the active workers, in the order they were added.
 pub fn workers(conn: &Connection) -> Result<Vec<String>> {
-    let mut st = conn.prepare_cached("SELECT name FROM workers WHERE active = 1 ORDER BY created_at, name")?;
-    let names = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let mut st =
+        conn.prepare_cached("SELECT name FROM workers WHERE active = 1 ORDER BY created_at, name")?;
+    let names = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
 }
 
@@ -88,10 +112,14 @@ pub fn switch_worker(tx: &Transaction, ctx: &WriteCtx, name: &str) -> Result<()>
 
 /// How statutory periods are counted (calendar days by default).
 pub fn day_count(conn: &Connection) -> Result<DayCount> {
-    Ok(setting(conn, "day_count")?.and_then(|s| DayCount::from_code(&s)).unwrap_or_default())
+    Ok(setting(conn, "day_count")?
+        .and_then(|s| DayCount::from_code(&s))
+        .unwrap_or_default())
 }
 
 /// The repeat-petition window in days.
 pub fn repeat_window_days(conn: &Connection) -> Result<i64> {
-    Ok(setting(conn, "repeat_window_days")?.and_then(|s| s.parse().ok()).unwrap_or(365))
+    Ok(setting(conn, "repeat_window_days")?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(365))
 }

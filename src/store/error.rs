@@ -28,11 +28,19 @@ pub enum StoreError {
     #[error("unknown region {0}")]
     UnknownRegion(String),
     #[error("bad file")]
-    BadFile { path: PathBuf, line: Option<usize>, zh: String, en: String },
+    BadFile {
+        path: PathBuf,
+        line: Option<usize>,
+        zh: String,
+        en: String,
+    },
     #[error("database busy")]
     Busy,
     #[error("cannot open {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("sqlite: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -40,15 +48,27 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
             _ => StoreError::Sqlite(e),
         }
     }
 }
 
 impl StoreError {
-    pub fn bad_file(path: impl Into<PathBuf>, line: Option<usize>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        StoreError::BadFile { path: path.into(), line, zh: zh.into(), en: en.into() }
+    pub fn bad_file(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        StoreError::BadFile {
+            path: path.into(),
+            line,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 

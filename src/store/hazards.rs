@@ -14,26 +14,57 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
     if let Some(f) = &hazard.finding_id
         && !records::exists(tx, Family::Finding, f)?
     {
-        return Err(StoreError::NoRecord { family: Family::Finding, id: f.clone() });
+        return Err(StoreError::NoRecord {
+            family: Family::Finding,
+            id: f.clone(),
+        });
     }
     records::save(tx, ctx, None, &mut hazard, "create", None)?;
     let note = Some(format!("{} {}", hazard.grade.code(), hazard.deadline));
-    add_event(tx, ctx, Family::Hazard, &hazard.meta.id, &Step { action: "create", on: hazard.found_on, note })?;
+    add_event(
+        tx,
+        ctx,
+        Family::Hazard,
+        &hazard.meta.id,
+        &Step {
+            action: "create",
+            on: hazard.found_on,
+            note,
+        },
+    )?;
     Ok(hazard)
 }
 
 /// Applies a lifecycle step to the hazard read at `read_version`.
-pub fn act(tx: &Transaction, ctx: &WriteCtx, id: &str, read_version: u64, action: &HazardAction) -> Result<Hazard> {
+pub fn act(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &str,
+    read_version: u64,
+    action: &HazardAction,
+) -> Result<Hazard> {
     let old: Hazard = records::get_for_update(tx, id, read_version)?;
     let mut hazard = old.clone();
     let step = hazard.apply(action, ctx.today())?;
-    records::save(tx, ctx, Some(&old), &mut hazard, step.action, step.note.as_deref())?;
+    records::save(
+        tx,
+        ctx,
+        Some(&old),
+        &mut hazard,
+        step.action,
+        step.note.as_deref(),
+    )?;
     add_event(tx, ctx, Family::Hazard, id, &step)?;
     Ok(hazard)
 }
 
 /// Saves an edit of the hazard's descriptive fields (not its status or deadline: those move by `act`).
-pub fn update(tx: &Transaction, ctx: &WriteCtx, edited: &Hazard, reason: Option<&str>) -> Result<Hazard> {
+pub fn update(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    edited: &Hazard,
+    reason: Option<&str>,
+) -> Result<Hazard> {
     let old: Hazard = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
     let mut hazard = old.clone();
     hazard.description = edited.description.clone();
@@ -47,5 +78,8 @@ pub fn update(tx: &Transaction, ctx: &WriteCtx, edited: &Hazard, reason: Option<
 
 /// A record's meta, for callers that hold only an id.
 pub fn get(conn: &rusqlite::Connection, id: &str) -> Result<Hazard> {
-    records::get::<Hazard>(conn, id)?.ok_or_else(|| StoreError::NoRecord { family: Hazard::FAMILY, id: id.to_owned() })
+    records::get::<Hazard>(conn, id)?.ok_or_else(|| StoreError::NoRecord {
+        family: Hazard::FAMILY,
+        id: id.to_owned(),
+    })
 }

@@ -10,8 +10,14 @@ use crate::domain::{Lang, Localized};
 const BUILTIN: &str = include_str!("../../data/cn-holidays.csv");
 
 pub(super) fn seed_builtin(tx: &Transaction) -> Result<()> {
-    let rows = parse_holiday_csv(BUILTIN)
-        .map_err(|e| StoreError::bad_file("data/cn-holidays.csv", None, e.message(Lang::Zh), e.message(Lang::En)))?;
+    let rows = parse_holiday_csv(BUILTIN).map_err(|e| {
+        StoreError::bad_file(
+            "data/cn-holidays.csv",
+            None,
+            e.message(Lang::Zh),
+            e.message(Lang::En),
+        )
+    })?;
     upsert(tx, &rows)?;
     Ok(())
 }
@@ -23,7 +29,12 @@ pub fn upsert(tx: &Transaction, rows: &[HolidayRow]) -> Result<usize> {
          ON CONFLICT(date) DO UPDATE SET kind = excluded.kind, name_zh = excluded.name_zh, name_en = excluded.name_en",
     )?;
     for r in rows {
-        st.execute(params![r.date.to_string(), r.kind.code(), r.name_zh, r.name_en])?;
+        st.execute(params![
+            r.date.to_string(),
+            r.kind.code(),
+            r.name_zh,
+            r.name_en
+        ])?;
     }
     Ok(rows.len())
 }
@@ -42,7 +53,12 @@ pub fn list(conn: &Connection, year: Option<i32>) -> Result<Vec<HolidayRow>> {
     for row in rows {
         let (date, kind, name_zh, name_en) = row?;
         if let (Ok(date), Some(kind)) = (date.parse(), DayKind::from_code(&kind)) {
-            out.push(HolidayRow { date, kind, name_zh, name_en });
+            out.push(HolidayRow {
+                date,
+                kind,
+                name_zh,
+                name_en,
+            });
         }
     }
     Ok(out)
@@ -50,5 +66,7 @@ pub fn list(conn: &Connection, year: Option<i32>) -> Result<Vec<HolidayRow>> {
 
 /// The calendar that deadlines are computed with.
 pub fn calendar(conn: &Connection) -> Result<Calendar> {
-    Ok(Calendar::new(list(conn, None)?.into_iter().map(|r| (r.date, r.kind))))
+    Ok(Calendar::new(
+        list(conn, None)?.into_iter().map(|r| (r.date, r.kind)),
+    ))
 }

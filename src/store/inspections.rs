@@ -29,10 +29,16 @@ impl ChecklistItem {
 
 /// The items of a category's checklist, in order.
 pub fn checklist(conn: &Connection, category: Category) -> Result<Vec<ChecklistItem>> {
-    let mut st =
-        conn.prepare_cached("SELECT code, text_zh, text_en FROM checklist_items WHERE category = ?1 ORDER BY seq")?;
+    let mut st = conn.prepare_cached(
+        "SELECT code, text_zh, text_en FROM checklist_items WHERE category = ?1 ORDER BY seq",
+    )?;
     let rows = st.query_map([category.code()], |r| {
-        Ok(ChecklistItem { code: r.get(0)?, category, text_zh: r.get(1)?, text_en: r.get(2)? })
+        Ok(ChecklistItem {
+            code: r.get(0)?,
+            category,
+            text_zh: r.get(1)?,
+            text_en: r.get(2)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -55,15 +61,36 @@ pub fn record(
 ) -> Result<Recorded> {
     let place: Place = records::get(tx, &insp.place_id)?
         .filter(|p: &Place| !p.meta.deleted)
-        .ok_or_else(|| StoreError::NoRecord { family: Family::Place, id: insp.place_id.clone() })?;
+        .ok_or_else(|| StoreError::NoRecord {
+            family: Family::Place,
+            id: insp.place_id.clone(),
+        })?;
     insp.meta.region_code = place.meta.region_code.clone();
     super::regions::check_inside(tx, ctx, &insp.meta.region_code)?;
-    let codes: Vec<String> = items.iter().filter(|i| i.category == insp.category).map(|i| i.code.clone()).collect();
+    let codes: Vec<String> = items
+        .iter()
+        .filter(|i| i.category == insp.category)
+        .map(|i| i.code.clone())
+        .collect();
     insp.validate(&codes, ctx.today())?;
-    let text = |code: &str| items.iter().find(|i| i.code == code).map(|i| i.text_zh.clone()).unwrap_or_default();
+    let text = |code: &str| {
+        items
+            .iter()
+            .find(|i| i.code == code)
+            .map(|i| i.text_zh.clone())
+            .unwrap_or_default()
+    };
     let drafts = drafts.unwrap_or_else(|| insp.hazard_drafts(text));
-    let failed: Vec<&ItemOutcome> = insp.results.iter().filter(|r| r.result == ItemResult::Fail).collect();
-    if failed.len() != drafts.len() || failed.iter().any(|f| !drafts.iter().any(|d| d.item_code == f.item_code)) {
+    let failed: Vec<&ItemOutcome> = insp
+        .results
+        .iter()
+        .filter(|r| r.result == ItemResult::Fail)
+        .collect();
+    if failed.len() != drafts.len()
+        || failed
+            .iter()
+            .any(|f| !drafts.iter().any(|d| d.item_code == f.item_code))
+    {
         return Err(DomainError::rule(
             "每个不合格项都要生成一条隐患",
             "Every failed item must open exactly one hazard",
@@ -73,11 +100,26 @@ pub fn record(
     records::save(tx, ctx, None, &mut insp, "create", None)?;
     write_results(tx, &insp)?;
     let note = Some(format!("{} {}", insp.category.label(Lang::Zh), place.name));
-    add_event(tx, ctx, Family::Inspection, &insp.meta.id, &Step { action: "create", on: insp.inspected_on, note })?;
+    add_event(
+        tx,
+        ctx,
+        Family::Inspection,
+        &insp.meta.id,
+        &Step {
+            action: "create",
+            on: insp.inspected_on,
+            note,
+        },
+    )?;
     let mut opened = Vec::with_capacity(drafts.len());
     for d in drafts {
         let hazard = Hazard {
-            meta: Meta::new(records::new_id(ctx), &ctx.device, ctx.now_ms(), &insp.meta.region_code),
+            meta: Meta::new(
+                records::new_id(ctx),
+                &ctx.device,
+                ctx.now_ms(),
+                &insp.meta.region_code,
+            ),
             inspection_id: Some(insp.meta.id.clone()),
             item_code: Some(d.item_code),
             finding_id: None,
@@ -97,11 +139,15 @@ pub fn record(
         };
         opened.push(hazards::create(tx, ctx, hazard)?);
     }
-    Ok(Recorded { inspection: insp, hazards: opened })
+    Ok(Recorded {
+        inspection: insp,
+        hazards: opened,
+    })
 }
 
 fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {
-    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?.execute([&insp.meta.id])?;
+    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
+        .execute([&insp.meta.id])?;
     let mut st = tx.prepare_cached(
         "INSERT INTO inspection_results (inspection_id, item_code, result, note) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -113,16 +159,28 @@ fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {
 
 /// An inspection with its results.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Inspection>> {
-    let Some(mut insp) = records::get::<Inspection>(conn, id)? else { return Ok(None) };
+    let Some(mut insp) = records::get::<Inspection>(conn, id)? else {
+        return Ok(None);
+    };
     let mut st = conn.prepare_cached(
         "SELECT r.item_code, r.result, r.note FROM inspection_results r JOIN checklist_items c ON c.code = r.item_code
          WHERE r.inspection_id = ?1 ORDER BY c.seq",
     )?;
-    let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+    let rows = st.query_map([id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
     for row in rows {
         let (item_code, result, note) = row?;
         if let Some(result) = ItemResult::from_code(&result) {
-            insp.results.push(ItemOutcome { item_code, result, note });
+            insp.results.push(ItemOutcome {
+                item_code,
+                result,
+                note,
+            });
         }
     }
     Ok(Some(insp))

@@ -26,7 +26,10 @@ pub fn run(conn: &mut Connection) -> Result<()> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let Some(step) = usize::try_from(version).ok().and_then(|v| MIGRATIONS.get(v)) else {
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
             return Ok(());
         };
         step(&tx)?;

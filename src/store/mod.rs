@@ -72,7 +72,10 @@ impl Store {
     /// Opens (or, with `CreateIfMissing`, creates) a database and brings its schema up to date.
     /// A file that is not a wangge database is refused and left untouched.
     pub fn open(path: &Path, mode: OpenMode, clock: Arc<dyn Clock>) -> Result<Store> {
-        let io = |source| StoreError::Io { path: path.to_owned(), source };
+        let io = |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => return Err(StoreError::NotWangge(path.to_owned())),
             Ok(meta) if meta.len() > 0 => {
@@ -91,7 +94,10 @@ impl Store {
             }
             Err(e) => return Err(io(e)),
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Look before writing anything: a foreign SQLite file must stay byte-for-byte as it was.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -101,14 +107,21 @@ impl Store {
         }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > migrate::LATEST {
-            return Err(StoreError::TooNew { found: version, supported: migrate::LATEST });
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: migrate::LATEST,
+            });
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A small page cache (8 MiB) suits an old office PC.
         conn.pragma_update(None, "cache_size", -8192)?;
-        let mut store = Store { conn, path: path.to_owned(), clock };
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            clock,
+        };
         migrate::run(&mut store.conn)?;
         Ok(store)
     }
@@ -137,13 +150,24 @@ impl Store {
     /// Nothing is written unless `f` succeeds.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction, &WriteCtx) -> Result<T>) -> Result<T> {
         let dev = device::get(&self.conn)?;
-        let ctx = WriteCtx { device: dev.id, actor: dev.worker, region: dev.region, now: self.clock.now() };
+        let ctx = WriteCtx {
+            device: dev.id,
+            actor: dev.worker,
+            region: dev.region,
+            now: self.clock.now(),
+        };
         self.write_as(&ctx, f)
     }
 
     /// Like `write`, with an explicit context (the demo generator writes in the past).
-    pub fn write_as<T>(&mut self, ctx: &WriteCtx, f: impl FnOnce(&Transaction, &WriteCtx) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn write_as<T>(
+        &mut self,
+        ctx: &WriteCtx,
+        f: impl FnOnce(&Transaction, &WriteCtx) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx, ctx)?;
         tx.commit()?;
         Ok(out)
@@ -151,7 +175,9 @@ impl Store {
 
     /// Runs `f` in a write transaction without a device (initialisation, imports of regions and holidays).
     pub fn write_raw<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -160,11 +186,17 @@ impl Store {
     /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
     /// The copy is created owner-only.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        let io = |source| StoreError::Io { path: dest.to_owned(), source };
+        let io = |source| StoreError::Io {
+            path: dest.to_owned(),
+            source,
+        };
         if dest.exists() {
             return Err(StoreError::Io {
                 path: dest.to_owned(),
-                source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "file exists / 文件已存在"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "file exists / 文件已存在",
+                ),
             });
         }
         create_private_file(dest).map_err(io)?;

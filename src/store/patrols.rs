@@ -13,23 +13,46 @@ pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Pat
     regions::check_inside(tx, ctx, &patrol.meta.region_code)?;
     patrol.validate()?;
     records::save(tx, ctx, None, &mut patrol, "create", None)?;
-    let on = crate::domain::clock::from_ms(patrol.started_at).map(crate::domain::clock::china_date).unwrap_or(ctx.today());
-    add_event(tx, ctx, Family::Patrol, &patrol.meta.id, &Step { action: "start", on, note: Some(patrol.route.clone()) })?;
+    let on = crate::domain::clock::from_ms(patrol.started_at)
+        .map(crate::domain::clock::china_date)
+        .unwrap_or(ctx.today());
+    add_event(
+        tx,
+        ctx,
+        Family::Patrol,
+        &patrol.meta.id,
+        &Step {
+            action: "start",
+            on,
+            note: Some(patrol.route.clone()),
+        },
+    )?;
     Ok(patrol)
 }
 
 /// Reports a finding (on a patrol, or on its own when `patrol_id` is None). Returns it and any warning.
-pub fn report(tx: &Transaction, ctx: &WriteCtx, mut finding: Finding) -> Result<(Finding, Option<crate::domain::validate::Warning>)> {
+pub fn report(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    mut finding: Finding,
+) -> Result<(Finding, Option<crate::domain::validate::Warning>)> {
     if let Some(pid) = &finding.patrol_id {
         let patrol: Patrol = records::get(tx, pid)?
             .filter(|p: &Patrol| !p.meta.deleted)
-            .ok_or_else(|| StoreError::NoRecord { family: Family::Patrol, id: pid.clone() })?;
+            .ok_or_else(|| StoreError::NoRecord {
+                family: Family::Patrol,
+                id: pid.clone(),
+            })?;
         finding.meta.region_code = patrol.meta.region_code.clone();
     }
     regions::check_inside(tx, ctx, &finding.meta.region_code)?;
     let warning = finding.validate(ctx.today())?;
     records::save(tx, ctx, None, &mut finding, "create", None)?;
-    let step = Step { action: "report", on: finding.found_on, note: None };
+    let step = Step {
+        action: "report",
+        on: finding.found_on,
+        note: None,
+    };
     add_event(tx, ctx, Family::Finding, &finding.meta.id, &step)?;
     Ok((finding, warning))
 }
@@ -45,7 +68,9 @@ pub fn close(
 ) -> Result<Patrol> {
     let old: Patrol = records::get_for_update(tx, id, read_version)?;
     if old.status == PatrolStatus::Closed {
-        return Err(DomainError::rule("这次巡查已经结束", "This patrol has already finished").into());
+        return Err(
+            DomainError::rule("这次巡查已经结束", "This patrol has already finished").into(),
+        );
     }
     let findings: i64 = tx
         .prepare_cached("SELECT count(*) FROM findings WHERE patrol_id = ?1 AND deleted = 0")?
@@ -54,17 +79,42 @@ pub fn close(
     patrol.close(ended_at, distance_km, findings as usize)?;
     records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;
     let note = patrol.nothing_found.then(|| "未发现问题".to_owned());
-    let on = crate::domain::clock::from_ms(ended_at).map(crate::domain::clock::china_date).unwrap_or(ctx.today());
-    add_event(tx, ctx, Family::Patrol, id, &Step { action: "close", on, note })?;
+    let on = crate::domain::clock::from_ms(ended_at)
+        .map(crate::domain::clock::china_date)
+        .unwrap_or(ctx.today());
+    add_event(
+        tx,
+        ctx,
+        Family::Patrol,
+        id,
+        &Step {
+            action: "close",
+            on,
+            note,
+        },
+    )?;
     Ok(patrol)
 }
 
 /// Applies a lifecycle step to the finding read at `read_version`.
-pub fn act(tx: &Transaction, ctx: &WriteCtx, id: &str, read_version: u64, action: &FindingAction) -> Result<Finding> {
+pub fn act(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &str,
+    read_version: u64,
+    action: &FindingAction,
+) -> Result<Finding> {
     let old: Finding = records::get_for_update(tx, id, read_version)?;
     let mut finding = old.clone();
     let step = finding.apply(action, ctx.today())?;
-    records::save(tx, ctx, Some(&old), &mut finding, step.action, step.note.as_deref())?;
+    records::save(
+        tx,
+        ctx,
+        Some(&old),
+        &mut finding,
+        step.action,
+        step.note.as_deref(),
+    )?;
     add_event(tx, ctx, Family::Finding, id, &step)?;
     Ok(finding)
 }

@@ -19,21 +19,39 @@ pub struct Repeat {
 }
 
 /// Earlier cases of the same person (ID number, or name and phone) in the same category since `since`.
-pub fn repeats(conn: &Connection, person_key: &str, category: PetitionCategory, since: NaiveDate) -> Result<Vec<Repeat>> {
+pub fn repeats(
+    conn: &Connection,
+    person_key: &str,
+    category: PetitionCategory,
+    since: NaiveDate,
+) -> Result<Vec<Repeat>> {
     let mut st = conn.prepare_cached(
         "SELECT id, case_no, received_on, status FROM petitions
          WHERE person_key = ?1 AND category = ?2 AND received_on >= ?3 AND deleted = 0
          ORDER BY received_on DESC, id DESC LIMIT 20",
     )?;
-    let rows = st.query_map(rusqlite::params![person_key, category.code(), since.to_string()], |r| {
-        Ok(Repeat { id: r.get(0)?, case_no: r.get(1)?, received_on: r.get(2)?, status: r.get(3)? })
-    })?;
+    let rows = st.query_map(
+        rusqlite::params![person_key, category.code(), since.to_string()],
+        |r| {
+            Ok(Repeat {
+                id: r.get(0)?,
+                case_no: r.get(1)?,
+                received_on: r.get(2)?,
+                status: r.get(3)?,
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Registers a new case: validates it, sets its deadlines, numbers it, links it to the latest earlier case of
 /// the same person and category within the county's repeat window. Returns the case and its earlier cases.
-pub fn register(tx: &Transaction, ctx: &WriteCtx, mut p: Petition, rules: ClockRules) -> Result<(Petition, Vec<Repeat>)> {
+pub fn register(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    mut p: Petition,
+    rules: ClockRules,
+) -> Result<(Petition, Vec<Repeat>)> {
     regions::check_inside(tx, ctx, &p.meta.region_code)?;
     p.validate(rules)?;
     let earlier = match &p.person_key {
@@ -47,8 +65,21 @@ pub fn register(tx: &Transaction, ctx: &WriteCtx, mut p: Petition, rules: ClockR
     p.repeat_of = earlier.first().map(|r| r.id.clone());
     p.case_no = next_case_no(tx, ctx, p.received_on)?;
     records::save(tx, ctx, None, &mut p, "create", None)?;
-    let note = p.repeat_of.as_ref().map(|_| format!("重复信访，前案 {}", earlier[0].case_no));
-    add_event(tx, ctx, Family::Petition, &p.meta.id, &Step { action: "register", on: p.received_on, note })?;
+    let note = p
+        .repeat_of
+        .as_ref()
+        .map(|_| format!("重复信访，前案 {}", earlier[0].case_no));
+    add_event(
+        tx,
+        ctx,
+        Family::Petition,
+        &p.meta.id,
+        &Step {
+            action: "register",
+            on: p.received_on,
+            note,
+        },
+    )?;
     Ok((p, earlier))
 }
 
@@ -56,9 +87,20 @@ pub fn register(tx: &Transaction, ctx: &WriteCtx, mut p: Petition, rules: ClockR
 fn next_case_no(tx: &Transaction, ctx: &WriteCtx, received: NaiveDate) -> Result<String> {
     use chrono::Datelike;
     let key = format!("case_seq:{}", received.year());
-    let n: u64 = device::setting(tx, &key)?.and_then(|s| s.parse().ok()).unwrap_or(0) + 1;
+    let n: u64 = device::setting(tx, &key)?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+        + 1;
     device::set_setting(tx, &key, &n.to_string())?;
-    let short: String = ctx.device.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let short: String = ctx
+        .device
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     Ok(format!("XF-{}-{short}-{n:04}", received.year()))
 }
 
@@ -74,7 +116,14 @@ pub fn act(
     let old: Petition = records::get_for_update(tx, id, read_version)?;
     let mut p = old.clone();
     let step = p.apply(action, rules)?;
-    records::save(tx, ctx, Some(&old), &mut p, step.action, step.note.as_deref())?;
+    records::save(
+        tx,
+        ctx,
+        Some(&old),
+        &mut p,
+        step.action,
+        step.note.as_deref(),
+    )?;
     add_event(tx, ctx, Family::Petition, id, &step)?;
     Ok(p)
 }

@@ -14,12 +14,27 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut place: Place) -> Result<Plac
     regions::check_inside(tx, ctx, &place.meta.region_code)?;
     place.validate(clock::china_date(ctx.now).year())?;
     records::save(tx, ctx, None, &mut place, "create", None)?;
-    add_event(tx, ctx, Family::Place, &place.meta.id, &Step { action: "create", on: ctx.today(), note: None })?;
+    add_event(
+        tx,
+        ctx,
+        Family::Place,
+        &place.meta.id,
+        &Step {
+            action: "create",
+            on: ctx.today(),
+            note: None,
+        },
+    )?;
     Ok(place)
 }
 
 /// Saves an edit of a place read at `place.meta.version`; refused if it changed meanwhile.
-pub fn update(tx: &Transaction, ctx: &WriteCtx, mut place: Place, reason: Option<&str>) -> Result<Place> {
+pub fn update(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    mut place: Place,
+    reason: Option<&str>,
+) -> Result<Place> {
     let old: Place = records::get_for_update(tx, &place.meta.id, place.meta.version)?;
     place.meta = old.meta().clone();
     regions::check_inside(tx, ctx, &place.meta.region_code)?;

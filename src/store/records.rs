@@ -19,7 +19,9 @@ pub fn to_map<R: Record>(rec: &R) -> Result<Map<String, Value>> {
     match serde_json::to_value(rec) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery)),
-        Err(e) => Err(StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))),
+        Err(e) => Err(StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(
+            Box::new(e),
+        ))),
     }
 }
 
@@ -38,9 +40,17 @@ fn to_sql(v: &Value) -> Sql {
 
 /// Inserts or replaces the row of a record (by id).
 pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Result<()> {
-    let cols: Vec<&str> = map.keys().map(String::as_str).filter(|k| !NOT_COLUMNS.contains(k)).collect();
+    let cols: Vec<&str> = map
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !NOT_COLUMNS.contains(k))
+        .collect();
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = cols.iter().filter(|c| **c != "id").map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = cols
+        .iter()
+        .filter(|c| **c != "id")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
         cols.join(", "),
@@ -58,13 +68,17 @@ fn row_to_map(row: &rusqlite::Row, names: &[String]) -> rusqlite::Result<Map<Str
     for (i, name) in names.iter().enumerate() {
         let v = match row.get_ref(i)? {
             rusqlite::types::ValueRef::Null => Value::Null,
-            rusqlite::types::ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name.as_str()) => Value::Bool(n != 0),
+            rusqlite::types::ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name.as_str()) => {
+                Value::Bool(n != 0)
+            }
             rusqlite::types::ValueRef::Integer(n) => Value::from(n),
             rusqlite::types::ValueRef::Real(f) => Value::from(f),
             rusqlite::types::ValueRef::Text(t) if name == "vv" => {
                 serde_json::from_slice(t).unwrap_or(Value::Object(Map::new()))
             }
-            rusqlite::types::ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+            rusqlite::types::ValueRef::Text(t) => {
+                Value::String(String::from_utf8_lossy(t).into_owned())
+            }
             rusqlite::types::ValueRef::Blob(b) => Value::String(hex::encode(b)),
         };
         m.insert(name.clone(), v);
@@ -74,12 +88,21 @@ fn row_to_map(row: &rusqlite::Row, names: &[String]) -> rusqlite::Result<Map<Str
 
 /// Turns a JSON form into the record, or says which record could not be read.
 pub fn from_map<R: Record>(map: Map<String, Value>) -> Result<R> {
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))))
+    serde_json::from_value(Value::Object(map)).map_err(|e| {
+        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
 }
 
 /// Records of one family matching `where_sql` (with `params`), in the given order.
-pub fn select<R: Record>(conn: &Connection, where_sql: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<R>> {
+pub fn select<R: Record>(
+    conn: &Connection,
+    where_sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<R>> {
     let sql = format!("SELECT * FROM {} WHERE {where_sql}", R::FAMILY.table());
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
@@ -98,10 +121,17 @@ pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
 pub fn get_for_update<R: Record>(conn: &Connection, id: &str, read_version: u64) -> Result<R> {
     let rec: R = get(conn, id)?
         .filter(|r: &R| !r.meta().deleted)
-        .ok_or_else(|| StoreError::NoRecord { family: R::FAMILY, id: id.to_owned() })?;
+        .ok_or_else(|| StoreError::NoRecord {
+            family: R::FAMILY,
+            id: id.to_owned(),
+        })?;
     let now = rec.meta().version;
     if now != read_version {
-        return Err(StoreError::Stale { family: R::FAMILY, read: read_version, now });
+        return Err(StoreError::Stale {
+            family: R::FAMILY,
+            read: read_version,
+            now,
+        });
     }
     Ok(rec)
 }
@@ -129,25 +159,51 @@ pub fn save<R: Record>(
     };
     let changes = audit::diff(old_map.as_ref(), &map, R::PERSONAL);
     let meta = rec.meta();
-    audit::append(tx, ctx, R::FAMILY.code(), &meta.id, action, reason, &changes)?;
+    audit::append(
+        tx,
+        ctx,
+        R::FAMILY.code(),
+        &meta.id,
+        action,
+        reason,
+        &changes,
+    )?;
     journal(tx, R::FAMILY, &meta.id, meta.version, ctx.now_ms())?;
     Ok(())
 }
 
 /// Appends a journal row: one sequence number per change.
 pub fn journal(tx: &Transaction, family: Family, id: &str, version: u64, at: i64) -> Result<()> {
-    tx.prepare_cached("INSERT INTO journal (family, record_id, version, at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(rusqlite::params![family.code(), id, version as i64, at])?;
+    tx.prepare_cached(
+        "INSERT INTO journal (family, record_id, version, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(rusqlite::params![family.code(), id, version as i64, at])?;
     Ok(())
 }
 
 /// Marks a record deleted (a tombstone that still travels).
-pub fn delete<R: Record>(tx: &Transaction, ctx: &WriteCtx, id: &str, read_version: u64, reason: &str) -> Result<R> {
+pub fn delete<R: Record>(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &str,
+    read_version: u64,
+    reason: &str,
+) -> Result<R> {
     let old: R = get_for_update(tx, id, read_version)?;
     let mut rec = old.clone();
     rec.meta_mut().deleted = true;
     save(tx, ctx, Some(&old), &mut rec, "delete", Some(reason))?;
-    add_event(tx, ctx, R::FAMILY, id, &Step { action: "delete", on: ctx.today(), note: Some(reason.to_owned()) })?;
+    add_event(
+        tx,
+        ctx,
+        R::FAMILY,
+        id,
+        &Step {
+            action: "delete",
+            on: ctx.today(),
+            note: Some(reason.to_owned()),
+        },
+    )?;
     Ok(rec)
 }
 
@@ -163,7 +219,13 @@ pub struct Event {
 }
 
 /// Appends a timeline event for a record.
-pub fn add_event(tx: &Transaction, ctx: &WriteCtx, family: Family, record_id: &str, step: &Step) -> Result<()> {
+pub fn add_event(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    family: Family,
+    record_id: &str,
+    step: &Step,
+) -> Result<()> {
     let id = new_id(ctx);
     tx.prepare_cached(
         "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
@@ -189,7 +251,14 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
         "SELECT id, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, id",
     )?;
     let rows = st.query_map([record_id], |r| {
-        Ok(Event { id: r.get(0)?, at: r.get(1)?, on_date: r.get(2)?, actor: r.get(3)?, action: r.get(4)?, note: r.get(5)? })
+        Ok(Event {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            on_date: r.get(2)?,
+            actor: r.get(3)?,
+            action: r.get(4)?,
+            note: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -198,11 +267,20 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
 pub fn new_id(ctx: &WriteCtx) -> String {
     let mut rand = [0u8; 10];
     let _ = getrandom::fill(&mut rand);
-    uuid::Builder::from_unix_timestamp_millis(ctx.now_ms().max(0) as u64, &rand).into_uuid().to_string()
+    uuid::Builder::from_unix_timestamp_millis(ctx.now_ms().max(0) as u64, &rand)
+        .into_uuid()
+        .to_string()
 }
 
 /// Whether the row exists (used for foreign references typed by people).
 pub fn exists(conn: &Connection, family: Family, id: &str) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM {} WHERE id = ?1 AND deleted = 0", family.table());
-    Ok(conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_some())
+    let sql = format!(
+        "SELECT 1 FROM {} WHERE id = ?1 AND deleted = 0",
+        family.table()
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }

@@ -24,13 +24,23 @@ pub fn list(conn: &Connection, within: Option<&str>) -> Result<Vec<Region>> {
         "SELECT code, name, level, parent FROM regions WHERE code >= ?1 AND code < ?1 || 'a' ORDER BY code",
     )?;
     let rows = st.query_map([prefix], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
         let (code, name, level, parent) = row?;
         if let Some(level) = Level::from_code(&level) {
-            out.push(Region { code, name, level, parent });
+            out.push(Region {
+                code,
+                name,
+                level,
+                parent,
+            });
         }
     }
     Ok(out)
@@ -38,7 +48,10 @@ pub fn list(conn: &Connection, within: Option<&str>) -> Result<Vec<Region>> {
 
 /// The name of a region, if known.
 pub fn name(conn: &Connection, code: &str) -> Result<Option<String>> {
-    Ok(conn.prepare_cached("SELECT name FROM regions WHERE code = ?1")?.query_row([code], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT name FROM regions WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?)
 }
 
 /// Refuses a region that is unknown or lies outside this device's jurisdiction.
@@ -47,7 +60,10 @@ pub fn check_inside(conn: &Connection, ctx: &WriteCtx, code: &str) -> Result<()>
         return Err(StoreError::UnknownRegion(code.to_owned()));
     }
     if !region::contains(&ctx.region, code) {
-        return Err(StoreError::OutsideJurisdiction { code: code.to_owned(), region: ctx.region.clone() });
+        return Err(StoreError::OutsideJurisdiction {
+            code: code.to_owned(),
+            region: ctx.region.clone(),
+        });
     }
     Ok(())
 }
@@ -69,10 +85,19 @@ pub fn upsert(tx: &Transaction, rows: &[Region], source: &str) -> Result<usize> 
 pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Vec<Region>> {
     let text = decode(bytes);
     let bad = |line: usize, zh: String, en: String| StoreError::bad_file(path, Some(line), zh, en);
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| bad(1, format!("无法读取表头（{e}）"), format!("cannot read the header ({e})")))?
+        .map_err(|e| {
+            bad(
+                1,
+                format!("无法读取表头（{e}）"),
+                format!("cannot read the header ({e})"),
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect::<Vec<_>>();
@@ -86,28 +111,57 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
     let mut rows: Vec<Region> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
-        let record = record.map_err(|e| bad(line, format!("格式不对（{e}）"), format!("malformed row ({e})")))?;
+        let record = record.map_err(|e| {
+            bad(
+                line,
+                format!("格式不对（{e}）"),
+                format!("malformed row ({e})"),
+            )
+        })?;
         let field = |n: usize| record.get(n).unwrap_or("").trim().to_owned();
-        let (code, level) = region::parse_code(&field(0))
-            .map_err(|e| bad(line, format!("代码「{}」无效", e.0), format!("invalid code '{}'", e.0)))?;
+        let (code, level) = region::parse_code(&field(0)).map_err(|e| {
+            bad(
+                line,
+                format!("代码「{}」无效", e.0),
+                format!("invalid code '{}'", e.0),
+            )
+        })?;
         let name = field(1);
         if name.is_empty() || name.chars().count() > 50 {
-            return Err(bad(line, "名称不能为空，且不超过 50 字".into(), "the name must be 1 to 50 characters".into()));
+            return Err(bad(
+                line,
+                "名称不能为空，且不超过 50 字".into(),
+                "the name must be 1 to 50 characters".into(),
+            ));
         }
         if Level::from_code(&field(2)) != Some(level) {
             return Err(bad(
                 line,
                 format!("级别「{}」与代码不符，应为 {}", field(2), level.code()),
-                format!("level '{}' does not match the code; it should be {}", field(2), level.code()),
+                format!(
+                    "level '{}' does not match the code; it should be {}",
+                    field(2),
+                    level.code()
+                ),
             ));
         }
         let parent = region::parent_of(&code);
-        let given = Some(field(3)).filter(|s| !s.is_empty()).map(|p| region::parse_code(&p).map(|c| c.0).unwrap_or(p));
+        let given = Some(field(3))
+            .filter(|s| !s.is_empty())
+            .map(|p| region::parse_code(&p).map(|c| c.0).unwrap_or(p));
         if given != parent {
             return Err(bad(
                 line,
-                format!("上级「{}」与代码不符，应为 {}", field(3), parent.clone().unwrap_or_default()),
-                format!("parent '{}' does not match the code; it should be {}", field(3), parent.clone().unwrap_or_default()),
+                format!(
+                    "上级「{}」与代码不符，应为 {}",
+                    field(3),
+                    parent.clone().unwrap_or_default()
+                ),
+                format!(
+                    "parent '{}' does not match the code; it should be {}",
+                    field(3),
+                    parent.clone().unwrap_or_default()
+                ),
             ));
         }
         if let Some(p) = &parent
@@ -117,13 +171,24 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
             return Err(bad(
                 line,
                 format!("上级 {p} 不存在，请先导入上级区划（上级行要排在前面）"),
-                format!("parent {p} does not exist; import it first (parents must come before children)"),
+                format!(
+                    "parent {p} does not exist; import it first (parents must come before children)"
+                ),
             ));
         }
         if rows.iter().any(|r| r.code == code) {
-            return Err(bad(line, format!("代码 {code} 重复"), format!("code {code} appears twice")));
+            return Err(bad(
+                line,
+                format!("代码 {code} 重复"),
+                format!("code {code} appears twice"),
+            ));
         }
-        rows.push(Region { code, name, level, parent });
+        rows.push(Region {
+            code,
+            name,
+            level,
+            parent,
+        });
     }
     Ok(rows)
 }
@@ -140,7 +205,15 @@ pub fn decode(bytes: &[u8]) -> String {
 /// Imports parsed rows in the caller's transaction, with one audit row.
 pub fn import(tx: &Transaction, ctx: &WriteCtx, rows: &[Region]) -> Result<usize> {
     let n = upsert(tx, rows, "import")?;
-    audit::append(tx, ctx, "region", "-", "import", None, &serde_json::json!({ "rows": n }))?;
+    audit::append(
+        tx,
+        ctx,
+        "region",
+        "-",
+        "import",
+        None,
+        &serde_json::json!({ "rows": n }),
+    )?;
     Ok(n)
 }
 

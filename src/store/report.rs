@@ -101,21 +101,44 @@ pub struct PeriodFigures {
 }
 
 fn one(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Result<i64> {
-    Ok(conn.prepare_cached(sql)?.query_row(params, |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0))
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(params, |r| r.get::<_, Option<i64>>(0))?
+        .unwrap_or(0))
 }
 
 fn grouped(conn: &Connection, sql: &str) -> Result<BTreeMap<String, i64>> {
     let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get::<_, i64>(1)?)))?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+            r.get::<_, i64>(1)?,
+        ))
+    })?;
     Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
 }
 
 pub fn inspections(conn: &Connection) -> Result<InspectionFigures> {
     Ok(InspectionFigures {
-        total: one(conn, "SELECT count(*) FROM inspections WHERE deleted = 0", &[])?,
-        with_failures: one(conn, "SELECT count(*) FROM inspections WHERE deleted = 0 AND failed_count > 0", &[])?,
-        items_failed: one(conn, "SELECT sum(failed_count) FROM inspections WHERE deleted = 0", &[])?,
-        by_category: grouped(conn, "SELECT category, count(*) FROM inspections WHERE deleted = 0 GROUP BY 1")?,
+        total: one(
+            conn,
+            "SELECT count(*) FROM inspections WHERE deleted = 0",
+            &[],
+        )?,
+        with_failures: one(
+            conn,
+            "SELECT count(*) FROM inspections WHERE deleted = 0 AND failed_count > 0",
+            &[],
+        )?,
+        items_failed: one(
+            conn,
+            "SELECT sum(failed_count) FROM inspections WHERE deleted = 0",
+            &[],
+        )?,
+        by_category: grouped(
+            conn,
+            "SELECT category, count(*) FROM inspections WHERE deleted = 0 GROUP BY 1",
+        )?,
     })
 }
 
@@ -123,10 +146,26 @@ pub fn hazards(conn: &Connection, today: NaiveDate) -> Result<HazardFigures> {
     let t = today.to_string();
     Ok(HazardFigures {
         total: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0", &[])?,
-        open: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0 AND status <> 'closed'", &[])?,
-        overdue: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0 AND status <> 'closed' AND deadline < ?1", &[&t])?,
-        closed: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0 AND status = 'closed'", &[])?,
-        major: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0 AND grade = 'major'", &[])?,
+        open: one(
+            conn,
+            "SELECT count(*) FROM hazards WHERE deleted = 0 AND status <> 'closed'",
+            &[],
+        )?,
+        overdue: one(
+            conn,
+            "SELECT count(*) FROM hazards WHERE deleted = 0 AND status <> 'closed' AND deadline < ?1",
+            &[&t],
+        )?,
+        closed: one(
+            conn,
+            "SELECT count(*) FROM hazards WHERE deleted = 0 AND status = 'closed'",
+            &[],
+        )?,
+        major: one(
+            conn,
+            "SELECT count(*) FROM hazards WHERE deleted = 0 AND grade = 'major'",
+            &[],
+        )?,
         major_open: one(
             conn,
             "SELECT count(*) FROM hazards WHERE deleted = 0 AND grade = 'major' AND status <> 'closed'",
@@ -137,9 +176,19 @@ pub fn hazards(conn: &Connection, today: NaiveDate) -> Result<HazardFigures> {
             "SELECT count(*) FROM hazards WHERE deleted = 0 AND status = 'closed' AND rectified_on <= deadline",
             &[],
         )?,
-        extended: one(conn, "SELECT count(*) FROM hazards WHERE deleted = 0 AND extensions > 0", &[])?,
-        by_status: grouped(conn, "SELECT status, count(*) FROM hazards WHERE deleted = 0 GROUP BY 1")?,
-        by_category: grouped(conn, "SELECT category, count(*) FROM hazards WHERE deleted = 0 GROUP BY 1")?,
+        extended: one(
+            conn,
+            "SELECT count(*) FROM hazards WHERE deleted = 0 AND extensions > 0",
+            &[],
+        )?,
+        by_status: grouped(
+            conn,
+            "SELECT status, count(*) FROM hazards WHERE deleted = 0 GROUP BY 1",
+        )?,
+        by_category: grouped(
+            conn,
+            "SELECT category, count(*) FROM hazards WHERE deleted = 0 GROUP BY 1",
+        )?,
     })
 }
 
@@ -147,14 +196,26 @@ pub fn findings(conn: &Connection, today: NaiveDate) -> Result<FindingFigures> {
     let t = today.to_string();
     Ok(FindingFigures {
         total: one(conn, "SELECT count(*) FROM findings WHERE deleted = 0", &[])?,
-        open: one(conn, "SELECT count(*) FROM findings WHERE deleted = 0 AND status <> 'verified'", &[])?,
+        open: one(
+            conn,
+            "SELECT count(*) FROM findings WHERE deleted = 0 AND status <> 'verified'",
+            &[],
+        )?,
         overdue: one(
             conn,
             "SELECT count(*) FROM findings WHERE deleted = 0 AND status = 'referred' AND deadline < ?1",
             &[&t],
         )?,
-        not_referred: one(conn, "SELECT count(*) FROM findings WHERE deleted = 0 AND status = 'reported'", &[])?,
-        verified: one(conn, "SELECT count(*) FROM findings WHERE deleted = 0 AND status = 'verified'", &[])?,
+        not_referred: one(
+            conn,
+            "SELECT count(*) FROM findings WHERE deleted = 0 AND status = 'reported'",
+            &[],
+        )?,
+        verified: one(
+            conn,
+            "SELECT count(*) FROM findings WHERE deleted = 0 AND status = 'verified'",
+            &[],
+        )?,
         patrols: one(conn, "SELECT count(*) FROM patrols WHERE deleted = 0", &[])?,
         patrols_nothing_found: one(
             conn,
@@ -162,55 +223,114 @@ pub fn findings(conn: &Connection, today: NaiveDate) -> Result<FindingFigures> {
             &[],
         )?,
         patrol_km: conn
-            .prepare_cached("SELECT round(coalesce(sum(distance_km), 0), 1) FROM patrols WHERE deleted = 0")?
+            .prepare_cached(
+                "SELECT round(coalesce(sum(distance_km), 0), 1) FROM patrols WHERE deleted = 0",
+            )?
             .query_row([], |r| r.get(0))?,
-        by_code: grouped(conn, "SELECT code, count(*) FROM findings WHERE deleted = 0 GROUP BY 1")?,
+        by_code: grouped(
+            conn,
+            "SELECT code, count(*) FROM findings WHERE deleted = 0 GROUP BY 1",
+        )?,
         by_department: grouped(
             conn,
             "SELECT department, count(*) FROM findings WHERE deleted = 0 AND department IS NOT NULL GROUP BY 1",
         )?,
-        by_status: grouped(conn, "SELECT status, count(*) FROM findings WHERE deleted = 0 GROUP BY 1")?,
+        by_status: grouped(
+            conn,
+            "SELECT status, count(*) FROM findings WHERE deleted = 0 GROUP BY 1",
+        )?,
     })
 }
 
 /// Statuses in which a case is open (mirrors `PetitionStatus::is_open`).
-const PETITION_OPEN: &str =
-    "('registered','forwarded','returned','accepted','in_progress','extended','replied','review_requested','reexam_requested')";
+const PETITION_OPEN: &str = "('registered','forwarded','returned','accepted','in_progress','extended','replied','review_requested','reexam_requested')";
 
 pub fn petitions(conn: &Connection, today: NaiveDate) -> Result<PetitionFigures> {
     let t = today.to_string();
-    let open = format!("SELECT count(*) FROM petitions WHERE deleted = 0 AND status IN {PETITION_OPEN}");
+    let open =
+        format!("SELECT count(*) FROM petitions WHERE deleted = 0 AND status IN {PETITION_OPEN}");
     Ok(PetitionFigures {
-        total: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0", &[])?,
+        total: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0",
+            &[],
+        )?,
         open: one(conn, &open, &[])?,
-        overdue: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND office_due < ?1", &[&t])?,
-        closed: one(conn, &format!("SELECT count(*) FROM petitions WHERE deleted = 0 AND status NOT IN {PETITION_OPEN}"), &[])?,
-        people: one(conn, "SELECT sum(people) FROM petitions WHERE deleted = 0", &[])?,
-        collective: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND people >= 5", &[])?,
-        repeat: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND repeat_of IS NOT NULL", &[])?,
-        extended: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND extended_due IS NOT NULL", &[])?,
-        accepted: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND accepted_on IS NOT NULL", &[])?,
+        overdue: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND office_due < ?1",
+            &[&t],
+        )?,
+        closed: one(
+            conn,
+            &format!(
+                "SELECT count(*) FROM petitions WHERE deleted = 0 AND status NOT IN {PETITION_OPEN}"
+            ),
+            &[],
+        )?,
+        people: one(
+            conn,
+            "SELECT sum(people) FROM petitions WHERE deleted = 0",
+            &[],
+        )?,
+        collective: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND people >= 5",
+            &[],
+        )?,
+        repeat: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND repeat_of IS NOT NULL",
+            &[],
+        )?,
+        extended: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND extended_due IS NOT NULL",
+            &[],
+        )?,
+        accepted: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND accepted_on IS NOT NULL",
+            &[],
+        )?,
         accepted_on_time: one(
             conn,
             "SELECT count(*) FROM petitions WHERE deleted = 0 AND accepted_on IS NOT NULL AND accepted_on <= accept_due",
             &[],
         )?,
-        replied: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND replied_on IS NOT NULL", &[])?,
+        replied: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND replied_on IS NOT NULL",
+            &[],
+        )?,
         replied_on_time: one(
             conn,
             "SELECT count(*) FROM petitions WHERE deleted = 0 AND replied_on IS NOT NULL
              AND replied_on <= coalesce(extended_due, handle_due)",
             &[],
         )?,
-        evaluated: one(conn, "SELECT count(*) FROM petitions WHERE deleted = 0 AND satisfaction IS NOT NULL", &[])?,
+        evaluated: one(
+            conn,
+            "SELECT count(*) FROM petitions WHERE deleted = 0 AND satisfaction IS NOT NULL",
+            &[],
+        )?,
         satisfied: one(
             conn,
             "SELECT count(*) FROM petitions WHERE deleted = 0 AND satisfaction IN ('satisfied', 'basic')",
             &[],
         )?,
-        by_status: grouped(conn, "SELECT status, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1")?,
-        by_channel: grouped(conn, "SELECT channel, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1")?,
-        by_category: grouped(conn, "SELECT category, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1")?,
+        by_status: grouped(
+            conn,
+            "SELECT status, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1",
+        )?,
+        by_channel: grouped(
+            conn,
+            "SELECT channel, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1",
+        )?,
+        by_category: grouped(
+            conn,
+            "SELECT category, count(*) FROM petitions WHERE deleted = 0 GROUP BY 1",
+        )?,
     })
 }
 
@@ -252,11 +372,23 @@ pub fn by_township(conn: &Connection, today: NaiveDate) -> Result<Vec<TownshipFi
 }
 
 /// Activity between `from` and `to` (inclusive; either may be open).
-pub fn period(conn: &Connection, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<PeriodFigures> {
-    let f = from.map(|d| d.to_string()).unwrap_or_else(|| "0000-00-00".into());
-    let t = to.map(|d| d.to_string()).unwrap_or_else(|| "9999-99-99".into());
+pub fn period(
+    conn: &Connection,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<PeriodFigures> {
+    let f = from
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "0000-00-00".into());
+    let t = to
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "9999-99-99".into());
     let count = |table: &str, col: &str| -> Result<i64> {
-        one(conn, &format!("SELECT count(*) FROM {table} WHERE deleted = 0 AND {col} BETWEEN ?1 AND ?2"), &[&f, &t])
+        one(
+            conn,
+            &format!("SELECT count(*) FROM {table} WHERE deleted = 0 AND {col} BETWEEN ?1 AND ?2"),
+            &[&f, &t],
+        )
     };
     let patrols = one(
         conn,

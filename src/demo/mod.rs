@@ -1,0 +1,178 @@
+//! `wangge demo`: fills a database with realistic, deterministic data for 略阳县 through the same store calls
+//! a worker's saves take (so lifecycles, timelines, audit and journal are all real), dated relative to now.
+
+mod regions;
+mod story;
+mod text;
+
+use chrono::{DateTime, Duration, Utc};
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng as _, SeedableRng};
+
+use crate::domain::region::{self as region_code, Level};
+use crate::store::regions::Region;
+use crate::store::{self, Result, Store, WriteCtx, device, holidays, inspections};
+
+pub use regions::{township_regions, township_workers};
+
+/// What a run added.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub inspections: usize,
+    pub hazards: usize,
+    pub patrols: usize,
+    pub findings: usize,
+    pub petitions: usize,
+    pub places: usize,
+}
+
+/// The demo's random source: deterministic for a seed.
+pub struct Dice(ChaCha8Rng);
+
+impl Dice {
+    pub fn new(seed: u64) -> Dice {
+        Dice(ChaCha8Rng::seed_from_u64(seed))
+    }
+    /// A number in `0..n` (0 when n is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.0.next_u64() % n as u64) as usize
+        }
+    }
+    /// A number in `lo..=hi`.
+    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1).max(1) as usize) as i64
+    }
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        ((self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    /// 32 bytes (a signing key for a demo device).
+    pub fn key(&mut self) -> [u8; 32] {
+        let mut k = [0u8; 32];
+        self.0.fill_bytes(&mut k);
+        k
+    }
+    pub fn uuid(&mut self, at: DateTime<Utc>) -> String {
+        let mut b = [0u8; 10];
+        self.0.fill_bytes(&mut b);
+        uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &b)
+            .into_uuid()
+            .to_string()
+    }
+}
+
+/// The device id and signing key a fresh demo database gets for a seed.
+pub fn demo_identity(seed: u64, now: DateTime<Utc>) -> (String, [u8; 32]) {
+    let mut dice = Dice::new(seed ^ 0x00D5_1CE5);
+    let id = dice.uuid(now);
+    (id, dice.key())
+}
+
+/// Adds the demo villages and grids of every township inside `jurisdiction` (idempotent).
+pub fn ensure_regions(store: &mut Store, jurisdiction: &str) -> Result<()> {
+    let townships: Vec<String> = store::regions::list(store.conn(), Some(jurisdiction))?
+        .into_iter()
+        .chain(store::regions::list(
+            store.conn(),
+            region_code::township_of(jurisdiction).as_deref(),
+        )?)
+        .filter(|r| r.level == Level::Township)
+        .map(|r| r.code)
+        .collect();
+    let rows: Vec<Region> = townships.iter().flat_map(|t| township_regions(t)).collect();
+    store.write_raw(|tx| {
+        let fresh: Vec<Region> = rows
+            .into_iter()
+            .filter(|r| {
+                store::regions::name(tx, &r.code)
+                    .map(|n| n.is_none())
+                    .unwrap_or(false)
+            })
+            .collect();
+        store::regions::upsert(tx, &fresh, "demo")
+    })?;
+    Ok(())
+}
+
+/// Generates `n` top-level records (inspections, patrol findings and petitions, about 6:2:2) inside this
+/// device's jurisdiction, with their places, hazards, patrols and lifecycles. `progress` hears the count so far.
+pub fn generate(
+    store: &mut Store,
+    n: usize,
+    seed: u64,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Summary> {
+    let dev = device::get(store.conn())?;
+    ensure_regions(store, &dev.region)?;
+    let mut grids: Vec<String> = store::regions::list(store.conn(), Some(&dev.region))?
+        .into_iter()
+        .filter(|r| r.level == Level::Grid)
+        .map(|r| r.code)
+        .collect();
+    if grids.is_empty() {
+        grids.push(dev.region.clone());
+    }
+    let calendar = holidays::calendar(store.conn())?;
+    let count = device::day_count(store.conn())?;
+    let mut items = Vec::new();
+    for c in crate::domain::category::Category::INSPECTED {
+        items.extend(inspections::checklist(store.conn(), *c)?);
+    }
+    let now = store.now();
+    // A second run on the same database continues the sequence instead of repeating it.
+    let runs: u64 = device::setting(store.conn(), "demo_runs")?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut world = story::World {
+        dice: Dice::new(seed.wrapping_add(runs.wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+        device: dev.id.clone(),
+        jurisdiction: dev.region.clone(),
+        grids,
+        calendar,
+        count,
+        items,
+        now,
+        places: Vec::new(),
+        people: Vec::new(),
+        summary: Summary::default(),
+    };
+    const CHUNK: usize = 2000;
+    let mut done = 0;
+    while done < n {
+        let m = CHUNK.min(n - done);
+        store.write_raw(|tx| {
+            for _ in 0..m {
+                world.one(tx)?;
+            }
+            Ok(())
+        })?;
+        done += m;
+        progress(done);
+    }
+    store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
+    Ok(world.summary)
+}
+
+/// The context of a step taken at `at` by `actor`.
+fn ctx(world: &story::World, actor: &str, at: DateTime<Utc>) -> WriteCtx {
+    WriteCtx {
+        device: world.device.clone(),
+        actor: actor.to_owned(),
+        region: world.jurisdiction.clone(),
+        now: at,
+    }
+}
+
+/// A moment `days` (fractional) before now, at office hours in China.
+fn days_ago(now: DateTime<Utc>, days: i64, minute: i64) -> DateTime<Utc> {
+    let day = crate::domain::clock::china_date(now) - chrono::Days::new(days.max(0) as u64);
+    let local = day.and_hms_opt(8, 30, 0).unwrap_or_default() + Duration::minutes(minute);
+    let t = local - Duration::hours(8);
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc).min(now)
+}

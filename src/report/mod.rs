@@ -1,0 +1,140 @@
+//! What the county reads: figures built from `store::report` queries, with every rate stating its
+//! denominator, rendered as a table, JSON or CSV. No personal data ever enters a report.
+
+pub mod csv;
+pub mod table;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::store::Result;
+use crate::store::report::{
+    self, FindingFigures, HazardFigures, InspectionFigures, PeriodFigures, PetitionFigures,
+    TownshipFigures,
+};
+
+/// A rate with its numerator and denominator, and what they count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rate {
+    pub numerator: i64,
+    pub denominator: i64,
+    /// Percent with one decimal, or None when the denominator is 0.
+    pub percent: Option<f64>,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+fn rate(numerator: i64, denominator: i64, zh: &'static str, en: &'static str) -> Rate {
+    let percent =
+        (denominator > 0).then(|| (numerator as f64 * 1000.0 / denominator as f64).round() / 10.0);
+    Rate {
+        numerator,
+        denominator,
+        percent,
+        zh,
+        en,
+    }
+}
+
+/// The rates of the county report, by key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rates {
+    pub hazard_rectification: Rate,
+    pub hazard_on_time: Rate,
+    pub petition_timely_acceptance: Rate,
+    pub petition_on_time_reply: Rate,
+    pub petition_evaluation: Rate,
+    pub petition_satisfaction: Rate,
+}
+
+/// The whole report: counts under the five fixed keys, everything else beside them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub inspections: InspectionFigures,
+    pub hazards: HazardFigures,
+    pub patrol_findings: FindingFigures,
+    pub petitions: PetitionFigures,
+    pub by_township: Vec<TownshipFigures>,
+    /// When the figures were taken (the "as of" of every overdue count).
+    pub as_of: DateTime<Utc>,
+    pub region: String,
+    pub rates: Rates,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodFigures>,
+}
+
+/// Builds the report as of `now`, with period figures when a date bound is given.
+pub fn build(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    region: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Report> {
+    let today = crate::domain::clock::china_date(now);
+    let hazards = report::hazards(conn, today)?;
+    let petitions = report::petitions(conn, today)?;
+    let rates = Rates {
+        hazard_rectification: rate(
+            hazards.closed,
+            hazards.total,
+            "销号隐患数 / 发现隐患总数",
+            "closed / all hazards",
+        ),
+        hazard_on_time: rate(
+            hazards.closed_on_time,
+            hazards.closed,
+            "按期整改的销号隐患 / 销号隐患数",
+            "closed hazards rectified by their deadline / closed hazards",
+        ),
+        petition_timely_acceptance: rate(
+            petitions.accepted_on_time,
+            petitions.accepted,
+            "15 日内受理告知的件数 / 已受理件数",
+            "accepted within 15 days / accepted",
+        ),
+        petition_on_time_reply: rate(
+            petitions.replied_on_time,
+            petitions.replied,
+            "按期（含延期）答复件数 / 已答复件数",
+            "replied by the (extended) handling deadline / replied",
+        ),
+        petition_evaluation: rate(
+            petitions.evaluated,
+            petitions.replied,
+            "参评件数 / 已答复件数",
+            "evaluated / replied",
+        ),
+        petition_satisfaction: rate(
+            petitions.satisfied,
+            petitions.evaluated,
+            "满意和基本满意件数 / 参评件数",
+            "satisfied or mostly satisfied / evaluated",
+        ),
+    };
+    let period = if from.is_some() || to.is_some() {
+        Some(report::period(conn, from, to)?)
+    } else {
+        None
+    };
+    Ok(Report {
+        inspections: report::inspections(conn)?,
+        hazards,
+        patrol_findings: report::findings(conn, today)?,
+        petitions,
+        by_township: report::by_township(conn, today)?,
+        as_of: now,
+        region: region.to_owned(),
+        rates,
+        period,
+    })
+}
+
+/// Neutralises text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) by prefixing `'`.
+pub fn guard_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}

@@ -1,0 +1,208 @@
+//! The report as a plain-text table for the terminal, aligned by display width (a Han character is two cells).
+
+use std::fmt::Write as _;
+
+use unicode_width::UnicodeWidthStr;
+
+use super::Report;
+use crate::domain::Lang;
+use crate::domain::clock;
+
+/// Pads `s` on the right to `width` terminal cells.
+pub fn pad(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Pads `s` on the left to `width` terminal cells.
+pub fn pad_left(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Renders the report.
+pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let mut s = String::new();
+    let as_of = r
+        .as_of
+        .with_timezone(&clock::china())
+        .format("%Y-%m-%d %H:%M");
+    let _ = writeln!(
+        s,
+        "{region_name} {}  {} {as_of} ({})",
+        t("汇总报表", "report"),
+        t("截至", "as of"),
+        t("北京时间", "China time")
+    );
+    if let Some(p) = &r.period {
+        let f = p.from.map(|d| d.to_string()).unwrap_or_else(|| "..".into());
+        let to = p.to.map(|d| d.to_string()).unwrap_or_else(|| "..".into());
+        let _ = writeln!(
+            s,
+            "{} {f} ~ {to}: {} {}  {} {}  {} {}  {} {}  {} {}  {} {}",
+            t("期间", "period"),
+            t("检查", "inspections"),
+            p.inspections,
+            t("新增隐患", "hazards found"),
+            p.hazards_found,
+            t("销号", "closed"),
+            p.hazards_closed,
+            t("巡查发现", "findings"),
+            p.findings,
+            t("收到信访", "petitions received"),
+            p.petitions_received,
+            t("办结", "closed"),
+            p.petitions_closed
+        );
+    }
+    s.push('\n');
+    let line = |s: &mut String, head: &str, cells: &[(&str, i64)]| {
+        let _ = write!(s, "{}", pad(head, 10));
+        for (k, v) in cells {
+            let _ = write!(s, "{} {}  ", k, v);
+        }
+        s.push('\n');
+    };
+    let i = &r.inspections;
+    line(
+        &mut s,
+        t("安全检查", "Inspect."),
+        &[
+            (t("总数", "total"), i.total),
+            (t("有不合格项", "with failures"), i.with_failures),
+        ],
+    );
+    let h = &r.hazards;
+    line(
+        &mut s,
+        t("隐患", "Hazards"),
+        &[
+            (t("总数", "total"), h.total),
+            (t("在办", "open"), h.open),
+            (t("逾期", "overdue"), h.overdue),
+            (t("已销号", "closed"), h.closed),
+            (t("重大在办", "major open"), h.major_open),
+        ],
+    );
+    let f = &r.patrol_findings;
+    line(
+        &mut s,
+        t("巡查发现", "Findings"),
+        &[
+            (t("总数", "total"), f.total),
+            (t("在办", "open"), f.open),
+            (t("逾期", "overdue"), f.overdue),
+            (t("待移交", "not referred"), f.not_referred),
+            (t("巡查", "patrols"), f.patrols),
+        ],
+    );
+    let p = &r.petitions;
+    line(
+        &mut s,
+        t("信访", "Petitions"),
+        &[
+            (t("总数", "total"), p.total),
+            (t("在办", "open"), p.open),
+            (t("逾期", "overdue"), p.overdue),
+            (t("重复", "repeat"), p.repeat),
+            (t("集体访", "collective"), p.collective),
+        ],
+    );
+    let _ = writeln!(
+        s,
+        "\n{}",
+        t("比率（分子/分母）", "Rates (numerator/denominator)")
+    );
+    let rates = &r.rates;
+    for (name_zh, name_en, rate) in [
+        (
+            "隐患整改率",
+            "hazard rectification",
+            &rates.hazard_rectification,
+        ),
+        (
+            "按期整改率",
+            "hazards rectified on time",
+            &rates.hazard_on_time,
+        ),
+        (
+            "及时受理率",
+            "timely acceptance",
+            &rates.petition_timely_acceptance,
+        ),
+        ("按期办结率", "on-time reply", &rates.petition_on_time_reply),
+        ("群众参评率", "evaluation rate", &rates.petition_evaluation),
+        ("满意率", "satisfaction", &rates.petition_satisfaction),
+    ] {
+        let pct = rate
+            .percent
+            .map(|p| format!("{p:.1}%"))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            s,
+            "  {}{}  {} = {}/{}",
+            pad(lang.pick(name_zh, name_en), 26),
+            pad_left(&pct, 6),
+            lang.pick(rate.zh, rate.en),
+            rate.numerator,
+            rate.denominator
+        );
+    }
+    if !r.by_township.is_empty() {
+        s.push('\n');
+        let heads = [
+            t("检查", "insp"),
+            t("隐患", "haz"),
+            t("在办", "open"),
+            t("逾期", "late"),
+            t("发现", "find"),
+            t("逾期", "late"),
+            t("信访", "pet"),
+            t("在办", "open"),
+            t("逾期", "late"),
+        ];
+        let _ = write!(s, "{}", pad(t("乡镇", "township"), 14));
+        for h in heads {
+            let _ = write!(s, "{}", pad_left(h, 7));
+        }
+        s.push('\n');
+        for town in &r.by_township {
+            let _ = write!(
+                s,
+                "{}",
+                pad(&crate::report::table::clip(&town.name, 13), 14)
+            );
+            for v in [
+                town.inspections,
+                town.hazards,
+                town.hazards_open,
+                town.hazards_overdue,
+                town.findings,
+                town.findings_overdue,
+                town.petitions,
+                town.petitions_open,
+                town.petitions_overdue,
+            ] {
+                let _ = write!(s, "{}", pad_left(&v.to_string(), 7));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// Cuts `s` to at most `width` cells (never inside a character), with control characters dropped.
+pub fn clip(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars().filter(|c| !c.is_control()) {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    out
+}
