@@ -349,7 +349,7 @@ CREATE TABLE timeline (
     actor     TEXT NOT NULL,
     action    TEXT NOT NULL,
     note      TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX timeline_record ON timeline (record_id, at);
 
 -- Every change: who, when, why, old and new values (personal fields only as "changed"). Hash-chained: hash =

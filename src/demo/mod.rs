@@ -1,7 +1,11 @@
 //! `wangge demo`: fills a database with realistic, deterministic data for 略阳县 through the same store calls
 //! a worker's saves take (so lifecycles, timelines, audit and journal are all real), dated relative to now.
 
+mod inspect;
+mod patrol;
+mod petition;
 mod regions;
+mod showcase;
 mod story;
 mod text;
 
@@ -144,11 +148,13 @@ pub fn generate(
     };
     const CHUNK: usize = 2000;
     let mut done = 0;
+    // A bulk run wants a bigger page cache than browsing does.
+    store.conn().pragma_update(None, "cache_size", -65536)?;
     while done < n {
         let m = CHUNK.min(n - done);
         store.write_raw(|tx| {
-            for _ in 0..m {
-                world.one(tx)?;
+            for i in done..done + m {
+                world.one(tx, i, n)?;
             }
             Ok(())
         })?;
@@ -156,6 +162,7 @@ pub fn generate(
         progress(done);
     }
     store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
+    store.conn().pragma_update(None, "cache_size", -8192)?;
     Ok(world.summary)
 }
 

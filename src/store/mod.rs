@@ -99,6 +99,8 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every hot statement stays prepared (the default cache of 16 is smaller than our set).
+        conn.set_prepared_statement_cache_capacity(256);
         // Look before writing anything: a foreign SQLite file must stay byte-for-byte as it was.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;

@@ -45,21 +45,44 @@ pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Re
         .map(String::as_str)
         .filter(|k| !NOT_COLUMNS.contains(k))
         .collect();
+    let values = cols.iter().map(|c| to_sql(&map[*c]));
+    UPSERT_SQL.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let key = format!("{table}:{}", cols.len());
+        let entry = cache
+            .entry(key)
+            .or_insert_with(|| (Vec::new(), String::new()));
+        if entry.0 != cols {
+            *entry = (
+                cols.iter().map(|c| c.to_string()).collect(),
+                upsert_sql(table, &cols),
+            );
+        }
+        tx.prepare_cached(&entry.1)?
+            .execute(params_from_iter(values))?;
+        Ok(())
+    })
+}
+
+thread_local! {
+    /// The upsert statement of each table, built once (the columns of a family never change in a run).
+    static UPSERT_SQL: std::cell::RefCell<std::collections::HashMap<String, (Vec<String>, String)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn upsert_sql(table: &str, cols: &[&str]) -> String {
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let updates: Vec<String> = cols
         .iter()
         .filter(|c| **c != "id")
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    let sql = format!(
+    format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
         cols.join(", "),
         placeholders.join(", "),
         updates.join(", ")
-    );
-    let values = cols.iter().map(|c| to_sql(&map[*c]));
-    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
-    Ok(())
+    )
 }
 
 /// Reads one row as the JSON form of its record.
@@ -248,7 +271,7 @@ pub fn add_event(
 /// A record's timeline, oldest first.
 pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, id",
+        "SELECT id, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, rowid",
     )?;
     let rows = st.query_map([record_id], |r| {
         Ok(Event {

@@ -1,0 +1,68 @@
+//! Shared set-up for the integration tests: a fresh database in a temp dir, a fixed clock, a device.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use wangge::domain::clock::{FixedClock, parse_instant};
+use wangge::store::{OpenMode, Store, WriteCtx, device};
+
+/// "Now" in every test: Saturday 2026-11-28, 09:41 China time.
+pub const NOW: &str = "2026-11-28T09:41:00+08:00";
+
+pub fn now() -> DateTime<Utc> {
+    parse_instant(NOW).unwrap()
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+}
+
+impl Env {
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("t.db")
+    }
+}
+
+/// A database initialised as a device of 接官亭镇 with worker 张伟, at `at`.
+pub fn township_at(at: DateTime<Utc>) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store =
+        Store::open(&path, OpenMode::CreateIfMissing, Arc::new(FixedClock(at))).unwrap();
+    let ctx = WriteCtx {
+        device: "0190a000-0000-7000-8000-00000000d001".into(),
+        actor: "张伟".into(),
+        region: "610727101000".into(),
+        now: at,
+    };
+    store
+        .write_raw(|tx| device::init(tx, &ctx, "610727101000", &[7u8; 32]))
+        .unwrap();
+    wangge::demo::ensure_regions(&mut store, "610727101000").unwrap();
+    Env { dir, store }
+}
+
+pub fn township() -> Env {
+    township_at(now())
+}
+
+/// Reopens the same file with another clock.
+pub fn reopen(env: &Env, at: DateTime<Utc>) -> Store {
+    Store::open(&env.path(), OpenMode::Existing, Arc::new(FixedClock(at))).unwrap()
+}
+
+/// A grid inside 接官亭镇 (from the demo regions, which depend only on the township code).
+pub fn grid() -> String {
+    wangge::demo::township_regions("610727101000")
+        .into_iter()
+        .find(|r| r.code.len() == 15)
+        .unwrap()
+        .code
+}
+
+pub fn count(store: &Store, sql: &str) -> i64 {
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}

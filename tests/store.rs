@@ -1,0 +1,1043 @@
+//! The store end to end: every lifecycle path, stale writes, tombstones, version vectors, migrations,
+//! reopening, the audit/journal/timeline rows of each mutation, jurisdiction, and `check` finding tampering.
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use wangge::domain::category::{Category, Grade};
+use wangge::domain::clock::china_date;
+use wangge::domain::hazard::{Hazard, HazardAction, HazardStatus};
+use wangge::domain::inspection::{Inspection, ItemOutcome, ItemResult, Subject};
+use wangge::domain::patrol::{
+    Department, Finding, FindingAction, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone,
+};
+use wangge::domain::petition::*;
+use wangge::domain::place::{Place, PlaceKind};
+use wangge::domain::record::{Meta, Record};
+use wangge::domain::{Lang, Localized};
+use wangge::store::check::Severity;
+use wangge::store::{
+    StoreError, WriteCtx, check, device, hazards, holidays, inspections, patrols, petitions,
+    places, records,
+};
+
+fn ctx(env: &Env) -> WriteCtx {
+    let d = device::get(env.store.conn()).unwrap();
+    WriteCtx {
+        device: d.id,
+        actor: d.worker,
+        region: d.region,
+        now: env.store.now(),
+    }
+}
+
+fn place(env: &mut Env, region: &str) -> Place {
+    let c = ctx(env);
+    let p = Place {
+        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), region),
+        name: "江神庙巷 4 号".into(),
+        address: "兴州街道江神庙巷 4 号".into(),
+        kind: PlaceKind::Household,
+        lat: Some(33.33),
+        lon: Some(106.15),
+        owner_name: Some("王秀英".into()),
+        owner_phone: Some("138 1234 5678".into()),
+        floors: None,
+        structure: None,
+        year_built: None,
+        use_type: None,
+        business_type: None,
+        occupancy: None,
+    };
+    env.store.write(|tx, c| places::create(tx, c, p)).unwrap()
+}
+
+fn gas_inspection(env: &mut Env, place: &Place, failed: &[&str]) -> inspections::Recorded {
+    let c = ctx(env);
+    let items = inspections::checklist(env.store.conn(), Category::Gas).unwrap();
+    let results = items
+        .iter()
+        .map(|i| ItemOutcome {
+            item_code: i.code.clone(),
+            result: if failed.contains(&i.code.as_str()) {
+                ItemResult::Fail
+            } else {
+                ItemResult::Pass
+            },
+            note: failed
+                .contains(&i.code.as_str())
+                .then(|| "橡胶管已老化开裂".to_owned()),
+        })
+        .collect();
+    let insp = Inspection {
+        meta: Meta::new(
+            records::new_id(&c),
+            &c.device,
+            c.now_ms(),
+            &place.meta.region_code,
+        ),
+        place_id: place.meta.id.clone(),
+        category: Category::Gas,
+        subject: Subject::Resident,
+        inspected_on: c.today(),
+        inspector: "张伟".into(),
+        verdict: None,
+        failed_count: 0,
+        note: None,
+        results,
+    };
+    env.store
+        .write(|tx, c| inspections::record(tx, c, insp, None, &items))
+        .unwrap()
+}
+
+#[test]
+fn a_gas_inspection_with_a_failed_item_opens_a_hazard_with_all_its_rows() {
+    let mut env = township();
+    let g = grid();
+    let p = place(&mut env, &g);
+    let audit_before = count(&env.store, "SELECT count(*) FROM audit");
+    let journal_before = count(&env.store, "SELECT count(*) FROM journal");
+    let done = gas_inspection(&mut env, &p, &["G2"]);
+    assert_eq!(done.inspection.failed_count, 1);
+    assert_eq!(done.hazards.len(), 1);
+    let h = &done.hazards[0];
+    assert_eq!(h.status, HazardStatus::Found);
+    assert_eq!(h.grade, Grade::General);
+    assert_eq!(
+        h.deadline,
+        NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(),
+        "gas default is 30 days"
+    );
+    assert!(h.description.contains("橡胶管已老化开裂"));
+    assert_eq!(h.meta.region_code, g);
+    // Inspection + hazard: two records, two audit rows, two journal rows, two timeline events.
+    assert_eq!(
+        count(&env.store, "SELECT count(*) FROM audit") - audit_before,
+        2
+    );
+    assert_eq!(
+        count(&env.store, "SELECT count(*) FROM journal") - journal_before,
+        2
+    );
+    assert_eq!(
+        records::timeline(env.store.conn(), &h.meta.id)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        count(&env.store, "SELECT count(*) FROM inspection_results"),
+        12
+    );
+    let back = inspections::get(env.store.conn(), &done.inspection.meta.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.results, done.inspection.results);
+    assert_eq!(back.meta.vv.total(), 1);
+}
+
+#[test]
+fn hazard_walks_the_whole_loop_with_a_failed_review_and_an_extension() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G3"]).hazards.remove(0);
+    let id = h.meta.id.clone();
+    let mut version = h.meta.version;
+    let steps = [
+        HazardAction::Assign {
+            responsible: "王秀英".into(),
+            notice_no: Some("整改〔2026〕12号".into()),
+            note: "更换灶具".into(),
+        },
+        HazardAction::Rectify { note: None },
+        HazardAction::Extend {
+            new_deadline: NaiveDate::from_ymd_opt(2027, 1, 15).unwrap(),
+            note: "等待灶具到货".into(),
+        },
+        HazardAction::RequestReview { note: None },
+        HazardAction::FailReview {
+            note: "仍无熄火保护".into(),
+            new_deadline: None,
+        },
+        HazardAction::RequestReview {
+            note: Some("已更换".into()),
+        },
+        HazardAction::PassReview { note: None },
+        HazardAction::Close {
+            note: Some("销号".into()),
+        },
+    ];
+    let mut last = h;
+    for step in &steps {
+        last = env
+            .store
+            .write(|tx, c| hazards::act(tx, c, &id, version, step))
+            .unwrap();
+        version = last.meta.version;
+    }
+    assert_eq!(last.status, HazardStatus::Closed);
+    assert_eq!(last.extensions, 1);
+    assert_eq!(last.deadline, NaiveDate::from_ymd_opt(2027, 1, 15).unwrap());
+    assert_eq!(
+        last.original_deadline,
+        NaiveDate::from_ymd_opt(2026, 12, 28).unwrap()
+    );
+    assert_eq!(last.closed_on, Some(env.store.today()));
+    assert_eq!(last.meta.version, 1 + steps.len() as u64);
+    let events = records::timeline(env.store.conn(), &id).unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "assign",
+            "rectify",
+            "extend",
+            "request_review",
+            "fail_review",
+            "request_review",
+            "pass_review",
+            "close"
+        ]
+    );
+    assert_eq!(events[4].actor, "张伟");
+    let journal: i64 = env
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM journal WHERE record_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(journal, 9);
+    // A closed hazard refuses every action, and says so.
+    let err = env
+        .store
+        .write(|tx, c| hazards::act(tx, c, &id, version, &HazardAction::Rectify { note: None }))
+        .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("已销号"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+}
+
+#[test]
+fn an_illegal_move_is_refused_with_the_legal_ones_and_changes_nothing() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G1"]).hazards.remove(0);
+    let err = env
+        .store
+        .write(|tx, c| {
+            hazards::act(
+                tx,
+                c,
+                &h.meta.id,
+                h.meta.version,
+                &HazardAction::Close { note: None },
+            )
+        })
+        .unwrap_err();
+    let msg = err.message(Lang::Zh);
+    assert!(
+        msg.contains("不能「销号」") && msg.contains("交办") && msg.contains("延期"),
+        "{msg}"
+    );
+    let now = hazards::get(env.store.conn(), &h.meta.id).unwrap();
+    assert_eq!(now, h);
+}
+
+#[test]
+fn a_stale_edit_is_refused_and_overwrites_nothing() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G1"]).hazards.remove(0);
+    let assign = HazardAction::Assign {
+        responsible: "甲".into(),
+        notice_no: None,
+        note: "限期整改".into(),
+    };
+    let first = env
+        .store
+        .write(|tx, c| hazards::act(tx, c, &h.meta.id, h.meta.version, &assign))
+        .unwrap();
+    // A second worker still holds version 1.
+    let mut edited = h.clone();
+    edited.description = "别人的改动".into();
+    let err = env
+        .store
+        .write(|tx, c| hazards::update(tx, c, &edited, None))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Stale {
+                read: 1,
+                now: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.message(Lang::Zh).contains("重新载入"));
+    assert_eq!(hazards::get(env.store.conn(), &h.meta.id).unwrap(), first);
+}
+
+#[test]
+fn delete_leaves_a_tombstone_that_still_travels() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let done = gas_inspection(&mut env, &p, &[]);
+    let id = done.inspection.meta.id.clone();
+    let gone: Inspection = env
+        .store
+        .write(|tx, c| records::delete::<Inspection>(tx, c, &id, 1, "录入重复"))
+        .unwrap();
+    assert!(gone.meta.deleted);
+    assert_eq!(gone.meta.version, 2);
+    let row: Inspection = records::get(env.store.conn(), &id).unwrap().unwrap();
+    assert!(row.meta.deleted);
+    let last: (i64, String) = env
+        .store
+        .conn()
+        .query_row(
+            "SELECT version, family FROM journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(last, (2, "inspection".into()));
+    // Deleted records leave the figures.
+    let r = wangge::report::build(env.store.conn(), now(), "610727101000", None, None).unwrap();
+    assert_eq!(r.inspections.total, 0);
+    // And cannot be edited again.
+    let err = env
+        .store
+        .write(|tx, c| records::delete::<Inspection>(tx, c, &id, 2, "x"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoRecord { .. }));
+}
+
+#[test]
+fn version_vectors_count_each_device() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G1"]).hazards.remove(0);
+    let assign = HazardAction::Assign {
+        responsible: "甲".into(),
+        notice_no: None,
+        note: "限期".into(),
+    };
+    let h2 = env
+        .store
+        .write(|tx, c| hazards::act(tx, c, &h.meta.id, 1, &assign))
+        .unwrap();
+    // The same record edited by another device (e.g. the county) counts under that device's id.
+    let county = WriteCtx {
+        device: "county-device".into(),
+        actor: "县".into(),
+        region: "610727000000".into(),
+        now: now(),
+    };
+    let h3 = env
+        .store
+        .write_as(&county, |tx, c| {
+            hazards::act(tx, c, &h.meta.id, 2, &HazardAction::Rectify { note: None })
+        })
+        .unwrap();
+    assert_eq!(h2.meta.vv.0.get(&h.meta.origin), Some(&2));
+    assert_eq!(h3.meta.vv.0.get("county-device"), Some(&1));
+    assert_eq!(h3.meta.version, 3);
+    assert_eq!(h3.meta.updated_by, "county-device");
+}
+
+#[test]
+fn writes_outside_the_jurisdiction_or_to_unknown_regions_are_refused() {
+    let mut env = township();
+    let c = ctx(&env);
+    let mut p = place(&mut env, &grid());
+    p.meta = Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727102000");
+    let err = env
+        .store
+        .write(|tx, c| places::create(tx, c, p.clone()))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::OutsideJurisdiction { .. }),
+        "{err:?}"
+    );
+    p.meta.region_code = "610727101299001".into();
+    let err = env
+        .store
+        .write(|tx, c| places::create(tx, c, p.clone()))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownRegion(_)), "{err:?}");
+}
+
+#[test]
+fn bad_fields_are_refused_with_a_chinese_sentence() {
+    let mut env = township();
+    let c = ctx(&env);
+    let mut p = place(&mut env, &grid());
+    p.meta = Meta::new(records::new_id(&c), &c.device, c.now_ms(), &grid());
+    p.owner_phone = Some("12345".into());
+    let err = env
+        .store
+        .write(|tx, c| places::create(tx, c, p.clone()))
+        .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("电话"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+    p.owner_phone = None;
+    p.name = "   ".into();
+    let err = env
+        .store
+        .write(|tx, c| places::create(tx, c, p.clone()))
+        .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("名称"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+}
+
+fn patrol(env: &mut Env) -> Patrol {
+    let c = ctx(env);
+    let p = Patrol {
+        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), &grid()),
+        worker: "张伟".into(),
+        route: "石家坝至后山巡护线".into(),
+        zone: Zone::Key,
+        started_at: c.now_ms(),
+        ended_at: None,
+        distance_km: None,
+        weather: Some("晴".into()),
+        status: PatrolStatus::Open,
+        nothing_found: false,
+        note: None,
+    };
+    env.store.write(|tx, c| patrols::start(tx, c, p)).unwrap()
+}
+
+#[test]
+fn a_patrol_without_findings_closes_as_nothing_found() {
+    let mut env = township();
+    let p = patrol(&mut env);
+    let end = env.store.now() + Duration::hours(3);
+    let closed = env
+        .store
+        .write(|tx, c| patrols::close(tx, c, &p.meta.id, 1, end.timestamp_millis(), Some(8.5)))
+        .unwrap();
+    assert!(closed.nothing_found);
+    assert_eq!(closed.status, PatrolStatus::Closed);
+    let err = env
+        .store
+        .write(|tx, c| patrols::close(tx, c, &p.meta.id, 2, end.timestamp_millis(), None))
+        .unwrap_err();
+    assert!(err.message(Lang::Zh).contains("已经结束"));
+}
+
+#[test]
+fn a_finding_is_referred_handled_and_verified_and_can_be_overdue() {
+    let mut env = township();
+    let p = patrol(&mut env);
+    let c = ctx(&env);
+    let f = Finding {
+        meta: Meta::new(
+            records::new_id(&c),
+            &c.device,
+            c.now_ms(),
+            "ignored: takes the patrol's region",
+        ),
+        patrol_id: Some(p.meta.id.clone()),
+        code: FindingCode::Q3,
+        description: "河滩有人私自采砂".into(),
+        location: "3 组河滩".into(),
+        lat: None,
+        lon: None,
+        found_on: c.today(),
+        zone: Zone::Key,
+        on_site_action: Some("现场劝阻".into()),
+        crop: None,
+        area_mu: None,
+        loss_yuan: None,
+        department: None,
+        referred_on: None,
+        deadline: None,
+        handled_on: None,
+        verified_on: None,
+        status: FindingStatus::Reported,
+    };
+    let (f, warning) = env.store.write(|tx, c| patrols::report(tx, c, f)).unwrap();
+    assert!(warning.is_none());
+    assert_eq!(f.meta.region_code, p.meta.region_code);
+    let refer = FindingAction::Refer {
+        department: Department::NaturalResources,
+        deadline: None,
+        note: None,
+    };
+    let f = env
+        .store
+        .write(|tx, c| patrols::act(tx, c, &f.meta.id, 1, &refer))
+        .unwrap();
+    assert_eq!(f.deadline, Some(c.today() + chrono::Days::new(15)));
+    assert!(!f.is_overdue(c.today() + chrono::Days::new(15)));
+    assert!(f.is_overdue(c.today() + chrono::Days::new(16)));
+    // Sixteen days later the county report counts it overdue.
+    let later = reopen(&env, now() + Duration::days(16));
+    assert_eq!(
+        wangge::store::report::findings(later.conn(), china_date(now() + Duration::days(16)))
+            .unwrap()
+            .overdue,
+        1
+    );
+    drop(later);
+    let f = env
+        .store
+        .write(|tx, c| {
+            patrols::act(
+                tx,
+                c,
+                &f.meta.id,
+                2,
+                &FindingAction::Handle {
+                    note: "已责令停止".into(),
+                },
+            )
+        })
+        .unwrap();
+    let f = env
+        .store
+        .write(|tx, c| patrols::act(tx, c, &f.meta.id, 3, &FindingAction::Verify { note: None }))
+        .unwrap();
+    assert_eq!(f.status, FindingStatus::Verified);
+    // A patrol with a finding is not "nothing found".
+    let end = env.store.now().timestamp_millis();
+    let closed = env
+        .store
+        .write(|tx, c| patrols::close(tx, c, &p.meta.id, 1, end, Some(4.0)))
+        .unwrap();
+    assert!(!closed.nothing_found);
+}
+
+fn petition(env: &Env, received: NaiveDate, id_number: Option<&str>) -> Petition {
+    let c = ctx(env);
+    Petition {
+        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727101000"),
+        case_no: String::new(),
+        channel: Channel::Visit,
+        track: Track::Claim,
+        category: PetitionCategory::Land,
+        petitioner_name: "王建国".into(),
+        id_number: id_number.map(str::to_owned),
+        phone: Some("13812341234".into()),
+        address: Some("3 组".into()),
+        person_key: None,
+        people: 3,
+        summary: "征地补偿款未足额发放".into(),
+        content: "要求补发差额".into(),
+        unit: None,
+        status: PetitionStatus::Registered,
+        received_on: received,
+        accept_due: received,
+        accepted_on: None,
+        handle_due: None,
+        extended_days: None,
+        extended_due: None,
+        replied_on: None,
+        outcome: None,
+        closed_on: None,
+        satisfaction: None,
+        review_requested_on: None,
+        review_due: None,
+        reviewed_on: None,
+        reexam_requested_on: None,
+        reexam_due: None,
+        reexamined_on: None,
+        finalized_on: None,
+        office_due: None,
+        repeat_of: None,
+    }
+}
+
+fn rules<'a>(cal: &'a wangge::domain::deadline::Calendar, today: NaiveDate) -> ClockRules<'a> {
+    ClockRules {
+        calendar: cal,
+        count: wangge::domain::deadline::DayCount::Calendar,
+        today,
+    }
+}
+
+#[test]
+fn petition_clock_through_acceptance_extension_reply_and_review() {
+    // Received on 2026-09-16: 15 days later is 2026-10-01, National Day, so the notice is due on 10-08.
+    let start = parse("2026-09-16T10:00:00+08:00");
+    let mut env = township_at(start);
+    let cal = holidays::calendar(env.store.conn()).unwrap();
+    let received = china_date(start);
+    let p = petition(&env, received, Some("11010519491231002x"));
+    let (p, repeats) = env
+        .store
+        .write(|tx, c| petitions::register(tx, c, p, rules(&cal, received)))
+        .unwrap();
+    assert!(repeats.is_empty());
+    assert_eq!(
+        p.id_number.as_deref(),
+        Some("11010519491231002X"),
+        "normalised"
+    );
+    assert_eq!(p.accept_due, day("2026-10-08"));
+    assert_eq!(p.office_due, Some(day("2026-10-08")));
+    assert!(p.case_no.starts_with("XF-2026-"), "{}", p.case_no);
+    // Audit rows never hold personal values.
+    let changes: String = env
+        .store
+        .conn()
+        .query_row(
+            "SELECT changes FROM audit WHERE record_id = ?1",
+            [&p.meta.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !changes.contains("王建国")
+            && !changes.contains("1101051949")
+            && !changes.contains("13812341234")
+    );
+    assert!(
+        changes.contains(r#""petitioner_name":"changed""#),
+        "{changes}"
+    );
+
+    let act = |env: &mut Env,
+               at: &str,
+               p: &Petition,
+               a: PetitionAction|
+     -> Result<Petition, StoreError> {
+        let t = parse(at);
+        let mut s = reopen(env, t);
+        let cal = holidays::calendar(s.conn()).unwrap();
+        s.write(|tx, c| {
+            petitions::act(
+                tx,
+                c,
+                &p.meta.id,
+                p.meta.version,
+                &a,
+                rules(&cal, china_date(t)),
+            )
+        })
+    };
+    let p = act(
+        &mut env,
+        "2026-09-20T09:00:00+08:00",
+        &p,
+        PetitionAction::Accept { note: None },
+    )
+    .unwrap();
+    assert_eq!(
+        p.handle_due,
+        Some(day("2026-11-19")),
+        "60 days after 09-20 is a Thursday"
+    );
+    assert!(!p.is_overdue(day("2026-11-19")), "day 60 is not overdue");
+    assert!(p.is_overdue(day("2026-11-20")), "day 61 is");
+    // An extension after the deadline has passed is refused.
+    let err = act(
+        &mut env,
+        "2026-11-20T09:00:00+08:00",
+        &p,
+        PetitionAction::Extend {
+            days: 30,
+            note: "复杂".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("已过"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+    let err = act(
+        &mut env,
+        "2026-11-10T09:00:00+08:00",
+        &p,
+        PetitionAction::Extend {
+            days: 31,
+            note: "复杂".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("30"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+    let p = act(
+        &mut env,
+        "2026-11-10T09:00:00+08:00",
+        &p,
+        PetitionAction::Extend {
+            days: 30,
+            note: "情况复杂".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(p.status, PetitionStatus::Extended);
+    assert_eq!(
+        p.extended_due,
+        Some(day("2026-12-21")),
+        "11-19 + 30 = 12-19, a Saturday: moves to Monday"
+    );
+    assert_eq!(p.office_due, p.extended_due);
+    // Only one extension.
+    let err = act(
+        &mut env,
+        "2026-11-11T09:00:00+08:00",
+        &p,
+        PetitionAction::Extend {
+            days: 5,
+            note: "再延".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("不能"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+    let p = act(
+        &mut env,
+        "2026-11-20T09:00:00+08:00",
+        &p,
+        PetitionAction::Reply {
+            outcome: Outcome::Support,
+            note: "补发差额".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        p.office_due, None,
+        "the petitioner's review window never counts"
+    );
+    let p = act(
+        &mut env,
+        "2026-11-21T09:00:00+08:00",
+        &p,
+        PetitionAction::Close { note: None },
+    )
+    .unwrap();
+    let p = act(
+        &mut env,
+        "2026-11-22T09:00:00+08:00",
+        &p,
+        PetitionAction::Evaluate {
+            satisfaction: Satisfaction::Unsatisfied,
+            note: None,
+        },
+    )
+    .unwrap();
+    let p = act(
+        &mut env,
+        "2026-11-27T09:00:00+08:00",
+        &p,
+        PetitionAction::RequestReview { note: None },
+    )
+    .unwrap();
+    assert_eq!(
+        p.review_due,
+        Some(day("2026-12-28")),
+        "11-27 + 30 = 12-27, a Sunday"
+    );
+    let p = act(
+        &mut env,
+        "2026-12-10T09:00:00+08:00",
+        &p,
+        PetitionAction::DecideReview {
+            note: "维持".into(),
+        },
+    )
+    .unwrap();
+    let p = act(
+        &mut env,
+        "2026-12-11T09:00:00+08:00",
+        &p,
+        PetitionAction::Finalize { note: None },
+    )
+    .unwrap();
+    assert_eq!(p.status, PetitionStatus::Finalized);
+    assert!(!p.status.is_open());
+}
+
+#[test]
+fn a_review_requested_too_late_is_refused() {
+    let start = parse("2026-06-01T10:00:00+08:00");
+    let mut env = township_at(start);
+    let cal = holidays::calendar(env.store.conn()).unwrap();
+    let p = petition(&env, china_date(start), None);
+    let (mut p, _) = env
+        .store
+        .write(|tx, c| petitions::register(tx, c, p, rules(&cal, china_date(start))))
+        .unwrap();
+    for a in [
+        PetitionAction::Accept { note: None },
+        PetitionAction::Reply {
+            outcome: Outcome::Explain,
+            note: "解释".into(),
+        },
+    ] {
+        p = env
+            .store
+            .write(|tx, c| {
+                petitions::act(
+                    tx,
+                    c,
+                    &p.meta.id,
+                    p.meta.version,
+                    &a,
+                    rules(&cal, c.today()),
+                )
+            })
+            .unwrap();
+    }
+    let late = day("2026-07-02");
+    let err = env
+        .store
+        .write(|tx, c| {
+            petitions::act(
+                tx,
+                c,
+                &p.meta.id,
+                p.meta.version,
+                &PetitionAction::RequestReview { note: None },
+                rules(&cal, late),
+            )
+        })
+        .unwrap_err();
+    assert!(
+        err.message(Lang::Zh).contains("30 日内"),
+        "{}",
+        err.message(Lang::Zh)
+    );
+}
+
+#[test]
+fn a_second_petition_of_the_same_person_and_category_is_a_repeat() {
+    let mut env = township();
+    let cal = holidays::calendar(env.store.conn()).unwrap();
+    let today = env.store.today();
+    let first = petition(
+        &env,
+        today - chrono::Days::new(40),
+        Some("11010519491231002X"),
+    );
+    let (first, _) = env
+        .store
+        .write(|tx, c| petitions::register(tx, c, first, rules(&cal, today)))
+        .unwrap();
+    let second = petition(&env, today, Some(" 11010519491231002x "));
+    let (second, earlier) = env
+        .store
+        .write(|tx, c| petitions::register(tx, c, second, rules(&cal, today)))
+        .unwrap();
+    assert_eq!(second.repeat_of.as_deref(), Some(first.meta.id.as_str()));
+    assert_eq!(earlier.len(), 1);
+    // Without an ID number, name and phone identify the person.
+    let mut third = petition(&env, today, None);
+    third.category = PetitionCategory::Labour;
+    let (third, earlier) = env
+        .store
+        .write(|tx, c| petitions::register(tx, c, third, rules(&cal, today)))
+        .unwrap();
+    assert!(
+        third.repeat_of.is_none() && earlier.is_empty(),
+        "another category is not a repeat"
+    );
+    let r = wangge::store::report::petitions(env.store.conn(), today).unwrap();
+    assert_eq!(r.repeat, 1);
+}
+
+#[test]
+fn migrations_from_empty_reopen_and_refuse_a_newer_database() {
+    let env = township();
+    let v: i64 = env
+        .store
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, wangge::store::migrate::LATEST);
+    assert_eq!(
+        count(
+            &env.store,
+            "SELECT count(*) FROM regions WHERE level = 'township'"
+        ),
+        17
+    );
+    assert!(count(&env.store, "SELECT count(*) FROM holidays") > 300);
+    assert_eq!(
+        count(
+            &env.store,
+            "SELECT count(*) FROM checklist_items WHERE category = 'gas'"
+        ),
+        12
+    );
+    let path = env.path();
+    drop(env.store);
+    let again = wangge::store::Store::open(
+        &path,
+        wangge::store::OpenMode::Existing,
+        std::sync::Arc::new(wangge::domain::clock::FixedClock(now())),
+    )
+    .unwrap();
+    assert_eq!(device::get(again.conn()).unwrap().worker, "张伟");
+    again
+        .conn()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    drop(again);
+    let err = wangge::store::Store::open(
+        &path,
+        wangge::store::OpenMode::Existing,
+        std::sync::Arc::new(wangge::domain::clock::FixedClock(now())),
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }));
+    assert!(err.message(Lang::Zh).contains("升级"));
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('hi');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let clock = std::sync::Arc::new(wangge::domain::clock::FixedClock(now()));
+    let err = wangge::store::Store::open(
+        &path,
+        wangge::store::OpenMode::CreateIfMissing,
+        clock.clone(),
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(err, StoreError::NotWangge(_)));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("other.sqlite-wal").exists());
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database").unwrap();
+    let err = wangge::store::Store::open(&text, wangge::store::OpenMode::Existing, clock)
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::NotWangge(_)));
+    assert_eq!(std::fs::read(&text).unwrap(), b"not a database");
+}
+
+#[cfg(unix)]
+#[test]
+fn new_databases_and_backups_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = township();
+    let mode = std::fs::metadata(env.path()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let copy = env.dir.path().join("copy.db");
+    env.store.backup(&copy).unwrap();
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(env.store.backup(&copy).is_err(), "never overwrites");
+}
+
+#[test]
+fn check_passes_then_finds_a_tampered_and_a_removed_audit_row() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    gas_inspection(&mut env, &p, &["G2", "G3"]);
+    let today = env.store.today();
+    let errors = |env: &Env| -> Vec<String> {
+        check::run(env.store.conn(), today)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.message(Lang::Zh))
+            .collect()
+    };
+    assert!(errors(&env).is_empty(), "{:?}", errors(&env));
+    env.store
+        .conn()
+        .execute("UPDATE audit SET actor = '别人' WHERE seq = 3", [])
+        .unwrap();
+    let e = errors(&env);
+    assert!(
+        e.iter().any(|m| m.contains("第 3 条审计记录被改动过")),
+        "{e:?}"
+    );
+    env.store
+        .conn()
+        .execute("UPDATE audit SET actor = '张伟' WHERE seq = 3", [])
+        .unwrap();
+    assert!(errors(&env).is_empty());
+    env.store
+        .conn()
+        .execute("DELETE FROM audit WHERE seq = 4", [])
+        .unwrap();
+    let e = errors(&env);
+    assert!(e.iter().any(|m| m.contains("第 4 条审计记录缺失")), "{e:?}");
+}
+
+#[test]
+fn check_finds_broken_versions_journal_and_states() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G2"]).hazards.remove(0);
+    let today = env.store.today();
+    let c = env.store.conn();
+    c.execute("UPDATE hazards SET version = 7 WHERE id = ?1", [&h.meta.id])
+        .unwrap();
+    c.execute(
+        "UPDATE hazards SET status = 'lost' WHERE id = ?1",
+        [&h.meta.id],
+    )
+    .unwrap();
+    c.execute("DELETE FROM journal WHERE record_id = ?1", [&p.meta.id])
+        .unwrap();
+    let found: Vec<String> = check::run(c, today)
+        .into_iter()
+        .map(|f| f.message(Lang::En))
+        .collect();
+    assert!(
+        found.iter().any(|m| m.contains("illegal status 'lost'")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|m| m.contains("version vector")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|m| m.contains("journal is incomplete")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_record_trait_knows_personal_fields() {
+    assert!(Petition::PERSONAL.contains(&"id_number"));
+    assert!(Place::PERSONAL.contains(&"owner_phone"));
+    assert!(Hazard::PERSONAL.is_empty());
+}
+
+fn parse(s: &str) -> chrono::DateTime<chrono::Utc> {
+    wangge::domain::clock::parse_instant(s).unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
