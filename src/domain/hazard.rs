@@ -172,6 +172,18 @@ impl Hazard {
 
     /// Applies one lifecycle step on `today`, or refuses it with the legal alternatives.
     pub fn apply(&mut self, action: &HazardAction, today: NaiveDate) -> Result<Step, DomainError> {
+        // All or nothing: a refused step leaves the record as it was.
+        let mut next = self.clone();
+        let step = next.apply_in_place(action, today)?;
+        *self = next;
+        Ok(step)
+    }
+
+    fn apply_in_place(
+        &mut self,
+        action: &HazardAction,
+        today: NaiveDate,
+    ) -> Result<Step, DomainError> {
         let kind = action.kind();
         let Some(next) = self.status.next(kind) else {
             return Err(DomainError::Transition(TransitionError {
@@ -245,5 +257,143 @@ impl Hazard {
             on: today,
             note,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Lang, Localized};
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn hazard() -> Hazard {
+        Hazard {
+            meta: Meta::new("h1".into(), "d1", 0, "610727101201001"),
+            inspection_id: None,
+            item_code: Some("G2".into()),
+            finding_id: None,
+            place_id: None,
+            category: Category::Gas,
+            grade: Grade::General,
+            description: "软管老化".into(),
+            responsible: None,
+            notice_no: None,
+            found_on: day("2026-11-01"),
+            deadline: day("2026-12-01"),
+            original_deadline: day("2026-12-01"),
+            extensions: 0,
+            status: HazardStatus::Found,
+            rectified_on: None,
+            closed_on: None,
+        }
+    }
+
+    #[test]
+    fn each_state_offers_exactly_its_legal_actions() {
+        use HazardActionKind as A;
+        assert_eq!(HazardStatus::Found.legal_actions(), [A::Assign, A::Extend]);
+        assert_eq!(
+            HazardStatus::Assigned.legal_actions(),
+            [A::Rectify, A::Extend]
+        );
+        assert_eq!(
+            HazardStatus::Rectifying.legal_actions(),
+            [A::RequestReview, A::Extend]
+        );
+        assert_eq!(
+            HazardStatus::ReviewRequested.legal_actions(),
+            [A::PassReview, A::FailReview]
+        );
+        assert_eq!(HazardStatus::ReviewPassed.legal_actions(), [A::Close]);
+        assert!(HazardStatus::Closed.legal_actions().is_empty());
+    }
+
+    #[test]
+    fn a_failed_review_goes_back_to_rectifying_with_a_new_deadline() {
+        let mut h = hazard();
+        let today = day("2026-11-20");
+        h.apply(
+            &HazardAction::Assign {
+                responsible: "王".into(),
+                notice_no: None,
+                note: "整改".into(),
+            },
+            today,
+        )
+        .unwrap();
+        h.apply(&HazardAction::Rectify { note: None }, today)
+            .unwrap();
+        h.apply(&HazardAction::RequestReview { note: None }, today)
+            .unwrap();
+        assert_eq!(h.rectified_on, Some(today));
+        let step = h
+            .apply(
+                &HazardAction::FailReview {
+                    note: "仍漏气".into(),
+                    new_deadline: Some(day("2026-12-10")),
+                },
+                today,
+            )
+            .unwrap();
+        assert_eq!(step.action, "fail_review");
+        assert_eq!(h.status, HazardStatus::Rectifying);
+        assert_eq!(h.deadline, day("2026-12-10"));
+        assert_eq!(h.rectified_on, None);
+        let past = HazardAction::FailReview {
+            note: "x".into(),
+            new_deadline: Some(day("2026-11-19")),
+        };
+        h.status = HazardStatus::ReviewRequested;
+        assert!(h.apply(&past, today).is_err());
+    }
+
+    #[test]
+    fn extension_must_move_the_deadline_later_and_needs_a_reason() {
+        let mut h = hazard();
+        let today = day("2026-11-20");
+        let same = HazardAction::Extend {
+            new_deadline: day("2026-12-01"),
+            note: "x".into(),
+        };
+        assert!(
+            h.apply(&same, today)
+                .unwrap_err()
+                .message(Lang::Zh)
+                .contains("必须晚于")
+        );
+        let no_reason = HazardAction::Extend {
+            new_deadline: day("2026-12-20"),
+            note: " ".into(),
+        };
+        assert!(h.apply(&no_reason, today).is_err());
+        assert_eq!(
+            h.deadline,
+            day("2026-12-01"),
+            "a refused step changes nothing"
+        );
+        h.apply(
+            &HazardAction::Extend {
+                new_deadline: day("2026-12-20"),
+                note: "缺材料".into(),
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (h.deadline, h.extensions, h.original_deadline),
+            (day("2026-12-20"), 1, day("2026-12-01"))
+        );
+    }
+
+    #[test]
+    fn overdue_is_derived_from_the_deadline() {
+        let mut h = hazard();
+        assert!(!h.is_overdue(day("2026-12-01")), "due today is not overdue");
+        assert!(h.is_overdue(day("2026-12-02")));
+        h.status = HazardStatus::Closed;
+        assert!(!h.is_overdue(day("2027-01-01")));
     }
 }

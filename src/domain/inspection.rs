@@ -177,3 +177,105 @@ impl Inspection {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn inspection(category: Category, results: &[(&str, ItemResult)]) -> Inspection {
+        Inspection {
+            meta: Meta::new("i1".into(), "d1", 0, "610727101201001"),
+            place_id: "p1".into(),
+            category,
+            subject: Subject::Resident,
+            inspected_on: day("2026-11-28"),
+            inspector: "张伟".into(),
+            verdict: None,
+            failed_count: 0,
+            note: None,
+            results: results
+                .iter()
+                .map(|(c, r)| ItemOutcome {
+                    item_code: c.to_string(),
+                    result: *r,
+                    note: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn gas_items() -> Vec<String> {
+        (1..=12).map(|i| format!("G{i}")).collect()
+    }
+
+    #[test]
+    fn the_checklist_is_checked_item_by_item() {
+        let today = day("2026-11-28");
+        let mut ok = inspection(
+            Category::Gas,
+            &[("G1", ItemResult::Pass), ("G2", ItemResult::Fail)],
+        );
+        ok.validate(&gas_items(), today).unwrap();
+        assert_eq!(ok.failed_count, 1);
+        let mut foreign = inspection(Category::Gas, &[("F1", ItemResult::Pass)]);
+        assert!(foreign.validate(&gas_items(), today).is_err());
+        let mut twice = inspection(
+            Category::Gas,
+            &[("G1", ItemResult::Pass), ("G1", ItemResult::Fail)],
+        );
+        assert!(twice.validate(&gas_items(), today).is_err());
+        let mut empty = inspection(Category::Gas, &[]);
+        assert!(empty.validate(&gas_items(), today).is_err());
+        let mut future = inspection(Category::Gas, &[("G1", ItemResult::Pass)]);
+        future.inspected_on = day("2026-11-29");
+        assert!(future.validate(&gas_items(), today).is_err());
+        let mut fire = inspection(Category::ForestFire, &[]);
+        assert!(
+            fire.validate(&[], today).is_err(),
+            "no checklist, no inspection"
+        );
+    }
+
+    #[test]
+    fn a_house_survey_needs_its_first_judgement_and_a_serious_one_opens_major_hazards() {
+        let today = day("2026-11-28");
+        let items: Vec<String> = (1..=10).map(|i| format!("S{i}")).collect();
+        let mut house = inspection(
+            Category::House,
+            &[("S2", ItemResult::Fail), ("S7", ItemResult::Fail)],
+        );
+        assert!(house.validate(&items, today).is_err());
+        house.verdict = Some(Verdict::Serious);
+        house.validate(&items, today).unwrap();
+        let drafts = house.hazard_drafts(|code| format!("{code} 项"));
+        assert_eq!(drafts.len(), 2);
+        assert!(
+            drafts
+                .iter()
+                .all(|d| d.grade == Grade::Major && d.deadline == day("2027-01-27"))
+        );
+        let mut gas = inspection(Category::Gas, &[("G2", ItemResult::Fail)]);
+        gas.verdict = Some(Verdict::Hazard);
+        assert!(
+            gas.validate(&gas_items(), today).is_err(),
+            "only house surveys carry a verdict"
+        );
+    }
+
+    #[test]
+    fn drafts_default_by_category() {
+        let mut ebike = inspection(
+            Category::Ebike,
+            &[("E1", ItemResult::Fail), ("E2", ItemResult::Pass)],
+        );
+        ebike.results[0].note = Some("楼道充电".into());
+        let drafts = ebike.hazard_drafts(|_| "停放充电".into());
+        assert_eq!(drafts.len(), 1);
+        assert_eq!(drafts[0].deadline, day("2026-12-05"), "e-bike: 7 days");
+        assert_eq!(drafts[0].description, "停放充电：楼道充电");
+    }
+}

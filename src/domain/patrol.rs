@@ -300,6 +300,18 @@ impl Finding {
 
     /// Applies one lifecycle step on `today`, or refuses it with the legal alternatives.
     pub fn apply(&mut self, action: &FindingAction, today: NaiveDate) -> Result<Step, DomainError> {
+        // All or nothing: a refused step leaves the record as it was.
+        let mut next = self.clone();
+        let step = next.apply_in_place(action, today)?;
+        *self = next;
+        Ok(step)
+    }
+
+    fn apply_in_place(
+        &mut self,
+        action: &FindingAction,
+        today: NaiveDate,
+    ) -> Result<Step, DomainError> {
         let kind = action.kind();
         let Some(next) = self.status.next(kind) else {
             return Err(DomainError::Transition(TransitionError {
@@ -352,5 +364,105 @@ impl Finding {
             on: today,
             note,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn finding(code: FindingCode) -> Finding {
+        Finding {
+            meta: Meta::new("f1".into(), "d1", 0, "610727101201001"),
+            patrol_id: None,
+            code,
+            description: "河滩采砂".into(),
+            location: "3 组".into(),
+            lat: None,
+            lon: None,
+            found_on: day("2026-11-01"),
+            zone: Zone::General,
+            on_site_action: None,
+            crop: None,
+            area_mu: None,
+            loss_yuan: None,
+            department: None,
+            referred_on: None,
+            deadline: None,
+            handled_on: None,
+            verified_on: None,
+            status: FindingStatus::Reported,
+        }
+    }
+
+    #[test]
+    fn referral_takes_the_default_deadline_and_verification_can_fail() {
+        let mut f = finding(FindingCode::Fire);
+        let today = day("2026-11-02");
+        f.apply(
+            &FindingAction::Refer {
+                department: Department::Forestry,
+                deadline: None,
+                note: None,
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(f.deadline, Some(day("2026-11-05")), "fire risk: 3 days");
+        assert!(!f.is_overdue(day("2026-11-05")) && f.is_overdue(day("2026-11-06")));
+        f.apply(
+            &FindingAction::Handle {
+                note: "已扑灭".into(),
+            },
+            today,
+        )
+        .unwrap();
+        assert!(
+            !f.is_overdue(day("2026-12-01")),
+            "handled findings are not overdue"
+        );
+        f.apply(
+            &FindingAction::Reject {
+                note: "余火未清".into(),
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!((f.status, f.handled_on), (FindingStatus::Referred, None));
+        assert!(
+            f.apply(&FindingAction::Verify { note: None }, today)
+                .is_err()
+        );
+        assert_eq!(
+            FindingStatus::Referred.legal_actions(),
+            [FindingActionKind::Handle]
+        );
+        assert!(FindingStatus::Verified.legal_actions().is_empty());
+    }
+
+    #[test]
+    fn coordinates_must_come_in_pairs_and_outside_lueyang_warns() {
+        let mut f = finding(FindingCode::Q1);
+        f.lat = Some(33.3);
+        assert!(f.validate(day("2026-11-02")).is_err());
+        f.lon = Some(106.1);
+        assert_eq!(f.validate(day("2026-11-02")).unwrap(), None);
+        f.lat = Some(39.9);
+        f.lon = Some(116.4);
+        assert!(f.validate(day("2026-11-02")).unwrap().is_some());
+        f.found_on = day("2026-11-03");
+        assert!(f.validate(day("2026-11-02")).is_err(), "not in the future");
+    }
+
+    #[test]
+    fn every_finding_code_has_a_department() {
+        for code in FindingCode::ALL {
+            let (_, days) = code.default_referral();
+            assert!((1..=30).contains(&days), "{code:?}");
+        }
     }
 }

@@ -120,3 +120,36 @@ impl Place {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn building_attributes_are_range_checked_and_phones_normalised() {
+        let mut p = Place {
+            meta: Meta::new("p1".into(), "d1", 0, "610727101201001"),
+            name: " 嘉陵江宾馆 ".into(),
+            address: "滨江路 8 号".into(),
+            kind: PlaceKind::Lodging,
+            lat: None,
+            lon: None,
+            owner_name: None,
+            owner_phone: Some("0916-3212345".into()),
+            floors: Some(4),
+            structure: Some(Structure::Concrete),
+            year_built: Some(2008),
+            use_type: Some(Use::Business),
+            business_type: Some("宾馆".into()),
+            occupancy: Some(40),
+        };
+        assert_eq!(p.validate(2026).unwrap(), None);
+        assert_eq!(p.name, "嘉陵江宾馆");
+        assert_eq!(p.owner_phone.as_deref(), Some("0916-3212345"));
+        p.floors = Some(0);
+        assert!(p.validate(2026).is_err());
+        p.floors = Some(4);
+        p.year_built = Some(2027);
+        assert!(p.validate(2026).is_err());
+    }
+}
