@@ -604,3 +604,40 @@ fn english_everywhere_with_lang_en() {
         .success()
         .stdout(predicate::str::contains("Check passed"));
 }
+
+#[test]
+fn a_grid_device_loads_its_regions_before_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("grid.db");
+    let csv = dir.path().join("r.csv");
+    std::fs::write(
+        &csv,
+        "code,name,level,parent\n610727101201,石家坝村,village,610727101000\n610727101201001,第1网格,grid,610727101201\n",
+    )
+    .unwrap();
+    wangge(&db)
+        .args(["init", "--region", "610727101201001", "--worker", "张伟"])
+        .assert()
+        .code(1);
+    assert!(!db.exists());
+    wangge(&db)
+        .args(["regions", "import"])
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wangge init"));
+    wangge(&db)
+        .args(["init", "--region", "610727101201001", "--worker", "张伟"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("第1网格"));
+    // A bad file on a new path leaves nothing behind.
+    let other = dir.path().join("other.db");
+    std::fs::write(&csv, "code,name\n1,2\n").unwrap();
+    wangge(&other)
+        .args(["regions", "import"])
+        .arg(&csv)
+        .assert()
+        .code(1);
+    assert!(!other.exists());
+}

@@ -1045,17 +1045,25 @@ fn day(s: &str) -> NaiveDate {
 #[test]
 fn several_workers_share_a_device_and_each_action_names_its_worker() {
     let mut env = township();
-    env.store.write(|tx, c| device::switch_worker(tx, c, "李娜")).unwrap();
+    env.store
+        .write(|tx, c| device::switch_worker(tx, c, "李娜"))
+        .unwrap();
     assert_eq!(device::get(env.store.conn()).unwrap().worker, "李娜");
     assert_eq!(device::workers(env.store.conn()).unwrap(), ["张伟", "李娜"]);
     let p = place(&mut env, &grid());
     let actor: String = env
         .store
         .conn()
-        .query_row("SELECT actor FROM audit WHERE record_id = ?1", [&p.meta.id], |r| r.get(0))
+        .query_row(
+            "SELECT actor FROM audit WHERE record_id = ?1",
+            [&p.meta.id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(actor, "李娜");
     // Switching back to a known worker adds nobody.
-    env.store.write(|tx, c| device::switch_worker(tx, c, "张伟")).unwrap();
+    env.store
+        .write(|tx, c| device::switch_worker(tx, c, "张伟"))
+        .unwrap();
     assert_eq!(device::workers(env.store.conn()).unwrap().len(), 2);
 }

@@ -427,25 +427,10 @@ fn check(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<i32> {
     }
 }
 
-fn read_file(file: &Path) -> Result<Vec<u8>> {
-    if file.is_dir() {
-        return Err(AppError::input(
-            format!("{} 是文件夹，请给出 CSV 文件", file.display()),
-            format!("{} is a folder; give a CSV file", file.display()),
-        ));
-    }
-    std::fs::read(file).map_err(|e| AppError::io(file, e))
-}
-
-fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
-    let bytes = read_file(file)?;
-    let mut store = open(path, clock.clone())?;
-    let rows = {
-        let conn = store.conn();
-        let known = |code: &str| store::regions::exists(conn, code).unwrap_or(false);
-        store::regions::parse_csv(file, &bytes, &known)?
-    };
-    let ctx = match device::get(store.conn()) {
+/// Who acts: this device's current worker, or "-" on a database not yet initialised (regions and holidays may
+/// be loaded before `init`).
+fn ctx_or_system(store: &Store, clock: &Arc<dyn Clock>) -> WriteCtx {
+    match device::get(store.conn()) {
         Ok(d) => WriteCtx {
             device: d.id,
             actor: d.worker,
@@ -458,13 +443,61 @@ fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -
             region: "610727000000".into(),
             now: clock.now(),
         },
+    }
+}
+
+fn read_file(file: &Path) -> Result<Vec<u8>> {
+    if file.is_dir() {
+        return Err(AppError::input(
+            format!("{} 是文件夹，请给出 CSV 文件", file.display()),
+            format!("{} is a folder; give a CSV file", file.display()),
+        ));
+    }
+    std::fs::read(file).map_err(|e| AppError::io(file, e))
+}
+
+/// Imports regions. On a new file this creates the database (a village- or grid-level device needs its
+/// regions before `init`); a failed import of a new file leaves no file behind.
+fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
+    let bytes = read_file(file)?;
+    let existed = path.exists();
+    if !existed {
+        ensure_parent(path)?;
+    }
+    let result = (|| -> Result<(usize, bool)> {
+        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let rows = {
+            let conn = store.conn();
+            let known = |code: &str| store::regions::exists(conn, code).unwrap_or(false);
+            store::regions::parse_csv(file, &bytes, &known)?
+        };
+        let ctx = ctx_or_system(&store, &clock);
+        let n = store.write_raw(|tx| store::regions::import(tx, &ctx, &rows))?;
+        Ok((n, device::get(store.conn()).is_ok()))
+    })();
+    let (n, initialised) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if !existed {
+                remove_db(path);
+            }
+            return Err(e);
+        }
     };
-    let n = store.write_raw(|tx| store::regions::import(tx, &ctx, &rows))?;
     println!(
         "{} {n} {}",
         lang.pick("已导入", "Imported"),
         lang.pick("个区划", "regions")
     );
+    if !initialised {
+        println!(
+            "{}",
+            lang.pick(
+                "这个数据库还没有设置本设备：请运行 wangge init --region 区划代码 --worker 姓名",
+                "This database has no device yet: run wangge init --region CODE --worker NAME"
+            )
+        );
+    }
     Ok(0)
 }
 
@@ -486,32 +519,8 @@ fn holidays_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) 
         )
     })?;
     let mut store = open(path, clock.clone())?;
-    let dev = device::get(store.conn()).ok();
-    let ctx = WriteCtx {
-        device: dev
-            .as_ref()
-            .map(|d| d.id.clone())
-            .unwrap_or_else(|| "-".into()),
-        actor: dev
-            .as_ref()
-            .map(|d| d.worker.clone())
-            .unwrap_or_else(|| "-".into()),
-        region: dev.map(|d| d.region).unwrap_or_default(),
-        now: clock.now(),
-    };
-    let n = store.write_raw(|tx| {
-        let n = store::holidays::upsert(tx, &rows)?;
-        store::audit::append(
-            tx,
-            &ctx,
-            "holiday",
-            "-",
-            "import",
-            None,
-            &serde_json::json!({ "rows": n }),
-        )?;
-        Ok(n)
-    })?;
+    let ctx = ctx_or_system(&store, &clock);
+    let n = store.write_raw(|tx| store::holidays::import(tx, &ctx, &rows))?;
     let mut years: Vec<i32> = rows
         .iter()
         .map(|r| chrono::Datelike::year(&r.date))

@@ -1,5 +1,10 @@
 //! The `coded_enum!` macro: enums with a stable code (stored and sent in bundles) and Chinese/English labels.
 
+/// Anything with a zh/en label (every coded enum).
+pub trait Labelled: Copy {
+    fn label(self, lang: crate::domain::Lang) -> &'static str;
+}
+
 /// Declares an enum whose variants carry a stable code and zh/en labels. It serialises as its code.
 #[macro_export]
 macro_rules! coded_enum {
@@ -25,6 +30,12 @@ macro_rules! coded_enum {
             /// Parses a stable code (exact match).
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl $crate::domain::codes::Labelled for $name {
+            fn label(self, lang: $crate::domain::Lang) -> &'static str {
+                $name::label(self, lang)
             }
         }
 

@@ -186,20 +186,12 @@ impl Hazard {
     ) -> Result<Step, DomainError> {
         let kind = action.kind();
         let Some(next) = self.status.next(kind) else {
-            return Err(DomainError::Transition(TransitionError {
-                family: Family::Hazard,
-                from: (
-                    self.status.label(super::Lang::Zh),
-                    self.status.label(super::Lang::En),
-                ),
-                action: (kind.label(super::Lang::Zh), kind.label(super::Lang::En)),
-                legal: self
-                    .status
-                    .legal_actions()
-                    .into_iter()
-                    .map(|k| (k.label(super::Lang::Zh), k.label(super::Lang::En)))
-                    .collect(),
-            }));
+            return Err(TransitionError::refuse(
+                Family::Hazard,
+                self.status,
+                kind,
+                self.status.legal_actions(),
+            ));
         };
         let note = match action {
             HazardAction::Assign {

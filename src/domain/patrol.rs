@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::record::{DomainError, Family, Meta, Record, Step, TransitionError};
-use super::{Lang, validate};
+use super::validate;
 use crate::coded_enum;
 
 coded_enum! {
@@ -314,17 +314,12 @@ impl Finding {
     ) -> Result<Step, DomainError> {
         let kind = action.kind();
         let Some(next) = self.status.next(kind) else {
-            return Err(DomainError::Transition(TransitionError {
-                family: Family::Finding,
-                from: (self.status.label(Lang::Zh), self.status.label(Lang::En)),
-                action: (kind.label(Lang::Zh), kind.label(Lang::En)),
-                legal: self
-                    .status
-                    .legal_actions()
-                    .into_iter()
-                    .map(|k| (k.label(Lang::Zh), k.label(Lang::En)))
-                    .collect(),
-            }));
+            return Err(TransitionError::refuse(
+                Family::Finding,
+                self.status,
+                kind,
+                self.status.legal_actions(),
+            ));
         };
         let note = match action {
             FindingAction::Refer {

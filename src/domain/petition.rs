@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::deadline::{self, Calendar, DayCount};
 use super::record::{DomainError, Family, Meta, Record, Step, TransitionError};
-use super::{Lang, validate};
+use super::validate;
 use crate::coded_enum;
 
 coded_enum! {
@@ -414,17 +414,12 @@ impl Petition {
         let kind = action.kind();
         let today = rules.today;
         let Some(next) = self.status.next(kind) else {
-            return Err(DomainError::Transition(TransitionError {
-                family: Family::Petition,
-                from: (self.status.label(Lang::Zh), self.status.label(Lang::En)),
-                action: (kind.label(Lang::Zh), kind.label(Lang::En)),
-                legal: self
-                    .status
-                    .legal_actions()
-                    .into_iter()
-                    .map(|k| (k.label(Lang::Zh), k.label(Lang::En)))
-                    .collect(),
-            }));
+            return Err(TransitionError::refuse(
+                Family::Petition,
+                self.status,
+                kind,
+                self.status.legal_actions(),
+            ));
         };
         let required_note = matches!(
             action,

@@ -1,5 +1,6 @@
 //! What every record that travels shares: its family, its identity and version columns, and the domain error.
 
+use super::codes::Labelled;
 use super::deadline::ExtensionError;
 use super::validate::Invalid;
 use super::version::VersionVector;
@@ -88,6 +89,27 @@ pub struct TransitionError {
     pub action: (&'static str, &'static str),
     /// The actions that are legal now, zh and en.
     pub legal: Vec<(&'static str, &'static str)>,
+}
+
+impl TransitionError {
+    /// The refusal of `action` from `from`, listing what is legal instead.
+    pub fn refuse<S: Labelled, K: Labelled>(
+        family: Family,
+        from: S,
+        action: K,
+        legal: Vec<K>,
+    ) -> DomainError {
+        let both = |zh: &'static str, en: &'static str| (zh, en);
+        DomainError::Transition(TransitionError {
+            family,
+            from: both(from.label(Lang::Zh), from.label(Lang::En)),
+            action: both(action.label(Lang::Zh), action.label(Lang::En)),
+            legal: legal
+                .into_iter()
+                .map(|k| both(k.label(Lang::Zh), k.label(Lang::En)))
+                .collect(),
+        })
+    }
 }
 
 impl Localized for TransitionError {

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::{Result, StoreError};
+use super::{Result, StoreError, WriteCtx, audit};
 use crate::domain::deadline::{Calendar, DayKind, HolidayRow, parse_holiday_csv};
 use crate::domain::{Lang, Localized};
 
@@ -69,4 +69,19 @@ pub fn calendar(conn: &Connection) -> Result<Calendar> {
     Ok(Calendar::new(
         list(conn, None)?.into_iter().map(|r| (r.date, r.kind)),
     ))
+}
+
+/// Imports a county's holiday rows (one year's notice) in the caller's transaction, with one audit row.
+pub fn import(tx: &Transaction, ctx: &WriteCtx, rows: &[HolidayRow]) -> Result<usize> {
+    let n = upsert(tx, rows)?;
+    audit::append(
+        tx,
+        ctx,
+        "holiday",
+        "-",
+        "import",
+        None,
+        &serde_json::json!({ "rows": n }),
+    )?;
+    Ok(n)
 }

@@ -13,9 +13,7 @@ pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Pat
     regions::check_inside(tx, ctx, &patrol.meta.region_code)?;
     patrol.validate()?;
     records::save(tx, ctx, None, &mut patrol, "create", None)?;
-    let on = crate::domain::clock::from_ms(patrol.started_at)
-        .map(crate::domain::clock::china_date)
-        .unwrap_or(ctx.today());
+    let on = day_of(patrol.started_at, ctx);
     add_event(
         tx,
         ctx,
@@ -79,9 +77,7 @@ pub fn close(
     patrol.close(ended_at, distance_km, findings as usize)?;
     records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;
     let note = patrol.nothing_found.then(|| "未发现问题".to_owned());
-    let on = crate::domain::clock::from_ms(ended_at)
-        .map(crate::domain::clock::china_date)
-        .unwrap_or(ctx.today());
+    let on = day_of(ended_at, ctx);
     add_event(
         tx,
         ctx,
@@ -117,4 +113,11 @@ pub fn act(
     )?;
     add_event(tx, ctx, Family::Finding, id, &step)?;
     Ok(finding)
+}
+
+/// The China calendar day of an instant in ms (today if out of range).
+fn day_of(ms: i64, ctx: &WriteCtx) -> chrono::NaiveDate {
+    crate::domain::clock::from_ms(ms)
+        .map(crate::domain::clock::china_date)
+        .unwrap_or(ctx.today())
 }
