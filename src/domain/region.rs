@@ -38,8 +38,9 @@ impl Localized for BadCode {
 
 /// Normalises a typed code (6-digit county codes become 12 digits) and finds its level.
 pub fn parse_code(input: &str) -> Result<(String, Level), BadCode> {
-    let s = input.trim();
-    let bad = || BadCode(s.to_owned());
+    let ascii = super::validate::ascii_digits(input);
+    let s = ascii.trim();
+    let bad = || BadCode(input.trim().to_owned());
     if !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -107,6 +108,7 @@ mod tests {
         assert_eq!(parse_code("610727101000").unwrap().1, Level::Township);
         assert_eq!(parse_code("610727101201").unwrap().1, Level::Village);
         assert_eq!(parse_code("610727101201002").unwrap().1, Level::Grid);
+        assert_eq!(parse_code("６１０７２７").unwrap().0, "610727000000", "full-width digits from an IME");
         for bad in [
             "",
             "61072",
@@ -115,7 +117,6 @@ mod tests {
             "610727101000001",
             "610700000000",
             "610727101201000",
-            "６１０７２７",
         ] {
             assert!(parse_code(bad).is_err(), "{bad}");
         }

@@ -35,6 +35,10 @@ pub enum Invalid {
         field: &'static str,
         input: String,
     },
+    /// Control characters, NUL or text-direction overrides in typed text.
+    Control {
+        field: &'static str,
+    },
 }
 
 impl std::fmt::Display for Invalid {
@@ -48,6 +52,10 @@ impl Localized for Invalid {
         let t = |zh: String, en: String| if lang == Lang::Zh { zh } else { en };
         let l = |field: &str| field_label(field, lang);
         match self {
+            Invalid::Control { field } => t(
+                format!("{}含有控制字符或文字方向控制符，请删除后重新输入", l(field)),
+                format!("The {} contains control or text-direction characters; please remove them", l(field)),
+            ),
             Invalid::Required { field } => t(
                 format!("{}不能为空，请填写", l(field)),
                 format!("The {} is empty; please fill it in", l(field)),
@@ -139,6 +147,7 @@ pub fn field_label(field: &str, lang: Lang) -> String {
         "department" => ("移交部门", "department"),
         "unit" => ("责任单位", "responsible unit"),
         "date" => ("日期", "date"),
+        "region_name" => ("区划名称", "region name"),
         other => (other, other),
     };
     lang.pick(zh, en).to_string()
@@ -304,7 +313,8 @@ pub fn not_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Res
 /// Parses a date typed by a person: "2026-11-28", "2026/11/28", "2026.11.28" or "2026年11月28日", with a
 /// 4-digit year, 1-2 digit month and day, and surrounding spaces.
 pub fn parse_date(field: &'static str, input: &str) -> Result<NaiveDate, Invalid> {
-    let s = input.trim();
+    let ascii = ascii_digits(input);
+    let s = ascii.trim();
     let norm = s
         .strip_suffix('日')
         .unwrap_or(s)
@@ -327,14 +337,43 @@ pub fn required(field: &'static str, input: &str, max: usize) -> Result<String, 
     optional(field, input, max)?.ok_or(Invalid::Required { field })
 }
 
-/// An optional text field: trimmed; empty gives `None`; more than `max` characters is refused.
+/// An optional text field: trimmed; empty gives `None`; more than `max` characters is refused, and so are
+/// control characters (line breaks and tabs aside) and text-direction overrides.
 pub fn optional(field: &'static str, input: &str, max: usize) -> Result<Option<String>, Invalid> {
     let s = input.trim();
-    if s.chars().count() > max {
+    if s.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || is_bidi_control(c)) {
+        Err(Invalid::Control { field })
+    } else if s.chars().count() > max {
         Err(Invalid::TooLong { field, max })
     } else {
         Ok((!s.is_empty()).then(|| s.to_string()))
     }
+}
+
+/// A one-line field (a name, a code's label): like `required`, and no line breaks or tabs either.
+pub fn line(field: &'static str, input: &str, max: usize) -> Result<String, Invalid> {
+    let s = required(field, input, max)?;
+    if s.contains(['\n', '\r', '\t']) {
+        return Err(Invalid::Control { field });
+    }
+    Ok(s)
+}
+
+/// Text-direction overrides and isolates, which can make text read differently from what it holds.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Full-width digits (as a Chinese IME types them) become ASCII digits.
+pub fn ascii_digits(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '－' => '-',
+            _ => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -460,7 +499,7 @@ mod tests {
             assert_eq!(parse_date("date", s), Ok(d(2026, 11, 28)), "{s}");
         }
         assert_eq!(parse_date("date", "2026-1-5"), Ok(d(2026, 1, 5)));
-        let bad = "|garbage|2026-02-30|2026-13-01|26-11-28|2026-11|2026-11-28-1|2026-+1-28|２０２６-11-28";
+        let bad = "|garbage|2026-02-30|2026-13-01|26-11-28|2026-11|2026-11-28-1|2026-+1-28";
         for s in bad.split('|') {
             let (field, input) = ("date", s.to_string());
             assert_eq!(parse_date(field, s), Err(Date { field, input }));
@@ -547,5 +586,21 @@ mod tests {
         fn never_panics(s in "\\PC{0,24}") {
             let _ = (id(&s), phone(&s), parse_date("date", &s), mask_id(&s), mask_phone(&s));
         }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn control_and_direction_characters_are_refused_full_width_digits_accepted() {
+        assert_eq!(required("name", "王\u{0}伟", 10), Err(Invalid::Control { field: "name" }));
+        assert_eq!(required("name", "王\u{202E}伟", 10), Err(Invalid::Control { field: "name" }));
+        assert_eq!(required("content", "第一行\n第二行", 10).unwrap(), "第一行\n第二行");
+        assert_eq!(line("name", "王\n伟", 10), Err(Invalid::Control { field: "name" }));
+        assert_eq!(line("name", " 𠮷野 ", 10).unwrap(), "𠮷野", "rare characters survive");
+        assert_eq!(parse_date("date", "２０２６－１１－２８").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        assert!(Invalid::Control { field: "name" }.message(Lang::Zh).contains("控制字符"));
     }
 }
