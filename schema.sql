@@ -338,7 +338,7 @@ CREATE INDEX petitions_due ON petitions (office_due) WHERE office_due IS NOT NUL
 CREATE INDEX petitions_person ON petitions (person_key, category);
 
 -- Case events of hazards, findings, petitions (and the other families): append-only, they travel with their
--- record and merge as a union by id.
+-- record and merge as a union by id. Shown in the order they happened (`at`, then insertion).
 CREATE TABLE timeline (
     id        TEXT PRIMARY KEY,
     origin    TEXT NOT NULL,
@@ -353,7 +353,9 @@ CREATE TABLE timeline (
 CREATE INDEX timeline_record ON timeline (record_id, at);
 
 -- Every change: who, when, why, old and new values (personal fields only as "changed"). Hash-chained: hash =
--- SHA-256 over the row and the previous row's hash, so an edited or removed row breaks the chain.
+-- SHA-256 over the row and the previous row's hash, so an edited or removed row breaks the chain. For a record,
+-- state_hash is the SHA-256 of the record's whole JSON form after the change, so `check` finds a record edited
+-- behind the log's back (personal fields included, without the log holding their values).
 CREATE TABLE audit (
     seq       INTEGER PRIMARY KEY,
     at        INTEGER NOT NULL,
@@ -364,9 +366,11 @@ CREATE TABLE audit (
     action    TEXT NOT NULL,
     reason    TEXT,
     changes   TEXT NOT NULL,
+    state_hash TEXT,
     prev_hash TEXT NOT NULL,
     hash      TEXT NOT NULL
 );
+CREATE INDEX audit_record ON audit (record_id, seq);
 
 -- The change journal: one sequence number per change of a travelling record. Export reads it.
 CREATE TABLE journal (

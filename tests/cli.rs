@@ -625,7 +625,7 @@ fn a_grid_device_loads_its_regions_before_init() {
         .arg(&csv)
         .assert()
         .success()
-        .stdout(predicate::str::contains("wangge init"));
+        .stdout(predicate::str::contains("init --region"));
     wangge(&db)
         .args(["init", "--region", "610727101201001", "--worker", "张伟"])
         .assert()
@@ -640,4 +640,199 @@ fn a_grid_device_loads_its_regions_before_init() {
         .assert()
         .code(1);
     assert!(!other.exists());
+}
+
+#[test]
+fn report_out_never_destroys_a_database_and_follows_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "60", "--township", "610727104000"])
+        .assert()
+        .success();
+    let before = std::fs::read(&db).unwrap();
+    wangge(&db)
+        .args(["report", "--out"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("不会覆盖"));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    wangge(&db)
+        .args(["report", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    let csv = dir.path().join("报表.csv");
+    wangge(&db)
+        .args(["report", "--out"])
+        .arg(&csv)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBF"),
+        "the .csv extension picks CSV"
+    );
+    // A report file is replaced whole on the next run.
+    wangge(&db)
+        .args(["report", "--from", "2026-11-01", "--out"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
+    assert!(
+        text.contains("统计期 2026-11-01") && text.contains("隐患整改率"),
+        "{text}"
+    );
+    let json = dir.path().join("r.json");
+    wangge(&db)
+        .args(["report", "--out"])
+        .arg(&json)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(
+        v["as_of"].as_str().unwrap().ends_with("+08:00"),
+        "China time"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("partial"))
+    );
+}
+
+#[test]
+fn demo_refuses_a_real_device_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("real.db");
+    wangge(&db)
+        .args(["init", "--region", "610727101000", "--worker", "张伟"])
+        .assert()
+        .success();
+    wangge(&db)
+        .args(["demo", "--records", "10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("真实设备"));
+    wangge(&db)
+        .args(["demo", "--records", "10", "--township", "610727101201"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("村社区代码"));
+    wangge(&db)
+        .args(["demo", "--records", "99999999999"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn read_commands_refuse_an_empty_file_and_leave_it_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    for cmd in [vec!["report"], vec!["check"], vec!["regions", "list"]] {
+        wangge(&empty)
+            .args(&cmd)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("不是 wangge 数据库"));
+    }
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // Setting up a device may use an empty file someone created for it.
+    wangge(&empty)
+        .args(["init", "--region", "610727", "--worker", "李明"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_bad_environment_never_breaks_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    wangge(&db)
+        .env("WANGGE_LANG", "fr")
+        .args(["init", "--region", "610727", "--worker", "李明"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("已初始化"));
+    wangge(&db)
+        .env("WANGGE_LANG", "")
+        .arg("check")
+        .assert()
+        .success();
+    wangge(&db)
+        .env("WANGGE_LANG", "en_US.UTF-8")
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Check passed"));
+    let mut c = Command::cargo_bin("wangge").unwrap();
+    c.env("WANGGE_DB", "")
+        .env("WANGGE_NOW", NOW)
+        .env("HOME", dir.path())
+        .env_remove("XDG_DATA_HOME")
+        .arg("check");
+    c.assert()
+        .code(1)
+        .stderr(predicate::str::contains("wangge.db"));
+    wangge(&db)
+        .env("WANGGE_NOW", "9999-12-31T00:00:00Z")
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("2099"));
+}
+
+#[test]
+fn imports_refuse_control_characters_and_impossible_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    wangge(&db)
+        .args([
+            "init",
+            "--region",
+            "610727101000",
+            "--worker",
+            "张\u{202E}伟",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("控制"));
+    wangge(&db)
+        .args(["init", "--region", "610727101000", "--worker", "张伟"])
+        .assert()
+        .success();
+    let csv = dir.path().join("r.csv");
+    std::fs::write(
+        &csv,
+        "code,name,level,parent\n610727101201,石家\u{0}坝村,village,610727101000\n",
+    )
+    .unwrap();
+    wangge(&db)
+        .args(["regions", "import"])
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("第 2 行"));
+    std::fs::write(
+        &csv,
+        "date,kind,name_zh,name_en\n9999-01-01,holiday,元旦,New Year\n",
+    )
+    .unwrap();
+    wangge(&db)
+        .args(["holidays", "import"])
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("2000"));
+    std::fs::write(&csv, "date,kind,name_zh,name_en\n").unwrap();
+    wangge(&db)
+        .args(["holidays", "import"])
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("没有节假日"));
 }

@@ -1067,3 +1067,49 @@ fn several_workers_share_a_device_and_each_action_names_its_worker() {
         .unwrap();
     assert_eq!(device::workers(env.store.conn()).unwrap().len(), 2);
 }
+
+#[test]
+fn check_finds_a_record_edited_behind_the_logs_back_even_a_personal_field() {
+    let mut env = township();
+    let start = parse("2026-11-20T09:00:00+08:00");
+    let cal = holidays::calendar(env.store.conn()).unwrap();
+    let p = petition(&env, china_date(start), Some("11010519491231002X"));
+    env.store
+        .write(|tx, c| petitions::register(tx, c, p, rules(&cal, china_date(start))))
+        .unwrap();
+    let pl = place(&mut env, &grid());
+    gas_inspection(&mut env, &pl, &["G2"]);
+    let today = env.store.today();
+    let errors = |env: &Env| -> Vec<String> {
+        check::run(env.store.conn(), today)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.message(Lang::Zh))
+            .collect()
+    };
+    assert!(errors(&env).is_empty(), "{:?}", errors(&env));
+    let c = env.store.conn();
+    c.execute("UPDATE petitions SET phone = '13900000000'", [])
+        .unwrap();
+    let e = errors(&env);
+    assert!(
+        e.iter().any(|m| m.contains("1 条信访与审计记录不符")),
+        "{e:?}"
+    );
+    c.execute("UPDATE petitions SET phone = '13812341234'", [])
+        .unwrap();
+    assert!(
+        errors(&env).is_empty(),
+        "restoring the value restores the match"
+    );
+    c.execute(
+        "UPDATE inspection_results SET result = 'pass' WHERE item_code = 'G2'",
+        [],
+    )
+    .unwrap();
+    let e = errors(&env);
+    assert!(
+        e.iter().any(|m| m.contains("安全检查与审计记录不符")),
+        "{e:?}"
+    );
+}

@@ -2,6 +2,9 @@
 //! Every command honours `WANGGE_NOW` (an RFC 3339 instant that replaces the clock).
 
 mod commands;
+mod out;
+mod reports;
+mod setup;
 
 use std::path::PathBuf;
 
@@ -13,17 +16,18 @@ use crate::domain::{Lang, Localized};
 #[command(
     name = "wangge",
     version,
-    about = "网格员工作台：安全检查、秦岭巡查、信访 / grid worker's tool"
+    about = "网格员工作台：安全检查、秦岭巡查、信访 / The grid worker's tool: inspections, Qinling patrols, petitions",
+    after_help = "环境变量 / Environment: WANGGE_DB (数据库 database), WANGGE_LANG (zh|en), WANGGE_NOW (RFC 3339 时间 instant)"
 )]
 pub struct Cli {
-    /// Database file [default: $WANGGE_DB, else the platform data dir]
-    #[arg(long, global = true, env = "WANGGE_DB", value_name = "PATH")]
+    /// 数据库文件 / database file [默认 default: $WANGGE_DB, 否则 else ~/.local/share/wangge/wangge.db]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Language of everything shown: zh (default) or en
-    #[arg(long, global = true, env = "WANGGE_LANG", value_enum)]
+    /// 界面语言 / language: zh (默认 default) | en [$WANGGE_LANG]
+    #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
-    /// The worker at the keyboard (TUI)
-    #[arg(long, global = true, value_name = "NAME")]
+    /// 当前网格员（操作界面）/ the worker at the keyboard (TUI)
+    #[arg(long, value_name = "NAME")]
     pub worker: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -35,9 +39,8 @@ pub enum LangArg {
     En,
 }
 
-#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    #[default]
     Table,
     Json,
     Csv,
@@ -53,45 +56,55 @@ pub enum ListFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Set up this device: its jurisdiction (county, township, village or grid code) and first worker
+    /// 设置本设备：辖区和第一位网格员 / set up this device: jurisdiction and first worker
     Init {
+        /// 辖区代码：县 610727、乡镇 12 位、村 12 位或网格 15 位 / county, township, village or grid code
         #[arg(long, value_name = "CODE")]
         region: String,
+        /// 第一位网格员姓名 / the first worker's name
         #[arg(long, value_name = "NAME")]
         worker: String,
     },
-    /// Fill the database with realistic, deterministic demo data for 略阳县
+    /// 生成略阳县演示数据（可复现）/ fill a database with realistic, deterministic demo data
     Demo {
-        /// Top-level records to add (inspections, patrol findings and petitions together)
+        /// 顶层记录数（检查、巡查发现、信访合计）/ top-level records (inspections, findings, petitions)
         #[arg(long, value_name = "N")]
         records: usize,
+        /// 随机种子 / random seed
         #[arg(long, default_value_t = 1, value_name = "S")]
         seed: u64,
-        /// Initialise a new database as a device of this township (default: as the county)
+        /// 作为该乡镇的设备新建（默认作为县）/ set a new database up as a device of this township
         #[arg(long, value_name = "CODE")]
         township: Option<String>,
     },
-    /// County and per-township figures
+    /// 全县和各乡镇汇总 / county and per-township figures
     Report {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// 格式（默认 table；--out 的扩展名 .json/.csv 也可决定）/ format (default table, or from --out's extension)
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// 写入文件（仅本人可读）/ write to this file (owner-only)
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// 统计期起（含），如 2026-11-01 / period start (inclusive)
         #[arg(long, value_name = "DATE")]
         from: Option<String>,
+        /// 统计期止（含）/ period end (inclusive)
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
     },
-    /// Integrity check plus the domain's invariants; exit 1 if anything is wrong
+    /// 检查数据库完整性和业务规则 / integrity check plus the domain's invariants
     Check,
-    /// Consistent copy of the database (online backup API)
-    Backup { file: PathBuf },
-    /// Regions: list, or import villages and grids from CSV
+    /// 备份数据库（运行中也可）/ consistent copy of the database, even while others write
+    Backup {
+        /// 备份文件（不覆盖已有文件）/ the copy (never overwrites)
+        file: PathBuf,
+    },
+    /// 区划：列出，或从 CSV 导入村和网格 / regions: list, or import villages and grids from CSV
     Regions {
         #[command(subcommand)]
         action: RegionsCmd,
     },
-    /// Holiday table: list, or import next year's notice from CSV
+    /// 节假日表：列出，或导入次年放假通知 / holiday table: list, or import next year's notice
     Holidays {
         #[command(subcommand)]
         action: HolidaysCmd,
@@ -100,21 +113,23 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RegionsCmd {
+    /// 列出区划 / list regions
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// CSV columns code,name,level,parent (UTF-8 or GBK)
+    /// 导入 CSV：code,name,level,parent（UTF-8 或 GBK）/ import CSV (UTF-8 or GBK)
     Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum HolidaysCmd {
+    /// 列出节假日 / list holidays
     List {
         #[arg(long)]
         year: Option<i32>,
     },
-    /// CSV columns date,kind,name_zh,name_en (kind: holiday or workday)
+    /// 导入 CSV：date,kind,name_zh,name_en（kind：holiday 或 workday）/ import CSV
     Import { file: PathBuf },
 }
 
@@ -130,7 +145,12 @@ pub fn main() -> i32 {
     };
     let lang = match cli.lang {
         Some(LangArg::En) => Lang::En,
-        _ => Lang::Zh,
+        Some(LangArg::Zh) => Lang::Zh,
+        // The environment never breaks a command: anything but English means Chinese.
+        None => match std::env::var("WANGGE_LANG") {
+            Ok(v) if v.trim().to_ascii_lowercase().starts_with("en") => Lang::En,
+            _ => Lang::Zh,
+        },
     };
     match commands::run(cli, lang) {
         Ok(code) => code,

@@ -212,7 +212,8 @@ impl World {
                     Structure::EarthWood,
                 ])
             }),
-            year_built: house.then(|| self.dice.between(1975, 2022) as i32),
+            year_built: house
+                .then(|| self.dice.between(1975, i64::from(at.year()).min(2022)) as i32),
             use_type: house.then(|| {
                 *self.dice.pick(&[
                     Use::Own,

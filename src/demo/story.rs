@@ -90,7 +90,10 @@ impl World {
         let area = *self
             .dice
             .pick(&["610727", "610727", "610727", "610702", "610721"]);
-        let birth = NaiveDate::from_ymd_opt(self.dice.between(1945, 2003) as i32, 1, 1)
+        let adult = i64::from(chrono::Datelike::year(&crate::domain::clock::china_date(
+            self.now,
+        ))) - 18;
+        let birth = NaiveDate::from_ymd_opt(self.dice.between(1945, adult.min(2003)) as i32, 1, 1)
             .unwrap_or_default()
             + chrono::Days::new(self.dice.below(365) as u64);
         let body = format!(

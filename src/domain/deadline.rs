@@ -283,6 +283,10 @@ pub enum RowReason {
     Kind(String),
     #[error("the date {0} is already listed on line {1}; list each date once")]
     Duplicate(NaiveDate, usize),
+    #[error("the year {0} is outside 2000-2100; check the date")]
+    Year(i32),
+    #[error("the Chinese name is empty or holds control characters")]
+    Name,
 }
 
 impl Localized for HolidayCsvError {
@@ -311,6 +315,8 @@ impl Localized for RowReason {
             (Lang::Zh, Self::Duplicate(date, first)) => {
                 format!("日期 {date} 与第 {first} 行重复，每个日期只能出现一次")
             }
+            (Lang::Zh, Self::Year(y)) => format!("年份 {y} 不在 2000–2100 之间，请核对日期"),
+            (Lang::Zh, Self::Name) => "中文名称为空或含有控制字符".into(),
         }
     }
 }
@@ -350,8 +356,16 @@ fn parse_row(text: &str) -> Result<HolidayRow, RowReason> {
     let [date, kind, name_zh, name_en] = fields[..] else {
         return Err(RowReason::Columns(fields.len()));
     };
+    let date = parse_date(date).ok_or_else(|| RowReason::Date(date.into()))?;
+    if !(2000..=2100).contains(&date.year()) {
+        return Err(RowReason::Year(date.year()));
+    }
+    let clean = |s: &str| super::validate::line("name", s, 50).is_ok();
+    if !clean(name_zh) || !(name_en.is_empty() || clean(name_en)) {
+        return Err(RowReason::Name);
+    }
     Ok(HolidayRow {
-        date: parse_date(date).ok_or_else(|| RowReason::Date(date.into()))?,
+        date,
         kind: DayKind::from_code(&kind.to_ascii_lowercase())
             .ok_or_else(|| RowReason::Kind(kind.into()))?,
         name_zh: name_zh.into(),

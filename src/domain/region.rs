@@ -108,7 +108,11 @@ mod tests {
         assert_eq!(parse_code("610727101000").unwrap().1, Level::Township);
         assert_eq!(parse_code("610727101201").unwrap().1, Level::Village);
         assert_eq!(parse_code("610727101201002").unwrap().1, Level::Grid);
-        assert_eq!(parse_code("６１０７２７").unwrap().0, "610727000000", "full-width digits from an IME");
+        assert_eq!(
+            parse_code("６１０７２７").unwrap().0,
+            "610727000000",
+            "full-width digits from an IME"
+        );
         for bad in [
             "",
             "61072",

@@ -341,7 +341,9 @@ pub fn required(field: &'static str, input: &str, max: usize) -> Result<String, 
 /// control characters (line breaks and tabs aside) and text-direction overrides.
 pub fn optional(field: &'static str, input: &str, max: usize) -> Result<Option<String>, Invalid> {
     let s = input.trim();
-    if s.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || is_bidi_control(c)) {
+    if s.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || is_bidi_control(c))
+    {
         Err(Invalid::Control { field })
     } else if s.chars().count() > max {
         Err(Invalid::TooLong { field, max })
@@ -595,12 +597,35 @@ mod text_tests {
 
     #[test]
     fn control_and_direction_characters_are_refused_full_width_digits_accepted() {
-        assert_eq!(required("name", "王\u{0}伟", 10), Err(Invalid::Control { field: "name" }));
-        assert_eq!(required("name", "王\u{202E}伟", 10), Err(Invalid::Control { field: "name" }));
-        assert_eq!(required("content", "第一行\n第二行", 10).unwrap(), "第一行\n第二行");
-        assert_eq!(line("name", "王\n伟", 10), Err(Invalid::Control { field: "name" }));
-        assert_eq!(line("name", " 𠮷野 ", 10).unwrap(), "𠮷野", "rare characters survive");
-        assert_eq!(parse_date("date", "２０２６－１１－２８").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
-        assert!(Invalid::Control { field: "name" }.message(Lang::Zh).contains("控制字符"));
+        assert_eq!(
+            required("name", "王\u{0}伟", 10),
+            Err(Invalid::Control { field: "name" })
+        );
+        assert_eq!(
+            required("name", "王\u{202E}伟", 10),
+            Err(Invalid::Control { field: "name" })
+        );
+        assert_eq!(
+            required("content", "第一行\n第二行", 10).unwrap(),
+            "第一行\n第二行"
+        );
+        assert_eq!(
+            line("name", "王\n伟", 10),
+            Err(Invalid::Control { field: "name" })
+        );
+        assert_eq!(
+            line("name", " 𠮷野 ", 10).unwrap(),
+            "𠮷野",
+            "rare characters survive"
+        );
+        assert_eq!(
+            parse_date("date", "２０２６－１１－２８").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+        );
+        assert!(
+            Invalid::Control { field: "name" }
+                .message(Lang::Zh)
+                .contains("控制字符")
+        );
     }
 }

@@ -4,7 +4,7 @@
 pub mod csv;
 pub mod table;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -48,6 +48,29 @@ pub struct Rates {
     pub petition_satisfaction: Rate,
 }
 
+impl Rates {
+    /// Every rate with its name (zh, en), in report order.
+    pub fn named(&self) -> [((&'static str, &'static str), &Rate); 6] {
+        [
+            (
+                ("隐患整改率", "hazard rectification"),
+                &self.hazard_rectification,
+            ),
+            (("按期整改率", "rectified on time"), &self.hazard_on_time),
+            (
+                ("及时受理率", "timely acceptance"),
+                &self.petition_timely_acceptance,
+            ),
+            (
+                ("按期办结率", "on-time reply"),
+                &self.petition_on_time_reply,
+            ),
+            (("群众参评率", "evaluation rate"), &self.petition_evaluation),
+            (("满意率", "satisfaction"), &self.petition_satisfaction),
+        ]
+    }
+}
+
 /// The whole report: counts under the five fixed keys, everything else beside them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -56,8 +79,11 @@ pub struct Report {
     pub patrol_findings: FindingFigures,
     pub petitions: PetitionFigures,
     pub by_township: Vec<TownshipFigures>,
-    /// When the figures were taken (the "as of" of every overdue count).
-    pub as_of: DateTime<Utc>,
+    /// Records registered at the county itself (they count in the totals and in no township).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county_level: Option<TownshipFigures>,
+    /// When the figures were taken (the "as of" of every overdue count), China time.
+    pub as_of: DateTime<FixedOffset>,
     pub region: String,
     pub rates: Rates,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,6 +139,9 @@ pub fn build(
             "satisfied or mostly satisfied / evaluated",
         ),
     };
+    let (county_level, by_township): (Vec<_>, Vec<_>) = report::by_township(conn, today)?
+        .into_iter()
+        .partition(|t| t.code.ends_with("000000"));
     let period = if from.is_some() || to.is_some() {
         Some(report::period(conn, from, to)?)
     } else {
@@ -123,8 +152,9 @@ pub fn build(
         hazards,
         patrol_findings: report::findings(conn, today)?,
         petitions,
-        by_township: report::by_township(conn, today)?,
-        as_of: now,
+        by_township,
+        county_level: county_level.into_iter().next(),
+        as_of: now.with_timezone(&crate::domain::clock::china()),
         region: region.to_owned(),
         rates,
         period,

@@ -6,7 +6,6 @@ use unicode_width::UnicodeWidthStr;
 
 use super::Report;
 use crate::domain::Lang;
-use crate::domain::clock;
 
 /// Pads `s` on the right to `width` terminal cells.
 pub fn pad(s: &str, width: usize) -> String {
@@ -24,10 +23,7 @@ pub fn pad_left(s: &str, width: usize) -> String {
 pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let mut s = String::new();
-    let as_of = r
-        .as_of
-        .with_timezone(&clock::china())
-        .format("%Y-%m-%d %H:%M");
+    let as_of = r.as_of.format("%Y-%m-%d %H:%M");
     let _ = writeln!(
         s,
         "{region_name} {}  {} {as_of} ({})",
@@ -114,51 +110,47 @@ pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
         "\n{}",
         t("比率（分子/分母）", "Rates (numerator/denominator)")
     );
-    let rates = &r.rates;
-    for (name_zh, name_en, rate) in [
-        (
-            "隐患整改率",
-            "hazard rectification",
-            &rates.hazard_rectification,
-        ),
-        (
-            "按期整改率",
-            "hazards rectified on time",
-            &rates.hazard_on_time,
-        ),
-        (
-            "及时受理率",
-            "timely acceptance",
-            &rates.petition_timely_acceptance,
-        ),
-        ("按期办结率", "on-time reply", &rates.petition_on_time_reply),
-        ("群众参评率", "evaluation rate", &rates.petition_evaluation),
-        ("满意率", "satisfaction", &rates.petition_satisfaction),
-    ] {
+    for ((zh, en), rate) in r.rates.named() {
         let pct = rate
             .percent
             .map(|p| format!("{p:.1}%"))
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             s,
-            "  {}{}  {} = {}/{}",
-            pad(lang.pick(name_zh, name_en), 26),
+            "  {}{}  {}/{}  {}",
+            pad(lang.pick(zh, en), 22),
             pad_left(&pct, 6),
-            lang.pick(rate.zh, rate.en),
             rate.numerator,
-            rate.denominator
+            rate.denominator,
+            lang.pick(rate.zh, rate.en)
         );
     }
-    if !r.by_township.is_empty() {
+    let towns: Vec<_> = r
+        .by_township
+        .iter()
+        .chain(r.county_level.as_ref())
+        .collect();
+    if !towns.is_empty() {
+        s.push('\n');
+        let groups = [
+            (t("检查", "insp."), 1),
+            (t("隐患", "hazards"), 3),
+            (t("巡查发现", "findings"), 2),
+            (t("信访", "petitions"), 3),
+        ];
+        let _ = write!(s, "{}", pad("", 14));
+        for (name, cols) in groups {
+            let _ = write!(s, "{}", pad_left(name, 7 * cols));
+        }
         s.push('\n');
         let heads = [
-            t("检查", "insp"),
-            t("隐患", "haz"),
+            t("总数", "total"),
+            t("总数", "total"),
             t("在办", "open"),
             t("逾期", "late"),
-            t("发现", "find"),
+            t("总数", "total"),
             t("逾期", "late"),
-            t("信访", "pet"),
+            t("总数", "total"),
             t("在办", "open"),
             t("逾期", "late"),
         ];
@@ -167,12 +159,13 @@ pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
             let _ = write!(s, "{}", pad_left(h, 7));
         }
         s.push('\n');
-        for town in &r.by_township {
-            let _ = write!(
-                s,
-                "{}",
-                pad(&crate::report::table::clip(&town.name, 13), 14)
-            );
+        for town in towns {
+            let name = if town.code.ends_with("000000") {
+                t("县本级", "county level").to_owned()
+            } else {
+                clip(&town.name, 13)
+            };
+            let _ = write!(s, "{}", pad(&name, 14));
             for v in [
                 town.inspections,
                 town.hazards,

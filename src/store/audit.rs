@@ -21,6 +21,7 @@ pub struct AuditRow<'a> {
     pub action: &'a str,
     pub reason: Option<&'a str>,
     pub changes: &'a str,
+    pub state_hash: Option<&'a str>,
     pub prev_hash: &'a str,
 }
 
@@ -37,6 +38,7 @@ impl AuditRow<'_> {
             self.action,
             self.reason,
             self.changes,
+            self.state_hash,
             self.prev_hash
         ]);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
@@ -52,7 +54,8 @@ pub fn head(conn: &Connection) -> Result<(i64, String)> {
         .unwrap_or((0, GENESIS.to_owned())))
 }
 
-/// Appends one row to the chain.
+/// Appends one row to the chain (for something that is not a travelling record: the device, a worker, an
+/// import).
 pub fn append(
     tx: &Transaction,
     ctx: &WriteCtx,
@@ -61,6 +64,44 @@ pub fn append(
     action: &str,
     reason: Option<&str>,
     changes: &Value,
+) -> Result<()> {
+    append_row(tx, ctx, [family, record_id, action], reason, changes, None)
+}
+
+/// Appends a record's change with the hash of its new state.
+pub fn append_record(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    [family, record_id, action]: [&str; 3],
+    reason: Option<&str>,
+    changes: &Value,
+    state: &Map<String, Value>,
+) -> Result<()> {
+    let state_hash = state_hash(state);
+    append_row(
+        tx,
+        ctx,
+        [family, record_id, action],
+        reason,
+        changes,
+        Some(&state_hash),
+    )
+}
+
+/// SHA-256 (hex) of a record's JSON form.
+pub fn state_hash(state: &Map<String, Value>) -> String {
+    hex::encode(Sha256::digest(
+        serde_json::to_string(state).unwrap_or_default().as_bytes(),
+    ))
+}
+
+fn append_row(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    [family, record_id, action]: [&str; 3],
+    reason: Option<&str>,
+    changes: &Value,
+    state_hash: Option<&str>,
 ) -> Result<()> {
     let (last, prev_hash) = head(tx)?;
     let changes = changes.to_string();
@@ -74,17 +115,29 @@ pub fn append(
         action,
         reason,
         changes: &changes,
+        state_hash,
         prev_hash: &prev_hash,
     };
     let hash = row.hash();
     tx.prepare_cached(
-        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
-        row.seq, row.at, row.device, row.actor, family, record_id, action, reason, changes, prev_hash, hash
+        row.seq, row.at, row.device, row.actor, family, record_id, action, reason, changes, state_hash, prev_hash, hash
     ])?;
     Ok(())
+}
+
+/// The state hash the log holds for a record's latest change.
+pub fn latest_state(conn: &Connection, record_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT state_hash FROM audit WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([record_id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// Fields that change with every write and say nothing about the content.

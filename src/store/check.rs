@@ -4,12 +4,18 @@
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
 
-use super::audit::{AuditRow, GENESIS};
-use super::{Result, holidays};
+use super::audit::{self, AuditRow, GENESIS};
+use super::{Result, holidays, inspections, records};
+use crate::domain::hazard::Hazard;
 use crate::domain::hazard::HazardStatus;
+use crate::domain::inspection::Inspection;
+use crate::domain::patrol::{Finding as PatrolFinding, Patrol};
 use crate::domain::patrol::{FindingStatus, PatrolStatus};
+use crate::domain::petition::Petition;
 use crate::domain::petition::PetitionStatus;
+use crate::domain::place::Place;
 use crate::domain::record::Family;
+use crate::domain::record::Record;
 use crate::domain::{Lang, Localized};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +59,14 @@ pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
         ));
         return out;
     }
-    let checks: [Check; 5] = [lifecycles, versions, journal, audit_chain, holiday_years];
+    let checks: [Check; 6] = [
+        lifecycles,
+        versions,
+        journal,
+        audit_chain,
+        record_states,
+        holiday_years,
+    ];
     for check in checks {
         if let Err(e) = check(conn, today, &mut out) {
             out.push(error(
@@ -234,7 +247,8 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
 
 fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
     let mut st = conn.prepare(
-        "SELECT seq, at, device, actor, family, record_id, action, reason, changes, prev_hash, hash FROM audit ORDER BY seq",
+        "SELECT seq, at, device, actor, family, record_id, action, reason, changes, state_hash, prev_hash, hash
+         FROM audit ORDER BY seq",
     )?;
     let mut rows = st.query([])?;
     let mut expected_prev = GENESIS.to_owned();
@@ -243,8 +257,13 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
         let seq: i64 = r.get(0)?;
         let (device, actor, family, record_id, action): (String, String, String, String, String) =
             (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-        let (reason, changes, prev_hash, hash): (Option<String>, String, String, String) =
-            (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
+        let (reason, changes, state_hash, prev_hash, hash): (
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            String,
+        ) = (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?);
         let row = AuditRow {
             seq,
             at: r.get(1)?,
@@ -255,6 +274,7 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
             action: &action,
             reason: reason.as_deref(),
             changes: &changes,
+            state_hash: state_hash.as_deref(),
             prev_hash: &prev_hash,
         };
         let broken = if seq != expected_seq {
@@ -284,6 +304,50 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
         }
         expected_prev = hash;
         expected_seq = seq + 1;
+    }
+    Ok(())
+}
+
+/// Every record must be exactly what the audit log says its last change left: a row edited behind the log's
+/// back (even only a personal field) is found.
+fn record_states(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    tally::<Place>(conn, out, Ok)?;
+    tally::<Inspection>(conn, out, |mut i| {
+        inspections::load_results(conn, &mut i)?;
+        Ok(i)
+    })?;
+    tally::<Hazard>(conn, out, Ok)?;
+    tally::<Patrol>(conn, out, Ok)?;
+    tally::<PatrolFinding>(conn, out, Ok)?;
+    tally::<Petition>(conn, out, Ok)?;
+    Ok(())
+}
+
+fn tally<R: Record>(
+    conn: &Connection,
+    out: &mut Vec<Finding>,
+    prepare: impl Fn(R) -> Result<R>,
+) -> Result<()> {
+    let mut altered = 0usize;
+    let mut first = None;
+    records::for_each::<R>(conn, |rec| {
+        let rec = prepare(rec)?;
+        let state = audit::state_hash(&records::to_map(&rec)?);
+        if audit::latest_state(conn, &rec.meta().id)?.as_deref() != Some(state.as_str()) {
+            altered += 1;
+            first.get_or_insert_with(|| rec.meta().id.clone());
+        }
+        Ok(())
+    })?;
+    if let Some(id) = first {
+        let family = R::FAMILY;
+        out.push(error(
+            format!("{altered} 条{}与审计记录不符（如 {id}），记录可能被绕过程序改动过", family.label(Lang::Zh)),
+            format!(
+                "{altered} {} records differ from what the audit log recorded (e.g. {id}); they may have been edited behind the program's back",
+                family.label(Lang::En)
+            ),
+        ));
     }
     Ok(())
 }

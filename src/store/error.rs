@@ -36,6 +36,12 @@ pub enum StoreError {
     },
     #[error("database busy")]
     Busy,
+    #[error("read-only database")]
+    ReadOnly,
+    #[error("damaged database: {0}")]
+    Corrupt(String),
+    #[error("disk full")]
+    DiskFull,
     #[error("cannot open {path}: {source}")]
     Io {
         path: PathBuf,
@@ -143,11 +149,55 @@ impl Localized for StoreError {
             (E::Busy, Lang::En) => {
                 "The database is busy with another program (an import?); try again shortly. Nothing was lost".to_owned()
             }
-            (E::Io { path, source }, Lang::Zh) => format!("无法打开或写入 {}：{source}", path.display()),
-            (E::Io { path, source }, Lang::En) => format!("Cannot open or write {}: {source}", path.display()),
+            (E::Io { path, source }, _) => io_message(path, source, lang),
+            (E::ReadOnly, Lang::Zh) => {
+                "数据库文件或它所在的文件夹是只读的，无法写入；请检查权限（文件和文件夹都需要可写）".to_owned()
+            }
+            (E::ReadOnly, Lang::En) => {
+                "The database file or its folder is read-only; check the permissions (both must be writable)".to_owned()
+            }
+            (E::Corrupt(detail), Lang::Zh) => {
+                format!("数据库文件已损坏（{detail}）；请用最近的备份恢复，并保留损坏的文件以便检查")
+            }
+            (E::Corrupt(detail), Lang::En) => {
+                format!("The database file is damaged ({detail}); restore the latest backup and keep the damaged file")
+            }
+            (E::DiskFull, Lang::Zh) => "磁盘已满，这次没有保存；请清理空间后重试，之前保存的数据不受影响".to_owned(),
+            (E::DiskFull, Lang::En) => {
+                "The disk is full and nothing was saved; free some space and try again. Earlier data is safe".to_owned()
+            }
             (E::Sqlite(e), Lang::Zh) => format!("数据库出错：{e}；请运行 wangge check 检查数据库"),
             (E::Sqlite(e), Lang::En) => format!("Database error: {e}; run wangge check to examine the database"),
         }
+    }
+}
+
+/// An IO failure on `path`, said in the reader's language (the OS's own words only as a last resort).
+pub fn io_message(path: &std::path::Path, e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let what = match (e.kind(), lang) {
+        (K::NotFound, Lang::Zh) => "文件或文件夹不存在，请检查路径".to_owned(),
+        (K::NotFound, Lang::En) => "it does not exist; check the path".to_owned(),
+        (K::PermissionDenied, Lang::Zh) => "没有权限，请检查文件和文件夹的权限".to_owned(),
+        (K::PermissionDenied, Lang::En) => {
+            "permission denied; check the file and folder permissions".to_owned()
+        }
+        (K::AlreadyExists, Lang::Zh) => "文件已存在，不会覆盖；请换一个文件名".to_owned(),
+        (K::AlreadyExists, Lang::En) => {
+            "the file exists and will not be overwritten; use another name".to_owned()
+        }
+        (K::StorageFull, Lang::Zh) => "磁盘已满，请清理空间后重试".to_owned(),
+        (K::StorageFull, Lang::En) => "the disk is full; free some space and try again".to_owned(),
+        (K::IsADirectory, Lang::Zh) => "这是一个文件夹，请给出文件".to_owned(),
+        (K::IsADirectory, Lang::En) => "it is a folder; give a file".to_owned(),
+        (K::ReadOnlyFilesystem, Lang::Zh) => "所在磁盘是只读的".to_owned(),
+        (K::ReadOnlyFilesystem, Lang::En) => "the disk is read-only".to_owned(),
+        (_, Lang::Zh) => format!("系统错误：{e}"),
+        (_, Lang::En) => e.to_string(),
+    };
+    match lang {
+        Lang::Zh => format!("无法访问 {}：{what}", path.display()),
+        Lang::En => format!("Cannot use {}: {what}", path.display()),
     }
 }
 

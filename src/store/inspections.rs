@@ -162,17 +162,24 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Inspection>> {
     let Some(mut insp) = records::get::<Inspection>(conn, id)? else {
         return Ok(None);
     };
+    load_results(conn, &mut insp)?;
+    Ok(Some(insp))
+}
+
+/// Fills an inspection's results from `inspection_results`, in checklist order.
+pub fn load_results(conn: &Connection, insp: &mut Inspection) -> Result<()> {
     let mut st = conn.prepare_cached(
         "SELECT r.item_code, r.result, r.note FROM inspection_results r JOIN checklist_items c ON c.code = r.item_code
          WHERE r.inspection_id = ?1 ORDER BY c.seq",
     )?;
-    let rows = st.query_map([id], |r| {
+    let rows = st.query_map([&insp.meta.id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, Option<String>>(2)?,
         ))
     })?;
+    insp.results.clear();
     for row in rows {
         let (item_code, result, note) = row?;
         if let Some(result) = ItemResult::from_code(&result) {
@@ -183,5 +190,5 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Inspection>> {
             });
         }
     }
-    Ok(Some(insp))
+    Ok(())
 }

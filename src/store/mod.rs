@@ -77,7 +77,9 @@ impl Store {
             source,
         };
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => return Err(StoreError::NotWangge(path.to_owned())),
+            Ok(meta) if meta.is_dir() || !meta.is_file() => {
+                return Err(StoreError::NotWangge(path.to_owned()));
+            }
             Ok(meta) if meta.len() > 0 => {
                 let mut head = [0u8; 16];
                 let mut f = std::fs::File::open(path).map_err(io)?;
@@ -85,7 +87,11 @@ impl Store {
                     return Err(StoreError::NotWangge(path.to_owned()));
                 }
             }
-            Ok(_) => {}
+            // An empty file is a new database only where creating one was asked for.
+            Ok(_) if mode == OpenMode::Existing => {
+                return Err(StoreError::NotWangge(path.to_owned()));
+            }
+            Ok(_) => make_private(path).map_err(io)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if mode == OpenMode::Existing {
                     return Err(StoreError::Missing(path.to_owned()));
@@ -104,7 +110,12 @@ impl Store {
         // Look before writing anything: a foreign SQLite file must stay byte-for-byte as it was.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        if app_id != APPLICATION_ID && tables > 0 {
+        let empty = app_id == 0
+            && tables == 0
+            && std::fs::metadata(path)
+                .map(|m| m.len() == 0)
+                .unwrap_or(false);
+        if app_id != APPLICATION_ID && !empty {
             return Err(StoreError::NotWangge(path.to_owned()));
         }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -186,37 +197,104 @@ impl Store {
     }
 
     /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
-    /// The copy is created owner-only.
+    /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
+    /// either absent or whole; it is owner-only and never overwrites an existing file.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        let io = |source| StoreError::Io {
+        let exists = || StoreError::Io {
             path: dest.to_owned(),
-            source,
+            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
         };
         if dest.exists() {
-            return Err(StoreError::Io {
-                path: dest.to_owned(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "file exists / 文件已存在",
-                ),
-            });
+            return Err(exists());
         }
-        create_private_file(dest).map_err(io)?;
+        let tmp = temp_beside(dest);
+        remove_db_files(&tmp);
+        create_private_file(&tmp).map_err(|source| StoreError::Io {
+            path: dest.to_owned(),
+            source,
+        })?;
         let result = (|| -> Result<()> {
-            let mut target = Connection::open(dest)?;
+            let mut target = Connection::open(&tmp)?;
+            target.busy_timeout(std::time::Duration::from_secs(5))?;
             {
                 let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-                backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+                // Others may write meanwhile: retry while busy, but give up after a minute instead of hanging.
+                let started = std::time::Instant::now();
+                loop {
+                    match backup.step(1024)? {
+                        rusqlite::backup::StepResult::Done => break,
+                        rusqlite::backup::StepResult::More => {}
+                        _ if started.elapsed() > std::time::Duration::from_secs(60) => {
+                            return Err(StoreError::Busy);
+                        }
+                        _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+                    }
+                }
             }
             // A backup is one self-contained file: no WAL beside it.
             target.pragma_update(None, "journal_mode", "DELETE")?;
+            drop(target);
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(|source| StoreError::Io {
+                    path: dest.to_owned(),
+                    source,
+                })?;
+            if dest.exists() {
+                return Err(exists());
+            }
+            std::fs::rename(&tmp, dest).map_err(|source| StoreError::Io {
+                path: dest.to_owned(),
+                source,
+            })?;
+            sync_dir(dest);
             Ok(())
         })();
         if result.is_err() {
-            let _ = std::fs::remove_file(dest);
+            remove_db_files(&tmp);
         }
         result
     }
+}
+
+/// A hidden temporary name in the same folder as `path` (so a rename is atomic).
+pub fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Removes a database file with its journal, WAL and shared-memory files.
+pub fn remove_db_files(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Makes a rename in `path`'s folder durable (Unix; elsewhere a no-op).
+pub fn sync_dir(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Restricts an existing file to its owner (0600 on Unix).
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 impl Drop for Store {

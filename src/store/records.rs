@@ -135,6 +135,18 @@ pub fn select<R: Record>(
     maps.into_iter().map(from_map).collect()
 }
 
+/// Calls `f` with every record of a family (tombstones included), streaming: memory stays flat.
+pub fn for_each<R: Record>(conn: &Connection, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
+    let sql = format!("SELECT * FROM {}", R::FAMILY.table());
+    let mut st = conn.prepare(&sql)?;
+    let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        f(from_map(row_to_map(row, &names)?)?)?;
+    }
+    Ok(())
+}
+
 /// One record by id (tombstones included).
 pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
     Ok(select::<R>(conn, "id = ?1", &[&id])?.into_iter().next())
@@ -182,14 +194,13 @@ pub fn save<R: Record>(
     };
     let changes = audit::diff(old_map.as_ref(), &map, R::PERSONAL);
     let meta = rec.meta();
-    audit::append(
+    audit::append_record(
         tx,
         ctx,
-        R::FAMILY.code(),
-        &meta.id,
-        action,
+        [R::FAMILY.code(), &meta.id, action],
         reason,
         &changes,
+        &map,
     )?;
     journal(tx, R::FAMILY, &meta.id, meta.version, ctx.now_ms())?;
     Ok(())

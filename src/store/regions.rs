@@ -109,6 +109,7 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
         ));
     }
     let mut rows: Vec<Region> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| {
@@ -126,14 +127,10 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
                 format!("invalid code '{}'", e.0),
             )
         })?;
-        let name = field(1);
-        if name.is_empty() || name.chars().count() > 50 {
-            return Err(bad(
-                line,
-                "名称不能为空，且不超过 50 字".into(),
-                "the name must be 1 to 50 characters".into(),
-            ));
-        }
+        let name = crate::domain::validate::line("region_name", &field(1), 50).map_err(|e| {
+            use crate::domain::{Lang, Localized};
+            bad(line, e.message(Lang::Zh), e.message(Lang::En))
+        })?;
         if Level::from_code(&field(2)) != Some(level) {
             return Err(bad(
                 line,
@@ -166,7 +163,7 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
         }
         if let Some(p) = &parent
             && !known(p)
-            && !rows.iter().any(|r| &r.code == p)
+            && !seen.contains(p)
         {
             return Err(bad(
                 line,
@@ -176,7 +173,7 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
                 ),
             ));
         }
-        if rows.iter().any(|r| r.code == code) {
+        if !seen.insert(code.clone()) {
             return Err(bad(
                 line,
                 format!("代码 {code} 重复"),

@@ -334,7 +334,8 @@ pub fn petitions(conn: &Connection, today: NaiveDate) -> Result<PetitionFigures>
     })
 }
 
-/// Per township (only those with data, by code). County-level records count in no township.
+/// Per township (only those with data, by code), then county-level records (registered at the county itself)
+/// as a last row whose code ends in 000000.
 pub fn by_township(conn: &Connection, today: NaiveDate) -> Result<Vec<TownshipFigures>> {
     let t = today.to_string();
     let town = "substr(region_code, 1, 9) || '000'";
@@ -350,7 +351,7 @@ pub fn by_township(conn: &Connection, today: NaiveDate) -> Result<Vec<TownshipFi
          SELECT x.town, coalesce(r.name, x.town), sum(ins), sum(haz), sum(haz_open), sum(haz_over), sum(fin),
                 sum(fin_over), sum(pet), sum(pet_open), sum(pet_over)
          FROM x LEFT JOIN regions r ON r.code = x.town
-         WHERE x.town NOT LIKE '%000000' GROUP BY x.town ORDER BY x.town"
+         GROUP BY x.town ORDER BY x.town LIKE '%000000', x.town"
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([&t], |r| {

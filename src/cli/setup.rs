@@ -1,0 +1,283 @@
+//! Commands that create or fill a database: `init`, `demo`, `regions import`, `holidays import`. A command
+//! that created a new file and then failed removes it again: no half-made database is left behind.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::commands::{Result, ensure_parent, open};
+use super::out::{print, read_input};
+use crate::domain::clock::Clock;
+use crate::domain::deadline::parse_holiday_csv;
+use crate::domain::region::{self, Level};
+use crate::domain::{Lang, Localized, validate};
+use crate::error::AppError;
+use crate::store::{self, OpenMode, Store, WriteCtx, device};
+
+/// The most records one demo run adds (a county's few years are about a million).
+const MAX_DEMO_RECORDS: usize = 10_000_000;
+
+/// Runs `f` on a database that may be created by it; if it was and `f` fails, the new file is removed.
+fn creating<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let existed = path.exists();
+    if !existed {
+        ensure_parent(path)?;
+    }
+    let result = f();
+    if result.is_err() && !existed {
+        store::remove_db_files(path);
+    }
+    result
+}
+
+pub fn init(
+    path: &Path,
+    clock: Arc<dyn Clock>,
+    region: &str,
+    worker: &str,
+    lang: Lang,
+) -> Result<i32> {
+    let (code, _) = region::parse_code(region)
+        .map_err(|e| AppError::input(e.message(Lang::Zh), e.message(Lang::En)))?;
+    let worker = validate::line("worker", worker, 50)?;
+    let (dev, name) = creating(path, || {
+        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let Some(name) = store::regions::name(store.conn(), &code)? else {
+            return Err(store::StoreError::UnknownRegion(code.clone()).into());
+        };
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| {
+            AppError::input(
+                format!("无法生成密钥：{e}"),
+                format!("cannot make a key: {e}"),
+            )
+        })?;
+        let now = clock.now();
+        let blank = WriteCtx {
+            device: String::new(),
+            actor: String::new(),
+            region: String::new(),
+            now,
+        };
+        let ctx = WriteCtx {
+            device: store::records::new_id(&blank),
+            actor: worker.clone(),
+            region: code.clone(),
+            now,
+        };
+        let dev = store.write_raw(|tx| device::init(tx, &ctx, &code, &key))?;
+        Ok((dev, name))
+    })?;
+    print(&match lang {
+        Lang::Zh => format!(
+            "已初始化 {}：辖区 {} {name}，网格员 {}，设备 {}",
+            path.display(),
+            dev.region,
+            dev.worker,
+            dev.id
+        ),
+        Lang::En => format!(
+            "Initialised {}: jurisdiction {} {name}, worker {}, device {}",
+            path.display(),
+            dev.region,
+            dev.worker,
+            dev.id
+        ),
+    })?;
+    Ok(0)
+}
+
+pub fn demo(
+    path: &Path,
+    clock: Arc<dyn Clock>,
+    n: usize,
+    seed: u64,
+    township: Option<&str>,
+    lang: Lang,
+) -> Result<i32> {
+    if n > MAX_DEMO_RECORDS {
+        return Err(AppError::input(
+            format!("一次最多生成 {MAX_DEMO_RECORDS} 条演示记录"),
+            format!("One demo run adds at most {MAX_DEMO_RECORDS} records"),
+        ));
+    }
+    let township = match township.map(region::parse_code) {
+        None => None,
+        Some(Ok((code, Level::Township))) => Some(code),
+        Some(Ok((code, level))) => {
+            return Err(AppError::input(
+                format!(
+                    "{code} 是{}代码，不是乡镇代码；乡镇代码如 610727101000（接官亭镇）",
+                    level.label(Lang::Zh)
+                ),
+                format!(
+                    "{code} is a {} code, not a township's; for example 610727101000",
+                    level.label(Lang::En)
+                ),
+            ));
+        }
+        Some(Err(e)) => return Err(AppError::input(e.message(Lang::Zh), e.message(Lang::En))),
+    };
+    let started = std::time::Instant::now();
+    let summary = creating(path, || {
+        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let dev = match device::get(store.conn()) {
+            Ok(dev) => dev,
+            Err(store::StoreError::NotInitialised) => {
+                let region = township
+                    .clone()
+                    .unwrap_or_else(|| "610727000000".to_owned());
+                let worker = match &township {
+                    Some(t) => crate::demo::township_workers(t).remove(0),
+                    None => "县综治中心 李明".to_owned(),
+                };
+                let (id, key) = crate::demo::demo_identity(seed, clock.now());
+                let ctx = WriteCtx {
+                    device: id,
+                    actor: worker,
+                    region: region.clone(),
+                    now: clock.now(),
+                };
+                store.write_raw(|tx| {
+                    let dev = device::init(tx, &ctx, &region, &key)?;
+                    device::set_setting(tx, "demo", "1")?;
+                    Ok(dev)
+                })?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if device::setting(store.conn(), "demo")?.is_none() {
+            return Err(AppError::input(
+                "这是用 init 设置的真实设备数据库，不能加入演示数据；请用另一个 --db 文件生成演示数据",
+                "This is a real device's database (set up with init); demo data goes into another --db file",
+            ));
+        }
+        if let Some(t) = &township
+            && &dev.region != t
+        {
+            return Err(AppError::input(
+                format!(
+                    "这个数据库属于 {}，不是 {t}；请换一个 --db 文件",
+                    dev.region
+                ),
+                format!(
+                    "This database belongs to {}, not {t}; use another --db file",
+                    dev.region
+                ),
+            ));
+        }
+        let step = (n / 10).max(1);
+        let mut progress = |done: usize| {
+            if n >= 50_000 && done % step < 2000 {
+                eprintln!("{} {done}/{n}", lang.pick("已生成", "generated"));
+            }
+        };
+        Ok(crate::demo::generate(&mut store, n, seed, &mut progress)?)
+    })?;
+    let s = summary;
+    print(&match lang {
+        Lang::Zh => format!(
+            "已添加 {n} 条记录：安全检查 {}，巡查发现 {}，信访 {}；另有隐患 {}，巡查 {}，场所 {}",
+            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
+        ),
+        Lang::En => format!(
+            "Added {n} records: inspections {}, patrol findings {}, petitions {}; with them hazards {}, patrols {}, places {}",
+            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
+        ),
+    })?;
+    eprintln!(
+        "{} {:.1} s",
+        lang.pick("用时", "took"),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+/// Who acts: this device's current worker, or "-" on a database not yet initialised (regions and holidays may
+/// be loaded before `init`).
+fn ctx_or_system(store: &Store, clock: &Arc<dyn Clock>) -> WriteCtx {
+    match device::get(store.conn()) {
+        Ok(d) => WriteCtx {
+            device: d.id,
+            actor: d.worker,
+            region: d.region,
+            now: clock.now(),
+        },
+        Err(_) => WriteCtx {
+            device: "-".into(),
+            actor: "-".into(),
+            region: "610727000000".into(),
+            now: clock.now(),
+        },
+    }
+}
+
+/// Imports regions. On a new file this creates the database (a village- or grid-level device needs its
+/// regions before `init`).
+pub fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
+    let bytes = read_input(file)?;
+    let (n, initialised) = creating(path, || {
+        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let rows = {
+            let conn = store.conn();
+            let known = |code: &str| store::regions::exists(conn, code).unwrap_or(false);
+            store::regions::parse_csv(file, &bytes, &known)?
+        };
+        let ctx = ctx_or_system(&store, &clock);
+        let n = store.write_raw(|tx| store::regions::import(tx, &ctx, &rows))?;
+        Ok((n, device::get(store.conn()).is_ok()))
+    })?;
+    let mut text = match lang {
+        Lang::Zh => format!("已导入 {n} 个区划"),
+        Lang::En => format!("Imported {n} regions"),
+    };
+    if !initialised {
+        text.push('\n');
+        text.push_str(&match lang {
+            Lang::Zh => format!("这个数据库还没有设置本设备：请运行 wangge --db {} init --region 区划代码 --worker 姓名", path.display()),
+            Lang::En => format!("This database has no device yet: run wangge --db {} init --region CODE --worker NAME", path.display()),
+        });
+    }
+    print(&text)?;
+    Ok(0)
+}
+
+pub fn holidays_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
+    let bytes = read_input(file)?;
+    let text = store::regions::decode(&bytes);
+    let rows = parse_holiday_csv(&text).map_err(|e| {
+        AppError::input(
+            format!(
+                "{}：{}；没有导入任何内容",
+                file.display(),
+                e.message(Lang::Zh)
+            ),
+            format!(
+                "{}: {}; nothing was imported",
+                file.display(),
+                e.message(Lang::En)
+            ),
+        )
+    })?;
+    if rows.is_empty() {
+        return Err(AppError::input(
+            format!("{} 里没有节假日行；没有导入任何内容", file.display()),
+            format!(
+                "{} holds no holiday rows; nothing was imported",
+                file.display()
+            ),
+        ));
+    }
+    let mut store = open(path, clock.clone())?;
+    let ctx = ctx_or_system(&store, &clock);
+    let n = store.write_raw(|tx| store::holidays::import(tx, &ctx, &rows))?;
+    let mut years: Vec<String> = rows
+        .iter()
+        .map(|r| chrono::Datelike::year(&r.date).to_string())
+        .collect();
+    years.dedup();
+    print(&match lang {
+        Lang::Zh => format!("已导入 {n} 天（{}）", years.join("、")),
+        Lang::En => format!("Imported {n} days ({})", years.join(", ")),
+    })?;
+    Ok(0)
+}
