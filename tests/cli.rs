@@ -147,12 +147,14 @@ fn a_non_sqlite_or_unwritable_db_is_refused_untouched() {
 }
 
 #[test]
-fn tui_placeholder_says_so_and_exits_0() {
+fn the_app_without_a_terminal_says_so_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    wangge(&dir.path().join("w.db"))
+    let db = dir.path().join("w.db");
+    wangge(&db)
         .assert()
-        .success()
-        .stdout(predicate::str::contains("demo"));
+        .code(1)
+        .stderr(predicate::str::contains("终端"));
+    assert!(!db.exists());
 }
 
 #[test]

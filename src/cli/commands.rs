@@ -81,13 +81,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
     let path = db_path(&cli)?;
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     match &cli.command {
-        None => {
-            print(t(
-                "wangge 的操作界面还在开发中。现在可以使用命令：wangge --help 查看全部命令，例如 demo、report、check。",
-                "The wangge screen is not built yet. Use the commands for now: wangge --help lists them (demo, report, check, ...).",
-            ))?;
-            Ok(0)
-        }
+        None => open_tui(&path, clock, lang, cli.worker.as_deref()),
         Some(Command::Init { region, worker }) => {
             super::setup::init(&path, clock, region, worker, lang)
         }
@@ -142,6 +136,56 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             action: HolidaysCmd::Import { file },
         }) => super::setup::holidays_import(&path, clock, file, lang),
     }
+}
+
+/// Opens the app; with no database yet, the first-run screen sets one up (or opens a demo database beside it).
+fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>) -> Result<i32> {
+    use crate::tui::firstrun::Choice;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(AppError::input(
+            "wangge 的操作界面需要在终端里运行；在脚本里请使用子命令（wangge --help 列出全部命令）",
+            "The wangge screen needs a terminal; scripts use the subcommands (wangge --help lists them)",
+        ));
+    }
+    let mut path = path.to_path_buf();
+    if !path.exists() {
+        let townships: Vec<(String, String)> = store::regions::builtin()?
+            .into_iter()
+            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .collect();
+        let choice = crate::tui::first_run(lang, &townships).map_err(|e| AppError::io(&path, e))?;
+        match choice {
+            Choice::Quit => return Ok(0),
+            Choice::Setup { code, worker } => {
+                super::setup::init_device(&path, clock.clone(), &code, &worker)?;
+            }
+            Choice::Demo { township } => {
+                let demo = path.with_file_name("wangge-demo.db");
+                if !demo.exists() {
+                    let township =
+                        Some(township).filter(|t| t.len() == 12 && !t.ends_with("000000"));
+                    super::setup::fill_demo(
+                        &demo,
+                        clock.clone(),
+                        2000,
+                        1,
+                        township.as_deref(),
+                        lang,
+                    )?;
+                }
+                path = demo;
+            }
+        }
+    }
+    let mut store = open(&path, clock)?;
+    if let Some(name) = worker {
+        let name = crate::domain::validate::line("worker", name, 50)?;
+        store.write(|tx, c| store::device::switch_worker(tx, c, &name))?;
+    }
+    let app = crate::tui::app::App::new(store, lang)?;
+    crate::tui::run(app).map_err(|e| AppError::io(&path, e))?;
+    Ok(0)
 }
 
 fn regions_list(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {

@@ -36,10 +36,37 @@ pub fn init(
     worker: &str,
     lang: Lang,
 ) -> Result<i32> {
+    let (dev, name) = init_device(path, clock, region, worker)?;
+    print(&match lang {
+        Lang::Zh => format!(
+            "已初始化 {}：辖区 {} {name}，网格员 {}，设备 {}",
+            path.display(),
+            dev.region,
+            dev.worker,
+            dev.id
+        ),
+        Lang::En => format!(
+            "Initialised {}: jurisdiction {} {name}, worker {}, device {}",
+            path.display(),
+            dev.region,
+            dev.worker,
+            dev.id
+        ),
+    })?;
+    Ok(0)
+}
+
+/// Creates (if missing) and sets up a device database; returns the device and its region's name.
+pub fn init_device(
+    path: &Path,
+    clock: Arc<dyn Clock>,
+    region: &str,
+    worker: &str,
+) -> Result<(device::Device, String)> {
     let (code, _) = region::parse_code(region)
         .map_err(|e| AppError::input(e.message(Lang::Zh), e.message(Lang::En)))?;
     let worker = validate::line("worker", worker, 50)?;
-    let (dev, name) = creating(path, || {
+    creating(path, || {
         let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
         let Some(name) = store::regions::name(store.conn(), &code)? else {
             return Err(store::StoreError::UnknownRegion(code.clone()).into());
@@ -66,24 +93,7 @@ pub fn init(
         };
         let dev = store.write_raw(|tx| device::init(tx, &ctx, &code, &key))?;
         Ok((dev, name))
-    })?;
-    print(&match lang {
-        Lang::Zh => format!(
-            "已初始化 {}：辖区 {} {name}，网格员 {}，设备 {}",
-            path.display(),
-            dev.region,
-            dev.worker,
-            dev.id
-        ),
-        Lang::En => format!(
-            "Initialised {}: jurisdiction {} {name}, worker {}, device {}",
-            path.display(),
-            dev.region,
-            dev.worker,
-            dev.id
-        ),
-    })?;
-    Ok(0)
+    })
 }
 
 pub fn demo(
@@ -118,7 +128,36 @@ pub fn demo(
         Some(Err(e)) => return Err(AppError::input(e.message(Lang::Zh), e.message(Lang::En))),
     };
     let started = std::time::Instant::now();
-    let summary = creating(path, || {
+    let s = fill_demo(path, clock, n, seed, township.as_deref(), lang)?;
+    print(&match lang {
+        Lang::Zh => format!(
+            "已添加 {n} 条记录：安全检查 {}，巡查发现 {}，信访 {}；另有隐患 {}，巡查 {}，场所 {}",
+            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
+        ),
+        Lang::En => format!(
+            "Added {n} records: inspections {}, patrol findings {}, petitions {}; with them hazards {}, patrols {}, places {}",
+            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
+        ),
+    })?;
+    eprintln!(
+        "{} {:.1} s",
+        lang.pick("用时", "took"),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+/// Creates (if missing) a demo database (as the county, or as a device of `township`) and adds `n` records.
+pub fn fill_demo(
+    path: &Path,
+    clock: Arc<dyn Clock>,
+    n: usize,
+    seed: u64,
+    township: Option<&str>,
+    lang: Lang,
+) -> Result<crate::demo::Summary> {
+    let township = township.map(str::to_owned);
+    creating(path, || {
         let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
         let dev = match device::get(store.conn()) {
             Ok(dev) => dev,
@@ -172,24 +211,7 @@ pub fn demo(
             }
         };
         Ok(crate::demo::generate(&mut store, n, seed, &mut progress)?)
-    })?;
-    let s = summary;
-    print(&match lang {
-        Lang::Zh => format!(
-            "已添加 {n} 条记录：安全检查 {}，巡查发现 {}，信访 {}；另有隐患 {}，巡查 {}，场所 {}",
-            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
-        ),
-        Lang::En => format!(
-            "Added {n} records: inspections {}, patrol findings {}, petitions {}; with them hazards {}, patrols {}, places {}",
-            s.inspections, s.findings, s.petitions, s.hazards, s.patrols, s.places
-        ),
-    })?;
-    eprintln!(
-        "{} {:.1} s",
-        lang.pick("用时", "took"),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(0)
+    })
 }
 
 /// Who acts: this device's current worker, or "-" on a database not yet initialised (regions and holidays may

@@ -170,8 +170,8 @@ impl Inspection {
                 grade,
                 deadline: self.inspected_on + chrono::Days::new(days),
                 description: match r.note.as_deref() {
-                    Some(n) if !n.is_empty() => format!("{}：{}", text(&r.item_code), n),
-                    _ => text(&r.item_code),
+                    Some(n) if !n.is_empty() => n.to_owned(),
+                    _ => format!("{}（不合格）", text(&r.item_code)),
                 },
             })
             .collect()
@@ -276,6 +276,6 @@ mod tests {
         let drafts = ebike.hazard_drafts(|_| "停放充电".into());
         assert_eq!(drafts.len(), 1);
         assert_eq!(drafts[0].deadline, day("2026-12-05"), "e-bike: 7 days");
-        assert_eq!(drafts[0].description, "停放充电：楼道充电");
+        assert_eq!(drafts[0].description, "楼道充电");
     }
 }

@@ -11,6 +11,7 @@ pub mod petition;
 pub mod place;
 pub mod record;
 pub mod region;
+pub mod text;
 pub mod validate;
 pub mod version;
 

@@ -2,22 +2,10 @@
 
 use std::fmt::Write as _;
 
-use unicode_width::UnicodeWidthStr;
-
 use super::Report;
 use crate::domain::Lang;
 
-/// Pads `s` on the right to `width` terminal cells.
-pub fn pad(s: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-/// Pads `s` on the left to `width` terminal cells.
-pub fn pad_left(s: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(s);
-    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
-}
+pub use crate::domain::text::{clip, pad, pad_left};
 
 /// Renders the report.
 pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
@@ -183,19 +171,4 @@ pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
         }
     }
     s
-}
-
-/// Cuts `s` to at most `width` cells (never inside a character), with control characters dropped.
-pub fn clip(s: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in s.chars().filter(|c| !c.is_control()) {
-        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if used + w > width {
-            break;
-        }
-        used += w;
-        out.push(ch);
-    }
-    out
 }

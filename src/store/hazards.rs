@@ -20,7 +20,11 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
         });
     }
     records::save(tx, ctx, None, &mut hazard, "create", None)?;
-    let note = Some(format!("{} {}", hazard.grade.code(), hazard.deadline));
+    let note = Some(format!(
+        "{}隐患，期限 {}",
+        hazard.grade.label(crate::domain::Lang::Zh),
+        hazard.deadline
+    ));
     add_event(
         tx,
         ctx,

@@ -5,11 +5,13 @@
 
 pub mod audit;
 pub mod check;
+pub mod dashboard;
 pub mod device;
 pub mod error;
 pub mod hazards;
 pub mod holidays;
 pub mod inspections;
+pub mod lists;
 pub mod migrate;
 pub mod patrols;
 pub mod petitions;
@@ -17,6 +19,7 @@ pub mod places;
 pub mod records;
 pub mod regions;
 pub mod report;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -218,3 +218,10 @@ pub fn import(tx: &Transaction, ctx: &WriteCtx, rows: &[Region]) -> Result<usize
 pub fn exists(conn: &Connection, code: &str) -> Result<bool> {
     Ok(name(conn, code)?.is_some())
 }
+
+/// The built-in county and townships, without any database (for the first-run screen).
+pub fn builtin() -> Result<Vec<Region>> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch(super::migrate::SCHEMA)?;
+    list(&conn, None)
+}

@@ -1,0 +1,153 @@
+//! The dashboard's queries (今日待办): what is overdue or due soon, what waits for referral, the week's trend and
+//! the counts per village — each within this device's jurisdiction.
+
+use chrono::{Days, NaiveDate};
+use rusqlite::Connection;
+
+use super::Result;
+use crate::domain::region;
+
+/// The figures of the dashboard.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    pub hazards_overdue: i64,
+    /// Days the longest-overdue open hazard is late, with its description.
+    pub oldest_overdue: Option<(i64, String)>,
+    /// Open hazards due within 7 days (re-inspections to plan).
+    pub hazards_due_7: i64,
+    pub petitions_overdue: i64,
+    pub petitions_due_3: i64,
+    pub petitions_due_7: i64,
+    pub findings_unreferred: i64,
+    pub findings_overdue: i64,
+    pub inspections_month: i64,
+    pub hazards_open: i64,
+    pub hazards_major_open: i64,
+    pub petitions_open: i64,
+    pub patrols_month: i64,
+    pub patrol_km_month: f64,
+    /// New hazards per week, oldest first, the last entry being the current week.
+    pub weekly_hazards: Vec<u64>,
+    /// (region name, open hazards, open petitions) per village or community, busiest first.
+    pub by_village: Vec<(String, i64, i64)>,
+}
+
+fn scalar<T: rusqlite::types::FromSql + Default>(
+    conn: &Connection,
+    sql: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<T> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(p, |r| r.get::<_, Option<T>>(0))?
+        .unwrap_or_default())
+}
+
+/// Builds the dashboard for `region` as of `today`.
+pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Dashboard> {
+    let lo = region::prefix(region_code).to_owned();
+    let t = today.to_string();
+    let d3 = (today + Days::new(3)).to_string();
+    let d7 = (today + Days::new(7)).to_string();
+    let month = format!("{}-01", &t[..7]);
+    let inside = "region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0";
+    let q = |sql: &str| format!("{sql} AND {inside}");
+    let mut d = Dashboard {
+        hazards_overdue: scalar(conn, &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND deadline < ?2"), &[&lo, &t])?,
+        hazards_due_7: scalar(
+            conn,
+            &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND deadline BETWEEN ?2 AND ?3"),
+            &[&lo, &t, &d7],
+        )?,
+        petitions_overdue: scalar(conn, &q("SELECT count(*) FROM petitions WHERE office_due < ?2"), &[&lo, &t])?,
+        petitions_due_3: scalar(
+            conn,
+            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?2 AND ?3"),
+            &[&lo, &t, &d3],
+        )?,
+        petitions_due_7: scalar(
+            conn,
+            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?2 AND ?3"),
+            &[&lo, &t, &d7],
+        )?,
+        findings_unreferred: scalar(conn, &q("SELECT count(*) FROM findings WHERE status = 'reported'"), &[&lo])?,
+        findings_overdue: scalar(
+            conn,
+            &q("SELECT count(*) FROM findings WHERE status = 'referred' AND deadline < ?2"),
+            &[&lo, &t],
+        )?,
+        inspections_month: scalar(conn, &q("SELECT count(*) FROM inspections WHERE inspected_on >= ?2"), &[&lo, &month])?,
+        hazards_open: scalar(conn, &q("SELECT count(*) FROM hazards WHERE status <> 'closed'"), &[&lo])?,
+        hazards_major_open: scalar(
+            conn,
+            &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND grade = 'major'"),
+            &[&lo],
+        )?,
+        petitions_open: scalar(
+            conn,
+            &q("SELECT count(*) FROM petitions WHERE status IN ('registered','forwarded','returned','accepted',
+                'in_progress','extended','replied','review_requested','reexam_requested')"),
+            &[&lo],
+        )?,
+        ..Dashboard::default()
+    };
+    let start_ms = chrono::NaiveDate::parse_from_str(&month, "%Y-%m-%d")
+        .map(|m| {
+            m.and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp_millis()
+                - 8 * 3_600_000
+        })
+        .unwrap_or(0);
+    d.patrols_month = scalar(
+        conn,
+        &q("SELECT count(*) FROM patrols WHERE started_at >= ?2"),
+        &[&lo, &start_ms],
+    )?;
+    d.patrol_km_month = scalar(
+        conn,
+        &q("SELECT sum(distance_km) FROM patrols WHERE started_at >= ?2"),
+        &[&lo, &start_ms],
+    )?;
+    d.oldest_overdue = conn
+        .prepare_cached(&format!(
+            "{} ORDER BY deadline LIMIT 1",
+            q(
+                "SELECT julianday(?2) - julianday(deadline), description FROM hazards \
+               WHERE status <> 'closed' AND deadline < ?2"
+            )
+        ))?
+        .query_row(rusqlite::params![lo, t], |r| {
+            Ok((r.get::<_, f64>(0)? as i64, r.get::<_, String>(1)?))
+        })
+        .ok();
+    // Eight weeks of new hazards, Monday to Sunday, the current week last.
+    let monday = today
+        - Days::new(u64::from(
+            chrono::Datelike::weekday(&today).num_days_from_monday(),
+        ));
+    for w in (0..8).rev() {
+        let start = monday - Days::new(7 * w);
+        let end = start + Days::new(6);
+        let n: i64 = scalar(
+            conn,
+            &q("SELECT count(*) FROM hazards WHERE found_on BETWEEN ?2 AND ?3"),
+            &[&lo, &start.to_string(), &end.to_string()],
+        )?;
+        d.weekly_hazards.push(n.max(0) as u64);
+    }
+    let mut st = conn.prepare_cached(
+        "WITH x(v, h, p) AS (
+            SELECT substr(region_code, 1, 12), status <> 'closed', 0 FROM hazards
+                WHERE region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0 AND length(region_code) >= 12
+            UNION ALL SELECT substr(region_code, 1, 12), 0, office_due IS NOT NULL FROM petitions
+                WHERE region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0 AND length(region_code) >= 12)
+         SELECT coalesce(r.name, x.v), sum(h), sum(p) FROM x LEFT JOIN regions r ON r.code = x.v
+         WHERE x.v NOT LIKE '%000' GROUP BY x.v HAVING sum(h) + sum(p) > 0 ORDER BY sum(h) + sum(p) DESC LIMIT 6",
+    )?;
+    d.by_village = st
+        .query_map([&lo], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(d)
+}

@@ -1,0 +1,229 @@
+//! The pages of the worker's lists: one family at a time, newest first, filtered, paged by key (never by
+//! OFFSET), with the deadline that decides "days left / overdue". Personal data stays out of the rows except
+//! the petitioner's name, which the screen masks.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::Result;
+use crate::domain::record::Family;
+
+/// What a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub family: Family,
+    /// A status code of the family, or None for all.
+    pub status: Option<String>,
+    /// Only open records past their deadline.
+    pub overdue_only: bool,
+    /// Only records inside this region (a prefix test on the code).
+    pub region: Option<String>,
+    /// A category code (hazards, inspections, petitions) or finding code.
+    pub category: Option<String>,
+    /// Only open records due between today and this date (inclusive).
+    pub due_by: Option<NaiveDate>,
+}
+
+impl Filter {
+    pub fn new(family: Family) -> Filter {
+        Filter {
+            family,
+            status: None,
+            overdue_only: false,
+            region: None,
+            category: None,
+            due_by: None,
+        }
+    }
+}
+
+/// One line of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: String,
+    /// The date the list is sorted by (found, inspected, received).
+    pub date: String,
+    pub category: String,
+    pub status: String,
+    /// Place, location or case number.
+    pub place: String,
+    /// Description or summary; for petitions the petitioner's name comes in `person` to be masked.
+    pub text: String,
+    pub person: Option<String>,
+    /// The deadline that matters now (None when nothing is due).
+    pub due: Option<NaiveDate>,
+    pub region: String,
+}
+
+/// The key a page continues from: (date, id) of its last (or first) row.
+pub type Key = (String, String);
+
+struct Shape {
+    from: &'static str,
+    date: &'static str,
+    select: &'static str,
+    open: &'static str,
+    due: &'static str,
+}
+
+fn shape(family: Family) -> Shape {
+    match family {
+        Family::Hazard => Shape {
+            from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
+            date: "t.found_on",
+            select: "t.category, t.status, coalesce(p.name, ''), t.description, NULL, \
+                     CASE WHEN t.status <> 'closed' THEN t.deadline END",
+            open: "t.status <> 'closed'",
+            due: "t.deadline",
+        },
+        Family::Inspection => Shape {
+            from: "inspections t LEFT JOIN places p ON p.id = t.place_id",
+            date: "t.inspected_on",
+            select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
+                     coalesce(p.name, ''), t.inspector || ' ' || t.failed_count, NULL, NULL",
+            open: "0",
+            due: "NULL",
+        },
+        Family::Finding => Shape {
+            from: "findings t",
+            date: "t.found_on",
+            select: "t.code, t.status, t.location, t.description, NULL, \
+                     CASE WHEN t.status = 'referred' THEN t.deadline END",
+            open: "t.status = 'referred'",
+            due: "t.deadline",
+        },
+        Family::Petition => Shape {
+            from: "petitions t",
+            date: "t.received_on",
+            select: "t.category, t.status, t.case_no, t.summary, t.petitioner_name, t.office_due",
+            open: "t.office_due IS NOT NULL",
+            due: "t.office_due",
+        },
+        Family::Place => Shape {
+            from: "places t",
+            date: "date(t.created_at / 1000, 'unixepoch', '+8 hours')",
+            select: "t.kind, '', t.name, t.address, NULL, NULL",
+            open: "0",
+            due: "NULL",
+        },
+        Family::Patrol => Shape {
+            from: "patrols t",
+            date: "date(t.started_at / 1000, 'unixepoch', '+8 hours')",
+            select: "t.zone, t.status, t.route, t.worker || ' ' || coalesce(t.distance_km, ''), NULL, NULL",
+            open: "t.status = 'open'",
+            due: "NULL",
+        },
+    }
+}
+
+fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String>) -> String {
+    let mut w = vec!["t.deleted = 0".to_owned()];
+    if let Some(st) = &f.status {
+        params.push(st.clone());
+        w.push(format!("t.status = ?{}", params.len()));
+    }
+    if let Some(c) = &f.category {
+        params.push(c.clone());
+        let col = if f.family == Family::Finding {
+            "t.code"
+        } else {
+            "t.category"
+        };
+        w.push(format!("{col} = ?{}", params.len()));
+    }
+    if let Some(r) = &f.region {
+        params.push(crate::domain::region::prefix(r).to_owned());
+        w.push(format!(
+            "t.region_code >= ?{n} AND t.region_code < ?{n} || 'a'",
+            n = params.len()
+        ));
+    }
+    if f.overdue_only {
+        params.push(today.to_string());
+        w.push(format!("{} AND {} < ?{}", s.open, s.due, params.len()));
+    }
+    if let Some(by) = f.due_by {
+        params.push(today.to_string());
+        params.push(by.to_string());
+        w.push(format!(
+            "{} AND {} BETWEEN ?{} AND ?{}",
+            s.open,
+            s.due,
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    w.join(" AND ")
+}
+
+/// One page of `limit` rows: after `after` (older), or before `before` (newer), or the newest page.
+pub fn page(
+    conn: &Connection,
+    f: &Filter,
+    today: NaiveDate,
+    after: Option<&Key>,
+    before: Option<&Key>,
+    limit: usize,
+) -> Result<Vec<Row>> {
+    let s = shape(f.family);
+    let mut params = Vec::new();
+    let mut w = where_clause(f, &s, today, &mut params);
+    let mut ascending = false;
+    if let Some((d, id)) = after {
+        params.push(d.clone());
+        params.push(id.clone());
+        w.push_str(&format!(
+            " AND ({}, t.id) < (?{}, ?{})",
+            s.date,
+            params.len() - 1,
+            params.len()
+        ));
+    } else if let Some((d, id)) = before {
+        params.push(d.clone());
+        params.push(id.clone());
+        w.push_str(&format!(
+            " AND ({}, t.id) > (?{}, ?{})",
+            s.date,
+            params.len() - 1,
+            params.len()
+        ));
+        ascending = true;
+    }
+    let order = if ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT t.id, {date}, {select}, t.region_code FROM {from} WHERE {w} ORDER BY {date} {order}, t.id {order} LIMIT {limit}",
+        date = s.date,
+        select = s.select,
+        from = s.from,
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok(Row {
+            id: r.get(0)?,
+            date: r.get(1)?,
+            category: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            status: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            place: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            text: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            person: r.get(6)?,
+            due: r.get::<_, Option<String>>(7)?.and_then(|d| d.parse().ok()),
+            region: r.get(8)?,
+        })
+    })?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    if ascending {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+/// How many records the filter matches.
+pub fn count(conn: &Connection, f: &Filter, today: NaiveDate) -> Result<i64> {
+    let s = shape(f.family);
+    let mut params = Vec::new();
+    let w = where_clause(f, &s, today, &mut params);
+    let sql = format!("SELECT count(*) FROM {} WHERE {w}", s.from);
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
+}

@@ -1,0 +1,118 @@
+//! The first-run screen: with no database yet, set up this device (pick the township, or type a village or grid
+//! code, and give the worker's name) or open a demo database to look around.
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::prompt::{Field, Outcome, Prompt};
+use crate::domain::Lang;
+use crate::domain::text::clip;
+
+/// What the person chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// Set up this device with a jurisdiction code and the first worker.
+    Setup {
+        code: String,
+        worker: String,
+    },
+    /// Look around in a demo database of this township.
+    Demo {
+        township: String,
+    },
+    Quit,
+}
+
+/// The form: what to do, the township (the 17 of 略阳县), an optional finer code, the worker's name.
+pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let what = vec![
+        ("setup".into(), t("设置本设备", "set up this device")),
+        ("demo".into(), t("打开演示数据看看", "open a demo database")),
+    ];
+    Prompt::new(
+        t("欢迎使用 wangge 网格员工作台", "Welcome to wangge"),
+        vec![
+            Field::choice("what", t("要做什么（←/→ 选择）", "what (left/right)"), what),
+            Field::choice(
+                "township",
+                t("乡镇/街道（←/→）", "township (left/right)"),
+                townships.to_vec(),
+            ),
+            Field::text(
+                "code",
+                t("或输入村/网格代码", "or a village/grid code"),
+                false,
+            ),
+            Field::text("worker", t("网格员姓名", "your name"), false),
+        ],
+    )
+}
+
+/// Reads the form's answer, or says what is missing.
+pub fn choice(p: &Prompt, lang: Lang) -> Result<Choice, String> {
+    let code = Some(p.get("code").trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| p.get("township"));
+    if p.get("what") == "demo" {
+        return Ok(Choice::Demo {
+            township: p.get("township"),
+        });
+    }
+    let worker = p.get("worker").trim().to_owned();
+    if worker.is_empty() {
+        return Err(lang
+            .pick("请填写网格员姓名", "Please give your name")
+            .to_owned());
+    }
+    Ok(Choice::Setup { code, worker })
+}
+
+/// Runs the first-run screen until the person chooses or quits.
+pub fn run_form<B: Backend>(
+    terminal: &mut Terminal<B>,
+    lang: Lang,
+    townships: &[(String, String)],
+) -> std::io::Result<Choice>
+where
+    B::Error: Into<std::io::Error>,
+{
+    let mut p = form(lang, townships);
+    loop {
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                let intro = lang.pick(
+                    " 这台电脑还没有数据库。设置本设备，或先打开演示数据看看。Tab/Enter 下一项，Ctrl+S 确定，Esc 退出。",
+                    " No database yet. Set up this device, or look around in demo data. Tab/Enter next, Ctrl+S go, Esc quit.",
+                );
+                f.render_widget(Paragraph::new(Line::from(clip(intro, area.width as usize))), Rect::new(0, 0, area.width, 1));
+                super::view::draw_prompt(f, &p, Rect::new(0, 2, area.width, area.height.saturating_sub(2)), lang);
+            })
+            .map_err(Into::into)?;
+        let mut events = vec![event::read()?];
+        while event::poll(Duration::ZERO)? {
+            events.push(event::read()?);
+        }
+        for ev in events {
+            match ev {
+                Event::Key(k) if k.kind == KeyEventKind::Press => match p.key(k) {
+                    Outcome::Cancel => return Ok(Choice::Quit),
+                    Outcome::Submit => match choice(&p, lang) {
+                        Ok(c) => return Ok(c),
+                        Err(e) => p.error = Some(e),
+                    },
+                    Outcome::Editing => {}
+                },
+                Event::Paste(s) => p.paste(&s),
+                _ => {}
+            }
+        }
+    }
+}

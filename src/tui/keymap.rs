@@ -1,0 +1,202 @@
+//! The one keymap table: every key of every screen, with its zh/en description. The help overlay, the hint bar
+//! and the README's key table are all generated from it, so they can never drift from the real keys.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::Lang;
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Tab(u8),
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    First,
+    Last,
+    Open,
+    Back,
+    New,
+    Edit,
+    Search,
+    Filter,
+    NextField,
+    PrevField,
+    Save,
+    Reveal,
+    SwitchWorker,
+    /// A lifecycle action in the detail view, by its letter.
+    Act(char),
+}
+
+/// Where a key applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere no text field has focus.
+    Global,
+    List,
+    Detail,
+    Form,
+}
+
+/// One row of the table.
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static str,
+    pub action: Action,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Shown in the bottom hint bar of its context.
+    pub hint: bool,
+}
+
+const fn b(
+    context: Context,
+    keys: &'static str,
+    action: Action,
+    zh: &'static str,
+    en: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        action,
+        zh,
+        en,
+        hint,
+    }
+}
+
+use Action as A;
+use Context as C;
+
+/// Every key.
+pub const KEYMAP: &[Binding] = &[
+    b(C::List, "Enter", A::Open, "打开", "open", true),
+    b(C::List, "j/k ↑/↓", A::Down, "移动", "move", true),
+    b(C::List, "PgUp/PgDn", A::PageDown, "翻页", "page", false),
+    b(
+        C::List,
+        "g/G",
+        A::First,
+        "第一条/最后一条",
+        "first/last",
+        false,
+    ),
+    b(
+        C::List,
+        "f",
+        A::Filter,
+        "筛选（状态、逾期）",
+        "filter (status, overdue)",
+        true,
+    ),
+    b(C::Detail, "Esc", A::Back, "返回", "back", true),
+    b(
+        C::Detail,
+        "i",
+        A::Reveal,
+        "显示证件号和电话（记入审计）",
+        "reveal ID and phone (audited)",
+        true,
+    ),
+    b(
+        C::Form,
+        "Tab/Shift+Tab",
+        A::NextField,
+        "下一项/上一项",
+        "next/previous field",
+        true,
+    ),
+    b(C::Form, "Ctrl+S / F2", A::Save, "保存", "save", true),
+    b(C::Form, "Esc", A::Back, "取消", "cancel", true),
+    b(C::Global, "1-6", A::Tab(1), "切换页签", "switch tab", false),
+    b(C::Global, "/", A::Search, "搜索", "search", true),
+    b(
+        C::Global,
+        "w",
+        A::SwitchWorker,
+        "切换网格员",
+        "switch worker",
+        false,
+    ),
+    b(C::Global, "?", A::Help, "帮助", "help", true),
+    b(C::Global, "q", A::Quit, "退出", "quit", true),
+];
+
+/// The action a key press means in `context` when no text field has focus.
+pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match key.code {
+        KeyCode::Char('s') if ctrl => A::Save,
+        KeyCode::Char('c') if ctrl => A::Quit,
+        KeyCode::F(2) => A::Save,
+        KeyCode::Tab => A::NextField,
+        KeyCode::BackTab => A::PrevField,
+        KeyCode::Esc => A::Back,
+        KeyCode::Enter => A::Open,
+        KeyCode::Down => A::Down,
+        KeyCode::Up => A::Up,
+        KeyCode::PageDown => A::PageDown,
+        KeyCode::PageUp => A::PageUp,
+        KeyCode::Home => A::First,
+        KeyCode::End => A::Last,
+        _ if ctrl => return None,
+        KeyCode::Char('q') => A::Quit,
+        KeyCode::Char('?') => A::Help,
+        KeyCode::Char(c @ '1'..='6') => A::Tab(c as u8 - b'0'),
+        KeyCode::Char('j') => A::Down,
+        KeyCode::Char('k') => A::Up,
+        KeyCode::Char('g') => A::First,
+        KeyCode::Char('G') => A::Last,
+        KeyCode::Char('n') => A::New,
+        KeyCode::Char('e') => A::Edit,
+        KeyCode::Char('/') => A::Search,
+        KeyCode::Char('f') if context != C::Detail => A::Filter,
+        KeyCode::Char('w') => A::SwitchWorker,
+        KeyCode::Char('i') if context == C::Detail => A::Reveal,
+        KeyCode::Char(c) if context == C::Detail && c.is_ascii_lowercase() => A::Act(c),
+        _ => return None,
+    })
+}
+
+/// The bindings shown for a context: its own, then the global ones.
+pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.context == context).chain(
+        KEYMAP
+            .iter()
+            .filter(move |b| b.context == C::Global && context != C::Global),
+    )
+}
+
+/// The hint bar: the main keys of a context.
+pub fn hints(context: Context, lang: Lang) -> String {
+    for_context(context)
+        .filter(|b| b.hint)
+        .map(|b| format!("{} {}", b.keys, lang.pick(b.zh, b.en)))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+/// The README's key table (Markdown), from the same rows.
+pub fn markdown_table(lang: Lang) -> String {
+    let mut s = String::from("| key | where | does |\n| --- | --- | --- |\n");
+    for b in KEYMAP {
+        let place = match b.context {
+            C::Global => lang.pick("任何列表或详情", "any list or detail"),
+            C::List => lang.pick("列表", "lists"),
+            C::Detail => lang.pick("详情", "detail"),
+            C::Form => lang.pick("表单", "forms"),
+        };
+        s.push_str(&format!(
+            "| `{}` | {place} | {} |\n",
+            b.keys,
+            lang.pick(b.zh, b.en)
+        ));
+    }
+    s
+}

@@ -1,0 +1,66 @@
+//! The worker's app in the terminal: set-up and restoration of the terminal (also on panic), and the main loop,
+//! generic over the backend so tests drive the very same loop on `TestBackend`.
+
+pub mod app;
+pub mod detail;
+pub mod firstrun;
+pub mod keymap;
+pub mod prompt;
+pub mod view;
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
+use ratatui::crossterm::execute;
+
+use app::App;
+use view::Theme;
+
+/// Shows the first-run screen in a terminal of its own and returns the choice.
+pub fn first_run(
+    lang: crate::domain::Lang,
+    townships: &[(String, String)],
+) -> std::io::Result<firstrun::Choice> {
+    let mut terminal = ratatui::try_init()?;
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = firstrun::run_form(&mut terminal, lang, townships);
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::try_restore()?;
+    result
+}
+
+/// Runs the app until the worker quits. The terminal is restored on quit, on error and on panic.
+pub fn run(app: App) -> std::io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = run_app(&mut terminal, app, Theme::from_env());
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::try_restore()?;
+    result
+}
+
+/// The loop: draw, wait for an event, drain every pending one (an IME commits a phrase as a burst), repeat.
+pub fn run_app<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    theme: Theme,
+) -> std::io::Result<()>
+where
+    B::Error: Into<std::io::Error>,
+{
+    if let Ok(size) = terminal.size() {
+        app.resize(size.height);
+    }
+    while !app.quit {
+        terminal
+            .draw(|f| view::draw(f, &app, theme))
+            .map_err(Into::into)?;
+        app.event(event::read()?);
+        while !app.quit && event::poll(Duration::ZERO)? {
+            app.event(event::read()?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! A small form of fields (text, date, number, choice) with CJK-aware editing: the lifecycle actions' notes
+//! and the worker switch use it. Enter moves to the next field; Ctrl+S or F2 submits.
+
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::domain::Lang;
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Date,
+    Number,
+    /// (code, label) choices.
+    Choice(Vec<(String, String)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: String,
+    pub kind: Kind,
+    pub required: bool,
+    pub input: Input,
+    pub choice: usize,
+}
+
+impl Field {
+    pub fn text(key: &'static str, label: String, required: bool) -> Field {
+        Field {
+            key,
+            label,
+            kind: Kind::Text,
+            required,
+            input: Input::default(),
+            choice: 0,
+        }
+    }
+    pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
+        let input = Input::new(value.map(|d| d.to_string()).unwrap_or_default());
+        Field {
+            key,
+            label,
+            kind: Kind::Date,
+            required: true,
+            input,
+            choice: 0,
+        }
+    }
+    pub fn number(key: &'static str, label: String, value: u32) -> Field {
+        Field {
+            key,
+            label,
+            kind: Kind::Number,
+            required: true,
+            input: Input::new(value.to_string()),
+            choice: 0,
+        }
+    }
+    pub fn choice(key: &'static str, label: String, options: Vec<(String, String)>) -> Field {
+        Field {
+            key,
+            label,
+            kind: Kind::Choice(options),
+            required: true,
+            input: Input::default(),
+            choice: 0,
+        }
+    }
+
+    /// The value as typed (for a choice: its code).
+    pub fn value(&self) -> String {
+        match &self.kind {
+            Kind::Choice(opts) => opts
+                .get(self.choice)
+                .map(|o| o.0.clone())
+                .unwrap_or_default(),
+            _ => self.input.value().to_owned(),
+        }
+    }
+
+    /// What the field shows.
+    pub fn shown(&self) -> String {
+        match &self.kind {
+            Kind::Choice(opts) => opts
+                .get(self.choice)
+                .map(|o| format!("< {} >", o.1))
+                .unwrap_or_default(),
+            _ => self.input.value().to_owned(),
+        }
+    }
+}
+
+/// A form in progress.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub changed: bool,
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Editing,
+    Submit,
+    Cancel,
+}
+
+impl Prompt {
+    pub fn new(title: String, fields: Vec<Field>) -> Prompt {
+        Prompt {
+            title,
+            fields,
+            focus: 0,
+            error: None,
+            changed: false,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.value())
+            .unwrap_or_default()
+    }
+
+    /// Handles a key: every printable key is text in a text field; Esc cancels; Ctrl+S/F2 submit.
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        use ratatui::crossterm::event::KeyModifiers;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return Outcome::Cancel,
+            KeyCode::Char('s') if ctrl => return Outcome::Submit,
+            KeyCode::F(2) => return Outcome::Submit,
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1) % self.fields.len().max(1)
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1)
+            }
+            KeyCode::Enter if self.focus + 1 >= self.fields.len() => return Outcome::Submit,
+            KeyCode::Enter => self.focus += 1,
+            _ => {
+                let Some(field) = self.fields.get_mut(self.focus) else {
+                    return Outcome::Editing;
+                };
+                match &field.kind {
+                    Kind::Choice(opts) => match key.code {
+                        KeyCode::Left => {
+                            field.choice = (field.choice + opts.len() - 1) % opts.len().max(1)
+                        }
+                        KeyCode::Right | KeyCode::Char(' ') => {
+                            field.choice = (field.choice + 1) % opts.len().max(1)
+                        }
+                        _ => return Outcome::Editing,
+                    },
+                    _ => {
+                        if field.input.handle_event(&Event::Key(key)).is_some() {
+                            self.changed = true;
+                        }
+                    }
+                }
+                self.changed = true;
+            }
+        }
+        Outcome::Editing
+    }
+
+    /// Inserts pasted text into the focused text field as one edit, control characters stripped.
+    pub fn paste(&mut self, text: &str) {
+        if let Some(field) = self.fields.get_mut(self.focus)
+            && !matches!(field.kind, Kind::Choice(_))
+        {
+            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+            let value = format!("{}{}", field.input.value(), clean);
+            field.input = Input::new(value);
+            self.changed = true;
+        }
+    }
+
+    /// A date field's value, with the relative words 今天/昨天 (today/yesterday) understood.
+    pub fn date(&self, key: &str, today: NaiveDate, lang: Lang) -> Result<NaiveDate, String> {
+        let v = self.get(key);
+        match v.trim() {
+            "今天" | "today" => Ok(today),
+            "昨天" | "yesterday" => Ok(today - chrono::Days::new(1)),
+            s => crate::domain::validate::parse_date("date", s)
+                .map_err(|e| crate::domain::Localized::message(&e, lang)),
+        }
+    }
+}

@@ -1,0 +1,729 @@
+//! Drawing: a pure function of `App`. Header with tabs, the current screen, the hint bar from the keymap.
+//! Every string from the database passes `text::sanitize` (through `pad`/`clip`) before it reaches the screen;
+//! lines are ASCII so they align in every terminal, and colour is never the only signal.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::{bar, border};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Sparkline};
+
+use super::app::{App, Screen, TABS};
+use super::detail::{days_text, mask_name};
+use super::keymap::{self, Context};
+use super::prompt::Prompt;
+use crate::domain::Lang;
+use crate::domain::deadline::days_left;
+use crate::domain::text::{clip, pad, pad_left, sanitize, width};
+
+/// Colours, or none at all when `NO_COLOR` is set.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    fn selected(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
+    let area = f.area();
+    let w = area.width as usize;
+    let lang = app.lang;
+    // Header: tabs on the left, where and who on the right.
+    let mut tabs = String::from(" wangge ");
+    for (i, (zh, en)) in TABS.iter().enumerate() {
+        let name = lang.pick(zh, en);
+        if i + 1 == app.tab {
+            tabs.push_str(&format!(" [{}{name}]", i + 1));
+        } else {
+            tabs.push_str(&format!(" {}{name}", i + 1));
+        }
+    }
+    let who = format!("{} {} ", app.region_name, app.device.worker);
+    let header = if width(&tabs) + width(&who) < w {
+        format!("{tabs}{}{who}", " ".repeat(w - width(&tabs) - width(&who)))
+    } else {
+        tabs
+    };
+    f.render_widget(
+        Paragraph::new(clip(&header, w)),
+        Rect::new(0, 0, area.width, 1),
+    );
+    f.render_widget(
+        Paragraph::new("-".repeat(w)),
+        Rect::new(0, 1, area.width, 1),
+    );
+    let body = Rect::new(0, 2, area.width, area.height.saturating_sub(4));
+    match app.stack.iter().rev().find(|s| {
+        !matches!(
+            s,
+            Screen::Help | Screen::ConfirmDiscard | Screen::Action(..) | Screen::Worker(_)
+        )
+    }) {
+        Some(Screen::Detail(d)) => draw_detail(f, app, d, body, theme),
+        Some(Screen::Search {
+            query,
+            hits,
+            total,
+            selected,
+            editing,
+        }) => draw_search(
+            f, app, query, hits, *total, *selected, *editing, body, theme,
+        ),
+        _ => match app.tab {
+            1 => draw_dashboard(f, app, body, theme),
+            6 => draw_sync(f, app, body),
+            _ => draw_list(f, app, body, theme),
+        },
+    }
+    // Overlays.
+    match app.stack.last() {
+        Some(Screen::Action(_, p) | Screen::Worker(p)) => draw_prompt(f, p, body, lang),
+        Some(Screen::Help) => draw_help(f, app, body),
+        Some(Screen::ConfirmDiscard) => {
+            let r = centered(body, 46, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(lang.pick(
+                        " 表单已修改，放弃修改吗？",
+                        " The form has changes. Discard them?",
+                    )),
+                    Line::from(lang.pick(
+                        " y 放弃   其他键 继续编辑",
+                        " y discard   any other key: keep editing",
+                    )),
+                ])
+                .block(frame(lang.pick("确认", "Confirm"))),
+                r,
+            );
+        }
+        _ => {}
+    }
+    let bottom = area.height.saturating_sub(2);
+    f.render_widget(
+        Paragraph::new("-".repeat(w)),
+        Rect::new(0, bottom, area.width, 1),
+    );
+    let context = match app.stack.last() {
+        Some(Screen::Action(..) | Screen::Worker(_)) => Context::Form,
+        Some(Screen::Detail(_)) => Context::Detail,
+        _ => Context::List,
+    };
+    let hint = match &app.status {
+        Some(s) => Line::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
+        None => {
+            let mut h = keymap::hints(context, lang);
+            if let Some(Screen::Detail(d)) = app.stack.last() {
+                let acts: Vec<String> = d
+                    .offers()
+                    .iter()
+                    .map(|o| format!("{} {}", o.key(), o.label(lang)))
+                    .collect();
+                if !acts.is_empty() {
+                    h = format!(
+                        "{} {}  Esc {}  ? {}",
+                        lang.pick("可办:", "do:"),
+                        acts.join("  "),
+                        lang.pick("返回", "back"),
+                        lang.pick("帮助", "help")
+                    );
+                }
+            }
+            Line::from(format!(" {h}"))
+        }
+    };
+    f.render_widget(
+        Paragraph::new(hint),
+        Rect::new(0, bottom + 1, area.width, 1),
+    );
+}
+
+/// A column: `s` cut and padded to `w - 1` cells, then a one-cell gap.
+fn col(s: &str, w: usize) -> String {
+    format!("{} ", pad(s, w.saturating_sub(1)))
+}
+
+/// A popup's frame, in ASCII so it aligns in every terminal.
+fn frame(title: &str) -> Block<'static> {
+    const ASCII: border::Set = border::Set {
+        top_left: "+",
+        top_right: "+",
+        bottom_left: "+",
+        bottom_right: "+",
+        vertical_left: "|",
+        vertical_right: "|",
+        horizontal_top: "-",
+        horizontal_bottom: "-",
+    };
+    Block::bordered()
+        .border_set(ASCII)
+        .title(format!(" {} ", sanitize(title)))
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn due_span(
+    due: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    lang: Lang,
+    theme: Theme,
+    w: usize,
+) -> Span<'static> {
+    match due {
+        None => Span::raw(pad("", w)),
+        Some(d) => {
+            let left = days_left(today, d);
+            let text = days_text(left, lang);
+            let style = if left < 0 {
+                theme.fg(Color::Red).add_modifier(Modifier::BOLD)
+            } else if left <= 3 {
+                theme.fg(Color::Yellow)
+            } else {
+                Style::default()
+            };
+            Span::styled(pad(&text, w), style)
+        }
+    }
+}
+
+fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
+    let d = &app.dashboard;
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let mut lines = vec![
+        Line::from(format!(" {}  {}", t("今日待办", "To do today"), app.today)),
+        Line::from(""),
+    ];
+    let oldest = d
+        .oldest_overdue
+        .as_ref()
+        .map(|(n, s)| {
+            format!(
+                "{} {} {}",
+                t("最久:", "oldest:"),
+                days_text(-n, lang),
+                clip(s, 24)
+            )
+        })
+        .unwrap_or_default();
+    let items = [
+        (
+            "!!",
+            t("逾期隐患", "overdue hazards"),
+            d.hazards_overdue,
+            oldest,
+        ),
+        (
+            "!!",
+            t("信访 已超期", "petitions overdue"),
+            d.petitions_overdue,
+            String::new(),
+        ),
+        (
+            "! ",
+            t("信访 期限 3 天内", "petitions due in 3 days"),
+            d.petitions_due_3,
+            String::new(),
+        ),
+        (
+            "! ",
+            t("信访 期限 7 天内", "petitions due in 7 days"),
+            d.petitions_due_7,
+            String::new(),
+        ),
+        (
+            "  ",
+            t("复查 7 天内到期", "re-inspections due in 7 days"),
+            d.hazards_due_7,
+            String::new(),
+        ),
+        (
+            "  ",
+            t("巡查发现 待移交", "findings not yet referred"),
+            d.findings_unreferred,
+            String::new(),
+        ),
+    ];
+    for (i, (mark, label, n, extra)) in items.iter().enumerate() {
+        let mark = if *n > 0 { *mark } else { "  " };
+        let cursor = if i == app.dash_selected { ">" } else { " " };
+        let text = format!(
+            "{cursor}{mark} {}{} {}  {}",
+            pad(label, 26),
+            pad_left(&n.to_string(), 6),
+            t("件", ""),
+            extra
+        );
+        let style = if i == app.dash_selected {
+            theme.selected()
+        } else if *n > 0 && mark.starts_with("!!") {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(clip(&text, area.width as usize), style));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(clip(
+        &format!(
+            " {}  {} {}  {} {} ({} {})  {} {} {:.1} km  {} {}",
+            t("本辖区", "Here"),
+            t("检查 本月", "inspections this month"),
+            d.inspections_month,
+            t("隐患 在办", "hazards open"),
+            d.hazards_open,
+            t("重大", "major"),
+            d.hazards_major_open,
+            t("巡查", "patrols"),
+            d.patrols_month,
+            d.patrol_km_month,
+            t("信访 在办", "petitions open"),
+            d.petitions_open
+        ),
+        area.width as usize,
+    )));
+    lines.push(Line::from(""));
+    let trend: Vec<String> = d.weekly_hazards.iter().map(|n| n.to_string()).collect();
+    lines.push(Line::from(format!(
+        " {}  {}",
+        t("近 8 周新增隐患", "new hazards, last 8 weeks"),
+        trend.join(" ")
+    )));
+    let spark_y = area.y + lines.len() as u16;
+    lines.push(Line::from(""));
+    for (name, h, p) in &d.by_village {
+        lines.push(Line::from(format!(
+            "   {} {} {}  {} {}",
+            pad(name, 16),
+            t("隐患在办", "open hazards"),
+            h,
+            t("信访在办", "open petitions"),
+            p
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if spark_y < area.y + area.height {
+        const ASCII_BARS: bar::Set = bar::Set {
+            full: "#",
+            seven_eighths: "#",
+            three_quarters: "=",
+            five_eighths: "=",
+            half: "-",
+            three_eighths: "-",
+            one_quarter: ".",
+            one_eighth: ".",
+            empty: " ",
+        };
+        let spark = Sparkline::default()
+            .data(d.weekly_hazards.iter().copied())
+            .bar_set(ASCII_BARS)
+            .style(theme.fg(Color::Cyan));
+        f.render_widget(spark, Rect::new(area.x + 1, spark_y, 16.min(area.width), 1));
+    }
+}
+
+fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let i = app.tab - 2;
+    let list = &app.lists[i];
+    let w = area.width as usize;
+    let mut filters = Vec::new();
+    if list.filter.overdue_only {
+        filters.push(t("仅逾期", "overdue only").to_owned());
+    }
+    if let Some(s) = &list.filter.status {
+        filters.push(s.clone());
+    }
+    if let Some(d) = list.filter.due_by {
+        filters.push(format!("{} {d}", t("期限至", "due by")));
+    }
+    let filter = if filters.is_empty() {
+        t("全部", "all").to_owned()
+    } else {
+        filters.join(" ")
+    };
+    let title = format!(
+        " {}  {} {}   {}: {}",
+        lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
+        t("共", "total"),
+        list.total,
+        t("筛选", "filter"),
+        filter
+    );
+    let mut lines = vec![Line::from(clip(&title, w)), Line::from("")];
+    // Columns (each with a one-cell gap): date 11, category 9, status 11, place 18, text the rest, due 12.
+    let fixed = 2 + 11 + 9 + 11 + 18 + 12;
+    let text_w = w.saturating_sub(fixed).max(6);
+    let head = format!(
+        "  {}{}{}{}{}{}",
+        col(t("日期", "date"), 11),
+        col(t("类别", "category"), 9),
+        col(t("状态", "status"), 11),
+        col(t("地点/案号", "place/case"), 18),
+        col(t("内容", "what"), text_w),
+        t("期限", "due")
+    );
+    lines.push(Line::styled(
+        clip(&head, w),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    for (k, r) in list.rows.iter().enumerate() {
+        let cat = label_of(list.filter.family, &r.category, &r.status, lang);
+        let text = match &r.person {
+            Some(p) => format!("{} {}", mask_name(p), r.text),
+            None => r.text.clone(),
+        };
+        let cursor = if k == list.selected { ">" } else { " " };
+        let row = format!(
+            "{cursor} {}{}{}{}{}",
+            col(&r.date, 11),
+            col(&cat.0, 9),
+            col(&cat.1, 11),
+            col(&r.place, 18),
+            col(&text, text_w)
+        );
+        let style = if k == list.selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(row, style),
+            due_span(r.due, app.today, lang, theme, 12),
+        ]));
+    }
+    if list.rows.is_empty() {
+        lines.push(Line::from(format!(
+            "  {}",
+            t(
+                "没有符合条件的记录（f 切换筛选）",
+                "Nothing matches (f changes the filter)"
+            )
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    let footer = if list.rows.is_empty() {
+        String::new()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "第 {}-{} 条 / 共 {} 条 ",
+                list.offset + 1,
+                list.offset + list.rows.len() as i64,
+                list.total
+            ),
+            Lang::En => format!(
+                "{}-{} of {} ",
+                list.offset + 1,
+                list.offset + list.rows.len() as i64,
+                list.total
+            ),
+        }
+    };
+    if area.height > 0 {
+        f.render_widget(
+            Paragraph::new(pad_left(&footer, w)),
+            Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+        );
+    }
+}
+
+/// The (category, status) labels of a list row, from the domain's codes.
+fn label_of(
+    family: crate::domain::record::Family,
+    category: &str,
+    status: &str,
+    lang: Lang,
+) -> (String, String) {
+    use crate::domain::category::Category;
+    use crate::domain::record::Family as F;
+    let cat = match family {
+        F::Finding => crate::domain::patrol::FindingCode::from_code(category)
+            .map(|c| c.label(lang).to_owned()),
+        F::Petition => crate::domain::petition::PetitionCategory::from_code(category)
+            .map(|c| c.label(lang).to_owned()),
+        _ => Category::from_code(category).map(|c| c.short(lang).to_owned()),
+    }
+    .unwrap_or_else(|| category.to_owned());
+    let st = match family {
+        F::Hazard => {
+            crate::domain::hazard::HazardStatus::from_code(status).map(|s| s.label(lang).to_owned())
+        }
+        F::Finding => crate::domain::patrol::FindingStatus::from_code(status)
+            .map(|s| s.label(lang).to_owned()),
+        F::Petition => crate::domain::petition::PetitionStatus::from_code(status)
+            .map(|s| s.label(lang).to_owned()),
+        F::Inspection => Some(match status {
+            "fail" => lang.pick("有不合格", "failed items").to_owned(),
+            "pass" => lang.pick("合格", "passed").to_owned(),
+            v => crate::domain::inspection::Verdict::from_code(v)
+                .map(|v| v.label(lang).to_owned())
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    }
+    .unwrap_or_else(|| status.to_owned());
+    (cat, st)
+}
+
+fn draw_detail(f: &mut Frame, app: &App, d: &super::detail::Detail, area: Rect, theme: Theme) {
+    let lang = app.lang;
+    let w = area.width as usize;
+    let mut lines = vec![Line::styled(
+        format!(" {}", d.family().label(lang)),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    for (label, value) in d.fields(lang, app.today) {
+        let style = if value.contains("逾期") || value.contains("overdue") {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(
+            clip(&format!(" {} {}", pad(&label, 16), value), w),
+            style,
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        format!(" {}", lang.pick("时间线", "Timeline")),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    for e in &d.timeline {
+        let action = action_label(d.family(), &e.action, lang);
+        let text = format!(
+            "   {}  {} {}  {}",
+            e.on_date,
+            pad(&action, 10),
+            clip(&e.actor, 10),
+            e.note.as_deref().unwrap_or("")
+        );
+        lines.push(Line::from(clip(&text, w)));
+    }
+    f.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), area);
+}
+
+/// The label of a timeline action code.
+fn action_label(family: crate::domain::record::Family, code: &str, lang: Lang) -> String {
+    use crate::domain::record::Family as F;
+    let known = match family {
+        F::Hazard => {
+            crate::domain::hazard::HazardActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        F::Finding => {
+            crate::domain::patrol::FindingActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        F::Petition => {
+            crate::domain::petition::PetitionActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        _ => None,
+    };
+    known.map(str::to_owned).unwrap_or_else(|| match code {
+        "create" => lang.pick("登记", "created").to_owned(),
+        "register" => lang.pick("登记", "registered").to_owned(),
+        "report" => lang.pick("上报", "reported").to_owned(),
+        "delete" => lang.pick("删除", "deleted").to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_search(
+    f: &mut Frame,
+    app: &App,
+    query: &tui_input::Input,
+    hits: &[crate::store::search::Hit],
+    total: i64,
+    selected: usize,
+    editing: bool,
+    area: Rect,
+    theme: Theme,
+) {
+    let lang = app.lang;
+    let w = area.width as usize;
+    let prompt = format!(" {} ", lang.pick("搜索:", "Search:"));
+    let mut lines = vec![Line::from(format!("{prompt}{}", query.value()))];
+    lines.push(Line::from(if editing {
+        format!(
+            " {}",
+            lang.pick(
+                "输入关键词后按 Enter（可搜一个字）",
+                "Type, then Enter (one character is enough)"
+            )
+        )
+    } else {
+        format!(
+            " {} {total} {}",
+            lang.pick("共", ""),
+            lang.pick("条结果", "hits")
+        )
+    }));
+    for (i, h) in hits.iter().enumerate() {
+        let text = format!(
+            "{} {} {} {}",
+            if i == selected { ">" } else { " " },
+            h.date,
+            pad(h.family.label(lang), 10),
+            h.summary
+        );
+        let style = if i == selected && !editing {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(clip(&text, w), style));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if editing {
+        let x = area.x + width(&prompt) as u16 + query.visual_cursor() as u16;
+        f.set_cursor_position(Position::new(
+            x.min(area.x + area.width.saturating_sub(1)),
+            area.y,
+        ));
+    }
+}
+
+pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
+    let h = (p.fields.len() as u16 + 4).min(area.height);
+    let outer = centered(area, area.width.saturating_sub(4).min(76), h);
+    f.render_widget(Clear, outer);
+    f.render_widget(frame(&p.title), outer);
+    let r = Rect::new(
+        outer.x + 1,
+        outer.y + 1,
+        outer.width.saturating_sub(2),
+        outer.height.saturating_sub(2),
+    );
+    let label_w = 18;
+    let mut lines = Vec::new();
+    for (i, field) in p.fields.iter().enumerate() {
+        let mark = if i == p.focus { ">" } else { " " };
+        let req = if field.required { "*" } else { " " };
+        lines.push(Line::from(format!(
+            "{mark}{req}{}{}",
+            pad(&field.label, label_w),
+            sanitize(&field.shown())
+        )));
+    }
+    let msg = p.error.clone().unwrap_or_else(|| {
+        lang.pick(
+            "Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
+            "Enter next  Ctrl+S/F2 save  Esc cancel",
+        )
+        .to_owned()
+    });
+    lines.push(Line::from(""));
+    lines.push(Line::from(format!(
+        " {}",
+        clip(&msg, (r.width as usize).saturating_sub(2))
+    )));
+    f.render_widget(Paragraph::new(lines), r);
+    // The hardware cursor sits at the caret: the IME's candidate window follows it.
+    if let Some(field) = p.fields.get(p.focus)
+        && !matches!(field.kind, super::prompt::Kind::Choice(_))
+    {
+        let x = r.x + 2 + label_w as u16 + field.input.visual_cursor() as u16;
+        let y = r.y + p.focus as u16;
+        f.set_cursor_position(Position::new(x.min(r.x + r.width.saturating_sub(1)), y));
+    }
+}
+
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let context = match app.stack.iter().rev().nth(1) {
+        Some(Screen::Detail(_)) => Context::Detail,
+        Some(Screen::Action(..) | Screen::Worker(_)) => Context::Form,
+        _ => Context::List,
+    };
+    let mut lines = vec![Line::from(format!(
+        " {}",
+        lang.pick("任意键关闭", "any key closes")
+    ))];
+    for b in keymap::for_context(context) {
+        lines.push(Line::from(format!(
+            "  {}{}",
+            pad(b.keys, 16),
+            lang.pick(b.zh, b.en)
+        )));
+    }
+    if let Some(Screen::Detail(d)) = app.stack.iter().rev().nth(1) {
+        for o in d.offers() {
+            lines.push(Line::from(format!(
+                "  {}{}",
+                pad(&o.key().to_string(), 16),
+                o.label(lang)
+            )));
+        }
+    }
+    let r = centered(area, 62, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(frame(lang.pick("帮助", "Help"))),
+        r,
+    );
+}
+
+fn draw_sync(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let lines = vec![
+        Line::from(format!(" {}", t("本设备", "This device"))),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("设备编号", "device id"), 12),
+            app.device.id
+        )),
+        Line::from(format!(
+            "   {} {} {}",
+            pad(t("辖区", "jurisdiction"), 12),
+            app.device.region,
+            app.region_name
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("当前网格员", "worker"), 12),
+            app.device.worker
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("变更日志", "journal"), 12),
+            app.journal_seq
+        )),
+        Line::from(""),
+        Line::from(format!(
+            " {}",
+            t(
+                "导出、导入和县级汇总将随同步功能提供。",
+                "Export, import and county merging come with the sync feature."
+            )
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,292 @@
+//! The worker's app on `TestBackend`: screens at 80×24 and 120×40, and key sequences through the same `App`
+//! the real loop drives.
+
+mod common;
+
+use common::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use wangge::domain::Lang;
+use wangge::tui::app::{App, Screen};
+use wangge::tui::view::{Theme, draw};
+
+fn demo_app(records: usize) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let mut store = wangge::store::Store::open(
+        &path,
+        wangge::store::OpenMode::CreateIfMissing,
+        std::sync::Arc::new(wangge::domain::clock::FixedClock(now())),
+    )
+    .unwrap();
+    let ctx = wangge::store::WriteCtx {
+        device: "0190a000-0000-7000-8000-00000000d001".into(),
+        actor: "张伟".into(),
+        region: "610727001000".into(),
+        now: now(),
+    };
+    store
+        .write_raw(|tx| wangge::store::device::init(tx, &ctx, "610727001000", &[7u8; 32]))
+        .unwrap();
+    store
+        .write_raw(|tx| wangge::store::device::set_setting(tx, "demo", "1"))
+        .unwrap();
+    wangge::demo::generate(&mut store, records, 3, &mut |_| {}).unwrap();
+    let app = App::new(store, Lang::Zh).unwrap();
+    (dir, app)
+}
+
+/// The screen as text, one string per row (wide characters appear once).
+fn screen(app: &App, w: u16, h: u16) -> (Vec<String>, Terminal<TestBackend>) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, app, Theme { color: false })).unwrap();
+    let buf = t.backend().buffer().clone();
+    let rows = (0..h)
+        .map(|y| {
+            let mut row = String::new();
+            let mut x = 0;
+            while x < w {
+                let sym = buf[(x, y)].symbol();
+                row.push_str(sym);
+                // A wide character covers the next cell too.
+                x += wangge::domain::text::width(sym).max(1) as u16;
+            }
+            row
+        })
+        .collect();
+    (rows, t)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn ctrl_s(app: &mut App) {
+    app.event(Event::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+#[test]
+fn every_tab_renders_at_80x24_and_120x40_within_the_width() {
+    let (_d, mut app) = demo_app(300);
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        app.resize(h);
+        for tab in 1..=6u8 {
+            press(&mut app, KeyCode::Char((b'0' + tab) as char));
+            let (rows, _) = screen(&app, w, h);
+            let all = rows.join("\n");
+            assert!(
+                rows[0].contains("wangge") && rows[0].contains("兴州街道"),
+                "{all}"
+            );
+            for r in &rows {
+                assert!(
+                    wangge::domain::text::width(r) <= w as usize,
+                    "row too wide: {r}"
+                );
+            }
+            let expect =
+                ["今日待办", "安全检查", "隐患", "信访", "信访", "本设备"][tab as usize - 1];
+            assert!(all.contains(expect), "tab {tab}: {all}");
+            assert!(
+                rows[h as usize - 1].contains("q 退出") || rows[h as usize - 1].contains("? 帮助"),
+                "{all}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_note() {
+    let (_d, mut app) = demo_app(400);
+    app.resize(24);
+    press(&mut app, KeyCode::Enter); // 逾期隐患 → the hazard list, overdue only
+    assert_eq!(app.tab, 3);
+    let (rows, _) = screen(&app, 80, 24);
+    assert!(rows.join("\n").contains("仅逾期"));
+    assert!(
+        rows.iter().any(|r| r.contains("逾期")),
+        "overdue marked with text"
+    );
+    // All hazards (f leaves the dashboard's filter); the demo always has a recent one still 已发现.
+    press(&mut app, KeyCode::Char('f'));
+    assert!(!app.lists[1].filter.overdue_only);
+    let k = app.lists[1]
+        .rows
+        .iter()
+        .position(|r| r.status == "found")
+        .expect("a hazard to assign");
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("no detail")
+    };
+    let id = d.id().to_owned();
+    let events_before = wangge::store::records::timeline(app.store.conn(), &id)
+        .unwrap()
+        .len();
+    press(&mut app, KeyCode::Char('a'));
+    assert!(matches!(app.stack.last(), Some(Screen::Action(..))));
+    typed(&mut app, "王秀英");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "整改〔2026〕7号");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "限期更换软管 q1");
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    let h = wangge::store::hazards::get(app.store.conn(), &id).unwrap();
+    assert_eq!(h.responsible.as_deref(), Some("王秀英"));
+    assert_eq!(h.status.code(), "assigned");
+    let events = wangge::store::records::timeline(app.store.conn(), &id).unwrap();
+    assert_eq!(events.len(), events_before + 1);
+    assert_eq!(
+        events.last().unwrap().note.as_deref(),
+        Some("限期更换软管 q1"),
+        "q inside a field is text"
+    );
+    assert_eq!(
+        app.tab, 3,
+        "digits and q typed in a field never switch tabs or quit"
+    );
+    assert!(!app.quit);
+}
+
+#[test]
+fn an_illegal_lifecycle_key_does_nothing_but_say_why() {
+    let (_d, mut app) = demo_app(300);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!()
+    };
+    let id = d.id().to_owned();
+    let before = wangge::store::records::timeline(app.store.conn(), &id).unwrap();
+    // 'l' (终结) is legal only after a review decision.
+    press(&mut app, KeyCode::Char('l'));
+    assert!(matches!(app.stack.last(), Some(Screen::Detail(_))));
+    let msg = app.status.clone().unwrap();
+    assert!(msg.contains("不能") || msg.contains("已办结"), "{msg}");
+    assert_eq!(
+        wangge::store::records::timeline(app.store.conn(), &id).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn personal_data_is_masked_and_revealing_it_is_audited() {
+    let (_d, mut app) = demo_app(300);
+    press(&mut app, KeyCode::Char('5'));
+    let (rows, _) = screen(&app, 80, 24);
+    let name = app.lists[3].rows[0].person.clone().unwrap();
+    assert!(
+        !rows.join("\n").contains(&name),
+        "full names never in the list"
+    );
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!()
+    };
+    let wangge::tui::detail::Shown::Petition(p) = &d.shown else {
+        panic!()
+    };
+    let (id_number, phone, pid) = (
+        p.id_number.clone(),
+        p.phone.clone().unwrap(),
+        p.meta.id.clone(),
+    );
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(!text.contains(&phone) && !text.contains(&name));
+    if let Some(idn) = &id_number {
+        assert!(!text.contains(idn.as_str()) && text.contains(&idn[14..]));
+    }
+    press(&mut app, KeyCode::Char('i'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains(&phone), "revealed");
+    let n: i64 = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE record_id = ?1 AND action = 'reveal'",
+            [&pid],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn the_cursor_sits_at_the_caret_after_typing_chinese() {
+    let (_d, mut app) = demo_app(100);
+    press(&mut app, KeyCode::Char('w'));
+    let (_, mut t0) = screen(&app, 80, 24);
+    let start = t0.get_cursor_position().unwrap();
+    typed(&mut app, "李娜");
+    let (_, mut t) = screen(&app, 80, 24);
+    let pos = t.get_cursor_position().unwrap();
+    assert_eq!(pos.y, start.y);
+    assert_eq!(pos.x, start.x + 4, "two Han characters are four cells");
+    app.event(Event::Paste("\u{1b}[31m王\n".into()));
+    let (_, mut t) = screen(&app, 80, 24);
+    assert_eq!(
+        t.get_cursor_position().unwrap().x,
+        start.x + 4 + 2 + 4,
+        "paste: control characters stripped"
+    );
+    ctrl_s(&mut app);
+    assert!(app.status.is_some() || app.device.worker != "张伟");
+}
+
+#[test]
+fn search_finds_one_chinese_character_and_opens_the_hit() {
+    let (_d, mut app) = demo_app(300);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "气");
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Search { total, hits, .. }) = app.stack.last() else {
+        panic!()
+    };
+    assert!(*total > 0 && !hits.is_empty());
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.stack.last(), Some(Screen::Detail(_))));
+}
+
+#[test]
+fn hostile_text_from_the_database_is_neutralised_on_screen() {
+    let (_d, mut app) = demo_app(200);
+    app.store
+        .conn()
+        .execute("UPDATE hazards SET description = 'x\u{1b}]0;pwned\u{7}\u{202E}y' WHERE rowid = (SELECT max(rowid) FROM hazards)", [])
+        .unwrap();
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('G'));
+    let (rows, _) = screen(&app, 120, 40);
+    let text = rows.join("\n");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202E}'));
+}
+
+#[test]
+fn help_lists_the_keys_of_the_screen_and_q_quits() {
+    let (_d, mut app) = demo_app(50);
+    press(&mut app, KeyCode::Char('?'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("帮助") && text.contains("筛选"), "{text}");
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.stack.is_empty());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
