@@ -63,6 +63,14 @@ pub enum Screen {
         editing: bool,
     },
     Worker(Prompt),
+    /// A new record's form.
+    Form(super::forms::FormKind, Prompt),
+    Checklist(Box<super::checklist::Checklist>),
+    /// A patrol under way: report findings, then finish it.
+    PatrolRun {
+        patrol: Box<crate::domain::patrol::Patrol>,
+        findings: usize,
+    },
     Help,
     /// Asks before throwing away a changed form.
     ConfirmDiscard,
@@ -84,6 +92,10 @@ pub struct App {
     pub page_size: usize,
     pub quit: bool,
     pub journal_seq: i64,
+    /// Grids a new record may belong to (the device's own region when it has none), as (code, label).
+    pub grids: Vec<(String, String)>,
+    /// Where a petition may be registered: this office and the villages inside it.
+    pub offices: Vec<(String, String)>,
 }
 
 /// The family listed on a tab (2–5).
@@ -133,6 +145,31 @@ impl App {
         let device = device::get(store.conn())?;
         let region_name = store::regions::name(store.conn(), &device.region)?.unwrap_or_default();
         let today = store.today();
+        let regions = store::regions::list(store.conn(), Some(&device.region))?;
+        let label = |r: &store::regions::Region| {
+            let parent = r
+                .parent
+                .as_deref()
+                .and_then(|p| regions.iter().find(|x| x.code == p))
+                .map(|p| p.name.clone());
+            format!("{}{} {}", parent.unwrap_or_default(), r.name, r.code)
+        };
+        let mut grids: Vec<(String, String)> = regions
+            .iter()
+            .filter(|r| r.level == crate::domain::region::Level::Grid)
+            .map(|r| (r.code.clone(), label(r)))
+            .collect();
+        if grids.is_empty() {
+            grids.push((
+                device.region.clone(),
+                format!("{} {}", region_name, device.region),
+            ));
+        }
+        let offices: Vec<(String, String)> = regions
+            .iter()
+            .filter(|r| r.level != crate::domain::region::Level::Grid)
+            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .collect();
         let mut app = App {
             store,
             lang,
@@ -148,6 +185,8 @@ impl App {
             page_size: 15,
             quit: false,
             journal_seq: 0,
+            grids,
+            offices,
         };
         app.refresh()?;
         Ok(app)
@@ -218,7 +257,9 @@ impl App {
     pub fn context(&self) -> Context {
         match self.stack.last() {
             Some(Screen::Detail(_)) => Context::Detail,
-            Some(Screen::Action(..) | Screen::Worker(_)) => Context::Form,
+            Some(Screen::Action(..) | Screen::Worker(_) | Screen::Form(..)) => Context::Form,
+            Some(Screen::Checklist(_)) => Context::Checklist,
+            Some(Screen::PatrolRun { .. }) => Context::Patrol,
             _ => Context::List,
         }
     }
@@ -228,7 +269,10 @@ impl App {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Paste(text) => match self.stack.last_mut() {
-                Some(Screen::Action(_, p) | Screen::Worker(p)) => p.paste(&text),
+                Some(Screen::Action(_, p) | Screen::Worker(p) | Screen::Form(_, p)) => {
+                    p.paste(&text)
+                }
+                Some(Screen::Checklist(c)) => c.paste(&text),
                 Some(Screen::Search {
                     query,
                     editing: true,
@@ -272,6 +316,61 @@ impl App {
                         self.stack.pop();
                     }
                     Outcome::Submit => self.submit(offer),
+                }
+                return;
+            }
+            Some(Screen::Form(kind, prompt)) => {
+                let kind = kind.clone();
+                match prompt.key(key) {
+                    Outcome::Editing => {}
+                    Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
+                    Outcome::Cancel => {
+                        self.stack.pop();
+                    }
+                    Outcome::Submit => self.submit_form(kind),
+                }
+                return;
+            }
+            Some(Screen::Checklist(c)) => {
+                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
+                    self.stack.push(Screen::Help);
+                    return;
+                }
+                match c.key(key) {
+                    super::checklist::Step::Editing => {}
+                    super::checklist::Step::Cancel if c.changed => {
+                        self.stack.push(Screen::ConfirmDiscard)
+                    }
+                    super::checklist::Step::Cancel => {
+                        self.stack.pop();
+                    }
+                    super::checklist::Step::Save => self.save_checklist(),
+                }
+                return;
+            }
+            Some(Screen::PatrolRun { patrol, .. }) => {
+                use ratatui::crossterm::event::KeyCode;
+                let (id, version) = (patrol.meta.id.clone(), patrol.meta.version);
+                match key.code {
+                    KeyCode::Char('a') => {
+                        let form = super::forms::finding(self.lang, self.today);
+                        self.stack.push(Screen::Form(
+                            super::forms::FormKind::Finding { patrol_id: id },
+                            form,
+                        ));
+                    }
+                    KeyCode::Char('c') => {
+                        let form = super::forms::close_patrol(self.lang);
+                        self.stack.push(Screen::Form(
+                            super::forms::FormKind::ClosePatrol {
+                                patrol_id: id,
+                                version,
+                            },
+                            form,
+                        ));
+                    }
+                    KeyCode::Char('?') => self.stack.push(Screen::Help),
+                    _ => {}
                 }
                 return;
             }
@@ -509,11 +608,15 @@ impl App {
                     None => Ok(()),
                 }
             }
-            Action::New | Action::Edit => {
+            Action::New => {
+                self.new_record();
+                Ok(())
+            }
+            Action::Edit => {
                 self.status = Some(
                     self.t(
-                        "新建和编辑表单将在下一版提供；现在可以打开记录办理（Enter）。",
-                        "New and edit forms come next; open a record to act on it (Enter).",
+                        "修改请打开记录后用可办的操作（如延期、交办）；字段编辑表单将在下一版提供。",
+                        "Open the record and use its actions (extend, assign...); field edit forms come next.",
                     )
                     .into(),
                 );
@@ -673,6 +776,292 @@ impl App {
             Err(msg) => {
                 if let Some(Screen::Action(_, p)) = self.stack.last_mut() {
                     p.error = Some(msg);
+                }
+            }
+        }
+    }
+}
+
+impl App {
+    /// Opens the new-record form of the current tab.
+    fn new_record(&mut self) {
+        use super::forms::{self, FormKind};
+        let form = match self.tab {
+            2 => (
+                FormKind::Inspection,
+                forms::inspection(self.lang, self.today, &self.grids),
+            ),
+            4 => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
+            5 => (
+                FormKind::Petition {
+                    confirmed_repeat: false,
+                },
+                forms::petition(self.lang, self.today, &self.offices),
+            ),
+            _ => {
+                self.status = Some(
+                    self.t(
+                        "隐患由检查的不合格项生成：请在 2 安全检查 里按 n 新建检查",
+                        "Hazards come from failed inspection items: press n on tab 2",
+                    )
+                    .into(),
+                );
+                return;
+            }
+        };
+        self.stack.push(Screen::Form(form.0, form.1));
+    }
+
+    fn form_error(&mut self, msg: String) {
+        if let Some(Screen::Form(_, p)) = self.stack.last_mut() {
+            p.error = Some(msg);
+        }
+    }
+
+    /// Saves a new-record form.
+    fn submit_form(&mut self, kind: super::forms::FormKind) {
+        use super::forms::{self, FormKind};
+        let Some(Screen::Form(_, prompt)) = self.stack.last() else {
+            return;
+        };
+        let prompt = prompt.clone();
+        let lang = self.lang;
+        let msg = |e: StoreError| crate::domain::Localized::message(&e, lang);
+        let dev = self.device.clone();
+        let ctx = store::WriteCtx {
+            device: dev.id,
+            actor: dev.worker,
+            region: dev.region,
+            now: self.store.now(),
+        };
+        match kind {
+            FormKind::Petition { confirmed_repeat } => {
+                let received = match prompt.date("received", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let record = match forms::petition_record(&prompt, &ctx, received) {
+                    Ok(r) => r,
+                    Err(e) => return self.form_error(e),
+                };
+                if !confirmed_repeat && let Some(warning) = self.repeat_warning(&record) {
+                    if let Some(Screen::Form(k, p)) = self.stack.last_mut() {
+                        *k = FormKind::Petition {
+                            confirmed_repeat: true,
+                        };
+                        p.error = Some(warning);
+                    }
+                    return;
+                }
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                let r = match (cal, count) {
+                    (Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::register(tx, c, record, rules)
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                };
+                match r {
+                    Ok((p, _)) => {
+                        self.stack.pop();
+                        let opened = self.open(Family::Petition, &p.meta.id);
+                        self.report(opened);
+                        self.status = Some(match lang {
+                            Lang::Zh => {
+                                format!("已登记 {}，受理告知期限 {}", p.case_no, p.accept_due)
+                            }
+                            Lang::En => format!(
+                                "Registered {}; acceptance notice due {}",
+                                p.case_no, p.accept_due
+                            ),
+                        });
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Inspection => {
+                let date = match prompt.date("date", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let place = forms::place_record(&prompt, &ctx);
+                let category =
+                    crate::domain::category::Category::from_code(&prompt.get("category"))
+                        .unwrap_or(crate::domain::category::Category::Gas);
+                let subject = crate::domain::inspection::Subject::from_code(&prompt.get("subject"))
+                    .unwrap_or(crate::domain::inspection::Subject::Resident);
+                // The place is checked now, and saved together with the inspection.
+                let mut check = place.clone();
+                if let Err(e) = check.validate(chrono::Datelike::year(&self.today)) {
+                    return self.form_error(crate::domain::Localized::message(&e, lang));
+                }
+                match inspections::checklist(self.store.conn(), category) {
+                    Ok(items) => {
+                        self.stack.pop();
+                        let c =
+                            super::checklist::Checklist::new(check, category, subject, date, items);
+                        self.stack.push(Screen::Checklist(Box::new(c)));
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Patrol => {
+                let patrol = forms::patrol_record(&prompt, &ctx);
+                match self.store.write(|tx, c| patrols::start(tx, c, patrol)) {
+                    Ok(p) => {
+                        self.stack.pop();
+                        self.stack.push(Screen::PatrolRun {
+                            patrol: Box::new(p),
+                            findings: 0,
+                        });
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Finding { patrol_id } => {
+                let date = match prompt.date("date", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let f = forms::finding_record(&prompt, &ctx, &patrol_id, date);
+                match self.store.write(|tx, c| patrols::report(tx, c, f)) {
+                    Ok(_) => {
+                        self.stack.pop();
+                        if let Some(Screen::PatrolRun { findings, .. }) = self.stack.last_mut() {
+                            *findings += 1;
+                        }
+                        self.status = Some(self.t("已上报", "Reported").into());
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::ClosePatrol { patrol_id, version } => {
+                let km = prompt.get("km");
+                let km = match km.trim() {
+                    "" => None,
+                    s => match s.parse::<f64>() {
+                        Ok(v) => Some(v),
+                        Err(_) => {
+                            return self.form_error(
+                                self.t(
+                                    "里程应为数字，如 8.5",
+                                    "Distance must be a number, e.g. 8.5",
+                                )
+                                .into(),
+                            );
+                        }
+                    },
+                };
+                let end = self.store.now().timestamp_millis();
+                match self
+                    .store
+                    .write(|tx, c| patrols::close(tx, c, &patrol_id, version, end, km))
+                {
+                    Ok(p) => {
+                        self.stack.truncate(self.stack.len().saturating_sub(2));
+                        self.status = Some(if p.nothing_found {
+                            self.t("巡查已结束：未发现问题", "Patrol finished: nothing found")
+                                .into()
+                        } else {
+                            self.t("巡查已结束", "Patrol finished").into()
+                        });
+                        let r = self.refresh();
+                        self.report(r);
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+        }
+    }
+
+    /// Earlier cases of the same person and category, said before the new one is saved.
+    fn repeat_warning(&self, p: &crate::domain::petition::Petition) -> Option<String> {
+        let id = p
+            .id_number
+            .as_deref()
+            .and_then(|s| crate::domain::validate::id_number(s, self.today).ok());
+        let phone = p
+            .phone
+            .as_deref()
+            .and_then(|s| crate::domain::validate::phone(s).ok())
+            .map(|x| x.0);
+        let key = crate::domain::petition::person_key(
+            id.as_deref(),
+            p.petitioner_name.trim(),
+            phone.as_deref(),
+        )?;
+        let window = device::repeat_window_days(self.store.conn()).ok()?;
+        let since = p.received_on - chrono::Days::new(window.max(0) as u64);
+        let earlier = petitions::repeats(self.store.conn(), &key, p.category, since).ok()?;
+        let first = earlier.first()?;
+        Some(match self.lang {
+            Lang::Zh => format!(
+                "注意：此人已有同类信访 {} 件（最近 {} {}），将登记为重复信访；再按 Ctrl+S 保存",
+                earlier.len(),
+                first.case_no,
+                first.received_on
+            ),
+            Lang::En => format!(
+                "Note: {} earlier case(s) of this person in this category (latest {} {}); Ctrl+S again saves it as a repeat",
+                earlier.len(),
+                first.case_no,
+                first.received_on
+            ),
+        })
+    }
+
+    /// Saves the place, the inspection and its hazards in one transaction.
+    fn save_checklist(&mut self) {
+        let Some(Screen::Checklist(c)) = self.stack.last() else {
+            return;
+        };
+        let c = c.clone();
+        let lang = self.lang;
+        let dev = self.device.clone();
+        let ctx = store::WriteCtx {
+            device: dev.id,
+            actor: dev.worker.clone(),
+            region: dev.region,
+            now: self.store.now(),
+        };
+        let meta = crate::domain::record::Meta::new(
+            records::new_id(&ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &c.place.meta.region_code,
+        );
+        let (insp, drafts) = match c.build(meta, &dev.worker, lang) {
+            Ok(x) => x,
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(e);
+                }
+                return;
+            }
+        };
+        let items = c.items.clone();
+        let r = self.store.write(|tx, w| {
+            store::places::create(tx, w, c.place.clone())?;
+            inspections::record(tx, w, insp, Some(drafts), &items)
+        });
+        match r {
+            Ok(done) => {
+                self.stack.pop();
+                let opened = self.open(Family::Inspection, &done.inspection.meta.id);
+                self.report(opened);
+                self.status = Some(match lang {
+                    Lang::Zh => format!("已保存检查，生成隐患 {} 条", done.hazards.len()),
+                    Lang::En => format!("Inspection saved; {} hazards opened", done.hazards.len()),
+                });
+            }
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(crate::domain::Localized::message(&e, lang));
                 }
             }
         }

@@ -40,6 +40,10 @@ pub enum Context {
     List,
     Detail,
     Form,
+    /// The checklist grid of a new inspection.
+    Checklist,
+    /// A patrol under way.
+    Patrol,
 }
 
 /// One row of the table.
@@ -114,6 +118,51 @@ pub const KEYMAP: &[Binding] = &[
     ),
     b(C::Form, "Ctrl+S / F2", A::Save, "保存", "save", true),
     b(C::Form, "Esc", A::Back, "取消", "cancel", true),
+    b(C::List, "n", A::New, "新建", "new", true),
+    b(
+        C::Checklist,
+        "p/f/n",
+        A::Edit,
+        "合格/不合格/不适用",
+        "pass/fail/n.a.",
+        true,
+    ),
+    b(C::Checklist, "Tab", A::NextField, "备注", "note", true),
+    b(
+        C::Checklist,
+        "g",
+        A::Edit,
+        "隐患等级（一般/重大）",
+        "hazard grade",
+        false,
+    ),
+    b(
+        C::Checklist,
+        "+/-",
+        A::Edit,
+        "隐患期限 加/减一天",
+        "hazard deadline +/- a day",
+        false,
+    ),
+    b(
+        C::Checklist,
+        "v",
+        A::Edit,
+        "自建房初判",
+        "house verdict",
+        false,
+    ),
+    b(C::Checklist, "Ctrl+S / F2", A::Save, "保存", "save", true),
+    b(C::Checklist, "Esc", A::Back, "取消", "cancel", true),
+    b(C::Patrol, "a", A::New, "上报发现", "report a finding", true),
+    b(
+        C::Patrol,
+        "c",
+        A::Save,
+        "结束巡查",
+        "finish the patrol",
+        true,
+    ),
     b(C::Global, "1-6", A::Tab(1), "切换页签", "switch tab", false),
     b(C::Global, "/", A::Search, "搜索", "search", true),
     b(
@@ -166,10 +215,12 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
 
 /// The bindings shown for a context: its own, then the global ones.
 pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
+    // In forms every printable key is text, so the global keys do not apply there.
+    let globals = matches!(context, C::List | C::Detail | C::Patrol);
     KEYMAP.iter().filter(move |b| b.context == context).chain(
         KEYMAP
             .iter()
-            .filter(move |b| b.context == C::Global && context != C::Global),
+            .filter(move |b| globals && b.context == C::Global),
     )
 }
 
@@ -191,6 +242,8 @@ pub fn markdown_table(lang: Lang) -> String {
             C::List => lang.pick("列表", "lists"),
             C::Detail => lang.pick("详情", "detail"),
             C::Form => lang.pick("表单", "forms"),
+            C::Checklist => lang.pick("检查表", "checklist"),
+            C::Patrol => lang.pick("巡查中", "patrol under way"),
         };
         s.push_str(&format!(
             "| `{}` | {place} | {} |\n",

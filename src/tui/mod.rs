@@ -2,8 +2,10 @@
 //! generic over the backend so tests drive the very same loop on `TestBackend`.
 
 pub mod app;
+pub mod checklist;
 pub mod detail;
 pub mod firstrun;
+pub mod forms;
 pub mod keymap;
 pub mod prompt;
 pub mod view;

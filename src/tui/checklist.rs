@@ -1,0 +1,213 @@
+//! The checklist grid of a new inspection: each item marked pass / fail / not applicable (`p`/`f`/`n`), a note
+//! on any item (Tab), and for every failed item the hazard it will open, whose grade (`g`) and deadline
+//! (`+`/`-`) the worker may change before saving.
+
+use chrono::{Days, NaiveDate};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::domain::Lang;
+use crate::domain::category::{Category, Grade};
+use crate::domain::inspection::{
+    HazardDraft, Inspection, ItemOutcome, ItemResult, Subject, Verdict,
+};
+use crate::domain::place::Place;
+use crate::store::inspections::ChecklistItem;
+
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    pub place: Place,
+    pub category: Category,
+    pub subject: Subject,
+    pub date: NaiveDate,
+    pub items: Vec<ChecklistItem>,
+    pub results: Vec<Option<ItemResult>>,
+    pub notes: Vec<Input>,
+    /// Per item: the grade and deadline its hazard gets if it fails (None: the defaults).
+    pub hazard: Vec<Option<(Grade, NaiveDate)>>,
+    pub selected: usize,
+    pub editing_note: bool,
+    pub verdict: Option<Verdict>,
+    pub error: Option<String>,
+    pub changed: bool,
+}
+
+/// What a key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Editing,
+    Save,
+    Cancel,
+}
+
+impl Checklist {
+    pub fn new(
+        place: Place,
+        category: Category,
+        subject: Subject,
+        date: NaiveDate,
+        items: Vec<ChecklistItem>,
+    ) -> Checklist {
+        let n = items.len();
+        Checklist {
+            place,
+            category,
+            subject,
+            date,
+            items,
+            results: vec![None; n],
+            notes: vec![Input::default(); n],
+            hazard: vec![None; n],
+            selected: 0,
+            editing_note: false,
+            verdict: (category == Category::House).then_some(Verdict::NoHazard),
+            error: None,
+            changed: false,
+        }
+    }
+
+    /// The grade and deadline item `i`'s hazard would get.
+    pub fn draft_of(&self, i: usize) -> (Grade, NaiveDate) {
+        self.hazard[i].unwrap_or_else(|| {
+            let grade = if self.verdict == Some(Verdict::Serious) {
+                Grade::Major
+            } else {
+                Grade::General
+            };
+            (
+                grade,
+                self.date + Days::new(u64::from(self.category.default_hazard_days(grade))),
+            )
+        })
+    }
+
+    pub fn key(&mut self, key: KeyEvent) -> Step {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if (ctrl && key.code == KeyCode::Char('s')) || key.code == KeyCode::F(2) {
+            return Step::Save;
+        }
+        if self.editing_note {
+            match key.code {
+                KeyCode::Esc | KeyCode::Tab | KeyCode::Enter => self.editing_note = false,
+                _ => {
+                    if let Some(input) = self.notes.get_mut(self.selected) {
+                        input.handle_event(&Event::Key(key));
+                        self.changed = true;
+                    }
+                }
+            }
+            return Step::Editing;
+        }
+        let i = self.selected;
+        let mark = |s: &mut Checklist, r: ItemResult| {
+            s.results[i] = Some(r);
+            s.changed = true;
+            s.selected = (i + 1).min(s.items.len().saturating_sub(1));
+        };
+        match key.code {
+            KeyCode::Esc => return Step::Cancel,
+            KeyCode::Char('j') | KeyCode::Down => {
+                self.selected = (i + 1).min(self.items.len().saturating_sub(1))
+            }
+            KeyCode::Char('k') | KeyCode::Up => self.selected = i.saturating_sub(1),
+            KeyCode::Char('p') => mark(self, ItemResult::Pass),
+            KeyCode::Char('f') => mark(self, ItemResult::Fail),
+            KeyCode::Char('n') => mark(self, ItemResult::NotApplicable),
+            KeyCode::Tab => self.editing_note = true,
+            KeyCode::Char('g') if self.results[i] == Some(ItemResult::Fail) => {
+                let (g, d) = self.draft_of(i);
+                let g = if g == Grade::General {
+                    Grade::Major
+                } else {
+                    Grade::General
+                };
+                self.hazard[i] = Some((g, d));
+            }
+            KeyCode::Char(c @ ('+' | '=' | '-')) if self.results[i] == Some(ItemResult::Fail) => {
+                let (g, d) = self.draft_of(i);
+                let d = if c == '-' {
+                    d.pred_opt().unwrap_or(d).max(self.date)
+                } else {
+                    d.succ_opt().unwrap_or(d)
+                };
+                self.hazard[i] = Some((g, d));
+            }
+            KeyCode::Char('v') if self.verdict.is_some() => {
+                let all = Verdict::ALL;
+                let at = all
+                    .iter()
+                    .position(|v| Some(*v) == self.verdict)
+                    .unwrap_or(0);
+                self.verdict = Some(all[(at + 1) % all.len()]);
+                self.changed = true;
+            }
+            _ => {}
+        }
+        Step::Editing
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.editing_note
+            && let Some(input) = self.notes.get_mut(self.selected)
+        {
+            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+            *input = Input::new(format!("{}{clean}", input.value()));
+        }
+    }
+
+    /// The inspection and its hazards, or what is still missing.
+    pub fn build(
+        &self,
+        meta: crate::domain::record::Meta,
+        inspector: &str,
+        lang: Lang,
+    ) -> Result<(Inspection, Vec<HazardDraft>), String> {
+        let missing = self.results.iter().filter(|r| r.is_none()).count();
+        if missing > 0 {
+            return Err(match lang {
+                Lang::Zh => format!("还有 {missing} 项没有检查（p 合格 f 不合格 n 不适用）"),
+                Lang::En => format!("{missing} items are not marked yet (p pass, f fail, n n/a)"),
+            });
+        }
+        let results: Vec<ItemOutcome> = self
+            .items
+            .iter()
+            .zip(&self.results)
+            .zip(&self.notes)
+            .map(|((item, r), note)| ItemOutcome {
+                item_code: item.code.clone(),
+                result: r.unwrap_or(ItemResult::NotApplicable),
+                note: Some(note.value().trim().to_owned()).filter(|s| !s.is_empty()),
+            })
+            .collect();
+        let insp = Inspection {
+            meta,
+            place_id: self.place.meta.id.clone(),
+            category: self.category,
+            subject: self.subject,
+            inspected_on: self.date,
+            inspector: inspector.to_owned(),
+            verdict: self.verdict,
+            failed_count: 0,
+            note: None,
+            results,
+        };
+        let text = |code: &str| {
+            self.items
+                .iter()
+                .find(|i| i.code == code)
+                .map(|i| i.text_zh.clone())
+                .unwrap_or_default()
+        };
+        let mut drafts = insp.hazard_drafts(text);
+        for d in &mut drafts {
+            if let Some(i) = self.items.iter().position(|it| it.code == d.item_code) {
+                let (g, due) = self.draft_of(i);
+                d.grade = g;
+                d.deadline = due;
+            }
+        }
+        Ok((insp, drafts))
+    }
+}

@@ -1,0 +1,305 @@
+//! New-record forms: a petition's registration, a patrol's start and its findings, an inspection's place and
+//! category (its checklist follows in `checklist`). Each turns its fields into a domain record and saves it
+//! through the store's one write path.
+
+use chrono::NaiveDate;
+
+use super::prompt::{Field, Prompt};
+use crate::domain::Lang;
+use crate::domain::category::Category;
+use crate::domain::inspection::Subject;
+use crate::domain::patrol::{Finding, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone};
+use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
+use crate::domain::place::{Place, PlaceKind};
+use crate::domain::record::Meta;
+use crate::store::WriteCtx;
+
+/// Which form is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    Petition { confirmed_repeat: bool },
+    Inspection,
+    Patrol,
+    Finding { patrol_id: String },
+    ClosePatrol { patrol_id: String, version: u64 },
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_owned(), label(*v).to_owned()))
+        .collect()
+}
+
+/// The grids (or the device's own region when it has none) a new record may belong to.
+pub fn region_choices(regions: &[(String, String)]) -> Vec<(String, String)> {
+    regions.to_vec()
+}
+
+pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    Prompt::new(
+        t("登记信访", "Register a petition"),
+        vec![
+            Field::choice(
+                "channel",
+                t("信访形式", "channel"),
+                choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice(
+                "track",
+                t("性质", "track"),
+                choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice(
+                "category",
+                t("类别", "category"),
+                choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice(
+                "region",
+                t("登记单位/村", "registered at"),
+                region_choices(regions),
+            ),
+            Field::text("name", t("信访人姓名", "petitioner"), true),
+            Field::text("id_number", t("身份证号", "ID number"), false),
+            Field::text("phone", t("电话", "phone"), false),
+            Field::text("address", t("住址", "address"), false),
+            Field::number("people", t("人数", "people"), 1),
+            Field::text("summary", t("反映问题（摘要）", "summary"), true),
+            Field::text("content", t("具体内容", "content"), true),
+            Field::date(
+                "received",
+                t("收到日期（今天/昨天）", "received (today/yesterday)"),
+                Some(today),
+            ),
+        ],
+    )
+}
+
+/// A petition from the form (validated by the domain when saved).
+pub fn petition_record(
+    p: &Prompt,
+    ctx: &WriteCtx,
+    received: NaiveDate,
+) -> Result<crate::domain::petition::Petition, String> {
+    let people: u32 = p
+        .get("people")
+        .trim()
+        .parse()
+        .map_err(|_| "人数应为数字 / people must be a number".to_owned())?;
+    let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
+    Ok(crate::domain::petition::Petition {
+        meta: Meta::new(
+            crate::store::records::new_id(ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &p.get("region"),
+        ),
+        case_no: String::new(),
+        channel: Channel::from_code(&p.get("channel")).unwrap_or(Channel::Visit),
+        track: Track::from_code(&p.get("track")).unwrap_or(Track::Claim),
+        category: PetitionCategory::from_code(&p.get("category"))
+            .unwrap_or(PetitionCategory::Other),
+        petitioner_name: p.get("name"),
+        id_number: opt("id_number"),
+        phone: opt("phone"),
+        address: opt("address"),
+        person_key: None,
+        people,
+        summary: p.get("summary"),
+        content: p.get("content"),
+        unit: None,
+        status: PetitionStatus::Registered,
+        received_on: received,
+        accept_due: received,
+        accepted_on: None,
+        handle_due: None,
+        extended_days: None,
+        extended_due: None,
+        replied_on: None,
+        outcome: None,
+        closed_on: None,
+        satisfaction: None,
+        review_requested_on: None,
+        review_due: None,
+        reviewed_on: None,
+        reexam_requested_on: None,
+        reexam_due: None,
+        reexamined_on: None,
+        finalized_on: None,
+        office_due: None,
+        repeat_of: None,
+    })
+}
+
+pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    Prompt::new(
+        t("新建检查：场所和类别", "New inspection: place and category"),
+        vec![
+            Field::choice(
+                "category",
+                t("检查类别", "category"),
+                choices(Category::INSPECTED, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice(
+                "subject",
+                t("对象", "subject"),
+                choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice("region", t("网格", "grid"), region_choices(regions)),
+            Field::text("place", t("场所名称", "place name"), true),
+            Field::text("address", t("地址", "address"), true),
+            Field::choice(
+                "kind",
+                t("场所类型", "kind of place"),
+                choices(PlaceKind::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::text("owner", t("负责人/户主", "owner"), false),
+            Field::text("phone", t("电话", "phone"), false),
+            Field::date(
+                "date",
+                t("检查日期（今天/昨天）", "date (today/yesterday)"),
+                Some(today),
+            ),
+        ],
+    )
+}
+
+pub fn place_record(p: &Prompt, ctx: &WriteCtx) -> Place {
+    let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
+    Place {
+        meta: Meta::new(
+            crate::store::records::new_id(ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &p.get("region"),
+        ),
+        name: p.get("place"),
+        address: p.get("address"),
+        kind: PlaceKind::from_code(&p.get("kind")).unwrap_or(PlaceKind::Other),
+        lat: None,
+        lon: None,
+        owner_name: opt("owner"),
+        owner_phone: opt("phone"),
+        floors: None,
+        structure: None,
+        year_built: None,
+        use_type: None,
+        business_type: None,
+        occupancy: None,
+    }
+}
+
+pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    Prompt::new(
+        t("开始巡查", "Start a patrol"),
+        vec![
+            Field::text("route", t("巡查路线/路段", "route"), true),
+            Field::choice(
+                "zone",
+                t("保护区", "zone"),
+                choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::choice("region", t("网格", "grid"), region_choices(regions)),
+            Field::text("weather", t("天气", "weather"), false),
+        ],
+    )
+}
+
+pub fn patrol_record(p: &Prompt, ctx: &WriteCtx) -> Patrol {
+    Patrol {
+        meta: Meta::new(
+            crate::store::records::new_id(ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &p.get("region"),
+        ),
+        worker: ctx.actor.clone(),
+        route: p.get("route"),
+        zone: Zone::from_code(&p.get("zone")).unwrap_or(Zone::General),
+        started_at: ctx.now_ms(),
+        ended_at: None,
+        distance_km: None,
+        weather: Some(p.get("weather")).filter(|s| !s.trim().is_empty()),
+        status: PatrolStatus::Open,
+        nothing_found: false,
+        note: None,
+    }
+}
+
+pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    Prompt::new(
+        t("上报巡查发现", "Report a finding"),
+        vec![
+            Field::choice(
+                "code",
+                t("问题类别", "kind"),
+                choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::text("description", t("问题描述", "description"), true),
+            Field::text("location", t("位置", "location"), true),
+            Field::choice(
+                "zone",
+                t("保护区", "zone"),
+                choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
+            ),
+            Field::text(
+                "action",
+                t("现场处置（劝阻/制止）", "on-site action"),
+                false,
+            ),
+            Field::date(
+                "date",
+                t("发现日期（今天/昨天）", "date (today/yesterday)"),
+                Some(today),
+            ),
+        ],
+    )
+}
+
+pub fn finding_record(p: &Prompt, ctx: &WriteCtx, patrol_id: &str, found_on: NaiveDate) -> Finding {
+    Finding {
+        meta: Meta::new(
+            crate::store::records::new_id(ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &ctx.region,
+        ),
+        patrol_id: Some(patrol_id.to_owned()),
+        code: FindingCode::from_code(&p.get("code")).unwrap_or(FindingCode::Q7),
+        description: p.get("description"),
+        location: p.get("location"),
+        lat: None,
+        lon: None,
+        found_on,
+        zone: Zone::from_code(&p.get("zone")).unwrap_or(Zone::General),
+        on_site_action: Some(p.get("action")).filter(|s| !s.trim().is_empty()),
+        crop: None,
+        area_mu: None,
+        loss_yuan: None,
+        department: None,
+        referred_on: None,
+        deadline: None,
+        handled_on: None,
+        verified_on: None,
+        status: FindingStatus::Reported,
+    }
+}
+
+pub fn close_patrol(lang: Lang) -> Prompt {
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    Prompt::new(
+        t(
+            "结束巡查（没有发现即记为未发现问题）",
+            "Finish the patrol (no findings = nothing found)",
+        ),
+        vec![Field::text("km", t("里程（公里）", "distance (km)"), false)],
+    )
+}
