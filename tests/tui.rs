@@ -290,3 +290,182 @@ fn help_lists_the_keys_of_the_screen_and_q_quits() {
     press(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
 }
+
+fn count(app: &App, sql: &str) -> i64 {
+    app.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_gas_inspection_with_one_failed_item_leaves_all_its_rows() {
+    let (_d, mut app) = demo_app(60);
+    let before = [
+        count(&app, "SELECT count(*) FROM inspections"),
+        count(&app, "SELECT count(*) FROM hazards"),
+        count(&app, "SELECT count(*) FROM timeline"),
+        count(&app, "SELECT count(*) FROM audit"),
+        count(&app, "SELECT count(*) FROM journal"),
+    ];
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "江神庙巷4号");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "兴州街道江神庙巷4号");
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Checklist(_))),
+        "{:?}",
+        app.stack.last().map(|_| ())
+    );
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("G12") && text.contains("未查"), "{text}");
+    // Saving with items left unmarked is refused, and says how many.
+    ctrl_s(&mut app);
+    let Some(Screen::Checklist(c)) = app.stack.last() else {
+        panic!()
+    };
+    assert!(c.error.as_deref().unwrap_or("").contains("12 项"));
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Tab);
+    typed(&mut app, "橡胶管老化");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('+'));
+    press(&mut app, KeyCode::Char('j'));
+    for _ in 0..10 {
+        // Marking an item moves to the next one.
+        press(&mut app, KeyCode::Char('p'));
+    }
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("不合格 1 项"), "{text}");
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    let after = [
+        count(&app, "SELECT count(*) FROM inspections"),
+        count(&app, "SELECT count(*) FROM hazards"),
+        count(&app, "SELECT count(*) FROM timeline"),
+        count(&app, "SELECT count(*) FROM audit"),
+        count(&app, "SELECT count(*) FROM journal"),
+    ];
+    // Place + inspection + hazard: three records, three audit and journal rows, three timeline events.
+    assert_eq!(
+        after
+            .iter()
+            .zip(before)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+        [1, 1, 3, 3, 3]
+    );
+    let (desc, deadline): (String, String) = app
+        .store
+        .conn()
+        .query_row("SELECT description, deadline FROM hazards ORDER BY created_at DESC, rowid DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(desc, "橡胶管老化");
+    assert_eq!(
+        deadline, "2026-12-29",
+        "30 days by default, one more with +"
+    );
+}
+
+#[test]
+fn a_patrol_with_no_findings_is_recorded_as_nothing_found() {
+    let (_d, mut app) = demo_app(60);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "西关至后山巡护线");
+    ctrl_s(&mut app);
+    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun { .. })));
+    press(&mut app, KeyCode::Char('c'));
+    typed(&mut app, "8.5");
+    ctrl_s(&mut app);
+    assert!(app.stack.is_empty(), "{:?}", app.status);
+    assert!(app.status.as_deref().unwrap_or("").contains("未发现问题"));
+    let (nothing, km): (bool, f64) = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT nothing_found, distance_km FROM patrols WHERE route = '西关至后山巡护线'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(nothing);
+    assert_eq!(km, 8.5);
+}
+
+#[test]
+fn registering_a_repeat_petition_is_pointed_out_before_saving() {
+    let (_d, mut app) = demo_app(60);
+    for round in 0..2 {
+        press(&mut app, KeyCode::Char('5'));
+        press(&mut app, KeyCode::Char('n'));
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Down);
+        }
+        typed(&mut app, "王建国");
+        press(&mut app, KeyCode::Enter);
+        typed(&mut app, "11010519491231002X");
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Enter);
+        }
+        typed(&mut app, "征地补偿");
+        press(&mut app, KeyCode::Enter);
+        typed(&mut app, "要求补发");
+        ctrl_s(&mut app);
+        if round == 1 {
+            let Some(Screen::Form(_, p)) = app.stack.last() else {
+                panic!("saved without a word")
+            };
+            assert!(
+                p.error.as_deref().unwrap_or("").contains("重复信访"),
+                "{:?}",
+                p.error
+            );
+            ctrl_s(&mut app);
+        }
+        assert!(
+            matches!(app.stack.last(), Some(Screen::Detail(_))),
+            "{:?}",
+            app.status
+        );
+        app.stack.clear();
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM petitions WHERE repeat_of IS NOT NULL AND summary = '征地补偿'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_before_discarding() {
+    let (_d, mut app) = demo_app(30);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "王");
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.stack.last(), Some(Screen::ConfirmDiscard)));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Form(..))),
+        "any other key keeps editing"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.stack.is_empty());
+}
