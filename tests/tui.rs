@@ -469,3 +469,14 @@ fn esc_on_a_changed_form_asks_before_discarding() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.stack.is_empty());
 }
+
+#[test]
+fn the_readme_key_table_is_the_keymap() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = wangge::tui::keymap::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README's key table drifted from the keymap; put this in README.md:\n{table}"
+    );
+}

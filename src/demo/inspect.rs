@@ -91,8 +91,9 @@ impl World {
             } else {
                 ItemResult::Pass
             };
-            let note =
-                (r == ItemResult::Fail).then(|| fail_note(&code, self.dice.below(4)).to_owned());
+            let note = (r == ItemResult::Fail)
+                .then(|| fail_note(&code, self.dice.below(4)).to_owned())
+                .filter(|n| !n.is_empty());
             results.push(ItemOutcome {
                 item_code: code,
                 result: r,

@@ -78,7 +78,8 @@ pub fn fail_note(item: &str, pick: usize) -> &'static str {
         "W1" => &["坝体渗漏"],
         "P1" => &["线路距房屋过近", "树枝搭线"],
         "D1" => &["出现新裂缝"],
-        _ => &["现场检查不合格", "需整改", "存在隐患"],
+        // No usual wording: the hazard then takes the checklist item's own text.
+        _ => &[""],
     };
     pool[pick % pool.len()]
 }

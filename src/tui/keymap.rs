@@ -233,22 +233,46 @@ pub fn hints(context: Context, lang: Lang) -> String {
         .join("  ")
 }
 
-/// The README's key table (Markdown), from the same rows.
-pub fn markdown_table(lang: Lang) -> String {
-    let mut s = String::from("| key | where | does |\n| --- | --- | --- |\n");
+/// The README's key table (Markdown), from the same rows, plus the lifecycle keys of the detail views.
+pub fn markdown_table() -> String {
+    let mut s = String::from("| key | where / 在哪里 | does / 作用 |\n| --- | --- | --- |\n");
     for b in KEYMAP {
         let place = match b.context {
-            C::Global => lang.pick("任何列表或详情", "any list or detail"),
-            C::List => lang.pick("列表", "lists"),
-            C::Detail => lang.pick("详情", "detail"),
-            C::Form => lang.pick("表单", "forms"),
-            C::Checklist => lang.pick("检查表", "checklist"),
-            C::Patrol => lang.pick("巡查中", "patrol under way"),
+            C::Global => "any list or detail / 任何列表或详情",
+            C::List => "lists / 列表",
+            C::Detail => "detail / 详情",
+            C::Form => "forms / 表单",
+            C::Checklist => "checklist / 检查表",
+            C::Patrol => "patrol under way / 巡查中",
         };
         s.push_str(&format!(
-            "| `{}` | {place} | {} |\n",
-            b.keys,
-            lang.pick(b.zh, b.en)
+            "| `{}` | {place} | {} / {} |\n",
+            b.keys, b.zh, b.en
+        ));
+    }
+    use super::detail::Offer;
+    use crate::domain::hazard::HazardActionKind;
+    use crate::domain::patrol::FindingActionKind;
+    use crate::domain::petition::PetitionActionKind;
+    let offers = HazardActionKind::ALL
+        .iter()
+        .map(|k| ("hazard / 隐患", Offer::Hazard(*k)))
+        .chain(
+            FindingActionKind::ALL
+                .iter()
+                .map(|k| ("finding / 巡查发现", Offer::Finding(*k))),
+        )
+        .chain(
+            PetitionActionKind::ALL
+                .iter()
+                .map(|k| ("petition / 信访", Offer::Petition(*k))),
+        );
+    for (family, o) in offers {
+        s.push_str(&format!(
+            "| `{}` | {family} detail / 详情 | {} / {} |\n",
+            o.key(),
+            o.label(Lang::Zh),
+            o.label(Lang::En)
         ));
     }
     s
