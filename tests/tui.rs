@@ -117,8 +117,12 @@ fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_
         rows.iter().any(|r| r.contains("逾期")),
         "overdue marked with text"
     );
-    // All hazards (f leaves the dashboard's filter); the demo always has a recent one still 已发现.
+    // All hazards: f opens the filter, where "overdue only" is switched off; the demo always has a recent
+    // hazard still 已发现.
     press(&mut app, KeyCode::Char('f'));
+    assert!(matches!(app.stack.last(), Some(Screen::Form(..))));
+    press(&mut app, KeyCode::Right);
+    ctrl_s(&mut app);
     assert!(!app.lists[1].filter.overdue_only);
     let k = app.lists[1]
         .rows
@@ -478,5 +482,33 @@ fn the_readme_key_table_is_the_keymap() {
     assert!(
         readme.contains(&table),
         "README's key table drifted from the keymap; put this in README.md:\n{table}"
+    );
+}
+
+#[test]
+fn the_filter_form_narrows_a_list_by_status_and_date() {
+    let (_d, mut app) = demo_app(400);
+    press(&mut app, KeyCode::Char('5'));
+    let all = app.lists[3].total;
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Right); // status: the first one, 已登记
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "2026-11-01");
+    ctrl_s(&mut app);
+    let l = &app.lists[3];
+    assert_eq!(l.filter.status.as_deref(), Some("registered"));
+    assert!(l.total > 0 && l.total < all, "{} of {all}", l.total);
+    assert!(
+        l.rows
+            .iter()
+            .all(|r| r.status == "registered" && r.date.as_str() >= "2026-11-01")
+    );
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(
+        text.contains("已登记") && text.contains("2026-11-01~"),
+        "{text}"
     );
 }

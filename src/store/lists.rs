@@ -22,6 +22,9 @@ pub struct Filter {
     pub category: Option<String>,
     /// Only open records due between today and this date (inclusive).
     pub due_by: Option<NaiveDate>,
+    /// Only records dated (found, inspected, received) on or after / on or before these days.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 impl Filter {
@@ -33,6 +36,8 @@ impl Filter {
             region: None,
             category: None,
             due_by: None,
+            from: None,
+            to: None,
         }
     }
 }
@@ -141,6 +146,14 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
     if f.overdue_only {
         params.push(today.to_string());
         w.push(format!("{} AND {} < ?{}", s.open, s.due, params.len()));
+    }
+    if let Some(from) = f.from {
+        params.push(from.to_string());
+        w.push(format!("{} >= ?{}", s.date, params.len()));
+    }
+    if let Some(to) = f.to {
+        params.push(to.to_string());
+        w.push(format!("{} <= ?{}", s.date, params.len()));
     }
     if let Some(by) = f.due_by {
         params.push(today.to_string());

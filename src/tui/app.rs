@@ -227,7 +227,9 @@ impl App {
         before: Option<Key>,
     ) -> Result<(), StoreError> {
         let mut filter = self.lists[i].filter.clone();
-        filter.region = Some(self.device.region.clone());
+        if filter.region.is_none() {
+            filter.region = Some(self.device.region.clone());
+        }
         let rows = lists::page(
             self.store.conn(),
             &filter,
@@ -588,15 +590,12 @@ impl App {
                 r
             }
             Action::Filter => {
-                let l = &mut self.lists[i];
-                // Cycles: all → overdue only → all again; clears the dashboard's filters.
-                let overdue = !l.filter.overdue_only
-                    && l.filter.status.is_none()
-                    && l.filter.due_by.is_none();
-                l.filter = Filter::new(l.filter.family);
-                l.filter.overdue_only = overdue;
-                l.selected = 0;
-                self.load_page(i, None, None)
+                let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.grids);
+                self.stack.push(Screen::Form(
+                    super::forms::FormKind::Filter { list: i },
+                    form,
+                ));
+                Ok(())
             }
             Action::Open => {
                 let id = self.lists[i]
@@ -939,6 +938,34 @@ impl App {
                     }
                     Err(e) => self.form_error(msg(e)),
                 }
+            }
+            FormKind::Filter { list } => {
+                let day = |k: &str| -> Result<Option<NaiveDate>, String> {
+                    match prompt.get(k).trim() {
+                        "" => Ok(None),
+                        _ => prompt.date(k, self.today, lang).map(Some),
+                    }
+                };
+                let (from, to) = match (day("from"), day("to")) {
+                    (Ok(f), Ok(t)) => (f, t),
+                    (Err(e), _) | (_, Err(e)) => return self.form_error(e),
+                };
+                let some = |k: &str| Some(prompt.get(k)).filter(|v| !v.is_empty());
+                let l = &mut self.lists[list];
+                l.filter = Filter {
+                    family: l.filter.family,
+                    status: some("status"),
+                    overdue_only: prompt.get("overdue") == "yes",
+                    region: some("region"),
+                    category: some("category"),
+                    due_by: None,
+                    from,
+                    to,
+                };
+                l.selected = 0;
+                self.stack.pop();
+                let r = self.load_page(list, None, None);
+                self.report(r);
             }
             FormKind::ClosePatrol { patrol_id, version } => {
                 let km = prompt.get("km");

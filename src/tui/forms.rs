@@ -17,11 +17,22 @@ use crate::store::WriteCtx;
 /// Which form is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
-    Petition { confirmed_repeat: bool },
+    Petition {
+        confirmed_repeat: bool,
+    },
     Inspection,
     Patrol,
-    Finding { patrol_id: String },
-    ClosePatrol { patrol_id: String, version: u64 },
+    Finding {
+        patrol_id: String,
+    },
+    ClosePatrol {
+        patrol_id: String,
+        version: u64,
+    },
+    /// The filter of the list on this tab (index into `App::lists`).
+    Filter {
+        list: usize,
+    },
 }
 
 fn choices<T: Copy>(
@@ -302,4 +313,74 @@ pub fn close_patrol(lang: Lang) -> Prompt {
         ),
         vec![Field::text("km", t("里程（公里）", "distance (km)"), false)],
     )
+}
+
+/// The filter form of a list: overdue only, status, category, grid, date range.
+pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, String)]) -> Prompt {
+    use crate::domain::record::Family;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let all = || vec![(String::new(), t("全部", "all"))];
+    let mut statuses = all();
+    let mut categories = all();
+    match f.family {
+        Family::Hazard => {
+            statuses.extend(choices(
+                crate::domain::hazard::HazardStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(choices(Category::ALL, |c| c.code(), |c| c.label(lang)));
+        }
+        Family::Finding => {
+            statuses.extend(choices(
+                crate::domain::patrol::FindingStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)));
+        }
+        Family::Petition => {
+            statuses.extend(choices(
+                PetitionStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(choices(
+                PetitionCategory::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+        }
+        _ => categories.extend(choices(
+            Category::INSPECTED,
+            |c| c.code(),
+            |c| c.label(lang),
+        )),
+    }
+    let mut regions = all();
+    regions.extend(grids.iter().cloned());
+    let pick = |opts: &Vec<(String, String)>, v: Option<&str>| {
+        opts.iter()
+            .position(|o| Some(o.0.as_str()) == v)
+            .unwrap_or(0)
+    };
+    let mut fields = vec![
+        Field::choice(
+            "overdue",
+            t("仅看逾期", "overdue only"),
+            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
+        ),
+        Field::choice("status", t("状态", "status"), statuses.clone()),
+        Field::choice("category", t("类别", "category"), categories.clone()),
+        Field::choice("region", t("网格", "grid"), regions.clone()),
+        Field::date("from", t("日期从（可空）", "from (optional)"), f.from),
+        Field::date("to", t("日期到（可空）", "to (optional)"), f.to),
+    ];
+    fields[0].choice = usize::from(f.overdue_only);
+    fields[1].choice = pick(&statuses, f.status.as_deref());
+    fields[2].choice = pick(&categories, f.category.as_deref());
+    fields[3].choice = pick(&regions, f.region.as_deref());
+    fields[4].required = false;
+    fields[5].required = false;
+    Prompt::new(t("筛选", "Filter"), fields)
 }

@@ -366,10 +366,21 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         filters.push(t("仅逾期", "overdue only").to_owned());
     }
     if let Some(s) = &list.filter.status {
-        filters.push(s.clone());
+        filters.push(label_of(list.filter.family, "", s, lang).1);
     }
     if let Some(d) = list.filter.due_by {
         filters.push(format!("{} {d}", t("期限至", "due by")));
+    }
+    if let Some(c) = &list.filter.category {
+        filters.push(label_of(list.filter.family, c, "", lang).0);
+    }
+    if let Some(r) = &list.filter.region {
+        filters.push(r.clone());
+    }
+    if list.filter.from.is_some() || list.filter.to.is_some() {
+        let d =
+            |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_else(|| "..".into());
+        filters.push(format!("{}~{}", d(list.filter.from), d(list.filter.to)));
     }
     let filter = if filters.is_empty() {
         t("全部", "all").to_owned()
