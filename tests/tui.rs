@@ -512,3 +512,23 @@ fn the_filter_form_narrows_a_list_by_status_and_date() {
         "{text}"
     );
 }
+
+#[test]
+fn a_deadline_in_a_year_without_holidays_says_so() {
+    let (_d, mut app) = demo_app(100);
+    press(&mut app, KeyCode::Char('5'));
+    // Find an accepted case: its handling deadline falls in January 2027, a year the table lacks.
+    let k = app.lists[3]
+        .rows
+        .iter()
+        .position(|r| r.due.is_some_and(|d| d.to_string().starts_with("2027")));
+    let Some(k) = k else {
+        panic!("no case due in 2027")
+    };
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 120, 40).0.join("\n");
+    assert!(text.contains("2027 年节假日未导入"), "{text}");
+}

@@ -96,6 +96,8 @@ pub struct App {
     pub grids: Vec<(String, String)>,
     /// Where a petition may be registered: this office and the villages inside it.
     pub offices: Vec<(String, String)>,
+    /// The years the holiday table covers.
+    pub holiday_years: Vec<i32>,
 }
 
 /// The family listed on a tab (2–5).
@@ -187,6 +189,7 @@ impl App {
             journal_seq: 0,
             grids,
             offices,
+            holiday_years: Vec::new(),
         };
         app.refresh()?;
         Ok(app)
@@ -199,6 +202,7 @@ impl App {
     /// Reloads what the current tab shows.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
         self.today = self.store.today();
+        self.holiday_years = holidays::calendar(self.store.conn())?.years();
         match self.tab {
             1 => {
                 self.dashboard =

@@ -136,12 +136,29 @@ impl Detail {
     }
 
     /// The fields to show, as (label, value) lines.
-    pub fn fields(&self, lang: Lang, today: NaiveDate) -> Vec<(String, String)> {
+    /// `holiday_years`: the years the holiday table covers; a deadline in another year says so.
+    pub fn fields(
+        &self,
+        lang: Lang,
+        today: NaiveDate,
+        holiday_years: &[i32],
+    ) -> Vec<(String, String)> {
         let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
         let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
         let due = |d: Option<NaiveDate>| match d {
             None => "-".to_owned(),
-            Some(d) => format!("{d}  {}", days_text(days_left(today, d), lang)),
+            Some(d) => {
+                let year = chrono::Datelike::year(&d);
+                let missing = if holiday_years.contains(&year) {
+                    String::new()
+                } else {
+                    match lang {
+                        Lang::Zh => format!("  {year} 年节假日未导入"),
+                        Lang::En => format!("  {year} holidays not imported"),
+                    }
+                };
+                format!("{d}  {}{missing}", days_text(days_left(today, d), lang))
+            }
         };
         match &self.shown {
             Shown::Hazard(h) => vec![
