@@ -532,3 +532,68 @@ fn a_deadline_in_a_year_without_holidays_says_so() {
     let text = screen(&app, 120, 40).0.join("\n");
     assert!(text.contains("2027 年节假日未导入"), "{text}");
 }
+
+#[test]
+fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
+    let (_d, mut app) = demo_app(100);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('e'));
+    let Some(Screen::Form(..)) = app.stack.last() else {
+        panic!("no edit form: {:?}", app.status)
+    };
+    let n = app.stack.len();
+    let Some(Screen::Detail(d)) = app.stack.get(n - 2) else {
+        panic!()
+    };
+    let id = d.id().to_owned();
+    // Someone else changes the hazard meanwhile (another TUI on the same file).
+    let h = wangge::store::hazards::get(app.store.conn(), &id).unwrap();
+    let mut other = h.clone();
+    other.description = "别人的改动".into();
+    app.store
+        .write(|tx, c| wangge::store::hazards::update(tx, c, &other, None))
+        .unwrap();
+    // This worker's edit was read before: refused with a reload hint, nothing overwritten.
+    app.event(Event::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
+    typed(&mut app, "补充");
+    ctrl_s(&mut app);
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!()
+    };
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("重新载入"),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(
+        wangge::store::hazards::get(app.store.conn(), &id)
+            .unwrap()
+            .description,
+        "别人的改动"
+    );
+    // Reloading (Esc, y, Esc, open again) and editing then works.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "核对后更正");
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    let audit: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT reason FROM audit WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit, "核对后更正");
+}

@@ -121,3 +121,21 @@ fn day_of(ms: i64, ctx: &WriteCtx) -> chrono::NaiveDate {
         .map(crate::domain::clock::china_date)
         .unwrap_or(ctx.today())
 }
+
+/// Saves an edit of a finding's description, location and zone read at `edited.meta.version`.
+pub fn update_finding(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    edited: &Finding,
+    reason: Option<&str>,
+) -> Result<Finding> {
+    let old: Finding = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
+    let mut f = old.clone();
+    f.description = edited.description.clone();
+    f.location = edited.location.clone();
+    f.zone = edited.zone;
+    f.on_site_action = edited.on_site_action.clone();
+    f.validate(ctx.today().max(f.found_on))?;
+    records::save(tx, ctx, Some(&old), &mut f, "update", reason)?;
+    Ok(f)
+}

@@ -127,3 +127,36 @@ pub fn act(
     add_event(tx, ctx, Family::Petition, id, &step)?;
     Ok(p)
 }
+
+/// Saves an edit of a case's registration fields read at `edited.meta.version` (not its status or dates: those
+/// move by `act`); refused if the case changed meanwhile.
+pub fn update(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    edited: &Petition,
+    rules: ClockRules,
+    reason: Option<&str>,
+) -> Result<Petition> {
+    let old: Petition = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
+    let mut p = old.clone();
+    p.channel = edited.channel;
+    p.track = edited.track;
+    p.category = edited.category;
+    p.petitioner_name = edited.petitioner_name.clone();
+    p.id_number = edited.id_number.clone();
+    p.phone = edited.phone.clone();
+    p.address = edited.address.clone();
+    p.people = edited.people;
+    p.summary = edited.summary.clone();
+    p.content = edited.content.clone();
+    p.unit = edited.unit.clone();
+    p.validate(ClockRules {
+        today: rules.today.max(p.received_on),
+        ..rules
+    })?;
+    // Registration fields do not move the statutory clock: keep the deadlines set by the case's steps.
+    p.accept_due = old.accept_due;
+    p.office_due = old.office_due;
+    records::save(tx, ctx, Some(&old), &mut p, "update", reason)?;
+    Ok(p)
+}

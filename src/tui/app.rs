@@ -616,14 +616,14 @@ impl App {
                 Ok(())
             }
             Action::Edit => {
-                self.status = Some(
-                    self.t(
-                        "修改请打开记录后用可办的操作（如延期、交办）；字段编辑表单将在下一版提供。",
-                        "Open the record and use its actions (extend, assign...); field edit forms come next.",
-                    )
-                    .into(),
-                );
-                Ok(())
+                let id = self.lists[i]
+                    .rows
+                    .get(self.lists[i].selected)
+                    .map(|r| r.id.clone());
+                match id {
+                    Some(id) => self.open(LIST_FAMILIES[i], &id).map(|_| self.edit()),
+                    None => Ok(()),
+                }
             }
             _ => Ok(()),
         };
@@ -674,6 +674,7 @@ impl App {
         match action {
             Action::Down => d.scroll = d.scroll.saturating_add(1),
             Action::Up => d.scroll = d.scroll.saturating_sub(1),
+            Action::Edit => self.edit(),
             Action::Reveal => {
                 if let Shown::Petition(p) = &d.shown {
                     let id = p.meta.id.clone();
@@ -813,6 +814,105 @@ impl App {
             }
         };
         self.stack.push(Screen::Form(form.0, form.1));
+    }
+
+    /// Opens the edit form of the record in the detail view on top.
+    fn edit(&mut self) {
+        let Some(Screen::Detail(d)) = self.stack.last() else {
+            return;
+        };
+        match super::forms::edit(self.lang, &d.shown) {
+            Some(form) => self
+                .stack
+                .push(Screen::Form(super::forms::FormKind::Edit, form)),
+            None => {
+                self.status = Some(
+                    self.t(
+                        "检查保存后不能修改；如有错误，请重新检查一次",
+                        "An inspection cannot be changed once saved; if it is wrong, inspect again",
+                    )
+                    .into(),
+                )
+            }
+        }
+    }
+
+    /// Saves an edit: the record as read, with the form's fields, through the store's optimistic update.
+    fn save_edit(&mut self, prompt: &Prompt) {
+        let n = self.stack.len();
+        let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
+            return;
+        };
+        let lang = self.lang;
+        let reason = Some(prompt.get("reason")).filter(|r| !r.trim().is_empty());
+        let opt = |k: &str| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
+        let (family, id) = (d.family(), d.id().to_owned());
+        let r = match &d.shown {
+            Shown::Hazard(h) => {
+                let mut e = h.clone();
+                e.description = prompt.get("description");
+                e.grade = crate::domain::category::Grade::from_code(&prompt.get("grade"))
+                    .unwrap_or(e.grade);
+                e.responsible = opt("responsible");
+                e.notice_no = opt("notice");
+                self.store
+                    .write(|tx, c| hazards::update(tx, c, &e, reason.as_deref()).map(|_| ()))
+            }
+            Shown::Finding(f) => {
+                let mut e = f.clone();
+                e.description = prompt.get("description");
+                e.location = prompt.get("location");
+                e.zone =
+                    crate::domain::patrol::Zone::from_code(&prompt.get("zone")).unwrap_or(e.zone);
+                e.on_site_action = opt("action");
+                self.store.write(|tx, c| {
+                    patrols::update_finding(tx, c, &e, reason.as_deref()).map(|_| ())
+                })
+            }
+            Shown::Petition(p) => {
+                let mut e = p.clone();
+                let Ok(people) = prompt.get("people").trim().parse() else {
+                    return self
+                        .form_error(self.t("人数应为数字", "people must be a number").into());
+                };
+                e.people = people;
+                e.channel = crate::domain::petition::Channel::from_code(&prompt.get("channel"))
+                    .unwrap_or(e.channel);
+                e.track = crate::domain::petition::Track::from_code(&prompt.get("track"))
+                    .unwrap_or(e.track);
+                e.category =
+                    crate::domain::petition::PetitionCategory::from_code(&prompt.get("category"))
+                        .unwrap_or(e.category);
+                e.phone = opt("phone");
+                e.address = opt("address");
+                e.summary = prompt.get("summary");
+                e.content = prompt.get("content");
+                e.unit = opt("unit");
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                match (cal, count) {
+                    (Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::update(tx, c, &e, rules, reason.as_deref()).map(|_| ())
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            Shown::Inspection(_) => Ok(()),
+        };
+        match r {
+            Ok(()) => {
+                self.stack.truncate(n - 2);
+                let opened = self.open(family, &id);
+                self.report(opened);
+                self.status = Some(self.t("已保存", "Saved").into());
+            }
+            Err(e) => self.form_error(crate::domain::Localized::message(&e, lang)),
+        }
     }
 
     fn form_error(&mut self, msg: String) {
@@ -971,6 +1071,7 @@ impl App {
                 let r = self.load_page(list, None, None);
                 self.report(r);
             }
+            FormKind::Edit => self.save_edit(&prompt),
             FormKind::ClosePatrol { patrol_id, version } => {
                 let km = prompt.get("km");
                 let km = match km.trim() {

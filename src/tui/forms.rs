@@ -29,6 +29,8 @@ pub enum FormKind {
         patrol_id: String,
         version: u64,
     },
+    /// An edit of the record shown in the detail view below the form.
+    Edit,
     /// The filter of the list on this tab (index into `App::lists`).
     Filter {
         list: usize,
@@ -383,4 +385,97 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     fields[4].required = false;
     fields[5].required = false;
     Prompt::new(t("筛选", "Filter"), fields)
+}
+
+/// The edit form of a record: its descriptive fields, filled with what it holds now.
+pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
+    use super::detail::Shown;
+    use crate::domain::category::Grade;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields = match shown {
+        Shown::Hazard(h) => vec![
+            Field::filled("description", t("问题", "problem"), true, &h.description),
+            Field::chosen(
+                "grade",
+                t("等级", "grade"),
+                choices(Grade::ALL, |c| c.code(), |c| c.label(lang)),
+                h.grade.code(),
+            ),
+            Field::filled(
+                "responsible",
+                t("责任人", "responsible"),
+                false,
+                &opt(&h.responsible),
+            ),
+            Field::filled(
+                "notice",
+                t("整改通知书编号", "notice number"),
+                false,
+                &opt(&h.notice_no),
+            ),
+            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+        ],
+        Shown::Finding(f) => vec![
+            Field::filled(
+                "description",
+                t("问题描述", "description"),
+                true,
+                &f.description,
+            ),
+            Field::filled("location", t("位置", "location"), true, &f.location),
+            Field::chosen(
+                "zone",
+                t("保护区", "zone"),
+                choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
+                f.zone.code(),
+            ),
+            Field::filled(
+                "action",
+                t("现场处置", "on-site action"),
+                false,
+                &opt(&f.on_site_action),
+            ),
+            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+        ],
+        Shown::Petition(p) => vec![
+            Field::chosen(
+                "channel",
+                t("信访形式", "channel"),
+                choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
+                p.channel.code(),
+            ),
+            Field::chosen(
+                "track",
+                t("性质", "track"),
+                choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
+                p.track.code(),
+            ),
+            Field::chosen(
+                "category",
+                t("类别", "category"),
+                choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
+                p.category.code(),
+            ),
+            Field::filled("phone", t("电话", "phone"), false, &opt(&p.phone)),
+            Field::filled("address", t("住址", "address"), false, &opt(&p.address)),
+            Field::filled("people", t("人数", "people"), true, &p.people.to_string()),
+            Field::filled(
+                "summary",
+                t("反映问题（摘要）", "summary"),
+                true,
+                &p.summary,
+            ),
+            Field::filled("content", t("具体内容", "content"), true, &p.content),
+            Field::filled(
+                "unit",
+                t("责任单位", "responsible unit"),
+                false,
+                &opt(&p.unit),
+            ),
+            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+        ],
+        Shown::Inspection(_) => return None,
+    };
+    Some(Prompt::new(t("修改", "Edit"), fields))
 }

@@ -39,6 +39,34 @@ impl Field {
             choice: 0,
         }
     }
+    /// A text field holding `value` already (an edit).
+    pub fn filled(key: &'static str, label: String, required: bool, value: &str) -> Field {
+        Field {
+            key,
+            label,
+            kind: Kind::Text,
+            required,
+            input: Input::new(value.to_owned()),
+            choice: 0,
+        }
+    }
+    /// A choice set to `code`.
+    pub fn chosen(
+        key: &'static str,
+        label: String,
+        options: Vec<(String, String)>,
+        code: &str,
+    ) -> Field {
+        let choice = options.iter().position(|o| o.0 == code).unwrap_or(0);
+        Field {
+            key,
+            label,
+            kind: Kind::Choice(options),
+            required: true,
+            input: Input::default(),
+            choice,
+        }
+    }
     pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
         let input = Input::new(value.map(|d| d.to_string()).unwrap_or_default());
         Field {
