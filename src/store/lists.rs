@@ -240,3 +240,22 @@ pub fn count(conn: &Connection, f: &Filter, today: NaiveDate) -> Result<i64> {
         .prepare_cached(&sql)?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
 }
+
+/// A place's name and address (for the detail views of what was found there).
+pub fn place_of(conn: &Connection, place_id: &str) -> Result<Option<(String, String)>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT name, address FROM places WHERE id = ?1")?
+        .query_row([place_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The hazards an inspection opened: (item code, status code, deadline).
+pub fn hazards_of(conn: &Connection, inspection_id: &str) -> Result<Vec<(String, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT coalesce(item_code, ''), status, deadline FROM hazards WHERE inspection_id = ?1 AND deleted = 0
+         ORDER BY item_code",
+    )?;
+    let rows = st.query_map([inspection_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

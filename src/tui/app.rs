@@ -658,8 +658,34 @@ impl App {
             _ => return Ok(()),
         };
         let timeline = records::timeline(conn, id)?;
+        let t = |zh: &str, en: &str| self.lang.pick(zh, en).to_owned();
+        let mut related = Vec::new();
+        let place = match &shown {
+            Shown::Hazard(h) => h.place_id.clone(),
+            Shown::Inspection(i) => Some(i.place_id.clone()),
+            _ => None,
+        };
+        if let Some((name, address)) = place
+            .map(|p| lists::place_of(conn, &p))
+            .transpose()?
+            .flatten()
+        {
+            related.push((t("场所", "place"), format!("{name}  {address}")));
+        }
+        if let Shown::Inspection(i) = &shown {
+            for (item, status, deadline) in lists::hazards_of(conn, &i.meta.id)? {
+                let status = crate::domain::hazard::HazardStatus::from_code(&status)
+                    .map(|s| s.label(self.lang).to_owned())
+                    .unwrap_or(status);
+                related.push((
+                    format!("{} {item}", t("隐患", "hazard")),
+                    format!("{status}  {} {deadline}", t("期限", "due")),
+                ));
+            }
+        }
         self.stack.push(Screen::Detail(Box::new(Detail {
             shown,
+            related,
             timeline,
             revealed: false,
             scroll: 0,

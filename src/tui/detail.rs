@@ -28,6 +28,8 @@ pub enum Shown {
 #[derive(Debug, Clone)]
 pub struct Detail {
     pub shown: Shown,
+    /// Lines about related records (the place, the hazards an inspection opened), already labelled.
+    pub related: Vec<(String, String)>,
     pub timeline: Vec<Event>,
     pub revealed: bool,
     pub scroll: u16,

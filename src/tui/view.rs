@@ -518,7 +518,12 @@ fn draw_detail(f: &mut Frame, app: &App, d: &super::detail::Detail, area: Rect, 
         format!(" {}", d.family().label(lang)),
         Style::default().add_modifier(Modifier::BOLD),
     )];
-    for (label, value) in d.fields(lang, app.today, &app.holiday_years) {
+    for (label, value) in
+        d.related
+            .iter()
+            .cloned()
+            .chain(d.fields(lang, app.today, &app.holiday_years))
+    {
         let style = if value.contains("逾期") || value.contains("overdue") {
             theme.fg(Color::Red)
         } else {
