@@ -528,8 +528,6 @@ fn a_finding_is_referred_handled_and_verified_and_can_be_overdue() {
 fn petition(env: &Env, received: NaiveDate, id_number: Option<&str>) -> Petition {
     let c = ctx(env);
     Petition {
-        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727101000"),
-        case_no: String::new(),
         channel: Channel::Visit,
         track: Track::Claim,
         category: PetitionCategory::Land,
@@ -537,31 +535,13 @@ fn petition(env: &Env, received: NaiveDate, id_number: Option<&str>) -> Petition
         id_number: id_number.map(str::to_owned),
         phone: Some("13812341234".into()),
         address: Some("3 组".into()),
-        person_key: None,
         people: 3,
         summary: "征地补偿款未足额发放".into(),
         content: "要求补发差额".into(),
-        unit: None,
-        status: PetitionStatus::Registered,
-        received_on: received,
-        accept_due: received,
-        accepted_on: None,
-        handle_due: None,
-        extended_days: None,
-        extended_due: None,
-        replied_on: None,
-        outcome: None,
-        closed_on: None,
-        satisfaction: None,
-        review_requested_on: None,
-        review_due: None,
-        reviewed_on: None,
-        reexam_requested_on: None,
-        reexam_due: None,
-        reexamined_on: None,
-        finalized_on: None,
-        office_due: None,
-        repeat_of: None,
+        ..Petition::new(
+            Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727101000"),
+            received,
+        )
     }
 }
 

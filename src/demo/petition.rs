@@ -6,8 +6,7 @@ use rusqlite::Transaction;
 use super::ctx;
 use super::text::petition_text;
 use crate::domain::petition::{
-    Channel, ClockRules, Outcome, Petition, PetitionAction, PetitionCategory, PetitionStatus,
-    Satisfaction, Track,
+    Channel, ClockRules, Outcome, Petition, PetitionAction, PetitionCategory, Satisfaction, Track,
 };
 use crate::domain::record::Meta;
 use crate::domain::region;
@@ -66,13 +65,6 @@ impl World {
         };
         let received = crate::domain::clock::china_date(at);
         let p = Petition {
-            meta: Meta::new(
-                self.dice.uuid(at),
-                &self.device,
-                at.timestamp_millis(),
-                &code,
-            ),
-            case_no: String::new(),
             channel: *self.dice.pick(&[
                 Channel::Visit,
                 Channel::Visit,
@@ -93,31 +85,18 @@ impl World {
             id_number: self.dice.chance(0.85).then_some(id),
             phone: Some(phone),
             address: Some(format!("{} {} 组", grid, self.dice.between(1, 9))),
-            person_key: None,
             people: people as u32,
             summary: summary.to_owned(),
             content: content.to_owned(),
-            unit: None,
-            status: PetitionStatus::Registered,
-            received_on: received,
-            accept_due: received,
-            accepted_on: None,
-            handle_due: None,
-            extended_days: None,
-            extended_due: None,
-            replied_on: None,
-            outcome: None,
-            closed_on: None,
-            satisfaction: None,
-            review_requested_on: None,
-            review_due: None,
-            reviewed_on: None,
-            reexam_requested_on: None,
-            reexam_due: None,
-            reexamined_on: None,
-            finalized_on: None,
-            office_due: None,
-            repeat_of: None,
+            ..Petition::new(
+                Meta::new(
+                    self.dice.uuid(at),
+                    &self.device,
+                    at.timestamp_millis(),
+                    &code,
+                ),
+                received,
+            )
         };
         let worker = self.worker(&code);
         let rules = ClockRules {

@@ -337,6 +337,47 @@ pub fn person_key(id_number: Option<&str>, name: &str, phone: Option<&str>) -> O
 }
 
 impl Petition {
+    /// A case just received, with every later field empty; callers fill in who, what and how with struct
+    /// update syntax (`Petition { summary, ..Petition::new(meta, day) }`).
+    pub fn new(meta: Meta, received_on: NaiveDate) -> Petition {
+        Petition {
+            meta,
+            case_no: String::new(),
+            channel: Channel::Visit,
+            track: Track::Claim,
+            category: PetitionCategory::Other,
+            petitioner_name: String::new(),
+            id_number: None,
+            phone: None,
+            address: None,
+            person_key: None,
+            people: 1,
+            summary: String::new(),
+            content: String::new(),
+            unit: None,
+            status: PetitionStatus::Registered,
+            received_on,
+            accept_due: received_on,
+            accepted_on: None,
+            handle_due: None,
+            extended_days: None,
+            extended_due: None,
+            replied_on: None,
+            outcome: None,
+            closed_on: None,
+            satisfaction: None,
+            review_requested_on: None,
+            review_due: None,
+            reviewed_on: None,
+            reexam_requested_on: None,
+            reexam_due: None,
+            reexamined_on: None,
+            finalized_on: None,
+            office_due: None,
+            repeat_of: None,
+        }
+    }
+
     /// Checks and normalises what a person typed at registration; sets the acceptance deadline and person key.
     pub fn validate(&mut self, rules: ClockRules) -> Result<(), DomainError> {
         self.petitioner_name = validate::required("petitioner_name", &self.petitioner_name, 50)?;

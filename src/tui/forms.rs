@@ -106,13 +106,6 @@ pub fn petition_record(
         .map_err(|_| "人数应为数字 / people must be a number".to_owned())?;
     let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
     Ok(crate::domain::petition::Petition {
-        meta: Meta::new(
-            crate::store::records::new_id(ctx),
-            &ctx.device,
-            ctx.now_ms(),
-            &p.get("region"),
-        ),
-        case_no: String::new(),
         channel: Channel::from_code(&p.get("channel")).unwrap_or(Channel::Visit),
         track: Track::from_code(&p.get("track")).unwrap_or(Track::Claim),
         category: PetitionCategory::from_code(&p.get("category"))
@@ -121,31 +114,18 @@ pub fn petition_record(
         id_number: opt("id_number"),
         phone: opt("phone"),
         address: opt("address"),
-        person_key: None,
         people,
         summary: p.get("summary"),
         content: p.get("content"),
-        unit: None,
-        status: PetitionStatus::Registered,
-        received_on: received,
-        accept_due: received,
-        accepted_on: None,
-        handle_due: None,
-        extended_days: None,
-        extended_due: None,
-        replied_on: None,
-        outcome: None,
-        closed_on: None,
-        satisfaction: None,
-        review_requested_on: None,
-        review_due: None,
-        reviewed_on: None,
-        reexam_requested_on: None,
-        reexam_due: None,
-        reexamined_on: None,
-        finalized_on: None,
-        office_due: None,
-        repeat_of: None,
+        ..crate::domain::petition::Petition::new(
+            Meta::new(
+                crate::store::records::new_id(ctx),
+                &ctx.device,
+                ctx.now_ms(),
+                &p.get("region"),
+            ),
+            received,
+        )
     })
 }
 
