@@ -183,7 +183,7 @@ CREATE TABLE inspections (
     failed_count INTEGER NOT NULL DEFAULT 0,
     note         TEXT
 );
-CREATE INDEX inspections_date ON inspections (inspected_on);
+CREATE INDEX inspections_date ON inspections (inspected_on, id);
 CREATE INDEX inspections_region ON inspections (region_code, inspected_on);
 CREATE INDEX inspections_place ON inspections (place_id);
 
@@ -249,7 +249,7 @@ CREATE TABLE findings (
     verified_on    TEXT,
     status         TEXT NOT NULL
 );
-CREATE INDEX findings_date ON findings (found_on);
+CREATE INDEX findings_date ON findings (found_on, id);
 CREATE INDEX findings_region ON findings (region_code, found_on);
 CREATE INDEX findings_status ON findings (status, deadline);
 CREATE INDEX findings_patrol ON findings (patrol_id);
@@ -281,7 +281,7 @@ CREATE TABLE hazards (
     rectified_on      TEXT,
     closed_on         TEXT
 );
-CREATE INDEX hazards_found ON hazards (found_on);
+CREATE INDEX hazards_found ON hazards (found_on, id);
 CREATE INDEX hazards_region ON hazards (region_code, found_on);
 CREATE INDEX hazards_status ON hazards (status, deadline);
 CREATE INDEX hazards_inspection ON hazards (inspection_id);
@@ -332,7 +332,7 @@ CREATE TABLE petitions (
     office_due          TEXT,
     repeat_of           TEXT REFERENCES petitions (id) DEFERRABLE INITIALLY DEFERRED
 );
-CREATE INDEX petitions_received ON petitions (received_on);
+CREATE INDEX petitions_received ON petitions (received_on, id);
 CREATE INDEX petitions_region ON petitions (region_code, received_on);
 CREATE INDEX petitions_due ON petitions (office_due) WHERE office_due IS NOT NULL;
 CREATE INDEX petitions_person ON petitions (person_key, category);

@@ -230,10 +230,9 @@ impl App {
         after: Option<Key>,
         before: Option<Key>,
     ) -> Result<(), StoreError> {
-        let mut filter = self.lists[i].filter.clone();
-        if filter.region.is_none() {
-            filter.region = Some(self.device.region.clone());
-        }
+        // Every record in this database lies inside the device's jurisdiction (writes and imports check it), so
+        // only a narrower region chosen in the filter restricts the list.
+        let filter = self.lists[i].filter.clone();
         let rows = lists::page(
             self.store.conn(),
             &filter,
@@ -255,7 +254,10 @@ impl App {
         }
         list.rows = rows;
         list.selected = list.selected.min(list.rows.len().saturating_sub(1));
-        list.total = lists::count(self.store.conn(), &filter, self.today)?;
+        // Paging keeps the count; a new filter or a fresh first page counts again.
+        if after.is_none() && before.is_none() || list.total == 0 {
+            list.total = lists::count(self.store.conn(), &filter, self.today)?;
+        }
         Ok(())
     }
 
