@@ -336,7 +336,8 @@ fn a_gas_inspection_with_one_failed_item_leaves_all_its_rows() {
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Tab);
     typed(&mut app, "橡胶管老化");
-    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab); // done with the note: on to G3
+    press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char('+'));
     press(&mut app, KeyCode::Char('j'));
     for _ in 0..10 {
@@ -596,4 +597,35 @@ fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
         )
         .unwrap();
     assert_eq!(audit, "核对后更正");
+}
+
+#[test]
+fn q_asks_before_quitting_a_changed_form_and_is_text_inside_a_field() {
+    let (_d, mut app) = demo_app(30);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    // The first field is a choice: q there means quit, and nothing has changed yet.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(
+        matches!(app.stack.last(), Some(Screen::ConfirmQuit)),
+        "changed: asks first"
+    );
+    press(&mut app, KeyCode::Char('n'));
+    assert!(!app.quit && matches!(app.stack.last(), Some(Screen::Form(..))));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "qq");
+    assert!(!app.quit, "in a text field q is text");
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(p.get("place"), "qq");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Up);
+    }
+    press(&mut app, KeyCode::Char('q'));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.quit);
 }

@@ -74,6 +74,8 @@ pub enum Screen {
     Help,
     /// Asks before throwing away a changed form.
     ConfirmDiscard,
+    /// Asks before quitting with a changed form open.
+    ConfirmQuit,
 }
 
 pub struct App {
@@ -266,6 +268,7 @@ impl App {
         match self.stack.last() {
             Some(Screen::Detail(_)) => Context::Detail,
             Some(Screen::Action(..) | Screen::Worker(_) | Screen::Form(..)) => Context::Form,
+            Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Context::Form,
             Some(Screen::Checklist(_)) => Context::Checklist,
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             _ => Context::List,
@@ -329,6 +332,13 @@ impl App {
             }
             Some(Screen::Form(kind, prompt)) => {
                 let kind = kind.clone();
+                if key.code == ratatui::crossterm::event::KeyCode::Char('q')
+                    && prompt.focus_is_choice()
+                {
+                    let changed = prompt.changed;
+                    self.ask_quit(changed);
+                    return;
+                }
                 match prompt.key(key) {
                     Outcome::Editing => {}
                     Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
@@ -342,6 +352,11 @@ impl App {
             Some(Screen::Checklist(c)) => {
                 if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
                     self.stack.push(Screen::Help);
+                    return;
+                }
+                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('q') {
+                    let changed = c.changed;
+                    self.ask_quit(changed);
                     return;
                 }
                 match c.key(key) {
@@ -458,6 +473,14 @@ impl App {
                 }
                 return;
             }
+            Some(Screen::ConfirmQuit) => {
+                use ratatui::crossterm::event::KeyCode;
+                self.stack.pop();
+                if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                    self.quit = true;
+                }
+                return;
+            }
             Some(Screen::Help) => {
                 self.stack.pop();
                 return;
@@ -480,13 +503,18 @@ impl App {
                 let r = self.refresh();
                 self.report(r);
             }
-            Action::Search => self.stack.push(Screen::Search {
-                query: tui_input::Input::default(),
-                hits: Vec::new(),
-                total: 0,
-                selected: 0,
-                editing: true,
-            }),
+            Action::Search => {
+                if matches!(self.stack.last(), Some(Screen::Search { .. })) {
+                    self.stack.pop();
+                }
+                self.stack.push(Screen::Search {
+                    query: tui_input::Input::default(),
+                    hits: Vec::new(),
+                    total: 0,
+                    selected: 0,
+                    editing: true,
+                })
+            }
             Action::SwitchWorker => self.stack.push(Screen::Worker(Prompt::new(
                 self.t("切换网格员", "Switch worker").to_owned(),
                 vec![Field::text("name", self.t("姓名", "name").to_owned(), true)],
@@ -524,8 +552,8 @@ impl App {
                 Action::New => {
                     self.status = Some(
                         self.t(
-                            "新建表单将在下一版提供；现在可在详情里办理。",
-                            "New-record forms come next; act on records from their detail view.",
+                            "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
+                            "New: press n on tab 2, 4 or 5",
                         )
                         .into(),
                     )
@@ -842,6 +870,15 @@ impl App {
             }
         };
         self.stack.push(Screen::Form(form.0, form.1));
+    }
+
+    /// Quits, or first asks when a form holds unsaved changes.
+    fn ask_quit(&mut self, changed: bool) {
+        if changed {
+            self.stack.push(Screen::ConfirmQuit);
+        } else {
+            self.quit = true;
+        }
     }
 
     /// Opens the edit form of the record in the detail view on top.

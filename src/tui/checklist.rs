@@ -89,7 +89,12 @@ impl Checklist {
         }
         if self.editing_note {
             match key.code {
-                KeyCode::Esc | KeyCode::Tab | KeyCode::Enter => self.editing_note = false,
+                KeyCode::Esc => self.editing_note = false,
+                // Done with this item's note: on to the next item.
+                KeyCode::Tab | KeyCode::Enter => {
+                    self.editing_note = false;
+                    self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
+                }
                 _ => {
                     if let Some(input) = self.notes.get_mut(self.selected) {
                         input.handle_event(&Event::Key(key));

@@ -222,7 +222,15 @@ impl Detail {
                     v.push((t("初判", "verdict"), v2.label(lang).into()));
                 }
                 for r in &i.results {
-                    v.push((format!("  {}", r.item_code), r.result.label(lang).into()));
+                    let note = r
+                        .note
+                        .as_deref()
+                        .map(|n| format!("  {n}"))
+                        .unwrap_or_default();
+                    v.push((
+                        format!("  {}", r.item_code),
+                        format!("{}{note}", r.result.label(lang)),
+                    ));
                 }
                 v
             }
@@ -260,7 +268,11 @@ impl Detail {
                             t("电话", "phone"),
                             phone.unwrap_or_else(|| "-".into()),
                             p.people,
-                            t("人", "people")
+                            if p.people == 1 {
+                                t("人", "person")
+                            } else {
+                                t("人", "people")
+                            }
                         ),
                     ),
                     (

@@ -89,8 +89,8 @@ where
             .draw(|f| {
                 let area = f.area();
                 let intro = lang.pick(
-                    " 这台电脑还没有数据库。设置本设备，或先打开演示数据看看。Tab/Enter 下一项，Ctrl+S 确定，Esc 退出。",
-                    " No database yet. Set up this device, or look around in demo data. Tab/Enter next, Ctrl+S go, Esc quit.",
+                    " 还没有数据库：设置本设备，或先看演示数据。Ctrl+S 确定，Esc 退出",
+                    " No database yet: set up this device, or look at demo data. Ctrl+S go, Esc quit",
                 );
                 f.render_widget(Paragraph::new(Line::from(clip(intro, area.width as usize))), Rect::new(0, 0, area.width, 1));
                 super::view::draw_prompt(f, &p, Rect::new(0, 2, area.width, area.height.saturating_sub(2)), lang);

@@ -362,8 +362,9 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     fields[1].choice = pick(&statuses, f.status.as_deref());
     fields[2].choice = pick(&categories, f.category.as_deref());
     fields[3].choice = pick(&regions, f.region.as_deref());
-    fields[4].required = false;
-    fields[5].required = false;
+    for f in &mut fields {
+        f.required = false;
+    }
     Prompt::new(t("筛选", "Filter"), fields)
 }
 

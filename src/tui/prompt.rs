@@ -151,6 +151,13 @@ impl Prompt {
         }
     }
 
+    /// Whether the focused field is a choice (where letters are not text).
+    pub fn focus_is_choice(&self) -> bool {
+        self.fields
+            .get(self.focus)
+            .is_some_and(|f| matches!(f.kind, Kind::Choice(_)))
+    }
+
     pub fn get(&self, key: &str) -> String {
         self.fields
             .iter()

@@ -75,6 +75,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
             s,
             Screen::Help
                 | Screen::ConfirmDiscard
+                | Screen::ConfirmQuit
                 | Screen::Action(..)
                 | Screen::Worker(_)
                 | Screen::Form(..)
@@ -107,6 +108,24 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
             draw_prompt(f, p, body, lang)
         }
         Some(Screen::Help) => draw_help(f, app, body),
+        Some(Screen::ConfirmQuit) => {
+            let r = centered(body, 46, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(lang.pick(
+                        " 表单有未保存的修改，仍要退出吗？",
+                        " The form has unsaved changes. Quit anyway?",
+                    )),
+                    Line::from(lang.pick(
+                        " y 退出   其他键 继续编辑",
+                        " y quit   any other key: keep editing",
+                    )),
+                ])
+                .block(frame(lang.pick("确认", "Confirm"))),
+                r,
+            );
+        }
         Some(Screen::ConfirmDiscard) => {
             let r = centered(body, 46, 4);
             f.render_widget(Clear, r);
@@ -134,7 +153,19 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     );
     let context = app.context();
     let hint = match &app.status {
-        Some(s) => Line::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
+        Some(s) => {
+            let rest = keymap::hints(context, lang);
+            Line::from(vec![
+                Span::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
+                Span::raw(format!("   {rest}")),
+            ])
+        }
+        None if app.tab == 6 && app.stack.is_empty() => Line::from(format!(
+            " 1-6 {}  ? {}  q {}",
+            lang.pick("切换页签", "tabs"),
+            lang.pick("帮助", "help"),
+            lang.pick("退出", "quit")
+        )),
         None => {
             let mut h = keymap::hints(context, lang);
             if let Some(Screen::Detail(d)) = app.stack.last() {
@@ -184,8 +215,9 @@ fn frame(title: &str) -> Block<'static> {
         .title(format!(" {} ", sanitize(title)))
 }
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
+/// A popup's area: full width, so no wide character underneath is split at its edge; `w` is ignored.
+fn centered(area: Rect, _w: u16, h: u16) -> Rect {
+    let w = area.width;
     let h = h.min(area.height);
     Rect::new(
         area.x + (area.width - w) / 2,
@@ -731,9 +763,10 @@ fn draw_checklist(
         ""
     };
     let head = format!(
-        " {} {}，{}  {}  {}  {unsaved}",
+        " {} {}{}{}  {}  {}  {unsaved}",
         lang.pick("新建检查", "New inspection"),
         c.category.label(lang),
+        lang.pick("，", ", "),
         c.subject.label(lang),
         c.place.name,
         c.date
@@ -822,6 +855,13 @@ fn draw_checklist(
         }
     };
     lines.push(Line::from(clip(&summary, w)));
+    if c.editing_note {
+        let editing = lang.pick(
+            " 正在写备注：Enter/Tab 写完并到下一项，Esc 写完",
+            " Writing a note: Enter/Tab done and next item, Esc done",
+        );
+        lines.push(Line::styled(clip(editing, w), theme.fg(Color::Yellow)));
+    }
     if let Some(e) = &c.error {
         lines.push(Line::styled(
             format!(" {}", clip(e, w.saturating_sub(1))),
