@@ -8,6 +8,9 @@ pub mod firstrun;
 pub mod forms;
 pub mod keymap;
 pub mod prompt;
+mod screens;
+mod submit;
+mod update;
 pub mod view;
 
 use std::time::Duration;

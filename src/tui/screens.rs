@@ -1,0 +1,611 @@
+//! The screens drawn under the header: dashboard, lists, detail, search, the checklist grid and a patrol under
+//! way. Pure functions of `App`.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::bar;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Sparkline};
+
+use super::app::{App, TABS};
+use super::detail::{days_text, mask_name};
+use crate::domain::Lang;
+use crate::domain::text::{clip, pad, pad_left, width};
+
+use super::view::{Theme, col, due_span};
+
+pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
+    let d = &app.dashboard;
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let mut lines = vec![
+        Line::from(format!(" {}  {}", t("今日待办", "To do today"), app.today)),
+        Line::from(""),
+    ];
+    let oldest = d
+        .oldest_overdue
+        .as_ref()
+        .map(|(n, s)| {
+            format!(
+                "{} {} {}",
+                t("最久:", "oldest:"),
+                days_text(-n, lang),
+                clip(s, 24)
+            )
+        })
+        .unwrap_or_default();
+    let items = [
+        (
+            "!!",
+            t("逾期隐患", "overdue hazards"),
+            d.hazards_overdue,
+            oldest,
+        ),
+        (
+            "!!",
+            t("信访 已超期", "petitions overdue"),
+            d.petitions_overdue,
+            String::new(),
+        ),
+        (
+            "! ",
+            t("信访 期限 3 天内", "petitions due in 3 days"),
+            d.petitions_due_3,
+            String::new(),
+        ),
+        (
+            "! ",
+            t("信访 期限 7 天内", "petitions due in 7 days"),
+            d.petitions_due_7,
+            String::new(),
+        ),
+        (
+            "  ",
+            t("复查 7 天内到期", "re-inspections due in 7 days"),
+            d.hazards_due_7,
+            String::new(),
+        ),
+        (
+            "  ",
+            t("巡查发现 待移交", "findings not yet referred"),
+            d.findings_unreferred,
+            String::new(),
+        ),
+    ];
+    for (i, (mark, label, n, extra)) in items.iter().enumerate() {
+        let mark = if *n > 0 { *mark } else { "  " };
+        let cursor = if i == app.dash_selected { ">" } else { " " };
+        let text = format!(
+            "{cursor}{mark} {}{} {}  {}",
+            pad(label, 26),
+            pad_left(&n.to_string(), 6),
+            t("件", ""),
+            extra
+        );
+        let style = if i == app.dash_selected {
+            theme.selected()
+        } else if *n > 0 && mark.starts_with("!!") {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(clip(&text, area.width as usize), style));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(clip(
+        &format!(
+            " {}  {} {}  {} {} ({} {})  {} {} {:.1} km  {} {}",
+            t("本辖区", "Here"),
+            t("检查 本月", "inspections this month"),
+            d.inspections_month,
+            t("隐患 在办", "hazards open"),
+            d.hazards_open,
+            t("重大", "major"),
+            d.hazards_major_open,
+            t("巡查", "patrols"),
+            d.patrols_month,
+            d.patrol_km_month,
+            t("信访 在办", "petitions open"),
+            d.petitions_open
+        ),
+        area.width as usize,
+    )));
+    lines.push(Line::from(""));
+    let trend: Vec<String> = d.weekly_hazards.iter().map(|n| n.to_string()).collect();
+    lines.push(Line::from(format!(
+        " {}  {}",
+        t("近 8 周新增隐患", "new hazards, last 8 weeks"),
+        trend.join(" ")
+    )));
+    let spark_y = area.y + lines.len() as u16;
+    lines.push(Line::from(""));
+    for (name, h, p) in &d.by_village {
+        lines.push(Line::from(format!(
+            "   {} {} {}  {} {}",
+            pad(name, 16),
+            t("隐患在办", "open hazards"),
+            h,
+            t("信访在办", "open petitions"),
+            p
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if spark_y < area.y + area.height {
+        const ASCII_BARS: bar::Set = bar::Set {
+            full: "#",
+            seven_eighths: "#",
+            three_quarters: "=",
+            five_eighths: "=",
+            half: "-",
+            three_eighths: "-",
+            one_quarter: ".",
+            one_eighth: ".",
+            empty: " ",
+        };
+        let spark = Sparkline::default()
+            .data(d.weekly_hazards.iter().copied())
+            .bar_set(ASCII_BARS)
+            .style(theme.fg(Color::Cyan));
+        f.render_widget(spark, Rect::new(area.x + 1, spark_y, 16.min(area.width), 1));
+    }
+}
+
+pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let i = app.tab - 2;
+    let list = &app.lists[i];
+    let w = area.width as usize;
+    let mut filters = Vec::new();
+    if list.filter.overdue_only {
+        filters.push(t("仅逾期", "overdue only").to_owned());
+    }
+    if let Some(s) = &list.filter.status {
+        filters.push(label_of(list.filter.family, "", s, lang).1);
+    }
+    if let Some(d) = list.filter.due_by {
+        filters.push(format!("{} {d}", t("期限至", "due by")));
+    }
+    if let Some(c) = &list.filter.category {
+        filters.push(label_of(list.filter.family, c, "", lang).0);
+    }
+    if let Some(r) = &list.filter.region {
+        filters.push(r.clone());
+    }
+    if list.filter.from.is_some() || list.filter.to.is_some() {
+        let d =
+            |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_else(|| "..".into());
+        filters.push(format!("{}~{}", d(list.filter.from), d(list.filter.to)));
+    }
+    let filter = if filters.is_empty() {
+        t("全部", "all").to_owned()
+    } else {
+        filters.join(" ")
+    };
+    let title = format!(
+        " {}  {} {}   {}: {}",
+        lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
+        t("共", "total"),
+        list.total,
+        t("筛选", "filter"),
+        filter
+    );
+    let mut lines = vec![Line::from(clip(&title, w)), Line::from("")];
+    // Columns (each with a one-cell gap): date 11, category 9, status 11, place 18, text the rest, due 12.
+    let fixed = 2 + 11 + 9 + 11 + 18 + 12;
+    let text_w = w.saturating_sub(fixed).max(6);
+    let head = format!(
+        "  {}{}{}{}{}{}",
+        col(t("日期", "date"), 11),
+        col(t("类别", "category"), 9),
+        col(t("状态", "status"), 11),
+        col(t("地点/案号", "place/case"), 18),
+        col(t("内容", "what"), text_w),
+        t("期限", "due")
+    );
+    lines.push(Line::styled(
+        clip(&head, w),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    for (k, r) in list.rows.iter().enumerate() {
+        let cat = label_of(list.filter.family, &r.category, &r.status, lang);
+        let text = match &r.person {
+            Some(p) => format!("{} {}", mask_name(p), r.text),
+            None => r.text.clone(),
+        };
+        let cursor = if k == list.selected { ">" } else { " " };
+        let row = format!(
+            "{cursor} {}{}{}{}{}",
+            col(&r.date, 11),
+            col(&cat.0, 9),
+            col(&cat.1, 11),
+            col(&r.place, 18),
+            col(&text, text_w)
+        );
+        let style = if k == list.selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(row, style),
+            due_span(r.due, app.today, lang, theme, 12),
+        ]));
+    }
+    if list.rows.is_empty() {
+        lines.push(Line::from(format!(
+            "  {}",
+            t(
+                "没有符合条件的记录（f 切换筛选）",
+                "Nothing matches (f changes the filter)"
+            )
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    let footer = if list.rows.is_empty() {
+        String::new()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "第 {}-{} 条 / 共 {} 条 ",
+                list.offset + 1,
+                list.offset + list.rows.len() as i64,
+                list.total
+            ),
+            Lang::En => format!(
+                "{}-{} of {} ",
+                list.offset + 1,
+                list.offset + list.rows.len() as i64,
+                list.total
+            ),
+        }
+    };
+    if area.height > 0 {
+        f.render_widget(
+            Paragraph::new(pad_left(&footer, w)),
+            Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+        );
+    }
+}
+
+/// The (category, status) labels of a list row, from the domain's codes.
+pub(super) fn label_of(
+    family: crate::domain::record::Family,
+    category: &str,
+    status: &str,
+    lang: Lang,
+) -> (String, String) {
+    use crate::domain::category::Category;
+    use crate::domain::record::Family as F;
+    let cat = match family {
+        F::Finding => crate::domain::patrol::FindingCode::from_code(category)
+            .map(|c| c.label(lang).to_owned()),
+        F::Petition => crate::domain::petition::PetitionCategory::from_code(category)
+            .map(|c| c.label(lang).to_owned()),
+        _ => Category::from_code(category).map(|c| c.short(lang).to_owned()),
+    }
+    .unwrap_or_else(|| category.to_owned());
+    let st = match family {
+        F::Hazard => {
+            crate::domain::hazard::HazardStatus::from_code(status).map(|s| s.label(lang).to_owned())
+        }
+        F::Finding => crate::domain::patrol::FindingStatus::from_code(status)
+            .map(|s| s.label(lang).to_owned()),
+        F::Petition => crate::domain::petition::PetitionStatus::from_code(status)
+            .map(|s| s.label(lang).to_owned()),
+        F::Inspection => Some(match status {
+            "fail" => lang.pick("有不合格", "failed items").to_owned(),
+            "pass" => lang.pick("合格", "passed").to_owned(),
+            v => crate::domain::inspection::Verdict::from_code(v)
+                .map(|v| v.label(lang).to_owned())
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    }
+    .unwrap_or_else(|| status.to_owned());
+    (cat, st)
+}
+
+pub(super) fn draw_detail(
+    f: &mut Frame,
+    app: &App,
+    d: &super::detail::Detail,
+    area: Rect,
+    theme: Theme,
+) {
+    let lang = app.lang;
+    let w = area.width as usize;
+    let mut lines = vec![Line::styled(
+        format!(" {}", d.family().label(lang)),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    for (label, value) in
+        d.related
+            .iter()
+            .cloned()
+            .chain(d.fields(lang, app.today, &app.holiday_years))
+    {
+        let style = if value.contains("逾期") || value.contains("overdue") {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(
+            clip(&format!(" {} {}", pad(&label, 16), value), w),
+            style,
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        format!(" {}", lang.pick("时间线", "Timeline")),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    for e in &d.timeline {
+        let action = action_label(d.family(), &e.action, lang);
+        let text = format!(
+            "   {}  {} {}  {}",
+            e.on_date,
+            pad(&action, 10),
+            clip(&e.actor, 10),
+            e.note.as_deref().unwrap_or("")
+        );
+        lines.push(Line::from(clip(&text, w)));
+    }
+    f.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), area);
+}
+
+/// The label of a timeline action code.
+pub(super) fn action_label(
+    family: crate::domain::record::Family,
+    code: &str,
+    lang: Lang,
+) -> String {
+    use crate::domain::record::Family as F;
+    let known = match family {
+        F::Hazard => {
+            crate::domain::hazard::HazardActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        F::Finding => {
+            crate::domain::patrol::FindingActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        F::Petition => {
+            crate::domain::petition::PetitionActionKind::from_code(code).map(|k| k.label(lang))
+        }
+        _ => None,
+    };
+    known.map(str::to_owned).unwrap_or_else(|| match code {
+        "create" => lang.pick("登记", "created").to_owned(),
+        "register" => lang.pick("登记", "registered").to_owned(),
+        "report" => lang.pick("上报", "reported").to_owned(),
+        "delete" => lang.pick("删除", "deleted").to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn draw_search(
+    f: &mut Frame,
+    app: &App,
+    query: &tui_input::Input,
+    hits: &[crate::store::search::Hit],
+    total: i64,
+    selected: usize,
+    editing: bool,
+    area: Rect,
+    theme: Theme,
+) {
+    let lang = app.lang;
+    let w = area.width as usize;
+    let prompt = format!(" {} ", lang.pick("搜索:", "Search:"));
+    let mut lines = vec![Line::from(format!("{prompt}{}", query.value()))];
+    lines.push(Line::from(if editing {
+        format!(
+            " {}",
+            lang.pick(
+                "输入关键词后按 Enter（可搜一个字）",
+                "Type, then Enter (one character is enough)"
+            )
+        )
+    } else {
+        format!(
+            " {} {total} {}",
+            lang.pick("共", ""),
+            lang.pick("条结果", "hits")
+        )
+    }));
+    for (i, h) in hits.iter().enumerate() {
+        let text = format!(
+            "{} {} {} {}",
+            if i == selected { ">" } else { " " },
+            h.date,
+            pad(h.family.label(lang), 10),
+            h.summary
+        );
+        let style = if i == selected && !editing {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(clip(&text, w), style));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if editing {
+        let x = area.x + width(&prompt) as u16 + query.visual_cursor() as u16;
+        f.set_cursor_position(Position::new(
+            x.min(area.x + area.width.saturating_sub(1)),
+            area.y,
+        ));
+    }
+}
+
+pub(super) fn draw_checklist(
+    f: &mut Frame,
+    app: &App,
+    c: &super::checklist::Checklist,
+    area: Rect,
+    theme: Theme,
+) {
+    use crate::domain::inspection::ItemResult;
+    let lang = app.lang;
+    let w = area.width as usize;
+    let unsaved = if c.changed {
+        lang.pick("未保存 *", "unsaved *")
+    } else {
+        ""
+    };
+    let head = format!(
+        " {} {}{}{}  {}  {}  {unsaved}",
+        lang.pick("新建检查", "New inspection"),
+        c.category.label(lang),
+        lang.pick("，", ", "),
+        c.subject.label(lang),
+        c.place.name,
+        c.date
+    );
+    let mut lines = vec![Line::from(clip(&head, w))];
+    if let Some(v) = c.verdict {
+        lines.push(Line::from(format!(
+            " {} {}  (v)",
+            lang.pick("初判:", "verdict:"),
+            v.label(lang)
+        )));
+    }
+    let note_w = 18usize;
+    let text_w = w.saturating_sub(2 + 5 + 8 + note_w + 1).max(8);
+    lines.push(Line::styled(
+        format!(
+            "  {}{}{}{}",
+            col(lang.pick("项目", "item"), 5),
+            col("", text_w),
+            col(lang.pick("结果", "result"), 8),
+            lang.pick("备注", "note")
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    let visible = (area.height as usize)
+        .saturating_sub(lines.len() + 2)
+        .max(1);
+    let start = c.selected.saturating_sub(visible.saturating_sub(1));
+    let mut caret = None;
+    for (i, item) in c.items.iter().enumerate().skip(start).take(visible) {
+        let result = c.results[i]
+            .map(|r| r.label(lang).to_owned())
+            .unwrap_or_else(|| lang.pick("未查", "-").to_owned());
+        let cursor = if i == c.selected { ">" } else { " " };
+        let note = c.notes[i].value();
+        let row = format!(
+            "{cursor} {}{}{}{}",
+            col(&item.code, 5),
+            col(item.text(lang), text_w),
+            col(&result, 8),
+            clip(note, note_w)
+        );
+        let style = if i == c.selected {
+            theme.selected()
+        } else if c.results[i] == Some(ItemResult::Fail) {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        if i == c.selected && c.editing_note {
+            caret = Some((2 + 5 + text_w + 8 + c.notes[i].visual_cursor(), lines.len()));
+        }
+        lines.push(Line::styled(row, style));
+    }
+    lines.push(Line::from(""));
+    let failed: Vec<usize> = (0..c.items.len())
+        .filter(|i| c.results[*i] == Some(ItemResult::Fail))
+        .collect();
+    let summary = match failed.first() {
+        None => lang.pick(" 没有不合格项", " No failed items").to_owned(),
+        Some(_) => {
+            let (g, d) = c.draft_of(c.selected);
+            let here = if failed.contains(&c.selected) {
+                format!(
+                    "  {} {} {} {}",
+                    lang.pick("本项隐患:", "this item's hazard:"),
+                    g.label(lang),
+                    lang.pick("期限", "due"),
+                    d
+                )
+            } else {
+                String::new()
+            };
+            match lang {
+                Lang::Zh => format!(
+                    " 不合格 {} 项 -> 保存时生成隐患 {} 条{here}",
+                    failed.len(),
+                    failed.len()
+                ),
+                Lang::En => format!(
+                    " {} failed -> {} hazards on save{here}",
+                    failed.len(),
+                    failed.len()
+                ),
+            }
+        }
+    };
+    lines.push(Line::from(clip(&summary, w)));
+    if c.editing_note {
+        let editing = lang.pick(
+            " 正在写备注：Enter/Tab 写完并到下一项，Esc 写完",
+            " Writing a note: Enter/Tab done and next item, Esc done",
+        );
+        lines.push(Line::styled(clip(editing, w), theme.fg(Color::Yellow)));
+    }
+    if let Some(e) = &c.error {
+        lines.push(Line::styled(
+            format!(" {}", clip(e, w.saturating_sub(1))),
+            theme.fg(Color::Red),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if let Some((x, y)) = caret {
+        f.set_cursor_position(Position::new(
+            (area.x + x as u16).min(area.x + area.width.saturating_sub(1)),
+            area.y + y as u16,
+        ));
+    }
+}
+
+pub(super) fn draw_patrol(
+    f: &mut Frame,
+    app: &App,
+    p: &crate::domain::patrol::Patrol,
+    findings: usize,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let lines = vec![
+        Line::from(format!(
+            " {}  {}",
+            t("巡查中", "Patrol under way"),
+            clip(&p.route, 40)
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("保护区", "zone"), 10),
+            p.zone.label(lang)
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("网格员", "worker"), 10),
+            clip(&p.worker, 20)
+        )),
+        Line::from(format!(
+            "   {} {findings}",
+            pad(t("已上报发现", "findings"), 10)
+        )),
+        Line::from(""),
+        Line::from(format!(
+            " {}",
+            t(
+                "a 上报发现    c 结束巡查（没有发现即记为“未发现问题”）",
+                "a report a finding    c finish (no findings = nothing found)"
+            )
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,438 @@
+//! Saving what the worker filled in: new-record forms, the checklist, edits — each through the store's one
+//! write path, with errors shown in the form that caused them.
+
+use chrono::NaiveDate;
+
+use super::detail::Shown;
+use super::prompt::Prompt;
+use crate::domain::Lang;
+use crate::domain::record::Family;
+use crate::store::lists::Filter;
+use crate::store::{
+    self, StoreError, device, hazards, holidays, inspections, patrols, petitions, records,
+};
+
+use super::app::{App, Screen};
+
+impl App {
+    /// Opens the new-record form of the current tab.
+    pub(super) fn new_record(&mut self) {
+        use super::forms::{self, FormKind};
+        let form = match self.tab {
+            2 => (
+                FormKind::Inspection,
+                forms::inspection(self.lang, self.today, &self.grids),
+            ),
+            4 => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
+            5 => (
+                FormKind::Petition {
+                    confirmed_repeat: false,
+                },
+                forms::petition(self.lang, self.today, &self.offices),
+            ),
+            _ => {
+                self.status = Some(
+                    self.t(
+                        "隐患由检查的不合格项生成：请在 2 安全检查 里按 n 新建检查",
+                        "Hazards come from failed inspection items: press n on tab 2",
+                    )
+                    .into(),
+                );
+                return;
+            }
+        };
+        self.stack.push(Screen::Form(form.0, form.1));
+    }
+
+    /// Quits, or first asks when a form holds unsaved changes.
+    pub(super) fn ask_quit(&mut self, changed: bool) {
+        if changed {
+            self.stack.push(Screen::ConfirmQuit);
+        } else {
+            self.quit = true;
+        }
+    }
+
+    /// Opens the edit form of the record in the detail view on top.
+    pub(super) fn edit(&mut self) {
+        let Some(Screen::Detail(d)) = self.stack.last() else {
+            return;
+        };
+        match super::forms::edit(self.lang, &d.shown) {
+            Some(form) => self
+                .stack
+                .push(Screen::Form(super::forms::FormKind::Edit, form)),
+            None => {
+                self.status = Some(
+                    self.t(
+                        "检查保存后不能修改；如有错误，请重新检查一次",
+                        "An inspection cannot be changed once saved; if it is wrong, inspect again",
+                    )
+                    .into(),
+                )
+            }
+        }
+    }
+
+    /// Saves an edit: the record as read, with the form's fields, through the store's optimistic update.
+    pub(super) fn save_edit(&mut self, prompt: &Prompt) {
+        let n = self.stack.len();
+        let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
+            return;
+        };
+        let lang = self.lang;
+        let reason = Some(prompt.get("reason")).filter(|r| !r.trim().is_empty());
+        let opt = |k: &str| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
+        let (family, id) = (d.family(), d.id().to_owned());
+        let r = match &d.shown {
+            Shown::Hazard(h) => {
+                let mut e = h.clone();
+                e.description = prompt.get("description");
+                e.grade = crate::domain::category::Grade::from_code(&prompt.get("grade"))
+                    .unwrap_or(e.grade);
+                e.responsible = opt("responsible");
+                e.notice_no = opt("notice");
+                self.store
+                    .write(|tx, c| hazards::update(tx, c, &e, reason.as_deref()).map(|_| ()))
+            }
+            Shown::Finding(f) => {
+                let mut e = f.clone();
+                e.description = prompt.get("description");
+                e.location = prompt.get("location");
+                e.zone =
+                    crate::domain::patrol::Zone::from_code(&prompt.get("zone")).unwrap_or(e.zone);
+                e.on_site_action = opt("action");
+                self.store.write(|tx, c| {
+                    patrols::update_finding(tx, c, &e, reason.as_deref()).map(|_| ())
+                })
+            }
+            Shown::Petition(p) => {
+                let mut e = p.clone();
+                let Ok(people) = prompt.get("people").trim().parse() else {
+                    return self
+                        .form_error(self.t("人数应为数字", "people must be a number").into());
+                };
+                e.people = people;
+                e.channel = crate::domain::petition::Channel::from_code(&prompt.get("channel"))
+                    .unwrap_or(e.channel);
+                e.track = crate::domain::petition::Track::from_code(&prompt.get("track"))
+                    .unwrap_or(e.track);
+                e.category =
+                    crate::domain::petition::PetitionCategory::from_code(&prompt.get("category"))
+                        .unwrap_or(e.category);
+                e.phone = opt("phone");
+                e.address = opt("address");
+                e.summary = prompt.get("summary");
+                e.content = prompt.get("content");
+                e.unit = opt("unit");
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                match (cal, count) {
+                    (Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::update(tx, c, &e, rules, reason.as_deref()).map(|_| ())
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            Shown::Inspection(_) => Ok(()),
+        };
+        match r {
+            Ok(()) => {
+                self.stack.truncate(n - 2);
+                let opened = self.open(family, &id);
+                self.report(opened);
+                self.status = Some(self.t("已保存", "Saved").into());
+            }
+            Err(e) => self.form_error(crate::domain::Localized::message(&e, lang)),
+        }
+    }
+
+    pub(super) fn form_error(&mut self, msg: String) {
+        if let Some(Screen::Form(_, p)) = self.stack.last_mut() {
+            p.error = Some(msg);
+        }
+    }
+
+    /// Saves a new-record form.
+    pub(super) fn submit_form(&mut self, kind: super::forms::FormKind) {
+        use super::forms::{self, FormKind};
+        let Some(Screen::Form(_, prompt)) = self.stack.last() else {
+            return;
+        };
+        let prompt = prompt.clone();
+        let lang = self.lang;
+        let msg = |e: StoreError| crate::domain::Localized::message(&e, lang);
+        let dev = self.device.clone();
+        let ctx = store::WriteCtx {
+            device: dev.id,
+            actor: dev.worker,
+            region: dev.region,
+            now: self.store.now(),
+        };
+        match kind {
+            FormKind::Petition { confirmed_repeat } => {
+                let received = match prompt.date("received", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let record = match forms::petition_record(&prompt, &ctx, received) {
+                    Ok(r) => r,
+                    Err(e) => return self.form_error(e),
+                };
+                if !confirmed_repeat && let Some(warning) = self.repeat_warning(&record) {
+                    if let Some(Screen::Form(k, p)) = self.stack.last_mut() {
+                        *k = FormKind::Petition {
+                            confirmed_repeat: true,
+                        };
+                        p.error = Some(warning);
+                    }
+                    return;
+                }
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                let r = match (cal, count) {
+                    (Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::register(tx, c, record, rules)
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                };
+                match r {
+                    Ok((p, _)) => {
+                        self.stack.pop();
+                        let opened = self.open(Family::Petition, &p.meta.id);
+                        self.report(opened);
+                        self.status = Some(match lang {
+                            Lang::Zh => {
+                                format!("已登记 {}，受理告知期限 {}", p.case_no, p.accept_due)
+                            }
+                            Lang::En => format!(
+                                "Registered {}; acceptance notice due {}",
+                                p.case_no, p.accept_due
+                            ),
+                        });
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Inspection => {
+                let date = match prompt.date("date", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let place = forms::place_record(&prompt, &ctx);
+                let category =
+                    crate::domain::category::Category::from_code(&prompt.get("category"))
+                        .unwrap_or(crate::domain::category::Category::Gas);
+                let subject = crate::domain::inspection::Subject::from_code(&prompt.get("subject"))
+                    .unwrap_or(crate::domain::inspection::Subject::Resident);
+                // The place is checked now, and saved together with the inspection.
+                let mut check = place.clone();
+                if let Err(e) = check.validate(chrono::Datelike::year(&self.today)) {
+                    return self.form_error(crate::domain::Localized::message(&e, lang));
+                }
+                match inspections::checklist(self.store.conn(), category) {
+                    Ok(items) => {
+                        self.stack.pop();
+                        let c =
+                            super::checklist::Checklist::new(check, category, subject, date, items);
+                        self.stack.push(Screen::Checklist(Box::new(c)));
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Patrol => {
+                let patrol = forms::patrol_record(&prompt, &ctx);
+                match self.store.write(|tx, c| patrols::start(tx, c, patrol)) {
+                    Ok(p) => {
+                        self.stack.pop();
+                        self.stack.push(Screen::PatrolRun {
+                            patrol: Box::new(p),
+                            findings: 0,
+                        });
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Finding { patrol_id } => {
+                let date = match prompt.date("date", self.today, lang) {
+                    Ok(d) => d,
+                    Err(e) => return self.form_error(e),
+                };
+                let f = forms::finding_record(&prompt, &ctx, &patrol_id, date);
+                match self.store.write(|tx, c| patrols::report(tx, c, f)) {
+                    Ok(_) => {
+                        self.stack.pop();
+                        if let Some(Screen::PatrolRun { findings, .. }) = self.stack.last_mut() {
+                            *findings += 1;
+                        }
+                        self.status = Some(self.t("已上报", "Reported").into());
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+            FormKind::Filter { list } => {
+                let day = |k: &str| -> Result<Option<NaiveDate>, String> {
+                    match prompt.get(k).trim() {
+                        "" => Ok(None),
+                        _ => prompt.date(k, self.today, lang).map(Some),
+                    }
+                };
+                let (from, to) = match (day("from"), day("to")) {
+                    (Ok(f), Ok(t)) => (f, t),
+                    (Err(e), _) | (_, Err(e)) => return self.form_error(e),
+                };
+                let some = |k: &str| Some(prompt.get(k)).filter(|v| !v.is_empty());
+                let l = &mut self.lists[list];
+                l.filter = Filter {
+                    family: l.filter.family,
+                    status: some("status"),
+                    overdue_only: prompt.get("overdue") == "yes",
+                    region: some("region"),
+                    category: some("category"),
+                    due_by: None,
+                    from,
+                    to,
+                };
+                l.selected = 0;
+                self.stack.pop();
+                let r = self.load_page(list, None, None);
+                self.report(r);
+            }
+            FormKind::Edit => self.save_edit(&prompt),
+            FormKind::ClosePatrol { patrol_id, version } => {
+                let km = prompt.get("km");
+                let km = match km.trim() {
+                    "" => None,
+                    s => match s.parse::<f64>() {
+                        Ok(v) => Some(v),
+                        Err(_) => {
+                            return self.form_error(
+                                self.t(
+                                    "里程应为数字，如 8.5",
+                                    "Distance must be a number, e.g. 8.5",
+                                )
+                                .into(),
+                            );
+                        }
+                    },
+                };
+                let end = self.store.now().timestamp_millis();
+                match self
+                    .store
+                    .write(|tx, c| patrols::close(tx, c, &patrol_id, version, end, km))
+                {
+                    Ok(p) => {
+                        self.stack.truncate(self.stack.len().saturating_sub(2));
+                        self.status = Some(if p.nothing_found {
+                            self.t("巡查已结束：未发现问题", "Patrol finished: nothing found")
+                                .into()
+                        } else {
+                            self.t("巡查已结束", "Patrol finished").into()
+                        });
+                        let r = self.refresh();
+                        self.report(r);
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
+        }
+    }
+
+    /// Earlier cases of the same person and category, said before the new one is saved.
+    pub(super) fn repeat_warning(&self, p: &crate::domain::petition::Petition) -> Option<String> {
+        let id = p
+            .id_number
+            .as_deref()
+            .and_then(|s| crate::domain::validate::id_number(s, self.today).ok());
+        let phone = p
+            .phone
+            .as_deref()
+            .and_then(|s| crate::domain::validate::phone(s).ok())
+            .map(|x| x.0);
+        let key = crate::domain::petition::person_key(
+            id.as_deref(),
+            p.petitioner_name.trim(),
+            phone.as_deref(),
+        )?;
+        let window = device::repeat_window_days(self.store.conn()).ok()?;
+        let since = p.received_on - chrono::Days::new(window.max(0) as u64);
+        let earlier = petitions::repeats(self.store.conn(), &key, p.category, since).ok()?;
+        let first = earlier.first()?;
+        Some(match self.lang {
+            Lang::Zh => format!(
+                "注意：此人已有同类信访 {} 件（最近 {} {}），将登记为重复信访；再按 Ctrl+S 保存",
+                earlier.len(),
+                first.case_no,
+                first.received_on
+            ),
+            Lang::En => format!(
+                "Note: {} earlier case(s) of this person in this category (latest {} {}); Ctrl+S again saves it as a repeat",
+                earlier.len(),
+                first.case_no,
+                first.received_on
+            ),
+        })
+    }
+
+    /// Saves the place, the inspection and its hazards in one transaction.
+    pub(super) fn save_checklist(&mut self) {
+        let Some(Screen::Checklist(c)) = self.stack.last() else {
+            return;
+        };
+        let c = c.clone();
+        let lang = self.lang;
+        let dev = self.device.clone();
+        let ctx = store::WriteCtx {
+            device: dev.id,
+            actor: dev.worker.clone(),
+            region: dev.region,
+            now: self.store.now(),
+        };
+        let meta = crate::domain::record::Meta::new(
+            records::new_id(&ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &c.place.meta.region_code,
+        );
+        let (insp, drafts) = match c.build(meta, &dev.worker, lang) {
+            Ok(x) => x,
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(e);
+                }
+                return;
+            }
+        };
+        let items = c.items.clone();
+        let r = self.store.write(|tx, w| {
+            store::places::create(tx, w, c.place.clone())?;
+            inspections::record(tx, w, insp, Some(drafts), &items)
+        });
+        match r {
+            Ok(done) => {
+                self.stack.pop();
+                let opened = self.open(Family::Inspection, &done.inspection.meta.id);
+                self.report(opened);
+                self.status = Some(match lang {
+                    Lang::Zh => format!("已保存检查，生成隐患 {} 条", done.hazards.len()),
+                    Lang::En => format!("Inspection saved; {} hazards opened", done.hazards.len()),
+                });
+            }
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(crate::domain::Localized::message(&e, lang));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! `App`'s update: a key becomes an action in the context of what has focus, and the action changes state
+//! (calling the store for lifecycle steps).
+
+use ratatui::crossterm::event::{Event, KeyEvent};
+
+use super::detail::{self, Offer, Request, Shown};
+use super::keymap::{Action, resolve};
+use super::prompt::{Field, Outcome, Prompt};
+use crate::domain::Lang;
+use crate::store::search::{self};
+use crate::store::{self, StoreError, device, hazards, holidays, patrols, petitions};
+
+use super::app::{App, LIST_FAMILIES, Screen, dashboard_targets, tab_family};
+
+impl App {
+    pub fn key(&mut self, key: KeyEvent) {
+        self.status = None;
+        // Forms and the search field take every key as text first.
+        match self.stack.last_mut() {
+            Some(Screen::Action(offer, prompt)) => {
+                let offer = *offer;
+                match prompt.key(key) {
+                    Outcome::Editing => {}
+                    Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
+                    Outcome::Cancel => {
+                        self.stack.pop();
+                    }
+                    Outcome::Submit => self.submit(offer),
+                }
+                return;
+            }
+            Some(Screen::Form(kind, prompt)) => {
+                let kind = kind.clone();
+                if key.code == ratatui::crossterm::event::KeyCode::Char('q')
+                    && prompt.focus_is_choice()
+                {
+                    let changed = prompt.changed;
+                    self.ask_quit(changed);
+                    return;
+                }
+                match prompt.key(key) {
+                    Outcome::Editing => {}
+                    Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
+                    Outcome::Cancel => {
+                        self.stack.pop();
+                    }
+                    Outcome::Submit => self.submit_form(kind),
+                }
+                return;
+            }
+            Some(Screen::Checklist(c)) => {
+                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
+                    self.stack.push(Screen::Help);
+                    return;
+                }
+                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('q') {
+                    let changed = c.changed;
+                    self.ask_quit(changed);
+                    return;
+                }
+                match c.key(key) {
+                    super::checklist::Step::Editing => {}
+                    super::checklist::Step::Cancel if c.changed => {
+                        self.stack.push(Screen::ConfirmDiscard)
+                    }
+                    super::checklist::Step::Cancel => {
+                        self.stack.pop();
+                    }
+                    super::checklist::Step::Save => self.save_checklist(),
+                }
+                return;
+            }
+            Some(Screen::PatrolRun { patrol, .. }) => {
+                use ratatui::crossterm::event::KeyCode;
+                let (id, version) = (patrol.meta.id.clone(), patrol.meta.version);
+                match key.code {
+                    KeyCode::Char('a') => {
+                        let form = super::forms::finding(self.lang, self.today);
+                        self.stack.push(Screen::Form(
+                            super::forms::FormKind::Finding { patrol_id: id },
+                            form,
+                        ));
+                    }
+                    KeyCode::Char('c') => {
+                        let form = super::forms::close_patrol(self.lang);
+                        self.stack.push(Screen::Form(
+                            super::forms::FormKind::ClosePatrol {
+                                patrol_id: id,
+                                version,
+                            },
+                            form,
+                        ));
+                    }
+                    KeyCode::Char('?') => self.stack.push(Screen::Help),
+                    _ => {}
+                }
+                return;
+            }
+            Some(Screen::Worker(prompt)) => {
+                match prompt.key(key) {
+                    Outcome::Editing => {}
+                    Outcome::Cancel => {
+                        self.stack.pop();
+                    }
+                    Outcome::Submit => {
+                        let name = prompt.get("name");
+                        let r = crate::domain::validate::line("worker", &name, 50)
+                            .map_err(|e| StoreError::Domain(e.into()))
+                            .and_then(|n| {
+                                self.store.write(|tx, c| device::switch_worker(tx, c, &n))
+                            })
+                            .and_then(|_| device::get(self.store.conn()));
+                        match r {
+                            Ok(d) => {
+                                self.device = d;
+                                self.stack.pop();
+                            }
+                            Err(e) => self.report(Err(e)),
+                        }
+                    }
+                }
+                return;
+            }
+            Some(Screen::Search {
+                query,
+                editing: true,
+                ..
+            }) => {
+                use ratatui::crossterm::event::KeyCode;
+                use tui_input::backend::crossterm::EventHandler;
+                match key.code {
+                    KeyCode::Esc => {
+                        self.stack.pop();
+                    }
+                    KeyCode::Enter => {
+                        let q = query.value().to_owned();
+                        match search::search(self.store.conn(), &self.device.region, &q, 200) {
+                            Ok((n, h)) => {
+                                if let Some(Screen::Search {
+                                    hits,
+                                    total,
+                                    editing,
+                                    selected,
+                                    ..
+                                }) = self.stack.last_mut()
+                                {
+                                    *hits = h;
+                                    *total = n;
+                                    *editing = false;
+                                    *selected = 0;
+                                }
+                            }
+                            Err(e) => self.report(Err(e)),
+                        }
+                    }
+                    _ => {
+                        query.handle_event(&Event::Key(key));
+                    }
+                }
+                return;
+            }
+            Some(Screen::ConfirmDiscard) => {
+                use ratatui::crossterm::event::KeyCode;
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.stack.pop();
+                        self.stack.pop();
+                    }
+                    _ => {
+                        self.stack.pop();
+                    }
+                }
+                return;
+            }
+            Some(Screen::ConfirmQuit) => {
+                use ratatui::crossterm::event::KeyCode;
+                self.stack.pop();
+                if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                    self.quit = true;
+                }
+                return;
+            }
+            Some(Screen::Help) => {
+                self.stack.pop();
+                return;
+            }
+            _ => {}
+        }
+        let Some(action) = resolve(self.context(), key) else {
+            return;
+        };
+        self.act(action);
+    }
+
+    pub(super) fn act(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.stack.push(Screen::Help),
+            Action::Tab(n) => {
+                self.tab = n as usize;
+                self.stack.clear();
+                let r = self.refresh();
+                self.report(r);
+            }
+            Action::Search => {
+                if matches!(self.stack.last(), Some(Screen::Search { .. })) {
+                    self.stack.pop();
+                }
+                self.stack.push(Screen::Search {
+                    query: tui_input::Input::default(),
+                    hits: Vec::new(),
+                    total: 0,
+                    selected: 0,
+                    editing: true,
+                })
+            }
+            Action::SwitchWorker => self.stack.push(Screen::Worker(Prompt::new(
+                self.t("切换网格员", "Switch worker").to_owned(),
+                vec![Field::text("name", self.t("姓名", "name").to_owned(), true)],
+            ))),
+            Action::Back => {
+                self.stack.pop();
+                let r = self.refresh();
+                self.report(r);
+            }
+            _ => match self.stack.last() {
+                Some(Screen::Detail(_)) => self.detail_action(action),
+                Some(Screen::Search { .. }) => self.search_action(action),
+                _ => self.tab_action(action),
+            },
+        }
+    }
+
+    pub(super) fn tab_action(&mut self, action: Action) {
+        if self.tab == 1 {
+            let targets = dashboard_targets(self.today);
+            match action {
+                Action::Down => {
+                    self.dash_selected = (self.dash_selected + 1).min(targets.len() - 1)
+                }
+                Action::Up => self.dash_selected = self.dash_selected.saturating_sub(1),
+                Action::Open => {
+                    let (tab, filter) = targets[self.dash_selected].clone();
+                    self.tab = tab;
+                    if let Some(i) = tab_family(tab) {
+                        self.lists[i].filter = filter;
+                    }
+                    let r = self.refresh();
+                    self.report(r);
+                }
+                Action::New => {
+                    self.status = Some(
+                        self.t(
+                            "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
+                            "New: press n on tab 2, 4 or 5",
+                        )
+                        .into(),
+                    )
+                }
+                _ => {}
+            }
+            return;
+        }
+        let Some(i) = tab_family(self.tab) else {
+            return;
+        };
+        let r = match action {
+            Action::Down => {
+                let l = &mut self.lists[i];
+                if l.selected + 1 < l.rows.len() {
+                    l.selected += 1;
+                    Ok(())
+                } else {
+                    let key = l.rows.last().map(|r| (r.date.clone(), r.id.clone()));
+                    let before = l.rows.len();
+                    let r = self.load_page(i, key, None);
+                    if self.lists[i].rows.len() == before || r.is_err() {
+                        r
+                    } else {
+                        self.lists[i].selected = 0;
+                        r
+                    }
+                }
+            }
+            Action::Up => {
+                let l = &mut self.lists[i];
+                if l.selected > 0 {
+                    l.selected -= 1;
+                    Ok(())
+                } else if l.offset > 0 {
+                    let key = l.rows.first().map(|r| (r.date.clone(), r.id.clone()));
+                    let r = self.load_page(i, None, key);
+                    self.lists[i].selected = self.lists[i].rows.len().saturating_sub(1);
+                    r
+                } else {
+                    Ok(())
+                }
+            }
+            Action::PageDown => {
+                let key = self.lists[i]
+                    .rows
+                    .last()
+                    .map(|r| (r.date.clone(), r.id.clone()));
+                self.load_page(i, key, None)
+            }
+            Action::PageUp => {
+                let key = self.lists[i]
+                    .rows
+                    .first()
+                    .map(|r| (r.date.clone(), r.id.clone()));
+                self.load_page(i, None, key)
+            }
+            Action::First => {
+                self.lists[i].selected = 0;
+                self.load_page(i, None, None)
+            }
+            Action::Last => {
+                // The oldest page: everything newer than the empty key, read in ascending order.
+                let r = self.load_page(i, None, Some((String::new(), String::new())));
+                let l = &mut self.lists[i];
+                l.offset = (l.total - l.rows.len() as i64).max(0);
+                l.selected = l.rows.len().saturating_sub(1);
+                r
+            }
+            Action::Filter => {
+                let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.grids);
+                self.stack.push(Screen::Form(
+                    super::forms::FormKind::Filter { list: i },
+                    form,
+                ));
+                Ok(())
+            }
+            Action::Open => {
+                let id = self.lists[i]
+                    .rows
+                    .get(self.lists[i].selected)
+                    .map(|r| r.id.clone());
+                match id {
+                    Some(id) => self.open(LIST_FAMILIES[i], &id),
+                    None => Ok(()),
+                }
+            }
+            Action::New => {
+                self.new_record();
+                Ok(())
+            }
+            Action::Edit => {
+                let id = self.lists[i]
+                    .rows
+                    .get(self.lists[i].selected)
+                    .map(|r| r.id.clone());
+                match id {
+                    Some(id) => self.open(LIST_FAMILIES[i], &id).map(|_| self.edit()),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        };
+        self.report(r);
+    }
+
+    pub(super) fn search_action(&mut self, action: Action) {
+        let Some(Screen::Search { hits, selected, .. }) = self.stack.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *selected = (*selected + 1).min(hits.len().saturating_sub(1)),
+            Action::Up => *selected = selected.saturating_sub(1),
+            Action::Open => {
+                if let Some(h) = hits.get(*selected).cloned() {
+                    let r = self.open(h.family, &h.id);
+                    self.report(r);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn detail_action(&mut self, action: Action) {
+        let Some(Screen::Detail(d)) = self.stack.last_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => d.scroll = d.scroll.saturating_add(1),
+            Action::Up => d.scroll = d.scroll.saturating_sub(1),
+            Action::Edit => self.edit(),
+            Action::Reveal => {
+                if let Shown::Petition(p) = &d.shown {
+                    let id = p.meta.id.clone();
+                    let r = self.store.write(|tx, c| {
+                        store::audit::append(
+                            tx,
+                            c,
+                            "petition",
+                            &id,
+                            "reveal",
+                            None,
+                            &serde_json::json!({ "fields": ["id_number", "phone"] }),
+                        )
+                    });
+                    match r {
+                        Ok(()) => {
+                            if let Some(Screen::Detail(d)) = self.stack.last_mut() {
+                                d.revealed = true;
+                            }
+                        }
+                        Err(e) => self.report(Err(e)),
+                    }
+                }
+            }
+            Action::Act(c) => {
+                let offers = d.offers();
+                match offers.iter().find(|o| o.key() == c) {
+                    Some(offer) => {
+                        let prompt = detail::prompt_for(*offer, self.lang, self.today, d);
+                        self.stack.push(Screen::Action(*offer, prompt));
+                    }
+                    None => {
+                        let legal: Vec<String> = offers
+                            .iter()
+                            .map(|o| format!("{} {}", o.key(), o.label(self.lang)))
+                            .collect();
+                        self.status = Some(match self.lang {
+                            Lang::Zh if legal.is_empty() => {
+                                "这条记录已办结，没有可办的操作".to_owned()
+                            }
+                            Lang::En if legal.is_empty() => {
+                                "This record is closed; nothing to do".to_owned()
+                            }
+                            Lang::Zh => format!("现在不能这样办；可办：{}", legal.join("  ")),
+                            Lang::En => format!("Not possible now; possible: {}", legal.join("  ")),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Saves a lifecycle action: one transaction, then the detail reloads with its new timeline.
+    pub(super) fn submit(&mut self, offer: Offer) {
+        let n = self.stack.len();
+        let (Some(Screen::Action(_, prompt)), Some(Screen::Detail(d))) =
+            (self.stack.get(n - 1), self.stack.get(n.wrapping_sub(2)))
+        else {
+            return;
+        };
+        let request = detail::request(offer, prompt, self.lang, self.today);
+        let id = d.id().to_owned();
+        let family = d.family();
+        let version = match &d.shown {
+            Shown::Hazard(h) => h.meta.version,
+            Shown::Finding(f) => f.meta.version,
+            Shown::Petition(p) => p.meta.version,
+            Shown::Inspection(i) => i.meta.version,
+        };
+        let result = match request {
+            Err(msg) => Err(msg),
+            Ok(req) => {
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                let r = match (req, cal, count) {
+                    (_, Err(e), _) | (_, _, Err(e)) => Err(e),
+                    (Request::Hazard(a), _, _) => self
+                        .store
+                        .write(|tx, c| hazards::act(tx, c, &id, version, &a).map(|_| ())),
+                    (Request::Finding(a), _, _) => self
+                        .store
+                        .write(|tx, c| patrols::act(tx, c, &id, version, &a).map(|_| ())),
+                    (Request::Petition(a), Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::act(tx, c, &id, version, &a, rules).map(|_| ())
+                    }),
+                };
+                r.map_err(|e| crate::domain::Localized::message(&e, self.lang))
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.stack.truncate(n - 2);
+                let r = self.open(family, &id);
+                self.report(r);
+                self.status = Some(self.t("已保存", "Saved").into());
+            }
+            Err(msg) => {
+                if let Some(Screen::Action(_, p)) = self.stack.last_mut() {
+                    p.error = Some(msg);
+                }
+            }
+        }
+    }
+}
