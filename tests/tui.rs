@@ -629,3 +629,35 @@ fn q_asks_before_quitting_a_changed_form_and_is_text_inside_a_field() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.quit);
 }
+
+#[test]
+fn a_second_inspection_of_the_same_place_reuses_it() {
+    let (_d, mut app) = demo_app(30);
+    let places = |app: &App| count(app, "SELECT count(*) FROM places WHERE name = '东渡路21号'");
+    for round in 0..2 {
+        press(&mut app, KeyCode::Char('2'));
+        press(&mut app, KeyCode::Char('n'));
+        for _ in 0..3 {
+            press(&mut app, KeyCode::Down);
+        }
+        typed(&mut app, "东渡路21号");
+        press(&mut app, KeyCode::Enter);
+        typed(&mut app, "兴州街道东渡路21号");
+        ctrl_s(&mut app);
+        let Some(Screen::Checklist(c)) = app.stack.last() else {
+            panic!("{:?}", app.status)
+        };
+        assert_eq!(c.known_place, round == 1);
+        for _ in 0..12 {
+            press(&mut app, KeyCode::Char('p'));
+        }
+        ctrl_s(&mut app);
+        assert!(
+            matches!(app.stack.last(), Some(Screen::Detail(_))),
+            "{:?}",
+            app.status
+        );
+        app.stack.clear();
+    }
+    assert_eq!(places(&app), 1);
+}

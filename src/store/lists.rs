@@ -259,3 +259,20 @@ pub fn hazards_of(conn: &Connection, inspection_id: &str) -> Result<Vec<(String,
     let rows = st.query_map([inspection_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// A place already on file in `region` with this name and address (so a re-inspection reuses it).
+pub fn find_place(
+    conn: &Connection,
+    region: &str,
+    name: &str,
+    address: &str,
+) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM places WHERE region_code = ?1 AND name = ?2 AND address = ?3 AND deleted = 0
+             ORDER BY updated_at DESC LIMIT 1",
+        )?
+        .query_row([region, name.trim(), address.trim()], |r| r.get(0))
+        .optional()?)
+}

@@ -18,6 +18,8 @@ use crate::store::inspections::ChecklistItem;
 #[derive(Debug, Clone)]
 pub struct Checklist {
     pub place: Place,
+    /// The place is already on file (a re-inspection): it is not saved again.
+    pub known_place: bool,
     pub category: Category,
     pub subject: Subject,
     pub date: NaiveDate,
@@ -52,6 +54,7 @@ impl Checklist {
         let n = items.len();
         Checklist {
             place,
+            known_place: false,
             category,
             subject,
             date,
@@ -105,6 +108,13 @@ impl Checklist {
             return Step::Editing;
         }
         let i = self.selected;
+        if i >= self.items.len() {
+            return if key.code == KeyCode::Esc {
+                Step::Cancel
+            } else {
+                Step::Editing
+            };
+        }
         let mark = |s: &mut Checklist, r: ItemResult| {
             s.results[i] = Some(r);
             s.changed = true;

@@ -189,7 +189,8 @@ impl Prompt {
                 match &field.kind {
                     Kind::Choice(opts) => match key.code {
                         KeyCode::Left => {
-                            field.choice = (field.choice + opts.len() - 1) % opts.len().max(1)
+                            field.choice =
+                                (field.choice + opts.len().max(1) - 1) % opts.len().max(1)
                         }
                         KeyCode::Right | KeyCode::Char(' ') => {
                             field.choice = (field.choice + 1) % opts.len().max(1)

@@ -449,13 +449,18 @@ pub(super) fn draw_checklist(
     use crate::domain::inspection::ItemResult;
     let lang = app.lang;
     let w = area.width as usize;
+    let known = if c.known_place {
+        lang.pick("（已有场所）", " (on file)")
+    } else {
+        ""
+    };
     let unsaved = if c.changed {
         lang.pick("未保存 *", "unsaved *")
     } else {
         ""
     };
     let head = format!(
-        " {} {}{}{}  {}  {}  {unsaved}",
+        " {} {}{}{}  {}{known}  {}  {unsaved}",
         lang.pick("新建检查", "New inspection"),
         c.category.label(lang),
         lang.pick("，", ", "),

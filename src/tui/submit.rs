@@ -242,9 +242,32 @@ impl App {
                 }
                 match inspections::checklist(self.store.conn(), category) {
                     Ok(items) => {
+                        // A place already on file with this name and address is inspected again, not re-created.
+                        let conn = self.store.conn();
+                        let known = store::lists::find_place(
+                            conn,
+                            &check.meta.region_code,
+                            &check.name,
+                            &check.address,
+                        )
+                        .map(|id| {
+                            id.and_then(|id: String| {
+                                records::get::<crate::domain::place::Place>(conn, &id)
+                                    .ok()
+                                    .flatten()
+                            })
+                        });
+                        let known = match known {
+                            Ok(k) => k,
+                            Err(e) => return self.form_error(msg(e)),
+                        };
                         self.stack.pop();
-                        let c =
+                        let mut c =
                             super::checklist::Checklist::new(check, category, subject, date, items);
+                        if let Some(place) = known {
+                            c.place = place;
+                            c.known_place = true;
+                        }
                         self.stack.push(Screen::Checklist(Box::new(c)));
                     }
                     Err(e) => self.form_error(msg(e)),
@@ -415,7 +438,9 @@ impl App {
         };
         let items = c.items.clone();
         let r = self.store.write(|tx, w| {
-            store::places::create(tx, w, c.place.clone())?;
+            if !c.known_place {
+                store::places::create(tx, w, c.place.clone())?;
+            }
             inspections::record(tx, w, insp, Some(drafts), &items)
         });
         match r {
