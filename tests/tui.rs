@@ -661,3 +661,54 @@ fn a_second_inspection_of_the_same_place_reuses_it() {
     }
     assert_eq!(places(&app), 1);
 }
+
+#[test]
+fn petition_content_takes_several_lines() {
+    let (_d, mut app) = demo_app(30);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "李四");
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Enter);
+    }
+    typed(&mut app, "修路占地");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "第一行");
+    app.event(Event::Key(KeyEvent::new(
+        KeyCode::Char('j'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "第二行");
+    let (rows, mut t) = screen(&app, 80, 24);
+    let text = rows.join("\n");
+    assert!(
+        text.contains("第一行") && text.contains("第二行") && text.contains("Ctrl+J"),
+        "{text}"
+    );
+    let pos = t.get_cursor_position().unwrap();
+    let line = rows[pos.y as usize].clone();
+    assert!(
+        line.contains("第二行"),
+        "the caret is on the second line: {line}"
+    );
+    app.event(Event::Paste("第三行\r\n第四行".into()));
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    let content: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT content FROM petitions WHERE summary = '修路占地'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(content, "第一行\n第二行第三行\n第四行");
+}

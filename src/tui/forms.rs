@@ -83,7 +83,7 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
             Field::text("address", t("住址", "address"), false),
             Field::number("people", t("人数", "people"), 1),
             Field::text("summary", t("反映问题（摘要）", "summary"), true),
-            Field::text("content", t("具体内容", "content"), true),
+            Field::multi("content", t("具体内容", "content"), true, ""),
             Field::date(
                 "received",
                 t("收到日期（今天/昨天）", "received (today/yesterday)"),
@@ -447,7 +447,7 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 true,
                 &p.summary,
             ),
-            Field::filled("content", t("具体内容", "content"), true, &p.content),
+            Field::multi("content", t("具体内容", "content"), true, &p.content),
             Field::filled(
                 "unit",
                 t("责任单位", "responsible unit"),

@@ -117,6 +117,14 @@ pub const KEYMAP: &[Binding] = &[
         true,
     ),
     b(C::Form, "Ctrl+S / F2", A::Save, "保存", "save", true),
+    b(
+        C::Form,
+        "Ctrl+J / Alt+Enter",
+        A::Edit,
+        "换行（多行内容）",
+        "new line (multi-line text)",
+        false,
+    ),
     b(C::Form, "Esc", A::Back, "取消", "cancel", true),
     b(C::List, "n", A::New, "新建", "new", true),
     b(

@@ -16,6 +16,8 @@ pub enum Kind {
     Number,
     /// (code, label) choices.
     Choice(Vec<(String, String)>),
+    /// Several lines (a petition's content): Ctrl+J or Alt+Enter starts a new line, Enter moves on.
+    Multi,
 }
 
 #[derive(Debug, Clone)]
@@ -26,7 +28,12 @@ pub struct Field {
     pub required: bool,
     pub input: Input,
     pub choice: usize,
+    /// The editor of a `Multi` field.
+    pub area: ratatui_textarea::TextArea<'static>,
 }
+
+/// Rows a multi-line field takes on screen.
+pub const MULTI_ROWS: u16 = 3;
 
 impl Field {
     pub fn text(key: &'static str, label: String, required: bool) -> Field {
@@ -37,6 +44,7 @@ impl Field {
             required,
             input: Input::default(),
             choice: 0,
+            area: Default::default(),
         }
     }
     /// A text field holding `value` already (an edit).
@@ -48,6 +56,7 @@ impl Field {
             required,
             input: Input::new(value.to_owned()),
             choice: 0,
+            area: Default::default(),
         }
     }
     /// A choice set to `code`.
@@ -65,6 +74,7 @@ impl Field {
             required: true,
             input: Input::default(),
             choice,
+            area: Default::default(),
         }
     }
     pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
@@ -76,6 +86,7 @@ impl Field {
             required: true,
             input,
             choice: 0,
+            area: Default::default(),
         }
     }
     pub fn number(key: &'static str, label: String, value: u32) -> Field {
@@ -86,6 +97,7 @@ impl Field {
             required: true,
             input: Input::new(value.to_string()),
             choice: 0,
+            area: Default::default(),
         }
     }
     pub fn choice(key: &'static str, label: String, options: Vec<(String, String)>) -> Field {
@@ -96,12 +108,37 @@ impl Field {
             required: true,
             input: Input::default(),
             choice: 0,
+            area: Default::default(),
+        }
+    }
+
+    /// A multi-line field, optionally holding `value` already.
+    pub fn multi(key: &'static str, label: String, required: bool, value: &str) -> Field {
+        let area = ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
+        Field {
+            key,
+            label,
+            kind: Kind::Multi,
+            required,
+            input: Input::default(),
+            choice: 0,
+            area,
+        }
+    }
+
+    /// Rows the field takes on screen.
+    pub fn rows(&self) -> u16 {
+        if self.kind == Kind::Multi {
+            MULTI_ROWS
+        } else {
+            1
         }
     }
 
     /// The value as typed (for a choice: its code).
     pub fn value(&self) -> String {
         match &self.kind {
+            Kind::Multi => self.area.lines().join("\n"),
             Kind::Choice(opts) => opts
                 .get(self.choice)
                 .map(|o| o.0.clone())
@@ -170,6 +207,17 @@ impl Prompt {
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
         use ratatui::crossterm::event::KeyModifiers;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        // In a multi-line field, Ctrl+J or Alt+Enter starts a new line (Enter itself moves on, so pasted
+        // text arriving as keys on Windows never gets stuck in one field).
+        if let Some(field) = self.fields.get_mut(self.focus)
+            && field.kind == Kind::Multi
+            && (key.code == KeyCode::Char('j') && ctrl || key.code == KeyCode::Enter && alt)
+        {
+            field.area.insert_newline();
+            self.changed = true;
+            return Outcome::Editing;
+        }
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
             KeyCode::Char('s') if ctrl => return Outcome::Submit,
@@ -187,6 +235,9 @@ impl Prompt {
                     return Outcome::Editing;
                 };
                 match &field.kind {
+                    Kind::Multi => {
+                        field.area.input(key);
+                    }
                     Kind::Choice(opts) => match key.code {
                         KeyCode::Left => {
                             field.choice =
@@ -212,6 +263,16 @@ impl Prompt {
     /// Inserts pasted text into the focused text field as one edit, control characters stripped.
     pub fn paste(&mut self, text: &str) {
         if let Some(field) = self.fields.get_mut(self.focus)
+            && field.kind == Kind::Multi
+        {
+            let clean: String = text
+                .replace("\r\n", "\n")
+                .chars()
+                .filter(|c| *c == '\n' || !c.is_control())
+                .collect();
+            field.area.insert_str(clean);
+            self.changed = true;
+        } else if let Some(field) = self.fields.get_mut(self.focus)
             && !matches!(field.kind, Kind::Choice(_))
         {
             let clean: String = text.chars().filter(|c| !c.is_control()).collect();

@@ -252,8 +252,10 @@ pub(super) fn due_span(
 }
 
 pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
-    let h = (p.fields.len() as u16 + 4).min(area.height);
-    let outer = centered(area, area.width.saturating_sub(4).min(76), h);
+    use super::prompt::Kind;
+    let rows: u16 = p.fields.iter().map(|f| f.rows()).sum();
+    let h = (rows + 4).min(area.height);
+    let outer = centered(area, area.width, h);
     f.render_widget(Clear, outer);
     f.render_widget(frame(&p.title), outer);
     let r = Rect::new(
@@ -262,37 +264,85 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
         outer.width.saturating_sub(2),
         outer.height.saturating_sub(2),
     );
-    let label_w = 18;
+    let label_w = 18u16;
+    let field_x = r.x + 2 + label_w;
+    let field_w = r.width.saturating_sub(2 + label_w);
     let mut lines = Vec::new();
+    let mut caret = None;
+    let mut y = r.y;
     for (i, field) in p.fields.iter().enumerate() {
         let mark = if i == p.focus { ">" } else { " " };
         let req = if field.required { "*" } else { " " };
-        lines.push(Line::from(format!(
-            "{mark}{req}{}{}",
-            pad(&field.label, label_w),
-            sanitize(&field.shown())
-        )));
+        let label = format!("{mark}{req}{}", pad(&field.label, label_w as usize));
+        if field.kind == Kind::Multi {
+            lines.push(Line::from(label));
+            for _ in 1..field.rows() {
+                lines.push(Line::from(""));
+            }
+            let box_area = Rect::new(field_x, y, field_w, field.rows()).intersection(r);
+            f.render_widget(&field.area, box_area);
+            if i == p.focus {
+                let (row, col) = (field.area.cursor().0, field.area.cursor().1);
+                let (top, left) = field.area.scroll_offset();
+                let line = field
+                    .area
+                    .lines()
+                    .get(row)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let before: String = line.chars().take(col).collect();
+                let x = (width(&before) as u16).saturating_sub(left);
+                caret = Some((field_x + x, y + (row as u16).saturating_sub(top)));
+            }
+        } else {
+            lines.push(Line::from(format!("{label}{}", sanitize(&field.shown()))));
+            if i == p.focus && !matches!(field.kind, Kind::Choice(_)) {
+                caret = Some((field_x + field.input.visual_cursor() as u16, y));
+            }
+        }
+        y += field.rows();
     }
     let msg = p.error.clone().unwrap_or_else(|| {
-        lang.pick(
-            "Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
-            "Enter next  Ctrl+S/F2 save  Esc cancel",
-        )
-        .to_owned()
+        let multi = p.fields.get(p.focus).is_some_and(|f| f.kind == Kind::Multi);
+        match (multi, lang) {
+            (true, Lang::Zh) => "Ctrl+J 换行  Enter 下一项  Ctrl+S/F2 保存  Esc 取消".to_owned(),
+            (true, Lang::En) => {
+                "Ctrl+J new line  Enter next  Ctrl+S/F2 save  Esc cancel".to_owned()
+            }
+            (false, _) => lang
+                .pick(
+                    "Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
+                    "Enter next  Ctrl+S/F2 save  Esc cancel",
+                )
+                .to_owned(),
+        }
     });
     lines.push(Line::from(""));
     lines.push(Line::from(format!(
         " {}",
         clip(&msg, (r.width as usize).saturating_sub(2))
     )));
-    f.render_widget(Paragraph::new(lines), r);
+    // The text (multi-line boxes are drawn into the gaps left for them).
+    let text_rows: Vec<(u16, Line)> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(k, l)| (k as u16, l))
+        .collect();
+    for (k, line) in text_rows {
+        if r.y + k < r.y + r.height {
+            let row = Rect::new(r.x, r.y + k, r.width, 1);
+            let is_gap = line.spans.is_empty() && p.fields.iter().any(|f| f.kind == Kind::Multi);
+            if !is_gap {
+                f.render_widget(Paragraph::new(line), row);
+            }
+        }
+    }
     // The hardware cursor sits at the caret: the IME's candidate window follows it.
-    if let Some(field) = p.fields.get(p.focus)
-        && !matches!(field.kind, super::prompt::Kind::Choice(_))
-    {
-        let x = r.x + 2 + label_w as u16 + field.input.visual_cursor() as u16;
-        let y = r.y + p.focus as u16;
-        f.set_cursor_position(Position::new(x.min(r.x + r.width.saturating_sub(1)), y));
+    if let Some((x, y)) = caret {
+        f.set_cursor_position(Position::new(
+            x.min(r.x + r.width.saturating_sub(1)),
+            y.min(r.y + r.height.saturating_sub(1)),
+        ));
     }
 }
 
