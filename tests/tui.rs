@@ -712,3 +712,19 @@ fn petition_content_takes_several_lines() {
         .unwrap();
     assert_eq!(content, "第一行\n第二行第三行\n第四行");
 }
+
+#[test]
+fn english_at_80_columns_keeps_where_and_who_in_the_header() {
+    let (_d, mut app) = demo_app(30);
+    app.lang = Lang::En;
+    for tab in ['1', '3', '5'] {
+        press(&mut app, KeyCode::Char(tab));
+        let (rows, _) = screen(&app, 80, 24);
+        assert!(
+            rows[0].contains("兴州街道") && rows[0].contains("张伟"),
+            "{}",
+            rows[0]
+        );
+        assert!(rows[0].contains('['), "{}", rows[0]);
+    }
+}

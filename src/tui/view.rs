@@ -46,16 +46,24 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let w = area.width as usize;
     let lang = app.lang;
     // Header: tabs on the left, where and who on the right.
-    let mut tabs = String::from(" wangge ");
-    for (i, (zh, en)) in TABS.iter().enumerate() {
-        let name = lang.pick(zh, en);
-        if i + 1 == app.tab {
-            tabs.push_str(&format!(" [{}{name}]", i + 1));
-        } else {
-            tabs.push_str(&format!(" {}{name}", i + 1));
-        }
-    }
     let who = format!("{} {} ", app.region_name, app.device.worker);
+    // All tab names when they fit beside where and who; else only the current one is named.
+    let tabs_with = |all_named: bool| {
+        let mut tabs = String::from(" wangge ");
+        for (i, (zh, en)) in TABS.iter().enumerate() {
+            let name = lang.pick(zh, en);
+            match (i + 1 == app.tab, all_named) {
+                (true, _) => tabs.push_str(&format!(" [{}{name}]", i + 1)),
+                (false, true) => tabs.push_str(&format!(" {}{name}", i + 1)),
+                (false, false) => tabs.push_str(&format!(" {}", i + 1)),
+            }
+        }
+        tabs
+    };
+    let mut tabs = tabs_with(true);
+    if width(&tabs) + width(&who) >= w {
+        tabs = tabs_with(false);
+    }
     let header = if width(&tabs) + width(&who) < w {
         format!("{tabs}{}{who}", " ".repeat(w - width(&tabs) - width(&who)))
     } else {
