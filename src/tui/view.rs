@@ -116,42 +116,32 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
             draw_prompt(f, p, body, lang)
         }
         Some(Screen::Help) => draw_help(f, app, body),
-        Some(Screen::ConfirmQuit) => {
-            let r = centered(body, 46, 4);
-            f.render_widget(Clear, r);
-            f.render_widget(
-                Paragraph::new(vec![
-                    Line::from(lang.pick(
-                        " 表单有未保存的修改，仍要退出吗？",
-                        " The form has unsaved changes. Quit anyway?",
-                    )),
-                    Line::from(lang.pick(
-                        " y 退出   其他键 继续编辑",
-                        " y quit   any other key: keep editing",
-                    )),
-                ])
-                .block(frame(lang.pick("确认", "Confirm"))),
-                r,
-            );
-        }
-        Some(Screen::ConfirmDiscard) => {
-            let r = centered(body, 46, 4);
-            f.render_widget(Clear, r);
-            f.render_widget(
-                Paragraph::new(vec![
-                    Line::from(lang.pick(
-                        " 表单已修改，放弃修改吗？",
-                        " The form has changes. Discard them?",
-                    )),
-                    Line::from(lang.pick(
-                        " y 放弃   其他键 继续编辑",
-                        " y discard   any other key: keep editing",
-                    )),
-                ])
-                .block(frame(lang.pick("确认", "Confirm"))),
-                r,
-            );
-        }
+        Some(Screen::ConfirmQuit) => confirm(
+            f,
+            body,
+            lang,
+            lang.pick(
+                " 表单有未保存的修改，仍要退出吗？",
+                " The form has unsaved changes. Quit anyway?",
+            ),
+            lang.pick(
+                " y 退出   其他键 继续编辑",
+                " y quit   any other key: keep editing",
+            ),
+        ),
+        Some(Screen::ConfirmDiscard) => confirm(
+            f,
+            body,
+            lang,
+            lang.pick(
+                " 表单已修改，放弃修改吗？",
+                " The form has changes. Discard them?",
+            ),
+            lang.pick(
+                " y 放弃   其他键 继续编辑",
+                " y discard   any other key: keep editing",
+            ),
+        ),
         _ => {}
     }
     let bottom = area.height.saturating_sub(2);
@@ -257,6 +247,17 @@ pub(super) fn due_span(
             Span::styled(pad(&text, w), style)
         }
     }
+}
+
+/// A yes/no question over the screen.
+fn confirm(f: &mut Frame, body: Rect, lang: Lang, question: &str, keys: &str) {
+    let r = centered(body, body.width, 4);
+    f.render_widget(Clear, r);
+    let text = vec![Line::from(question.to_owned()), Line::from(keys.to_owned())];
+    f.render_widget(
+        Paragraph::new(text).block(frame(lang.pick("确认", "Confirm"))),
+        r,
+    );
 }
 
 pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
