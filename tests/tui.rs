@@ -728,3 +728,61 @@ fn english_at_80_columns_keeps_where_and_who_in_the_header() {
         assert!(rows[0].contains('['), "{}", rows[0]);
     }
 }
+
+#[test]
+fn a_house_survey_records_the_building_and_dates_can_be_picked() {
+    let (_d, mut app) = demo_app(30);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right); // 燃气 → 人员密集场所 → 电动自行车 → 自建房
+    }
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "西关村3组12号");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "西关村3组12号");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter); // kind, owner, phone → floors
+    }
+    typed(&mut app, "4");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "1998");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter); // structure, use, occupancy → date
+    }
+    press(&mut app, KeyCode::PageDown); // the day before today
+    ctrl_s(&mut app);
+    let Some(Screen::Checklist(c)) = app.stack.last() else {
+        panic!("{:?}", app.status)
+    };
+    assert_eq!(c.date.to_string(), "2026-11-27");
+    assert_eq!((c.place.floors, c.place.year_built), (Some(4), Some(1998)));
+    assert!(
+        c.verdict.is_some(),
+        "a house survey asks for its first judgement"
+    );
+    // A typo in a number is refused by name.
+    app.stack.clear();
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "x");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "y");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    typed(&mut app, "四");
+    ctrl_s(&mut app);
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!()
+    };
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("层数"),
+        "{:?}",
+        p.error
+    );
+}

@@ -10,7 +10,7 @@ use crate::domain::category::Category;
 use crate::domain::inspection::Subject;
 use crate::domain::patrol::{Finding, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone};
 use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
-use crate::domain::place::{Place, PlaceKind};
+use crate::domain::place::{Place, PlaceKind, Structure, Use};
 use crate::domain::record::Meta;
 use crate::store::WriteCtx;
 
@@ -154,6 +154,22 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
             ),
             Field::text("owner", t("负责人/户主", "owner"), false),
             Field::text("phone", t("电话", "phone"), false),
+            Field::text("floors", t("层数（房屋）", "floors (building)"), false),
+            Field::text("year", t("建成年份", "year built"), false),
+            Field::choice(
+                "structure",
+                t("结构", "structure"),
+                optional(
+                    choices(Structure::ALL, |c| c.code(), |c| c.label(lang)),
+                    lang,
+                ),
+            ),
+            Field::choice(
+                "use",
+                t("用途", "use"),
+                optional(choices(Use::ALL, |c| c.code(), |c| c.label(lang)), lang),
+            ),
+            Field::text("occupancy", t("使用/住宿人数", "occupants"), false),
             Field::date(
                 "date",
                 t("检查日期（今天/昨天）", "date (today/yesterday)"),
@@ -163,9 +179,36 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
     )
 }
 
-pub fn place_record(p: &Prompt, ctx: &WriteCtx) -> Place {
+/// A choice list with "not given" first.
+fn optional(mut opts: Vec<(String, String)>, lang: Lang) -> Vec<(String, String)> {
+    opts.insert(
+        0,
+        (String::new(), lang.pick("未填", "not given").to_owned()),
+    );
+    opts
+}
+
+/// An optional number typed in a field; a typo is refused with the field's name.
+fn number<T: std::str::FromStr>(p: &Prompt, key: &str, lang: Lang) -> Result<Option<T>, String> {
+    let v = p.get(key);
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    let label = p
+        .fields
+        .iter()
+        .find(|f| f.key == key)
+        .map(|f| f.label.clone())
+        .unwrap_or_default();
+    v.trim().parse().map(Some).map_err(|_| match lang {
+        Lang::Zh => format!("「{label}」应为数字"),
+        Lang::En => format!("'{label}' must be a number"),
+    })
+}
+
+pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, String> {
     let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
-    Place {
+    Ok(Place {
         meta: Meta::new(
             crate::store::records::new_id(ctx),
             &ctx.device,
@@ -179,13 +222,13 @@ pub fn place_record(p: &Prompt, ctx: &WriteCtx) -> Place {
         lon: None,
         owner_name: opt("owner"),
         owner_phone: opt("phone"),
-        floors: None,
-        structure: None,
-        year_built: None,
-        use_type: None,
+        floors: number(p, "floors", lang)?,
+        structure: Structure::from_code(&p.get("structure")),
+        year_built: number(p, "year", lang)?,
+        use_type: Use::from_code(&p.get("use")),
         business_type: None,
-        occupancy: None,
-    }
+        occupancy: number(p, "occupancy", lang)?,
+    })
 }
 
 pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
@@ -248,6 +291,11 @@ pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
                 t("现场处置（劝阻/制止）", "on-site action"),
                 false,
             ),
+            Field::text("lat", t("纬度（可空）", "latitude (optional)"), false),
+            Field::text("lon", t("经度（可空）", "longitude (optional)"), false),
+            Field::text("crop", t("受损作物（野猪致害）", "crop (wild boar)"), false),
+            Field::text("area", t("受损面积（亩）", "area (mu)"), false),
+            Field::text("loss", t("估计损失（元）", "estimated loss (yuan)"), false),
             Field::date(
                 "date",
                 t("发现日期（今天/昨天）", "date (today/yesterday)"),
@@ -257,8 +305,14 @@ pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
     )
 }
 
-pub fn finding_record(p: &Prompt, ctx: &WriteCtx, patrol_id: &str, found_on: NaiveDate) -> Finding {
-    Finding {
+pub fn finding_record(
+    p: &Prompt,
+    ctx: &WriteCtx,
+    patrol_id: &str,
+    found_on: NaiveDate,
+    lang: Lang,
+) -> Result<Finding, String> {
+    Ok(Finding {
         meta: Meta::new(
             crate::store::records::new_id(ctx),
             &ctx.device,
@@ -269,21 +323,21 @@ pub fn finding_record(p: &Prompt, ctx: &WriteCtx, patrol_id: &str, found_on: Nai
         code: FindingCode::from_code(&p.get("code")).unwrap_or(FindingCode::Q7),
         description: p.get("description"),
         location: p.get("location"),
-        lat: None,
-        lon: None,
+        lat: number(p, "lat", lang)?,
+        lon: number(p, "lon", lang)?,
         found_on,
         zone: Zone::from_code(&p.get("zone")).unwrap_or(Zone::General),
         on_site_action: Some(p.get("action")).filter(|s| !s.trim().is_empty()),
-        crop: None,
-        area_mu: None,
-        loss_yuan: None,
+        crop: Some(p.get("crop")).filter(|s| !s.trim().is_empty()),
+        area_mu: number(p, "area", lang)?,
+        loss_yuan: number(p, "loss", lang)?,
         department: None,
         referred_on: None,
         deadline: None,
         handled_on: None,
         verified_on: None,
         status: FindingStatus::Reported,
-    }
+    })
 }
 
 pub fn close_patrol(lang: Lang) -> Prompt {

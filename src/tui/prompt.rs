@@ -218,6 +218,25 @@ impl Prompt {
             self.changed = true;
             return Outcome::Editing;
         }
+        // In a date field PgUp/PgDn pick the day after or before the one shown.
+        if let Some(field) = self.fields.get_mut(self.focus)
+            && field.kind == Kind::Date
+            && matches!(key.code, KeyCode::PageUp | KeyCode::PageDown)
+        {
+            let current = crate::domain::validate::parse_date("date", field.input.value()).ok();
+            let day = current.and_then(|d| {
+                if key.code == KeyCode::PageUp {
+                    d.succ_opt()
+                } else {
+                    d.pred_opt()
+                }
+            });
+            if let Some(day) = day {
+                field.input = Input::new(day.to_string());
+                self.changed = true;
+            }
+            return Outcome::Editing;
+        }
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
             KeyCode::Char('s') if ctrl => return Outcome::Submit,

@@ -229,7 +229,10 @@ impl App {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
-                let place = forms::place_record(&prompt, &ctx);
+                let place = match forms::place_record(&prompt, &ctx, lang) {
+                    Ok(p) => p,
+                    Err(e) => return self.form_error(e),
+                };
                 let category =
                     crate::domain::category::Category::from_code(&prompt.get("category"))
                         .unwrap_or(crate::domain::category::Category::Gas);
@@ -291,7 +294,10 @@ impl App {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
-                let f = forms::finding_record(&prompt, &ctx, &patrol_id, date);
+                let f = match forms::finding_record(&prompt, &ctx, &patrol_id, date, lang) {
+                    Ok(f) => f,
+                    Err(e) => return self.form_error(e),
+                };
                 match self.store.write(|tx, c| patrols::report(tx, c, f)) {
                     Ok(_) => {
                         self.stack.pop();
