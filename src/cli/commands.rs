@@ -150,10 +150,12 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
     }
     let mut path = path.to_path_buf();
     if !path.exists() {
-        let townships: Vec<(String, String)> = store::regions::builtin()?
+        let mut townships: Vec<(String, String)> = store::regions::builtin()?
             .into_iter()
             .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
             .collect();
+        // Most devices belong to a township: the county comes last.
+        townships.rotate_left(1);
         let choice = crate::tui::first_run(lang, &townships).map_err(|e| AppError::io(&path, e))?;
         match choice {
             Choice::Quit => return Ok(0),

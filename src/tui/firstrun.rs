@@ -39,10 +39,10 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("欢迎使用 wangge 网格员工作台", "Welcome to wangge"),
         vec![
-            Field::choice("what", t("要做什么（←/→ 选择）", "what (left/right)"), what),
+            Field::choice("what", t("要做什么 ←/→", "what: left/right"), what),
             Field::choice(
                 "township",
-                t("乡镇/街道（←/→）", "township (left/right)"),
+                t("辖区 ←/→", "where: left/right"),
                 townships.to_vec(),
             ),
             Field::text(
