@@ -4,6 +4,7 @@
 pub mod app;
 pub mod checklist;
 pub mod detail;
+mod entry;
 pub mod firstrun;
 pub mod forms;
 pub mod keymap;

@@ -91,9 +91,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     };
     match app.stack.iter().rev().find(|s| !overlay(s)) {
         Some(Screen::Detail(d)) => super::screens::draw_detail(f, app, d, body, theme),
-        Some(Screen::Checklist(c)) => super::screens::draw_checklist(f, app, c, body, theme),
+        Some(Screen::Checklist(c)) => super::entry::draw_checklist(f, app, c, body, theme),
         Some(Screen::PatrolRun { patrol, findings }) => {
-            super::screens::draw_patrol(f, app, patrol, *findings, body)
+            super::entry::draw_patrol(f, app, patrol, *findings, body)
         }
         Some(Screen::Search {
             query,

@@ -1,0 +1,189 @@
+//! Drawing the data-entry screens: the checklist grid of a new inspection and a patrol under way.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::app::App;
+use crate::domain::Lang;
+use crate::domain::text::{clip, pad};
+
+use super::view::{Theme, col};
+
+pub(super) fn draw_checklist(
+    f: &mut Frame,
+    app: &App,
+    c: &super::checklist::Checklist,
+    area: Rect,
+    theme: Theme,
+) {
+    use crate::domain::inspection::ItemResult;
+    let lang = app.lang;
+    let w = area.width as usize;
+    let known = if c.known_place {
+        lang.pick("（已有场所）", " (on file)")
+    } else {
+        ""
+    };
+    let unsaved = if c.changed {
+        lang.pick("未保存 *", "unsaved *")
+    } else {
+        ""
+    };
+    let head = format!(
+        " {} {}{}{}  {}{known}  {}  {unsaved}",
+        lang.pick("新建检查", "New inspection"),
+        c.category.label(lang),
+        lang.pick("，", ", "),
+        c.subject.label(lang),
+        c.place.name,
+        c.date
+    );
+    let mut lines = vec![Line::from(clip(&head, w))];
+    if let Some(v) = c.verdict {
+        lines.push(Line::from(format!(
+            " {} {}  (v)",
+            lang.pick("初判:", "verdict:"),
+            v.label(lang)
+        )));
+    }
+    let note_w = 18usize;
+    let text_w = w.saturating_sub(2 + 5 + 8 + note_w + 1).max(8);
+    lines.push(Line::styled(
+        format!(
+            "  {}{}{}{}",
+            col(lang.pick("项目", "item"), 5),
+            col("", text_w),
+            col(lang.pick("结果", "result"), 8),
+            lang.pick("备注", "note")
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    let visible = (area.height as usize)
+        .saturating_sub(lines.len() + 2)
+        .max(1);
+    let start = c.selected.saturating_sub(visible.saturating_sub(1));
+    let mut caret = None;
+    for (i, item) in c.items.iter().enumerate().skip(start).take(visible) {
+        let result = c.results[i]
+            .map(|r| r.label(lang).to_owned())
+            .unwrap_or_else(|| lang.pick("未查", "-").to_owned());
+        let cursor = if i == c.selected { ">" } else { " " };
+        let note = c.notes[i].value();
+        let row = format!(
+            "{cursor} {}{}{}{}",
+            col(&item.code, 5),
+            col(item.text(lang), text_w),
+            col(&result, 8),
+            clip(note, note_w)
+        );
+        let style = if i == c.selected {
+            theme.selected()
+        } else if c.results[i] == Some(ItemResult::Fail) {
+            theme.fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        if i == c.selected && c.editing_note {
+            caret = Some((2 + 5 + text_w + 8 + c.notes[i].visual_cursor(), lines.len()));
+        }
+        lines.push(Line::styled(row, style));
+    }
+    lines.push(Line::from(""));
+    let failed: Vec<usize> = (0..c.items.len())
+        .filter(|i| c.results[*i] == Some(ItemResult::Fail))
+        .collect();
+    let summary = match failed.first() {
+        None => lang.pick(" 没有不合格项", " No failed items").to_owned(),
+        Some(_) => {
+            let (g, d) = c.draft_of(c.selected);
+            let here = if failed.contains(&c.selected) {
+                format!(
+                    "  {} {} {} {}",
+                    lang.pick("本项隐患:", "this item's hazard:"),
+                    g.label(lang),
+                    lang.pick("期限", "due"),
+                    d
+                )
+            } else {
+                String::new()
+            };
+            match lang {
+                Lang::Zh => format!(
+                    " 不合格 {} 项 -> 保存时生成隐患 {} 条{here}",
+                    failed.len(),
+                    failed.len()
+                ),
+                Lang::En => format!(
+                    " {} failed -> {} hazards on save{here}",
+                    failed.len(),
+                    failed.len()
+                ),
+            }
+        }
+    };
+    lines.push(Line::from(clip(&summary, w)));
+    if c.editing_note {
+        let editing = lang.pick(
+            " 正在写备注：Enter/Tab 写完并到下一项，Esc 写完",
+            " Writing a note: Enter/Tab done and next item, Esc done",
+        );
+        lines.push(Line::styled(clip(editing, w), theme.fg(Color::Yellow)));
+    }
+    if let Some(e) = &c.error {
+        lines.push(Line::styled(
+            format!(" {}", clip(e, w.saturating_sub(1))),
+            theme.fg(Color::Red),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if let Some((x, y)) = caret {
+        f.set_cursor_position(Position::new(
+            (area.x + x as u16).min(area.x + area.width.saturating_sub(1)),
+            area.y + y as u16,
+        ));
+    }
+}
+
+pub(super) fn draw_patrol(
+    f: &mut Frame,
+    app: &App,
+    p: &crate::domain::patrol::Patrol,
+    findings: usize,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let lines = vec![
+        Line::from(format!(
+            " {}  {}",
+            t("巡查中", "Patrol under way"),
+            clip(&p.route, 40)
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("保护区", "zone"), 10),
+            p.zone.label(lang)
+        )),
+        Line::from(format!(
+            "   {} {}",
+            pad(t("网格员", "worker"), 10),
+            clip(&p.worker, 20)
+        )),
+        Line::from(format!(
+            "   {} {findings}",
+            pad(t("已上报发现", "findings"), 10)
+        )),
+        Line::from(""),
+        Line::from(format!(
+            " {}",
+            t(
+                "a 上报发现    c 结束巡查（没有发现即记为“未发现问题”）",
+                "a report a finding    c finish (no findings = nothing found)"
+            )
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), area);
+}
