@@ -1,5 +1,4 @@
-//! The screens drawn under the header: dashboard, lists, detail, search, the checklist grid and a patrol under
-//! way. Pure functions of `App`.
+//! The screens drawn under the header: dashboard, lists, detail and search. Pure functions of `App`.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
