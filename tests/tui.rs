@@ -3,77 +3,10 @@
 
 mod common;
 
-use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use common::tui::*;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use wangge::domain::Lang;
 use wangge::tui::app::{App, Screen};
-use wangge::tui::view::{Theme, draw};
-
-fn demo_app(records: usize) -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("d.db");
-    let mut store = wangge::store::Store::open(
-        &path,
-        wangge::store::OpenMode::CreateIfMissing,
-        std::sync::Arc::new(wangge::domain::clock::FixedClock(now())),
-    )
-    .unwrap();
-    let ctx = wangge::store::WriteCtx {
-        device: "0190a000-0000-7000-8000-00000000d001".into(),
-        actor: "张伟".into(),
-        region: "610727001000".into(),
-        now: now(),
-    };
-    store
-        .write_raw(|tx| wangge::store::device::init(tx, &ctx, "610727001000", &[7u8; 32]))
-        .unwrap();
-    store
-        .write_raw(|tx| wangge::store::device::set_setting(tx, "demo", "1"))
-        .unwrap();
-    wangge::demo::generate(&mut store, records, 3, &mut |_| {}).unwrap();
-    let app = App::new(store, Lang::Zh).unwrap();
-    (dir, app)
-}
-
-/// The screen as text, one string per row (wide characters appear once).
-fn screen(app: &App, w: u16, h: u16) -> (Vec<String>, Terminal<TestBackend>) {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| draw(f, app, Theme { color: false })).unwrap();
-    let buf = t.backend().buffer().clone();
-    let rows = (0..h)
-        .map(|y| {
-            let mut row = String::new();
-            let mut x = 0;
-            while x < w {
-                let sym = buf[(x, y)].symbol();
-                row.push_str(sym);
-                // A wide character covers the next cell too.
-                x += wangge::domain::text::width(sym).max(1) as u16;
-            }
-            row
-        })
-        .collect();
-    (rows, t)
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn ctrl_s(app: &mut App) {
-    app.event(Event::Key(KeyEvent::new(
-        KeyCode::Char('s'),
-        KeyModifiers::CONTROL,
-    )));
-}
 
 #[test]
 fn every_tab_renders_at_80x24_and_120x40_within_the_width() {
@@ -109,6 +42,26 @@ fn every_tab_renders_at_80x24_and_120x40_within_the_width() {
 fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_note() {
     let (_d, mut app) = demo_app(400);
     app.resize(24);
+    let (rows, _) = screen(&app, 80, 24);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("逾期隐患") && r.contains("[Enter 进入]")),
+        "{}",
+        rows.join("\n")
+    );
+    press(&mut app, KeyCode::Enter); // into the overdue hazards listed under the line
+    assert_eq!(app.dash_focus, Some(0));
+    press(&mut app, KeyCode::Enter); // the first of them: its own record
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("no detail")
+    };
+    assert_eq!(d.id(), app.dash_rows[0].id);
+    let (rows, _) = screen(&app, 80, 24);
+    assert!(rows.join("\n").contains("逾期"), "{}", rows.join("\n"));
+    press(&mut app, KeyCode::Esc); // back on the dashboard, same place
+    assert!(app.stack.is_empty());
+    assert_eq!(app.dash_focus, Some(0));
+    press(&mut app, KeyCode::Char('G')); // the last line: the whole list
     press(&mut app, KeyCode::Enter); // 逾期隐患 → the hazard list, overdue only
     assert_eq!(app.tab, 3);
     let (rows, _) = screen(&app, 80, 24);
@@ -293,10 +246,6 @@ fn help_lists_the_keys_of_the_screen_and_q_quits() {
     assert!(app.stack.is_empty());
     press(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
-}
-
-fn count(app: &App, sql: &str) -> i64 {
-    app.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 #[test]

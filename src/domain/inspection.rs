@@ -171,7 +171,7 @@ impl Inspection {
                 deadline: self.inspected_on + chrono::Days::new(days),
                 description: match r.note.as_deref() {
                     Some(n) if !n.is_empty() => n.to_owned(),
-                    _ => format!("{}（不合格）", text(&r.item_code)),
+                    _ => format!("不合格：{}", text(&r.item_code)),
                 },
             })
             .collect()

@@ -5,6 +5,7 @@ use chrono::{Days, NaiveDate};
 use rusqlite::Connection;
 
 use super::Result;
+use super::hazards::DEADLINE_RUNS;
 use crate::domain::region;
 
 /// The figures of the dashboard.
@@ -53,10 +54,10 @@ pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Da
     let inside = "region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0";
     let q = |sql: &str| format!("{sql} AND {inside}");
     let mut d = Dashboard {
-        hazards_overdue: scalar(conn, &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND deadline < ?2"), &[&lo, &t])?,
+        hazards_overdue: scalar(conn, &q(&format!("SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?2")), &[&lo, &t])?,
         hazards_due_7: scalar(
             conn,
-            &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND deadline BETWEEN ?2 AND ?3"),
+            &q(&format!("SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline BETWEEN ?2 AND ?3")),
             &[&lo, &t, &d7],
         )?,
         petitions_overdue: scalar(conn, &q("SELECT count(*) FROM petitions WHERE office_due < ?2"), &[&lo, &t])?,
@@ -113,10 +114,10 @@ pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Da
     d.oldest_overdue = conn
         .prepare_cached(&format!(
             "{} ORDER BY deadline LIMIT 1",
-            q(
+            q(&format!(
                 "SELECT julianday(?2) - julianday(deadline), description FROM hazards \
-               WHERE status <> 'closed' AND deadline < ?2"
-            )
+               WHERE {DEADLINE_RUNS} AND deadline < ?2"
+            ))
         ))?
         .query_row(rusqlite::params![lo, t], |r| {
             Ok((r.get::<_, f64>(0)? as i64, r.get::<_, String>(1)?))

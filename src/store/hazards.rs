@@ -7,6 +7,10 @@ use super::{Result, StoreError, WriteCtx, regions};
 use crate::domain::hazard::{Hazard, HazardAction};
 use crate::domain::record::{Family, Record, Step};
 
+/// The SQL test of a hazard whose rectification deadline still runs (not yet passed re-inspection): only these
+/// are overdue or due soon. A hazard that passed re-inspection waits for 销号 and counts no more days.
+pub const DEADLINE_RUNS: &str = "status IN ('found','assigned','rectifying','review_requested')";
+
 /// Saves a new hazard (status 已发现) and its first timeline event.
 pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Hazard> {
     regions::check_inside(tx, ctx, &hazard.meta.region_code)?;

@@ -52,8 +52,9 @@ pub struct Row {
     pub status: String,
     /// Place, location or case number.
     pub place: String,
-    /// Description or summary; for petitions the petitioner's name comes in `person` to be masked.
+    /// Description or summary; for an inspection the codes of its failed items.
     pub text: String,
+    /// For petitions the petitioner's name (to be masked); for inspections the inspector.
     pub person: Option<String>,
     /// The deadline that matters now (None when nothing is due).
     pub due: Option<NaiveDate>,
@@ -77,15 +78,18 @@ fn shape(family: Family) -> Shape {
             from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.found_on",
             select: "t.category, t.status, coalesce(p.name, ''), t.description, NULL, \
-                     CASE WHEN t.status <> 'closed' THEN t.deadline END",
-            open: "t.status <> 'closed'",
+                     CASE WHEN t.status IN ('found','assigned','rectifying','review_requested') THEN t.deadline END",
+            // The same test as `hazards::DEADLINE_RUNS`, on the aliased table.
+            open: "t.status IN ('found','assigned','rectifying','review_requested')",
             due: "t.deadline",
         },
         Family::Inspection => Shape {
             from: "inspections t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.inspected_on",
             select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
-                     coalesce(p.name, ''), t.inspector, NULL, NULL",
+                     coalesce(p.name, ''), \
+                     (SELECT group_concat(item_code, ' ') FROM inspection_results \
+                      WHERE inspection_id = t.id AND result = 'fail'), t.inspector, NULL",
             open: "0",
             due: "NULL",
         },
@@ -275,4 +279,34 @@ pub fn find_place(
         )?
         .query_row([region, name.trim(), address.trim()], |r| r.get(0))
         .optional()?)
+}
+
+/// A place on file offered while typing a new inspection's place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceHit {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+}
+
+/// Up to `limit` places whose name or address contains `text`, the most recently touched first.
+pub fn places_matching(conn: &Connection, text: &str, limit: usize) -> Result<Vec<PlaceHit>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let like = super::search::like(text);
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, address FROM places
+         WHERE deleted = 0 AND (name LIKE ?1 ESCAPE '\\' OR address LIKE ?1 ESCAPE '\\')
+         LIMIT ?2",
+    )?;
+    let rows = st.query_map(rusqlite::params![like, limit as i64], |r| {
+        Ok(PlaceHit {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            address: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
+use super::hazards::DEADLINE_RUNS;
 
 /// Counts of one family, all-time and as of `today`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -153,7 +154,9 @@ pub fn hazards(conn: &Connection, today: NaiveDate) -> Result<HazardFigures> {
         )?,
         overdue: one(
             conn,
-            "SELECT count(*) FROM hazards WHERE deleted = 0 AND status <> 'closed' AND deadline < ?1",
+            &format!(
+                "SELECT count(*) FROM hazards WHERE deleted = 0 AND {DEADLINE_RUNS} AND deadline < ?1"
+            ),
             &[&t],
         )?,
         closed: one(
@@ -342,7 +345,7 @@ pub fn by_township(conn: &Connection, today: NaiveDate) -> Result<Vec<TownshipFi
     let sql = format!(
         "WITH x(town, ins, haz, haz_open, haz_over, fin, fin_over, pet, pet_open, pet_over) AS (
             SELECT {town}, 1, 0, 0, 0, 0, 0, 0, 0, 0 FROM inspections WHERE deleted = 0
-            UNION ALL SELECT {town}, 0, 1, status <> 'closed', status <> 'closed' AND deadline < ?1, 0, 0, 0, 0, 0
+            UNION ALL SELECT {town}, 0, 1, status <> 'closed', {DEADLINE_RUNS} AND deadline < ?1, 0, 0, 0, 0, 0
                 FROM hazards WHERE deleted = 0
             UNION ALL SELECT {town}, 0, 0, 0, 0, 1, status = 'referred' AND deadline < ?1, 0, 0, 0
                 FROM findings WHERE deleted = 0

@@ -17,7 +17,7 @@ pub struct Hit {
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
-fn like(q: &str) -> String {
+pub(super) fn like(q: &str) -> String {
     let mut s = String::from("%");
     for c in q.chars() {
         if matches!(c, '%' | '_' | '\\') {

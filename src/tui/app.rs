@@ -84,8 +84,13 @@ pub struct App {
     pub region_name: String,
     pub today: NaiveDate,
     pub dashboard: Dashboard,
-    /// Dashboard line under the cursor.
+    /// Dashboard summary line under the cursor.
     pub dash_selected: usize,
+    /// The records of that line (a first page) and how many there are.
+    pub dash_rows: Vec<Row>,
+    pub dash_total: i64,
+    /// The cursor among those records (`dash_rows.len()` is the "whole list" line), or None on the summary.
+    pub dash_focus: Option<usize>,
     pub lists: [ListView; 4],
     pub stack: Vec<Screen>,
     pub status: Option<String>,
@@ -181,6 +186,9 @@ impl App {
             today,
             dashboard: Dashboard::default(),
             dash_selected: 0,
+            dash_rows: Vec::new(),
+            dash_total: 0,
+            dash_focus: None,
             lists: LIST_FAMILIES.map(ListView::new),
             stack: Vec::new(),
             status: None,
@@ -206,7 +214,8 @@ impl App {
         match self.tab {
             1 => {
                 self.dashboard =
-                    dashboard::load(self.store.conn(), &self.device.region, self.today)?
+                    dashboard::load(self.store.conn(), &self.device.region, self.today)?;
+                self.load_dash_preview()?;
             }
             6 => {
                 self.journal_seq = self.store.conn().query_row(

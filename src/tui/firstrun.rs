@@ -39,10 +39,10 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("欢迎使用 wangge 网格员工作台", "Welcome to wangge"),
         vec![
-            Field::choice("what", t("要做什么 ←/→", "what: left/right"), what),
+            Field::choice("what", t("要做什么（左右键）", "what (left/right)"), what),
             Field::choice(
                 "township",
-                t("辖区 ←/→", "where: left/right"),
+                t("辖区（左右键）", "where (left/right)"),
                 townships.to_vec(),
             ),
             Field::text(
@@ -108,7 +108,7 @@ where
                         Ok(c) => return Ok(c),
                         Err(e) => p.error = Some(e),
                     },
-                    Outcome::Editing => {}
+                    Outcome::Editing | Outcome::Pick(_) => {}
                 },
                 Event::Paste(s) => p.paste(&s),
                 _ => {}

@@ -81,7 +81,7 @@ use Context as C;
 /// Every key.
 pub const KEYMAP: &[Binding] = &[
     b(C::List, "Enter", A::Open, "打开", "open", true),
-    b(C::List, "j/k ↑/↓", A::Down, "移动", "move", true),
+    b(C::List, "j/k", A::Down, "移动", "move", true),
     b(C::List, "PgUp/PgDn", A::PageDown, "翻页", "page", false),
     b(
         C::List,

@@ -3,11 +3,13 @@
 
 pub mod app;
 pub mod checklist;
+mod dash;
 pub mod detail;
 mod entry;
 pub mod firstrun;
 pub mod forms;
 pub mod keymap;
+mod pick;
 pub mod prompt;
 mod screens;
 mod submit;

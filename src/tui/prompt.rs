@@ -167,6 +167,10 @@ pub struct Prompt {
     pub focus: usize,
     pub error: Option<String>,
     pub changed: bool,
+    /// Records already on file offered for the focused `place` field as the worker types: (id, label).
+    pub suggestions: Vec<(String, String)>,
+    /// The suggestion under the cursor (moved with ↓/↑, taken with Enter).
+    pub picked: Option<usize>,
 }
 
 /// What a key did to the form.
@@ -175,6 +179,8 @@ pub enum Outcome {
     Editing,
     Submit,
     Cancel,
+    /// The worker took suggestion `n`.
+    Pick(usize),
 }
 
 impl Prompt {
@@ -185,7 +191,35 @@ impl Prompt {
             focus: 0,
             error: None,
             changed: false,
+            suggestions: Vec::new(),
+            picked: None,
         }
+    }
+
+    /// The key of the focused field.
+    pub fn focus_key(&self) -> &'static str {
+        self.fields.get(self.focus).map(|f| f.key).unwrap_or("")
+    }
+
+    /// Sets a field by key: a choice to the option with code `value` (left as it is when there is none), any
+    /// other field to the text.
+    pub fn set(&mut self, key: &str, value: &str) {
+        let Some(field) = self.fields.iter_mut().find(|f| f.key == key) else {
+            return;
+        };
+        match &field.kind {
+            Kind::Choice(opts) => {
+                if let Some(i) = opts.iter().position(|o| o.0 == value) {
+                    field.choice = i;
+                }
+            }
+            Kind::Multi => {
+                field.area =
+                    ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect())
+            }
+            _ => field.input = Input::new(value.to_owned()),
+        }
+        self.changed = true;
     }
 
     /// Whether the focused field is a choice (where letters are not text).
@@ -236,6 +270,26 @@ impl Prompt {
                 self.changed = true;
             }
             return Outcome::Editing;
+        }
+        // Suggestions under a field: ↓/↑ walk them, Enter takes one; any other key edits the text again.
+        if !self.suggestions.is_empty() {
+            let n = self.suggestions.len();
+            match key.code {
+                KeyCode::Down => {
+                    self.picked = Some(self.picked.map_or(0, |i| (i + 1) % n));
+                    return Outcome::Editing;
+                }
+                KeyCode::Up => {
+                    self.picked = self.picked.and_then(|i| i.checked_sub(1));
+                    return Outcome::Editing;
+                }
+                KeyCode::Enter => {
+                    if let Some(i) = self.picked.take() {
+                        return Outcome::Pick(i);
+                    }
+                }
+                _ => self.picked = None,
+            }
         }
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,

@@ -82,8 +82,10 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             t("件", ""),
             extra
         );
-        let style = if i == app.dash_selected {
+        let style = if i == app.dash_selected && app.dash_focus.is_none() {
             theme.selected()
+        } else if i == app.dash_selected {
+            Style::default().add_modifier(Modifier::BOLD)
         } else if *n > 0 && mark.starts_with("!!") {
             theme.fg(Color::Red)
         } else {
@@ -91,6 +93,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
         };
         lines.push(Line::styled(clip(&text, area.width as usize), style));
     }
+    let w = area.width as usize;
     lines.push(Line::from(""));
     lines.push(Line::from(clip(
         &format!(
@@ -108,29 +111,102 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             t("信访 在办", "petitions open"),
             d.petitions_open
         ),
-        area.width as usize,
+        w,
     )));
-    lines.push(Line::from(""));
+    // The trend: a label, eight cells of sparkline, then the figures.
     let trend: Vec<String> = d.weekly_hazards.iter().map(|n| n.to_string()).collect();
-    lines.push(Line::from(format!(
-        " {}  {}",
-        t("近 8 周新增隐患", "new hazards, last 8 weeks"),
-        trend.join(" ")
+    let label = format!(" {} ", t("近 8 周新增隐患", "new hazards, 8 weeks"));
+    let spark_at = (area.x + width(&label) as u16, area.y + lines.len() as u16);
+    lines.push(Line::from(clip(
+        &format!("{label}{}  {}", " ".repeat(8), trend.join(" ")),
+        w,
     )));
-    let spark_y = area.y + lines.len() as u16;
-    lines.push(Line::from(""));
-    for (name, h, p) in &d.by_village {
-        lines.push(Line::from(format!(
-            "   {} {} {}  {} {}",
-            pad(name, 16),
-            t("隐患在办", "open hazards"),
-            h,
-            t("信访在办", "open petitions"),
-            p
+    // Counts by village or community, busiest first, on one line.
+    if !d.by_village.is_empty() {
+        let parts: Vec<String> = d
+            .by_village
+            .iter()
+            .map(|(name, h, p)| format!("{} {h}/{p}", clip(name, 12)))
+            .collect();
+        lines.push(Line::from(clip(
+            &format!(
+                " {}  {}",
+                t("各村 隐患/信访在办", "by village, hazards/petitions open"),
+                parts.join("  ")
+            ),
+            w,
         )));
     }
+    lines.push(Line::from(""));
+    // The chosen line's records.
+    let (tab, label, n) = (
+        super::app::dashboard_targets(app.today)
+            .get(app.dash_selected)
+            .map(|x| x.0)
+            .unwrap_or(3),
+        items.get(app.dash_selected).map(|x| x.1).unwrap_or(""),
+        app.dash_total,
+    );
+    let hint = if app.dash_focus.is_some() {
+        t("Enter 打开  Esc 返回", "Enter open  Esc back")
+    } else {
+        t("Enter 进入", "Enter to step in")
+    };
+    lines.push(Line::from(clip(
+        &format!(" {label} {n} {}    [{hint}]", t("件", "")),
+        w,
+    )));
+    let family = super::app::tab_family(tab).map(|i| super::app::LIST_FAMILIES[i]);
+    let room = (area.height as usize).saturating_sub(lines.len() + 1);
+    for (k, r) in app.dash_rows.iter().take(room).enumerate() {
+        let selected = app.dash_focus == Some(k);
+        let cat = family
+            .map(|fam| label_of(fam, &r.category, &r.status, lang).0)
+            .unwrap_or_default();
+        let text = match &r.person {
+            Some(p) => format!("{} {}", mask_name(p), r.text),
+            None => r.text.clone(),
+        };
+        let text_w = w.saturating_sub(2 + 11 + 9 + 16 + 12).max(4);
+        let row = format!(
+            "{} {}{}{}{}",
+            if selected { ">" } else { " " },
+            col(&r.date, 11),
+            col(&cat, 9),
+            col(&r.place, 16),
+            col(&text, text_w)
+        );
+        let style = if selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(row, style),
+            due_span(r.due, app.today, lang, theme, 12),
+        ]));
+    }
+    if !app.dash_rows.is_empty() {
+        let selected = app.dash_focus == Some(app.dash_rows.len());
+        let more = format!(
+            "{} {}",
+            if selected { ">" } else { " " },
+            match lang {
+                Lang::Zh => format!("查看全部 {n} 件（列表）"),
+                Lang::En => format!("all {n} (the list)"),
+            }
+        );
+        lines.push(Line::styled(
+            more,
+            if selected {
+                theme.selected()
+            } else {
+                Style::default()
+            },
+        ));
+    }
     f.render_widget(Paragraph::new(lines), area);
-    if spark_y < area.y + area.height {
+    if spark_at.1 < area.y + area.height && spark_at.0 + 8 <= area.x + area.width {
         const ASCII_BARS: bar::Set = bar::Set {
             full: "#",
             seven_eighths: "#",
@@ -146,7 +222,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             .data(d.weekly_hazards.iter().copied())
             .bar_set(ASCII_BARS)
             .style(theme.fg(Color::Cyan));
-        f.render_widget(spark, Rect::new(area.x + 1, spark_y, 16.min(area.width), 1));
+        f.render_widget(spark, Rect::new(spark_at.0, spark_at.1, 8, 1));
     }
 }
 
@@ -209,9 +285,17 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     ));
     for (k, r) in list.rows.iter().enumerate() {
         let cat = label_of(list.filter.family, &r.category, &r.status, lang);
-        let text = match &r.person {
-            Some(p) => format!("{} {}", mask_name(p), r.text),
-            None => r.text.clone(),
+        let text = match (list.filter.family, &r.person) {
+            (crate::domain::record::Family::Inspection, inspector) => {
+                let by = inspector.as_deref().unwrap_or("");
+                if r.text.is_empty() {
+                    format!("{} {by}", t("检查人", "by"))
+                } else {
+                    format!("{} {}  {by}", t("不合格", "failed"), r.text)
+                }
+            }
+            (_, Some(p)) => format!("{} {}", mask_name(p), r.text),
+            (_, None) => r.text.clone(),
         };
         let cursor = if k == list.selected { ">" } else { " " };
         let row = format!(

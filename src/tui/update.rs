@@ -10,7 +10,7 @@ use crate::domain::Lang;
 use crate::store::search::{self};
 use crate::store::{self, StoreError, device, hazards, holidays, patrols, petitions};
 
-use super::app::{App, LIST_FAMILIES, Screen, dashboard_targets, tab_family};
+use super::app::{App, LIST_FAMILIES, Screen, tab_family};
 
 impl App {
     pub fn key(&mut self, key: KeyEvent) {
@@ -20,7 +20,7 @@ impl App {
             Some(Screen::Action(offer, prompt)) => {
                 let offer = *offer;
                 match prompt.key(key) {
-                    Outcome::Editing => {}
+                    Outcome::Editing | Outcome::Pick(_) => {}
                     Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
                     Outcome::Cancel => {
                         self.stack.pop();
@@ -39,7 +39,12 @@ impl App {
                     return;
                 }
                 match prompt.key(key) {
-                    Outcome::Editing => {}
+                    Outcome::Editing => {
+                        if kind == super::forms::FormKind::Inspection {
+                            self.suggest_places();
+                        }
+                    }
+                    Outcome::Pick(n) => self.pick_place(n),
                     Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
                     Outcome::Cancel => {
                         self.stack.pop();
@@ -98,7 +103,7 @@ impl App {
             }
             Some(Screen::Worker(prompt)) => {
                 match prompt.key(key) {
-                    Outcome::Editing => {}
+                    Outcome::Editing | Outcome::Pick(_) => {}
                     Outcome::Cancel => {
                         self.stack.pop();
                     }
@@ -218,6 +223,7 @@ impl App {
                 self.t("切换网格员", "Switch worker").to_owned(),
                 vec![Field::text("name", self.t("姓名", "name").to_owned(), true)],
             ))),
+            Action::Back if self.stack.is_empty() && self.tab == 1 => self.dash_action(action),
             Action::Back => {
                 self.stack.pop();
                 let r = self.refresh();
@@ -233,33 +239,7 @@ impl App {
 
     pub(super) fn tab_action(&mut self, action: Action) {
         if self.tab == 1 {
-            let targets = dashboard_targets(self.today);
-            match action {
-                Action::Down => {
-                    self.dash_selected = (self.dash_selected + 1).min(targets.len() - 1)
-                }
-                Action::Up => self.dash_selected = self.dash_selected.saturating_sub(1),
-                Action::Open => {
-                    let (tab, filter) = targets[self.dash_selected].clone();
-                    self.tab = tab;
-                    if let Some(i) = tab_family(tab) {
-                        self.lists[i].filter = filter;
-                    }
-                    let r = self.refresh();
-                    self.report(r);
-                }
-                Action::New => {
-                    self.status = Some(
-                        self.t(
-                            "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
-                            "New: press n on tab 2, 4 or 5",
-                        )
-                        .into(),
-                    )
-                }
-                _ => {}
-            }
-            return;
+            return self.dash_action(action);
         }
         let Some(i) = tab_family(self.tab) else {
             return;

@@ -346,6 +346,41 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
             }
         }
     }
+    // Places on file that match what is typed, in a box under the field (over the fields below it).
+    if !p.suggestions.is_empty()
+        && let Some((_, y)) = caret
+    {
+        let h = (p.suggestions.len() as u16 + 2).min((r.y + r.height).saturating_sub(y + 1));
+        let boxed = Rect::new(field_x, y + 1, field_w, h);
+        f.render_widget(Clear, boxed);
+        f.render_widget(
+            frame(lang.pick(
+                "已有场所：上下键选择 Enter 采用",
+                "On file: Up/Down choose, Enter take",
+            )),
+            boxed,
+        );
+        for (i, (_, label)) in p.suggestions.iter().enumerate() {
+            let row = boxed.y + 1 + i as u16;
+            if row + 1 >= boxed.y + boxed.height {
+                break;
+            }
+            let mark = if p.picked == Some(i) { ">" } else { " " };
+            let text = clip(
+                &format!("{mark}{}", sanitize(label)),
+                boxed.width.saturating_sub(2) as usize,
+            );
+            let style = if p.picked == Some(i) {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            f.render_widget(
+                Paragraph::new(Line::styled(text, style)),
+                Rect::new(boxed.x + 1, row, boxed.width.saturating_sub(2), 1),
+            );
+        }
+    }
     // The hardware cursor sits at the caret: the IME's candidate window follows it.
     if let Some((x, y)) = caret {
         f.set_cursor_position(Position::new(

@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: a fresh database in a temp dir, a fixed clock, a device.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

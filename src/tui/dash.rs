@@ -1,0 +1,116 @@
+//! The dashboard's cursor: its summary lines (each a filtered list) and, under the chosen line, that line's
+//! records themselves, newest first. Enter on a summary line steps into its records; Enter on a record opens
+//! it; the last line opens the whole filtered list; Esc (or ↑ past the first record) steps back out.
+
+use super::app::{App, dashboard_targets, tab_family};
+use super::keymap::Action;
+use crate::store::{StoreError, lists};
+
+impl App {
+    /// Records shown under the chosen summary line.
+    pub(super) fn dash_preview_size(&self) -> usize {
+        self.page_size.saturating_sub(10).max(3)
+    }
+
+    /// Loads the records of the chosen summary line.
+    pub(super) fn load_dash_preview(&mut self) -> Result<(), StoreError> {
+        let targets = dashboard_targets(self.today);
+        let Some((_, filter)) = targets.get(self.dash_selected) else {
+            return Ok(());
+        };
+        self.dash_rows = lists::page(
+            self.store.conn(),
+            filter,
+            self.today,
+            None,
+            None,
+            self.dash_preview_size(),
+        )?;
+        self.dash_total = lists::count(self.store.conn(), filter, self.today)?;
+        if let Some(i) = self.dash_focus {
+            self.dash_focus = Some(i.min(self.dash_rows.len()));
+        }
+        Ok(())
+    }
+
+    /// A key on the dashboard.
+    pub(super) fn dash_action(&mut self, action: Action) {
+        let targets = dashboard_targets(self.today);
+        let last = targets.len() - 1;
+        let r = match (self.dash_focus, action) {
+            (None, Action::Down) => {
+                self.dash_selected = (self.dash_selected + 1).min(last);
+                self.load_dash_preview()
+            }
+            (None, Action::Up) => {
+                self.dash_selected = self.dash_selected.saturating_sub(1);
+                self.load_dash_preview()
+            }
+            (None, Action::First) => {
+                self.dash_selected = 0;
+                self.load_dash_preview()
+            }
+            (None, Action::Last) => {
+                self.dash_selected = last;
+                self.load_dash_preview()
+            }
+            (None, Action::Open) => {
+                if self.dash_rows.is_empty() {
+                    self.status = Some(self.t("这一项没有待办", "Nothing here").into());
+                } else {
+                    self.dash_focus = Some(0);
+                }
+                Ok(())
+            }
+            // Records, then one last line for the whole list.
+            (Some(i), Action::Down) => {
+                self.dash_focus = Some((i + 1).min(self.dash_rows.len()));
+                Ok(())
+            }
+            (Some(0), Action::Up) | (Some(_), Action::Back) => {
+                self.dash_focus = None;
+                Ok(())
+            }
+            (Some(i), Action::Up) => {
+                self.dash_focus = Some(i - 1);
+                Ok(())
+            }
+            (Some(_), Action::First) => {
+                self.dash_focus = Some(0);
+                Ok(())
+            }
+            (Some(_), Action::Last) => {
+                self.dash_focus = Some(self.dash_rows.len());
+                Ok(())
+            }
+            (Some(i), Action::Open) => {
+                let (tab, filter) = targets[self.dash_selected].clone();
+                match (self.dash_rows.get(i), tab_family(tab)) {
+                    (Some(row), Some(list)) => {
+                        let id = row.id.clone();
+                        self.open(super::app::LIST_FAMILIES[list], &id)
+                    }
+                    (None, Some(list)) => {
+                        self.tab = tab;
+                        self.lists[list].filter = filter;
+                        self.lists[list].selected = 0;
+                        self.refresh()
+                    }
+                    _ => Ok(()),
+                }
+            }
+            (_, Action::New) => {
+                self.status = Some(
+                    self.t(
+                        "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
+                        "New: press n on tab 2, 4 or 5",
+                    )
+                    .into(),
+                );
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        self.report(r);
+    }
+}

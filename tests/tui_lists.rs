@@ -1,0 +1,154 @@
+//! What the lists and forms show of records on file: a place picked from those already known, an
+//! inspection's failed items, and a hazard that passed re-inspection no longer counting days.
+
+mod common;
+
+use common::tui::*;
+use ratatui::crossterm::event::KeyCode;
+use wangge::tui::app::Screen;
+
+#[test]
+fn a_place_on_file_is_picked_from_suggestions_while_typing() {
+    let (_d, mut app) = demo_app(200);
+    let (id, name, address): (String, String, String) = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT id, name, address FROM places WHERE deleted = 0 ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let places_before = count(&app, "SELECT count(*) FROM places");
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    // Part of the name: the places that contain it are offered under the field.
+    let part: String = name.chars().take(2).collect();
+    typed(&mut app, &part);
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("no form")
+    };
+    let k = p
+        .suggestions
+        .iter()
+        .position(|s| s.0 == id)
+        .expect("the place is offered");
+    let (rows, _) = screen(&app, 80, 24);
+    assert!(
+        rows.iter().any(|r| r.contains("已有场所")),
+        "{}",
+        rows.join("\n")
+    );
+    for _ in 0..=k {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("no form")
+    };
+    assert_eq!(p.get("place"), name);
+    assert_eq!(p.get("address"), address);
+    assert_eq!(p.focus_key(), "date", "on to the date, then the checklist");
+    assert!(p.suggestions.is_empty());
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Checklist(c)) = app.stack.last() else {
+        panic!("no checklist: {:?}", app.status)
+    };
+    assert!(c.known_place);
+    assert_eq!(c.place.meta.id, id);
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Char('p'));
+    }
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM places"), places_before);
+}
+
+#[test]
+fn typing_a_new_place_offers_nothing_and_letters_stay_text() {
+    let (_d, mut app) = demo_app(50);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "qj不存在的场所");
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("no form")
+    };
+    assert!(p.suggestions.is_empty());
+    assert_eq!(p.get("place"), "qj不存在的场所");
+}
+
+#[test]
+fn the_inspection_list_shows_the_failed_items_or_the_inspector() {
+    let (_d, mut app) = demo_app(300);
+    app.resize(40);
+    press(&mut app, KeyCode::Char('2'));
+    let failed = app.lists[0]
+        .rows
+        .iter()
+        .find(|r| !r.text.is_empty())
+        .expect("an inspection with failed items on the first page")
+        .clone();
+    let codes: i64 = count(
+        &app,
+        &format!(
+            "SELECT count(*) FROM inspection_results WHERE inspection_id = '{}' AND result = 'fail'",
+            failed.id
+        ),
+    );
+    assert_eq!(failed.text.split(' ').count() as i64, codes);
+    let (rows, _) = screen(&app, 120, 40);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&format!("不合格 {}", failed.text))),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("检查人")),
+        "{}",
+        rows.join("\n")
+    );
+}
+
+#[test]
+fn a_hazard_past_re_inspection_counts_no_days_and_is_not_overdue() {
+    let (_d, mut app) = demo_app(300);
+    app.resize(40);
+    let passed = count(
+        &app,
+        "SELECT count(*) FROM hazards WHERE status = 'review_passed' AND deadline < '2026-11-28'",
+    );
+    let running = count(
+        &app,
+        "SELECT count(*) FROM hazards WHERE status NOT IN ('closed', 'review_passed') AND deadline < '2026-11-28'",
+    );
+    assert!(
+        passed > 0,
+        "the demo has a hazard awaiting 销号 past its deadline"
+    );
+    assert_eq!(app.dashboard.hazards_overdue, running);
+    // The list, filtered to 复查通过: no days column.
+    press(&mut app, KeyCode::Char('3'));
+    app.lists[1].filter.status = Some("review_passed".into());
+    app.refresh().unwrap();
+    assert!(!app.lists[1].rows.is_empty());
+    assert!(app.lists[1].rows.iter().all(|r| r.due.is_none()));
+    let (rows, _) = screen(&app, 120, 40);
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.contains("逾期 ") && r.contains(" 天")),
+        "{}",
+        rows.join("\n")
+    );
+}
