@@ -381,3 +381,117 @@ CREATE TABLE journal (
     at        INTEGER NOT NULL
 );
 CREATE INDEX journal_record ON journal (record_id, seq);
+
+-- @migration 2 ------------------------------------------------------------------------------------------------
+-- The county exchange: signed bundles, trust, merge by version vector (docs/bundle-format.md).
+
+-- Where a journaled change came from: the device whose bundle brought it (NULL: made on this device). Export
+-- leaves out what came from the destination itself.
+ALTER TABLE journal ADD COLUMN source TEXT;
+CREATE INDEX journal_family ON journal (family, record_id, seq);
+
+-- 交办: an office hands a hazard or petition to a township or grid, with a deadline. A record of its own (owned
+-- by the assigning office), so it never collides with the township's edits of the case. region_code is the
+-- assignee.
+CREATE TABLE assignments (
+    id            TEXT PRIMARY KEY,
+    origin        TEXT NOT NULL,
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    TEXT NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    target_family TEXT NOT NULL CHECK (target_family IN ('hazard', 'petition')),
+    target_id     TEXT NOT NULL,
+    assigned_by   TEXT NOT NULL,
+    assigned_on   TEXT NOT NULL,
+    deadline      TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'done')),
+    reply         TEXT,
+    done_on       TEXT
+) WITHOUT ROWID;
+CREATE INDEX assignments_date ON assignments (assigned_on, id);
+CREATE INDEX assignments_target ON assignments (target_id);
+
+-- Other devices' signing keys: pinned at their first accepted bundle (unconfirmed until `trust confirm`) or
+-- registered ahead with `trust add`. A revoked device's bundles are refused.
+CREATE TABLE peers (
+    device      TEXT PRIMARY KEY,
+    public_key  TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('unconfirmed', 'confirmed', 'revoked')),
+    how         TEXT NOT NULL CHECK (how IN ('first_use', 'registered')),
+    added_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Per destination region: the last journal sequence number sent, and how many bundles went there.
+CREATE TABLE export_cursors (
+    destination TEXT PRIMARY KEY,
+    last_seq    INTEGER NOT NULL,
+    batches     INTEGER NOT NULL,
+    exported_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Bundles imported: each covers the sender's sequence numbers lo..hi (for this database). Gaps are the holes.
+CREATE TABLE sync_batches (
+    device      TEXT NOT NULL,
+    lo          INTEGER NOT NULL,
+    hi          INTEGER NOT NULL,
+    batch       INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    file        TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    PRIMARY KEY (device, lo, hi, sha256)
+) WITHOUT ROWID;
+
+-- Per device and sequence number, a digest of the change it carried (record id and version). The same number
+-- arriving with another digest is a fork (a restored backup, a cloned disk).
+CREATE TABLE sync_seen (
+    device TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (device, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_forks (
+    device TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    had    TEXT NOT NULL,
+    got    TEXT NOT NULL,
+    file   TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (device, seq, got)
+) WITHOUT ROWID;
+
+-- Concurrent versions: the deterministic winner is in the family table, the loser is kept here for review.
+CREATE TABLE conflicts (
+    id          INTEGER PRIMARY KEY,
+    family      TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    loser       TEXT NOT NULL,
+    loser_hash  TEXT NOT NULL,
+    winner_vv   TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    resolved_at INTEGER,
+    resolution  TEXT,
+    UNIQUE (record_id, loser_hash)
+);
+
+-- Records that parse but break a domain rule: held with the reason, out of every report, until corrected.
+CREATE TABLE quarantine (
+    id        INTEGER PRIMARY KEY,
+    family    TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    record    TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    device    TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    UNIQUE (record_id, version, device)
+);

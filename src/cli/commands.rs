@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Datelike;
 
 use super::out::print;
-use super::{Cli, Command, HolidaysCmd, ListFormat, RegionsCmd};
+use super::{Cli, Command, HolidaysCmd, KeyCmd, ListFormat, RegionsCmd, SyncCmd};
 use crate::domain::clock::{self, Clock, FixedClock, SystemClock};
 use crate::domain::deadline::DayKind;
 use crate::domain::region::Level;
@@ -135,6 +135,21 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Holidays {
             action: HolidaysCmd::Import { file },
         }) => super::setup::holidays_import(&path, clock, file, lang),
+        Some(Command::Export { out, to, full }) => {
+            super::exchange::export(&mut open(&path, clock)?, out, to.as_deref(), *full, lang)
+        }
+        Some(Command::Import { files, dry_run }) => {
+            super::exchange::import(&mut open(&path, clock)?, files, *dry_run, lang)
+        }
+        Some(Command::Key {
+            action: KeyCmd::Show,
+        }) => super::exchange::key_show(&open(&path, clock)?, lang),
+        Some(Command::Trust { action }) => {
+            super::exchange::trust(&mut open(&path, clock)?, action, lang)
+        }
+        Some(Command::Sync {
+            action: SyncCmd::Status { format },
+        }) => super::exchange::status(&open(&path, clock)?, *format, lang),
     }
 }
 

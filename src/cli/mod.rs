@@ -2,6 +2,7 @@
 //! Every command honours `WANGGE_NOW` (an RFC 3339 instant that replaces the clock).
 
 mod commands;
+mod exchange;
 mod out;
 mod reports;
 mod setup;
@@ -108,6 +109,80 @@ pub enum Command {
     Holidays {
         #[command(subcommand)]
         action: HolidaysCmd,
+    },
+    /// 导出交换包（自上次导出以来的全部变更）/ write one signed bundle of the changes since the last export
+    Export {
+        /// 交换包写入的文件夹（U 盘或共享文件夹）/ folder the bundle is written into
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// 发给哪个区划（默认上级；县发给乡镇用乡镇代码）/ destination region (default: the one above)
+        #[arg(long, value_name = "CODE")]
+        to: Option<String>,
+        /// 重发全部（补缺失的批次）/ re-send everything (heals a gap)
+        #[arg(long)]
+        full: bool,
+    },
+    /// 导入交换包（先校验，后合并）/ verify, then merge bundle files
+    Import {
+        /// 交换包文件，可多个 / bundle files
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// 只报告，不写入 / report without writing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// 本设备的编号和签名公钥 / this device's id and signing key
+    Key {
+        #[command(subcommand)]
+        action: KeyCmd,
+    },
+    /// 信任的设备：登记、列出、确认、撤销 / trusted devices: add, list, confirm, revoke
+    Trust {
+        #[command(subcommand)]
+        action: TrustCmd,
+    },
+    /// 同步状态：各设备的批次、缺失、分叉、隔离、冲突 / exchange status: batches, gaps, forks, quarantine, conflicts
+    Sync {
+        #[command(subcommand)]
+        action: SyncCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// 显示设备编号和公钥 / print the device id and public key
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCmd {
+    /// 事先登记一台设备 / register a device ahead of its first bundle
+    Add {
+        #[arg(long, value_name = "ID")]
+        device: String,
+        /// 公钥（64 位十六进制）/ public key (64 hex digits)
+        #[arg(long, value_name = "HEX")]
+        key: String,
+        #[arg(long, value_name = "CODE")]
+        region: String,
+    },
+    /// 列出设备 / list devices
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// 确认首次见到的设备 / confirm a device first seen in a bundle
+    Confirm { device: String },
+    /// 撤销信任（此后拒收）/ revoke (its bundles are refused from now on)
+    Revoke { device: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// 各设备状态 / per-device status
+    Status {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
 }
 

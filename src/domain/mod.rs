@@ -1,5 +1,6 @@
 //! Domain model: types, codes, labels, lifecycles, deadlines and validation. No IO, nothing of ours imported.
 
+pub mod assignment;
 pub mod category;
 pub mod clock;
 pub mod codes;

@@ -16,6 +16,7 @@ coded_enum! {
         Patrol = ("patrol", "巡查", "patrol"),
         Finding = ("finding", "巡查发现", "patrol finding"),
         Petition = ("petition", "信访", "petition"),
+        Assignment = ("assignment", "交办", "assignment"),
     }
 }
 
@@ -29,6 +30,7 @@ impl Family {
             Family::Patrol => "patrols",
             Family::Finding => "findings",
             Family::Petition => "petitions",
+            Family::Assignment => "assignments",
         }
     }
 }

@@ -145,7 +145,7 @@ pub fn record(
     })
 }
 
-fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {
+pub(crate) fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {
     tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
         .execute([&insp.meta.id])?;
     let mut st = tx.prepare_cached(

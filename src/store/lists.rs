@@ -115,6 +115,14 @@ fn shape(family: Family) -> Shape {
             open: "0",
             due: "NULL",
         },
+        Family::Assignment => Shape {
+            from: "assignments t",
+            date: "t.assigned_on",
+            select: "t.target_family, t.status, t.assigned_by, t.note, NULL, \
+                     CASE WHEN t.status = 'open' THEN t.deadline END",
+            open: "t.status = 'open'",
+            due: "t.deadline",
+        },
         Family::Patrol => Shape {
             from: "patrols t",
             date: "date(t.started_at / 1000, 'unixepoch', '+8 hours')",

@@ -1,5 +1,6 @@
-//! Numbered migrations keyed on `PRAGMA user_version`. Migration 1 is `schema.sql` plus the built-in holiday
-//! table; later ones follow it. Each runs in its own transaction.
+//! Numbered migrations keyed on `PRAGMA user_version`. `schema.sql` holds them all: migration 1 is the part
+//! before the first `-- @migration 2` marker (plus the built-in holiday table), migration N the part after the
+//! marker `-- @migration N`. Each runs in its own transaction.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -13,11 +14,31 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 type Migration = fn(&Transaction) -> Result<()>;
 
-const MIGRATIONS: &[Migration] = &[initial];
+const MIGRATIONS: &[Migration] = &[initial, |tx| part(tx, 2)];
+
+/// The text of migration `n` in `schema.sql`.
+fn text(n: usize) -> &'static str {
+    let mut parts = SCHEMA.split("-- @migration ");
+    let first = parts.next().unwrap_or("");
+    if n == 1 {
+        return first;
+    }
+    // The rest of the marker's line is a comment of dashes; the migration starts on the next line.
+    parts
+        .find(|p| p.starts_with(&format!("{n} ")))
+        .and_then(|p| p.split_once('\n'))
+        .map(|(_, sql)| sql)
+        .unwrap_or("")
+}
 
 fn initial(tx: &Transaction) -> Result<()> {
-    tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(text(1))?;
     holidays::seed_builtin(tx)?;
+    Ok(())
+}
+
+fn part(tx: &Transaction, n: usize) -> Result<()> {
+    tx.execute_batch(text(n))?;
     Ok(())
 }
 
@@ -36,5 +57,15 @@ pub fn run(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_migration_has_its_text_in_schema_sql() {
+        for n in 1..=super::MIGRATIONS.len() {
+            assert!(super::text(n).contains("CREATE"), "migration {n}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod dashboard;
 pub mod device;
 pub mod error;
+pub mod exchange;
 pub mod hazards;
 pub mod holidays;
 pub mod inspections;
@@ -196,6 +197,23 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction without a device, and commits only when `commit` is true (a dry run
+    /// rolls everything back).
+    pub fn write_then<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Transaction) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        if commit {
+            tx.commit()?;
+        }
         Ok(out)
     }
 

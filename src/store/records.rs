@@ -86,7 +86,10 @@ fn upsert_sql(table: &str, cols: &[&str]) -> String {
 }
 
 /// Reads one row as the JSON form of its record.
-fn row_to_map(row: &rusqlite::Row, names: &[String]) -> rusqlite::Result<Map<String, Value>> {
+pub(crate) fn row_to_map(
+    row: &rusqlite::Row,
+    names: &[String],
+) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
         let v = match row.get_ref(i)? {

@@ -1,0 +1,317 @@
+//! The exchange's commands: export, import, key show, trust, sync status — each a thin layer over `crate::sync`
+//! that says what happened in the user's language.
+
+use std::path::{Path, PathBuf};
+
+use super::out::print;
+use super::{ListFormat, TrustCmd};
+use crate::domain::{Lang, Localized};
+use crate::error::AppError;
+use crate::store::Store;
+use crate::sync::{export, import, status, trust};
+
+type Result<T> = std::result::Result<T, AppError>;
+
+fn counts_text(counts: &std::collections::BTreeMap<String, u64>, lang: Lang) -> String {
+    counts
+        .iter()
+        .map(|(k, n)| {
+            let name = crate::domain::record::Family::from_code(k)
+                .map(|f| f.label(lang).to_owned())
+                .unwrap_or_else(|| lang.pick("区划", "regions").to_owned());
+            format!("{name} {n}")
+        })
+        .collect::<Vec<_>>()
+        .join(lang.pick("，", ", "))
+}
+
+pub fn export(
+    store: &mut Store,
+    out: &Path,
+    to: Option<&str>,
+    full: bool,
+    lang: Lang,
+) -> Result<i32> {
+    let req = export::Request {
+        out_dir: out.to_path_buf(),
+        to: to.map(str::to_owned),
+        full,
+    };
+    match export::export(store, &req)? {
+        export::Outcome::Nothing { to, last } => {
+            print(&match lang {
+                Lang::Zh => format!("没有新的变更要发给 {to}（已发到第 {last} 条），没有写文件"),
+                Lang::En => {
+                    format!("Nothing new for {to} (sent up to change {last}); no file written")
+                }
+            })?;
+        }
+        export::Outcome::Written { path, header } => {
+            print(&path.display().to_string())?;
+            print(&match lang {
+                Lang::Zh => format!(
+                    "已导出第 {}–{} 条变更（批次 {}）给 {}：{}",
+                    header.seq[0],
+                    header.seq[1],
+                    header.batch,
+                    header.to,
+                    counts_text(&header.counts, lang)
+                ),
+                Lang::En => format!(
+                    "Exported changes {}–{} (batch {}) for {}: {}",
+                    header.seq[0],
+                    header.seq[1],
+                    header.batch,
+                    header.to,
+                    counts_text(&header.counts, lang)
+                ),
+            })?;
+            print(lang.pick(
+                "注意：这个交换包里的个人信息（信访人姓名、证件号、电话）没有加密，请妥善保管 U 盘",
+                "Note: this bundle holds personal data (petitioners' names, ID numbers, phones) unencrypted; keep the stick safe",
+            ))?;
+        }
+    }
+    Ok(0)
+}
+
+/// Imports each file on its own; exit code 1 when any was refused.
+pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -> Result<i32> {
+    let mut code = 0;
+    for f in files {
+        match import::import(store, f, dry_run) {
+            Ok(s) => print(&summary_text(&s, lang))?,
+            Err(e) => {
+                code = 1;
+                eprintln!(
+                    "{} {}: {}",
+                    lang.pick("拒收", "refused"),
+                    f.display(),
+                    crate::domain::text::sanitize(&e.message(lang))
+                );
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn summary_text(s: &import::Summary, lang: Lang) -> String {
+    if s.already {
+        return match lang {
+            Lang::Zh => format!("{}：这个交换包已经导入过，没有任何改动", s.file),
+            Lang::En => format!("{}: already imported; nothing changed", s.file),
+        };
+    }
+    let mut out = match lang {
+        Lang::Zh => format!(
+            "{}{}：设备 {}（{}）第 {}–{} 条变更 — 新增 {}，更新 {}，未变 {}，冲突 {}，隔离 {}",
+            if s.dry_run {
+                "［试导入，未写入］"
+            } else {
+                ""
+            },
+            s.file,
+            s.device,
+            s.region,
+            s.seq[0],
+            s.seq[1],
+            s.new,
+            s.updated,
+            s.unchanged,
+            s.conflicts,
+            s.quarantined
+        ),
+        Lang::En => format!(
+            "{}{}: device {} ({}) changes {}–{} — new {}, updated {}, unchanged {}, conflicts {}, quarantined {}",
+            if s.dry_run {
+                "[dry run, nothing written] "
+            } else {
+                ""
+            },
+            s.file,
+            s.device,
+            s.region,
+            s.seq[0],
+            s.seq[1],
+            s.new,
+            s.updated,
+            s.unchanged,
+            s.conflicts,
+            s.quarantined
+        ),
+    };
+    if s.first_seen {
+        out.push_str(lang.pick(
+            "\n  首次见到这台设备：已记下它的公钥（未确认）；核实后运行 wangge trust confirm 设备编号",
+            "\n  First bundle from this device: its key is pinned, unconfirmed; check it, then run wangge trust confirm ID",
+        ));
+    }
+    if s.forks > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("\n  警告：{} 个变更序号与以前收到的内容不同（分叉：备份恢复或复制的硬盘？）", s.forks),
+            Lang::En => format!("\n  Warning: {} change numbers carried other content before (a fork: restored backup or cloned disk?)", s.forks),
+        });
+    }
+    out
+}
+
+pub fn key_show(store: &Store, lang: Lang) -> Result<i32> {
+    let dev = crate::store::device::get(store.conn())?;
+    let key = export::signing_key(store.conn())?;
+    print(&format!(
+        "{} {}\n{} {}\n{} {}",
+        lang.pick("设备编号 device:", "device:"),
+        dev.id,
+        lang.pick("辖区 region:", "region:"),
+        dev.region,
+        lang.pick("签名公钥 public key:", "public key:"),
+        hex::encode(key.verifying_key().to_bytes())
+    ))?;
+    Ok(0)
+}
+
+pub fn trust(store: &mut Store, action: &TrustCmd, lang: Lang) -> Result<i32> {
+    match action {
+        TrustCmd::Add {
+            device,
+            key,
+            region,
+        } => {
+            let p = trust::add(store, device, key, region)?;
+            print(&match lang {
+                Lang::Zh => format!("已登记设备 {}（{}），已确认", p.device, p.region),
+                Lang::En => format!("Registered device {} ({}), confirmed", p.device, p.region),
+            })?;
+        }
+        TrustCmd::List { format } => {
+            let peers = crate::store::exchange::peers(store.conn())?;
+            match format {
+                ListFormat::Json => {
+                    print(&serde_json::to_string_pretty(&peers).unwrap_or_default())?
+                }
+                ListFormat::Table => {
+                    if peers.is_empty() {
+                        print(lang.pick("还没有任何设备", "No devices yet"))?;
+                    }
+                    for p in peers {
+                        print(&format!(
+                            "{}  {}  {}  {}",
+                            p.device,
+                            p.region,
+                            status_label(&p.status, lang),
+                            p.public_key
+                        ))?;
+                    }
+                }
+            }
+        }
+        TrustCmd::Confirm { device } | TrustCmd::Revoke { device } => {
+            let status = if matches!(action, TrustCmd::Confirm { .. }) {
+                "confirmed"
+            } else {
+                "revoked"
+            };
+            if !trust::set(store, device, status)? {
+                return Err(AppError::input(
+                    format!("不认识设备 {device}（wangge trust list 列出已知设备）"),
+                    format!("Unknown device {device} (wangge trust list shows the known ones)"),
+                ));
+            }
+            print(&format!("{device}: {}", status_label(status, lang)))?;
+        }
+    }
+    Ok(0)
+}
+
+fn status_label(s: &str, lang: Lang) -> &'static str {
+    match s {
+        "confirmed" => lang.pick("已确认", "confirmed"),
+        "revoked" => lang.pick("已撤销", "revoked"),
+        _ => lang.pick("未确认", "unconfirmed"),
+    }
+}
+
+pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
+    let st = status::status(store)?;
+    if let ListFormat::Json = format {
+        print(&serde_json::to_string_pretty(&st).unwrap_or_default())?;
+        return Ok(0);
+    }
+    let mut lines = vec![match lang {
+        Lang::Zh => format!(
+            "本设备 {}  辖区 {}  变更序号 {}",
+            st.device, st.region, st.journal_seq
+        ),
+        Lang::En => format!(
+            "This device {}  region {}  journal at {}",
+            st.device, st.region, st.journal_seq
+        ),
+    }];
+    for (to, last, n, _) in &st.cursors {
+        lines.push(match lang {
+            Lang::Zh => format!("  已发给 {to}：到第 {last} 条，共 {n} 批"),
+            Lang::En => format!("  sent to {to}: up to {last}, {n} batches"),
+        });
+    }
+    if st.devices.is_empty() {
+        lines.push(
+            lang.pick("还没有收到任何设备的交换包", "No bundles received yet")
+                .to_owned(),
+        );
+    }
+    for d in &st.devices {
+        lines.push(format!(
+            "{} {} {}  [{}]  {} {}",
+            lang.pick("设备", "device"),
+            d.device,
+            d.region_name.clone().unwrap_or_else(|| d.region.clone()),
+            status_label(&d.status, lang),
+            lang.pick("已收到第", "received up to"),
+            d.last_seq
+        ));
+        for [a, b] in &d.gaps {
+            lines.push(match lang {
+                Lang::Zh => format!(
+                    "  缺少 {} 的第 {a}–{b} 条变更（请对方用 --full 重发）",
+                    d.device
+                ),
+                Lang::En => format!(
+                    "  missing changes {a}–{b} of {} (ask for a --full export)",
+                    d.device
+                ),
+            });
+        }
+        if !d.forks.is_empty() {
+            lines.push(match lang {
+                Lang::Zh => format!(
+                    "  分叉：第 {:?} 条变更收到过两种内容（备份恢复或复制的硬盘？）",
+                    d.forks
+                ),
+                Lang::En => format!(
+                    "  fork: changes {:?} arrived with two different contents",
+                    d.forks
+                ),
+            });
+        }
+    }
+    for q in &st.quarantine {
+        lines.push(format!(
+            "{} {} {}: {}",
+            lang.pick("隔离", "quarantined"),
+            q.family,
+            q.record_id,
+            crate::domain::text::sanitize(&q.reason)
+        ));
+    }
+    for c in &st.conflicts {
+        lines.push(format!(
+            "{} #{} {} {}",
+            lang.pick("冲突待处理", "open conflict"),
+            c.id,
+            c.family,
+            c.record_id
+        ));
+    }
+    print(&lines.join("\n"))?;
+    Ok(0)
+}

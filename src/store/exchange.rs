@@ -1,0 +1,529 @@
+//! The SQL of the county exchange: the journal read for export and its cursors, trusted peers, the batches,
+//! sequence numbers and forks seen per device, conflicts and quarantine, and writing an incoming record's row.
+//! The rules (what to send, how to merge) live in `crate::sync`.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value};
+
+use super::Result;
+use crate::domain::record::Family;
+
+/// The journal of one family between two sequence numbers, one record at a time: (record id, [(seq, version)]),
+/// records in id order. Changes that came from `skip_source` (the destination itself) are left out.
+pub fn journal_by_record(
+    conn: &Connection,
+    family: Family,
+    (lo, hi): (i64, i64),
+    skip_source: Option<&str>,
+    mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
+) -> Result<()> {
+    let mut st = conn.prepare_cached(
+        "SELECT record_id, seq, version FROM journal
+         WHERE family = ?1 AND seq BETWEEN ?2 AND ?3 AND (source IS NULL OR source IS NOT ?4)
+         ORDER BY family, record_id, seq",
+    )?;
+    let mut rows = st.query(params![family.code(), lo, hi, skip_source])?;
+    let mut current: Option<(String, Vec<(i64, u64)>)> = None;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let entry = (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?.max(0) as u64);
+        match &mut current {
+            Some((cur, seqs)) if *cur == id => seqs.push(entry),
+            _ => {
+                if let Some((cur, seqs)) = current.take() {
+                    f(&cur, seqs)?;
+                }
+                current = Some((id, vec![entry]));
+            }
+        }
+    }
+    if let Some((cur, seqs)) = current {
+        f(&cur, seqs)?;
+    }
+    Ok(())
+}
+
+/// The last journal sequence number (0 when empty) and the time of that change.
+pub fn journal_head(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached("SELECT seq, at FROM journal ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0)))
+}
+
+/// The time of the last change up to `seq`.
+pub fn journal_at(conn: &Connection, seq: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT at FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([seq], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// A destination's cursor: (last sequence number sent, bundles sent).
+pub fn cursor(conn: &Connection, destination: &str) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached("SELECT last_seq, batches FROM export_cursors WHERE destination = ?1")?
+        .query_row([destination], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0)))
+}
+
+pub fn set_cursor(
+    tx: &Transaction,
+    destination: &str,
+    last: i64,
+    batches: i64,
+    at: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO export_cursors (destination, last_seq, batches, exported_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(destination) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq),
+             batches = excluded.batches, exported_at = excluded.exported_at",
+    )?
+    .execute(params![destination, last, batches, at])?;
+    Ok(())
+}
+
+/// Every cursor: (destination, last seq, batches, exported at).
+pub fn cursors(conn: &Connection) -> Result<Vec<(String, i64, i64, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT destination, last_seq, batches, exported_at FROM export_cursors ORDER BY destination",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A record's row as its JSON form (tombstones included), or None.
+pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map<String, Value>>> {
+    let sql = format!("SELECT * FROM {} WHERE id = ?1", family.table());
+    let mut st = conn.prepare_cached(&sql)?;
+    let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    Ok(st
+        .query_row([id], |row| super::records::row_to_map(row, &names))
+        .optional()?)
+}
+
+/// One timeline event as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventRow {
+    pub id: String,
+    pub origin: String,
+    pub at: i64,
+    pub on_date: String,
+    pub actor: String,
+    pub action: String,
+    pub note: Option<String>,
+}
+
+/// A record's timeline, oldest first, with each event's origin.
+pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, origin, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, id",
+    )?;
+    let rows = st.query_map([record_id], |r| {
+        Ok(EventRow {
+            id: r.get(0)?,
+            origin: r.get(1)?,
+            at: r.get(2)?,
+            on_date: r.get(3)?,
+            actor: r.get(4)?,
+            action: r.get(5)?,
+            note: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds the events not yet known (by id).
+pub fn add_events(
+    tx: &Transaction,
+    family: Family,
+    record_id: &str,
+    events: &[EventRow],
+) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+    )?;
+    for e in events {
+        st.execute(params![
+            e.id,
+            e.origin,
+            family.code(),
+            record_id,
+            e.at,
+            e.on_date,
+            e.actor,
+            e.action,
+            e.note
+        ])?;
+    }
+    Ok(())
+}
+
+/// A journal row for a change that came in a bundle from `source`.
+pub fn journal_import(
+    tx: &Transaction,
+    family: Family,
+    id: &str,
+    version: u64,
+    at: i64,
+    source: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO journal (family, record_id, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![family.code(), id, version as i64, at, source])?;
+    Ok(())
+}
+
+/// A region row as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent: Option<String>,
+}
+
+pub fn region_row(conn: &Connection, code: &str) -> Result<Option<RegionRow>> {
+    Ok(conn
+        .prepare_cached("SELECT code, name, level, parent FROM regions WHERE code = ?1")?
+        .query_row([code], |r| {
+            Ok(RegionRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                level: r.get(2)?,
+                parent: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Adds a region a bundle refers to, unless it is known already (names on file are kept).
+pub fn add_region(tx: &Transaction, r: &RegionRow) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO regions (code, name, level, parent, source) VALUES (?1, ?2, ?3, ?4, 'bundle')
+             ON CONFLICT(code) DO NOTHING",
+        )?
+        .execute(params![r.code, r.name, r.level, r.parent])?
+        > 0)
+}
+
+/// A device this database knows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Peer {
+    pub device: String,
+    pub public_key: String,
+    pub region: String,
+    /// unconfirmed | confirmed | revoked
+    pub status: String,
+    /// first_use | registered
+    pub how: String,
+    pub added_at: i64,
+}
+
+fn peer_of(r: &rusqlite::Row) -> rusqlite::Result<Peer> {
+    Ok(Peer {
+        device: r.get(0)?,
+        public_key: r.get(1)?,
+        region: r.get(2)?,
+        status: r.get(3)?,
+        how: r.get(4)?,
+        added_at: r.get(5)?,
+    })
+}
+
+const PEER_COLUMNS: &str = "device, public_key, region_code, status, how, added_at";
+
+pub fn peer(conn: &Connection, device: &str) -> Result<Option<Peer>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {PEER_COLUMNS} FROM peers WHERE device = ?1"
+        ))?
+        .query_row([device], peer_of)
+        .optional()?)
+}
+
+/// Devices (not revoked) bound to a region.
+pub fn peers_of_region(conn: &Connection, region: &str) -> Result<Vec<Peer>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {PEER_COLUMNS} FROM peers WHERE region_code = ?1 AND status <> 'revoked' ORDER BY device"
+    ))?;
+    let rows = st.query_map([region], peer_of)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn peers(conn: &Connection) -> Result<Vec<Peer>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {PEER_COLUMNS} FROM peers ORDER BY region_code, device"
+    ))?;
+    let rows = st.query_map([], peer_of)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn put_peer(tx: &Transaction, p: &Peer) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO peers (device, public_key, region_code, status, how, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(device) DO UPDATE SET public_key = excluded.public_key, region_code = excluded.region_code,
+             status = excluded.status, how = excluded.how",
+    )?
+    .execute(params![p.device, p.public_key, p.region, p.status, p.how, p.added_at])?;
+    Ok(())
+}
+
+pub fn set_peer_status(tx: &Transaction, device: &str, status: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("UPDATE peers SET status = ?2 WHERE device = ?1")?
+        .execute([device, status])?
+        > 0)
+}
+
+/// A bundle imported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Batch {
+    pub device: String,
+    pub lo: i64,
+    pub hi: i64,
+    pub batch: i64,
+    pub sha256: String,
+    pub imported_at: i64,
+    pub file: String,
+    pub summary: String,
+}
+
+pub fn batch_known(conn: &Connection, device: &str, sha256: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sync_batches WHERE device = ?1 AND sha256 = ?2")?
+        .query_row([device, sha256], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn add_batch(tx: &Transaction, b: &Batch) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_batches (device, lo, hi, batch, sha256, imported_at, file, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        b.device,
+        b.lo,
+        b.hi,
+        b.batch,
+        b.sha256,
+        b.imported_at,
+        b.file,
+        b.summary
+    ])?;
+    Ok(())
+}
+
+/// A device's batches, by sequence range.
+pub fn batches(conn: &Connection, device: &str) -> Result<Vec<Batch>> {
+    let mut st = conn.prepare_cached(
+        "SELECT device, lo, hi, batch, sha256, imported_at, file, summary FROM sync_batches
+         WHERE device = ?1 ORDER BY lo, hi",
+    )?;
+    let rows = st.query_map([device], |r| {
+        Ok(Batch {
+            device: r.get(0)?,
+            lo: r.get(1)?,
+            hi: r.get(2)?,
+            batch: r.get(3)?,
+            sha256: r.get(4)?,
+            imported_at: r.get(5)?,
+            file: r.get(6)?,
+            summary: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records that `device`'s change `seq` carried `digest`; returns the digest it carried before when that
+/// differs (a fork).
+pub fn see(tx: &Transaction, device: &str, seq: i64, digest: &str) -> Result<Option<String>> {
+    let had: Option<String> = tx
+        .prepare_cached("SELECT digest FROM sync_seen WHERE device = ?1 AND seq = ?2")?
+        .query_row(params![device, seq], |r| r.get(0))
+        .optional()?;
+    match had {
+        Some(h) if h == digest => Ok(None),
+        Some(h) => Ok(Some(h)),
+        None => {
+            tx.prepare_cached("INSERT INTO sync_seen (device, seq, digest) VALUES (?1, ?2, ?3)")?
+                .execute(params![device, seq, digest])?;
+            Ok(None)
+        }
+    }
+}
+
+pub fn add_fork(
+    tx: &Transaction,
+    device: &str,
+    seq: i64,
+    had: &str,
+    got: &str,
+    file: &str,
+    at: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_forks (device, seq, had, got, file, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![device, seq, had, got, file, at])?;
+    Ok(())
+}
+
+/// A device's forks: (seq, file that brought the second content).
+pub fn forks(conn: &Connection, device: &str) -> Result<Vec<(i64, String)>> {
+    let mut st =
+        conn.prepare_cached("SELECT seq, file FROM sync_forks WHERE device = ?1 ORDER BY seq")?;
+    let rows = st.query_map([device], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A losing version kept for review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Conflict {
+    pub id: i64,
+    pub family: String,
+    pub record_id: String,
+    pub loser: String,
+    pub winner_vv: String,
+    pub source: String,
+    pub at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolution: Option<String>,
+}
+
+pub fn add_conflict(
+    tx: &Transaction,
+    family: Family,
+    record_id: &str,
+    loser: &str,
+    winner_vv: &str,
+    source: &str,
+    at: i64,
+) -> Result<()> {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(loser.as_bytes()));
+    tx.prepare_cached(
+        "INSERT INTO conflicts (family, record_id, loser, loser_hash, winner_vv, source, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        family.code(),
+        record_id,
+        loser,
+        hash,
+        winner_vv,
+        source,
+        at
+    ])?;
+    Ok(())
+}
+
+/// Conflicts, open ones first.
+pub fn conflicts(conn: &Connection, open_only: bool) -> Result<Vec<Conflict>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, family, record_id, loser, winner_vv, source, at, resolved_at, resolution FROM conflicts
+         WHERE ?1 = 0 OR resolved_at IS NULL ORDER BY resolved_at IS NOT NULL, id",
+    )?;
+    let rows = st.query_map([open_only], |r| {
+        Ok(Conflict {
+            id: r.get(0)?,
+            family: r.get(1)?,
+            record_id: r.get(2)?,
+            loser: r.get(3)?,
+            winner_vv: r.get(4)?,
+            source: r.get(5)?,
+            at: r.get(6)?,
+            resolved_at: r.get(7)?,
+            resolution: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn conflict(conn: &Connection, id: i64) -> Result<Option<Conflict>> {
+    Ok(conflicts(conn, false)?.into_iter().find(|c| c.id == id))
+}
+
+pub fn resolve_conflict(tx: &Transaction, id: i64, resolution: &str, at: i64) -> Result<()> {
+    tx.prepare_cached("UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1")?
+        .execute(params![id, at, resolution])?;
+    Ok(())
+}
+
+/// A record held back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Quarantined {
+    pub id: i64,
+    pub family: String,
+    pub record_id: String,
+    pub version: i64,
+    pub reason: String,
+    pub device: String,
+    pub file: String,
+    pub at: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn quarantine(
+    tx: &Transaction,
+    family: Family,
+    record_id: &str,
+    version: u64,
+    record: &str,
+    reason: &str,
+    device: &str,
+    file: &str,
+    at: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO quarantine (family, record_id, version, record, reason, device, file, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        family.code(),
+        record_id,
+        version as i64,
+        record,
+        reason,
+        device,
+        file,
+        at
+    ])?;
+    Ok(())
+}
+
+pub fn quarantined(conn: &Connection) -> Result<Vec<Quarantined>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, family, record_id, version, reason, device, file, at FROM quarantine ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(Quarantined {
+            id: r.get(0)?,
+            family: r.get(1)?,
+            record_id: r.get(2)?,
+            version: r.get(3)?,
+            reason: r.get(4)?,
+            device: r.get(5)?,
+            file: r.get(6)?,
+            at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a record is held in quarantine (any version).
+pub fn is_quarantined(conn: &Connection, record_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM quarantine WHERE record_id = ?1 LIMIT 1")?
+        .query_row([record_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}

@@ -1,0 +1,381 @@
+//! Export: every change since the destination's cursor, as ONE bundle file. The payload is streamed to a
+//! temporary file while it is hashed; then header, signature and payload are written under a temporary name,
+//! fsynced and renamed, and only then does the cursor move. The same range gives the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::bundle::{self, FORMAT, Header, Line, MAJOR, MINOR, Payload};
+use super::records::{ORDER, parse};
+use crate::domain::record::Family;
+use crate::domain::region;
+use crate::store::exchange;
+use crate::store::{self, Store, StoreError, audit, device, inspections, migrate};
+
+/// What `export` was asked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub out_dir: PathBuf,
+    /// The destination region; None: the region above this device's.
+    pub to: Option<String>,
+    /// Everything from the first change, to heal a gap.
+    pub full: bool,
+}
+
+/// What `export` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing changed for the destination since its cursor.
+    Nothing {
+        to: String,
+        last: i64,
+    },
+    Written {
+        path: PathBuf,
+        header: Box<Header>,
+    },
+}
+
+/// This device's signing key.
+pub fn signing_key(conn: &rusqlite::Connection) -> Result<SigningKey, StoreError> {
+    let hex_key = device::setting(conn, "signing_key")?.ok_or(StoreError::NotInitialised)?;
+    let bytes: [u8; 32] = hex::decode(hex_key.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| StoreError::Corrupt("signing_key".into()))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// The destination: the region above this device's by default; `--to` may name a region above (sending up)
+/// or inside (sending down to one township or grid).
+pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
+    let bad = |zh: String, en: String| StoreError::bad_file("--to", None, zh, en);
+    match to {
+        None => region::parent_of(own).ok_or_else(|| {
+            bad(
+                "县级数据库没有上级可默认发送，请用 --to 区划代码 指定目标（例如 --to 610727001000 发给兴州街道）"
+                    .into(),
+                "A county database has no default destination; name one with --to CODE".into(),
+            )
+        }),
+        Some(code) => {
+            let code = code.trim();
+            if region::parse_code(code).is_err() && !is_city(code) {
+                return Err(bad(
+                    format!("「{code}」不是有效的区划代码（12 位统计用区划代码）"),
+                    format!("'{code}' is not a valid region code (12 digits)"),
+                ));
+            }
+            if code == own {
+                return Err(bad(
+                    "不能发给本辖区自己".into(),
+                    "The destination cannot be this device's own region".into(),
+                ));
+            }
+            if region::contains(own, code) || region::contains(code, own) || is_city(code) {
+                Ok(code.to_owned())
+            } else {
+                Err(bad(
+                    format!("{code} 既不是本辖区 {own} 的上级，也不在本辖区内"),
+                    format!("{code} is neither above nor inside this device's region {own}"),
+                ))
+            }
+        }
+    }
+}
+
+/// A city (prefecture) code: 4 digits and eight zeros; a county may send up to one.
+fn is_city(code: &str) -> bool {
+    code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) && code.ends_with("00000000")
+}
+
+/// Writes the bundle for `req`'s destination.
+pub fn export(store: &mut Store, req: &Request) -> Result<Outcome, StoreError> {
+    let conn = store.conn();
+    let dev = device::get(conn)?;
+    let key = signing_key(conn)?;
+    let to = destination(&dev.region, req.to.as_deref())?;
+    // Sending down: only what lies inside the destination. Sending up: everything (it all lies inside ours).
+    let down = region::contains(&dev.region, &to) && to != dev.region;
+    let (last, batches) = exchange::cursor(conn, &to)?;
+    let lo = if req.full { 1 } else { last + 1 };
+    let (hi, _) = exchange::journal_head(conn)?;
+    if hi < lo {
+        return Ok(Outcome::Nothing { to, last });
+    }
+    // Changes that came from the destination's own device are not echoed back to it.
+    let echo = exchange::peers_of_region(conn, &to)?
+        .into_iter()
+        .next()
+        .map(|p| p.device);
+    std::fs::create_dir_all(&req.out_dir).map_err(|source| StoreError::Io {
+        path: req.out_dir.clone(),
+        source,
+    })?;
+    let payload_tmp = req
+        .out_dir
+        .join(format!(".wangge-payload-{}.partial", std::process::id()));
+    let written = write_payload(
+        store,
+        &payload_tmp,
+        (lo, hi),
+        down.then_some(to.as_str()),
+        echo.as_deref(),
+    );
+    let (counts, bytes, sha) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_file(&payload_tmp);
+            return Err(e);
+        }
+    };
+    let records: u64 = counts
+        .iter()
+        .filter(|(k, _)| k.as_str() != "region")
+        .map(|(_, n)| n)
+        .sum();
+    if records == 0 {
+        let _ = std::fs::remove_file(&payload_tmp);
+        return Ok(Outcome::Nothing { to, last });
+    }
+    let conn = store.conn();
+    let at = exchange::journal_at(conn, hi)?;
+    let header = Header {
+        format: FORMAT.into(),
+        version: format!("{MAJOR}.{MINOR}"),
+        device: dev.id.clone(),
+        public_key: hex::encode(key.verifying_key().to_bytes()),
+        region: dev.region.clone(),
+        to: to.clone(),
+        seq: [lo, hi],
+        batch: if req.full { 0 } else { batches + 1 },
+        full: req.full,
+        created_at: chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        counts,
+        schema: migrate::LATEST,
+        audit_head: audit::head(conn)?,
+        payload: Payload {
+            encoding: "jsonl".into(),
+            bytes,
+            sha256: sha,
+        },
+    };
+    let path = req.out_dir.join(bundle::file_name(&header));
+    let result = assemble(&header, &key, &payload_tmp, &path);
+    let _ = std::fs::remove_file(&payload_tmp);
+    result?;
+    let now = crate::domain::clock::to_ms(store.now());
+    store.write_raw(|tx| {
+        exchange::set_cursor(
+            tx,
+            &to,
+            hi,
+            if req.full { batches } else { batches + 1 },
+            now,
+        )
+    })?;
+    Ok(Outcome::Written {
+        path,
+        header: Box::new(header),
+    })
+}
+
+/// Header line, signature line and the payload, under a temporary name, fsynced, renamed into place.
+fn assemble(
+    header: &Header,
+    key: &SigningKey,
+    payload: &Path,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let io = |source: std::io::Error| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let line1 = serde_json::to_string(header).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let sig = bundle::sign(key, &line1);
+    let tmp = store::temp_beside(path);
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| -> std::io::Result<()> {
+        let mut out = BufWriter::new(store::create_private_file(&tmp)?);
+        writeln!(out, "{line1}")?;
+        writeln!(out, "{sig}")?;
+        std::io::copy(&mut std::fs::File::open(payload)?, &mut out)?;
+        let f = out.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
+    store::sync_dir(path);
+    Ok(())
+}
+
+/// Writes the payload lines; returns per-family counts, byte count and SHA-256 (hex).
+fn write_payload(
+    store: &Store,
+    path: &Path,
+    range: (i64, i64),
+    inside: Option<&str>,
+    echo: Option<&str>,
+) -> Result<(BTreeMap<String, u64>, u64, String), StoreError> {
+    let conn = store.conn();
+    let io = |source: std::io::Error| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let _ = std::fs::remove_file(path);
+    let mut out = Hashing::new(BufWriter::new(
+        store::create_private_file(path).map_err(io)?,
+    ));
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut sent: HashSet<String> = HashSet::new();
+    let mut regions: BTreeSet<String> = BTreeSet::new();
+    let wanted = |code: &str| inside.is_none_or(|r| region::contains(r, code));
+    for family in ORDER {
+        exchange::journal_by_record(conn, family, range, echo, |id, seqs| {
+            let Some(map) = current(conn, family, id)? else {
+                return Ok(());
+            };
+            let code = map
+                .get("region_code")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if !wanted(&code) {
+                return Ok(());
+            }
+            // What it refers to goes first, when not sent already.
+            for (rf, rid) in super::records::references(family, &map) {
+                if sent.contains(&rid) {
+                    continue;
+                }
+                if let Some(rmap) = current(conn, rf, &rid)? {
+                    let rcode = rmap
+                        .get("region_code")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    if wanted(rcode) {
+                        regions.insert(rcode.to_owned());
+                        emit(&mut out, conn, rf, &rid, Vec::new(), rmap, &mut counts)
+                            .map_err(io)?;
+                        sent.insert(rid);
+                    }
+                }
+            }
+            if sent.insert(id.to_owned()) {
+                regions.insert(code);
+                emit(&mut out, conn, family, id, seqs, map, &mut counts).map_err(io)?;
+            }
+            Ok(())
+        })?;
+    }
+    // The regions those records lie in, with the regions above them, so the receiver knows their names.
+    let mut all = BTreeSet::new();
+    for code in regions {
+        let mut c = Some(code);
+        while let Some(code) = c {
+            if !all.insert(code.clone()) {
+                break;
+            }
+            c = exchange::region_row(conn, &code)?.and_then(|r| r.parent);
+        }
+    }
+    for code in all {
+        if let Some(r) = exchange::region_row(conn, &code)? {
+            write_line(&mut out, &Line::Region { region: r }).map_err(io)?;
+            *counts.entry("region".into()).or_default() += 1;
+        }
+    }
+    let (w, bytes, sha) = out.finish();
+    let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+    f.sync_all().map_err(io)?;
+    Ok((counts, bytes, sha))
+}
+
+fn emit(
+    out: &mut Hashing<BufWriter<std::fs::File>>,
+    conn: &rusqlite::Connection,
+    family: Family,
+    id: &str,
+    seqs: Vec<(i64, u64)>,
+    record: Map<String, Value>,
+    counts: &mut BTreeMap<String, u64>,
+) -> std::io::Result<()> {
+    let events = exchange::events(conn, id).map_err(std::io::Error::other)?;
+    write_line(
+        out,
+        &Line::Record {
+            family: family.code().into(),
+            seqs,
+            record,
+            events,
+        },
+    )?;
+    *counts.entry(family.code().into()).or_default() += 1;
+    Ok(())
+}
+
+fn write_line(out: &mut impl Write, line: &Line) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, line)?;
+    out.write_all(b"\n")
+}
+
+/// A record's canonical JSON form as it stands (an inspection with its results), or None.
+pub fn current(
+    conn: &rusqlite::Connection,
+    family: Family,
+    id: &str,
+) -> Result<Option<Map<String, Value>>, StoreError> {
+    if family == Family::Inspection {
+        return inspections::get(conn, id)?
+            .map(|i| store::records::to_map(&i))
+            .transpose();
+    }
+    match exchange::row_map(conn, family, id)? {
+        None => Ok(None),
+        Some(map) => parse(family, map)
+            .map(|p| Some(p.map))
+            .map_err(StoreError::Corrupt),
+    }
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            hash: Sha256::new(),
+            bytes: 0,
+        }
+    }
+    fn finish(self) -> (W, u64, String) {
+        (self.inner, self.bytes, hex::encode(self.hash.finalize()))
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

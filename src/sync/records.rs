@@ -1,0 +1,227 @@
+//! A record as it travels, family by family: parsed into its domain type (so a bundle can only carry what the
+//! program understands), written back in its canonical JSON form, and checked against the domain's rules on a
+//! copy whose text is neutralised — control characters are data and never a reason to refuse.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use crate::domain::assignment::Assignment;
+use crate::domain::category::Category;
+use crate::domain::deadline::{Calendar, DayCount};
+use crate::domain::hazard::Hazard;
+use crate::domain::inspection::Inspection;
+use crate::domain::patrol::{Finding, Patrol};
+use crate::domain::petition::{ClockRules, Petition};
+use crate::domain::place::Place;
+use crate::domain::record::{Family, Meta, Record};
+use crate::domain::{Lang, Localized};
+use crate::store::records::{from_map, to_map};
+
+/// Calls `$body` with `$t` naming the domain type of `$family`.
+macro_rules! typed {
+    ($family:expr, $t:ident => $body:expr) => {
+        match $family {
+            Family::Place => {
+                type $t = Place;
+                $body
+            }
+            Family::Inspection => {
+                type $t = Inspection;
+                $body
+            }
+            Family::Hazard => {
+                type $t = Hazard;
+                $body
+            }
+            Family::Patrol => {
+                type $t = Patrol;
+                $body
+            }
+            Family::Finding => {
+                type $t = Finding;
+                $body
+            }
+            Family::Petition => {
+                type $t = Petition;
+                $body
+            }
+            Family::Assignment => {
+                type $t = Assignment;
+                $body
+            }
+        }
+    };
+}
+
+/// Families in the order a bundle carries them: what is referred to comes before what refers to it.
+pub const ORDER: [Family; 7] = [
+    Family::Place,
+    Family::Patrol,
+    Family::Inspection,
+    Family::Finding,
+    Family::Hazard,
+    Family::Petition,
+    Family::Assignment,
+];
+
+/// A record read from a bundle: its canonical JSON form, identity, and the fields that hold personal data.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub map: Map<String, Value>,
+    pub meta: Meta,
+    pub personal: &'static [&'static str],
+    /// Ids of records this one refers to (place, inspection, finding, patrol, assignment target).
+    pub refers_to: Vec<(Family, String)>,
+}
+
+/// Parses a record's JSON form as `family`; the error says what did not fit.
+pub fn parse(family: Family, map: Map<String, Value>) -> Result<Parsed, String> {
+    typed!(family, T => {
+        let rec: T = serde_json::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
+        let map = to_map(&rec).map_err(|e| e.message(Lang::En))?;
+        let refers_to = references(family, &map);
+        Ok(Parsed {
+            meta: rec.meta().clone(),
+            map,
+            personal: T::PERSONAL,
+            refers_to,
+        })
+    })
+}
+
+/// The records a record refers to, by the id columns it carries.
+pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, String)> {
+    let mut out = Vec::new();
+    let mut add = |f: Family, key: &str| {
+        if let Some(Value::String(id)) = map.get(key) {
+            out.push((f, id.clone()));
+        }
+    };
+    add(Family::Place, "place_id");
+    add(Family::Inspection, "inspection_id");
+    add(Family::Finding, "finding_id");
+    add(Family::Patrol, "patrol_id");
+    if family == Family::Assignment
+        && let Some(Value::String(f)) = map.get("target_family")
+        && let Some(tf) = Family::from_code(f)
+    {
+        add(tf, "target_id");
+    }
+    out
+}
+
+/// What the domain rules need to judge an incoming record.
+pub struct Rules<'a> {
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+    pub count: DayCount,
+    /// Item codes per inspected category.
+    pub checklists: &'a HashMap<Category, Vec<String>>,
+}
+
+/// Checks a parsed record against the domain rules (on a neutralised copy); Err is the reason, zh and en.
+pub fn check(
+    family: Family,
+    map: &Map<String, Value>,
+    rules: &Rules,
+) -> Result<(), (String, String)> {
+    let neutral = neutralise(map);
+    let out: Result<(), crate::domain::record::DomainError> = typed!(family, T => {
+        let mut rec: T = match from_map(neutral) {
+            Ok(r) => r,
+            Err(e) => return Err((e.message(Lang::Zh), e.message(Lang::En))),
+        };
+        validate_one(&mut rec, rules)
+    });
+    out.map_err(|e| (e.message(Lang::Zh), e.message(Lang::En)))
+}
+
+/// Each family's own validation.
+trait Validate {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError>;
+}
+
+fn validate_one<T: Validate>(
+    rec: &mut T,
+    rules: &Rules,
+) -> Result<(), crate::domain::record::DomainError> {
+    rec.validate_with(rules)
+}
+
+impl Validate for Place {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate(chrono::Datelike::year(&rules.today))
+            .map(|_| ())
+    }
+}
+impl Validate for Inspection {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        let items = rules
+            .checklists
+            .get(&self.category)
+            .cloned()
+            .unwrap_or_default();
+        self.validate(&items, rules.today)
+    }
+}
+impl Validate for Hazard {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate(rules.today)
+    }
+}
+impl Validate for Patrol {
+    fn validate_with(&mut self, _rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate()
+    }
+}
+impl Validate for Finding {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate(rules.today).map(|_| ())
+    }
+}
+impl Validate for Petition {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate(ClockRules {
+            calendar: rules.calendar,
+            count: rules.count,
+            today: rules.today,
+        })
+    }
+}
+impl Validate for Assignment {
+    fn validate_with(&mut self, rules: &Rules) -> Result<(), crate::domain::record::DomainError> {
+        self.validate(rules.today)
+    }
+}
+
+/// A copy whose strings carry no control or direction characters (they are data, not errors).
+fn neutralise(map: &Map<String, Value>) -> Map<String, Value> {
+    fn clean(v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(
+                s.chars()
+                    .filter(|c| !crate::domain::validate::is_bidi_control(*c))
+                    .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(clean).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), clean(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    map.iter().map(|(k, v)| (k.clone(), clean(v))).collect()
+}
+
+/// The longest string anywhere in a JSON value (in characters).
+pub fn longest_text(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.chars().count(),
+        Value::Array(a) => a.iter().map(longest_text).max().unwrap_or(0),
+        Value::Object(o) => o.values().map(longest_text).max().unwrap_or(0),
+        _ => 0,
+    }
+}
