@@ -480,7 +480,10 @@ fn a_deadline_in_a_year_without_holidays_says_so() {
     }
     press(&mut app, KeyCode::Enter);
     let text = screen(&app, 120, 40).0.join("\n");
-    assert!(text.contains("2027 年节假日未导入"), "{text}");
+    assert!(
+        text.contains("2027 年节假日表未导入，只按周末顺延"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -152,3 +152,40 @@ fn a_hazard_past_re_inspection_counts_no_days_and_is_not_overdue() {
         rows.join("\n")
     );
 }
+
+#[test]
+fn a_petition_shows_its_content_wrapped_and_a_moved_deadline_says_so() {
+    let (_d, mut app) = demo_app(50);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "王秀英");
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "工资拖欠");
+    press(&mut app, KeyCode::Down);
+    let content =
+        "在工地干活半年，老板欠工资八千元至今未付，多次讨要无果，请求帮助追讨，落款王秀英。";
+    typed(&mut app, content);
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?}",
+        app.status
+    );
+    let rows = screen(&app, 80, 24).0;
+    let text = rows.join("\n");
+    // Received Saturday 2026-11-28: day 15 is Sunday 12-13, so the notice is due Monday 12-14.
+    assert!(
+        text.contains("2026-12-14") && text.contains("遇休顺延"),
+        "{text}"
+    );
+    let shown: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        shown.contains(content),
+        "the whole content is on screen: {text}"
+    );
+}

@@ -346,7 +346,11 @@ impl App {
         {
             related.push((t("场所", "place"), format!("{name}  {address}")));
         }
+        let mut items = std::collections::HashMap::new();
         if let Shown::Inspection(i) = &shown {
+            for item in inspections::checklist(conn, i.category)? {
+                items.insert(item.code.clone(), item.text(self.lang).to_owned());
+            }
             for (item, status, deadline) in lists::hazards_of(conn, &i.meta.id)? {
                 let status = crate::domain::hazard::HazardStatus::from_code(&status)
                     .map(|s| s.label(self.lang).to_owned())
@@ -363,6 +367,7 @@ impl App {
             timeline,
             revealed: false,
             scroll: 0,
+            items,
         })));
         Ok(())
     }

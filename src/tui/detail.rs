@@ -33,6 +33,8 @@ pub struct Detail {
     pub timeline: Vec<Event>,
     pub revealed: bool,
     pub scroll: u16,
+    /// An inspection's checklist: item code → the item's text in the current language.
+    pub items: std::collections::HashMap<String, String>,
 }
 
 /// A lifecycle action offered on a key.
@@ -155,11 +157,19 @@ impl Detail {
                     String::new()
                 } else {
                     match lang {
-                        Lang::Zh => format!("  {year} 年节假日未导入"),
-                        Lang::En => format!("  {year} holidays not imported"),
+                        Lang::Zh => format!("  {year} 年节假日表未导入，只按周末顺延"),
+                        Lang::En => format!("  {year} holidays not imported: weekends only"),
                     }
                 };
                 format!("{d}  {}{missing}", days_text(days_left(today, d), lang))
+            }
+        };
+        // A statutory deadline that fell on a non-working day and moved says so.
+        let moved = |from: NaiveDate, days: u64, due: NaiveDate| {
+            if from + chrono::Days::new(days) == due {
+                String::new()
+            } else {
+                t("（遇休顺延）", " (moved past a day off)")
             }
         };
         match &self.shown {
@@ -213,7 +223,10 @@ impl Detail {
             ],
             Shown::Inspection(i) => {
                 let mut v = vec![
-                    (t("类别", "category"), i.category.label(lang).into()),
+                    (
+                        t("类别/对象", "category/subject"),
+                        format!("{} {}", i.category.label(lang), i.subject.label(lang)),
+                    ),
                     (t("检查日期", "date"), i.inspected_on.to_string()),
                     (t("检查人", "inspector"), i.inspector.clone()),
                     (t("不合格项", "failed items"), i.failed_count.to_string()),
@@ -228,8 +241,14 @@ impl Detail {
                         .map(|n| format!("  {n}"))
                         .unwrap_or_default();
                     v.push((
-                        format!("  {}", r.item_code),
-                        format!("{}{note}", r.result.label(lang)),
+                        format!("  {} {}", r.item_code, r.result.label(lang)),
+                        format!(
+                            "{}{note}",
+                            self.items
+                                .get(&r.item_code)
+                                .map(String::as_str)
+                                .unwrap_or("")
+                        ),
                     ));
                 }
                 v
@@ -285,6 +304,7 @@ impl Detail {
                         ),
                     ),
                     (t("反映", "summary"), p.summary.clone()),
+                    (t("内容", "content"), p.content.replace('\n', " / ")),
                     (
                         t("责任单位", "unit"),
                         p.unit.clone().unwrap_or_else(|| "-".into()),
@@ -293,7 +313,11 @@ impl Detail {
                         t("受理告知期限", "acceptance due"),
                         match p.accepted_on {
                             Some(a) => format!("{}  {} {a}", p.accept_due, t("已受理", "accepted")),
-                            None => due(Some(p.accept_due)),
+                            None => format!(
+                                "{}{}",
+                                due(Some(p.accept_due)),
+                                moved(p.received_on, 15, p.accept_due)
+                            ),
                         },
                     ),
                 ];

@@ -84,11 +84,7 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
             Field::number("people", t("人数", "people"), 1),
             Field::text("summary", t("反映问题（摘要）", "summary"), true),
             Field::multi("content", t("具体内容", "content"), true, ""),
-            Field::date(
-                "received",
-                t("收到日期（今天/昨天）", "received (today/yesterday)"),
-                Some(today),
-            ),
+            Field::date("received", t("收到日期", "received on"), Some(today)),
         ],
     )
 }
@@ -170,11 +166,7 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
                 optional(choices(Use::ALL, |c| c.code(), |c| c.label(lang)), lang),
             ),
             Field::text("occupancy", t("使用/住宿人数", "occupants"), false),
-            Field::date(
-                "date",
-                t("检查日期（今天/昨天）", "date (today/yesterday)"),
-                Some(today),
-            ),
+            Field::date("date", t("检查日期", "inspected on"), Some(today)),
         ],
     )
 }
@@ -296,11 +288,7 @@ pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
             Field::text("crop", t("受损作物（野猪致害）", "crop (wild boar)"), false),
             Field::text("area", t("受损面积（亩）", "area (mu)"), false),
             Field::text("loss", t("估计损失（元）", "estimated loss (yuan)"), false),
-            Field::date(
-                "date",
-                t("发现日期（今天/昨天）", "date (today/yesterday)"),
-                Some(today),
-            ),
+            Field::date("date", t("发现日期", "found on"), Some(today)),
         ],
     )
 }

@@ -100,12 +100,14 @@ impl Field {
             area: Default::default(),
         }
     }
+    /// A choice; one whose first option is empty ("not given") is optional.
     pub fn choice(key: &'static str, label: String, options: Vec<(String, String)>) -> Field {
+        let required = !options.first().is_some_and(|o| o.0.is_empty());
         Field {
             key,
             label,
             kind: Kind::Choice(options),
-            required: true,
+            required,
             input: Input::default(),
             choice: 0,
             area: Default::default(),
@@ -114,7 +116,9 @@ impl Field {
 
     /// A multi-line field, optionally holding `value` already.
     pub fn multi(key: &'static str, label: String, required: bool, value: &str) -> Field {
-        let area = ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
+        let mut area =
+            ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         Field {
             key,
             label,
@@ -215,7 +219,10 @@ impl Prompt {
             }
             Kind::Multi => {
                 field.area =
-                    ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect())
+                    ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
+                field
+                    .area
+                    .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
             }
             _ => field.input = Input::new(value.to_owned()),
         }

@@ -414,10 +414,15 @@ pub(super) fn draw_detail(
         } else {
             Style::default()
         };
-        lines.push(Line::styled(
-            clip(&format!(" {} {}", pad(&label, 16), value), w),
-            style,
-        ));
+        // A long value (a petition's content) wraps onto up to three lines under itself.
+        let room = w.saturating_sub(19).max(10);
+        for (k, part) in wrap(&value, room, 3).into_iter().enumerate() {
+            let label = if k == 0 { label.as_str() } else { "" };
+            lines.push(Line::styled(
+                clip(&format!(" {} {}", pad(label, 16), part), w),
+                style,
+            ));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::styled(
@@ -520,4 +525,23 @@ pub(super) fn draw_search(
             area.y,
         ));
     }
+}
+
+/// `s` cut into lines of at most `w` cells, at most `max` of them (the last marked ".." when cut short).
+fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
+    let s = crate::domain::text::sanitize(s);
+    let mut out = vec![String::new()];
+    for c in s.chars() {
+        let line = out.last_mut().expect("one line at least");
+        if width(line) + width(&c.to_string()) > w {
+            if out.len() == max {
+                let last = out.pop().unwrap_or_default();
+                out.push(clip(&format!("{last}{c}.."), w));
+                return out;
+            }
+            out.push(String::new());
+        }
+        out.last_mut().expect("one line at least").push(c);
+    }
+    out
 }

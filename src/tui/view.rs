@@ -150,40 +150,40 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Rect::new(0, bottom, area.width, 1),
     );
     let context = app.context();
-    let hint = match &app.status {
-        Some(s) => {
-            let rest = keymap::hints(context, lang);
-            Line::from(vec![
-                Span::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
-                Span::raw(format!("   {rest}")),
-            ])
-        }
-        None if app.tab == 6 && app.stack.is_empty() => Line::from(format!(
-            " 1-6 {}  ? {}  q {}",
+    // The keys of the screen; on a record, the lifecycle steps possible now come first.
+    let mut h = if app.tab == 6 && app.stack.is_empty() {
+        format!(
+            "1-6 {}  ? {}  q {}",
             lang.pick("切换页签", "tabs"),
             lang.pick("帮助", "help"),
             lang.pick("退出", "quit")
-        )),
-        None => {
-            let mut h = keymap::hints(context, lang);
-            if let Some(Screen::Detail(d)) = app.stack.last() {
-                let acts: Vec<String> = d
-                    .offers()
-                    .iter()
-                    .map(|o| format!("{} {}", o.key(), o.label(lang)))
-                    .collect();
-                if !acts.is_empty() {
-                    h = format!(
-                        "{} {}  Esc {}  ? {}",
-                        lang.pick("可办:", "do:"),
-                        acts.join("  "),
-                        lang.pick("返回", "back"),
-                        lang.pick("帮助", "help")
-                    );
-                }
-            }
-            Line::from(format!(" {h}"))
+        )
+    } else {
+        keymap::hints(context, lang)
+    };
+    if let Some(Screen::Detail(d)) = app.stack.last() {
+        let acts: Vec<String> = d
+            .offers()
+            .iter()
+            .map(|o| format!("{} {}", o.key(), o.label(lang)))
+            .collect();
+        if !acts.is_empty() {
+            h = format!(
+                "{} {}  Esc {}  ? {}",
+                lang.pick("可办:", "do:"),
+                acts.join("  "),
+                lang.pick("返回", "back"),
+                lang.pick("帮助", "help")
+            );
         }
+    }
+    // A message from the last step goes first, then the keys.
+    let hint = match &app.status {
+        Some(s) => Line::from(vec![
+            Span::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
+            Span::raw(format!("   {h}")),
+        ]),
+        None => Line::from(format!(" {h}")),
     };
     f.render_widget(
         Paragraph::new(hint),
@@ -291,17 +291,13 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
             let box_area = Rect::new(field_x, y, field_w, field.rows()).intersection(r);
             f.render_widget(&field.area, box_area);
             if i == p.focus {
-                let (row, col) = (field.area.cursor().0, field.area.cursor().1);
+                // Long lines wrap; the screen cursor counts display rows and cells after wrapping.
+                let at = field.area.screen_cursor();
                 let (top, left) = field.area.scroll_offset();
-                let line = field
-                    .area
-                    .lines()
-                    .get(row)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let before: String = line.chars().take(col).collect();
-                let x = (width(&before) as u16).saturating_sub(left);
-                caret = Some((field_x + x, y + (row as u16).saturating_sub(top)));
+                caret = Some((
+                    field_x + (at.col as u16).saturating_sub(left),
+                    y + (at.row as u16).saturating_sub(top),
+                ));
             }
         } else {
             lines.push(Line::from(format!("{label}{}", sanitize(&field.shown()))));
@@ -312,7 +308,24 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
         y += field.rows();
     }
     let msg = p.error.clone().unwrap_or_else(|| {
-        let multi = p.fields.get(p.focus).is_some_and(|f| f.kind == Kind::Multi);
+        let focused = p.fields.get(p.focus).map(|f| &f.kind);
+        if focused == Some(&Kind::Date) {
+            return lang
+                .pick(
+                    "日期如 2026-11-28，也可填 今天、昨天；PgUp/PgDn 前后一天  Ctrl+S/F2 保存",
+                    "A date like 2026-11-28, or today/yesterday; PgUp/PgDn a day on/back  Ctrl+S/F2 save",
+                )
+                .to_owned();
+        }
+        if !p.suggestions.is_empty() {
+            return lang
+                .pick(
+                    "下键选中已有场所，Enter 采用；不选则按新场所登记",
+                    "Down picks a place on file, Enter takes it; otherwise a new place is recorded",
+                )
+                .to_owned();
+        }
+        let multi = focused == Some(&Kind::Multi);
         match (multi, lang) {
             (true, Lang::Zh) => "Ctrl+J 换行  Enter 下一项  Ctrl+S/F2 保存  Esc 取消".to_owned(),
             (true, Lang::En) => {
@@ -355,8 +368,8 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
         f.render_widget(Clear, boxed);
         f.render_widget(
             frame(lang.pick(
-                "已有场所：上下键选择 Enter 采用",
-                "On file: Up/Down choose, Enter take",
+                "已有场所（下键选中，Enter 采用）",
+                "On file (Down to choose, Enter to take)",
             )),
             boxed,
         );
