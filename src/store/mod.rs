@@ -3,6 +3,7 @@
 //! that validates through `domain`, writes the row, bumps its version vector, and appends timeline, audit and
 //! journal rows. Every SQL statement of the project lives under this folder.
 
+pub mod assignments;
 pub mod audit;
 pub mod check;
 pub mod dashboard;

@@ -253,23 +253,18 @@ fn write_payload(
             if !wanted(&code) {
                 return Ok(());
             }
-            // What it refers to goes first, when not sent already.
-            for (rf, rid) in super::records::references(family, &map) {
-                if sent.contains(&rid) {
-                    continue;
-                }
-                if let Some(rmap) = current(conn, rf, &rid)? {
-                    let rcode = rmap
-                        .get("region_code")
+            // What it refers to goes first (and what that refers to), when not in this bundle already, so
+            // every bundle stands on its own whatever order bundles are imported in.
+            let mut context = Vec::new();
+            refs_of(conn, family, &map, &wanted, &mut sent, &mut context)?;
+            for (rf, rid, rmap) in context {
+                regions.insert(
+                    rmap.get("region_code")
                         .and_then(Value::as_str)
-                        .unwrap_or("");
-                    if wanted(rcode) {
-                        regions.insert(rcode.to_owned());
-                        emit(&mut out, conn, rf, &rid, Vec::new(), rmap, &mut counts)
-                            .map_err(io)?;
-                        sent.insert(rid);
-                    }
-                }
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+                emit(&mut out, conn, rf, &rid, Vec::new(), rmap, &mut counts).map_err(io)?;
             }
             if sent.insert(id.to_owned()) {
                 regions.insert(code);
@@ -299,6 +294,37 @@ fn write_payload(
     let f = w.into_inner().map_err(|e| io(e.into_error()))?;
     f.sync_all().map_err(io)?;
     Ok((counts, bytes, sha))
+}
+
+/// The records `map` refers to that this bundle has not carried yet, depth first (what they refer to comes
+/// before them), marked as sent.
+fn refs_of(
+    conn: &rusqlite::Connection,
+    family: Family,
+    map: &Map<String, Value>,
+    wanted: &dyn Fn(&str) -> bool,
+    sent: &mut HashSet<String>,
+    out: &mut Vec<(Family, String, Map<String, Value>)>,
+) -> Result<(), StoreError> {
+    for (rf, rid) in super::records::references(family, map) {
+        if sent.contains(&rid) {
+            continue;
+        }
+        let Some(rmap) = current(conn, rf, &rid)? else {
+            continue;
+        };
+        if !wanted(
+            rmap.get("region_code")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        ) {
+            continue;
+        }
+        sent.insert(rid.clone());
+        refs_of(conn, rf, &rmap, wanted, sent, out)?;
+        out.push((rf, rid, rmap));
+    }
+    Ok(())
 }
 
 fn emit(

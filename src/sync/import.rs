@@ -681,14 +681,18 @@ impl Apply<'_> {
         our_vv: VersionVector,
     ) -> Result<Outcome, StoreError> {
         let merged = incoming.meta.vv.merged(&our_vv);
+        // The content hash leaves out the vector: a merged state keeps its winner's place in the order.
         let key = |m: &Map<String, Value>| {
+            let mut content = m.clone();
+            content.remove("vv");
+            content.remove("version");
             (
                 m.get("updated_at").and_then(Value::as_i64).unwrap_or(0),
                 m.get("updated_by")
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned(),
-                audit::state_hash(m),
+                audit::state_hash(&content),
             )
         };
         let incoming_wins = key(&incoming.map) > key(ours);

@@ -72,7 +72,8 @@ pub struct Parsed {
     pub map: Map<String, Value>,
     pub meta: Meta,
     pub personal: &'static [&'static str],
-    /// Ids of records this one refers to (place, inspection, finding, patrol, assignment target).
+    /// Ids of records this one refers to (place, inspection, finding, patrol, earlier petition, assignment
+    /// target).
     pub refers_to: Vec<(Family, String)>,
 }
 
@@ -103,6 +104,7 @@ pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, Stri
     add(Family::Inspection, "inspection_id");
     add(Family::Finding, "finding_id");
     add(Family::Patrol, "patrol_id");
+    add(Family::Petition, "repeat_of");
     if family == Family::Assignment
         && let Some(Value::String(f)) = map.get("target_family")
         && let Some(tf) = Family::from_code(f)

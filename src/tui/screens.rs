@@ -467,6 +467,8 @@ pub(super) fn action_label(
         "register" => lang.pick("登记", "registered").to_owned(),
         "report" => lang.pick("上报", "reported").to_owned(),
         "delete" => lang.pick("删除", "deleted").to_owned(),
+        "assign_down" => lang.pick("上级交办", "assigned down").to_owned(),
+        "assign_done" => lang.pick("交办已办结", "assignment answered").to_owned(),
         other => other.to_owned(),
     })
 }
