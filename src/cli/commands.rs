@@ -141,6 +141,33 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Import { files, dry_run }) => {
             super::exchange::import(&mut open(&path, clock)?, files, *dry_run, lang)
         }
+        Some(Command::Assign {
+            hazard,
+            petition,
+            to,
+            deadline,
+            note,
+        }) => {
+            let (family, id) = match (hazard, petition) {
+                (Some(h), _) => (crate::domain::record::Family::Hazard, h.as_str()),
+                (None, Some(p)) => (crate::domain::record::Family::Petition, p.as_str()),
+                (None, None) => {
+                    return Err(AppError::input(
+                        "请用 --hazard 或 --petition 指定要交办的记录",
+                        "Name the record with --hazard or --petition",
+                    ));
+                }
+            };
+            super::exchange::assign(
+                &mut open(&path, clock)?,
+                family,
+                id,
+                to,
+                deadline,
+                note,
+                lang,
+            )
+        }
         Some(Command::Key {
             action: KeyCmd::Show,
         }) => super::exchange::key_show(&open(&path, clock)?, lang),

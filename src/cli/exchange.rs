@@ -155,6 +155,37 @@ fn summary_text(s: &import::Summary, lang: Lang) -> String {
     out
 }
 
+pub fn assign(
+    store: &mut Store,
+    family: crate::domain::record::Family,
+    id: &str,
+    to: &str,
+    deadline: &str,
+    note: &str,
+    lang: Lang,
+) -> Result<i32> {
+    let deadline = crate::domain::validate::parse_date("deadline", deadline)?;
+    let order = crate::store::assignments::Order {
+        target_family: family,
+        target_id: id.trim().to_owned(),
+        assignee: to.trim().to_owned(),
+        deadline,
+        note: note.to_owned(),
+    };
+    let a = store.write(|tx, ctx| crate::store::assignments::create(tx, ctx, &order))?;
+    print(&match lang {
+        Lang::Zh => format!(
+            "已交办给 {}，期限 {}（编号 {}）；用 wangge export --to {} 生成发给对方的交换包",
+            a.meta.region_code, a.deadline, a.meta.id, a.meta.region_code
+        ),
+        Lang::En => format!(
+            "Assigned to {}, due {} (id {}); wangge export --to {} writes the bundle for them",
+            a.meta.region_code, a.deadline, a.meta.id, a.meta.region_code
+        ),
+    })?;
+    Ok(0)
+}
+
 pub fn key_show(store: &Store, lang: Lang) -> Result<i32> {
     let dev = crate::store::device::get(store.conn())?;
     let key = export::signing_key(store.conn())?;
@@ -294,7 +325,15 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             });
         }
     }
-    for q in &st.quarantine {
+    // Long lists show their first lines and a count; `--format json` has them all.
+    const SHOWN: usize = 10;
+    if st.quarantine.len() > SHOWN {
+        lines.push(match lang {
+            Lang::Zh => format!("共 {} 条记录在隔离中", st.quarantine.len()),
+            Lang::En => format!("{} records in quarantine", st.quarantine.len()),
+        });
+    }
+    for q in st.quarantine.iter().take(SHOWN) {
         lines.push(format!(
             "{} {} {}: {}",
             lang.pick("隔离", "quarantined"),
@@ -303,7 +342,7 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             crate::domain::text::sanitize(&q.reason)
         ));
     }
-    for c in &st.conflicts {
+    for c in st.conflicts.iter().take(SHOWN) {
         lines.push(format!(
             "{} #{} {} {}",
             lang.pick("冲突待处理", "open conflict"),
@@ -311,6 +350,18 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             c.family,
             c.record_id
         ));
+    }
+    if st.conflicts.len() > SHOWN {
+        lines.push(match lang {
+            Lang::Zh => format!(
+                "……共 {} 个冲突待处理（--format json 列出全部）",
+                st.conflicts.len()
+            ),
+            Lang::En => format!(
+                "… {} open conflicts in all (--format json lists them)",
+                st.conflicts.len()
+            ),
+        });
     }
     print(&lines.join("\n"))?;
     Ok(0)

@@ -131,6 +131,29 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// 交办：把隐患或信访件交给下级乡镇或网格，限期办理 / assign a hazard or petition down, with a deadline
+    Assign {
+        /// 隐患编号 / the hazard's id
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "petition",
+            required_unless_present = "petition"
+        )]
+        hazard: Option<String>,
+        /// 信访件编号 / the petition's id
+        #[arg(long, value_name = "ID")]
+        petition: Option<String>,
+        /// 交给哪个乡镇或网格 / the township or grid that must handle it
+        #[arg(long, value_name = "CODE")]
+        to: String,
+        /// 办理期限 / deadline, e.g. 2026-12-10
+        #[arg(long, value_name = "DATE")]
+        deadline: String,
+        /// 交办要求 / what is asked
+        #[arg(long, value_name = "TEXT")]
+        note: String,
+    },
     /// 本设备的编号和签名公钥 / this device's id and signing key
     Key {
         #[command(subcommand)]

@@ -169,7 +169,7 @@ pub fn fill_demo(
                     Some(t) => crate::demo::township_workers(t).remove(0),
                     None => "县综治中心 李明".to_owned(),
                 };
-                let (id, key) = crate::demo::demo_identity(seed, clock.now());
+                let (id, key) = crate::demo::demo_identity(seed, &region, clock.now());
                 let ctx = WriteCtx {
                     device: id,
                     actor: worker,

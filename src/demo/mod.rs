@@ -71,11 +71,19 @@ impl Dice {
     }
 }
 
-/// The device id and signing key a fresh demo database gets for a seed.
-pub fn demo_identity(seed: u64, now: DateTime<Utc>) -> (String, [u8; 32]) {
-    let mut dice = Dice::new(seed ^ 0x00D5_1CE5);
+/// The device id and signing key a fresh demo database of `region` gets for a seed: demo devices of two
+/// townships never share an identity (the county would rightly refuse the second as a cloned disk).
+pub fn demo_identity(seed: u64, region: &str, now: DateTime<Utc>) -> (String, [u8; 32]) {
+    let mut dice = Dice::new(seed ^ 0x00D5_1CE5 ^ fnv(region));
     let id = dice.uuid(now);
     (id, dice.key())
+}
+
+/// FNV-1a of a text: mixes a device or region into a seed.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Adds the demo villages and grids of every township inside `jurisdiction` (idempotent).
@@ -134,7 +142,8 @@ pub fn generate(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let mut world = story::World {
-        dice: Dice::new(seed.wrapping_add(runs.wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+        // The device is part of the seed: two demo devices never make records with the same ids.
+        dice: Dice::new(seed.wrapping_add(runs.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ fnv(&dev.id)),
         device: dev.id.clone(),
         jurisdiction: dev.region.clone(),
         grids,

@@ -400,7 +400,15 @@ pub(super) fn draw_detail(
     let lang = app.lang;
     let w = area.width as usize;
     let mut lines = vec![Line::styled(
-        format!(" {}", d.family().label(lang)),
+        clip(
+            &format!(
+                " {}  {} {}",
+                d.family().label(lang),
+                lang.pick("编号", "id"),
+                d.id()
+            ),
+            w,
+        ),
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for (label, value) in
