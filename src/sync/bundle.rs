@@ -142,6 +142,14 @@ pub fn read_line(
         path: path.to_owned(),
         source: e,
     };
+    let too_long = || {
+        StoreError::bad_file(
+            path,
+            Some(line_no),
+            format!("这一行超过 {max} 字节，不是 wangge 能接受的交换包"),
+            format!("this line is longer than {max} bytes; not a bundle wangge accepts"),
+        )
+    };
     loop {
         let available = r.fill_buf().map_err(io)?;
         if available.is_empty() {
@@ -160,21 +168,11 @@ pub fn read_line(
             }
         }
         if buf.len() > max {
-            return Err(StoreError::bad_file(
-                path,
-                Some(line_no),
-                format!("这一行超过 {max} 字节，不是 wangge 能接受的交换包"),
-                format!("this line is longer than {max} bytes; not a bundle wangge accepts"),
-            ));
+            return Err(too_long());
         }
     }
     if buf.len() > max {
-        return Err(StoreError::bad_file(
-            path,
-            Some(line_no),
-            format!("这一行超过 {max} 字节，不是 wangge 能接受的交换包"),
-            format!("this line is longer than {max} bytes; not a bundle wangge accepts"),
-        ));
+        return Err(too_long());
     }
     Ok(Some(buf))
 }
