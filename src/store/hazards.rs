@@ -7,9 +7,17 @@ use super::{Result, StoreError, WriteCtx, regions};
 use crate::domain::hazard::{Hazard, HazardAction};
 use crate::domain::record::{Family, Record, Step};
 
+/// The text of `DEADLINE_RUNS`, for `concat!` where a query is built at compile time (the lists).
+macro_rules! deadline_runs {
+    () => {
+        "status IN ('found','assigned','rectifying','review_requested')"
+    };
+}
+pub(crate) use deadline_runs;
+
 /// The SQL test of a hazard whose rectification deadline still runs (not yet passed re-inspection): only these
 /// are overdue or due soon. A hazard that passed re-inspection waits for 销号 and counts no more days.
-pub const DEADLINE_RUNS: &str = "status IN ('found','assigned','rectifying','review_requested')";
+pub const DEADLINE_RUNS: &str = deadline_runs!();
 
 /// Saves a new hazard (status 已发现) and its first timeline event.
 pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Hazard> {

@@ -77,10 +77,13 @@ fn shape(family: Family) -> Shape {
         Family::Hazard => Shape {
             from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.found_on",
-            select: "t.category, t.status, coalesce(p.name, ''), t.description, NULL, \
-                     CASE WHEN t.status IN ('found','assigned','rectifying','review_requested') THEN t.deadline END",
-            // The same test as `hazards::DEADLINE_RUNS`, on the aliased table.
-            open: "t.status IN ('found','assigned','rectifying','review_requested')",
+            // `status` is the hazard's (places have none): the same test as the dashboard and report.
+            select: concat!(
+                "t.category, t.status, coalesce(p.name, ''), t.description, NULL, CASE WHEN ",
+                super::hazards::deadline_runs!(),
+                " THEN t.deadline END"
+            ),
+            open: super::hazards::deadline_runs!(),
             due: "t.deadline",
         },
         Family::Inspection => Shape {

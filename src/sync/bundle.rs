@@ -87,6 +87,17 @@ impl Header {
     }
 }
 
+/// A region code a header may carry: a statistical code wangge knows the level of, or a city (prefecture)
+/// code — four digits and eight zeros — that a county may send up to.
+pub fn region_code_ok(code: &str) -> bool {
+    crate::domain::region::parse_code(code).is_ok() || is_city(code)
+}
+
+/// A city (prefecture) code.
+pub fn is_city(code: &str) -> bool {
+    code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) && code.ends_with("00000000")
+}
+
 /// Signs line 1 (without its newline).
 pub fn sign(key: &SigningKey, header_line: &str) -> String {
     hex::encode(key.sign(header_line.as_bytes()).to_bytes())

@@ -65,7 +65,7 @@ pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
         }),
         Some(code) => {
             let code = code.trim();
-            if region::parse_code(code).is_err() && !is_city(code) {
+            if !bundle::region_code_ok(code) {
                 return Err(bad(
                     format!("「{code}」不是有效的区划代码（12 位统计用区划代码）"),
                     format!("'{code}' is not a valid region code (12 digits)"),
@@ -77,7 +77,7 @@ pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
                     "The destination cannot be this device's own region".into(),
                 ));
             }
-            if region::contains(own, code) || region::contains(code, own) || is_city(code) {
+            if region::contains(own, code) || region::contains(code, own) || bundle::is_city(code) {
                 Ok(code.to_owned())
             } else {
                 Err(bad(
@@ -87,11 +87,6 @@ pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
             }
         }
     }
-}
-
-/// A city (prefecture) code: 4 digits and eight zeros; a county may send up to one.
-fn is_city(code: &str) -> bool {
-    code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) && code.ends_with("00000000")
 }
 
 /// Writes the bundle for `req`'s destination.

@@ -4,6 +4,8 @@
 pub mod bundle;
 pub mod export;
 pub mod import;
+mod merge;
 pub mod records;
 pub mod status;
 pub mod trust;
+pub mod verify;

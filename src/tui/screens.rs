@@ -539,19 +539,18 @@ pub(super) fn draw_search(
 
 /// `s` cut into lines of at most `w` cells, at most `max` of them (the last marked ".." when cut short).
 fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
-    let s = crate::domain::text::sanitize(s);
-    let mut out = vec![String::new()];
-    for c in s.chars() {
-        let line = out.last_mut().expect("one line at least");
-        if width(line) + width(&c.to_string()) > w {
-            if out.len() == max {
-                let last = out.pop().unwrap_or_default();
-                out.push(clip(&format!("{last}{c}.."), w));
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for c in crate::domain::text::sanitize(s).chars() {
+        if width(&line) + width(&c.to_string()) > w {
+            if out.len() + 1 == max {
+                out.push(clip(&format!("{line}{c}.."), w));
                 return out;
             }
-            out.push(String::new());
+            out.push(std::mem::take(&mut line));
         }
-        out.last_mut().expect("one line at least").push(c);
+        line.push(c);
     }
+    out.push(line);
     out
 }

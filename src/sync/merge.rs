@@ -1,0 +1,256 @@
+//! Merging a verified bundle's records, inside the import's transaction, by version vector: insert, replace,
+//! keep ours, or — for concurrent versions — the same deterministic winner everywhere with the loser kept in
+//! `conflicts`. A record that breaks a domain rule, or refers to one this database does not hold, waits in
+//! quarantine.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::bundle::{Header, Line};
+use super::import::Summary;
+use super::records::{self, Parsed, Rules};
+use crate::domain::Lang;
+use crate::domain::record::Family;
+use crate::domain::version::{Causality, VersionVector};
+use crate::store::exchange;
+use crate::store::{StoreError, WriteCtx, audit, inspections};
+
+/// The item codes of every inspected category's checklist.
+pub(super) fn checklists(
+    conn: &rusqlite::Connection,
+) -> Result<HashMap<crate::domain::category::Category, Vec<String>>, StoreError> {
+    let mut out = HashMap::new();
+    for c in crate::domain::category::Category::INSPECTED {
+        let items = inspections::checklist(conn, *c)?;
+        out.insert(*c, items.into_iter().map(|i| i.code).collect());
+    }
+    Ok(out)
+}
+
+/// Applying one file's lines inside the import's transaction.
+pub(super) struct Apply<'a> {
+    pub tx: &'a rusqlite::Transaction<'a>,
+    pub ctx: &'a WriteCtx,
+    pub rules: &'a Rules<'a>,
+    pub header: &'a Header,
+    pub file: &'a str,
+    pub summary: &'a mut Summary,
+}
+
+impl Apply<'_> {
+    pub fn line(&mut self, _line_no: usize, line: Line) -> Result<(), StoreError> {
+        let Line::Record {
+            family,
+            seqs,
+            record,
+            events,
+        } = line
+        else {
+            return Ok(());
+        };
+        let Some(family) = Family::from_code(&family) else {
+            return Ok(());
+        };
+        let incoming = records::parse(family, record).map_err(StoreError::Corrupt)?;
+        let id = incoming.meta.id.clone();
+        for (seq, version) in &seqs {
+            let digest = hex::encode(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
+            if let Some(had) = exchange::see(self.tx, &self.header.device, *seq, &digest)? {
+                exchange::add_fork(
+                    self.tx,
+                    &self.header.device,
+                    *seq,
+                    &had,
+                    &digest,
+                    self.file,
+                    self.ctx.now_ms(),
+                )?;
+                self.summary.forks += 1;
+            }
+        }
+        let local = super::export::current(self.tx, family, &id)?;
+        let outcome = match &local {
+            None => self.admit(family, &incoming, None, "new")?,
+            Some(ours) => {
+                let our_vv = vv_of(ours);
+                match incoming.meta.vv.compare(&our_vv) {
+                    Causality::Dominates => self.admit(family, &incoming, Some(ours), "updated")?,
+                    Causality::Equal | Causality::Dominated => Outcome::Unchanged,
+                    Causality::Concurrent => self.conflict(family, &incoming, ours, our_vv)?,
+                }
+            }
+        };
+        match outcome {
+            Outcome::New => self.summary.new += 1,
+            Outcome::Updated => self.summary.updated += 1,
+            Outcome::Unchanged => self.summary.unchanged += 1,
+            Outcome::Conflict => self.summary.conflicts += 1,
+            Outcome::Quarantined => self.summary.quarantined += 1,
+        }
+        if outcome != Outcome::Quarantined {
+            exchange::add_events(self.tx, family, &id, &events)?;
+        }
+        Ok(())
+    }
+
+    /// Takes the incoming version if it passes the domain rules and everything it refers to is on file;
+    /// otherwise holds it in quarantine.
+    fn admit(
+        &mut self,
+        family: Family,
+        incoming: &Parsed,
+        ours: Option<&Map<String, Value>>,
+        how: &str,
+    ) -> Result<Outcome, StoreError> {
+        if let Err((zh, en)) = self.admissible(family, incoming)? {
+            exchange::quarantine(
+                self.tx,
+                family,
+                &incoming.meta.id,
+                incoming.meta.version,
+                &Value::Object(incoming.map.clone()).to_string(),
+                &format!("{zh} / {en}"),
+                &self.header.device,
+                self.file,
+                self.ctx.now_ms(),
+            )?;
+            return Ok(Outcome::Quarantined);
+        }
+        self.write(family, &incoming.map, ours, incoming.personal, how)?;
+        Ok(if ours.is_none() {
+            Outcome::New
+        } else {
+            Outcome::Updated
+        })
+    }
+
+    fn admissible(
+        &self,
+        family: Family,
+        incoming: &Parsed,
+    ) -> Result<Result<(), (String, String)>, StoreError> {
+        for (rf, rid) in &incoming.refers_to {
+            if exchange::row_map(self.tx, *rf, rid)?.is_none() {
+                return Ok(Err((
+                    format!(
+                        "引用的{}（{rid}）不在本数据库中（可能被隔离或缺少批次）",
+                        rf.label(Lang::Zh)
+                    ),
+                    format!(
+                        "refers to a {} ({rid}) this database does not hold (quarantined or a missing batch)",
+                        rf.label(Lang::En)
+                    ),
+                )));
+            }
+        }
+        Ok(records::check(family, &incoming.map, self.rules))
+    }
+
+    /// Concurrent versions: the later change (then the greater device id, then the greater content hash) wins
+    /// everywhere; the merged vector covers both; the loser is kept.
+    fn conflict(
+        &mut self,
+        family: Family,
+        incoming: &Parsed,
+        ours: &Map<String, Value>,
+        our_vv: VersionVector,
+    ) -> Result<Outcome, StoreError> {
+        let merged = incoming.meta.vv.merged(&our_vv);
+        // The content hash leaves out the vector: a merged state keeps its winner's place in the order.
+        let key = |m: &Map<String, Value>| {
+            let mut content = m.clone();
+            content.remove("vv");
+            content.remove("version");
+            (
+                m.get("updated_at").and_then(Value::as_i64).unwrap_or(0),
+                m.get("updated_by")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                audit::state_hash(&content),
+            )
+        };
+        let incoming_wins = key(&incoming.map) > key(ours);
+        let (winner, loser, source) = if incoming_wins {
+            (&incoming.map, ours, self.ctx.device.as_str())
+        } else {
+            (ours, &incoming.map, self.header.device.as_str())
+        };
+        if incoming_wins && self.admissible(family, incoming)?.is_err() {
+            // The winner breaks a rule here: it waits in quarantine and ours stays.
+            return self.admit(family, incoming, Some(ours), "updated");
+        }
+        let mut won = winner.clone();
+        won.insert(
+            "vv".into(),
+            serde_json::to_value(&merged).unwrap_or_default(),
+        );
+        won.insert("version".into(), Value::from(merged.total()));
+        let personal = incoming.personal;
+        self.write(family, &won, Some(ours), personal, "conflict")?;
+        exchange::add_conflict(
+            self.tx,
+            family,
+            &incoming.meta.id,
+            &Value::Object(loser.clone()).to_string(),
+            &serde_json::to_string(&merged).unwrap_or_default(),
+            source,
+            self.ctx.now_ms(),
+        )?;
+        Ok(Outcome::Conflict)
+    }
+
+    /// Writes a record's row (an inspection's results too), its audit row and its journal row.
+    fn write(
+        &mut self,
+        family: Family,
+        map: &Map<String, Value>,
+        old: Option<&Map<String, Value>>,
+        personal: &[&str],
+        how: &str,
+    ) -> Result<(), StoreError> {
+        crate::store::records::upsert_map(self.tx, family.table(), map)?;
+        if family == Family::Inspection {
+            let insp: crate::domain::inspection::Inspection =
+                crate::store::records::from_map(map.clone())?;
+            inspections::write_results(self.tx, &insp)?;
+        }
+        let id = map.get("id").and_then(Value::as_str).unwrap_or("");
+        let changes = audit::diff(old, map, personal);
+        audit::append_record(
+            self.tx,
+            self.ctx,
+            [family.code(), id, "import"],
+            Some(&format!("{how}: {} {}", self.file, self.header.device)),
+            &changes,
+            map,
+        )?;
+        let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
+        exchange::journal_import(
+            self.tx,
+            family,
+            id,
+            version,
+            self.ctx.now_ms(),
+            &self.header.device,
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+    Conflict,
+    Quarantined,
+}
+
+fn vv_of(map: &Map<String, Value>) -> VersionVector {
+    map.get("vv")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}

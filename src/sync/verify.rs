@@ -1,0 +1,454 @@
+//! Verifying a bundle before anything is written: its header (format, major version, destination, codes),
+//! the sender's trust and signature, and the whole payload (digest, length, every line parses and lies inside
+//! both regions, counts). Also the payload reader the merge uses for its second pass.
+
+use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::bundle::{self, Header, Line, MAJOR, MAX_HEADER, MAX_LINE, MAX_TEXT};
+use super::records;
+use crate::domain::Lang;
+use crate::domain::record::Family;
+use crate::domain::region;
+use crate::store::exchange::{self, Peer, RegionRow};
+use crate::store::{Store, StoreError, device::Device};
+
+pub(super) fn bad(
+    path: &Path,
+    line: Option<usize>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> StoreError {
+    StoreError::bad_file(path, line, zh, en)
+}
+
+/// A bundle that passed every check.
+pub struct Verified {
+    pub header: Header,
+    /// Where the payload starts in the file.
+    pub offset: u64,
+    /// The sender as this database knows it (None: first seen, to be pinned).
+    pub peer: Option<Peer>,
+    /// The region rows the bundle carries.
+    pub regions: BTreeMap<String, RegionRow>,
+}
+
+/// Checks `path` whole as a bundle for the database of device `own`; nothing is written.
+pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, StoreError> {
+    let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut r = BufReader::new(file);
+    let line1 = bundle::read_line(&mut r, MAX_HEADER, path, 1)?.ok_or_else(|| {
+        bad(
+            path,
+            None,
+            "文件是空的，不是交换包",
+            "the file is empty; not a bundle",
+        )
+    })?;
+    let line2 = bundle::read_line(&mut r, MAX_HEADER, path, 2)?.ok_or_else(|| {
+        bad(
+            path,
+            Some(2),
+            "缺少签名行（文件被截断？）",
+            "the signature line is missing (truncated file?)",
+        )
+    })?;
+    let offset = line1.len() as u64 + 1 + line2.len() as u64 + 1;
+    let line1 = String::from_utf8(line1).map_err(|_| {
+        bad(
+            path,
+            Some(1),
+            "第一行不是 UTF-8 文本，不是交换包",
+            "line 1 is not UTF-8; not a bundle",
+        )
+    })?;
+    let header: Header = serde_json::from_str(&line1).map_err(|e| {
+        bad(
+            path,
+            Some(1),
+            format!("第一行不是 wangge 交换包的头部：{e}"),
+            format!("line 1 is not a wangge bundle header: {e}"),
+        )
+    })?;
+    if header.format != bundle::FORMAT {
+        return Err(bad(
+            path,
+            Some(1),
+            "不是 wangge 交换包",
+            "not a wangge bundle",
+        ));
+    }
+    match header.version_parts() {
+        Some((major, _)) if major == MAJOR => {}
+        _ => {
+            return Err(bad(
+                path,
+                Some(1),
+                format!(
+                    "交换包格式版本 {} 本程序不认识（只支持 {MAJOR}.x），请升级 wangge",
+                    header.version
+                ),
+                format!(
+                    "bundle format {} is unknown to this program (it reads {MAJOR}.x); upgrade wangge",
+                    header.version
+                ),
+            ));
+        }
+    }
+    let signature = String::from_utf8_lossy(&line2).into_owned();
+    if header.device == own.id {
+        return Err(bad(
+            path,
+            Some(1),
+            "这是本设备自己导出的交换包，不能导入自己",
+            "this bundle was written by this very database; it cannot import itself",
+        ));
+    }
+    for code in [&header.region, &header.to] {
+        if !bundle::region_code_ok(code) {
+            return Err(bad(
+                path,
+                Some(1),
+                format!("头部的区划代码「{code}」无效"),
+                format!("bad region code '{code}' in the header"),
+            ));
+        }
+    }
+    if !(header.to == own.region || region::contains(&own.region, &header.to)) {
+        return Err(bad(
+            path,
+            Some(1),
+            format!(
+                "这个交换包是发给 {} 的，不是本辖区 {}",
+                header.to, own.region
+            ),
+            format!(
+                "this bundle is addressed to {}, not to this database's region {}",
+                header.to, own.region
+            ),
+        ));
+    }
+    let peer = trust(store, path, &header, &own.region)?;
+    if !bundle::verify(&header.public_key, &line1, &signature) {
+        return Err(bad(
+            path,
+            Some(2),
+            "签名不对：头部被改动过，或不是这台设备签的；文件没有导入",
+            "the signature does not match: the header was altered or signed by another key; nothing imported",
+        ));
+    }
+    // The payload, whole.
+    let regions = verify_payload(path, offset, &header, &own.region)?;
+    Ok(Verified {
+        header,
+        offset,
+        peer,
+        regions,
+    })
+}
+
+/// Trust on first use, or the key registered ahead. Returns the known peer (None: first seen, to be pinned).
+fn trust(
+    store: &Store,
+    path: &Path,
+    h: &Header,
+    own_region: &str,
+) -> Result<Option<Peer>, StoreError> {
+    let conn = store.conn();
+    match exchange::peer(conn, &h.device)? {
+        Some(p) if p.status == "revoked" => Err(bad(
+            path,
+            Some(1),
+            format!("设备 {} 已被撤销信任，它的交换包一律拒收", h.device),
+            format!(
+                "device {} has been revoked; its bundles are refused",
+                h.device
+            ),
+        )),
+        Some(p) if !p.public_key.eq_ignore_ascii_case(&h.public_key) => Err(bad(
+            path,
+            Some(1),
+            format!(
+                "设备 {} 的密钥与登记的不同：可能是伪造的交换包，已拒收",
+                h.device
+            ),
+            format!(
+                "device {} signed with another key than the one on file: possibly forged; refused",
+                h.device
+            ),
+        )),
+        Some(p) if p.region != h.region => Err(bad(
+            path,
+            Some(1),
+            format!(
+                "设备 {} 登记的辖区是 {}，交换包却声称 {}；已拒收",
+                h.device, p.region, h.region
+            ),
+            format!(
+                "device {} is registered for {}, but the bundle claims {}; refused",
+                h.device, p.region, h.region
+            ),
+        )),
+        Some(p) => Ok(Some(p)),
+        None => {
+            let bound = exchange::peers_of_region(conn, &h.region)?;
+            if h.region == own_region || !bound.is_empty() {
+                return Err(bad(
+                    path,
+                    Some(1),
+                    format!(
+                        "未登记的设备 {} 声称属于 {}（{}）。请先核实后用 wangge trust add --device {} --key {} --region {} 登记",
+                        h.device,
+                        h.region,
+                        if h.region == own_region {
+                            "本数据库自己的辖区"
+                        } else {
+                            "该辖区已绑定其他设备"
+                        },
+                        h.device,
+                        h.public_key,
+                        h.region
+                    ),
+                    format!(
+                        "unknown device {} claims region {} ({}). Check it, then register it with wangge trust add --device {} --key {} --region {}",
+                        h.device,
+                        h.region,
+                        if h.region == own_region {
+                            "this database's own region"
+                        } else {
+                            "already bound to another device"
+                        },
+                        h.device,
+                        h.public_key,
+                        h.region
+                    ),
+                ));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Reads the payload from `offset`, calling `f` with each line; returns the SHA-256 of what was read.
+pub(super) fn read_payload(
+    path: &Path,
+    offset: u64,
+    header: &Header,
+    mut f: impl FnMut(usize, Line) -> Result<(), StoreError>,
+) -> Result<String, StoreError> {
+    let io = |source: std::io::Error| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut r = BufReader::new(Hashing {
+        inner: file,
+        hash: Sha256::new(),
+        bytes: 0,
+    });
+    let mut line_no = 2;
+    loop {
+        line_no += 1;
+        let Some(raw) = bundle::read_line(&mut r, MAX_LINE, path, line_no)? else {
+            break;
+        };
+        if raw.is_empty() {
+            continue;
+        }
+        let text = std::str::from_utf8(&raw).map_err(|_| {
+            bad(
+                path,
+                Some(line_no),
+                "这一行不是 UTF-8 文本",
+                "this line is not UTF-8 text",
+            )
+        })?;
+        let line: Line = serde_json::from_str(text).map_err(|e| {
+            bad(
+                path,
+                Some(line_no),
+                format!("这一行不是有效的记录：{e}"),
+                format!("this line is not a valid record: {e}"),
+            )
+        })?;
+        f(line_no, line)?;
+    }
+    // Drain what the line reader left (nothing, normally) so the digest covers the whole file.
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).map_err(io)?;
+    let h = r.into_inner();
+    if h.bytes != header.payload.bytes {
+        return Err(bad(
+            path,
+            None,
+            format!(
+                "内容长度 {} 字节与头部所说的 {} 字节不符（文件被截断或改动）",
+                h.bytes, header.payload.bytes
+            ),
+            format!(
+                "the payload is {} bytes, the header says {} (truncated or altered)",
+                h.bytes, header.payload.bytes
+            ),
+        ));
+    }
+    Ok(hex::encode(h.hash.finalize()))
+}
+
+/// Pass 1: every line parses, lies inside both regions, and the counts and digest match the header. Returns
+/// the region rows the bundle carries.
+fn verify_payload(
+    path: &Path,
+    offset: u64,
+    header: &Header,
+    own_region: &str,
+) -> Result<BTreeMap<String, RegionRow>, StoreError> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut regions = BTreeMap::new();
+    let digest = read_payload(path, offset, header, |line_no, line| {
+        match line {
+            Line::Region { region } => {
+                let level_ok = region::parse_code(&region.code)
+                    .map(|(_, l)| l.code() == region.level)
+                    .unwrap_or(false);
+                if !level_ok || region.name.chars().count() > 100 {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        format!("区划「{}」的代码或级别无效", region.code),
+                        format!("region '{}' has a bad code or level", region.code),
+                    ));
+                }
+                *counts.entry("region".into()).or_default() += 1;
+                regions.insert(region.code.clone(), region);
+            }
+            Line::Record {
+                family,
+                seqs,
+                record,
+                events,
+            } => {
+                let fam = Family::from_code(&family).ok_or_else(|| {
+                    bad(
+                        path,
+                        Some(line_no),
+                        format!("未知的记录类别「{family}」"),
+                        format!("unknown record family '{family}'"),
+                    )
+                })?;
+                // Every text of the record and of its timeline.
+                let longest = record
+                    .values()
+                    .map(records::longest_text)
+                    .chain(
+                        serde_json::to_value(&events)
+                            .as_ref()
+                            .map(records::longest_text),
+                    )
+                    .max()
+                    .unwrap_or(0);
+                if longest > MAX_TEXT {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        format!("有一个字段长达 {longest} 个字符，超过上限 {MAX_TEXT}"),
+                        format!(
+                            "a field is {longest} characters long, over the limit of {MAX_TEXT}"
+                        ),
+                    ));
+                }
+                let parsed = records::parse(fam, record).map_err(|e| {
+                    bad(
+                        path,
+                        Some(line_no),
+                        format!("{}记录读不懂：{e}", fam.label(Lang::Zh)),
+                        format!("a {} record could not be read: {e}", fam.label(Lang::En)),
+                    )
+                })?;
+                let code = &parsed.meta.region_code;
+                if uuid::Uuid::parse_str(&parsed.meta.id).is_err() {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        "记录编号不是 UUID",
+                        "the record id is not a UUID",
+                    ));
+                }
+                if !region::contains(&header.region, code) || !region::contains(own_region, code) {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        format!(
+                            "记录属于 {code}，不在发送设备辖区 {} 或本辖区 {own_region} 之内",
+                            header.region
+                        ),
+                        format!(
+                            "a record of {code} lies outside the sender's region {} or this database's {own_region}",
+                            header.region
+                        ),
+                    ));
+                }
+                if seqs
+                    .iter()
+                    .any(|(s, _)| *s < header.seq[0] || *s > header.seq[1])
+                {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        "记录的变更序号超出头部声明的范围",
+                        "a change number lies outside the range the header declares",
+                    ));
+                }
+                if events.iter().any(|e| e.id.is_empty() || e.id.len() > 64) {
+                    return Err(bad(
+                        path,
+                        Some(line_no),
+                        "时间线事件编号无效",
+                        "a timeline event has a bad id",
+                    ));
+                }
+                *counts.entry(family).or_default() += 1;
+            }
+        }
+        Ok(())
+    })?;
+    if digest != header.payload.sha256 {
+        return Err(bad(
+            path,
+            None,
+            "内容的 SHA-256 与头部不符：文件损坏或被改动，没有导入",
+            "the payload's SHA-256 does not match the header: damaged or altered; nothing imported",
+        ));
+    }
+    if counts != header.counts {
+        return Err(bad(
+            path,
+            None,
+            "各类记录的条数与头部不符，没有导入",
+            "the record counts do not match the header; nothing imported",
+        ));
+    }
+    Ok(regions)
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing<R: Read> {
+    inner: R,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
