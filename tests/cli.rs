@@ -364,11 +364,6 @@ fn report_formats_periods_and_files() {
         .args(["report", "--from", "2026-12-01", "--to", "2026-11-01"])
         .assert()
         .code(1);
-    wangge(&db)
-        .args(["report", "--format", "xlsx"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("csv"));
 }
 
 #[test]

@@ -90,6 +90,23 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             seed,
             township,
         }) => super::setup::demo(&path, clock, *records, *seed, township.as_deref(), lang),
+        Some(Command::Ledger {
+            family,
+            out,
+            from,
+            to,
+            region,
+        }) => {
+            let store = open(&path, clock)?;
+            let args = super::reports::LedgerArgs {
+                family: family.family(),
+                out,
+                from: from.as_deref(),
+                to: to.as_deref(),
+                region: region.as_deref(),
+            };
+            super::reports::ledger(&store, args, lang)
+        }
         Some(Command::Report {
             format,
             out,

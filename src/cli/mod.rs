@@ -48,6 +48,27 @@ pub enum Format {
     Xlsx,
 }
 
+/// The families that have a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFamily {
+    Hazards,
+    Inspections,
+    Findings,
+    Petitions,
+}
+
+impl LedgerFamily {
+    pub fn family(self) -> crate::domain::record::Family {
+        use crate::domain::record::Family;
+        match self {
+            LedgerFamily::Hazards => Family::Hazard,
+            LedgerFamily::Inspections => Family::Inspection,
+            LedgerFamily::Findings => Family::Finding,
+            LedgerFamily::Petitions => Family::Petition,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub enum ListFormat {
     #[default]
@@ -80,7 +101,7 @@ pub enum Command {
     },
     /// 全县和各乡镇汇总 / county and per-township figures
     Report {
-        /// 格式（默认 table；--out 的扩展名 .json/.csv 也可决定）/ format (default table, or from --out's extension)
+        /// 格式（默认 table；--out 的扩展名 .json/.csv/.xlsx 也可决定）/ format (default table, or from --out's extension)
         #[arg(long, value_enum)]
         format: Option<Format>,
         /// 写入文件（仅本人可读）/ write to this file (owner-only)
@@ -92,6 +113,24 @@ pub enum Command {
         /// 统计期止（含）/ period end (inclusive)
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
+    },
+    /// 写出台账（逐条记录，个人信息已遮蔽）/ write a record-level ledger (personal data masked)
+    Ledger {
+        /// 哪类台账 / which ledger
+        #[arg(long, value_enum)]
+        family: LedgerFamily,
+        /// 台账文件：.xlsx 或 .csv（仅本人可读）/ the ledger file, .xlsx or .csv (owner-only)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// 起（含），按发现、检查或登记日期 / from (inclusive), by the date found, inspected or received
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// 止（含）/ to (inclusive)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// 只含该区划（乡镇、村或网格）内的记录 / only records inside this region
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
     },
     /// 检查数据库完整性和业务规则 / integrity check plus the domain's invariants
     Check,

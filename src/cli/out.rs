@@ -26,6 +26,14 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), AppError> {
 /// Writes `bytes` to `path` atomically and owner-only: a temporary file beside it, fsync, rename, fsync of the
 /// folder. Refuses a target that is a folder, a device, or a database (so a typo cannot destroy data).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    write_file_with(path, |f| f.write_all(bytes))
+}
+
+/// As `write_file`, the content streamed by `fill` into the temporary file.
+pub fn write_file_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), AppError> {
     if let Ok(meta) = std::fs::metadata(path) {
         let mut head = [0u8; 16];
         let is_sqlite = std::fs::File::open(path)
@@ -49,7 +57,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let result = (|| {
         let _ = std::fs::remove_file(&tmp);
         let mut f = store::create_private_file(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

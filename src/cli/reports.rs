@@ -1,4 +1,5 @@
-//! `wangge report`: builds the figures and writes them as a table, JSON or CSV, to the terminal or a file.
+//! `wangge report` (figures as a table, JSON, CSV or XLSX, to the terminal or a file) and `wangge ledger`
+//! (a family's record-level ledger to a CSV or XLSX file).
 
 use std::path::Path;
 
@@ -6,10 +7,12 @@ use chrono::NaiveDate;
 
 use super::Format;
 use super::commands::Result;
-use super::out::{write_file, write_stdout};
-use crate::domain::{Lang, validate};
+use super::out::{write_file, write_file_with, write_stdout};
+use crate::domain::record::Family;
+use crate::domain::{Lang, Localized, validate};
 use crate::error::AppError;
 use crate::report;
+use crate::report::sheet::{CsvSink, XlsxSink};
 use crate::store::{self, Store, device};
 
 fn parse_day(s: Option<&str>) -> Result<Option<NaiveDate>> {
@@ -30,14 +33,8 @@ fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
     }
 }
 
-pub fn report(
-    store: &Store,
-    format: Option<Format>,
-    out: Option<&Path>,
-    from: Option<&str>,
-    to: Option<&str>,
-    lang: Lang,
-) -> Result<i32> {
+/// Both dates, checked and in order.
+fn period(from: Option<&str>, to: Option<&str>) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
     let (from, to) = (parse_day(from)?, parse_day(to)?);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
@@ -47,15 +44,29 @@ pub fn report(
             "--from cannot be after --to",
         ));
     }
+    Ok((from, to))
+}
+
+fn xlsx_needs_file() -> AppError {
+    AppError::input(
+        "XLSX 是二进制文件，请用 --out 给出文件名，如 --out 报表.xlsx",
+        "XLSX is a binary file; name one with --out, e.g. --out report.xlsx",
+    )
+}
+
+pub fn report(
+    store: &Store,
+    format: Option<Format>,
+    out: Option<&Path>,
+    from: Option<&str>,
+    to: Option<&str>,
+    lang: Lang,
+) -> Result<i32> {
+    let (from, to) = period(from, to)?;
     let format = format_for(format, out);
-    if format == Format::Xlsx {
-        return Err(AppError::input(
-            "XLSX 格式随县级汇总功能提供，目前请用 --format csv（Excel 和 WPS 可直接打开）",
-            "XLSX comes with the county exchange; use --format csv for now (Excel and WPS open it)",
-        ));
-    }
     let dev = device::get(store.conn())?;
     let r = report::build(store.conn(), store.now(), &dev.region, from, to)?;
+    let region_name = store::regions::name(store.conn(), &dev.region)?.unwrap_or_default();
     let bytes = match format {
         Format::Json => {
             let mut b = serde_json::to_vec_pretty(&r).unwrap_or_default();
@@ -63,14 +74,21 @@ pub fn report(
             b
         }
         Format::Csv => {
-            let mut b = Vec::new();
-            report::csv::write(&r, lang, &mut b).map_err(|e| AppError::io(Path::new("csv"), e))?;
-            b
+            let fail = |e| AppError::io(Path::new("csv"), e);
+            let mut sink = CsvSink::new(Vec::new(), true).map_err(fail)?;
+            report::sections::write(&r, &region_name, lang, &mut sink).map_err(fail)?;
+            sink.finish().map_err(fail)?
         }
-        Format::Table | Format::Xlsx => {
-            let name = store::regions::name(store.conn(), &dev.region)?.unwrap_or_default();
-            report::table::render(&r, &name, lang).into_bytes()
+        Format::Xlsx => {
+            let file = out.ok_or_else(xlsx_needs_file)?;
+            let mut sink = XlsxSink::new();
+            report::sections::write(&r, &region_name, lang, &mut sink)
+                .map_err(|e| AppError::io(file, e))?;
+            write_file_with(file, |f| sink.save(f))?;
+            eprintln!("{} {}", lang.pick("已写入", "Written to"), file.display());
+            return Ok(0);
         }
+        Format::Table => report::table::render(&r, &region_name, lang).into_bytes(),
     };
     match out {
         Some(file) => {
@@ -79,5 +97,78 @@ pub fn report(
         }
         None => write_stdout(&bytes)?,
     }
+    Ok(0)
+}
+
+/// What `ledger` was asked for.
+pub struct LedgerArgs<'a> {
+    pub family: Family,
+    pub out: &'a Path,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+pub fn ledger(store: &Store, args: LedgerArgs, lang: Lang) -> Result<i32> {
+    let (from, to) = period(args.from, args.to)?;
+    let region = args
+        .region
+        .map(|code| -> Result<String> {
+            let (code, _) = crate::domain::region::parse_code(code)
+                .map_err(|e| AppError::input(e.message(Lang::Zh), e.message(Lang::En)))?;
+            if !store::regions::exists(store.conn(), &code)? {
+                return Err(store::StoreError::UnknownRegion(code).into());
+            }
+            Ok(code)
+        })
+        .transpose()?;
+    let bounds = store::ledger::Bounds { from, to, region };
+    let ext = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let (conn, family, today) = (store.conn(), args.family, store.today());
+    let mut written = 0;
+    match ext.as_deref() {
+        Some("csv") => {
+            // A store error inside the stream is kept whole, to be told as itself.
+            let mut failed = None;
+            let done = write_file_with(args.out, |f| {
+                let mut sink = CsvSink::new(std::io::BufWriter::new(f), false)?;
+                let target = (&mut sink as &mut dyn report::sheet::Sink, args.out);
+                match report::ledger::write(conn, family, &bounds, today, lang, target) {
+                    Ok(n) => written = n,
+                    Err(e) => {
+                        failed = Some(e);
+                        return Err(std::io::Error::other("ledger"));
+                    }
+                }
+                std::io::Write::flush(&mut sink.finish()?)
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            done?
+        }
+        Some("xlsx") => {
+            let mut sink = XlsxSink::new();
+            written =
+                report::ledger::write(conn, family, &bounds, today, lang, (&mut sink, args.out))?;
+            write_file_with(args.out, |f| sink.save(f))?;
+        }
+        _ => {
+            return Err(AppError::input(
+                "台账文件名须以 .xlsx 或 .csv 结尾，如 --out 隐患台账.xlsx",
+                "the ledger file must end in .xlsx or .csv, e.g. --out hazards.xlsx",
+            ));
+        }
+    }
+    eprintln!(
+        "{} {}: {} {written} {}",
+        lang.pick("已写入", "Written to"),
+        args.out.display(),
+        report::ledger::title(family, lang),
+        lang.pick("条", "records")
+    );
     Ok(0)
 }

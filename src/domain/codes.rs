@@ -1,8 +1,14 @@
 //! The `coded_enum!` macro: enums with a stable code (stored and sent in bundles) and Chinese/English labels.
 
 /// Anything with a zh/en label (every coded enum).
-pub trait Labelled: Copy {
+pub trait Labelled: Copy + Ord {
     fn label(self, lang: crate::domain::Lang) -> &'static str;
+    fn parse(code: &str) -> Option<Self>;
+}
+
+/// The label of a stored code, or the code itself when it is not one of `T`'s.
+pub fn label_of<T: Labelled>(code: &str, lang: crate::domain::Lang) -> String {
+    T::parse(code).map_or_else(|| code.to_owned(), |v| v.label(lang).to_owned())
 }
 
 /// Declares an enum whose variants carry a stable code and zh/en labels. It serialises as its code.
@@ -36,6 +42,9 @@ macro_rules! coded_enum {
         impl $crate::domain::codes::Labelled for $name {
             fn label(self, lang: $crate::domain::Lang) -> &'static str {
                 $name::label(self, lang)
+            }
+            fn parse(code: &str) -> Option<Self> {
+                $name::from_code(code)
             }
         }
 

@@ -215,6 +215,15 @@ pub fn mask_id(id: &str) -> String {
     mask_tail(id)
 }
 
+/// A name shown in lists and details: the surname and `*` for the rest.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
 /// What kind of phone number it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneKind {

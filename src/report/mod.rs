@@ -1,7 +1,10 @@
 //! What the county reads: figures built from `store::report` queries, with every rate stating its
-//! denominator, rendered as a table, JSON or CSV. No personal data ever enters a report.
+//! denominator, rendered as a table, JSON, CSV or XLSX; and the record-level ledgers (台账). No personal data
+//! ever enters a report; ledgers show it masked.
 
-pub mod csv;
+pub mod ledger;
+pub mod sections;
+pub mod sheet;
 pub mod table;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -159,12 +162,4 @@ pub fn build(
         rates,
         period,
     })
-}
-
-/// Neutralises text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) by prefixing `'`.
-pub fn guard_cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
 }

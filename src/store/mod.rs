@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod hazards;
 pub mod holidays;
 pub mod inspections;
+pub mod ledger;
 pub mod lists;
 pub mod migrate;
 pub mod patrols;

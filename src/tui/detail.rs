@@ -13,7 +13,7 @@ use crate::domain::petition::{
     Outcome, Petition, PetitionAction, PetitionActionKind, Satisfaction,
 };
 use crate::domain::record::Family;
-use crate::domain::validate::{mask_id, mask_phone};
+use crate::domain::validate::{mask_id, mask_name, mask_phone};
 use crate::store::records::Event;
 
 /// The record shown.
@@ -363,15 +363,6 @@ pub fn days_text(days: i64, lang: Lang) -> String {
         (d, Lang::En) if d > 0 => format!("{d} days left"),
         (d, Lang::Zh) => format!("逾期 {} 天", -d),
         (d, Lang::En) => format!("{} days overdue", -d),
-    }
-}
-
-/// A name shown in lists and details: the surname and `*` for the rest.
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
-        None => String::new(),
     }
 }
 

@@ -8,9 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use super::app::{App, TABS};
-use super::detail::{days_text, mask_name};
+use super::detail::days_text;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
+use crate::domain::validate::mask_name;
 
 use super::view::{Theme, col, due_span};
 

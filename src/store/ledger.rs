@@ -1,0 +1,101 @@
+//! The rows of the record-level ledgers (台账): one query per family, in date order, bounded by dates and a
+//! region, streamed to a callback so a county ledger of a million rows never sits in memory.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, Row};
+
+use super::Result;
+use crate::domain::record::Family;
+
+/// Which records a ledger holds.
+#[derive(Debug, Clone, Default)]
+pub struct Bounds {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only records inside this region (a county, township, village or grid code).
+    pub region: Option<String>,
+}
+
+/// The columns each family's query yields, in order (the ledger's writer reads them by position).
+fn sql(family: Family) -> Option<(&'static str, &'static str)> {
+    Some(match family {
+        Family::Hazard => (
+            concat!(
+                "SELECT h.id, h.region_code, r.name, p.name, p.address, h.category, h.grade, h.description,
+                    h.responsible, h.notice_no, h.found_on, h.deadline, h.original_deadline, h.extensions,
+                    h.status, h.rectified_on, h.closed_on, h.item_code,
+                    ",
+            super::hazards::deadline_runs!(),
+            " AND h.deadline < ?4
+             FROM hazards h LEFT JOIN regions r ON r.code = h.region_code
+                            LEFT JOIN places p ON p.id = h.place_id"
+            ),
+            "h.found_on",
+        ),
+        Family::Inspection => (
+            "SELECT i.id, i.region_code, r.name, p.name, p.address, i.category, i.subject, i.inspected_on,
+                    i.inspector, i.verdict, i.failed_count,
+                    (SELECT group_concat(item_code, ' ') FROM
+                        (SELECT item_code FROM inspection_results
+                         WHERE inspection_id = i.id AND result = 'fail' ORDER BY item_code)),
+                    i.note, p.owner_name, p.owner_phone, ?4 IS NULL -- never overdue (and ?4 is used)
+             FROM inspections i LEFT JOIN regions r ON r.code = i.region_code
+                                LEFT JOIN places p ON p.id = i.place_id",
+            "i.inspected_on",
+        ),
+        Family::Finding => (
+            "SELECT f.id, f.region_code, r.name, f.found_on, f.code, f.description, f.location, f.zone,
+                    f.on_site_action, f.department, f.referred_on, f.deadline, f.handled_on, f.verified_on,
+                    f.status, f.crop, f.area_mu, f.loss_yuan, f.status = 'referred' AND f.deadline < ?4
+             FROM findings f LEFT JOIN regions r ON r.code = f.region_code",
+            "f.found_on",
+        ),
+        Family::Petition => (
+            "SELECT t.id, t.case_no, t.region_code, r.name, t.received_on, t.channel, t.category,
+                    t.petitioner_name, t.id_number, t.phone, t.people, t.summary, t.unit, t.status,
+                    t.accept_due, t.accepted_on, coalesce(t.extended_due, t.handle_due), t.replied_on,
+                    t.outcome, t.satisfaction, t.closed_on, t.repeat_of IS NOT NULL,
+                    coalesce(t.office_due < ?4, 0)
+             FROM petitions t LEFT JOIN regions r ON r.code = t.region_code",
+            "t.received_on",
+        ),
+        _ => return None,
+    })
+}
+
+/// Calls `each` with every live record of `family` within `bounds`, in date order, the last column saying
+/// whether it is overdue on `today` (inspections: always 0); returns how many. Families without a ledger yield
+/// nothing.
+pub fn each(
+    conn: &Connection,
+    family: Family,
+    bounds: &Bounds,
+    today: NaiveDate,
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<u64> {
+    let Some((select, date)) = sql(family) else {
+        return Ok(0);
+    };
+    let alias = &date[..1];
+    let query = format!(
+        "{select}
+         WHERE {alias}.deleted = 0
+           AND (?1 IS NULL OR {date} >= ?1) AND (?2 IS NULL OR {date} <= ?2)
+           AND (?3 IS NULL OR {alias}.region_code LIKE ?3 || '%')
+         ORDER BY {date}, {alias}.id"
+    );
+    let prefix = bounds.region.as_deref().map(crate::domain::region::prefix);
+    let mut st = conn.prepare(&query)?;
+    let mut rows = st.query(rusqlite::params![
+        bounds.from.map(|d| d.to_string()),
+        bounds.to.map(|d| d.to_string()),
+        prefix,
+        today.to_string(),
+    ])?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        each(row)?;
+        n += 1;
+    }
+    Ok(n)
+}
