@@ -405,6 +405,201 @@ fn concurrent_edits_end_as_a_conflict_on_both_sides_with_the_same_winner() {
     }
 }
 
+#[test]
+fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
+    use wangge::sync::review::{self, Keep};
+    let (mut a, mut c, id) = concurrent_pair();
+    let up = send(&mut a, None);
+    take(&mut c, &up).unwrap();
+    let conflict_id = one(&c, "SELECT id FROM conflicts WHERE resolved_at IS NULL");
+    let view = review::view(c.store.conn(), conflict_id).unwrap();
+    assert_eq!(view.conflict.record_id, id);
+    let (field, current, other) = &view.differences[0];
+    assert_eq!(field, "description", "{:?}", view.differences);
+    assert_ne!(current, other);
+    // Without a reason nothing happens.
+    assert!(review::resolve(&mut c.store, conflict_id, Keep::Other, "  ").is_err());
+    let before = one(&c, "SELECT count(*) FROM journal");
+    review::resolve(
+        &mut c.store,
+        conflict_id,
+        Keep::Other,
+        "与乡镇电话核实，以另一版为准",
+    )
+    .unwrap();
+    let description: String = c
+        .store
+        .conn()
+        .query_row(
+            &format!("SELECT description FROM hazards WHERE id = '{id}'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let kept = if current.starts_with("县应急局") {
+        "乡镇安监站"
+    } else {
+        "县应急局"
+    };
+    assert!(description.starts_with(kept), "{description}");
+    assert_eq!(
+        one(&c, "SELECT count(*) FROM journal"),
+        before + 1,
+        "a new version that travels"
+    );
+    assert_eq!(
+        one(
+            &c,
+            "SELECT count(*) FROM audit WHERE action = 'resolve_conflict' AND reason LIKE '与乡镇电话核实%'"
+        ),
+        2,
+        "the record's row and the decision's row"
+    );
+    assert!(
+        wangge::sync::status::status(&c.store)
+            .unwrap()
+            .conflicts
+            .is_empty()
+    );
+    assert!(review::resolve(&mut c.store, conflict_id, Keep::Current, "再来一次").is_err());
+    // The kept version dominates both: the township takes it as a plain update, no new conflict.
+    let down = send(&mut c, Some(JIEGUAN));
+    let s = take(&mut a, &down).unwrap();
+    assert_eq!(s.conflicts, 0, "{s:?}");
+    let on_a: String = a
+        .store
+        .conn()
+        .query_row(
+            &format!("SELECT description FROM hazards WHERE id = '{id}'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(on_a, description);
+    assert!(review::view(c.store.conn(), 999).is_err());
+    // The same from the command line.
+    let cli = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("wangge")
+            .unwrap()
+            .env("WANGGE_NOW", common::NOW)
+            .env_remove("WANGGE_LANG")
+            .arg("--db")
+            .arg(c.dir.path().join("w.db"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = cli(&["sync", "conflict", &conflict_id.to_string()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("已处理") && text.contains("与乡镇电话核实"),
+        "{text}"
+    );
+    let out = cli(&["sync", "resolve", "999", "--keep", "current", "--note", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有编号为 999 的冲突"));
+    let out = cli(&["sync", "retry"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("隔离区重查"));
+}
+
+#[test]
+fn a_held_record_is_taken_when_its_correction_arrives_or_discarded_with_a_note() {
+    use wangge::sync::review;
+    let mut a = db(JIEGUAN, 1, 40);
+    let mut c = db(COUNTY, 9, 0);
+    let good = send(&mut a, None);
+    // A wrong clock: the township's first inspection dated in 2031, so its hazards wait for it too.
+    let (_, _, payload) = parts(&good);
+    let text = std::str::from_utf8(&payload).unwrap();
+    let mut bad_id = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        if v["family"] == "inspection"
+            && bad_id.is_empty()
+            && v["record"]["failed_count"].as_i64() > Some(0)
+        {
+            v["record"]["inspected_on"] = Value::from("2031-01-05");
+            bad_id = v["record"]["id"].as_str().unwrap().to_owned();
+        }
+        out.push(v.to_string());
+    }
+    let file = forge(
+        &good,
+        &c.dir.path().join("clock.wgb"),
+        &SigningKey::from_bytes(&[1u8; 32]),
+        format!("{}\n", out.join("\n")).as_bytes(),
+        |_| {},
+    );
+    let s = take(&mut c, &file).unwrap();
+    let held_hazards = one(
+        &a,
+        &format!("SELECT count(*) FROM hazards WHERE inspection_id = '{bad_id}'"),
+    );
+    assert!(held_hazards >= 1);
+    assert_eq!(s.quarantined, 1 + held_hazards as u64, "{s:?}");
+    // Nothing changes on a retry while the cause remains.
+    let r = review::retry(&mut c.store).unwrap();
+    assert_eq!((r.admitted, r.held), (0, s.quarantined));
+    // The township corrects the inspection (a new version); with it, the hazards that waited are taken.
+    let mut insp = wangge::store::inspections::get(a.store.conn(), &bad_id)
+        .unwrap()
+        .unwrap();
+    insp.note = Some("复核日期".into());
+    a.store
+        .write(|tx, ctx| {
+            let old = insp.clone();
+            wangge::store::records::save(tx, ctx, Some(&old), &mut insp, "update", None)
+        })
+        .unwrap();
+    let s = take(&mut c, &send(&mut a, None)).unwrap();
+    assert_eq!(
+        s.updated, 0,
+        "the held version never reached the table: {s:?}"
+    );
+    assert_eq!(s.new, 1, "{s:?}");
+    assert_eq!(s.released, held_hazards as u64, "{s:?}");
+    assert_eq!(
+        one(&c, "SELECT count(*) FROM hazards"),
+        one(&a, "SELECT count(*) FROM hazards")
+    );
+    // The old, wrong version went with it (the import checks the quarantine again at its end).
+    assert!(
+        wangge::sync::status::status(&c.store)
+            .unwrap()
+            .quarantine
+            .is_empty()
+    );
+    // A held record can also be discarded, with a reason.
+    let file = forge(
+        &good,
+        &c.dir.path().join("clock2.wgb"),
+        &SigningKey::from_bytes(&[1u8; 32]),
+        format!("{}\n", out.join("\n")).as_bytes(),
+        |h| h["batch"] = Value::from(77),
+    );
+    let mut d = db(COUNTY, 10, 0);
+    take(&mut d, &file).unwrap();
+    let q = wangge::sync::status::status(&d.store).unwrap().quarantine;
+    assert!(review::discard(&mut d.store, q[0].id, "").is_err());
+    review::discard(&mut d.store, q[0].id, "日期错误，已通知乡镇改正后重发").unwrap();
+    assert_eq!(
+        wangge::sync::status::status(&d.store)
+            .unwrap()
+            .quarantine
+            .len(),
+        q.len() - 1
+    );
+    assert_eq!(
+        one(
+            &d,
+            "SELECT count(*) FROM audit WHERE action = 'discard_quarantined'"
+        ),
+        1
+    );
+    assert!(review::discard(&mut d.store, q[0].id, "again").is_err());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
     #[test]

@@ -194,6 +194,9 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Sync {
             action: SyncCmd::Status { format },
         }) => super::exchange::status(&open(&path, clock)?, *format, lang),
+        Some(Command::Sync { action }) => {
+            super::review::run(&mut open(&path, clock)?, action, lang)
+        }
     }
 }
 

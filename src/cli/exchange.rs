@@ -8,7 +8,7 @@ use super::{ListFormat, TrustCmd};
 use crate::domain::{Lang, Localized};
 use crate::error::AppError;
 use crate::store::Store;
-use crate::sync::{export, import, status, trust};
+use crate::sync::{export, import, review, status, trust};
 
 type Result<T> = std::result::Result<T, AppError>;
 
@@ -145,6 +145,15 @@ fn summary_text(s: &import::Summary, lang: Lang) -> String {
             "\n  首次见到这台设备：已记下它的公钥（未确认）；核实后运行 wangge trust confirm 设备编号",
             "\n  First bundle from this device: its key is pinned, unconfirmed; check it, then run wangge trust confirm ID",
         ));
+    }
+    if s.released > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("\n  隔离区中 {} 条记录所缺的内容已到，已放行", s.released),
+            Lang::En => format!(
+                "\n  {} held records had what they waited for and were taken",
+                s.released
+            ),
+        });
     }
     if s.forks > 0 {
         out.push_str(&match lang {
@@ -335,11 +344,12 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
     }
     for q in st.quarantine.iter().take(SHOWN) {
         lines.push(format!(
-            "{} {} {}: {}",
+            "{} #{} {} {}: {}",
             lang.pick("隔离", "quarantined"),
-            q.family,
+            q.id,
+            review::family_label(&q.family, lang),
             q.record_id,
-            crate::domain::text::sanitize(&q.reason)
+            crate::domain::text::sanitize(review::reason(&q.reason, lang))
         ));
     }
     for c in st.conflicts.iter().take(SHOWN) {
@@ -347,9 +357,18 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             "{} #{} {} {}",
             lang.pick("冲突待处理", "open conflict"),
             c.id,
-            c.family,
+            review::family_label(&c.family, lang),
             c.record_id
         ));
+    }
+    if !st.conflicts.is_empty() || !st.quarantine.is_empty() {
+        lines.push(
+            lang.pick(
+                "处理：wangge sync conflict N 查看、sync resolve N --keep current|other --note 理由；sync retry 重查隔离、sync discard N --note 理由",
+                "Review: wangge sync conflict N, sync resolve N --keep current|other --note WHY; sync retry, sync discard N --note WHY",
+            )
+            .to_owned(),
+        );
     }
     if st.conflicts.len() > SHOWN {
         lines.push(match lang {

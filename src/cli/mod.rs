@@ -5,6 +5,7 @@ mod commands;
 mod exchange;
 mod out;
 mod reports;
+mod review;
 mod setup;
 
 use std::path::PathBuf;
@@ -246,6 +247,38 @@ pub enum SyncCmd {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// 查看一个冲突：两版逐项对比 / show a conflict: both versions, field by field
+    Conflict {
+        /// 冲突编号（sync status 中的 #N）/ the conflict's number (#N in sync status)
+        id: i64,
+    },
+    /// 处理冲突：保留一版，理由记入审计日志 / resolve a conflict: keep one version, the reason goes to the audit log
+    Resolve {
+        /// 冲突编号 / the conflict's number
+        id: i64,
+        /// current = 保留现在这版；other = 改用另一版 / keep the current version, or take the other
+        #[arg(long, value_enum)]
+        keep: KeepArg,
+        /// 处理理由 / why
+        #[arg(long)]
+        note: String,
+    },
+    /// 重新检查隔离区：所缺的记录已到或已有更新版本的放行 / check the quarantine again
+    Retry,
+    /// 丢弃一条隔离记录（请对方改正后重发），理由记入审计日志 / discard a held record, with a reason
+    Discard {
+        /// 隔离编号（sync status 中的 #N）/ its number (#N in sync status)
+        id: i64,
+        /// 处理理由 / why
+        #[arg(long)]
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepArg {
+    Current,
+    Other,
 }
 
 #[derive(Debug, Subcommand)]

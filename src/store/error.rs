@@ -34,6 +34,9 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
+    /// A request this database cannot carry out, already phrased in both languages.
+    #[error("{en}")]
+    Refused { zh: String, en: String },
     #[error("database busy")]
     Busy,
     #[error("read-only database")]
@@ -63,6 +66,13 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    pub fn refused(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Refused {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
     pub fn bad_file(
         path: impl Into<PathBuf>,
         line: Option<usize>,
@@ -145,6 +155,8 @@ impl Localized for StoreError {
                 Some(l) => format!("{} line {l}: {en}; nothing was imported", path.display()),
                 None => format!("{}: {en}; nothing was imported", path.display()),
             },
+            (E::Refused { zh, .. }, Lang::Zh) => zh.clone(),
+            (E::Refused { en, .. }, Lang::En) => en.clone(),
             (E::Busy, Lang::Zh) => "数据库正被另一个程序（如导入）占用，请稍后再试；您的内容没有丢失".to_owned(),
             (E::Busy, Lang::En) => {
                 "The database is busy with another program (an import?); try again shortly. Nothing was lost".to_owned()

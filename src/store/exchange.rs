@@ -519,6 +519,20 @@ pub fn quarantined(conn: &Connection) -> Result<Vec<Quarantined>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The held record's stored JSON.
+pub fn quarantined_record(conn: &Connection, id: i64) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT record FROM quarantine WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Takes a record out of quarantine (taken, superseded or discarded).
+pub fn release(tx: &Transaction, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM quarantine WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
 /// Whether a record is held in quarantine (any version).
 pub fn is_quarantined(conn: &Connection, record_id: &str) -> Result<bool> {
     Ok(conn

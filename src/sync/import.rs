@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use super::merge;
-use super::records::Rules;
+use super::records::RuleBook;
 use super::verify::{self, Verified, bad, verify};
 use crate::store::exchange::{self, Peer};
-use crate::store::{Store, StoreError, WriteCtx, audit, device, holidays};
+use crate::store::{Store, StoreError, WriteCtx, audit, device};
 
 /// What one file did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -25,6 +25,8 @@ pub struct Summary {
     pub quarantined: u64,
     pub regions_added: u64,
     pub forks: u64,
+    /// Records held earlier and taken now (what they waited for arrived).
+    pub released: u64,
     /// This exact file was imported before: nothing changed.
     pub already: bool,
     /// The sender was seen for the first time and pinned, unconfirmed.
@@ -55,21 +57,14 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
         return Ok(summary);
     }
     // Pass 2: apply in one transaction (a dry run rolls it back).
-    let rules_cal = holidays::calendar(store.conn())?;
-    let count = device::day_count(store.conn())?;
-    let checklists = merge::checklists(store.conn())?;
+    let book = RuleBook::load(store.conn())?;
     let ctx = WriteCtx {
         device: own.id.clone(),
         actor: own.worker.clone(),
         region: own.region.clone(),
         now: store.now(),
     };
-    let rules = Rules {
-        today: ctx.today(),
-        calendar: &rules_cal,
-        count,
-        checklists: &checklists,
-    };
+    let rules = book.on(ctx.today());
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -97,7 +92,7 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
             tx,
             ctx: &ctx,
             rules: &rules,
-            header: &header,
+            device: &header.device,
             file: &file_name,
             summary: &mut summary,
         };
@@ -105,6 +100,8 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
         if digest != header.payload.sha256 {
             return Err(bad(path, None, "文件在导入过程中被改动，已撤销", "the file changed while it was imported; undone"));
         }
+        let released = super::review::recheck(tx, &ctx, &book)?;
+        apply.summary.released = released.admitted;
         let s = &*apply.summary;
         exchange::add_batch(
             tx,

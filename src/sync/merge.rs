@@ -3,38 +3,25 @@
 //! `conflicts`. A record that breaks a domain rule, or refers to one this database does not hold, waits in
 //! quarantine.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::bundle::{Header, Line};
+use super::bundle::Line;
 use super::import::Summary;
 use super::records::{self, Parsed, Rules};
 use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::domain::version::{Causality, VersionVector};
-use crate::store::exchange;
+use crate::store::exchange::{self, EventRow};
 use crate::store::{StoreError, WriteCtx, audit, inspections};
-
-/// The item codes of every inspected category's checklist.
-pub(super) fn checklists(
-    conn: &rusqlite::Connection,
-) -> Result<HashMap<crate::domain::category::Category, Vec<String>>, StoreError> {
-    let mut out = HashMap::new();
-    for c in crate::domain::category::Category::INSPECTED {
-        let items = inspections::checklist(conn, *c)?;
-        out.insert(*c, items.into_iter().map(|i| i.code).collect());
-    }
-    Ok(out)
-}
 
 /// Applying one file's lines inside the import's transaction.
 pub(super) struct Apply<'a> {
     pub tx: &'a rusqlite::Transaction<'a>,
     pub ctx: &'a WriteCtx,
     pub rules: &'a Rules<'a>,
-    pub header: &'a Header,
+    /// The device the records come from.
+    pub device: &'a str,
     pub file: &'a str,
     pub summary: &'a mut Summary,
 }
@@ -57,10 +44,10 @@ impl Apply<'_> {
         let id = incoming.meta.id.clone();
         for (seq, version) in &seqs {
             let digest = hex::encode(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
-            if let Some(had) = exchange::see(self.tx, &self.header.device, *seq, &digest)? {
+            if let Some(had) = exchange::see(self.tx, self.device, *seq, &digest)? {
                 exchange::add_fork(
                     self.tx,
-                    &self.header.device,
+                    self.device,
                     *seq,
                     &had,
                     &digest,
@@ -70,29 +57,44 @@ impl Apply<'_> {
                 self.summary.forks += 1;
             }
         }
-        let local = super::export::current(self.tx, family, &id)?;
-        let outcome = match &local {
-            None => self.admit(family, &incoming, None, "new")?,
-            Some(ours) => {
-                let our_vv = vv_of(ours);
-                match incoming.meta.vv.compare(&our_vv) {
-                    Causality::Dominates => self.admit(family, &incoming, Some(ours), "updated")?,
-                    Causality::Equal | Causality::Dominated => Outcome::Unchanged,
-                    Causality::Concurrent => self.conflict(family, &incoming, ours, our_vv)?,
-                }
-            }
-        };
-        match outcome {
+        match self.record(family, &incoming, &events)? {
             Outcome::New => self.summary.new += 1,
             Outcome::Updated => self.summary.updated += 1,
             Outcome::Unchanged => self.summary.unchanged += 1,
             Outcome::Conflict => self.summary.conflicts += 1,
             Outcome::Quarantined => self.summary.quarantined += 1,
         }
-        if outcome != Outcome::Quarantined {
-            exchange::add_events(self.tx, family, &id, &events)?;
-        }
         Ok(())
+    }
+
+    /// Merges one record (and its events) by version vector.
+    pub fn record(
+        &mut self,
+        family: Family,
+        incoming: &Parsed,
+        events: &[EventRow],
+    ) -> Result<Outcome, StoreError> {
+        let id = &incoming.meta.id;
+        let local = super::export::current(self.tx, family, id)?;
+        let outcome = match &local {
+            None => self.admit(family, incoming, None, events, "new")?,
+            Some(ours) => {
+                let our_vv = vv_of(ours);
+                match incoming.meta.vv.compare(&our_vv) {
+                    Causality::Dominates => {
+                        self.admit(family, incoming, Some(ours), events, "updated")?
+                    }
+                    Causality::Equal | Causality::Dominated => Outcome::Unchanged,
+                    Causality::Concurrent => {
+                        self.conflict(family, incoming, ours, our_vv, events)?
+                    }
+                }
+            }
+        };
+        if outcome != Outcome::Quarantined {
+            exchange::add_events(self.tx, family, id, events)?;
+        }
+        Ok(outcome)
     }
 
     /// Takes the incoming version if it passes the domain rules and everything it refers to is on file;
@@ -102,17 +104,19 @@ impl Apply<'_> {
         family: Family,
         incoming: &Parsed,
         ours: Option<&Map<String, Value>>,
+        events: &[EventRow],
         how: &str,
     ) -> Result<Outcome, StoreError> {
         if let Err((zh, en)) = self.admissible(family, incoming)? {
+            let held = serde_json::json!({ "record": incoming.map, "events": events });
             exchange::quarantine(
                 self.tx,
                 family,
                 &incoming.meta.id,
                 incoming.meta.version,
-                &Value::Object(incoming.map.clone()).to_string(),
+                &held.to_string(),
                 &format!("{zh} / {en}"),
-                &self.header.device,
+                self.device,
                 self.file,
                 self.ctx.now_ms(),
             )?;
@@ -156,6 +160,7 @@ impl Apply<'_> {
         incoming: &Parsed,
         ours: &Map<String, Value>,
         our_vv: VersionVector,
+        events: &[EventRow],
     ) -> Result<Outcome, StoreError> {
         let merged = incoming.meta.vv.merged(&our_vv);
         // The content hash leaves out the vector: a merged state keeps its winner's place in the order.
@@ -176,11 +181,11 @@ impl Apply<'_> {
         let (winner, loser, source) = if incoming_wins {
             (&incoming.map, ours, self.ctx.device.as_str())
         } else {
-            (ours, &incoming.map, self.header.device.as_str())
+            (ours, &incoming.map, self.device)
         };
         if incoming_wins && self.admissible(family, incoming)?.is_err() {
             // The winner breaks a rule here: it waits in quarantine and ours stays.
-            return self.admit(family, incoming, Some(ours), "updated");
+            return self.admit(family, incoming, Some(ours), events, "updated");
         }
         let mut won = winner.clone();
         won.insert(
@@ -223,24 +228,17 @@ impl Apply<'_> {
             self.tx,
             self.ctx,
             [family.code(), id, "import"],
-            Some(&format!("{how}: {} {}", self.file, self.header.device)),
+            Some(&format!("{how}: {} {}", self.file, self.device)),
             &changes,
             map,
         )?;
         let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
-        exchange::journal_import(
-            self.tx,
-            family,
-            id,
-            version,
-            self.ctx.now_ms(),
-            &self.header.device,
-        )
+        exchange::journal_import(self.tx, family, id, version, self.ctx.now_ms(), self.device)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub enum Outcome {
     New,
     Updated,
     Unchanged,
@@ -248,7 +246,7 @@ enum Outcome {
     Quarantined,
 }
 
-fn vv_of(map: &Map<String, Value>) -> VersionVector {
+pub(super) fn vv_of(map: &Map<String, Value>) -> VersionVector {
     map.get("vv")
         .cloned()
         .and_then(|v| serde_json::from_value(v).ok())

@@ -123,6 +123,38 @@ pub struct Rules<'a> {
     pub checklists: &'a HashMap<Category, Vec<String>>,
 }
 
+/// What the rules need, loaded once: the holiday calendar, the day count and the checklists.
+pub struct RuleBook {
+    calendar: Calendar,
+    count: DayCount,
+    checklists: HashMap<Category, Vec<String>>,
+}
+
+impl RuleBook {
+    pub fn load(conn: &rusqlite::Connection) -> Result<RuleBook, crate::store::StoreError> {
+        let mut checklists = HashMap::new();
+        for c in Category::INSPECTED {
+            let items = crate::store::inspections::checklist(conn, *c)?;
+            checklists.insert(*c, items.into_iter().map(|i| i.code).collect());
+        }
+        Ok(RuleBook {
+            calendar: crate::store::holidays::calendar(conn)?,
+            count: crate::store::device::day_count(conn)?,
+            checklists,
+        })
+    }
+
+    /// The rules as of `today`.
+    pub fn on(&self, today: NaiveDate) -> Rules<'_> {
+        Rules {
+            today,
+            calendar: &self.calendar,
+            count: self.count,
+            checklists: &self.checklists,
+        }
+    }
+}
+
 /// Checks a parsed record against the domain rules (on a neutralised copy); Err is the reason, zh and en.
 pub fn check(
     family: Family,

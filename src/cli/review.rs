@@ -1,0 +1,143 @@
+//! `wangge sync conflict|resolve|retry|discard`: reviewing what imports held back.
+
+use super::commands::Result;
+use super::out::print;
+use super::{KeepArg, SyncCmd};
+use crate::domain::Lang;
+use crate::domain::text::sanitize;
+use crate::store::Store;
+use crate::sync::review::{self, Keep};
+
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&crate::domain::clock::china())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
+    match action {
+        SyncCmd::Status { .. } => Ok(0),
+        SyncCmd::Conflict { id } => show(store, *id, lang),
+        SyncCmd::Resolve { id, keep, note } => {
+            let keep = match keep {
+                KeepArg::Current => Keep::Current,
+                KeepArg::Other => Keep::Other,
+            };
+            review::resolve(store, *id, keep, note)?;
+            print(match (keep, lang) {
+                (Keep::Current, Lang::Zh) => "已处理：保留现在这版，理由已记入审计日志",
+                (Keep::Current, Lang::En) => {
+                    "Resolved: the current version stays; the reason is in the audit log"
+                }
+                (Keep::Other, Lang::Zh) => {
+                    "已处理：改用另一版（作为本设备的新版本，下次导出时发出），理由已记入审计日志"
+                }
+                (Keep::Other, Lang::En) => {
+                    "Resolved: the other version is now current (a new version of this device, sent with the next export); the reason is in the audit log"
+                }
+            })?;
+            Ok(0)
+        }
+        SyncCmd::Retry => {
+            let r = review::retry(store)?;
+            print(&match lang {
+                Lang::Zh => format!(
+                    "隔离区重查：放行 {}，已有同版或更新版本而移除 {}，仍在隔离 {}",
+                    r.admitted, r.superseded, r.held
+                ),
+                Lang::En => format!(
+                    "Quarantine checked: {} taken, {} superseded and removed, {} still held",
+                    r.admitted, r.superseded, r.held
+                ),
+            })?;
+            Ok(0)
+        }
+        SyncCmd::Discard { id, note } => {
+            review::discard(store, *id, note)?;
+            print(lang.pick(
+                "已丢弃这条隔离记录，理由已记入审计日志；请发送方改正后重新导出",
+                "Discarded; the reason is in the audit log. Ask the sender to correct it and export again",
+            ))?;
+            Ok(0)
+        }
+    }
+}
+
+fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
+    let v = review::view(store.conn(), id)?;
+    let c = &v.conflict;
+    let mut lines = vec![match lang {
+        Lang::Zh => format!(
+            "冲突 #{} {} {}（{}）",
+            c.id,
+            v.family.label(lang),
+            c.record_id,
+            if c.resolved_at.is_some() {
+                "已处理"
+            } else {
+                "待处理"
+            }
+        ),
+        Lang::En => format!(
+            "Conflict #{} {} {} ({})",
+            c.id,
+            v.family.label(lang),
+            c.record_id,
+            if c.resolved_at.is_some() {
+                "resolved"
+            } else {
+                "open"
+            }
+        ),
+    }];
+    lines.push(format!(
+        "{}: {} {}   {}: {} {}",
+        lang.pick("现在这版", "current"),
+        when(v.current_changed.0),
+        v.current_changed.1,
+        lang.pick("另一版", "other"),
+        when(v.other_changed.0),
+        v.other_changed.1
+    ));
+    if v.differences.is_empty() {
+        lines.push(
+            lang.pick(
+                "两版内容相同（只有版本信息不同）",
+                "The two versions hold the same content",
+            )
+            .to_owned(),
+        );
+    }
+    for (field, current, other) in &v.differences {
+        lines.push(format!("  {field}"));
+        lines.push(format!(
+            "    {}: {}",
+            lang.pick("现在", "current"),
+            sanitize(current)
+        ));
+        lines.push(format!(
+            "    {}: {}",
+            lang.pick("另一", "other  "),
+            sanitize(other)
+        ));
+    }
+    if let Some(r) = &c.resolution {
+        lines.push(format!(
+            "{}: {}",
+            lang.pick("处理结果", "resolution"),
+            sanitize(r)
+        ));
+    } else {
+        lines.push(format!(
+            "{} wangge sync resolve {} --keep current|other --note ...",
+            lang.pick("处理：", "Resolve with:"),
+            c.id
+        ));
+    }
+    print(&lines.join("\n"))?;
+    Ok(0)
+}

@@ -1,0 +1,365 @@
+//! Reviewing what an import held back: conflicts (open one, see both sides field by field, keep one, with a
+//! note that goes to the audit log) and the quarantine (check again, so a record whose missing reference has
+//! arrived is taken; or discard one, with a note).
+
+use serde_json::{Map, Value};
+
+use super::merge::{Apply, Outcome, vv_of};
+use super::records::{self, Parsed, RuleBook};
+use crate::domain::Lang;
+use crate::domain::record::Family;
+use crate::domain::validate::{mask_id, mask_name};
+use crate::store::exchange::{self, Conflict, EventRow};
+use crate::store::{Store, StoreError, WriteCtx, audit, inspections};
+
+/// Which side of a conflict to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The version in the table (the deterministic winner, or a later edit).
+    Current,
+    /// The version the merge set aside.
+    Other,
+}
+
+/// A conflict with both sides, and the fields in which they differ (personal values masked).
+#[derive(Debug, Clone)]
+pub struct ConflictView {
+    pub conflict: Conflict,
+    pub family: Family,
+    /// (field, current value, other value), record metadata left out.
+    pub differences: Vec<(String, String, String)>,
+    /// When each side was last changed (ms) and by which device.
+    pub current_changed: (i64, String),
+    pub other_changed: (i64, String),
+}
+
+/// Fields every record has, not shown as differences.
+const META: [&str; 6] = [
+    "vv",
+    "version",
+    "updated_at",
+    "updated_by",
+    "origin",
+    "created_at",
+];
+
+fn shown(field: &str, v: Option<&Value>, personal: &[&str]) -> String {
+    let text = match v {
+        None | Some(Value::Null) => return "-".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    if !personal.contains(&field) {
+        text
+    } else if field.ends_with("name") {
+        mask_name(&text)
+    } else {
+        mask_id(&text)
+    }
+}
+
+fn family_of(c: &Conflict) -> Result<Family, StoreError> {
+    Family::from_code(&c.family)
+        .ok_or_else(|| StoreError::Corrupt(format!("conflict {} of family {}", c.id, c.family)))
+}
+
+fn parse_side(family: Family, json: &str) -> Result<Parsed, StoreError> {
+    let map: Map<String, Value> =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    records::parse(family, map).map_err(StoreError::Corrupt)
+}
+
+fn changed(map: &Map<String, Value>) -> (i64, String) {
+    (
+        map.get("updated_at").and_then(Value::as_i64).unwrap_or(0),
+        map.get("updated_by")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+    )
+}
+
+fn no_conflict(id: i64) -> StoreError {
+    StoreError::refused(
+        format!("没有编号为 {id} 的冲突；用 wangge sync status 查看待处理的冲突"),
+        format!("There is no conflict {id}; wangge sync status lists the open ones"),
+    )
+}
+
+/// One conflict, both sides compared.
+pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreError> {
+    let conflict = exchange::conflict(conn, id)?.ok_or_else(|| no_conflict(id))?;
+    let family = family_of(&conflict)?;
+    let other = parse_side(family, &conflict.loser)?;
+    let current = super::export::current(conn, family, &conflict.record_id)?.ok_or_else(|| {
+        StoreError::NoRecord {
+            family,
+            id: conflict.record_id.clone(),
+        }
+    })?;
+    let mut fields: Vec<&String> = current.keys().chain(other.map.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    let differences = fields
+        .into_iter()
+        .filter(|f| !META.contains(&f.as_str()) && current.get(*f) != other.map.get(*f))
+        .map(|f| {
+            (
+                f.clone(),
+                shown(f, current.get(f), other.personal),
+                shown(f, other.map.get(f), other.personal),
+            )
+        })
+        .collect();
+    Ok(ConflictView {
+        family,
+        differences,
+        current_changed: changed(&current),
+        other_changed: changed(&other.map),
+        conflict,
+    })
+}
+
+/// Resolves an open conflict: keeping the current version changes no record; keeping the other writes it as a
+/// new version of this device (its vector covers both), which travels onward like any edit. Either way the
+/// decision and its note go to the audit log.
+pub fn resolve(store: &mut Store, id: i64, keep: Keep, note: &str) -> Result<(), StoreError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StoreError::refused(
+            "请写明处理理由（--note），它会记入审计日志",
+            "Give a reason (--note); it goes to the audit log",
+        ));
+    }
+    let book = RuleBook::load(store.conn())?;
+    store.write(|tx, ctx| {
+        let conflict = exchange::conflict(tx, id)?.ok_or_else(|| no_conflict(id))?;
+        if conflict.resolved_at.is_some() {
+            return Err(StoreError::refused(
+                format!("冲突 {id} 已经处理过了，没有改动"),
+                format!("Conflict {id} was already resolved; nothing changed"),
+            ));
+        }
+        let family = family_of(&conflict)?;
+        let kept = match keep {
+            Keep::Current => "current",
+            Keep::Other => {
+                take_other(tx, ctx, &book, family, &conflict, note)?;
+                "other"
+            }
+        };
+        let resolution = serde_json::json!({ "kept": kept, "note": note, "by": ctx.actor });
+        exchange::resolve_conflict(tx, id, &resolution.to_string(), ctx.now_ms())?;
+        audit::append(
+            tx,
+            ctx,
+            family.code(),
+            &conflict.record_id,
+            "resolve_conflict",
+            Some(note),
+            &serde_json::json!({ "conflict": id, "kept": kept }),
+        )
+    })
+}
+
+/// Writes the set-aside version as a new local version dominating both.
+fn take_other(
+    tx: &rusqlite::Transaction,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    family: Family,
+    conflict: &Conflict,
+    note: &str,
+) -> Result<(), StoreError> {
+    let other = parse_side(family, &conflict.loser)?;
+    let current = super::export::current(tx, family, &conflict.record_id)?.ok_or_else(|| {
+        StoreError::NoRecord {
+            family,
+            id: conflict.record_id.clone(),
+        }
+    })?;
+    let mut vv = vv_of(&current).merged(&other.meta.vv);
+    vv.bump(&ctx.device);
+    let mut map = other.map.clone();
+    map.insert("version".into(), Value::from(vv.total()));
+    map.insert("vv".into(), serde_json::to_value(&vv).unwrap_or_default());
+    map.insert("updated_at".into(), Value::from(ctx.now_ms()));
+    map.insert("updated_by".into(), Value::from(ctx.device.clone()));
+    if let Err((zh, en)) = records::check(family, &map, &book.on(ctx.today())) {
+        return Err(StoreError::refused(
+            format!("另一版违反业务规则（{zh}），不能采用；冲突仍待处理"),
+            format!(
+                "The other version breaks a rule ({en}) and cannot be kept; the conflict stays open"
+            ),
+        ));
+    }
+    crate::store::records::upsert_map(tx, family.table(), &map)?;
+    if family == Family::Inspection {
+        let insp: crate::domain::inspection::Inspection =
+            crate::store::records::from_map(map.clone())?;
+        inspections::write_results(tx, &insp)?;
+    }
+    let changes = audit::diff(Some(&current), &map, other.personal);
+    audit::append_record(
+        tx,
+        ctx,
+        [family.code(), &conflict.record_id, "resolve_conflict"],
+        Some(note),
+        &changes,
+        &map,
+    )?;
+    crate::store::records::journal(tx, family, &conflict.record_id, vv.total(), ctx.now_ms())
+}
+
+/// What a quarantine check did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Released {
+    /// Taken into the tables (their rule or missing reference is now satisfied).
+    pub admitted: u64,
+    /// Dropped because this database already holds the same or a later version.
+    pub superseded: u64,
+    /// Still held.
+    pub held: u64,
+}
+
+/// A held record as stored: `{"record": …, "events": […]}`, or the bare record of earlier builds.
+fn held(json: &str, family: Family) -> Result<(Parsed, Vec<EventRow>), StoreError> {
+    let mut v: Map<String, Value> =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (record, events) = match v.remove("record") {
+        Some(Value::Object(r)) => (
+            r,
+            v.remove("events")
+                .and_then(|e| serde_json::from_value(e).ok())
+                .unwrap_or_default(),
+        ),
+        _ => (v, Vec::new()),
+    };
+    Ok((
+        records::parse(family, record).map_err(StoreError::Corrupt)?,
+        events,
+    ))
+}
+
+/// Checks every held record again inside `tx`, until a pass takes nothing more (one may wait for another).
+pub(super) fn recheck(
+    tx: &rusqlite::Transaction,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+) -> Result<Released, StoreError> {
+    let rules = book.on(ctx.today());
+    let mut out = Released::default();
+    loop {
+        let mut progress = false;
+        for q in exchange::quarantined(tx)? {
+            let Some(family) = Family::from_code(&q.family) else {
+                continue;
+            };
+            let (parsed, events) = held(&exchange::quarantined_record(tx, q.id)?, family)?;
+            let mut summary = super::import::Summary::default();
+            let mut apply = Apply {
+                tx,
+                ctx,
+                rules: &rules,
+                device: &q.device,
+                file: &q.file,
+                summary: &mut summary,
+            };
+            match apply.record(family, &parsed, &events)? {
+                Outcome::Quarantined => continue,
+                Outcome::Unchanged => out.superseded += 1,
+                _ => out.admitted += 1,
+            }
+            exchange::release(tx, q.id)?;
+            progress = true;
+        }
+        if !progress {
+            break;
+        }
+    }
+    out.held = exchange::quarantined(tx)?.len() as u64;
+    Ok(out)
+}
+
+/// Checks the quarantine again, as a command (also done at the end of every import).
+pub fn retry(store: &mut Store) -> Result<Released, StoreError> {
+    let book = RuleBook::load(store.conn())?;
+    store.write(|tx, ctx| {
+        let released = recheck(tx, ctx, &book)?;
+        if released.admitted + released.superseded > 0 {
+            audit::append(
+                tx,
+                ctx,
+                "quarantine",
+                "",
+                "recheck",
+                None,
+                &serde_json::to_value(&released).unwrap_or_default(),
+            )?;
+        }
+        Ok(released)
+    })
+}
+
+/// Drops one held record (the sender must correct and send it again), with a note to the audit log.
+pub fn discard(store: &mut Store, id: i64, note: &str) -> Result<(), StoreError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StoreError::refused(
+            "请写明处理理由（--note），它会记入审计日志",
+            "Give a reason (--note); it goes to the audit log",
+        ));
+    }
+    store.write(|tx, ctx| {
+        let q = exchange::quarantined(tx)?
+            .into_iter()
+            .find(|q| q.id == id)
+            .ok_or_else(|| {
+                StoreError::refused(
+                    format!("隔离区里没有编号 {id}；用 wangge sync status 查看"),
+                    format!("Nothing with number {id} in quarantine; see wangge sync status"),
+                )
+            })?;
+        exchange::release(tx, id)?;
+        audit::append(
+            tx,
+            ctx,
+            &q.family,
+            &q.record_id,
+            "discard_quarantined",
+            Some(note),
+            &serde_json::json!({ "version": q.version, "device": q.device, "reason": q.reason }),
+        )
+    })
+}
+
+/// A stored reason ("中文 / English") in one language.
+pub fn reason(stored: &str, lang: Lang) -> &str {
+    match (stored.split_once(" / "), lang) {
+        (Some((zh, _)), Lang::Zh) => zh,
+        (Some((_, en)), Lang::En) => en,
+        (None, _) => stored,
+    }
+}
+
+/// The label of a stored family code, for messages.
+pub fn family_label(code: &str, lang: Lang) -> String {
+    Family::from_code(code).map_or_else(|| code.to_owned(), |f| f.label(lang).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_values_are_masked_in_a_comparison() {
+        let personal = ["petitioner_name", "id_number", "phone"];
+        let v = Value::from("王小明");
+        assert_eq!(shown("petitioner_name", Some(&v), &personal), "王**");
+        let v = Value::from("13812345678");
+        assert_eq!(shown("phone", Some(&v), &personal), "*******5678");
+        let v = Value::from("燃气");
+        assert_eq!(shown("summary", Some(&v), &personal), "燃气");
+        assert_eq!(shown("summary", None, &personal), "-");
+    }
+}
