@@ -146,6 +146,11 @@ impl Store {
     }
 
     /// The file this store lives in.
+    /// The clock this store reads "now" from (shared with a second connection of the same program).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

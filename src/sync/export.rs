@@ -91,6 +91,15 @@ pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
 
 /// Writes the bundle for `req`'s destination.
 pub fn export(store: &mut Store, req: &Request) -> Result<Outcome, StoreError> {
+    export_with(store, req, &super::quiet)
+}
+
+/// As `export`, telling `progress` how many journal entries of the range are done.
+pub fn export_with(
+    store: &mut Store,
+    req: &Request,
+    progress: super::Progress,
+) -> Result<Outcome, StoreError> {
     let conn = store.conn();
     let dev = device::get(conn)?;
     let key = signing_key(conn)?;
@@ -121,6 +130,7 @@ pub fn export(store: &mut Store, req: &Request) -> Result<Outcome, StoreError> {
         (lo, hi),
         down.then_some(to.as_str()),
         echo.as_deref(),
+        progress,
     );
     let (counts, bytes, sha) = match written {
         Ok(w) => w,
@@ -221,7 +231,10 @@ fn write_payload(
     range: (i64, i64),
     inside: Option<&str>,
     echo: Option<&str>,
+    progress: super::Progress,
 ) -> Result<(BTreeMap<String, u64>, u64, String), StoreError> {
+    let total = (range.1 - range.0 + 1).max(0) as u64;
+    let mut done = 0u64;
     let conn = store.conn();
     let io = |source: std::io::Error| StoreError::Io {
         path: path.to_owned(),
@@ -237,6 +250,10 @@ fn write_payload(
     let wanted = |code: &str| inside.is_none_or(|r| region::contains(r, code));
     for family in ORDER {
         exchange::journal_by_record(conn, family, range, echo, |id, seqs| {
+            done += seqs.len() as u64;
+            if done % 1024 < seqs.len() as u64 {
+                progress(done, total);
+            }
             let Some(map) = current(conn, family, id)? else {
                 return Ok(());
             };
@@ -288,6 +305,7 @@ fn write_payload(
     let (w, bytes, sha) = out.finish();
     let f = w.into_inner().map_err(|e| io(e.into_error()))?;
     f.sync_all().map_err(io)?;
+    progress(total, total);
     Ok((counts, bytes, sha))
 }
 

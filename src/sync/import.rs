@@ -36,13 +36,25 @@ pub struct Summary {
 
 /// Verifies and applies one bundle file.
 pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, StoreError> {
+    import_with(store, path, dry_run, &super::quiet)
+}
+
+/// As `import`, telling `progress` how far it has come: the payload's bytes, read once to verify and once to
+/// merge.
+pub fn import_with(
+    store: &mut Store,
+    path: &Path,
+    dry_run: bool,
+    progress: super::Progress,
+) -> Result<Summary, StoreError> {
     let own = device::get(store.conn())?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let Verified {
         header,
         offset,
         peer,
         regions,
-    } = verify(store, path, &own)?;
+    } = verify(store, path, &own, &|b| progress(b, 2 * size))?;
     let mut summary = Summary {
         file: path.display().to_string(),
         device: header.device.clone(),
@@ -96,7 +108,9 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
             file: &file_name,
             summary: &mut summary,
         };
-        let digest = verify::read_payload(path, offset, &header, |line_no, line| apply.line(line_no, line))?;
+        let digest = verify::read_payload(path, offset, &header, &|b| progress(size + b, 2 * size), |line_no, line| {
+            apply.line(line_no, line)
+        })?;
         if digest != header.payload.sha256 {
             return Err(bad(path, None, "文件在导入过程中被改动，已撤销", "the file changed while it was imported; undone"));
         }
@@ -132,5 +146,6 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
         Ok(())
     });
     result?;
+    progress(2 * size, 2 * size);
     Ok(summary)
 }

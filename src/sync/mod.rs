@@ -11,3 +11,11 @@ pub mod review;
 pub mod status;
 pub mod trust;
 pub mod verify;
+pub mod words;
+
+/// Told how far a long step has come: (done, total) in the step's own units (journal entries for an export,
+/// bytes read twice, to verify and to merge, for an import).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// A progress that nobody watches.
+pub fn quiet(_done: u64, _total: u64) {}

@@ -36,8 +36,14 @@ pub struct Verified {
     pub regions: BTreeMap<String, RegionRow>,
 }
 
-/// Checks `path` whole as a bundle for the database of device `own`; nothing is written.
-pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, StoreError> {
+/// Checks `path` whole as a bundle for the database of device `own`, telling `read` how many payload bytes it
+/// has checked; nothing is written.
+pub fn verify(
+    store: &Store,
+    path: &Path,
+    own: &Device,
+    read: &dyn Fn(u64),
+) -> Result<Verified, StoreError> {
     let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -144,7 +150,7 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
         ));
     }
     // The payload, whole.
-    let regions = verify_payload(path, offset, &header, &own.region)?;
+    let regions = verify_payload(path, offset, &header, &own.region, read)?;
     Ok(Verified {
         header,
         offset,
@@ -240,6 +246,7 @@ pub(super) fn read_payload(
     path: &Path,
     offset: u64,
     header: &Header,
+    read: &dyn Fn(u64),
     mut f: impl FnMut(usize, Line) -> Result<(), StoreError>,
 ) -> Result<String, StoreError> {
     let io = |source: std::io::Error| StoreError::Io {
@@ -279,6 +286,9 @@ pub(super) fn read_payload(
             )
         })?;
         f(line_no, line)?;
+        if line_no % 1024 == 0 {
+            read(r.get_ref().bytes);
+        }
     }
     // Drain what the line reader left (nothing, normally) so the digest covers the whole file.
     let mut rest = Vec::new();
@@ -308,10 +318,11 @@ fn verify_payload(
     offset: u64,
     header: &Header,
     own_region: &str,
+    read: &dyn Fn(u64),
 ) -> Result<BTreeMap<String, RegionRow>, StoreError> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut regions = BTreeMap::new();
-    let digest = read_payload(path, offset, header, |line_no, line| {
+    let digest = read_payload(path, offset, header, read, |line_no, line| {
         match line {
             Line::Region { region } => {
                 let level_ok = region::parse_code(&region.code)

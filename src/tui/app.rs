@@ -70,6 +70,8 @@ pub enum Screen {
         findings: usize,
     },
     Help,
+    /// A conflict from the 同步 tab, both versions side by side.
+    Conflict(Box<crate::sync::review::ConflictView>),
     /// Asks before throwing away a changed form.
     ConfirmDiscard,
     /// Asks before quitting with a changed form open.
@@ -96,7 +98,8 @@ pub struct App {
     pub status: Option<String>,
     pub page_size: usize,
     pub quit: bool,
-    pub journal_seq: i64,
+    /// The 同步 tab.
+    pub sync: super::sync::SyncTab,
     /// Grids a new record may belong to (the device's own region when it has none), as (code, label).
     pub grids: Vec<(String, String)>,
     /// Where a petition may be registered: this office and the villages inside it.
@@ -194,7 +197,7 @@ impl App {
             status: None,
             page_size: 15,
             quit: false,
-            journal_seq: 0,
+            sync: Default::default(),
             grids,
             offices,
             holiday_years: Vec::new(),
@@ -217,13 +220,7 @@ impl App {
                     dashboard::load(self.store.conn(), &self.device.region, self.today)?;
                 self.load_dash_preview()?;
             }
-            6 => {
-                self.journal_seq = self.store.conn().query_row(
-                    "SELECT coalesce(max(seq), 0) FROM journal",
-                    [],
-                    |r| r.get(0),
-                )?
-            }
+            6 => self.sync_refresh()?,
             t => {
                 if let Some(i) = tab_family(t) {
                     self.load_page(i, None, None)?;
@@ -278,6 +275,8 @@ impl App {
             Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Context::Form,
             Some(Screen::Checklist(_)) => Context::Checklist,
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
+            Some(Screen::Conflict(_)) => Context::Conflict,
+            None if self.tab == 6 => Context::Sync,
             _ => Context::List,
         }
     }

@@ -35,6 +35,11 @@ pub enum FormKind {
     Filter {
         list: usize,
     },
+    /// The 同步 tab's export (folder, destination) and import (file or folder).
+    Export,
+    Import,
+    /// A conflict's resolution or a held record's discard, with its note.
+    Decide(super::sync::Decision),
 }
 
 fn choices<T: Copy>(

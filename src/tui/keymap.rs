@@ -44,6 +44,10 @@ pub enum Context {
     Checklist,
     /// A patrol under way.
     Patrol,
+    /// The 同步 tab.
+    Sync,
+    /// A conflict opened from the 同步 tab.
+    Conflict,
 }
 
 /// One row of the table.
@@ -157,6 +161,44 @@ pub const KEYMAP: &[Binding] = &[
         "finish the patrol",
         true,
     ),
+    b(C::Sync, "e", A::Act('e'), "导出", "export", true),
+    b(C::Sync, "i", A::Act('i'), "导入", "import", true),
+    b(C::Sync, "j/k", A::Down, "移动", "move", false),
+    b(
+        C::Sync,
+        "c",
+        A::Act('c'),
+        "确认设备",
+        "confirm device",
+        true,
+    ),
+    b(C::Sync, "Enter", A::Open, "看冲突", "open conflict", true),
+    b(C::Sync, "r", A::Act('r'), "重查隔离", "recheck", false),
+    b(
+        C::Sync,
+        "x",
+        A::Act('x'),
+        "丢弃隔离记录",
+        "discard held record",
+        false,
+    ),
+    b(
+        C::Conflict,
+        "a",
+        A::Act('a'),
+        "保留现在这版",
+        "keep current",
+        true,
+    ),
+    b(
+        C::Conflict,
+        "b",
+        A::Act('b'),
+        "改用另一版",
+        "take other",
+        true,
+    ),
+    b(C::Conflict, "Esc", A::Back, "返回", "back", true),
     b(C::Global, "1-6", A::Tab(1), "切换页签", "switch tab", false),
     b(C::Global, "/", A::Search, "搜索", "search", true),
     b(
@@ -197,12 +239,14 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('g') => A::First,
         KeyCode::Char('G') => A::Last,
         KeyCode::Char('n') => A::New,
+        KeyCode::Char(c @ ('e' | 'i' | 'c' | 'r' | 'x')) if context == C::Sync => A::Act(c),
         KeyCode::Char('e') => A::Edit,
         KeyCode::Char('/') => A::Search,
         KeyCode::Char('f') if context != C::Detail => A::Filter,
         KeyCode::Char('w') => A::SwitchWorker,
         KeyCode::Char('i') if context == C::Detail => A::Reveal,
         KeyCode::Char(c) if context == C::Detail && c.is_ascii_lowercase() => A::Act(c),
+        KeyCode::Char(c @ ('a' | 'b')) if context == C::Conflict => A::Act(c),
         _ => return None,
     })
 }
@@ -210,7 +254,10 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
 /// The bindings shown for a context: its own, then the global ones.
 pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
     // In forms every printable key is text, so the global keys do not apply there.
-    let globals = matches!(context, C::List | C::Detail | C::Patrol);
+    let globals = matches!(
+        context,
+        C::List | C::Detail | C::Patrol | C::Sync | C::Conflict
+    );
     KEYMAP.iter().filter(move |b| b.context == context).chain(
         KEYMAP
             .iter()
@@ -238,6 +285,8 @@ pub fn markdown_table() -> String {
             C::Form => "forms / 表单",
             C::Checklist => "checklist / 检查表",
             C::Patrol => "patrol under way / 巡查中",
+            C::Sync => "同步 tab / 同步页",
+            C::Conflict => "a conflict / 冲突",
         };
         s.push_str(&format!(
             "| `{}` | {place} | {} / {} |\n",

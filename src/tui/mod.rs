@@ -13,6 +13,8 @@ mod pick;
 pub mod prompt;
 mod screens;
 mod submit;
+pub mod sync;
+mod sync_view;
 mod update;
 pub mod view;
 
@@ -50,6 +52,7 @@ pub fn run(app: App) -> std::io::Result<()> {
 }
 
 /// The loop: draw, wait for an event, drain every pending one (an IME commits a phrase as a burst), repeat.
+/// While an export or import runs, it also wakes ten times a second to draw the progress.
 pub fn run_app<B: Backend>(
     terminal: &mut Terminal<B>,
     mut app: App,
@@ -65,7 +68,12 @@ where
         terminal
             .draw(|f| view::draw(f, &app, theme))
             .map_err(Into::into)?;
+        if app.busy() && !event::poll(Duration::from_millis(100))? {
+            app.tick();
+            continue;
+        }
         app.event(event::read()?);
+        app.tick();
         while !app.quit && event::poll(Duration::ZERO)? {
             app.event(event::read()?);
         }

@@ -539,7 +539,7 @@ pub(super) fn draw_search(
 }
 
 /// `s` cut into lines of at most `w` cells, at most `max` of them (the last marked ".." when cut short).
-fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
+pub(super) fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut line = String::new();
     for c in crate::domain::text::sanitize(s).chars() {

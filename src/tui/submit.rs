@@ -309,6 +309,22 @@ impl App {
                     Err(e) => self.form_error(msg(e)),
                 }
             }
+            FormKind::Export => {
+                let dir = prompt.get("dir").trim().to_owned();
+                let to = Some(prompt.get("to")).filter(|t| !t.is_empty());
+                self.stack.pop();
+                self.start_export(dir, to);
+            }
+            FormKind::Import => {
+                let path = prompt.get("path");
+                self.stack.pop();
+                self.start_import(path);
+            }
+            FormKind::Decide(decision) => {
+                if let Err(e) = self.decide(decision, &prompt.get("note")) {
+                    self.form_error(msg(e));
+                }
+            }
             FormKind::Filter { list } => {
                 let day = |k: &str| -> Result<Option<NaiveDate>, String> {
                     match prompt.get(k).trim() {

@@ -230,6 +230,7 @@ impl App {
                 self.report(r);
             }
             _ => match self.stack.last() {
+                Some(Screen::Conflict(_)) => self.conflict_action(action),
                 Some(Screen::Detail(_)) => self.detail_action(action),
                 Some(Screen::Search { .. }) => self.search_action(action),
                 _ => self.tab_action(action),
@@ -240,6 +241,9 @@ impl App {
     pub(super) fn tab_action(&mut self, action: Action) {
         if self.tab == 1 {
             return self.dash_action(action);
+        }
+        if self.tab == 6 {
+            return self.sync_action(action);
         }
         let Some(i) = tab_family(self.tab) else {
             return;

@@ -91,6 +91,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     };
     match app.stack.iter().rev().find(|s| !overlay(s)) {
         Some(Screen::Detail(d)) => super::screens::draw_detail(f, app, d, body, theme),
+        Some(Screen::Conflict(v)) => super::sync_view::draw_conflict(f, app, v, body),
         Some(Screen::Checklist(c)) => super::entry::draw_checklist(f, app, c, body, theme),
         Some(Screen::PatrolRun { patrol, findings }) => {
             super::entry::draw_patrol(f, app, patrol, *findings, body)
@@ -106,7 +107,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         ),
         _ => match app.tab {
             1 => super::screens::draw_dashboard(f, app, body, theme),
-            6 => draw_sync(f, app, body),
+            6 => super::sync_view::draw_sync(f, app, body, theme),
             _ => super::screens::draw_list(f, app, body, theme),
         },
     }
@@ -151,16 +152,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     );
     let context = app.context();
     // The keys of the screen; on a record, the lifecycle steps possible now come first.
-    let mut h = if app.tab == 6 && app.stack.is_empty() {
-        format!(
-            "1-6 {}  ? {}  q {}",
-            lang.pick("切换页签", "tabs"),
-            lang.pick("帮助", "help"),
-            lang.pick("退出", "quit")
-        )
-    } else {
-        keymap::hints(context, lang)
-    };
+    let mut h = keymap::hints(context, lang);
     if let Some(Screen::Detail(d)) = app.stack.last() {
         let acts: Vec<String> = d
             .offers()
@@ -438,42 +430,4 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(lines).block(frame(lang.pick("帮助", "Help"))),
         r,
     );
-}
-
-fn draw_sync(f: &mut Frame, app: &App, area: Rect) {
-    let lang = app.lang;
-    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let lines = vec![
-        Line::from(format!(" {}", t("本设备", "This device"))),
-        Line::from(format!(
-            "   {} {}",
-            pad(t("设备编号", "device id"), 12),
-            app.device.id
-        )),
-        Line::from(format!(
-            "   {} {} {}",
-            pad(t("辖区", "jurisdiction"), 12),
-            app.device.region,
-            app.region_name
-        )),
-        Line::from(format!(
-            "   {} {}",
-            pad(t("当前网格员", "worker"), 12),
-            app.device.worker
-        )),
-        Line::from(format!(
-            "   {} {}",
-            pad(t("变更日志", "journal"), 12),
-            app.journal_seq
-        )),
-        Line::from(""),
-        Line::from(format!(
-            " {}",
-            t(
-                "导出、导入和县级汇总将随同步功能提供。",
-                "Export, import and county merging come with the sync feature."
-            )
-        )),
-    ];
-    f.render_widget(Paragraph::new(lines), area);
 }

@@ -1,0 +1,140 @@
+//! What an export or an import did, in words (zh/en): one text for the command line and the 同步 tab.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::export::Outcome;
+use super::import::Summary;
+use crate::domain::record::Family;
+use crate::domain::text::sanitize;
+use crate::domain::{Lang, Localized};
+use crate::store::StoreError;
+
+fn counts_text(counts: &BTreeMap<String, u64>, lang: Lang) -> String {
+    counts
+        .iter()
+        .map(|(k, n)| {
+            let name = Family::from_code(k)
+                .map(|f| f.label(lang).to_owned())
+                .unwrap_or_else(|| lang.pick("区划", "regions").to_owned());
+            format!("{name} {n}")
+        })
+        .collect::<Vec<_>>()
+        .join(lang.pick("，", ", "))
+}
+
+/// The lines an export prints: the file, what it holds, and the warning about unencrypted personal data.
+pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
+    match outcome {
+        Outcome::Nothing { to, last } => vec![match lang {
+            Lang::Zh => format!("没有新的变更要发给 {to}（已发到第 {last} 条），没有写文件"),
+            Lang::En => format!("Nothing new for {to} (sent up to change {last}); no file written"),
+        }],
+        Outcome::Written { path, header } => vec![
+            path.display().to_string(),
+            match lang {
+                Lang::Zh => format!(
+                    "已导出第 {}–{} 条变更（批次 {}）给 {}：{}",
+                    header.seq[0],
+                    header.seq[1],
+                    header.batch,
+                    header.to,
+                    counts_text(&header.counts, lang)
+                ),
+                Lang::En => format!(
+                    "Exported changes {}–{} (batch {}) for {}: {}",
+                    header.seq[0],
+                    header.seq[1],
+                    header.batch,
+                    header.to,
+                    counts_text(&header.counts, lang)
+                ),
+            },
+            lang.pick(
+                "注意：这个交换包里的个人信息（信访人姓名、证件号、电话）没有加密，请妥善保管 U 盘",
+                "Note: this bundle holds personal data (petitioners' names, ID numbers, phones) unencrypted; keep the stick safe",
+            )
+            .to_owned(),
+        ],
+    }
+}
+
+/// A refused file, with the reason.
+pub fn refused(file: &Path, e: &StoreError, lang: Lang) -> String {
+    format!(
+        "{} {}: {}",
+        lang.pick("拒收", "refused"),
+        file.display(),
+        sanitize(&e.message(lang))
+    )
+}
+
+/// What one imported file did.
+pub fn imported(s: &Summary, lang: Lang) -> String {
+    if s.already {
+        return match lang {
+            Lang::Zh => format!("{}：这个交换包已经导入过，没有任何改动", s.file),
+            Lang::En => format!("{}: already imported; nothing changed", s.file),
+        };
+    }
+    let mut out = match lang {
+        Lang::Zh => format!(
+            "{}{}：设备 {}（{}）第 {}–{} 条变更 — 新增 {}，更新 {}，未变 {}，冲突 {}，隔离 {}",
+            if s.dry_run {
+                "［试导入，未写入］"
+            } else {
+                ""
+            },
+            s.file,
+            s.device,
+            s.region,
+            s.seq[0],
+            s.seq[1],
+            s.new,
+            s.updated,
+            s.unchanged,
+            s.conflicts,
+            s.quarantined
+        ),
+        Lang::En => format!(
+            "{}{}: device {} ({}) changes {}–{} — new {}, updated {}, unchanged {}, conflicts {}, quarantined {}",
+            if s.dry_run {
+                "[dry run, nothing written] "
+            } else {
+                ""
+            },
+            s.file,
+            s.device,
+            s.region,
+            s.seq[0],
+            s.seq[1],
+            s.new,
+            s.updated,
+            s.unchanged,
+            s.conflicts,
+            s.quarantined
+        ),
+    };
+    if s.first_seen {
+        out.push_str(lang.pick(
+            "\n  首次见到这台设备：已记下它的公钥（未确认）；核实后运行 wangge trust confirm 设备编号",
+            "\n  First bundle from this device: its key is pinned, unconfirmed; check it, then run wangge trust confirm ID",
+        ));
+    }
+    if s.released > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("\n  隔离区中 {} 条记录所缺的内容已到，已放行", s.released),
+            Lang::En => format!(
+                "\n  {} held records had what they waited for and were taken",
+                s.released
+            ),
+        });
+    }
+    if s.forks > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("\n  警告：{} 个变更序号与以前收到的内容不同（分叉：备份恢复或复制的硬盘？）", s.forks),
+            Lang::En => format!("\n  Warning: {} change numbers carried other content before (a fork: restored backup or cloned disk?)", s.forks),
+        });
+    }
+    out
+}

@@ -1,0 +1,431 @@
+//! The 同步 tab: what this database knows of the exchange (devices, gaps, forks, quarantine, conflicts), and
+//! its actions. Export and import run on a thread of their own with their own connection, so the screen keeps
+//! drawing a progress bar and the worker can keep reading; the result lines land in the tab's log.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::app::{App, Screen};
+use super::keymap::Action;
+use super::prompt::{Field, Prompt};
+use crate::domain::Lang;
+use crate::store::{OpenMode, Store, StoreError};
+use crate::sync::review::{self, Keep};
+use crate::sync::status::{self, Status};
+use crate::sync::{export, import, trust, words};
+
+/// A line of the tab that can be chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Device(usize),
+    Quarantined(usize),
+    Conflict(usize),
+}
+
+/// What a background job says.
+pub enum JobMsg {
+    Progress(u64, u64),
+    Line(String),
+    Done,
+}
+
+/// An export or import under way.
+pub struct Job {
+    pub title: String,
+    pub done: u64,
+    pub total: u64,
+    rx: Receiver<JobMsg>,
+}
+
+/// The tab's state.
+#[derive(Default)]
+pub struct SyncTab {
+    pub status: Option<Status>,
+    pub selected: usize,
+    /// What the last exports and imports said, newest last.
+    pub log: Vec<String>,
+    pub job: Option<Job>,
+    /// The folder last exported to or imported from, offered next time.
+    pub last_dir: String,
+}
+
+impl SyncTab {
+    /// The choosable lines: devices, then held records, then open conflicts.
+    pub fn items(&self) -> Vec<Item> {
+        let Some(st) = &self.status else {
+            return Vec::new();
+        };
+        (0..st.devices.len())
+            .map(Item::Device)
+            .chain((0..st.quarantine.len()).map(Item::Quarantined))
+            .chain((0..st.conflicts.len()).map(Item::Conflict))
+            .collect()
+    }
+}
+
+/// Bundle files in a folder (by name, so batches go in order), or the one file given.
+pub fn bundle_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "wgb"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Why a resolution or a discard is being asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Keep(i64, Keep),
+    Discard(i64),
+}
+
+impl App {
+    pub(super) fn sync_refresh(&mut self) -> Result<(), StoreError> {
+        self.sync.status = Some(status::status(&self.store)?);
+        let n = self.sync.items().len();
+        self.sync.selected = self.sync.selected.min(n.saturating_sub(1));
+        Ok(())
+    }
+
+    /// Whether a job runs (the main loop then wakes up to draw its progress).
+    pub fn busy(&self) -> bool {
+        self.sync.job.is_some()
+    }
+
+    /// Takes what the job has said; when it is done, reloads the tab.
+    pub fn tick(&mut self) {
+        loop {
+            let msg = match &self.sync.job {
+                Some(job) => job.rx.try_recv(),
+                None => return,
+            };
+            match msg {
+                Ok(m) => self.heard(m),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.heard(JobMsg::Done),
+            }
+        }
+    }
+
+    /// Waits until the job is done (tests, and quitting while one runs).
+    pub fn wait_for_job(&mut self) {
+        loop {
+            let msg = match &self.sync.job {
+                Some(job) => job.rx.recv().unwrap_or(JobMsg::Done),
+                None => return,
+            };
+            self.heard(msg);
+        }
+    }
+
+    fn heard(&mut self, msg: JobMsg) {
+        match msg {
+            JobMsg::Progress(d, t) => {
+                if let Some(job) = &mut self.sync.job {
+                    (job.done, job.total) = (d, t);
+                }
+            }
+            JobMsg::Line(l) => {
+                self.sync.log.extend(l.lines().map(str::to_owned));
+                let keep = self.sync.log.len().saturating_sub(200);
+                self.sync.log.drain(..keep);
+            }
+            JobMsg::Done => {
+                self.sync.job = None;
+                let r = self.refresh();
+                self.report(r);
+            }
+        }
+    }
+
+    fn start(
+        &mut self,
+        title: String,
+        work: impl FnOnce(&mut Store, &Sender<JobMsg>) + Send + 'static,
+    ) {
+        let (tx, rx) = channel();
+        let path = self.store.path().to_owned();
+        let clock = self.store.clock();
+        let lang = self.lang;
+        std::thread::spawn(move || {
+            match Store::open(&path, OpenMode::Existing, clock) {
+                Ok(mut store) => work(&mut store, &tx),
+                Err(e) => {
+                    let _ = tx.send(JobMsg::Line(crate::domain::Localized::message(&e, lang)));
+                }
+            }
+            let _ = tx.send(JobMsg::Done);
+        });
+        self.sync.job = Some(Job {
+            title,
+            done: 0,
+            total: 0,
+            rx,
+        });
+    }
+
+    pub(super) fn start_export(&mut self, dir: String, to: Option<String>) {
+        self.sync.last_dir = dir.clone();
+        let lang = self.lang;
+        let title = self.t("正在导出", "Exporting").to_owned();
+        self.start(title, move |store, tx| {
+            let req = export::Request {
+                out_dir: PathBuf::from(dir),
+                to,
+                full: false,
+            };
+            let progress = |d, t| {
+                let _ = tx.send(JobMsg::Progress(d, t));
+            };
+            let lines = match export::export_with(store, &req, &progress) {
+                Ok(outcome) => words::exported(&outcome, lang),
+                Err(e) => vec![crate::domain::Localized::message(&e, lang)],
+            };
+            for l in lines {
+                let _ = tx.send(JobMsg::Line(l));
+            }
+        });
+    }
+
+    pub(super) fn start_import(&mut self, path: String) {
+        let path = PathBuf::from(path.trim());
+        let files = match bundle_files(&path) {
+            Ok(f) if !f.is_empty() => f,
+            Ok(_) => {
+                self.status = Some(
+                    self.t(
+                        "这个文件夹里没有交换包（.wgb 文件）",
+                        "No bundles (.wgb files) in this folder",
+                    )
+                    .into(),
+                );
+                return;
+            }
+            Err(e) => {
+                self.report(Err(StoreError::Io { path, source: e }));
+                return;
+            }
+        };
+        self.sync.last_dir = if path.is_dir() {
+            path.display().to_string()
+        } else {
+            path.parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        };
+        let lang = self.lang;
+        let title = self.t("正在导入", "Importing").to_owned();
+        self.start(title, move |store, tx| {
+            let n = files.len() as u64;
+            for (i, f) in files.iter().enumerate() {
+                let i = i as u64;
+                let progress = |d: u64, t: u64| {
+                    // Each file is an equal share of the bar.
+                    let share = 1000 * i + (1000 * d).checked_div(t).unwrap_or(0);
+                    let _ = tx.send(JobMsg::Progress(share, 1000 * n));
+                };
+                let line = match import::import_with(store, f, false, &progress) {
+                    Ok(s) => words::imported(&s, lang),
+                    Err(e) => words::refused(f, &e, lang),
+                };
+                let _ = tx.send(JobMsg::Line(line));
+            }
+        });
+    }
+
+    /// A key on the 同步 tab itself.
+    pub(super) fn sync_action(&mut self, action: Action) {
+        let items = self.sync.items();
+        let chosen = items.get(self.sync.selected).copied();
+        let t = |zh: &'static str, en: &'static str| self.lang.pick(zh, en).to_owned();
+        match action {
+            Action::Down => {
+                self.sync.selected = (self.sync.selected + 1).min(items.len().saturating_sub(1))
+            }
+            Action::Up => self.sync.selected = self.sync.selected.saturating_sub(1),
+            _ if self.busy() => {
+                self.status = Some(t(
+                    "正在导出或导入，请稍候",
+                    "An export or import is running; please wait",
+                ))
+            }
+            Action::Act('e') => {
+                let mut options = vec![(
+                    String::new(),
+                    t("上级（默认）", "the region above (default)"),
+                )];
+                if let Ok(regions) =
+                    crate::store::regions::list(self.store.conn(), Some(&self.device.region))
+                {
+                    let own = &self.device.region;
+                    options.extend(
+                        regions
+                            .into_iter()
+                            .filter(|r| r.code != *own && r.parent.as_deref() == Some(own.as_str()))
+                            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code))),
+                    );
+                }
+                if crate::domain::region::parse_code(&self.device.region)
+                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County)
+                {
+                    options.remove(0);
+                }
+                let dir = self.default_dir();
+                let prompt = Prompt::new(
+                    t("导出交换包", "Export a bundle"),
+                    vec![
+                        Field::filled("dir", t("写到文件夹", "into folder"), true, &dir),
+                        Field::choice("to", t("发给", "for"), options),
+                    ],
+                );
+                self.stack
+                    .push(Screen::Form(super::forms::FormKind::Export, prompt));
+            }
+            Action::Act('i') => {
+                let dir = self.default_dir();
+                let prompt = Prompt::new(
+                    t("导入交换包", "Import bundles"),
+                    vec![Field::filled(
+                        "path",
+                        t("文件或文件夹", "file or folder"),
+                        true,
+                        &dir,
+                    )],
+                );
+                self.stack
+                    .push(Screen::Form(super::forms::FormKind::Import, prompt));
+            }
+            Action::Act('c') => {
+                let r = match (chosen, &self.sync.status) {
+                    (Some(Item::Device(i)), Some(st)) => {
+                        let device = st.devices[i].device.clone();
+                        trust::set(&mut self.store, &device, "confirmed").map(|_| {
+                            self.status = Some(t("已确认这台设备", "Device confirmed"));
+                        })
+                    }
+                    _ => {
+                        self.status = Some(t("请先选中一台设备", "Choose a device first"));
+                        Ok(())
+                    }
+                };
+                self.report(r);
+                let r = self.sync_refresh();
+                self.report(r);
+            }
+            Action::Act('r') => {
+                match review::retry(&mut self.store) {
+                    Ok(r) => {
+                        self.status = Some(match self.lang {
+                            Lang::Zh => format!(
+                                "隔离区重查：放行 {}，移除 {}，仍在隔离 {}",
+                                r.admitted, r.superseded, r.held
+                            ),
+                            Lang::En => format!(
+                                "Quarantine: {} taken, {} superseded, {} held",
+                                r.admitted, r.superseded, r.held
+                            ),
+                        })
+                    }
+                    Err(e) => self.report(Err(e)),
+                }
+                let r = self.sync_refresh();
+                self.report(r);
+            }
+            Action::Act('x') => match (chosen, &self.sync.status) {
+                (Some(Item::Quarantined(i)), Some(st)) => {
+                    let id = st.quarantine[i].id;
+                    self.ask_note(
+                        Decision::Discard(id),
+                        t("丢弃这条隔离记录", "Discard this held record"),
+                    );
+                }
+                _ => self.status = Some(t("请先选中一条隔离记录", "Choose a held record first")),
+            },
+            Action::Open => {
+                if let (Some(Item::Conflict(i)), Some(st)) = (chosen, &self.sync.status) {
+                    let id = st.conflicts[i].id;
+                    match review::view(self.store.conn(), id) {
+                        Ok(v) => self.stack.push(Screen::Conflict(Box::new(v))),
+                        Err(e) => self.report(Err(e)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn default_dir(&self) -> String {
+        if self.sync.last_dir.is_empty() {
+            self.store
+                .path()
+                .parent()
+                .map(|p| p.join("exchange").display().to_string())
+                .unwrap_or_else(|| "exchange".into())
+        } else {
+            self.sync.last_dir.clone()
+        }
+    }
+
+    /// A key on an open conflict: `a` keeps the current version, `b` the other; both ask for a note.
+    pub(super) fn conflict_action(&mut self, action: Action) {
+        let Some(Screen::Conflict(v)) = self.stack.last() else {
+            return;
+        };
+        let id = v.conflict.id;
+        let t = |zh: &'static str, en: &'static str| self.lang.pick(zh, en).to_owned();
+        match action {
+            Action::Act('a') => self.ask_note(
+                Decision::Keep(id, Keep::Current),
+                t("保留现在这版", "Keep the current version"),
+            ),
+            Action::Act('b') => self.ask_note(
+                Decision::Keep(id, Keep::Other),
+                t("改用另一版", "Take the other version"),
+            ),
+            _ => {}
+        }
+    }
+
+    fn ask_note(&mut self, decision: Decision, title: String) {
+        let prompt = Prompt::new(
+            title,
+            vec![Field::text(
+                "note",
+                self.t("理由（记入审计日志）", "reason (goes to the audit log)")
+                    .to_owned(),
+                true,
+            )],
+        );
+        self.stack.push(Screen::Form(
+            super::forms::FormKind::Decide(decision),
+            prompt,
+        ));
+    }
+
+    /// Carries out a resolution or discard with its note.
+    pub(super) fn decide(&mut self, decision: Decision, note: &str) -> Result<(), StoreError> {
+        match decision {
+            Decision::Keep(id, keep) => review::resolve(&mut self.store, id, keep, note)?,
+            Decision::Discard(id) => review::discard(&mut self.store, id, note)?,
+        }
+        // Back to the tab.
+        while matches!(
+            self.stack.last(),
+            Some(Screen::Form(..) | Screen::Conflict(_))
+        ) {
+            self.stack.pop();
+        }
+        self.status = Some(
+            self.t(
+                "已处理，理由已记入审计日志",
+                "Done; the reason is in the audit log",
+            )
+            .into(),
+        );
+        self.sync_refresh()
+    }
+}
