@@ -244,7 +244,7 @@ fn an_illegal_move_is_refused_with_the_legal_ones_and_changes_nothing() {
         .unwrap_err();
     let msg = err.message(Lang::Zh);
     assert!(
-        msg.contains("不能「销号」") && msg.contains("交办") && msg.contains("延期"),
+        msg.contains("不能「销号」") && msg.contains("交责任人") && msg.contains("延期"),
         "{msg}"
     );
     let now = hazards::get(env.store.conn(), &h.meta.id).unwrap();

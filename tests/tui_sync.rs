@@ -163,3 +163,84 @@ fn a_conflict_is_opened_and_the_other_side_kept_with_a_note() {
         2
     );
 }
+
+fn bundle(app: &mut App, dir: &std::path::Path, to: Option<&str>) -> std::path::PathBuf {
+    let req = wangge::sync::export::Request {
+        out_dir: dir.to_owned(),
+        to: to.map(str::to_owned),
+        full: false,
+    };
+    match wangge::sync::export::export(&mut app.store, &req).unwrap() {
+        wangge::sync::export::Outcome::Written { path, .. } => path,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_county_assigns_a_hazard_down_and_the_township_answers_it_on_screen() {
+    let (dir, mut town) = demo_app(60);
+    let stick = dir.path().join("stick");
+    let mut c = county(dir.path());
+    let up = bundle(&mut town, &stick, None);
+    wangge::sync::import::import(&mut c.store, &up, false).unwrap();
+    let id: String = c
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM hazards WHERE status <> 'closed' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // The county opens the hazard and assigns it to 兴州街道 (the first township).
+    c.open(wangge::domain::record::Family::Hazard, &id).unwrap();
+    let s = text(&c);
+    assert!(s.contains("m 交办下级"), "{s}");
+    press(&mut c, KeyCode::Char('m'));
+    let s = text(&c);
+    assert!(
+        s.contains("兴州街道 610727001000") && s.contains("交办要求"),
+        "{s}"
+    );
+    press(&mut c, KeyCode::Enter);
+    press(&mut c, KeyCode::Enter);
+    typed(&mut c, "县安委办督办，限期整改");
+    ctrl_s(&mut c);
+    let s = text(&c);
+    assert!(s.contains("县安委办督办") && s.contains("待办结"), "{s}");
+    assert!(
+        !s.contains("m 交办下级"),
+        "assigned once until answered: {s}"
+    );
+
+    // Down to the township, which sees it on its dashboard and answers it.
+    let down = bundle(&mut c, &stick, Some("610727001000"));
+    wangge::sync::import::import(&mut town.store, &down, false).unwrap();
+    press(&mut town, KeyCode::Char('1'));
+    let s = text(&town);
+    assert!(s.contains("交办隐患 待办结"), "{s}");
+    for _ in 0..6 {
+        press(&mut town, KeyCode::Char('j'));
+    }
+    press(&mut town, KeyCode::Enter);
+    press(&mut town, KeyCode::Enter);
+    let s = text(&town);
+    assert!(
+        s.contains("县安委办督办") && s.contains("f 办结交办"),
+        "{s}"
+    );
+    press(&mut town, KeyCode::Char('f'));
+    typed(&mut town, "已督促业主整改");
+    ctrl_s(&mut town);
+    let s = text(&town);
+    assert!(s.contains("已办结") && s.contains("已督促业主整改"), "{s}");
+
+    // Back up: the county sees the answer.
+    let answer = bundle(&mut town, &stick, None);
+    wangge::sync::import::import(&mut c.store, &answer, false).unwrap();
+    press(&mut c, KeyCode::Esc);
+    c.open(wangge::domain::record::Family::Hazard, &id).unwrap();
+    let s = text(&c);
+    assert!(s.contains("已办结") && s.contains("已督促业主整改"), "{s}");
+    assert!(s.contains("m 交办下级"), "may be assigned again: {s}");
+}

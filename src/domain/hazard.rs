@@ -21,7 +21,7 @@ coded_enum! {
 
 coded_enum! {
     pub enum HazardActionKind {
-        Assign = ("assign", "交办", "assign"),
+        Assign = ("assign", "交责任人", "assign responsible party"),
         Rectify = ("rectify", "整改", "start rectifying"),
         RequestReview = ("request_review", "申请复查", "request re-inspection"),
         PassReview = ("pass_review", "复查通过", "pass re-inspection"),

@@ -128,6 +128,15 @@ pub fn answer(
     Ok(a)
 }
 
+/// The assignments of one hazard or petition, oldest first.
+pub fn of(conn: &rusqlite::Connection, target_id: &str) -> Result<Vec<Assignment>> {
+    records::select::<Assignment>(
+        conn,
+        "deleted = 0 AND target_id = ?1 ORDER BY assigned_on, id",
+        &[&target_id],
+    )
+}
+
 /// Open assignments, the nearest deadline first.
 pub fn open(conn: &rusqlite::Connection) -> Result<Vec<Assignment>> {
     records::select::<Assignment>(

@@ -20,6 +20,9 @@ pub struct Dashboard {
     pub petitions_due_3: i64,
     pub petitions_due_7: i64,
     pub findings_unreferred: i64,
+    /// Hazards and petitions with an open assignment (交办 not yet answered).
+    pub hazards_assigned: i64,
+    pub petitions_assigned: i64,
     pub findings_overdue: i64,
     pub inspections_month: i64,
     pub hazards_open: i64,
@@ -43,6 +46,11 @@ fn scalar<T: rusqlite::types::FromSql + Default>(
         .query_row(p, |r| r.get::<_, Option<T>>(0))?
         .unwrap_or_default())
 }
+
+const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE id IN
+    (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
+const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE id IN
+    (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
 
 /// Builds the dashboard for `region` as of `today`.
 pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Dashboard> {
@@ -72,6 +80,8 @@ pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Da
             &[&lo, &t, &d7],
         )?,
         findings_unreferred: scalar(conn, &q("SELECT count(*) FROM findings WHERE status = 'reported'"), &[&lo])?,
+        hazards_assigned: scalar(conn, &q(ASSIGNED_HAZARDS), &[&lo])?,
+        petitions_assigned: scalar(conn, &q(ASSIGNED_PETITIONS), &[&lo])?,
         findings_overdue: scalar(
             conn,
             &q("SELECT count(*) FROM findings WHERE status = 'referred' AND deadline < ?2"),

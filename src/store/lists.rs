@@ -25,6 +25,8 @@ pub struct Filter {
     /// Only records dated (found, inspected, received) on or after / on or before these days.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only records with an open assignment (交办 not yet answered): hazards and petitions.
+    pub assigned: bool,
 }
 
 impl Filter {
@@ -38,6 +40,7 @@ impl Filter {
             due_by: None,
             from: None,
             to: None,
+            assigned: false,
         }
     }
 }
@@ -161,6 +164,12 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
     if f.overdue_only {
         params.push(today.to_string());
         w.push(format!("{} AND {} < ?{}", s.open, s.due, params.len()));
+    }
+    if f.assigned {
+        w.push(
+            "t.id IN (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)"
+                .to_owned(),
+        );
     }
     if let Some(from) = f.from {
         params.push(from.to_string());

@@ -104,6 +104,9 @@ pub struct App {
     pub grids: Vec<(String, String)>,
     /// Where a petition may be registered: this office and the villages inside it.
     pub offices: Vec<(String, String)>,
+    /// The regions directly below this device's (townships of a county, villages of a township): where it may
+    /// assign cases (交办) and send bundles down.
+    pub children: Vec<(String, String)>,
     /// The years the holiday table covers.
     pub holiday_years: Vec<i32>,
 }
@@ -140,6 +143,10 @@ pub fn dashboard_targets(today: NaiveDate) -> Vec<(usize, Filter)> {
     review.due_by = Some(today + chrono::Days::new(7));
     let mut unreferred = Filter::new(Family::Finding);
     unreferred.status = Some("reported".into());
+    let mut assigned_h = Filter::new(Family::Hazard);
+    assigned_h.assigned = true;
+    let mut assigned_p = Filter::new(Family::Petition);
+    assigned_p.assigned = true;
     vec![
         (3, overdue_h),
         (5, overdue_p),
@@ -147,6 +154,8 @@ pub fn dashboard_targets(today: NaiveDate) -> Vec<(usize, Filter)> {
         (5, due7),
         (3, review),
         (4, unreferred),
+        (3, assigned_h),
+        (5, assigned_p),
     ]
 }
 
@@ -180,6 +189,11 @@ impl App {
             .filter(|r| r.level != crate::domain::region::Level::Grid)
             .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
             .collect();
+        let children = regions
+            .iter()
+            .filter(|r| r.parent.as_deref() == Some(device.region.as_str()))
+            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .collect();
         let mut app = App {
             store,
             lang,
@@ -200,6 +214,7 @@ impl App {
             sync: Default::default(),
             grids,
             offices,
+            children,
             holiday_years: Vec::new(),
         };
         app.refresh()?;
@@ -360,6 +375,36 @@ impl App {
                 ));
             }
         }
+        let mut assignments = Vec::new();
+        let mut assign_to = Vec::new();
+        if matches!(family, Family::Hazard | Family::Petition) {
+            for a in store::assignments::of(conn, id)? {
+                let ours = a.meta.origin == self.device.id;
+                let state = match (&a.status, &a.reply) {
+                    (crate::domain::assignment::AssignmentStatus::Done, reply) => format!(
+                        "{} {}：{}",
+                        t("已办结", "answered"),
+                        a.done_on.map(|d| d.to_string()).unwrap_or_default(),
+                        reply.clone().unwrap_or_default()
+                    ),
+                    _ => t("待办结", "not yet answered"),
+                };
+                related.push((
+                    t("交办", "assigned"),
+                    format!(
+                        "{} {} → {}  {} {}：{}  [{state}]",
+                        a.assigned_on,
+                        a.assigned_by,
+                        a.meta.region_code,
+                        t("期限", "due"),
+                        a.deadline,
+                        a.note
+                    ),
+                ));
+                assignments.push((a, ours));
+            }
+            assign_to = self.children.clone();
+        }
         self.stack.push(Screen::Detail(Box::new(Detail {
             shown,
             related,
@@ -367,6 +412,8 @@ impl App {
             revealed: false,
             scroll: 0,
             items,
+            assignments,
+            assign_to,
         })));
         Ok(())
     }

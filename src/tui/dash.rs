@@ -9,7 +9,7 @@ use crate::store::{StoreError, lists};
 impl App {
     /// Records shown under the chosen summary line.
     pub(super) fn dash_preview_size(&self) -> usize {
-        self.page_size.saturating_sub(10).max(3)
+        self.page_size.saturating_sub(12).max(3)
     }
 
     /// Loads the records of the chosen summary line.

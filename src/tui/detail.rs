@@ -35,6 +35,10 @@ pub struct Detail {
     pub scroll: u16,
     /// An inspection's checklist: item code → the item's text in the current language.
     pub items: std::collections::HashMap<String, String>,
+    /// Assignments (交办) of this record, and whether this device made each (then it waits for the answer).
+    pub assignments: Vec<(crate::domain::assignment::Assignment, bool)>,
+    /// Where this device may assign the record down to (empty: it may not).
+    pub assign_to: Vec<(String, String)>,
 }
 
 /// A lifecycle action offered on a key.
@@ -43,6 +47,10 @@ pub enum Offer {
     Hazard(HazardActionKind),
     Finding(FindingActionKind),
     Petition(PetitionActionKind),
+    /// 交办: hand a hazard or petition down to a township or grid, with a deadline and a note.
+    AssignDown,
+    /// 办结: answer an assignment received from above.
+    AnswerAssignment,
 }
 
 impl Offer {
@@ -83,6 +91,8 @@ impl Offer {
                 P::DecideReexam => 'z',
                 P::Finalize => 'l',
             },
+            Offer::AssignDown => 'm',
+            Offer::AnswerAssignment => 'f',
         }
     }
 
@@ -91,6 +101,8 @@ impl Offer {
             Offer::Hazard(k) => k.label(lang),
             Offer::Finding(k) => k.label(lang),
             Offer::Petition(k) => k.label(lang),
+            Offer::AssignDown => lang.pick("交办下级", "assign down"),
+            Offer::AnswerAssignment => lang.pick("办结交办", "answer assignment"),
         }
     }
 }
@@ -114,8 +126,37 @@ impl Detail {
         }
     }
 
-    /// The actions legal now.
+    /// The open assignment of this record received from above, if any.
+    pub fn received(&self) -> Option<&crate::domain::assignment::Assignment> {
+        self.assignments
+            .iter()
+            .find(|(a, ours)| {
+                !ours && a.status == crate::domain::assignment::AssignmentStatus::Open
+            })
+            .map(|(a, _)| a)
+    }
+
+    /// The actions legal now: the record's lifecycle steps, then 交办 and 办结 where they apply.
     pub fn offers(&self) -> Vec<Offer> {
+        let mut offers = self.lifecycle();
+        let open = match &self.shown {
+            Shown::Hazard(h) => !h.status.is_closed(),
+            Shown::Petition(p) => p.status.is_open(),
+            _ => false,
+        };
+        let waiting = self.assignments.iter().any(|(a, ours)| {
+            *ours && a.status == crate::domain::assignment::AssignmentStatus::Open
+        });
+        if open && !waiting && !self.assign_to.is_empty() {
+            offers.push(Offer::AssignDown);
+        }
+        if self.received().is_some() {
+            offers.push(Offer::AnswerAssignment);
+        }
+        offers
+    }
+
+    fn lifecycle(&self) -> Vec<Offer> {
         match &self.shown {
             Shown::Hazard(h) => h
                 .status
@@ -372,6 +413,22 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
     let note = |required: bool| Field::text("note", t("说明", "note"), required);
     let mut fields = Vec::new();
     match offer {
+        Offer::AssignDown => {
+            fields.push(Field::choice(
+                "to",
+                t("交办给", "assign to"),
+                detail.assign_to.clone(),
+            ));
+            fields.push(Field::date(
+                "deadline",
+                t("办理期限", "deadline"),
+                Some(today + chrono::Days::new(15)),
+            ));
+            fields.push(Field::text("note", t("交办要求", "what to do"), true));
+        }
+        Offer::AnswerAssignment => {
+            fields.push(Field::text("note", t("办理情况", "what was done"), true));
+        }
         Offer::Hazard(HazardActionKind::Assign) => {
             fields.push(Field::text(
                 "responsible",
@@ -477,6 +534,13 @@ pub enum Request {
     Hazard(HazardAction),
     Finding(FindingAction),
     Petition(PetitionAction),
+    AssignDown {
+        to: String,
+        deadline: NaiveDate,
+        note: String,
+    },
+    /// The reply to the open assignment received.
+    Answer(String),
 }
 
 /// Turns a filled form into the action, or says what is missing.
@@ -484,6 +548,12 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
     let note = p.get("note");
     let opt_note = Some(note.clone()).filter(|n| !n.trim().is_empty());
     Ok(match offer {
+        Offer::AssignDown => Request::AssignDown {
+            to: p.get("to"),
+            deadline: p.date("deadline", today, lang)?,
+            note,
+        },
+        Offer::AnswerAssignment => Request::Answer(note),
         Offer::Hazard(k) => Request::Hazard(match k {
             HazardActionKind::Assign => HazardAction::Assign {
                 responsible: p.get("responsible"),

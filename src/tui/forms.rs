@@ -409,6 +409,15 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     fields[1].choice = pick(&statuses, f.status.as_deref());
     fields[2].choice = pick(&categories, f.category.as_deref());
     fields[3].choice = pick(&regions, f.region.as_deref());
+    if matches!(f.family, Family::Hazard | Family::Petition) {
+        let mut assigned = Field::choice(
+            "assigned",
+            t("仅看交办待办结", "assigned, not answered"),
+            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
+        );
+        assigned.choice = usize::from(f.assigned);
+        fields.push(assigned);
+    }
     for f in &mut fields {
         f.required = false;
     }

@@ -310,7 +310,9 @@ pub fn markdown_table() -> String {
                 .iter()
                 .map(|k| ("petition / 信访", Offer::Petition(*k))),
         );
-    for (family, o) in offers {
+    let assignment =
+        [Offer::AssignDown, Offer::AnswerAssignment].map(|o| ("hazard, petition / 隐患、信访", o));
+    for (family, o) in offers.chain(assignment) {
         s.push_str(&format!(
             "| `{}` | {family} detail / 详情 | {} / {} |\n",
             o.key(),

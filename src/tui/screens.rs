@@ -72,6 +72,18 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             d.findings_unreferred,
             String::new(),
         ),
+        (
+            "! ",
+            t("交办隐患 待办结", "assigned hazards, not answered"),
+            d.hazards_assigned,
+            String::new(),
+        ),
+        (
+            "! ",
+            t("交办信访 待办结", "assigned petitions, not answered"),
+            d.petitions_assigned,
+            String::new(),
+        ),
     ];
     for (i, (mark, label, n, extra)) in items.iter().enumerate() {
         let mark = if *n > 0 { *mark } else { "  " };
@@ -236,6 +248,9 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     let mut filters = Vec::new();
     if list.filter.overdue_only {
         filters.push(t("仅逾期", "overdue only").to_owned());
+    }
+    if list.filter.assigned {
+        filters.push(t("交办待办结", "assigned, not answered").to_owned());
     }
     if let Some(s) = &list.filter.status {
         filters.push(label_of(list.filter.family, "", s, lang).1);

@@ -347,6 +347,7 @@ impl App {
                     due_by: None,
                     from,
                     to,
+                    assigned: prompt.get("assigned") == "yes",
                 };
                 l.selected = 0;
                 self.stack.pop();

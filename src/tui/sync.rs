@@ -254,26 +254,17 @@ impl App {
                 ))
             }
             Action::Act('e') => {
-                let mut options = vec![(
-                    String::new(),
-                    t("上级（默认）", "the region above (default)"),
-                )];
-                if let Ok(regions) =
-                    crate::store::regions::list(self.store.conn(), Some(&self.device.region))
-                {
-                    let own = &self.device.region;
-                    options.extend(
-                        regions
-                            .into_iter()
-                            .filter(|r| r.code != *own && r.parent.as_deref() == Some(own.as_str()))
-                            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code))),
-                    );
+                // Up by default; a county has nothing above it and sends down only.
+                let county = crate::domain::region::parse_code(&self.device.region)
+                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County);
+                let mut options = Vec::new();
+                if !county {
+                    options.push((
+                        String::new(),
+                        t("上级（默认）", "the region above (default)"),
+                    ));
                 }
-                if crate::domain::region::parse_code(&self.device.region)
-                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County)
-                {
-                    options.remove(0);
-                }
+                options.extend(self.children.iter().cloned());
                 let dir = self.default_dir();
                 let prompt = Prompt::new(
                     t("导出交换包", "Export a bundle"),

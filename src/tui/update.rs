@@ -438,8 +438,30 @@ impl App {
             Shown::Petition(p) => p.meta.version,
             Shown::Inspection(i) => i.meta.version,
         };
+        let received = d.received().map(|a| (a.meta.id.clone(), a.meta.version));
         let result = match request {
             Err(msg) => Err(msg),
+            Ok(Request::AssignDown { to, deadline, note }) => {
+                let order = store::assignments::Order {
+                    target_family: family,
+                    target_id: id.clone(),
+                    assignee: to,
+                    deadline,
+                    note,
+                };
+                self.store
+                    .write(|tx, c| store::assignments::create(tx, c, &order).map(|_| ()))
+                    .map_err(|e| crate::domain::Localized::message(&e, self.lang))
+            }
+            Ok(Request::Answer(reply)) => match received {
+                Some((aid, version)) => self
+                    .store
+                    .write(|tx, c| {
+                        store::assignments::answer(tx, c, &aid, version, &reply).map(|_| ())
+                    })
+                    .map_err(|e| crate::domain::Localized::message(&e, self.lang)),
+                None => Ok(()),
+            },
             Ok(req) => {
                 let cal = holidays::calendar(self.store.conn());
                 let count = device::day_count(self.store.conn());
@@ -451,6 +473,7 @@ impl App {
                     (Request::Finding(a), _, _) => self
                         .store
                         .write(|tx, c| patrols::act(tx, c, &id, version, &a).map(|_| ())),
+                    (Request::AssignDown { .. } | Request::Answer(_), _, _) => Ok(()),
                     (Request::Petition(a), Ok(cal), Ok(count)) => self.store.write(|tx, c| {
                         let rules = crate::domain::petition::ClockRules {
                             calendar: &cal,
