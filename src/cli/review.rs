@@ -4,19 +4,11 @@ use super::commands::Result;
 use super::out::print;
 use super::{KeepArg, SyncCmd};
 use crate::domain::Lang;
+use crate::domain::clock::china_time;
 use crate::domain::text::sanitize;
 use crate::store::Store;
 use crate::sync::review::{self, Keep};
-
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&crate::domain::clock::china())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|| "-".into())
-}
+use crate::sync::words;
 
 pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
     match action {
@@ -44,16 +36,7 @@ pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
         }
         SyncCmd::Retry => {
             let r = review::retry(store)?;
-            print(&match lang {
-                Lang::Zh => format!(
-                    "隔离区重查：放行 {}，已有同版或更新版本而移除 {}，仍在隔离 {}",
-                    r.admitted, r.superseded, r.held
-                ),
-                Lang::En => format!(
-                    "Quarantine checked: {} taken, {} superseded and removed, {} still held",
-                    r.admitted, r.superseded, r.held
-                ),
-            })?;
+            print(&words::rechecked(&r, lang))?;
             Ok(0)
         }
         SyncCmd::Discard { id, note } => {
@@ -97,10 +80,10 @@ fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
     lines.push(format!(
         "{}: {} {}   {}: {} {}",
         lang.pick("现在这版", "current"),
-        when(v.current_changed.0),
+        china_time(v.current_changed.0, "%Y-%m-%d %H:%M"),
         v.current_changed.1,
         lang.pick("另一版", "other"),
-        when(v.other_changed.0),
+        china_time(v.other_changed.0, "%Y-%m-%d %H:%M"),
         v.other_changed.1
     ));
     if v.differences.is_empty() {

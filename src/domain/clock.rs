@@ -9,6 +9,13 @@ use super::{Lang, Localized};
 const CHINA_OFFSET_SECS: i32 = 8 * 3600;
 
 /// China Standard Time, UTC+8 (no DST). Dates people see and deadlines are China calendar days.
+/// An instant (ms since the epoch) in China time, formatted (`-` for one out of range).
+pub fn china_time(ms: i64, format: &str) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&china()).format(format).to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
 pub fn china() -> FixedOffset {
     // A constant, so evaluated while compiling: the `None` arm could only ever be a build error, never a
     // run-time panic (8 h is well within the ±24 h that `east_opt` accepts).

@@ -86,6 +86,18 @@ fn no_conflict(id: i64) -> StoreError {
     )
 }
 
+/// A decision's reason, which must be given (it goes to the audit log).
+fn need_note(note: &str) -> Result<&str, StoreError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StoreError::refused(
+            "请写明处理理由（--note），它会记入审计日志",
+            "Give a reason (--note); it goes to the audit log",
+        ));
+    }
+    Ok(note)
+}
+
 /// One conflict, both sides compared.
 pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreError> {
     let conflict = exchange::conflict(conn, id)?.ok_or_else(|| no_conflict(id))?;
@@ -124,13 +136,7 @@ pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreE
 /// new version of this device (its vector covers both), which travels onward like any edit. Either way the
 /// decision and its note go to the audit log.
 pub fn resolve(store: &mut Store, id: i64, keep: Keep, note: &str) -> Result<(), StoreError> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(StoreError::refused(
-            "请写明处理理由（--note），它会记入审计日志",
-            "Give a reason (--note); it goes to the audit log",
-        ));
-    }
+    let note = need_note(note)?;
     let book = RuleBook::load(store.conn())?;
     store.write(|tx, ctx| {
         let conflict = exchange::conflict(tx, id)?.ok_or_else(|| no_conflict(id))?;
@@ -303,13 +309,7 @@ pub fn retry(store: &mut Store) -> Result<Released, StoreError> {
 
 /// Drops one held record (the sender must correct and send it again), with a note to the audit log.
 pub fn discard(store: &mut Store, id: i64, note: &str) -> Result<(), StoreError> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(StoreError::refused(
-            "请写明处理理由（--note），它会记入审计日志",
-            "Give a reason (--note); it goes to the audit log",
-        ));
-    }
+    let note = need_note(note)?;
     store.write(|tx, ctx| {
         let q = exchange::quarantined(tx)?
             .into_iter()

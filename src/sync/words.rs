@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::export::Outcome;
 use super::import::Summary;
+use super::review::Released;
 use crate::domain::record::Family;
 use crate::domain::text::sanitize;
 use crate::domain::{Lang, Localized};
@@ -137,4 +138,18 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
         });
     }
     out
+}
+
+/// What a recheck of the quarantine did.
+pub fn rechecked(r: &Released, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "隔离区重查：放行 {}，已有同版或更新版本而移除 {}，仍在隔离 {}",
+            r.admitted, r.superseded, r.held
+        ),
+        Lang::En => format!(
+            "Quarantine checked: {} taken, {} superseded and removed, {} still held",
+            r.admitted, r.superseded, r.held
+        ),
+    }
 }

@@ -8,7 +8,6 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use super::app::{App, Screen};
 use super::keymap::Action;
 use super::prompt::{Field, Prompt};
-use crate::domain::Lang;
 use crate::store::{OpenMode, Store, StoreError};
 use crate::sync::review::{self, Keep};
 use crate::sync::status::{self, Status};
@@ -309,18 +308,7 @@ impl App {
             }
             Action::Act('r') => {
                 match review::retry(&mut self.store) {
-                    Ok(r) => {
-                        self.status = Some(match self.lang {
-                            Lang::Zh => format!(
-                                "隔离区重查：放行 {}，移除 {}，仍在隔离 {}",
-                                r.admitted, r.superseded, r.held
-                            ),
-                            Lang::En => format!(
-                                "Quarantine: {} taken, {} superseded, {} held",
-                                r.admitted, r.superseded, r.held
-                            ),
-                        })
-                    }
+                    Ok(r) => self.status = Some(words::rechecked(&r, self.lang)),
                     Err(e) => self.report(Err(e)),
                 }
                 let r = self.sync_refresh();

@@ -16,13 +16,7 @@ use crate::domain::text::{clip, sanitize};
 use crate::sync::review::{self, ConflictView};
 
 fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&crate::domain::clock::china())
-                .format("%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|| "-".into())
+    crate::domain::clock::china_time(ms, "%m-%d %H:%M")
 }
 
 /// The last 12 characters of an id: its random part (a UUIDv7 starts with the time, which devices set up on

@@ -199,6 +199,15 @@ impl App {
 
     pub(super) fn act(&mut self, action: Action) {
         match action {
+            Action::Quit if self.busy() => {
+                self.status = Some(
+                    self.t(
+                        "正在导出或导入，完成后才能退出",
+                        "An export or import is running; quit when it is done",
+                    )
+                    .into(),
+                )
+            }
             Action::Quit => self.quit = true,
             Action::Help => self.stack.push(Screen::Help),
             Action::Tab(n) => {
