@@ -462,6 +462,7 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
             .is_empty()
     );
     assert!(review::resolve(&mut c.store, conflict_id, Keep::Current, "再来一次").is_err());
+    assert_eq!(check_errors(&c), Vec::<String>::new());
     // The kept version dominates both: the township takes it as a plain update, no new conflict.
     let down = send(&mut c, Some(JIEGUAN));
     let s = take(&mut a, &down).unwrap();
@@ -598,6 +599,16 @@ fn a_held_record_is_taken_when_its_correction_arrives_or_discarded_with_a_note()
         1
     );
     assert!(review::discard(&mut d.store, q[0].id, "again").is_err());
+    assert_eq!(check_errors(&d), Vec::<String>::new());
+}
+
+/// What `wangge check` calls errors.
+fn check_errors(db: &Db) -> Vec<String> {
+    wangge::store::check::run(db.store.conn(), db.store.today())
+        .into_iter()
+        .filter(|f| f.severity == wangge::store::check::Severity::Error)
+        .map(|f| f.en)
+        .collect()
 }
 
 proptest! {

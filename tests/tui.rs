@@ -184,6 +184,12 @@ fn personal_data_is_masked_and_revealing_it_is_audited() {
         )
         .unwrap();
     assert_eq!(n, 1);
+    // The reveal is in the log, and the record still matches its last recorded state.
+    let errors: Vec<_> = wangge::store::check::run(app.store.conn(), app.today)
+        .into_iter()
+        .filter(|f| f.severity == wangge::store::check::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[test]

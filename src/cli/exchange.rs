@@ -64,11 +64,11 @@ pub fn assign(
     let a = store.write(|tx, ctx| crate::store::assignments::create(tx, ctx, &order))?;
     print(&match lang {
         Lang::Zh => format!(
-            "已交办给 {}，期限 {}（编号 {}）；用 wangge export --to {} 生成发给对方的交换包",
+            "已交办给 {}，期限 {}（编号 {}）；用 wangge export --out 文件夹 --to {} 生成发给对方的交换包",
             a.meta.region_code, a.deadline, a.meta.id, a.meta.region_code
         ),
         Lang::En => format!(
-            "Assigned to {}, due {} (id {}); wangge export --to {} writes the bundle for them",
+            "Assigned to {}, due {} (id {}); wangge export --out FOLDER --to {} writes the bundle for them",
             a.meta.region_code, a.deadline, a.meta.id, a.meta.region_code
         ),
     })?;

@@ -109,10 +109,17 @@ fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
         ));
     }
     if let Some(r) = &c.resolution {
+        let r: serde_json::Value = serde_json::from_str(r).unwrap_or_default();
+        let field = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+        let kept = match field("kept").as_str() {
+            "other" => lang.pick("改用了另一版", "the other version was taken"),
+            _ => lang.pick("保留了现在这版", "the current version was kept"),
+        };
         lines.push(format!(
-            "{}: {}",
+            "{}: {kept}（{}）{}",
             lang.pick("处理结果", "resolution"),
-            sanitize(r)
+            sanitize(&field("by")),
+            sanitize(&field("note"))
         ));
     } else {
         lines.push(format!(

@@ -85,10 +85,12 @@ fn move_into<R: Record>(tx: &Transaction, ctx: &WriteCtx, id: &str, assignee: &s
         return Ok(());
     }
     if code != ctx.region {
-        return Err(StoreError::OutsideJurisdiction {
-            code,
-            region: assignee.to_owned(),
-        });
+        return Err(StoreError::refused(
+            format!("这条记录在 {code}，不在 {assignee} 之内；只能交办给记录所在的乡镇、村或网格"),
+            format!(
+                "This record lies in {code}, not inside {assignee}; assign it to the township, village or grid it lies in"
+            ),
+        ));
     }
     let mut moved = old.clone();
     moved.meta_mut().region_code = assignee.to_owned();

@@ -91,8 +91,8 @@ fn need_note(note: &str) -> Result<&str, StoreError> {
     let note = note.trim();
     if note.is_empty() {
         return Err(StoreError::refused(
-            "请写明处理理由（--note），它会记入审计日志",
-            "Give a reason (--note); it goes to the audit log",
+            "请写明处理理由，它会记入审计日志",
+            "Give a reason; it goes to the audit log",
         ));
     }
     Ok(note)

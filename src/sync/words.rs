@@ -116,11 +116,23 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
             s.quarantined
         ),
     };
+    if s.regions_added > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("，新增区划 {}", s.regions_added),
+            Lang::En => format!(", regions added {}", s.regions_added),
+        });
+    }
     if s.first_seen {
-        out.push_str(lang.pick(
-            "\n  首次见到这台设备：已记下它的公钥（未确认）；核实后运行 wangge trust confirm 设备编号",
-            "\n  First bundle from this device: its key is pinned, unconfirmed; check it, then run wangge trust confirm ID",
-        ));
+        out.push_str(&match lang {
+            Lang::Zh => format!(
+                "\n  首次见到这台设备：已记下它的公钥（未确认）。请与对方核对公钥（对方运行 wangge key show），\n  无误后运行 wangge trust confirm {}",
+                s.device
+            ),
+            Lang::En => format!(
+                "\n  First bundle from this device: its key is pinned, unconfirmed. Compare the key with the sender's\n  (wangge key show there), then run wangge trust confirm {}",
+                s.device
+            ),
+        });
     }
     if s.released > 0 {
         out.push_str(&match lang {

@@ -284,7 +284,12 @@ impl App {
 
     /// The key context of what has focus.
     pub fn context(&self) -> Context {
-        match self.stack.last() {
+        self.context_under(0)
+    }
+
+    /// The key context of the screen `depth` below the top (0: the top; the help overlay asks for 1).
+    pub fn context_under(&self, depth: usize) -> Context {
+        match self.stack.iter().rev().nth(depth) {
             Some(Screen::Detail(_)) => Context::Detail,
             Some(Screen::Action(..) | Screen::Worker(_) | Screen::Form(..)) => Context::Form,
             Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Context::Form,
@@ -389,13 +394,14 @@ impl App {
                     ),
                     _ => t("待办结", "not yet answered"),
                 };
+                let to = store::regions::name(conn, &a.meta.region_code)?
+                    .unwrap_or_else(|| a.meta.region_code.clone());
                 related.push((
                     t("交办", "assigned"),
                     format!(
-                        "{} {} → {}  {} {}：{}  [{state}]",
+                        "{} {} → {to}  {} {}：{}  [{state}]",
                         a.assigned_on,
                         a.assigned_by,
-                        a.meta.region_code,
                         t("期限", "due"),
                         a.deadline,
                         a.note

@@ -371,11 +371,16 @@ impl App {
 
     fn ask_note(&mut self, decision: Decision, title: String) {
         let prompt = Prompt::new(
-            title,
+            format!(
+                "{title}{}",
+                self.t(
+                    "（理由记入审计日志）",
+                    " (the reason goes to the audit log)"
+                )
+            ),
             vec![Field::text(
                 "note",
-                self.t("理由（记入审计日志）", "reason (goes to the audit log)")
-                    .to_owned(),
+                self.t("理由", "reason").to_owned(),
                 true,
             )],
         );

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::app::{App, Screen, TABS};
 use super::detail::days_text;
-use super::keymap::{self, Context};
+use super::keymap;
 use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::deadline::days_left;
@@ -397,13 +397,7 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
 
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
-    let context = match app.stack.iter().rev().nth(1) {
-        Some(Screen::Detail(_)) => Context::Detail,
-        Some(Screen::Action(..) | Screen::Worker(_) | Screen::Form(..)) => Context::Form,
-        Some(Screen::Checklist(_)) => Context::Checklist,
-        Some(Screen::PatrolRun { .. }) => Context::Patrol,
-        _ => Context::List,
-    };
+    let context = app.context_under(1);
     let mut lines = vec![Line::from(format!(
         " {}",
         lang.pick("任意键关闭", "any key closes")
