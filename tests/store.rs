@@ -1093,3 +1093,12 @@ fn check_finds_a_record_edited_behind_the_logs_back_even_a_personal_field() {
         "{e:?}"
     );
 }
+
+#[test]
+fn the_sql_overdue_rule_names_the_statuses_the_domain_does() {
+    use wangge::domain::hazard::HazardStatus;
+    for s in HazardStatus::ALL {
+        let in_sql = wangge::store::hazards::DEADLINE_RUNS.contains(&format!("'{}'", s.code()));
+        assert_eq!(in_sql, s.deadline_runs(), "{s:?}");
+    }
+}

@@ -107,6 +107,18 @@ impl HazardStatus {
     pub fn is_closed(self) -> bool {
         self == HazardStatus::Closed
     }
+
+    /// Whether the rectification deadline still runs: until the hazard passes re-inspection (then it waits for
+    /// 销号 and counts no more days). The store's SQL rule `DEADLINE_RUNS` says the same.
+    pub fn deadline_runs(self) -> bool {
+        matches!(
+            self,
+            HazardStatus::Found
+                | HazardStatus::Assigned
+                | HazardStatus::Rectifying
+                | HazardStatus::ReviewRequested
+        )
+    }
 }
 
 /// A hazard found by an inspection item or a patrol finding.
@@ -165,9 +177,9 @@ impl Hazard {
         Ok(())
     }
 
-    /// Overdue: not closed (销号) and past its (extended) deadline. Derived, never stored.
+    /// Overdue: past its (extended) deadline while the deadline still runs. Derived, never stored.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        !self.status.is_closed() && today > self.deadline
+        self.status.deadline_runs() && today > self.deadline
     }
 
     /// Applies one lifecycle step on `today`, or refuses it with the legal alternatives.
@@ -385,6 +397,11 @@ mod tests {
         let mut h = hazard();
         assert!(!h.is_overdue(day("2026-12-01")), "due today is not overdue");
         assert!(h.is_overdue(day("2026-12-02")));
+        h.status = HazardStatus::ReviewPassed;
+        assert!(
+            !h.is_overdue(day("2027-01-01")),
+            "passed re-inspection: waits for 销号"
+        );
         h.status = HazardStatus::Closed;
         assert!(!h.is_overdue(day("2027-01-01")));
     }
