@@ -495,3 +495,14 @@ CREATE TABLE quarantine (
     at        INTEGER NOT NULL,
     UNIQUE (record_id, version, device)
 );
+
+-- @migration 3 ------------------------------------------------------------------------------------------------
+-- The age recipients this device encrypts bundle payloads to (the county's, from its signed card or typed in),
+-- with the county device that card named. The county's own identity lives in settings (county_identity).
+CREATE TABLE recipients (
+    recipient  TEXT PRIMARY KEY,
+    device     TEXT,
+    public_key TEXT,
+    region     TEXT,
+    added_at   INTEGER NOT NULL
+) WITHOUT ROWID;

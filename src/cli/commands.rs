@@ -188,6 +188,10 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Key {
             action: KeyCmd::Show,
         }) => super::exchange::key_show(&open(&path, clock)?, lang),
+        Some(Command::Key { action }) => super::keys::key(&mut open(&path, clock)?, action, lang),
+        Some(Command::Recipient { action }) => {
+            super::keys::recipient(&mut open(&path, clock)?, action, lang)
+        }
         Some(Command::Trust { action }) => {
             super::exchange::trust(&mut open(&path, clock)?, action, lang)
         }

@@ -87,6 +87,13 @@ pub fn key_show(store: &Store, lang: Lang) -> Result<i32> {
         lang.pick("签名公钥 public key:", "public key:"),
         hex::encode(key.verifying_key().to_bytes())
     ))?;
+    if let Some(id) = crate::sync::seal::identity(store.conn())? {
+        print(&format!(
+            "{} {}",
+            lang.pick("加密公钥 recipient:", "recipient:"),
+            id.to_public()
+        ))?;
+    }
     Ok(0)
 }
 

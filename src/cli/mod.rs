@@ -3,6 +3,7 @@
 
 mod commands;
 mod exchange;
+mod keys;
 mod out;
 mod reports;
 mod review;
@@ -204,6 +205,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TrustCmd,
     },
+    /// 加密接收方（县级名片）：登记、列出、移除 / the recipients bundles are encrypted to
+    Recipient {
+        #[command(subcommand)]
+        action: RecipientCmd,
+    },
     /// 同步状态：各设备的批次、缺失、分叉、隔离、冲突 / exchange status: batches, gaps, forks, quarantine, conflicts
     Sync {
         #[command(subcommand)]
@@ -213,8 +219,37 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCmd {
-    /// 显示设备编号和公钥 / print the device id and public key
+    /// 显示设备编号和公钥（县级还有加密公钥 age1…）/ print the device id and keys (at the county also its age1… recipient)
     Show,
+    /// 县级：创建加密密钥对 / county: create the encryption key pair
+    CountyInit,
+    /// 县级：写出县级名片（加密公钥和签名公钥，已签名），发给各乡镇 / county: write the signed county card
+    Card {
+        /// 名片文件（不覆盖已有文件）/ the card file (never overwrites)
+        file: PathBuf,
+    },
+    /// 县级：导出私钥，供用 age 工具手工解密（仅本人可读，妥善保管）/ county: write the identity for the age tool
+    ExportIdentity {
+        /// 私钥文件（不覆盖已有文件）/ the identity file (never overwrites)
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecipientCmd {
+    /// 登记县级名片（或直接给出 age1… 公钥）/ register the county card, or a recipient age1…
+    Add {
+        /// 县级名片文件 / the county card
+        #[arg(long, value_name = "FILE", conflicts_with = "recipient")]
+        card: Option<PathBuf>,
+        /// 加密公钥 age1… / the recipient
+        #[arg(required_unless_present = "card")]
+        recipient: Option<String>,
+    },
+    /// 列出 / list
+    List,
+    /// 移除 / remove
+    Remove { recipient: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -541,3 +541,48 @@ pub fn is_quarantined(conn: &Connection, record_id: &str) -> Result<bool> {
         .optional()?
         .is_some())
 }
+
+/// An age recipient bundles are encrypted to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecipientRow {
+    pub recipient: String,
+    /// The county device whose card named it (None when typed in by hand).
+    pub device: Option<String>,
+    pub public_key: Option<String>,
+    pub region: Option<String>,
+    pub added_at: i64,
+}
+
+pub fn recipients(conn: &Connection) -> Result<Vec<RecipientRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT recipient, device, public_key, region, added_at FROM recipients ORDER BY added_at, recipient",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(RecipientRow {
+            recipient: r.get(0)?,
+            device: r.get(1)?,
+            public_key: r.get(2)?,
+            region: r.get(3)?,
+            added_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn add_recipient(tx: &Transaction, r: &RecipientRow) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO recipients (recipient, device, public_key, region, added_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(recipient) DO UPDATE SET device = coalesce(excluded.device, device),
+            public_key = coalesce(excluded.public_key, public_key), region = coalesce(excluded.region, region)",
+    )?
+    .execute(params![r.recipient, r.device, r.public_key, r.region, r.added_at])?;
+    Ok(())
+}
+
+/// Removes a recipient; false when there was none such.
+pub fn remove_recipient(tx: &Transaction, recipient: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("DELETE FROM recipients WHERE recipient = ?1")?
+        .execute([recipient])?
+        > 0)
+}

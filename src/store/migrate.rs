@@ -14,7 +14,7 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 type Migration = fn(&Transaction) -> Result<()>;
 
-const MIGRATIONS: &[Migration] = &[initial, |tx| part(tx, 2)];
+const MIGRATIONS: &[Migration] = &[initial, |tx| part(tx, 2), |tx| part(tx, 3)];
 
 /// The text of migration `n` in `schema.sql`.
 fn text(n: usize) -> &'static str {

@@ -16,7 +16,7 @@ use crate::store::exchange::{EventRow, RegionRow};
 pub const FORMAT: &str = "wangge-bundle";
 /// The format version this program writes; readers refuse another major version.
 pub const MAJOR: u32 = 1;
-pub const MINOR: u32 = 0;
+pub const MINOR: u32 = 1;
 /// Longest header line accepted.
 pub const MAX_HEADER: usize = 64 * 1024;
 /// Longest payload line accepted (one record with its timeline).
@@ -142,6 +142,25 @@ fn ascii(s: &str) -> String {
 
 /// Reads one line of at most `max` bytes (without its `\n`); None at the end of the file. A longer line, or one
 /// that is not UTF-8, is an error naming the line.
+/// A read that failed: a failing decryption (an altered or cut ciphertext) surfaces as invalid data and is
+/// said so; anything else is the disk's.
+pub fn read_error(path: &Path, line_no: Option<usize>, e: std::io::Error) -> StoreError {
+    match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
+            StoreError::bad_file(
+                path,
+                line_no,
+                format!("内容损坏或被改动，无法读出（{e}）"),
+                format!("the payload is damaged or altered and cannot be read ({e})"),
+            )
+        }
+        _ => StoreError::Io {
+            path: path.to_owned(),
+            source: e,
+        },
+    }
+}
+
 pub fn read_line(
     r: &mut impl BufRead,
     max: usize,
@@ -149,10 +168,7 @@ pub fn read_line(
     line_no: usize,
 ) -> Result<Option<Vec<u8>>, StoreError> {
     let mut buf = Vec::new();
-    let io = |e: std::io::Error| StoreError::Io {
-        path: path.to_owned(),
-        source: e,
-    };
+    let io = |e: std::io::Error| read_error(path, Some(line_no), e);
     let too_long = || {
         StoreError::bad_file(
             path,

@@ -132,7 +132,12 @@ pub fn export_with(
         echo.as_deref(),
         progress,
     );
-    let (counts, bytes, sha) = match written {
+    let Written {
+        counts,
+        bytes,
+        sha256: sha,
+        encoding,
+    } = match written {
         Ok(w) => w,
         Err(e) => {
             let _ = std::fs::remove_file(&payload_tmp);
@@ -167,7 +172,7 @@ pub fn export_with(
         schema: migrate::LATEST,
         audit_head: audit::head(conn)?,
         payload: Payload {
-            encoding: "jsonl".into(),
+            encoding: encoding.into(),
             bytes,
             sha256: sha,
         },
@@ -224,7 +229,16 @@ fn assemble(
     Ok(())
 }
 
-/// Writes the payload lines; returns per-family counts, byte count and SHA-256 (hex).
+/// What the payload file holds.
+struct Written {
+    counts: BTreeMap<String, u64>,
+    bytes: u64,
+    sha256: String,
+    encoding: &'static str,
+}
+
+/// Writes the payload lines (encrypted to the registered recipients, if any); returns per-family counts, the
+/// byte count and SHA-256 (hex) of what is on disk, and the encoding.
 fn write_payload(
     store: &Store,
     path: &Path,
@@ -232,7 +246,7 @@ fn write_payload(
     inside: Option<&str>,
     echo: Option<&str>,
     progress: super::Progress,
-) -> Result<(BTreeMap<String, u64>, u64, String), StoreError> {
+) -> Result<Written, StoreError> {
     let total = (range.1 - range.0 + 1).max(0) as u64;
     let mut done = 0u64;
     let conn = store.conn();
@@ -241,9 +255,15 @@ fn write_payload(
         source,
     };
     let _ = std::fs::remove_file(path);
-    let mut out = Hashing::new(BufWriter::new(
-        store::create_private_file(path).map_err(io)?,
-    ));
+    let recipients = super::seal::recipients(conn)?;
+    let mut out = super::seal::Sealed::new(
+        Hashing::new(BufWriter::new(
+            store::create_private_file(path).map_err(io)?,
+        )),
+        &recipients,
+    )
+    .map_err(io)?;
+    let encoding = out.encoding();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut sent: HashSet<String> = HashSet::new();
     let mut regions: BTreeSet<String> = BTreeSet::new();
@@ -302,11 +322,16 @@ fn write_payload(
             *counts.entry("region".into()).or_default() += 1;
         }
     }
-    let (w, bytes, sha) = out.finish();
+    let (w, bytes, sha) = out.finish().map_err(io)?.finish();
     let f = w.into_inner().map_err(|e| io(e.into_error()))?;
     f.sync_all().map_err(io)?;
     progress(total, total);
-    Ok((counts, bytes, sha))
+    Ok(Written {
+        counts,
+        bytes,
+        sha256: sha,
+        encoding,
+    })
 }
 
 /// The records `map` refers to that this bundle has not carried yet, depth first (what they refer to comes
@@ -341,7 +366,7 @@ fn refs_of(
 }
 
 fn emit(
-    out: &mut Hashing<BufWriter<std::fs::File>>,
+    out: &mut impl Write,
     conn: &rusqlite::Connection,
     family: Family,
     id: &str,

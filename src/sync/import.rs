@@ -70,6 +70,7 @@ pub fn import_with(
     }
     // Pass 2: apply in one transaction (a dry run rolls it back).
     let book = RuleBook::load(store.conn())?;
+    let identity = super::seal::identity(store.conn())?;
     let ctx = WriteCtx {
         device: own.id.clone(),
         actor: own.worker.clone(),
@@ -108,7 +109,7 @@ pub fn import_with(
             file: &file_name,
             summary: &mut summary,
         };
-        let digest = verify::read_payload(path, offset, &header, &|b| progress(size + b, 2 * size), |line_no, line| {
+        let digest = verify::read_payload(path, offset, &header, identity.as_ref(), &|b| progress(size + b, 2 * size), |line_no, line| {
             apply.line(line_no, line)
         })?;
         if digest != header.payload.sha256 {

@@ -8,6 +8,7 @@ pub mod import;
 mod merge;
 pub mod records;
 pub mod review;
+pub mod seal;
 pub mod status;
 pub mod trust;
 pub mod verify;

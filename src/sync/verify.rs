@@ -2,9 +2,11 @@
 //! the sender's trust and signature, and the whole payload (digest, length, every line parses and lies inside
 //! both regions, counts). Also the payload reader the merge uses for its second pass.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
@@ -150,7 +152,8 @@ pub fn verify(
         ));
     }
     // The payload, whole.
-    let regions = verify_payload(path, offset, &header, &own.region, read)?;
+    let identity = super::seal::identity(store.conn())?;
+    let regions = verify_payload(path, offset, &header, &own.region, identity.as_ref(), read)?;
     Ok(Verified {
         header,
         offset,
@@ -241,11 +244,13 @@ fn trust(
     }
 }
 
-/// Reads the payload from `offset`, calling `f` with each line; returns the SHA-256 of what was read.
+/// Reads the payload from `offset` (decrypting it with `identity` when it is encrypted), calling `f` with each
+/// line; returns the SHA-256 of the bytes on disk.
 pub(super) fn read_payload(
     path: &Path,
     offset: u64,
     header: &Header,
+    identity: Option<&age::x25519::Identity>,
     read: &dyn Fn(u64),
     mut f: impl FnMut(usize, Line) -> Result<(), StoreError>,
 ) -> Result<String, StoreError> {
@@ -255,11 +260,13 @@ pub(super) fn read_payload(
     };
     let mut file = std::fs::File::open(path).map_err(io)?;
     file.seek(SeekFrom::Start(offset)).map_err(io)?;
-    let mut r = BufReader::new(Hashing {
+    // The digest is of the bytes on disk, whatever reads them (the line reader, or age underneath it).
+    let tap = Rc::new(RefCell::new((Sha256::new(), 0u64)));
+    let raw = Hashing {
         inner: file,
-        hash: Sha256::new(),
-        bytes: 0,
-    });
+        tap: tap.clone(),
+    };
+    let mut r = super::seal::open(raw, &header.payload.encoding, identity, path)?;
     let mut line_no = 2;
     loop {
         line_no += 1;
@@ -287,28 +294,38 @@ pub(super) fn read_payload(
         })?;
         f(line_no, line)?;
         if line_no % 1024 == 0 {
-            read(r.get_ref().bytes);
+            read(tap.borrow().1);
         }
     }
-    // Drain what the line reader left (nothing, normally) so the digest covers the whole file.
-    let mut rest = Vec::new();
-    r.read_to_end(&mut rest).map_err(io)?;
-    let h = r.into_inner();
-    if h.bytes != header.payload.bytes {
+    // Read to the end (for an encrypted payload this checks its last chunk), then hash any bytes on disk
+    // beyond what the reader took, so the digest and the length cover the whole file.
+    std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| bundle::read_error(path, None, e))?;
+    drop(r);
+    let taken = tap.borrow().1;
+    let mut rest = std::fs::File::open(path).map_err(io)?;
+    rest.seek(SeekFrom::Start(offset + taken)).map_err(io)?;
+    let mut rest = Hashing {
+        inner: rest,
+        tap: tap.clone(),
+    };
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(io)?;
+    drop(rest);
+    let (hash, bytes) = tap.replace((Sha256::new(), 0));
+    if bytes != header.payload.bytes {
         return Err(bad(
             path,
             None,
             format!(
                 "内容长度 {} 字节与头部所说的 {} 字节不符（文件被截断或改动）",
-                h.bytes, header.payload.bytes
+                bytes, header.payload.bytes
             ),
             format!(
                 "the payload is {} bytes, the header says {} (truncated or altered)",
-                h.bytes, header.payload.bytes
+                bytes, header.payload.bytes
             ),
         ));
     }
-    Ok(hex::encode(h.hash.finalize()))
+    Ok(hex::encode(hash.finalize()))
 }
 
 /// Pass 1: every line parses, lies inside both regions, and the counts and digest match the header. Returns
@@ -318,11 +335,12 @@ fn verify_payload(
     offset: u64,
     header: &Header,
     own_region: &str,
+    identity: Option<&age::x25519::Identity>,
     read: &dyn Fn(u64),
 ) -> Result<BTreeMap<String, RegionRow>, StoreError> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut regions = BTreeMap::new();
-    let digest = read_payload(path, offset, header, read, |line_no, line| {
+    let digest = read_payload(path, offset, header, identity, read, |line_no, line| {
         match line {
             Line::Region { region } => {
                 let level_ok = region::parse_code(&region.code)
@@ -449,17 +467,18 @@ fn verify_payload(
 }
 
 /// A reader that hashes and counts what passes through it.
+/// A reader that adds what passes through it to a shared digest and byte count.
 struct Hashing<R: Read> {
     inner: R,
-    hash: Sha256,
-    bytes: u64,
+    tap: Rc<RefCell<(Sha256, u64)>>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
+        let mut tap = self.tap.borrow_mut();
+        tap.0.update(&buf[..n]);
+        tap.1 += n as u64;
         Ok(n)
     }
 }

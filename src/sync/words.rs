@@ -51,11 +51,19 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
                     counts_text(&header.counts, lang)
                 ),
             },
-            lang.pick(
-                "注意：这个交换包里的个人信息（信访人姓名、证件号、电话）没有加密，请妥善保管 U 盘",
-                "Note: this bundle holds personal data (petitioners' names, ID numbers, phones) unencrypted; keep the stick safe",
-            )
-            .to_owned(),
+            if header.payload.encoding == super::seal::PLAIN {
+                lang.pick(
+                    "注意：这个交换包里的个人信息（信访人姓名、证件号、电话）没有加密，请妥善保管 U 盘；登记县级名片后会自动加密（wangge recipient add --card 文件）",
+                    "Note: this bundle holds personal data (petitioners' names, ID numbers, phones) unencrypted; keep the stick safe. Register the county card to encrypt (wangge recipient add --card FILE)",
+                )
+                .to_owned()
+            } else {
+                lang.pick(
+                    "内容已加密给县级密钥：丢失的 U 盘上只看得到头部",
+                    "The payload is encrypted to the county's key: a lost stick shows only the header",
+                )
+                .to_owned()
+            },
         ],
     }
 }
@@ -125,11 +133,11 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
     if s.first_seen {
         out.push_str(&match lang {
             Lang::Zh => format!(
-                "\n  首次见到这台设备：已记下它的公钥（未确认）。请与对方核对公钥（对方运行 wangge key show），\n  无误后运行 wangge trust confirm {}",
+                "\n  首次见到这台设备，公钥已记下（未确认）；与对方 wangge key show 核对后确认：wangge trust confirm {}",
                 s.device
             ),
             Lang::En => format!(
-                "\n  First bundle from this device: its key is pinned, unconfirmed. Compare the key with the sender's\n  (wangge key show there), then run wangge trust confirm {}",
+                "\n  First bundle from this device: its key is pinned, unconfirmed; compare it with wangge key show there, then: wangge trust confirm {}",
                 s.device
             ),
         });

@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: a fresh database in a temp dir, a fixed clock, a device.
 #![allow(dead_code)]
 
+pub mod exchange;
 pub mod tui;
 
 use std::path::PathBuf;

@@ -1,0 +1,218 @@
+//! Databases of devices that exchange bundles: set-up, export and import, and views of their state to
+//! compare (every row, the records, a bundle's parts), and forging a bundle signed by any key.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::Value;
+use wangge::domain::clock::FixedClock;
+use wangge::store::{OpenMode, Store, StoreError, WriteCtx, device};
+use wangge::sync::{export, import};
+
+use super::now;
+
+pub const COUNTY: &str = "610727000000";
+pub const JIEGUAN: &str = "610727101000";
+pub const XINGZHOU: &str = "610727001000";
+
+pub struct Db {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+}
+
+impl Db {
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("stick")
+    }
+}
+
+pub fn device_id(n: u8) -> String {
+    format!("0190a000-0000-7000-8000-0000000000{n:02x}")
+}
+
+/// A database of a device of `region` (device number `n`, key `[n; 32]`), with `demo` demo records.
+pub fn db(region: &str, n: u8, demo: usize) -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let mut store = Store::open(
+        &path,
+        OpenMode::CreateIfMissing,
+        Arc::new(FixedClock(now())),
+    )
+    .unwrap();
+    let ctx = WriteCtx {
+        device: device_id(n),
+        actor: format!("网格员{n}"),
+        region: region.into(),
+        now: now(),
+    };
+    store
+        .write_raw(|tx| device::init(tx, &ctx, region, &[n; 32]))
+        .unwrap();
+    if demo > 0 {
+        wangge::demo::generate(&mut store, demo, u64::from(n), &mut |_| {}).unwrap();
+    } else {
+        wangge::demo::ensure_regions(&mut store, region).unwrap();
+    }
+    Db { dir, store }
+}
+
+pub fn send(from: &mut Db, to: Option<&str>) -> PathBuf {
+    let req = export::Request {
+        out_dir: from.out(),
+        to: to.map(str::to_owned),
+        full: false,
+    };
+    match export::export(&mut from.store, &req).unwrap() {
+        export::Outcome::Written { path, .. } => path,
+        other => panic!("nothing written: {other:?}"),
+    }
+}
+
+pub fn take(into: &mut Db, file: &Path) -> Result<import::Summary, StoreError> {
+    import::import(&mut into.store, file, false)
+}
+
+/// Every row of every table, as text: "unchanged" means this is equal before and after.
+pub fn snapshot(db: &Db) -> String {
+    let conn = db.store.conn();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for t in tables {
+        let mut st = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
+            .unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        for row in rows {
+            out.push_str(&t);
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The records themselves (every family, with vectors) and the timelines: what must agree between databases.
+pub fn records_state(db: &Db) -> String {
+    let conn = db.store.conn();
+    let mut out = String::new();
+    for t in [
+        "places",
+        "inspections",
+        "inspection_results",
+        "hazards",
+        "patrols",
+        "findings",
+        "petitions",
+        "assignments",
+    ] {
+        let mut st = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+            .unwrap();
+        let n = st.column_count();
+        for row in st
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap()
+        {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    let mut st = conn
+        .prepare("SELECT id, record_id, action, note FROM timeline ORDER BY id")
+        .unwrap();
+    for row in st
+        .query_map([], |r| {
+            Ok(format!(
+                "{:?}{:?}{:?}{:?}",
+                r.get_ref(0)?,
+                r.get_ref(1)?,
+                r.get_ref(2)?,
+                r.get_ref(3)?
+            ))
+        })
+        .unwrap()
+    {
+        out.push_str(&row.unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn one(db: &Db, sql: &str) -> i64 {
+    db.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+pub fn parts(file: &Path) -> (String, String, Vec<u8>) {
+    let bytes = std::fs::read(file).unwrap();
+    let first = bytes.iter().position(|b| *b == b'\n').unwrap();
+    let second = first + 1 + bytes[first + 1..].iter().position(|b| *b == b'\n').unwrap();
+    (
+        String::from_utf8(bytes[..first].to_vec()).unwrap(),
+        String::from_utf8(bytes[first + 1..second].to_vec()).unwrap(),
+        bytes[second + 1..].to_vec(),
+    )
+}
+
+/// Rewrites a bundle with `payload`, its header fixed up by `edit`, signed by `key`.
+pub fn forge(
+    file: &Path,
+    out: &Path,
+    key: &SigningKey,
+    payload: &[u8],
+    edit: impl Fn(&mut Value),
+) -> PathBuf {
+    let (header, _, _) = parts(file);
+    let mut h: Value = serde_json::from_str(&header).unwrap();
+    h["payload"]["bytes"] = Value::from(payload.len());
+    h["payload"]["sha256"] =
+        Value::from(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(payload)));
+    edit(&mut h);
+    let line1 = serde_json::to_string(&h).unwrap();
+    let sig = hex::encode(key.sign(line1.as_bytes()).to_bytes());
+    let mut bytes = format!("{line1}\n{sig}\n").into_bytes();
+    bytes.extend_from_slice(payload);
+    std::fs::write(out, bytes).unwrap();
+    out.to_path_buf()
+}
+
+/// Deletes one place (a tombstone), so the next export has something to carry.
+pub fn touch_any(db: &mut Db) {
+    let (id, v): (String, i64) = db
+        .store
+        .conn()
+        .query_row(
+            "SELECT id, version FROM places WHERE deleted = 0 ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    db.store
+        .write(|tx, ctx| {
+            wangge::store::records::delete::<wangge::domain::place::Place>(
+                tx, ctx, &id, v as u64, "测试",
+            )
+        })
+        .unwrap();
+}

@@ -1,0 +1,180 @@
+//! Bundles a lost stick cannot leak: the county's key and card, encrypted export, import that decrypts, and
+//! every way it must refuse (another key, an altered ciphertext or header), with the database unchanged.
+
+mod common;
+
+use std::io::Read;
+use std::str::FromStr;
+
+use common::exchange::*;
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+use wangge::sync::seal;
+
+/// A county with its key, and a township that registered the county's card.
+fn sealed_pair() -> (Db, Db) {
+    let mut c = db(COUNTY, 9, 0);
+    let mut a = db(JIEGUAN, 1, 40);
+    seal::county_init(&mut c.store).unwrap();
+    let card = c.dir.path().join("county-card.txt");
+    seal::write_card(&c.store, &card).unwrap();
+    seal::add_card(&mut a.store, &card).unwrap();
+    (c, a)
+}
+
+fn message(e: &wangge::store::StoreError) -> String {
+    wangge::domain::Localized::message(e, wangge::domain::Lang::En)
+}
+
+#[test]
+fn an_encrypted_bundle_round_trips_and_shows_nothing_but_its_header() {
+    let (mut c, mut a) = sealed_pair();
+    let file = send(&mut a, None);
+    let (header, _, payload) = parts(&file);
+    let h: Value = serde_json::from_str(&header).unwrap();
+    assert_eq!(h["payload"]["encoding"], "age");
+    // Not a name, an ID number or a phone anywhere in the file: the payload is ciphertext.
+    let bytes = std::fs::read(&file).unwrap();
+    let conn = a.store.conn();
+    let mut st = conn
+        .prepare(
+            "SELECT petitioner_name, coalesce(id_number, ''), coalesce(phone, '') FROM petitions",
+        )
+        .unwrap();
+    let people: Vec<(String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!people.is_empty());
+    for (name, id, phone) in &people {
+        for secret in [name, id, phone].into_iter().filter(|s| s.len() >= 6) {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} readable in the bundle"
+            );
+        }
+    }
+    assert!(
+        payload.starts_with(b"age-encryption.org/v1\n"),
+        "standard age"
+    );
+    // The age crate alone opens the payload (what a clerk does with the age tool).
+    let id_file = c.dir.path().join("identity.txt");
+    seal::export_identity(&c.store, &id_file).unwrap();
+    let text = std::fs::read_to_string(&id_file).unwrap();
+    let key = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
+    let identity = age::x25519::Identity::from_str(key).unwrap();
+    let mut plain = String::new();
+    age::Decryptor::new(&payload[..])
+        .unwrap()
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_string(&mut plain)
+        .unwrap();
+    assert!(plain.lines().count() > 40 && plain.contains("\"family\":\"petition\""));
+    // And the county imports it.
+    let s = take(&mut c, &file).unwrap();
+    assert!(s.new > 40, "{s:?}");
+    assert_eq!(
+        one(&c, "SELECT count(*) FROM petitions"),
+        one(&a, "SELECT count(*) FROM petitions")
+    );
+}
+
+#[test]
+fn another_key_an_altered_ciphertext_or_header_are_refused_and_change_nothing() {
+    let (mut c, mut a) = sealed_pair();
+    let good = send(&mut a, None);
+    let (header, _, payload) = parts(&good);
+    let dir = c.dir.path().to_owned();
+    // A county database without the key; another county's key.
+    let mut keyless = db(COUNTY, 10, 0);
+    let e = take(&mut keyless, &good).expect_err("no key");
+    assert!(message(&e).contains("encrypted"), "{}", message(&e));
+    let mut other = db(COUNTY, 11, 0);
+    seal::county_init(&mut other.store).unwrap();
+    let before = snapshot(&other);
+    let e = take(&mut other, &good).expect_err("another key");
+    assert!(message(&e).contains("another key"), "{}", message(&e));
+    assert_eq!(snapshot(&other), before);
+    // A flipped byte deep in the ciphertext, re-signed with a fresh digest so only the age layer can tell.
+    let before = snapshot(&c);
+    let mut flipped = payload.clone();
+    let at = flipped.len() - 40;
+    flipped[at] ^= 0x55;
+    let key = SigningKey::from_bytes(&[1u8; 32]);
+    let f = forge(&good, &dir.join("flipped.wgb"), &key, &flipped, |_| {});
+    let e = take(&mut c, &f).expect_err("flipped");
+    assert!(
+        message(&e).contains("damaged or altered"),
+        "{}",
+        message(&e)
+    );
+    assert_eq!(snapshot(&c), before);
+    // The same byte flipped without re-signing: the digest no longer matches.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let n = bytes.len();
+    bytes[n - 40] ^= 0x55;
+    let f = dir.join("flipped2.wgb");
+    std::fs::write(&f, &bytes).unwrap();
+    assert!(take(&mut c, &f).is_err());
+    // A header that says the payload is plain.
+    let f = forge(&good, &dir.join("plain.wgb"), &key, &payload, |h| {
+        h["payload"]["encoding"] = Value::from("jsonl")
+    });
+    assert!(take(&mut c, &f).is_err());
+    // A header edited by hand (its signature no longer matches).
+    let mut h: Value = serde_json::from_str(&header).unwrap();
+    h["seq"][1] = Value::from(1);
+    let mut bytes = std::fs::read(&good).unwrap();
+    let end = bytes.iter().position(|b| *b == b'\n').unwrap();
+    bytes.splice(..end, serde_json::to_vec(&h).unwrap());
+    let f = dir.join("header.wgb");
+    std::fs::write(&f, &bytes).unwrap();
+    let e = take(&mut c, &f).expect_err("header");
+    assert!(message(&e).contains("signature"), "{}", message(&e));
+    assert_eq!(snapshot(&c), before);
+    // The good file still imports.
+    take(&mut c, &good).unwrap();
+}
+
+#[test]
+fn a_plain_bundle_still_imports_and_the_card_is_checked() {
+    let mut c = db(COUNTY, 9, 0);
+    seal::county_init(&mut c.store).unwrap();
+    let mut a = db(JIEGUAN, 1, 20);
+    let plain = send(&mut a, None);
+    let (header, _, _) = parts(&plain);
+    assert!(header.contains("\"encoding\":\"jsonl\""));
+    take(&mut c, &plain).unwrap();
+    // A second key is refused; a township cannot make the county key.
+    assert!(seal::county_init(&mut c.store).is_err());
+    assert!(seal::county_init(&mut a.store).is_err());
+    // A card edited by hand is refused; the right one registers the county's key too.
+    let card = c.dir.path().join("card.txt");
+    seal::write_card(&c.store, &card).unwrap();
+    let text = std::fs::read_to_string(&card).unwrap();
+    let forged = c.dir.path().join("forged.txt");
+    std::fs::write(
+        &forged,
+        text.replacen("\"recipient\":\"age1", "\"recipient\":\"age1x", 1),
+    )
+    .unwrap();
+    assert!(seal::add_card(&mut a.store, &forged).is_err());
+    seal::add_card(&mut a.store, &card).unwrap();
+    let peer = wangge::store::exchange::peer(a.store.conn(), &device_id(9))
+        .unwrap()
+        .unwrap();
+    assert_eq!(peer.status, "confirmed");
+    assert!(seal::add_recipient(&mut a.store, "age1nonsense").is_err());
+    // Without a recipient, bundles go plain again.
+    let r = seal::recipients(a.store.conn()).unwrap()[0].to_string();
+    assert!(seal::remove_recipient(&mut a.store, &r).unwrap());
+    common::exchange::touch_any(&mut a);
+    let again = send(&mut a, None);
+    assert!(parts(&again).0.contains("\"encoding\":\"jsonl\""));
+}
