@@ -506,3 +506,23 @@ CREATE TABLE recipients (
     region     TEXT,
     added_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Bundles this device sent: what the county's acknowledgements are checked against.
+CREATE TABLE sent_batches (
+    destination TEXT NOT NULL,
+    batch       INTEGER NOT NULL,
+    lo          INTEGER NOT NULL,
+    hi          INTEGER NOT NULL,
+    file        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (destination, lo, hi, sha256)
+) WITHOUT ROWID;
+
+-- The latest acknowledgement from each county device: the ranges of this device's changes it holds.
+CREATE TABLE acks (
+    device      TEXT PRIMARY KEY,
+    ranges      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -178,3 +178,73 @@ fn a_plain_bundle_still_imports_and_the_card_is_checked() {
     let again = send(&mut a, None);
     assert!(parts(&again).0.contains("\"encoding\":\"jsonl\""));
 }
+
+#[test]
+fn the_county_acknowledges_and_only_its_card_key_is_believed() {
+    let (mut c, mut a) = sealed_pair();
+    let file = send(&mut a, None);
+    let st = wangge::sync::status::status(&a.store).unwrap();
+    assert_eq!((st.confirmed_batches, st.unconfirmed.len()), (0, 1));
+    take(&mut c, &file).unwrap();
+    let acks = c.dir.path().join("acks");
+    let files = wangge::sync::ack::write_all(&c.store, &acks).unwrap();
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(name.is_ascii() && name.ends_with(".wga"), "{name}");
+    // Another township does not take it; a forged one (signed by another key) is refused.
+    let mut b = db(XINGZHOU, 2, 0);
+    let card = c.dir.path().join("county-card.txt");
+    seal::add_card(&mut b.store, &card).unwrap();
+    let e = wangge::sync::ack::accept(&mut b.store, &files[0], false).expect_err("other device");
+    assert!(message(&e).contains("for device"), "{}", message(&e));
+    let (line1, _, _) = parts(&files[0]);
+    let other = SigningKey::from_bytes(&[42u8; 32]);
+    let forged = c.dir.path().join("forged.wga");
+    std::fs::write(
+        &forged,
+        format!(
+            "{line1}\n{}\n",
+            hex::encode(ed25519_dalek::Signer::sign(&other, line1.as_bytes()).to_bytes())
+        ),
+    )
+    .unwrap();
+    let e = wangge::sync::ack::accept(&mut a.store, &forged, false).expect_err("forged");
+    assert!(message(&e).contains("signature"), "{}", message(&e));
+    // Without the county's card registered, no acknowledgement is believed.
+    let mut lone = db(JIEGUAN, 3, 0);
+    assert!(wangge::sync::ack::accept(&mut lone.store, &files[0], false).is_err());
+    // The real one, through `import` like a bundle.
+    match wangge::sync::import::take(&mut a.store, &files[0], false, &wangge::sync::quiet).unwrap()
+    {
+        wangge::sync::import::Taken::Ack(ack) => assert_eq!(ack.ranges.len(), 1),
+        wangge::sync::import::Taken::Bundle(_) => panic!("an ack read as a bundle"),
+    }
+    let st = wangge::sync::status::status(&a.store).unwrap();
+    assert_eq!((st.confirmed_batches, st.unconfirmed.len()), (1, 0));
+}
+
+#[test]
+fn tombstones_are_purged_only_after_the_county_confirmed_them() {
+    let (mut c, mut a) = sealed_pair();
+    take(&mut c, &send(&mut a, None)).unwrap();
+    touch_any(&mut a);
+    let deleted = one(&a, "SELECT count(*) FROM hazards WHERE deleted = 1");
+    assert_eq!(deleted, 1);
+    let file = send(&mut a, None);
+    // Sent but not confirmed: it stays.
+    assert_eq!(wangge::sync::ack::purge(&mut a.store, 0).unwrap(), 0);
+    take(&mut c, &file).unwrap();
+    let acks = c.dir.path().join("acks");
+    let f = wangge::sync::ack::write_all(&c.store, &acks).unwrap();
+    wangge::sync::ack::accept(&mut a.store, &f[0], false).unwrap();
+    // Confirmed, but inside the retention period: it stays.
+    assert_eq!(wangge::sync::ack::purge(&mut a.store, 90).unwrap(), 0);
+    assert_eq!(wangge::sync::ack::purge(&mut a.store, 0).unwrap(), 1);
+    assert_eq!(one(&a, "SELECT count(*) FROM hazards WHERE deleted = 1"), 0);
+    let errors: Vec<_> = wangge::store::check::run(a.store.conn(), a.store.today())
+        .into_iter()
+        .filter(|f| f.severity == wangge::store::check::Severity::Error)
+        .map(|f| f.en)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

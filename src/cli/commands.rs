@@ -155,6 +155,20 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Export { out, to, full }) => {
             super::exchange::export(&mut open(&path, clock)?, out, to.as_deref(), *full, lang)
         }
+        Some(Command::Ack { out }) => {
+            let store = open(&path, clock)?;
+            let files = crate::sync::ack::write_all(&store, out)?;
+            if files.is_empty() {
+                super::out::print(lang.pick(
+                    "还没有收到任何设备的交换包，没有回执可写",
+                    "No bundles received from any device yet; no acknowledgement written",
+                ))?;
+            }
+            for f in files {
+                super::out::print(&f.display().to_string())?;
+            }
+            Ok(0)
+        }
         Some(Command::Import { files, dry_run }) => {
             super::exchange::import(&mut open(&path, clock)?, files, *dry_run, lang)
         }

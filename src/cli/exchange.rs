@@ -33,8 +33,8 @@ pub fn export(
 pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -> Result<i32> {
     let mut code = 0;
     for f in files {
-        match import::import(store, f, dry_run) {
-            Ok(s) => print(&words::imported(&s, lang))?,
+        match import::take(store, f, dry_run, &crate::sync::quiet) {
+            Ok(t) => print(&words::taken(&t, lang))?,
             Err(e) => {
                 code = 1;
                 eprintln!("{}", words::refused(f, &e, lang));
@@ -217,6 +217,55 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                 Lang::En => format!(
                     "  fork: changes {:?} arrived with two different contents",
                     d.forks
+                ),
+            });
+        }
+    }
+    if st.confirmed_batches + st.unconfirmed.len() > 0 {
+        let ranges: Vec<String> = st
+            .confirmed
+            .iter()
+            .map(|[a, b]| format!("{a}–{b}"))
+            .collect();
+        lines.push(match lang {
+            Lang::Zh => format!(
+                "县里已确认收到 {} 批（第 {} 条变更），未确认 {} 批",
+                st.confirmed_batches,
+                if ranges.is_empty() {
+                    "-".into()
+                } else {
+                    ranges.join("、")
+                },
+                st.unconfirmed.len()
+            ),
+            Lang::En => format!(
+                "The county confirmed {} batches (changes {}); {} unconfirmed",
+                st.confirmed_batches,
+                if ranges.is_empty() {
+                    "-".into()
+                } else {
+                    ranges.join(", ")
+                },
+                st.unconfirmed.len()
+            ),
+        });
+        for u in &st.unconfirmed {
+            let flag = if u.overdue {
+                lang.pick(
+                    "  ！超过 14 天未确认，请确认县里是否收到",
+                    "  ! unconfirmed for over 14 days: check the county received it",
+                )
+            } else {
+                ""
+            };
+            lines.push(match lang {
+                Lang::Zh => format!(
+                    "  未确认：批次 {} 第 {}–{} 条，发往 {}，{} 天前{flag}",
+                    u.batch, u.seq[0], u.seq[1], u.destination, u.days
+                ),
+                Lang::En => format!(
+                    "  unconfirmed: batch {} changes {}–{} to {}, {} days ago{flag}",
+                    u.batch, u.seq[0], u.seq[1], u.destination, u.days
                 ),
             });
         }

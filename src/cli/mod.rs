@@ -163,14 +163,20 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
-    /// 导入交换包（先校验，后合并）/ verify, then merge bundle files
+    /// 导入交换包（先校验，后合并）或县里的回执 / verify, then merge bundle files (or take the county's acknowledgement)
     Import {
-        /// 交换包文件，可多个 / bundle files
+        /// 交换包或回执文件，可多个 / bundle or acknowledgement files
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// 只报告，不写入 / report without writing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// 县级：给每台发来过交换包的设备写回执（已收到的变更范围，已签名）/ county: signed acknowledgements per device
+    Ack {
+        /// 写到这个文件夹 / into this folder
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// 交办：把隐患或信访件交给下级乡镇或网格，限期办理 / assign a hazard or petition down, with a deadline
     Assign {
@@ -300,6 +306,12 @@ pub enum SyncCmd {
     },
     /// 重新检查隔离区：所缺的记录已到或已有更新版本的放行 / check the quarantine again
     Retry,
+    /// 清除县里已确认收到、且超过保留期的删除记录 / erase tombstones the county confirmed, after a retention period
+    Purge {
+        /// 保留天数 / days to keep a tombstone after its deletion
+        #[arg(long, default_value_t = 90, value_name = "DAYS")]
+        keep_days: i64,
+    },
     /// 丢弃一条隔离记录（请对方改正后重发），理由记入审计日志 / discard a held record, with a reason
     Discard {
         /// 隔离编号（sync status 中的 #N）/ its number (#N in sync status)

@@ -39,6 +39,18 @@ pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
             print(&words::rechecked(&r, lang))?;
             Ok(0)
         }
+        SyncCmd::Purge { keep_days } => {
+            let n = crate::sync::ack::purge(store, *keep_days)?;
+            print(&match lang {
+                Lang::Zh => {
+                    format!("已清除 {n} 条删除记录（县里已确认收到，且删除已超过 {keep_days} 天）")
+                }
+                Lang::En => format!(
+                    "{n} tombstones erased (confirmed by the county, deleted more than {keep_days} days ago)"
+                ),
+            })?;
+            Ok(0)
+        }
         SyncCmd::Discard { id, note } => {
             review::discard(store, *id, note)?;
             print(lang.pick(

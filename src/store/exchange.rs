@@ -586,3 +586,69 @@ pub fn remove_recipient(tx: &Transaction, recipient: &str) -> Result<bool> {
         .execute([recipient])?
         > 0)
 }
+
+/// A bundle this device sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sent {
+    pub destination: String,
+    pub batch: i64,
+    pub lo: i64,
+    pub hi: i64,
+    pub file: String,
+    pub sha256: String,
+    pub at: i64,
+}
+
+pub fn add_sent(tx: &Transaction, s: &Sent) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sent_batches (destination, batch, lo, hi, file, sha256, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![s.destination, s.batch, s.lo, s.hi, s.file, s.sha256, s.at])?;
+    Ok(())
+}
+
+/// Every bundle sent, oldest first.
+pub fn sent(conn: &Connection) -> Result<Vec<Sent>> {
+    let mut st = conn.prepare_cached(
+        "SELECT destination, batch, lo, hi, file, sha256, at FROM sent_batches ORDER BY at, lo",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(Sent {
+            destination: r.get(0)?,
+            batch: r.get(1)?,
+            lo: r.get(2)?,
+            hi: r.get(3)?,
+            file: r.get(4)?,
+            sha256: r.get(5)?,
+            at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Keeps a county device's latest acknowledgement (its ranges replace the earlier ones: they only grow).
+pub fn put_ack(
+    tx: &Transaction,
+    device: &str,
+    ranges: &str,
+    created_at: &str,
+    at: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO acks (device, ranges, created_at, received_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(device) DO UPDATE SET ranges = excluded.ranges, created_at = excluded.created_at,
+             received_at = excluded.received_at",
+    )?
+    .execute(params![device, ranges, created_at, at])?;
+    Ok(())
+}
+
+/// Every acknowledgement kept: (county device, ranges as JSON, created at, received at).
+pub fn acks(conn: &Connection) -> Result<Vec<(String, String, String, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT device, ranges, created_at, received_at FROM acks ORDER BY device",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -182,6 +182,10 @@ pub fn export_with(
     let _ = std::fs::remove_file(&payload_tmp);
     result?;
     let now = crate::domain::clock::to_ms(store.now());
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     store.write_raw(|tx| {
         exchange::set_cursor(
             tx,
@@ -189,6 +193,18 @@ pub fn export_with(
             hi,
             if req.full { batches } else { batches + 1 },
             now,
+        )?;
+        exchange::add_sent(
+            tx,
+            &exchange::Sent {
+                destination: to.clone(),
+                batch: header.batch,
+                lo,
+                hi,
+                file,
+                sha256: header.payload.sha256.clone(),
+                at: now,
+            },
         )
     })?;
     Ok(Outcome::Written {

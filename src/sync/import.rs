@@ -34,6 +34,25 @@ pub struct Summary {
     pub dry_run: bool,
 }
 
+/// What one file given to `import` was.
+pub enum Taken {
+    Bundle(Summary),
+    Ack(super::ack::Ack),
+}
+
+/// Imports a file given to `import`: a bundle, or the county's acknowledgement.
+pub fn take(
+    store: &mut Store,
+    path: &Path,
+    dry_run: bool,
+    progress: super::Progress,
+) -> Result<Taken, StoreError> {
+    if super::ack::is_ack(path) {
+        return super::ack::accept(store, path, dry_run).map(Taken::Ack);
+    }
+    import_with(store, path, dry_run, progress).map(Taken::Bundle)
+}
+
 /// Verifies and applies one bundle file.
 pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, StoreError> {
     import_with(store, path, dry_run, &super::quiet)

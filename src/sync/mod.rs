@@ -2,6 +2,7 @@
 //! database trusts (`trust`), what it has seen of them (`status`), and the review of what an import held back
 //! (`review`: conflicts and quarantine). The SQL lives in `store::exchange`.
 
+pub mod ack;
 pub mod bundle;
 pub mod export;
 pub mod import;

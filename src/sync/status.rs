@@ -33,6 +33,25 @@ pub struct Status {
     pub devices: Vec<DeviceStatus>,
     pub quarantine: Vec<Quarantined>,
     pub conflicts: Vec<Conflict>,
+    /// The ranges of this device's changes the county confirmed (its acknowledgements), merged.
+    pub confirmed: Vec<[i64; 2]>,
+    /// Batches sent whose changes the county has not confirmed yet, oldest first.
+    pub unconfirmed: Vec<Unconfirmed>,
+    /// How many batches sent were confirmed.
+    pub confirmed_batches: usize,
+}
+
+/// A batch sent and not yet confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unconfirmed {
+    pub destination: String,
+    pub batch: i64,
+    pub seq: [i64; 2],
+    pub file: String,
+    pub sent_at: i64,
+    pub days: i64,
+    /// Sent more than `ack::OVERDUE_DAYS` days ago.
+    pub overdue: bool,
 }
 
 /// The ranges of 1..=max that `covered` (inclusive ranges) leave out.
@@ -73,6 +92,25 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
                 .collect(),
         });
     }
+    let confirmed = super::ack::confirmed(conn)?;
+    let now = crate::domain::clock::to_ms(store.now());
+    let sent = exchange::sent(conn)?;
+    let unconfirmed: Vec<Unconfirmed> = sent
+        .iter()
+        .filter(|s| !super::ack::covers(&confirmed, s.lo, s.hi))
+        .map(|s| {
+            let days = (now - s.at).max(0) / 86_400_000;
+            Unconfirmed {
+                destination: s.destination.clone(),
+                batch: s.batch,
+                seq: [s.lo, s.hi],
+                file: s.file.clone(),
+                sent_at: s.at,
+                days,
+                overdue: days > super::ack::OVERDUE_DAYS,
+            }
+        })
+        .collect();
     Ok(Status {
         device: own.id,
         region: own.region,
@@ -81,6 +119,9 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
         devices,
         quarantine: exchange::quarantined(conn)?,
         conflicts: exchange::conflicts(conn, true)?,
+        confirmed_batches: sent.len() - unconfirmed.len(),
+        confirmed,
+        unconfirmed,
     })
 }
 

@@ -68,6 +68,32 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
     }
 }
 
+/// What one file given to `import` did.
+pub fn taken(t: &super::import::Taken, lang: Lang) -> String {
+    match t {
+        super::import::Taken::Bundle(s) => imported(s, lang),
+        super::import::Taken::Ack(a) => {
+            let ranges: Vec<String> = a
+                .ranges
+                .iter()
+                .map(|[lo, hi]| format!("{lo}–{hi}"))
+                .collect();
+            match lang {
+                Lang::Zh => format!(
+                    "县里的回执（{}）：已确认收到本设备第 {} 条变更",
+                    a.created_at,
+                    ranges.join("、")
+                ),
+                Lang::En => format!(
+                    "The county's acknowledgement ({}): it holds this device's changes {}",
+                    a.created_at,
+                    ranges.join(", ")
+                ),
+            }
+        }
+    }
+}
+
 /// A refused file, with the reason.
 pub fn refused(file: &Path, e: &StoreError, lang: Lang) -> String {
     format!(

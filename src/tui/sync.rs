@@ -69,7 +69,7 @@ pub fn bundle_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "wgb"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "wgb" || e == "wga"))
         .collect();
     files.sort();
     Ok(files)
@@ -227,8 +227,8 @@ impl App {
                     let share = 1000 * i + (1000 * d).checked_div(t).unwrap_or(0);
                     let _ = tx.send(JobMsg::Progress(share, 1000 * n));
                 };
-                let line = match import::import_with(store, f, false, &progress) {
-                    Ok(s) => words::imported(&s, lang),
+                let line = match import::take(store, f, false, &progress) {
+                    Ok(t) => words::taken(&t, lang),
                     Err(e) => words::refused(f, &e, lang),
                 };
                 let _ = tx.send(JobMsg::Line(line));

@@ -197,20 +197,20 @@ pub fn forge(
     out.to_path_buf()
 }
 
-/// Deletes one place (a tombstone), so the next export has something to carry.
+/// Deletes one hazard (a tombstone nothing refers to), so the next export has something to carry.
 pub fn touch_any(db: &mut Db) {
     let (id, v): (String, i64) = db
         .store
         .conn()
         .query_row(
-            "SELECT id, version FROM places WHERE deleted = 0 ORDER BY id LIMIT 1",
+            "SELECT id, version FROM hazards WHERE deleted = 0 ORDER BY id LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
     db.store
         .write(|tx, ctx| {
-            wangge::store::records::delete::<wangge::domain::place::Place>(
+            wangge::store::records::delete::<wangge::domain::hazard::Hazard>(
                 tx, ctx, &id, v as u64, "测试",
             )
         })

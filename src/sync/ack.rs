@@ -1,0 +1,304 @@
+//! Acknowledgements that close the loop. The county writes, for each device it has heard from, the ranges of
+//! that device's changes it holds, signed by the county device; the township imports it (only from the device
+//! of its registered county card) and sees which batches the county confirmed. Tombstones the county has
+//! confirmed may then be purged, after a retention period.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::bundle::{self, MAX_HEADER};
+use crate::domain::record::Family;
+use crate::store::exchange;
+use crate::store::{self, Store, StoreError, audit, device};
+
+pub const FORMAT: &str = "wangge-ack";
+const VERSION: &str = "1.0";
+
+/// Batches sent this many days ago and still unconfirmed are flagged.
+pub const OVERDUE_DAYS: i64 = 14;
+
+/// One acknowledgement: the ranges of `for_device`'s changes the county holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub format: String,
+    pub version: String,
+    /// The county device that signs it.
+    pub device: String,
+    pub public_key: String,
+    pub region: String,
+    #[serde(rename = "for")]
+    pub for_device: String,
+    pub ranges: Vec<[i64; 2]>,
+    pub created_at: String,
+}
+
+/// Inclusive ranges sorted and joined where they touch or overlap.
+pub fn merged(mut ranges: Vec<[i64; 2]>) -> Vec<[i64; 2]> {
+    ranges.sort();
+    let mut out: Vec<[i64; 2]> = Vec::new();
+    for [lo, hi] in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last[1] + 1 => last[1] = last[1].max(hi),
+            _ => out.push([lo, hi]),
+        }
+    }
+    out
+}
+
+/// Whether `ranges` (merged) hold every number from `lo` to `hi`.
+pub fn covers(ranges: &[[i64; 2]], lo: i64, hi: i64) -> bool {
+    ranges.iter().any(|[a, b]| *a <= lo && hi <= *b)
+}
+
+/// Writes one acknowledgement per device this database has received batches from; returns the files.
+pub fn write_all(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let conn = store.conn();
+    let own = device::get(conn)?;
+    let key = super::export::signing_key(conn)?;
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StoreError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let created_at = store
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut files = Vec::new();
+    for peer in exchange::peers(conn)? {
+        let ranges = merged(
+            exchange::batches(conn, &peer.device)?
+                .iter()
+                .map(|b| [b.lo, b.hi])
+                .collect(),
+        );
+        let Some(top) = ranges.last().map(|r| r[1]) else {
+            continue;
+        };
+        let ack = Ack {
+            format: FORMAT.into(),
+            version: VERSION.into(),
+            device: own.id.clone(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            region: own.region.clone(),
+            for_device: peer.device.clone(),
+            ranges,
+            created_at: created_at.clone(),
+        };
+        let line1 = serde_json::to_string(&ack).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sig = bundle::sign(&key, &line1);
+        let tail = &peer.device[peer.device.len().saturating_sub(12)..];
+        let path = dir.join(format!(
+            "wangge-ack_{}_for_{}_{tail}_to-{top}.wga",
+            own.region, peer.region
+        ));
+        let tmp = store::temp_beside(&path);
+        let _ = std::fs::remove_file(&tmp);
+        let written = (|| -> std::io::Result<()> {
+            let mut f = store::create_private_file(&tmp)?;
+            f.write_all(format!("{line1}\n{sig}\n").as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(&path)(e));
+        }
+        store::sync_dir(&path);
+        files.push(path);
+    }
+    Ok(files)
+}
+
+/// Whether the file starts like an acknowledgement (so `import` hands it here).
+pub fn is_ack(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut r = std::io::BufReader::new(file);
+    matches!(
+        bundle::read_line(&mut r, MAX_HEADER, path, 1),
+        Ok(Some(line)) if serde_json::from_slice::<serde_json::Value>(&line)
+            .is_ok_and(|v| v["format"] == FORMAT)
+    )
+}
+
+/// Accepts an acknowledgement: meant for this device, signed by the key of the registered county card (a dry
+/// run checks it and keeps nothing).
+pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, StoreError> {
+    let bad = |zh: String, en: String| StoreError::bad_file(path, None, zh, en);
+    let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut r = std::io::BufReader::new(file);
+    let (Some(line1), Some(line2)) = (
+        bundle::read_line(&mut r, MAX_HEADER, path, 1)?,
+        bundle::read_line(&mut r, MAX_HEADER, path, 2)?,
+    ) else {
+        return Err(bad(
+            "回执不完整（应有两行）".into(),
+            "the acknowledgement is incomplete (two lines expected)".into(),
+        ));
+    };
+    let text = String::from_utf8(line1)
+        .map_err(|_| bad("回执不是 UTF-8 文本".into(), "not UTF-8 text".into()))?;
+    let ack: Ack = serde_json::from_str(&text).map_err(|e| {
+        bad(
+            format!("不是 wangge 回执：{e}"),
+            format!("not a wangge acknowledgement: {e}"),
+        )
+    })?;
+    if ack.format != FORMAT || !ack.version.starts_with("1.") {
+        return Err(bad(
+            "本程序不认识这个回执的版本，请升级 wangge".into(),
+            "this program does not read this acknowledgement's version; upgrade wangge".into(),
+        ));
+    }
+    let own = device::get(store.conn())?;
+    if ack.for_device != own.id {
+        return Err(bad(
+            format!("这个回执是给设备 {} 的，不是本设备", ack.for_device),
+            format!(
+                "this acknowledgement is for device {}, not this one",
+                ack.for_device
+            ),
+        ));
+    }
+    let registered = exchange::recipients(store.conn())?.into_iter().any(|r| {
+        r.device.as_deref() == Some(ack.device.as_str())
+            && r.public_key.as_deref() == Some(ack.public_key.as_str())
+    });
+    if !registered {
+        return Err(bad(
+            "回执不是由已登记的县级名片的设备签发的；请先登记县级名片（wangge recipient add --card 文件）".into(),
+            "the acknowledgement is not from the device of the registered county card; register the card first".into(),
+        ));
+    }
+    if !bundle::verify(
+        &ack.public_key,
+        &text,
+        String::from_utf8_lossy(&line2).trim(),
+    ) {
+        return Err(bad(
+            "回执的签名不对（被改动过或由别的密钥签发），没有接受".into(),
+            "the acknowledgement's signature does not match (altered, or signed by another key); not accepted".into(),
+        ));
+    }
+    if ack.ranges.iter().any(|[lo, hi]| *lo < 1 || lo > hi) {
+        return Err(bad(
+            "回执中的变更范围无效".into(),
+            "the acknowledgement's ranges are invalid".into(),
+        ));
+    }
+    if dry_run {
+        return Ok(ack);
+    }
+    let ranges = serde_json::to_string(&merged(ack.ranges.clone())).unwrap_or_default();
+    store.write(|tx, ctx| {
+        exchange::put_ack(tx, &ack.device, &ranges, &ack.created_at, ctx.now_ms())?;
+        audit::append(
+            tx,
+            ctx,
+            "ack",
+            &ack.device,
+            "ack_import",
+            None,
+            &serde_json::json!({ "ranges": ack.ranges }),
+        )
+    })?;
+    Ok(ack)
+}
+
+/// Every range of this device's changes some county confirmed, merged.
+pub fn confirmed(conn: &rusqlite::Connection) -> Result<Vec<[i64; 2]>, StoreError> {
+    let mut all = Vec::new();
+    for (_, ranges, _, _) in exchange::acks(conn)? {
+        let r: Vec<[i64; 2]> = serde_json::from_str(&ranges).unwrap_or_default();
+        all.extend(r);
+    }
+    Ok(merged(all))
+}
+
+/// Where a family's rows are referred to from (a tombstone still referred to stays).
+fn referred_from(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::Place => &[
+            "SELECT 1 FROM inspections WHERE place_id = ?1",
+            "SELECT 1 FROM hazards WHERE place_id = ?1",
+        ],
+        Family::Inspection => &["SELECT 1 FROM hazards WHERE inspection_id = ?1"],
+        Family::Finding => &["SELECT 1 FROM hazards WHERE finding_id = ?1"],
+        Family::Patrol => &["SELECT 1 FROM findings WHERE patrol_id = ?1"],
+        Family::Petition => &[
+            "SELECT 1 FROM petitions WHERE repeat_of = ?1",
+            "SELECT 1 FROM assignments WHERE target_id = ?1",
+        ],
+        Family::Hazard => &["SELECT 1 FROM assignments WHERE target_id = ?1"],
+        Family::Assignment => &[],
+    }
+}
+
+/// Erases tombstones (deleted records) whose deletion the county confirmed and that are older than
+/// `keep_days`; returns how many. A tombstone still referred to by another row stays.
+pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
+    let ranges = confirmed(store.conn())?;
+    let cut = crate::domain::clock::to_ms(store.now()) - keep_days.max(0) * 86_400_000;
+    store.write(|tx, ctx| {
+        let mut n = 0u64;
+        for family in super::records::ORDER.iter().rev() {
+            let table = family.table();
+            let candidates: Vec<(String, Option<i64>)> = tx
+                .prepare(&format!(
+                    "SELECT t.id, (SELECT max(seq) FROM journal j WHERE j.record_id = t.id)
+                     FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
+                ))?
+                .query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, last) in candidates {
+                let acked = last.is_some_and(|s| covers(&ranges, s, s));
+                let mut referred = false;
+                for sql in referred_from(*family) {
+                    referred |= tx.prepare_cached(sql)?.exists([&id])?;
+                }
+                if !acked || referred {
+                    continue;
+                }
+                tx.prepare_cached("DELETE FROM timeline WHERE record_id = ?1")?
+                    .execute([&id])?;
+                if *family == Family::Inspection {
+                    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
+                        .execute([&id])?;
+                }
+                tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&id])?;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            audit::append(
+                tx,
+                ctx,
+                "tombstones",
+                "",
+                "purge",
+                None,
+                &serde_json::json!({ "purged": n, "keep_days": keep_days }),
+            )?;
+        }
+        Ok(n)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_cover() {
+        let m = merged(vec![[5, 9], [1, 3], [4, 4], [12, 20], [15, 30]]);
+        assert_eq!(m, vec![[1, 9], [12, 30]]);
+        assert!(covers(&m, 2, 9) && covers(&m, 30, 30));
+        assert!(!covers(&m, 9, 12) && !covers(&m, 10, 10));
+    }
+}
