@@ -244,3 +244,59 @@ fn the_county_assigns_a_hazard_down_and_the_township_answers_it_on_screen() {
     assert!(s.contains("已办结") && s.contains("已督促业主整改"), "{s}");
     assert!(s.contains("m 交办下级"), "may be assigned again: {s}");
 }
+
+#[test]
+fn a_township_registers_the_county_card_on_the_sync_tab_and_exports_encrypted() {
+    let (dir, mut town) = demo_app(30);
+    let mut c = county(dir.path());
+    wangge::sync::seal::county_init(&mut c.store).unwrap();
+    let card = dir.path().join("县级名片.txt");
+    wangge::sync::seal::write_card(&c.store, &card).unwrap();
+    press(&mut town, KeyCode::Char('6'));
+    let s = text(&town);
+    assert!(s.contains("交换包内容未加密"), "{s}");
+    press(&mut town, KeyCode::Char('a'));
+    typed(
+        &mut town,
+        dir.path().join("nonexistent.txt").to_str().unwrap(),
+    );
+    ctrl_s(&mut town);
+    assert!(
+        text(&town).contains("登记县级名片"),
+        "stays open on an error"
+    );
+    retype(&mut town, card.to_str().unwrap());
+    ctrl_s(&mut town);
+    let s = text(&town);
+    assert!(
+        s.contains("已登记县级名片") && s.contains("交换包加密给 age1"),
+        "{s}"
+    );
+    press(&mut town, KeyCode::Char('e'));
+    retype(&mut town, dir.path().join("stick").to_str().unwrap());
+    ctrl_s(&mut town);
+    town.wait_for_job();
+    let s = text(&town);
+    assert!(
+        s.contains("内容已加密给县级密钥") && s.contains("未确认 1 批"),
+        "{s}"
+    );
+    // The county takes it, and its acknowledgement, imported on the tab, confirms the batch.
+    let bundle = std::fs::read_dir(dir.path().join("stick"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    wangge::sync::import::import(&mut c.store, &bundle, false).unwrap();
+    let acks = wangge::sync::ack::write_all(&c.store, &dir.path().join("acks")).unwrap();
+    press(&mut town, KeyCode::Char('i'));
+    retype(&mut town, acks[0].to_str().unwrap());
+    ctrl_s(&mut town);
+    town.wait_for_job();
+    let s = text(&town);
+    assert!(
+        s.contains("县里已确认 1 批，未确认 0 批") && s.contains("县里的回执"),
+        "{s}"
+    );
+}

@@ -39,6 +39,10 @@ pub struct Status {
     pub unconfirmed: Vec<Unconfirmed>,
     /// How many batches sent were confirmed.
     pub confirmed_batches: usize,
+    /// Whom this device's bundles are encrypted to (empty: they go out unencrypted).
+    pub recipients: Vec<String>,
+    /// At the county: its own recipient (`age1…`), when it has made its key.
+    pub county_key: Option<String>,
 }
 
 /// A batch sent and not yet confirmed.
@@ -120,6 +124,11 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
         quarantine: exchange::quarantined(conn)?,
         conflicts: exchange::conflicts(conn, true)?,
         confirmed_batches: sent.len() - unconfirmed.len(),
+        recipients: exchange::recipients(conn)?
+            .into_iter()
+            .map(|r| r.recipient)
+            .collect(),
+        county_key: super::seal::identity(conn)?.map(|id| id.to_public().to_string()),
         confirmed,
         unconfirmed,
     })

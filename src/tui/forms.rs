@@ -38,6 +38,8 @@ pub enum FormKind {
     /// The 同步 tab's export (folder, destination) and import (file or folder).
     Export,
     Import,
+    /// Registering the county card.
+    Card,
     /// A conflict's resolution or a held record's discard, with its note.
     Decide(super::sync::Decision),
 }

@@ -173,6 +173,14 @@ pub const KEYMAP: &[Binding] = &[
         true,
     ),
     b(C::Sync, "Enter", A::Open, "看冲突", "open conflict", true),
+    b(
+        C::Sync,
+        "a",
+        A::Act('a'),
+        "登记县级名片",
+        "register county card",
+        false,
+    ),
     b(C::Sync, "r", A::Act('r'), "重查隔离", "recheck", false),
     b(
         C::Sync,
@@ -239,7 +247,7 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('g') => A::First,
         KeyCode::Char('G') => A::Last,
         KeyCode::Char('n') => A::New,
-        KeyCode::Char(c @ ('e' | 'i' | 'c' | 'r' | 'x')) if context == C::Sync => A::Act(c),
+        KeyCode::Char(c @ ('e' | 'i' | 'c' | 'r' | 'x' | 'a')) if context == C::Sync => A::Act(c),
         KeyCode::Char('e') => A::Edit,
         KeyCode::Char('/') => A::Search,
         KeyCode::Char('f') if context != C::Detail => A::Filter,

@@ -315,6 +315,27 @@ impl App {
                 self.stack.pop();
                 self.start_export(dir, to);
             }
+            FormKind::Card => {
+                let path = std::path::PathBuf::from(prompt.get("card").trim());
+                match crate::sync::seal::add_card(&mut self.store, &path) {
+                    Ok(card) => {
+                        self.stack.pop();
+                        self.status = Some(match lang {
+                            crate::domain::Lang::Zh => format!(
+                                "已登记县级名片（签名公钥前 8 位 {}，请电话核对）；以后的交换包都加密",
+                                &card.public_key[..8]
+                            ),
+                            crate::domain::Lang::En => format!(
+                                "County card registered (signing key starts {}; confirm by phone); bundles are now encrypted",
+                                &card.public_key[..8]
+                            ),
+                        });
+                        let r = self.sync_refresh();
+                        self.report(r);
+                    }
+                    Err(e) => self.form_error(msg(e)),
+                }
+            }
             FormKind::Import => {
                 let path = prompt.get("path");
                 self.stack.pop();

@@ -275,6 +275,14 @@ impl App {
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Export, prompt));
             }
+            Action::Act('a') => {
+                let prompt = Prompt::new(
+                    t("登记县级名片", "Register the county card"),
+                    vec![Field::text("card", t("名片文件", "card file"), true)],
+                );
+                self.stack
+                    .push(Screen::Form(super::forms::FormKind::Card, prompt));
+            }
             Action::Act('i') => {
                 let dir = self.default_dir();
                 let prompt = Prompt::new(

@@ -64,6 +64,62 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         ),
         w,
     )));
+    // Encryption, and what the county confirmed.
+    let (text, color) = match (&st.county_key, st.recipients.first()) {
+        (Some(k), _) => (
+            format!("   {} {}", t("县级加密公钥", "county recipient"), k),
+            None,
+        ),
+        (None, Some(r)) => (
+            format!("   {} {}", t("交换包加密给", "bundles encrypted to"), r),
+            None,
+        ),
+        (None, None) => (
+            format!(
+                "   {}",
+                t(
+                    "注意：交换包内容未加密（含个人信息）；按 a 登记县级名片",
+                    "Bundles go out unencrypted (personal data); a registers the county card"
+                )
+            ),
+            Some(Color::Yellow),
+        ),
+    };
+    lines.push(Line::styled(
+        clip(&text, w),
+        color.map_or_else(Default::default, |c| theme.fg(c)),
+    ));
+    if st.confirmed_batches + st.unconfirmed.len() > 0 {
+        let late = st.unconfirmed.iter().filter(|u| u.overdue).count();
+        let text = match lang {
+            Lang::Zh => format!(
+                "   县里已确认 {} 批，未确认 {} 批{}",
+                st.confirmed_batches,
+                st.unconfirmed.len(),
+                if late > 0 {
+                    format!("（{late} 批超过 14 天）")
+                } else {
+                    String::new()
+                }
+            ),
+            Lang::En => format!(
+                "   the county confirmed {} batches, {} unconfirmed{}",
+                st.confirmed_batches,
+                st.unconfirmed.len(),
+                if late > 0 {
+                    format!(" ({late} over 14 days)")
+                } else {
+                    String::new()
+                }
+            ),
+        };
+        let style = if late > 0 {
+            theme.fg(Color::Yellow)
+        } else {
+            Default::default()
+        };
+        lines.push(Line::styled(clip(&text, w), style));
+    }
     // The choosable lines.
     let items = app.sync.items();
     let mut rows: Vec<(String, Option<Color>)> = Vec::new();
