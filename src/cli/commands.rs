@@ -239,8 +239,12 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
         let choice = crate::tui::first_run(lang, &townships).map_err(|e| AppError::io(&path, e))?;
         match choice {
             Choice::Quit => return Ok(0),
-            Choice::Setup { code, worker } => {
+            Choice::Setup { code, worker, card } => {
                 super::setup::init_device(&path, clock.clone(), &code, &worker)?;
+                if let Some(card) = card {
+                    let mut store = open(&path, clock.clone())?;
+                    crate::sync::seal::add_card(&mut store, Path::new(&card))?;
+                }
             }
             Choice::Demo { township } => {
                 let demo = path.with_file_name("wangge-demo.db");

@@ -64,7 +64,8 @@ pub fn write_all(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, StoreError> 
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let created_at = store
         .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        .with_timezone(&crate::domain::clock::china())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let mut files = Vec::new();
     for peer in exchange::peers(conn)? {
         let ranges = merged(

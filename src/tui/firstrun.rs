@@ -21,6 +21,8 @@ pub enum Choice {
     Setup {
         code: String,
         worker: String,
+        /// The county card to register (bundles are then encrypted to the county).
+        card: Option<String>,
     },
     /// Look around in a demo database of this township.
     Demo {
@@ -51,6 +53,11 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
                 false,
             ),
             Field::text("worker", t("网格员姓名", "your name"), false),
+            Field::text(
+                "card",
+                t("县级名片文件（可空）", "county card file (optional)"),
+                false,
+            ),
         ],
     )
 }
@@ -71,7 +78,8 @@ pub fn choice(p: &Prompt, lang: Lang) -> Result<Choice, String> {
             .pick("请填写网格员姓名", "Please give your name")
             .to_owned());
     }
-    Ok(Choice::Setup { code, worker })
+    let card = Some(p.get("card").trim().to_owned()).filter(|c| !c.is_empty());
+    Ok(Choice::Setup { code, worker, card })
 }
 
 /// Runs the first-run screen until the person chooses or quits.
@@ -114,5 +122,26 @@ where
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_up_takes_an_optional_county_card() {
+        let towns = vec![("610727101000".to_owned(), "接官亭镇".to_owned())];
+        let mut p = form(Lang::Zh, &towns);
+        assert!(choice(&p, Lang::Zh).is_err(), "a name is needed");
+        p.set("worker", "张伟");
+        let setup = |card: Option<&str>| Choice::Setup {
+            code: "610727101000".into(),
+            worker: "张伟".into(),
+            card: card.map(str::to_owned),
+        };
+        assert_eq!(choice(&p, Lang::Zh), Ok(setup(None)));
+        p.set("card", " 县级名片.txt ");
+        assert_eq!(choice(&p, Lang::Zh), Ok(setup(Some("县级名片.txt"))));
     }
 }
