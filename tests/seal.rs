@@ -59,6 +59,26 @@ fn an_encrypted_bundle_round_trips_and_shows_nothing_but_its_header() {
         payload.starts_with(b"age-encryption.org/v1\n"),
         "standard age"
     );
+    // The header and the file name, read on their own, name nobody either (nor any worker).
+    let name = file.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(name.is_ascii());
+    let workers: Vec<String> = conn
+        .prepare("SELECT name FROM workers")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for text in [&header, &name] {
+        for (n, i, p) in &people {
+            for secret in [n, i, p].into_iter().filter(|s| !s.is_empty()) {
+                assert!(!text.contains(secret.as_str()), "{secret} in {text}");
+            }
+        }
+        for w in &workers {
+            assert!(!text.contains(w.as_str()), "worker {w} in {text}");
+        }
+    }
     // The age crate alone opens the payload (what a clerk does with the age tool).
     let id_file = c.dir.path().join("identity.txt");
     seal::export_identity(&c.store, &id_file).unwrap();

@@ -51,7 +51,19 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
                     counts_text(&header.counts, lang)
                 ),
             },
-            if header.payload.encoding == super::seal::PLAIN {
+            if header.payload.encoding == super::seal::PLAIN
+                && matches!(
+                    crate::domain::region::parse_code(&header.region),
+                    Ok((_, crate::domain::region::Level::County))
+                )
+            {
+                // A county sends down in clear: townships hold no decryption key (yet).
+                lang.pick(
+                    "注意：这个交换包里的个人信息没有加密（乡镇没有解密密钥），请妥善保管 U 盘",
+                    "Note: this bundle holds personal data unencrypted (townships hold no decryption key); keep the stick safe",
+                )
+                .to_owned()
+            } else if header.payload.encoding == super::seal::PLAIN {
                 lang.pick(
                     "注意：这个交换包里的个人信息（信访人姓名、证件号、电话）没有加密，请妥善保管 U 盘；登记县级名片后会自动加密（wangge recipient add --card 文件）",
                     "Note: this bundle holds personal data (petitioners' names, ID numbers, phones) unencrypted; keep the stick safe. Register the county card to encrypt (wangge recipient add --card FILE)",
