@@ -268,3 +268,33 @@ fn tombstones_are_purged_only_after_the_county_confirmed_them() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn a_card_of_another_county_or_of_a_revoked_device_is_refused() {
+    let mut c = db(COUNTY, 9, 0);
+    seal::county_init(&mut c.store).unwrap();
+    let card = c.dir.path().join("card.txt");
+    seal::write_card(&c.store, &card).unwrap();
+    let (line1, _, _) = parts(&card);
+    // The same county device's key, but a card for another county: signed, and still refused.
+    let other = line1.replace("\"region\":\"610727000000\"", "\"region\":\"610728000000\"");
+    assert_ne!(other, line1);
+    let key = SigningKey::from_bytes(&[9u8; 32]);
+    let forged = c.dir.path().join("other.txt");
+    std::fs::write(
+        &forged,
+        format!(
+            "{other}\n{}\n",
+            hex::encode(ed25519_dalek::Signer::sign(&key, other.as_bytes()).to_bytes())
+        ),
+    )
+    .unwrap();
+    let mut a = db(JIEGUAN, 1, 0);
+    let e = seal::add_card(&mut a.store, &forged).expect_err("another county");
+    assert!(message(&e).contains("does not contain"), "{}", message(&e));
+    // A device this township revoked is not brought back by its card.
+    seal::add_card(&mut a.store, &card).unwrap();
+    wangge::sync::trust::set(&mut a.store, &device_id(9), "revoked").unwrap();
+    let e = seal::add_card(&mut a.store, &card).expect_err("revoked");
+    assert!(message(&e).contains("revoked"), "{}", message(&e));
+}

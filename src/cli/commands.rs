@@ -240,6 +240,10 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
         match choice {
             Choice::Quit => return Ok(0),
             Choice::Setup { code, worker, card } => {
+                // A bad card is said before anything is created, so the first-run screen comes back.
+                if let Some(card) = &card {
+                    crate::sync::seal::read_card(Path::new(card))?;
+                }
                 super::setup::init_device(&path, clock.clone(), &code, &worker)?;
                 if let Some(card) = card {
                     let mut store = open(&path, clock.clone())?;

@@ -27,20 +27,20 @@ pub fn key(store: &mut Store, action: &KeyCmd, lang: Lang) -> Result<i32> {
             let card = seal::write_card(store, file)?;
             print(&match lang {
                 Lang::Zh => format!(
-                    "已写出县级名片 {}\n  设备 {}  签名公钥 {}\n  加密公钥 {}\n乡镇登记时请电话核对签名公钥的前 8 位：{}",
+                    "已写出县级名片 {}\n  设备 {}  签名公钥 {}\n  加密公钥 {}\n乡镇登记时请电话核对签名公钥的前 16 位：{}",
                     file.display(),
                     card.device,
                     card.public_key,
                     card.recipient,
-                    &card.public_key[..8]
+                    &card.public_key[..16]
                 ),
                 Lang::En => format!(
-                    "County card written to {}\n  device {}  signing key {}\n  recipient {}\nTownships should confirm the signing key's first 8 digits by phone: {}",
+                    "County card written to {}\n  device {}  signing key {}\n  recipient {}\nTownships should confirm the signing key's first 16 digits by phone: {}",
                     file.display(),
                     card.device,
                     card.public_key,
                     card.recipient,
-                    &card.public_key[..8]
+                    &card.public_key[..16]
                 ),
             })?;
             Ok(0)
@@ -70,17 +70,17 @@ pub fn recipient(store: &mut Store, action: &RecipientCmd, lang: Lang) -> Result
             let card = seal::add_card(store, file)?;
             print(&match lang {
                 Lang::Zh => format!(
-                    "已登记县级名片：设备 {}（{}），签名公钥前 8 位 {}；以后导出的交换包都加密给 {}",
+                    "已登记县级名片：设备 {}（{}），签名公钥前 16 位 {}；以后导出的交换包都加密给 {}",
                     card.device,
                     card.region,
-                    &card.public_key[..8],
+                    &card.public_key[..16],
                     card.recipient
                 ),
                 Lang::En => format!(
                     "County card registered: device {} ({}), signing key starting {}; bundles are now encrypted to {}",
                     card.device,
                     card.region,
-                    &card.public_key[..8],
+                    &card.public_key[..16],
                     card.recipient
                 ),
             })?;

@@ -40,7 +40,7 @@ pub fn merged(mut ranges: Vec<[i64; 2]>) -> Vec<[i64; 2]> {
     let mut out: Vec<[i64; 2]> = Vec::new();
     for [lo, hi] in ranges {
         match out.last_mut() {
-            Some(last) if lo <= last[1] + 1 => last[1] = last[1].max(hi),
+            Some(last) if lo <= last[1].saturating_add(1) => last[1] = last[1].max(hi),
             _ => out.push([lo, hi]),
         }
     }
@@ -89,10 +89,16 @@ pub fn write_all(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, StoreError> 
         };
         let line1 = serde_json::to_string(&ack).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sig = bundle::sign(&key, &line1);
-        let tail = &peer.device[peer.device.len().saturating_sub(12)..];
+        let hexits: Vec<char> = peer
+            .device
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect();
+        let tail: String = hexits[hexits.len().saturating_sub(12)..].iter().collect();
+        let peer_region: String = peer.region.chars().filter(char::is_ascii_digit).collect();
         let path = dir.join(format!(
-            "wangge-ack_{}_for_{}_{tail}_to-{top}.wga",
-            own.region, peer.region
+            "wangge-ack_{}_for_{peer_region}_{tail}_to-{top}.wga",
+            own.region
         ));
         let tmp = store::temp_beside(&path);
         let _ = std::fs::remove_file(&tmp);
@@ -245,7 +251,14 @@ fn referred_from(family: Family) -> &'static [&'static str] {
 /// `keep_days`; returns how many. A tombstone still referred to by another row stays.
 pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
     let ranges = confirmed(store.conn())?;
-    let cut = crate::domain::clock::to_ms(store.now()) - keep_days.max(0) * 86_400_000;
+    // Every destination must have been sent the change too (a village below may still be owed it).
+    let sent_to_all = exchange::cursors(store.conn())?
+        .iter()
+        .map(|c| c.1)
+        .min()
+        .unwrap_or(0);
+    let cut = crate::domain::clock::to_ms(store.now())
+        .saturating_sub(keep_days.max(0).saturating_mul(86_400_000));
     store.write(|tx, ctx| {
         let mut n = 0u64;
         for family in super::records::ORDER.iter().rev() {
@@ -258,8 +271,14 @@ pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
                 .query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, last) in candidates {
-                let acked = last.is_some_and(|s| covers(&ranges, s, s));
-                let mut referred = false;
+                let acked = last.is_some_and(|s| s <= sent_to_all && covers(&ranges, s, s));
+                // Held records that refer to it, and open conflicts about it, still need it.
+                let mut referred = tx
+                    .prepare_cached(
+                        "SELECT 1 FROM conflicts WHERE record_id = ?1 AND resolved_at IS NULL
+                         UNION ALL SELECT 1 FROM quarantine WHERE instr(record, ?1) > 0",
+                    )?
+                    .exists([&id])?;
                 for sql in referred_from(*family) {
                     referred |= tx.prepare_cached(sql)?.exists([&id])?;
                 }

@@ -124,10 +124,12 @@ pub fn export_with(
     let payload_tmp = req
         .out_dir
         .join(format!(".wangge-payload-{}.partial", std::process::id()));
+    let recipients = super::seal::recipients_for(store.conn(), &to)?;
     let written = write_payload(
         store,
         &payload_tmp,
         (lo, hi),
+        &recipients,
         down.then_some(to.as_str()),
         echo.as_deref(),
         progress,
@@ -253,12 +255,13 @@ struct Written {
     encoding: &'static str,
 }
 
-/// Writes the payload lines (encrypted to the registered recipients, if any); returns per-family counts, the
-/// byte count and SHA-256 (hex) of what is on disk, and the encoding.
+/// Writes the payload lines (encrypted to `recipients`, if any); returns per-family counts, the byte count and
+/// SHA-256 (hex) of what is on disk, and the encoding.
 fn write_payload(
     store: &Store,
     path: &Path,
     range: (i64, i64),
+    recipients: &[age::x25519::Recipient],
     inside: Option<&str>,
     echo: Option<&str>,
     progress: super::Progress,
@@ -271,12 +274,11 @@ fn write_payload(
         source,
     };
     let _ = std::fs::remove_file(path);
-    let recipients = super::seal::recipients(conn)?;
     let mut out = super::seal::Sealed::new(
         Hashing::new(BufWriter::new(
             store::create_private_file(path).map_err(io)?,
         )),
-        &recipients,
+        recipients,
     )
     .map_err(io)?;
     let encoding = out.encoding();

@@ -137,22 +137,26 @@ pub fn import_with(
         let released = super::review::recheck(tx, &ctx, &book)?;
         apply.summary.released = released.admitted;
         let s = &*apply.summary;
-        exchange::add_batch(
-            tx,
-            &exchange::Batch {
-                device: header.device.clone(),
-                lo: header.seq[0],
-                hi: header.seq[1],
-                batch: header.batch,
-                sha256: header.payload.sha256.clone(),
-                imported_at: ctx.now_ms(),
-                file: file_name.clone(),
-                summary: format!(
-                    "new {} updated {} unchanged {} conflicts {} quarantined {}",
-                    s.new, s.updated, s.unchanged, s.conflicts, s.quarantined
-                ),
-            },
-        )?;
+        // Only a bundle addressed to this very region counts as received in full (for gaps and the county's
+        // acknowledgements): one meant for a village inside it carries that village's records only.
+        if header.to == own.region {
+            exchange::add_batch(
+                tx,
+                &exchange::Batch {
+                    device: header.device.clone(),
+                    lo: header.seq[0],
+                    hi: header.seq[1],
+                    batch: header.batch,
+                    sha256: header.payload.sha256.clone(),
+                    imported_at: ctx.now_ms(),
+                    file: file_name.clone(),
+                    summary: format!(
+                        "new {} updated {} unchanged {} conflicts {} quarantined {}",
+                        s.new, s.updated, s.unchanged, s.conflicts, s.quarantined
+                    ),
+                },
+            )?;
+        }
         audit::append(
             tx,
             &ctx,

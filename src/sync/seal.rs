@@ -205,6 +205,32 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
             "This is this device's own card",
         ));
     }
+    if !region::contains(&card.region, &own.region) {
+        return Err(refused(
+            format!(
+                "这张名片是 {} 的，本设备辖区 {} 不在其内，没有登记",
+                card.region, own.region
+            ),
+            format!(
+                "This card is for {}, which does not contain this device's region {}; not registered",
+                card.region, own.region
+            ),
+        ));
+    }
+    if let Some(p) = exchange::peer(store.conn(), &card.device)?
+        && p.status == "revoked"
+    {
+        return Err(refused(
+            format!(
+                "设备 {} 已被撤销信任，名片不能恢复它；确需恢复请用 trust add 重新登记",
+                card.device
+            ),
+            format!(
+                "Device {} is revoked; a card does not restore it (use trust add to register it again)",
+                card.device
+            ),
+        ));
+    }
     if let Some(p) = exchange::peer(store.conn(), &card.device)?
         && p.public_key != card.public_key
     {
@@ -310,10 +336,30 @@ pub fn remove_recipient(store: &mut Store, text: &str) -> Result<bool, StoreErro
     })
 }
 
-/// The recipients bundles are encrypted to now (none: bundles go out plain).
+/// Every recipient registered.
 pub fn recipients(conn: &rusqlite::Connection) -> Result<Vec<age::x25519::Recipient>, StoreError> {
-    exchange::recipients(conn)?
-        .iter()
+    parsed(&exchange::recipients(conn)?)
+}
+
+/// The recipients of a bundle for `destination` (none: it goes out plain): those whose card names that region,
+/// and, for a county, the ones typed in (a recipient typed in is the county's).
+pub fn recipients_for(
+    conn: &rusqlite::Connection,
+    destination: &str,
+) -> Result<Vec<age::x25519::Recipient>, StoreError> {
+    let county = matches!(region::parse_code(destination), Ok((_, Level::County)));
+    let rows: Vec<RecipientRow> = exchange::recipients(conn)?
+        .into_iter()
+        .filter(|r| match &r.region {
+            Some(code) => code == destination,
+            None => county,
+        })
+        .collect();
+    parsed(&rows)
+}
+
+fn parsed(rows: &[RecipientRow]) -> Result<Vec<age::x25519::Recipient>, StoreError> {
+    rows.iter()
         .map(|r| {
             age::x25519::Recipient::from_str(&r.recipient)
                 .map_err(|_| StoreError::Corrupt(format!("recipient {}", r.recipient)))

@@ -98,7 +98,14 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
     }
     let confirmed = super::ack::confirmed(conn)?;
     let now = crate::domain::clock::to_ms(store.now());
-    let sent = exchange::sent(conn)?;
+    // Only batches sent up are acknowledged (a county's bundles down are not).
+    let sent: Vec<exchange::Sent> = exchange::sent(conn)?
+        .into_iter()
+        .filter(|s| {
+            s.destination != own.region
+                && crate::domain::region::contains(&s.destination, &own.region)
+        })
+        .collect();
     let unconfirmed: Vec<Unconfirmed> = sent
         .iter()
         .filter(|s| !super::ack::covers(&confirmed, s.lo, s.hi))

@@ -128,6 +128,14 @@ pub fn verify(
             ));
         }
     }
+    if uuid::Uuid::parse_str(&header.device).is_err() {
+        return Err(bad(
+            path,
+            Some(1),
+            "头部的设备编号无效",
+            "the header's device id is not a valid id",
+        ));
+    }
     if !(header.to == own.region || region::contains(&own.region, &header.to)) {
         return Err(bad(
             path,

@@ -322,12 +322,12 @@ impl App {
                         self.stack.pop();
                         self.status = Some(match lang {
                             crate::domain::Lang::Zh => format!(
-                                "已登记县级名片（签名公钥前 8 位 {}，请电话核对）；以后的交换包都加密",
-                                &card.public_key[..8]
+                                "已登记县级名片（签名公钥前 16 位 {}，请电话核对）；以后的交换包都加密",
+                                &card.public_key[..16]
                             ),
                             crate::domain::Lang::En => format!(
                                 "County card registered (signing key starts {}; confirm by phone); bundles are now encrypted",
-                                &card.public_key[..8]
+                                &card.public_key[..16]
                             ),
                         });
                         let r = self.sync_refresh();

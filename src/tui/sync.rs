@@ -105,7 +105,16 @@ impl App {
             match msg {
                 Ok(m) => self.heard(m),
                 Err(std::sync::mpsc::TryRecvError::Empty) => return,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.heard(JobMsg::Done),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.heard(JobMsg::Line(
+                        self.t(
+                            "后台任务意外中断；数据库没有半途的改动，请重试",
+                            "The job stopped unexpectedly; nothing was half-written. Try again",
+                        )
+                        .into(),
+                    ));
+                    self.heard(JobMsg::Done)
+                }
             }
         }
     }
@@ -299,6 +308,13 @@ impl App {
             }
             Action::Act('c') => {
                 let r = match (chosen, &self.sync.status) {
+                    (Some(Item::Device(i)), Some(st)) if st.devices[i].status == "revoked" => {
+                        self.status = Some(t(
+                            "这台设备已撤销信任，不能在这里确认；确需恢复请用 wangge trust add 重新登记",
+                            "This device is revoked; it cannot be confirmed here (wangge trust add registers it again)",
+                        ));
+                        Ok(())
+                    }
                     (Some(Item::Device(i)), Some(st)) => {
                         let device = st.devices[i].device.clone();
                         trust::set(&mut self.store, &device, "confirmed").map(|_| {
