@@ -833,3 +833,48 @@ fn imports_refuse_control_characters_and_impossible_years() {
         .code(1)
         .stderr(predicate::str::contains("没有节假日"));
 }
+
+#[test]
+fn search_finds_a_petitioner_by_name_and_shows_the_name_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "200", "--township", "610727101000"])
+        .assert()
+        .success();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (name, case_no): (String, String) = conn
+        .query_row(
+            "SELECT petitioner_name, case_no FROM petitions WHERE length(petitioner_name) >= 2 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(conn);
+    let out = wangge(&db)
+        .args(["search", &name, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["total"].as_i64().unwrap() >= 1, "{v}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(&name),
+        "the name itself is never shown: {text}"
+    );
+    assert!(text.contains(&case_no), "{text}");
+    assert!(v["hits"][0]["family"].is_string() && v["hits"][0]["id"].is_string());
+    // The table, a limit, and a query with no hits.
+    wangge(&db)
+        .args(["search", "燃气", "--limit", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("条结果"));
+    let out = wangge(&db)
+        .args(["search", "没有这种东西xyz", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+}

@@ -308,13 +308,23 @@ fn a_bundle_meant_for_a_township_does_not_count_as_received_at_the_county() {
     let down = send(&mut c1, Some(JIEGUAN));
     // Another county database takes its records, but not its range: it holds only what lies in 接官亭.
     let mut c2 = db(COUNTY, 10, 0);
-    let key = hex::encode(SigningKey::from_bytes(&[9u8; 32]).verifying_key().to_bytes());
+    let key = hex::encode(
+        SigningKey::from_bytes(&[9u8; 32])
+            .verifying_key()
+            .to_bytes(),
+    );
     wangge::sync::trust::add(&mut c2.store, &device_id(9), &key, COUNTY).unwrap();
     take(&mut c2, &down).unwrap();
     let st = wangge::sync::status::status(&c2.store).unwrap();
-    let d = st.devices.iter().find(|d| d.device == device_id(9)).unwrap();
+    let d = st
+        .devices
+        .iter()
+        .find(|d| d.device == device_id(9))
+        .unwrap();
     assert_eq!((d.last_seq, d.last_batch), (0, None), "{d:?}");
-    assert!(wangge::sync::ack::write_all(&c2.store, &c2.dir.path().join("acks"))
-        .unwrap()
-        .is_empty());
+    assert!(
+        wangge::sync::ack::write_all(&c2.store, &c2.dir.path().join("acks"))
+            .unwrap()
+            .is_empty()
+    );
 }

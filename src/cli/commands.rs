@@ -155,6 +155,11 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Export { out, to, full }) => {
             super::exchange::export(&mut open(&path, clock)?, out, to.as_deref(), *full, lang)
         }
+        Some(Command::Search {
+            query,
+            limit,
+            format,
+        }) => search(&open(&path, clock)?, query, *limit, *format, lang),
         Some(Command::Ack { out }) => {
             let store = open(&path, clock)?;
             let files = crate::sync::ack::write_all(&store, out)?;
@@ -275,6 +280,40 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
     }
     let app = crate::tui::app::App::new(store, lang)?;
     crate::tui::run(app).map_err(|e| AppError::io(&path, e))?;
+    Ok(0)
+}
+
+fn search(store: &Store, query: &str, limit: usize, format: ListFormat, lang: Lang) -> Result<i32> {
+    let region = store::device::get(store.conn())?.region;
+    let (total, hits) = store::search::search(store.conn(), &region, query, limit.min(10_000))?;
+    let text = match format {
+        ListFormat::Json => {
+            let hits: Vec<serde_json::Value> = hits
+                .iter()
+                .map(|h| {
+                    serde_json::json!({ "family": h.family.code(), "id": h.id, "date": h.date, "summary": h.shown() })
+                })
+                .collect();
+            serde_json::json!({ "total": total, "hits": hits }).to_string()
+        }
+        ListFormat::Table => {
+            let mut lines = vec![match lang {
+                Lang::Zh => format!("共 {total} 条结果"),
+                Lang::En => format!("{total} hits"),
+            }];
+            for h in &hits {
+                lines.push(format!(
+                    "{}  {}  {}  {}",
+                    h.date,
+                    report::table::pad(h.family.label(lang), 8),
+                    h.id,
+                    report::table::clip(&h.shown(), 60)
+                ));
+            }
+            lines.join("\n")
+        }
+    };
+    super::out::print(&text)?;
     Ok(0)
 }
 

@@ -134,6 +134,16 @@ pub enum Command {
         #[arg(long, value_name = "CODE")]
         region: Option<String>,
     },
+    /// 搜索（与操作界面的 / 相同；信访人姓名可搜，显示时遮蔽）/ search, as the app's / does (names matched, shown masked)
+    Search {
+        /// 要找的字词 / what to look for
+        query: String,
+        /// 列出的条数 / how many hits to list
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// 检查数据库完整性和业务规则 / integrity check plus the domain's invariants
     Check,
     /// 备份数据库（运行中也可）/ consistent copy of the database, even while others write

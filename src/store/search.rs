@@ -14,6 +14,19 @@ pub struct Hit {
     pub id: String,
     pub date: String,
     pub summary: String,
+    /// A petition's petitioner (personal data: whoever shows it masks it).
+    #[serde(skip)]
+    pub person: Option<String>,
+}
+
+impl Hit {
+    /// The line a person reads: the summary, and for a petition the petitioner's surname.
+    pub fn shown(&self) -> String {
+        match &self.person {
+            Some(p) => format!("{} {}", crate::domain::validate::mask_name(p), self.summary),
+            None => self.summary.clone(),
+        }
+    }
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
@@ -44,17 +57,18 @@ pub fn search(
     let prefix = crate::domain::region::prefix(region).to_owned();
     let inside = "t.region_code >= ?2 AND t.region_code < ?2 || 'a' AND t.deleted = 0";
     let union = format!(
-        "SELECT 'inspection' AS f, t.id, t.inspected_on AS d, coalesce(p.name, '') || ' ' || coalesce(t.note, '') AS s
+        "SELECT 'inspection' AS f, t.id, t.inspected_on AS d, coalesce(p.name, '') || ' ' || coalesce(t.note, '') AS s,
+                NULL AS person
            FROM inspections t LEFT JOIN places p ON p.id = t.place_id
            WHERE {inside} AND (p.name LIKE ?1 ESCAPE '\\' OR p.address LIKE ?1 ESCAPE '\\' OR t.note LIKE ?1 ESCAPE '\\')
          UNION ALL
-         SELECT 'hazard', t.id, t.found_on, t.description FROM hazards t LEFT JOIN places p ON p.id = t.place_id
+         SELECT 'hazard', t.id, t.found_on, t.description, NULL FROM hazards t LEFT JOIN places p ON p.id = t.place_id
            WHERE {inside} AND (t.description LIKE ?1 ESCAPE '\\' OR p.name LIKE ?1 ESCAPE '\\' OR p.address LIKE ?1 ESCAPE '\\')
          UNION ALL
-         SELECT 'finding', t.id, t.found_on, t.description FROM findings t
+         SELECT 'finding', t.id, t.found_on, t.description, NULL FROM findings t
            WHERE {inside} AND (t.description LIKE ?1 ESCAPE '\\' OR t.location LIKE ?1 ESCAPE '\\')
          UNION ALL
-         SELECT 'petition', t.id, t.received_on, t.case_no || ' ' || t.summary FROM petitions t
+         SELECT 'petition', t.id, t.received_on, t.case_no || ' ' || t.summary, t.petitioner_name FROM petitions t
            WHERE {inside} AND (t.summary LIKE ?1 ESCAPE '\\' OR t.content LIKE ?1 ESCAPE '\\'
                 OR t.petitioner_name LIKE ?1 ESCAPE '\\' OR t.address LIKE ?1 ESCAPE '\\')"
     );
@@ -62,7 +76,7 @@ pub fn search(
         .prepare_cached(&format!("SELECT count(*) FROM ({union})"))?
         .query_row([&pattern, &prefix], |r| r.get(0))?;
     let mut st = conn.prepare_cached(&format!(
-        "SELECT f, id, d, s FROM ({union}) ORDER BY d DESC, id DESC LIMIT {limit}"
+        "SELECT f, id, d, s, person FROM ({union}) ORDER BY d DESC, id DESC LIMIT {limit}"
     ))?;
     let hits = st
         .query_map([&pattern, &prefix], |r| {
@@ -72,6 +86,7 @@ pub fn search(
                 id: r.get(1)?,
                 date: r.get(2)?,
                 summary: r.get(3)?,
+                person: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

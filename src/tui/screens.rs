@@ -534,7 +534,7 @@ pub(super) fn draw_search(
             if i == selected { ">" } else { " " },
             h.date,
             pad(h.family.label(lang), 10),
-            h.summary
+            h.shown()
         );
         let style = if i == selected && !editing {
             theme.selected()
