@@ -526,3 +526,19 @@ CREATE TABLE acks (
     created_at  TEXT NOT NULL,
     received_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- @migration 4 ------------------------------------------------------------------------------------------------
+-- Search: one document per live inspection, hazard, finding and petition, its text cut into single characters
+-- (`uni`) and pairs of neighbouring characters (`bi`): FTS5's own tokenizers find nothing inside a run of Han
+-- characters, and its trigram tokenizer nothing shorter than three. A document's rowid is its date's day number
+-- shifted left by 20 bits plus a counter, so rowid order is date order and a first page needs no sort.
+CREATE TABLE search_docs (
+    rowid  INTEGER PRIMARY KEY,
+    family TEXT NOT NULL,
+    id     TEXT NOT NULL UNIQUE,
+    date   TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(uni, bi, content = '', contentless_delete = 1);
+-- Built from the records the first time the database is opened (and after every bulk import).
+INSERT INTO settings (key, value) VALUES ('search_stale', '1')
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value;

@@ -284,8 +284,7 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
 }
 
 fn search(store: &Store, query: &str, limit: usize, format: ListFormat, lang: Lang) -> Result<i32> {
-    let region = store::device::get(store.conn())?.region;
-    let (total, hits) = store::search::search(store.conn(), &region, query, limit.min(10_000))?;
+    let (total, hits) = store::search::search(store.conn(), query, limit.min(10_000))?;
     let text = match format {
         ListFormat::Json => {
             let hits: Vec<serde_json::Value> = hits

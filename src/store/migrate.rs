@@ -14,7 +14,12 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 type Migration = fn(&Transaction) -> Result<()>;
 
-const MIGRATIONS: &[Migration] = &[initial, |tx| part(tx, 2), |tx| part(tx, 3)];
+const MIGRATIONS: &[Migration] = &[
+    initial,
+    |tx| part(tx, 2),
+    |tx| part(tx, 3),
+    |tx| part(tx, 4),
+];
 
 /// The text of migration `n` in `schema.sql`.
 fn text(n: usize) -> &'static str {

@@ -142,15 +142,20 @@ impl Store {
             clock,
         };
         migrate::run(&mut store.conn)?;
+        // A search index left stale (an import that stopped before its rebuild, or a new migration) is
+        // rebuilt before anything reads it.
+        if search::is_stale(&store.conn)? {
+            search::rebuild(&mut store)?;
+        }
         Ok(store)
     }
 
-    /// The file this store lives in.
     /// The clock this store reads "now" from (shared with a second connection of the same program).
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
     }
 
+    /// The file this store lives in.
     pub fn path(&self) -> &Path {
         &self.path
     }

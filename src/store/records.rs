@@ -206,7 +206,7 @@ pub fn save<R: Record>(
         &map,
     )?;
     journal(tx, R::FAMILY, &meta.id, meta.version, ctx.now_ms())?;
-    Ok(())
+    super::search::index(tx, R::FAMILY, &meta.id)
 }
 
 /// Appends a journal row: one sequence number per change.

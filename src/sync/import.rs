@@ -135,6 +135,12 @@ pub fn import_with(
             return Err(bad(path, None, "文件在导入过程中被改动，已撤销", "the file changed while it was imported; undone"));
         }
         let released = super::review::recheck(tx, &ctx, &book)?;
+        // The search index is rebuilt in one pass after the commit, not row by row: until then it is marked
+        // stale in this same transaction, so a crash in between leaves it rebuilt at the next open.
+        let s = &*apply.summary;
+        if s.new + s.updated + s.conflicts + released.admitted > 0 {
+            crate::store::search::mark_stale(tx)?;
+        }
         apply.summary.released = released.admitted;
         let s = &*apply.summary;
         // Only a bundle addressed to this very region counts as received in full (for gaps and the county's
@@ -170,6 +176,9 @@ pub fn import_with(
         Ok(())
     });
     result?;
+    if !dry_run && crate::store::search::is_stale(store.conn())? {
+        crate::store::search::rebuild(store)?;
+    }
     progress(2 * size, 2 * size);
     Ok(summary)
 }

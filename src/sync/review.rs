@@ -205,6 +205,7 @@ fn take_other(
             crate::store::records::from_map(map.clone())?;
         inspections::write_results(tx, &insp)?;
     }
+    crate::store::search::index(tx, family, &conflict.record_id)?;
     let changes = audit::diff(Some(&current), &map, other.personal);
     audit::append_record(
         tx,

@@ -139,7 +139,7 @@ impl App {
                     }
                     KeyCode::Enter => {
                         let q = query.value().to_owned();
-                        match search::search(self.store.conn(), &self.device.region, &q, 200) {
+                        match search::search(self.store.conn(), &q, 200) {
                             Ok((n, h)) => {
                                 if let Some(Screen::Search {
                                     hits,
