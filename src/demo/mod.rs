@@ -157,6 +157,8 @@ pub fn generate(
     };
     const CHUNK: usize = 2000;
     let mut done = 0;
+    // A bulk write: the search index is rebuilt once at the end instead of row by row.
+    store.write_raw(crate::store::search::mark_stale)?;
     // A bulk run wants a bigger page cache than browsing does.
     store.conn().pragma_update(None, "cache_size", -65536)?;
     while done < n {
@@ -171,6 +173,7 @@ pub fn generate(
         progress(done);
     }
     store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
+    crate::store::search::rebuild(store)?;
     store.conn().pragma_update(None, "cache_size", -8192)?;
     Ok(world.summary)
 }

@@ -206,6 +206,10 @@ pub fn save<R: Record>(
         &map,
     )?;
     journal(tx, R::FAMILY, &meta.id, meta.version, ctx.now_ms())?;
+    // While the index waits for a rebuild (a bulk write under way), the rebuild will take this change too.
+    if super::search::is_stale(tx)? {
+        return Ok(());
+    }
     super::search::index(tx, R::FAMILY, &meta.id)
 }
 
