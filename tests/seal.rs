@@ -253,6 +253,7 @@ fn tombstones_are_purged_only_after_the_county_confirmed_them() {
     let file = send(&mut a, None);
     // Sent but not confirmed: it stays.
     assert_eq!(wangge::sync::ack::purge(&mut a.store, 0).unwrap(), 0);
+    assert!(wangge::sync::ack::purge(&mut a.store, -5).is_err());
     take(&mut c, &file).unwrap();
     let acks = c.dir.path().join("acks");
     let f = wangge::sync::ack::write_all(&c.store, &acks).unwrap();
@@ -294,6 +295,21 @@ fn a_card_of_another_county_or_of_a_revoked_device_is_refused() {
     assert!(message(&e).contains("does not contain"), "{}", message(&e));
     // A device this township revoked is not brought back by its card.
     seal::add_card(&mut a.store, &card).unwrap();
+    // A second county database's card, while this county's is registered: refused, with the way out.
+    let mut c2 = db(COUNTY, 12, 0);
+    seal::county_init(&mut c2.store).unwrap();
+    let card2 = c2.dir.path().join("card2.txt");
+    seal::write_card(&c2.store, &card2).unwrap();
+    let e = seal::add_card(&mut a.store, &card2).expect_err("second card");
+    assert!(message(&e).contains("recipient remove"), "{}", message(&e));
+    // A card saved by a Windows editor (BOM, CRLF) still reads.
+    let text = std::fs::read_to_string(&card).unwrap();
+    let windows = c.dir.path().join("windows.txt");
+    std::fs::write(&windows, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    assert_eq!(
+        seal::read_card(&windows).unwrap(),
+        seal::read_card(&card).unwrap()
+    );
     wangge::sync::trust::set(&mut a.store, &device_id(9), "revoked").unwrap();
     let e = seal::add_card(&mut a.store, &card).expect_err("revoked");
     assert!(message(&e).contains("revoked"), "{}", message(&e));

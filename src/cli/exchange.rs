@@ -270,6 +270,18 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             });
         }
     }
+    lines.push(match (&st.county_key, st.recipients.is_empty(), lang) {
+        (Some(k), _, Lang::Zh) => format!("县级加密公钥 {k}（乡镇的交换包加密给它）"),
+        (Some(k), _, Lang::En) => format!("County recipient {k} (townships encrypt their bundles to it)"),
+        (None, false, Lang::Zh) => format!("交换包加密给 {}", st.recipients.join("、")),
+        (None, false, Lang::En) => format!("Bundles are encrypted to {}", st.recipients.join(", ")),
+        (None, true, Lang::Zh) => {
+            "注意：交换包内容未加密（含个人信息）；请登记县级名片：wangge recipient add --card 文件".into()
+        }
+        (None, true, Lang::En) => {
+            "Bundles go out unencrypted (personal data); register the county card: wangge recipient add --card FILE".into()
+        }
+    });
     // Long lists show their first lines and a count; `--format json` has them all.
     const SHOWN: usize = 10;
     if st.quarantine.len() > SHOWN {

@@ -99,7 +99,18 @@ pub fn recipient(store: &mut Store, action: &RecipientCmd, lang: Lang) -> Result
         RecipientCmd::Add { .. } => Ok(2),
         RecipientCmd::List => {
             let rows = exchange::recipients(store.conn())?;
-            if rows.is_empty() {
+            if let Some(id) = seal::identity(store.conn())? {
+                print(&match lang {
+                    Lang::Zh => format!(
+                        "本数据库是县级：乡镇的交换包加密给本县的公钥 {}",
+                        id.to_public()
+                    ),
+                    Lang::En => format!(
+                        "This is the county: townships encrypt to its recipient {}",
+                        id.to_public()
+                    ),
+                })?;
+            } else if rows.is_empty() {
                 print(lang.pick(
                     "没有登记加密接收方：导出的交换包不加密。请登记县级名片：wangge recipient add --card 文件",
                     "No recipient registered: bundles go out unencrypted. Register the county card: wangge recipient add --card FILE",

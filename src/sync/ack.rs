@@ -250,6 +250,12 @@ fn referred_from(family: Family) -> &'static [&'static str] {
 /// Erases tombstones (deleted records) whose deletion the county confirmed and that are older than
 /// `keep_days`; returns how many. A tombstone still referred to by another row stays.
 pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
+    if keep_days < 0 {
+        return Err(StoreError::refused(
+            "保留天数不能为负数",
+            "The number of days to keep cannot be negative",
+        ));
+    }
     let ranges = confirmed(store.conn())?;
     // Every destination must have been sent the change too (a village below may still be owed it).
     let sent_to_all = exchange::cursors(store.conn())?

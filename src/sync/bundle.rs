@@ -144,14 +144,15 @@ fn ascii(s: &str) -> String {
 /// that is not UTF-8, is an error naming the line.
 /// A read that failed: a failing decryption (an altered or cut ciphertext) surfaces as invalid data and is
 /// said so; anything else is the disk's.
-pub fn read_error(path: &Path, line_no: Option<usize>, e: std::io::Error) -> StoreError {
+pub fn read_error(path: &Path, e: std::io::Error) -> StoreError {
     match e.kind() {
+        // No line number: inside a ciphertext it would mean nothing.
         std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
             StoreError::bad_file(
                 path,
-                line_no,
-                format!("内容损坏或被改动，无法读出（{e}）"),
-                format!("the payload is damaged or altered and cannot be read ({e})"),
+                None,
+                "加密内容损坏或被改动，无法解开",
+                "the encrypted payload is damaged or altered and cannot be decrypted",
             )
         }
         _ => StoreError::Io {
@@ -168,7 +169,7 @@ pub fn read_line(
     line_no: usize,
 ) -> Result<Option<Vec<u8>>, StoreError> {
     let mut buf = Vec::new();
-    let io = |e: std::io::Error| read_error(path, Some(line_no), e);
+    let io = |e: std::io::Error| read_error(path, e);
     let too_long = || {
         StoreError::bad_file(
             path,

@@ -159,6 +159,12 @@ pub fn read_card(path: &Path) -> Result<Card, StoreError> {
             "not a county card (two lines: the card and its signature)",
         ));
     };
+    // A card that passed through a Windows editor may have a byte-order mark and CRLF line ends.
+    let line1 = line1
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&line1)
+        .to_vec();
+    let line1 = line1.strip_suffix(b"\r").unwrap_or(&line1).to_vec();
     let text = String::from_utf8(line1)
         .map_err(|_| bad("名片不是 UTF-8 文本", "the card is not UTF-8 text"))?;
     let card: Card =
@@ -214,6 +220,23 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
             format!(
                 "This card is for {}, which does not contain this device's region {}; not registered",
                 card.region, own.region
+            ),
+        ));
+    }
+    if let Some(other) = exchange::recipients(store.conn())?.into_iter().find(|r| {
+        r.region.as_deref() == Some(card.region.as_str())
+            && r.device.as_deref() != Some(card.device.as_str())
+    }) {
+        return Err(refused(
+            format!(
+                "已登记了本县的另一张名片（设备 {}）；如果县里确实换了设备，先移除旧的：wangge recipient remove {}",
+                other.device.clone().unwrap_or_default(),
+                other.recipient
+            ),
+            format!(
+                "A card of this county is already registered (device {}); if the county really changed devices, remove the old one first: wangge recipient remove {}",
+                other.device.unwrap_or_default(),
+                other.recipient
             ),
         ));
     }
@@ -284,10 +307,17 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
 /// Registers a recipient typed in (`age1…`).
 pub fn add_recipient(store: &mut Store, text: &str) -> Result<String, StoreError> {
     let text = text.trim();
+    if text.to_ascii_uppercase().starts_with("AGE-SECRET-KEY") {
+        return Err(refused(
+            "这是县级私钥，不是加密公钥！私钥只留在县里，请勿外传；这里要的是 age1 开头的公钥",
+            "That is the county's secret key, not a recipient! Keep it at the county; what is wanted here starts with age1",
+        ));
+    }
     let r = age::x25519::Recipient::from_str(text).map_err(|_| {
+        let shown = crate::domain::text::clip(text, 40);
         refused(
-            format!("「{text}」不是有效的加密公钥（应以 age1 开头，县里 wangge key show 会显示）"),
-            format!("'{text}' is not a valid recipient (it starts with age1; the county's wangge key show prints it)"),
+            format!("「{shown}」不是有效的加密公钥（县里 wangge key show 显示的 age1 开头的那一串）"),
+            format!("'{shown}' is not a valid recipient (the age1… string the county's wangge key show prints)"),
         )
     })?;
     let recipient = r.to_string();

@@ -276,38 +276,41 @@ pub(super) fn read_payload(
     };
     let mut r = super::seal::open(raw, &header.payload.encoding, identity, path)?;
     let mut line_no = 2;
-    loop {
-        line_no += 1;
-        let Some(raw) = bundle::read_line(&mut r, MAX_LINE, path, line_no)? else {
-            break;
-        };
-        if raw.is_empty() {
-            continue;
+    let lines = (|| -> Result<(), StoreError> {
+        loop {
+            line_no += 1;
+            let Some(raw) = bundle::read_line(&mut r, MAX_LINE, path, line_no)? else {
+                break;
+            };
+            if raw.is_empty() {
+                continue;
+            }
+            let text = std::str::from_utf8(&raw).map_err(|_| {
+                bad(
+                    path,
+                    Some(line_no),
+                    "这一行不是 UTF-8 文本",
+                    "this line is not UTF-8 text",
+                )
+            })?;
+            let line: Line = serde_json::from_str(text).map_err(|e| {
+                bad(
+                    path,
+                    Some(line_no),
+                    format!("这一行不是有效的记录：{e}"),
+                    format!("this line is not a valid record: {e}"),
+                )
+            })?;
+            f(line_no, line)?;
+            if line_no % 1024 == 0 {
+                read(tap.borrow().1);
+            }
         }
-        let text = std::str::from_utf8(&raw).map_err(|_| {
-            bad(
-                path,
-                Some(line_no),
-                "这一行不是 UTF-8 文本",
-                "this line is not UTF-8 text",
-            )
-        })?;
-        let line: Line = serde_json::from_str(text).map_err(|e| {
-            bad(
-                path,
-                Some(line_no),
-                format!("这一行不是有效的记录：{e}"),
-                format!("this line is not a valid record: {e}"),
-            )
-        })?;
-        f(line_no, line)?;
-        if line_no % 1024 == 0 {
-            read(tap.borrow().1);
-        }
-    }
-    // Read to the end (for an encrypted payload this checks its last chunk), then hash any bytes on disk
-    // beyond what the reader took, so the digest and the length cover the whole file.
-    std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| bundle::read_error(path, None, e))?;
+        // Read to the end (for an encrypted payload this checks its last chunk), then hash any bytes on disk
+        // beyond what the reader took, so the digest and the length cover the whole file.
+        std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| bundle::read_error(path, e))?;
+        Ok(())
+    })();
     drop(r);
     let taken = tap.borrow().1;
     let mut rest = std::fs::File::open(path).map_err(io)?;
@@ -319,6 +322,18 @@ pub(super) fn read_payload(
     std::io::copy(&mut rest, &mut std::io::sink()).map_err(io)?;
     drop(rest);
     let (hash, bytes) = tap.replace((Sha256::new(), 0));
+    let digest = hex::encode(hash.finalize());
+    // A line that would not read (or decrypt) in a file whose digest or length is off: the file is damaged,
+    // and that is what to say; in an intact file the line itself is at fault.
+    if let Err(e) = lines {
+        return Err(
+            if bytes != header.payload.bytes || digest != header.payload.sha256 {
+                damaged(path)
+            } else {
+                e
+            },
+        );
+    }
     if bytes != header.payload.bytes {
         return Err(bad(
             path,
@@ -333,7 +348,16 @@ pub(super) fn read_payload(
             ),
         ));
     }
-    Ok(hex::encode(hash.finalize()))
+    Ok(digest)
+}
+
+fn damaged(path: &Path) -> StoreError {
+    bad(
+        path,
+        None,
+        "内容的 SHA-256 或长度与头部不符：文件损坏、被截断或被改动，没有导入",
+        "the payload's SHA-256 or length does not match the header: damaged, truncated or altered; nothing imported",
+    )
 }
 
 /// Pass 1: every line parses, lies inside both regions, and the counts and digest match the header. Returns
@@ -456,12 +480,7 @@ fn verify_payload(
         Ok(())
     })?;
     if digest != header.payload.sha256 {
-        return Err(bad(
-            path,
-            None,
-            "内容的 SHA-256 与头部不符：文件损坏或被改动，没有导入",
-            "the payload's SHA-256 does not match the header: damaged or altered; nothing imported",
-        ));
+        return Err(damaged(path));
     }
     if counts != header.counts {
         return Err(bad(

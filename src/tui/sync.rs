@@ -284,6 +284,15 @@ impl App {
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Export, prompt));
             }
+            Action::Act('a')
+                if crate::domain::region::parse_code(&self.device.region)
+                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County) =>
+            {
+                self.status = Some(t(
+                    "县级数据库不登记名片：县级密钥用 wangge key county-init 创建，名片用 key card 写出",
+                    "A county registers no card: it makes its key (wangge key county-init) and writes its card (key card)",
+                ));
+            }
             Action::Act('a') => {
                 let prompt = Prompt::new(
                     t("登记县级名片", "Register the county card"),

@@ -150,7 +150,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Paragraph::new("-".repeat(w)),
         Rect::new(0, bottom, area.width, 1),
     );
-    let context = app.context();
+    // Under the help overlay, the keys of the screen it covers.
+    let context = if matches!(app.stack.last(), Some(Screen::Help)) {
+        app.context_under(1)
+    } else {
+        app.context()
+    };
     // The keys of the screen; on a record, the lifecycle steps possible now come first.
     let mut h = keymap::hints(context, lang);
     if let Some(Screen::Detail(d)) = app.stack.last() {
