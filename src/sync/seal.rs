@@ -281,8 +281,9 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
                 added_at: now,
             },
         )?;
-        exchange::add_recipient(
+        register(
             tx,
+            ctx,
             &RecipientRow {
                 recipient: card.recipient.clone(),
                 device: Some(card.device.clone()),
@@ -290,18 +291,27 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
                 region: Some(card.region.clone()),
                 added_at: now,
             },
-        )?;
-        audit::append(
-            tx,
-            ctx,
-            "recipient",
-            &card.recipient,
-            "recipient_add",
-            Some("card"),
-            &serde_json::json!({ "device": card.device, "region": card.region }),
         )
     })?;
     Ok(card)
+}
+
+/// Writes a recipient and its audit row (with the card's device and region, when it came on a card).
+fn register(
+    tx: &rusqlite::Transaction,
+    ctx: &crate::store::WriteCtx,
+    row: &RecipientRow,
+) -> Result<(), StoreError> {
+    exchange::add_recipient(tx, row)?;
+    audit::append(
+        tx,
+        ctx,
+        "recipient",
+        &row.recipient,
+        "recipient_add",
+        row.device.as_ref().map(|_| "card"),
+        &serde_json::json!({ "device": row.device, "region": row.region }),
+    )
 }
 
 /// Registers a recipient typed in (`age1…`).
@@ -323,8 +333,9 @@ pub fn add_recipient(store: &mut Store, text: &str) -> Result<String, StoreError
     let recipient = r.to_string();
     let now = crate::domain::clock::to_ms(store.now());
     store.write(|tx, ctx| {
-        exchange::add_recipient(
+        register(
             tx,
+            ctx,
             &RecipientRow {
                 recipient: recipient.clone(),
                 device: None,
@@ -332,15 +343,6 @@ pub fn add_recipient(store: &mut Store, text: &str) -> Result<String, StoreError
                 region: None,
                 added_at: now,
             },
-        )?;
-        audit::append(
-            tx,
-            ctx,
-            "recipient",
-            &recipient,
-            "recipient_add",
-            None,
-            &serde_json::json!({}),
         )
     })?;
     Ok(recipient)
