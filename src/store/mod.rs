@@ -145,7 +145,12 @@ impl Store {
         // A search index left stale (an import that stopped before its rebuild, or a new migration) is
         // rebuilt before anything reads it.
         if search::is_stale(&store.conn)? {
-            search::rebuild(&mut store)?;
+            match search::rebuild(&mut store) {
+                // Another program holds the write lock (an import rebuilding it right now): it will finish
+                // the job, and this one reads on meanwhile.
+                Err(StoreError::Busy) => {}
+                other => other?,
+            }
         }
         Ok(store)
     }
