@@ -59,7 +59,13 @@ fn free_gb(dir: &Path) -> Option<f64> {
         .output()
         .ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
-    let kb: f64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    let kb: f64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
     Some(kb / 1024.0 / 1024.0)
 }
 
