@@ -5,7 +5,7 @@ use super::commands::Result;
 use super::out::print;
 use super::{KeyCmd, RecipientCmd};
 use crate::domain::Lang;
-use crate::store::{Store, exchange};
+use crate::store::{Store, outbound};
 use crate::sync::seal;
 
 pub fn key(store: &mut Store, action: &KeyCmd, lang: Lang) -> Result<i32> {
@@ -98,7 +98,7 @@ pub fn recipient(store: &mut Store, action: &RecipientCmd, lang: Lang) -> Result
         }
         RecipientCmd::Add { .. } => Ok(2),
         RecipientCmd::List => {
-            let rows = exchange::recipients(store.conn())?;
+            let rows = outbound::recipients(store.conn())?;
             if let Some(id) = seal::identity(store.conn())? {
                 print(&match lang {
                     Lang::Zh => format!(

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::bundle::{self, MAX_HEADER};
 use crate::domain::record::Family;
 use crate::store::exchange;
-use crate::store::{self, Store, StoreError, audit, device};
+use crate::store::{self, Store, StoreError, audit, device, outbound};
 
 pub const FORMAT: &str = "wangge-ack";
 const VERSION: &str = "1.0";
@@ -173,7 +173,7 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
             ),
         ));
     }
-    let registered = exchange::recipients(store.conn())?.into_iter().any(|r| {
+    let registered = outbound::recipients(store.conn())?.into_iter().any(|r| {
         r.device.as_deref() == Some(ack.device.as_str())
             && r.public_key.as_deref() == Some(ack.public_key.as_str())
     });
@@ -204,7 +204,7 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
     }
     let ranges = serde_json::to_string(&merged(ack.ranges.clone())).unwrap_or_default();
     store.write(|tx, ctx| {
-        exchange::put_ack(tx, &ack.device, &ranges, &ack.created_at, ctx.now_ms())?;
+        outbound::put_ack(tx, &ack.device, &ranges, &ack.created_at, ctx.now_ms())?;
         audit::append(
             tx,
             ctx,
@@ -221,7 +221,7 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
 /// Every range of this device's changes some county confirmed, merged.
 pub fn confirmed(conn: &rusqlite::Connection) -> Result<Vec<[i64; 2]>, StoreError> {
     let mut all = Vec::new();
-    for (_, ranges, _, _) in exchange::acks(conn)? {
+    for (_, ranges, _, _) in outbound::acks(conn)? {
         let r: Vec<[i64; 2]> = serde_json::from_str(&ranges).unwrap_or_default();
         all.extend(r);
     }

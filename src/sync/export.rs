@@ -15,7 +15,7 @@ use super::records::{ORDER, parse};
 use crate::domain::record::Family;
 use crate::domain::region;
 use crate::store::exchange;
-use crate::store::{self, Store, StoreError, audit, device, inspections, migrate};
+use crate::store::{self, Store, StoreError, audit, device, inspections, migrate, outbound};
 
 /// What `export` was asked.
 #[derive(Debug, Clone)]
@@ -196,9 +196,9 @@ pub fn export_with(
             if req.full { batches } else { batches + 1 },
             now,
         )?;
-        exchange::add_sent(
+        outbound::add_sent(
             tx,
-            &exchange::Sent {
+            &outbound::Sent {
                 destination: to.clone(),
                 batch: header.batch,
                 lo,

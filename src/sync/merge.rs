@@ -13,7 +13,7 @@ use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::domain::version::{Causality, VersionVector};
 use crate::store::exchange::{self, EventRow};
-use crate::store::{StoreError, WriteCtx, audit, inspections};
+use crate::store::{StoreError, WriteCtx, audit, held, inspections};
 
 /// Applying one file's lines inside the import's transaction.
 pub(super) struct Apply<'a> {
@@ -109,7 +109,7 @@ impl Apply<'_> {
     ) -> Result<Outcome, StoreError> {
         if let Err((zh, en)) = self.admissible(family, incoming)? {
             let held = serde_json::json!({ "record": incoming.map, "events": events });
-            exchange::quarantine(
+            held::quarantine(
                 self.tx,
                 family,
                 &incoming.meta.id,
@@ -195,7 +195,7 @@ impl Apply<'_> {
         won.insert("version".into(), Value::from(merged.total()));
         let personal = incoming.personal;
         self.write(family, &won, Some(ours), personal, "conflict")?;
-        exchange::add_conflict(
+        held::add_conflict(
             self.tx,
             family,
             &incoming.meta.id,

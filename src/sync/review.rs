@@ -9,7 +9,8 @@ use super::records::{self, Parsed, RuleBook};
 use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::domain::validate::{mask_id, mask_name};
-use crate::store::exchange::{self, Conflict, EventRow};
+use crate::store::exchange::EventRow;
+use crate::store::held::{self, Conflict};
 use crate::store::{Store, StoreError, WriteCtx, audit, inspections};
 
 /// Which side of a conflict to keep.
@@ -100,7 +101,7 @@ fn need_note(note: &str) -> Result<&str, StoreError> {
 
 /// One conflict, both sides compared.
 pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreError> {
-    let conflict = exchange::conflict(conn, id)?.ok_or_else(|| no_conflict(id))?;
+    let conflict = held::conflict(conn, id)?.ok_or_else(|| no_conflict(id))?;
     let family = family_of(&conflict)?;
     let other = parse_side(family, &conflict.loser)?;
     let current = super::export::current(conn, family, &conflict.record_id)?.ok_or_else(|| {
@@ -139,7 +140,7 @@ pub fn resolve(store: &mut Store, id: i64, keep: Keep, note: &str) -> Result<(),
     let note = need_note(note)?;
     let book = RuleBook::load(store.conn())?;
     store.write(|tx, ctx| {
-        let conflict = exchange::conflict(tx, id)?.ok_or_else(|| no_conflict(id))?;
+        let conflict = held::conflict(tx, id)?.ok_or_else(|| no_conflict(id))?;
         if conflict.resolved_at.is_some() {
             return Err(StoreError::refused(
                 format!("冲突 {id} 已经处理过了，没有改动"),
@@ -155,7 +156,7 @@ pub fn resolve(store: &mut Store, id: i64, keep: Keep, note: &str) -> Result<(),
             }
         };
         let resolution = serde_json::json!({ "kept": kept, "note": note, "by": ctx.actor });
-        exchange::resolve_conflict(tx, id, &resolution.to_string(), ctx.now_ms())?;
+        held::resolve_conflict(tx, id, &resolution.to_string(), ctx.now_ms())?;
         audit::append(
             tx,
             ctx,
@@ -258,11 +259,11 @@ pub(super) fn recheck(
     let mut out = Released::default();
     loop {
         let mut progress = false;
-        for q in exchange::quarantined(tx)? {
+        for q in held::quarantined(tx)? {
             let Some(family) = Family::from_code(&q.family) else {
                 continue;
             };
-            let (parsed, events) = held(&exchange::quarantined_record(tx, q.id)?, family)?;
+            let (parsed, events) = held(&held::quarantined_record(tx, q.id)?, family)?;
             let mut summary = super::import::Summary::default();
             let mut apply = Apply {
                 tx,
@@ -277,14 +278,14 @@ pub(super) fn recheck(
                 Outcome::Unchanged => out.superseded += 1,
                 _ => out.admitted += 1,
             }
-            exchange::release(tx, q.id)?;
+            held::release(tx, q.id)?;
             progress = true;
         }
         if !progress {
             break;
         }
     }
-    out.held = exchange::quarantined(tx)?.len() as u64;
+    out.held = held::quarantined(tx)?.len() as u64;
     Ok(out)
 }
 
@@ -312,7 +313,7 @@ pub fn retry(store: &mut Store) -> Result<Released, StoreError> {
 pub fn discard(store: &mut Store, id: i64, note: &str) -> Result<(), StoreError> {
     let note = need_note(note)?;
     store.write(|tx, ctx| {
-        let q = exchange::quarantined(tx)?
+        let q = held::quarantined(tx)?
             .into_iter()
             .find(|q| q.id == id)
             .ok_or_else(|| {
@@ -321,7 +322,7 @@ pub fn discard(store: &mut Store, id: i64, note: &str) -> Result<(), StoreError>
                     format!("Nothing with number {id} in quarantine; see wangge sync status"),
                 )
             })?;
-        exchange::release(tx, id)?;
+        held::release(tx, id)?;
         audit::append(
             tx,
             ctx,

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::bundle::{self, MAX_HEADER};
 use crate::domain::region::{self, Level};
-use crate::store::exchange::{self, Peer, RecipientRow};
+use crate::store::exchange::{self, Peer};
+use crate::store::outbound::{self, RecipientRow};
 use crate::store::{Store, StoreError, audit, device};
 
 /// The payload encodings a header names.
@@ -223,7 +224,7 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
             ),
         ));
     }
-    if let Some(other) = exchange::recipients(store.conn())?.into_iter().find(|r| {
+    if let Some(other) = outbound::recipients(store.conn())?.into_iter().find(|r| {
         r.region.as_deref() == Some(card.region.as_str())
             && r.device.as_deref() != Some(card.device.as_str())
     }) {
@@ -302,7 +303,7 @@ fn register(
     ctx: &crate::store::WriteCtx,
     row: &RecipientRow,
 ) -> Result<(), StoreError> {
-    exchange::add_recipient(tx, row)?;
+    outbound::add_recipient(tx, row)?;
     audit::append(
         tx,
         ctx,
@@ -352,7 +353,7 @@ pub fn add_recipient(store: &mut Store, text: &str) -> Result<String, StoreError
 pub fn remove_recipient(store: &mut Store, text: &str) -> Result<bool, StoreError> {
     let text = text.trim().to_owned();
     store.write(|tx, ctx| {
-        let done = exchange::remove_recipient(tx, &text)?;
+        let done = outbound::remove_recipient(tx, &text)?;
         if done {
             audit::append(
                 tx,
@@ -370,7 +371,7 @@ pub fn remove_recipient(store: &mut Store, text: &str) -> Result<bool, StoreErro
 
 /// Every recipient registered.
 pub fn recipients(conn: &rusqlite::Connection) -> Result<Vec<age::x25519::Recipient>, StoreError> {
-    parsed(&exchange::recipients(conn)?)
+    parsed(&outbound::recipients(conn)?)
 }
 
 /// The recipients of a bundle for `destination` (none: it goes out plain): those whose card names that region,
@@ -380,7 +381,7 @@ pub fn recipients_for(
     destination: &str,
 ) -> Result<Vec<age::x25519::Recipient>, StoreError> {
     let county = matches!(region::parse_code(destination), Ok((_, Level::County)));
-    let rows: Vec<RecipientRow> = exchange::recipients(conn)?
+    let rows: Vec<RecipientRow> = outbound::recipients(conn)?
         .into_iter()
         .filter(|r| match &r.region {
             Some(code) => code == destination,

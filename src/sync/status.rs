@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::store::exchange::{self, Conflict, Quarantined};
+use crate::store::exchange;
+use crate::store::held::{self, Conflict, Quarantined};
+use crate::store::outbound;
 use crate::store::{Store, StoreError, device};
 
 /// One device this database has heard of.
@@ -99,7 +101,7 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
     let confirmed = super::ack::confirmed(conn)?;
     let now = crate::domain::clock::to_ms(store.now());
     // Only batches sent up are acknowledged (a county's bundles down are not).
-    let sent: Vec<exchange::Sent> = exchange::sent(conn)?
+    let sent: Vec<outbound::Sent> = outbound::sent(conn)?
         .into_iter()
         .filter(|s| {
             s.destination != own.region
@@ -128,10 +130,10 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
         journal_seq: exchange::journal_head(conn)?.0,
         cursors: exchange::cursors(conn)?,
         devices,
-        quarantine: exchange::quarantined(conn)?,
-        conflicts: exchange::conflicts(conn, true)?,
+        quarantine: held::quarantined(conn)?,
+        conflicts: held::conflicts(conn, true)?,
         confirmed_batches: sent.len() - unconfirmed.len(),
-        recipients: exchange::recipients(conn)?
+        recipients: outbound::recipients(conn)?
             .into_iter()
             .map(|r| r.recipient)
             .collect(),

@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyEventKind};
 
-use super::detail::{Detail, Offer, Shown};
+use super::detail::{Detail, Shown};
 use super::keymap::Context;
+use super::offers::Offer;
 use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::record::Family;

@@ -301,7 +301,7 @@ pub fn markdown_table() -> String {
             b.keys, b.zh, b.en
         ));
     }
-    use super::detail::Offer;
+    use super::offers::Offer;
     use crate::domain::hazard::HazardActionKind;
     use crate::domain::patrol::FindingActionKind;
     use crate::domain::petition::PetitionActionKind;

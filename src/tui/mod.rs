@@ -9,6 +9,7 @@ mod entry;
 pub mod firstrun;
 pub mod forms;
 pub mod keymap;
+pub mod offers;
 mod pick;
 pub mod prompt;
 mod screens;

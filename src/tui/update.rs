@@ -3,8 +3,9 @@
 
 use ratatui::crossterm::event::{Event, KeyEvent};
 
-use super::detail::{self, Offer, Request, Shown};
+use super::detail::Shown;
 use super::keymap::{Action, resolve};
+use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
 use crate::domain::Lang;
 use crate::store::search::{self};
@@ -405,7 +406,7 @@ impl App {
                 let offers = d.offers();
                 match offers.iter().find(|o| o.key() == c) {
                     Some(offer) => {
-                        let prompt = detail::prompt_for(*offer, self.lang, self.today, d);
+                        let prompt = offers::prompt_for(*offer, self.lang, self.today, d);
                         self.stack.push(Screen::Action(*offer, prompt));
                     }
                     None => {
@@ -438,7 +439,7 @@ impl App {
         else {
             return;
         };
-        let request = detail::request(offer, prompt, self.lang, self.today);
+        let request = offers::request(offer, prompt, self.lang, self.today);
         let id = d.id().to_owned();
         let family = d.family();
         let version = match &d.shown {
