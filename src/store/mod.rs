@@ -25,6 +25,7 @@ pub mod records;
 pub mod regions;
 pub mod report;
 pub mod search;
+pub mod tombstones;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

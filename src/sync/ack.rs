@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::bundle::{self, MAX_HEADER};
-use crate::domain::record::Family;
 use crate::store::exchange;
-use crate::store::{self, Store, StoreError, audit, device, outbound};
+use crate::store::{self, Store, StoreError, audit, device, outbound, tombstones};
 
 pub const FORMAT: &str = "wangge-ack";
 const VERSION: &str = "1.0";
@@ -228,25 +227,6 @@ pub fn confirmed(conn: &rusqlite::Connection) -> Result<Vec<[i64; 2]>, StoreErro
     Ok(merged(all))
 }
 
-/// Where a family's rows are referred to from (a tombstone still referred to stays).
-fn referred_from(family: Family) -> &'static [&'static str] {
-    match family {
-        Family::Place => &[
-            "SELECT 1 FROM inspections WHERE place_id = ?1",
-            "SELECT 1 FROM hazards WHERE place_id = ?1",
-        ],
-        Family::Inspection => &["SELECT 1 FROM hazards WHERE inspection_id = ?1"],
-        Family::Finding => &["SELECT 1 FROM hazards WHERE finding_id = ?1"],
-        Family::Patrol => &["SELECT 1 FROM findings WHERE patrol_id = ?1"],
-        Family::Petition => &[
-            "SELECT 1 FROM petitions WHERE repeat_of = ?1",
-            "SELECT 1 FROM assignments WHERE target_id = ?1",
-        ],
-        Family::Hazard => &["SELECT 1 FROM assignments WHERE target_id = ?1"],
-        Family::Assignment => &[],
-    }
-}
-
 /// Erases tombstones (deleted records) whose deletion the county confirmed and that are older than
 /// `keep_days`; returns how many. A tombstone still referred to by another row stays.
 pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
@@ -268,36 +248,12 @@ pub fn purge(store: &mut Store, keep_days: i64) -> Result<u64, StoreError> {
     store.write(|tx, ctx| {
         let mut n = 0u64;
         for family in super::records::ORDER.iter().rev() {
-            let table = family.table();
-            let candidates: Vec<(String, Option<i64>)> = tx
-                .prepare(&format!(
-                    "SELECT t.id, (SELECT max(seq) FROM journal j WHERE j.record_id = t.id)
-                     FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
-                ))?
-                .query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (id, last) in candidates {
+            for (id, last) in tombstones::older_than(tx, *family, cut)? {
                 let acked = last.is_some_and(|s| s <= sent_to_all && covers(&ranges, s, s));
-                // Held records that refer to it, and open conflicts about it, still need it.
-                let mut referred = tx
-                    .prepare_cached(
-                        "SELECT 1 FROM conflicts WHERE record_id = ?1 AND resolved_at IS NULL
-                         UNION ALL SELECT 1 FROM quarantine WHERE instr(record, ?1) > 0",
-                    )?
-                    .exists([&id])?;
-                for sql in referred_from(*family) {
-                    referred |= tx.prepare_cached(sql)?.exists([&id])?;
-                }
-                if !acked || referred {
+                if !acked || tombstones::still_needed(tx, *family, &id)? {
                     continue;
                 }
-                tx.prepare_cached("DELETE FROM timeline WHERE record_id = ?1")?
-                    .execute([&id])?;
-                if *family == Family::Inspection {
-                    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
-                        .execute([&id])?;
-                }
-                tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&id])?;
+                tombstones::erase(tx, *family, &id)?;
                 n += 1;
             }
         }

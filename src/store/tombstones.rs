@@ -1,0 +1,76 @@
+//! The SQL of erasing tombstones (deleted records): which are old enough, which something still needs, and
+//! erasing one with its timeline. When a tombstone may go is decided in `crate::sync::ack`.
+
+use rusqlite::Transaction;
+
+use super::Result;
+use crate::domain::record::Family;
+
+/// A family's tombstones changed at or before `cut` (ms), each with the last journal number that changed it.
+pub fn older_than(
+    tx: &Transaction,
+    family: Family,
+    cut: i64,
+) -> Result<Vec<(String, Option<i64>)>> {
+    let table = family.table();
+    let mut st = tx.prepare(&format!(
+        "SELECT t.id, (SELECT max(seq) FROM journal j WHERE j.record_id = t.id)
+         FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
+    ))?;
+    let rows = st.query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Where a family's rows are referred to from.
+fn referred_from(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::Place => &[
+            "SELECT 1 FROM inspections WHERE place_id = ?1",
+            "SELECT 1 FROM hazards WHERE place_id = ?1",
+        ],
+        Family::Inspection => &["SELECT 1 FROM hazards WHERE inspection_id = ?1"],
+        Family::Finding => &["SELECT 1 FROM hazards WHERE finding_id = ?1"],
+        Family::Patrol => &["SELECT 1 FROM findings WHERE patrol_id = ?1"],
+        Family::Petition => &[
+            "SELECT 1 FROM petitions WHERE repeat_of = ?1",
+            "SELECT 1 FROM assignments WHERE target_id = ?1",
+        ],
+        Family::Hazard => &["SELECT 1 FROM assignments WHERE target_id = ?1"],
+        Family::Assignment => &[],
+    }
+}
+
+/// Whether a record is still needed: another row refers to it, a held record mentions it, or an open conflict
+/// is about it.
+pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> {
+    let held = tx
+        .prepare_cached(
+            "SELECT 1 FROM conflicts WHERE record_id = ?1 AND resolved_at IS NULL
+             UNION ALL SELECT 1 FROM quarantine WHERE instr(record, ?1) > 0",
+        )?
+        .exists([id])?;
+    if held {
+        return Ok(true);
+    }
+    for sql in referred_from(family) {
+        if tx.prepare_cached(sql)?.exists([id])? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Erases a record's row, its timeline and (an inspection's) results.
+pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM timeline WHERE record_id = ?1")?
+        .execute([id])?;
+    if family == Family::Inspection {
+        tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
+            .execute([id])?;
+    }
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", family.table()),
+        [id],
+    )?;
+    Ok(())
+}
