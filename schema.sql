@@ -542,3 +542,13 @@ CREATE VIRTUAL TABLE search_fts USING fts5(uni, bi, content = '', contentless_de
 -- Built from the records the first time the database is opened (and after every bulk import).
 INSERT INTO settings (key, value) VALUES ('search_stale', '1')
     ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+
+-- @migration 5 ------------------------------------------------------------------------------------------------
+-- The lists' filters on what is open and due: each index holds the list's sort key (date, id) and `deleted`, so
+-- a filtered page takes its keys from the index alone, without reading a row it will not show.
+DROP INDEX hazards_status;
+CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted);
+DROP INDEX findings_status;
+CREATE INDEX findings_status ON findings (status, deadline, found_on, id, deleted);
+DROP INDEX petitions_due;
+CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted) WHERE office_due IS NOT NULL;

@@ -68,6 +68,9 @@ pub struct Row {
 pub type Key = (String, String);
 
 struct Shape {
+    /// The family's table, as `t`: a page's keys are taken from it (and its indexes) alone.
+    table: &'static str,
+    /// The table with what its rows show joined.
     from: &'static str,
     date: &'static str,
     select: &'static str,
@@ -78,6 +81,7 @@ struct Shape {
 fn shape(family: Family) -> Shape {
     match family {
         Family::Hazard => Shape {
+            table: "hazards t",
             from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.found_on",
             // `status` is the hazard's (places have none): the same test as the dashboard and report.
@@ -90,6 +94,7 @@ fn shape(family: Family) -> Shape {
             due: "t.deadline",
         },
         Family::Inspection => Shape {
+            table: "inspections t",
             from: "inspections t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.inspected_on",
             select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
@@ -100,6 +105,7 @@ fn shape(family: Family) -> Shape {
             due: "NULL",
         },
         Family::Finding => Shape {
+            table: "findings t",
             from: "findings t",
             date: "t.found_on",
             select: "t.code, t.status, t.location, t.description, NULL, \
@@ -108,6 +114,7 @@ fn shape(family: Family) -> Shape {
             due: "t.deadline",
         },
         Family::Petition => Shape {
+            table: "petitions t",
             from: "petitions t",
             date: "t.received_on",
             select: "t.category, t.status, t.case_no, t.summary, t.petitioner_name, t.office_due",
@@ -115,6 +122,7 @@ fn shape(family: Family) -> Shape {
             due: "t.office_due",
         },
         Family::Place => Shape {
+            table: "places t",
             from: "places t",
             date: "date(t.created_at / 1000, 'unixepoch', '+8 hours')",
             select: "t.kind, '', t.name, t.address, NULL, NULL",
@@ -122,6 +130,7 @@ fn shape(family: Family) -> Shape {
             due: "NULL",
         },
         Family::Assignment => Shape {
+            table: "assignments t",
             from: "assignments t",
             date: "t.assigned_on",
             select: "t.target_family, t.status, t.assigned_by, t.note, NULL, \
@@ -130,6 +139,7 @@ fn shape(family: Family) -> Shape {
             due: "t.deadline",
         },
         Family::Patrol => Shape {
+            table: "patrols t",
             from: "patrols t",
             date: "date(t.started_at / 1000, 'unixepoch', '+8 hours')",
             select: "t.zone, t.status, t.route, t.worker || ' ' || coalesce(t.distance_km, ''), NULL, NULL",
@@ -227,11 +237,16 @@ pub fn page(
         ascending = true;
     }
     let order = if ascending { "ASC" } else { "DESC" };
+    // The page's keys first, from the table's indexes (a filter's index holds the sort key, so even a filter that
+    // matches thousands reads no row it will not show); then only those rows, with what they show.
     let sql = format!(
-        "SELECT t.id, {date}, {select}, t.region_code FROM {from} WHERE {w} ORDER BY {date} {order}, t.id {order} LIMIT {limit}",
+        "SELECT t.id, {date}, {select}, t.region_code FROM {from} \
+         WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {date} {order}, t.id {order} LIMIT {limit}) \
+         ORDER BY {date} {order}, t.id {order}",
         date = s.date,
         select = s.select,
         from = s.from,
+        table = s.table,
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
@@ -254,15 +269,35 @@ pub fn page(
     Ok(out)
 }
 
-/// How many records the filter matches.
-pub fn count(conn: &Connection, f: &Filter, today: NaiveDate) -> Result<i64> {
+/// Past this many, a list's count stops and the screen says "more than" (counting a million rows would hold up
+/// every page); the exact figure is counted only when asked for (the last page).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many records the filter matches, counting no further than `cap` + 1 (None: all of them).
+pub fn count(conn: &Connection, f: &Filter, today: NaiveDate, cap: Option<i64>) -> Result<i64> {
     let s = shape(f.family);
     let mut params = Vec::new();
     let w = where_clause(f, &s, today, &mut params);
-    let sql = format!("SELECT count(*) FROM {} WHERE {w}", s.from);
+    let sql = match cap {
+        Some(cap) => format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {w} LIMIT {})",
+            s.table,
+            cap.saturating_add(1)
+        ),
+        None => format!("SELECT count(*) FROM {} WHERE {w}", s.table),
+    };
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
+}
+
+/// A count as the screen shows it: `10000+` past the cap.
+pub fn shown(total: i64) -> String {
+    if total > COUNT_CAP {
+        format!("{COUNT_CAP}+")
+    } else {
+        total.to_string()
+    }
 }
 
 /// A place's name and address (for the detail views of what was found there).

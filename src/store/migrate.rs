@@ -19,6 +19,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 2),
     |tx| part(tx, 3),
     |tx| part(tx, 4),
+    |tx| part(tx, 5),
 ];
 
 /// The text of migration `n` in `schema.sql`.

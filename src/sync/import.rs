@@ -32,6 +32,9 @@ pub struct Summary {
     /// The sender was seen for the first time and pinned, unconfirmed.
     pub first_seen: bool,
     pub dry_run: bool,
+    /// How long rebuilding the search index after the merge took (None: it was current).
+    #[serde(skip)]
+    pub index_rebuild: Option<std::time::Duration>,
 }
 
 /// What one file given to `import` was.
@@ -177,7 +180,9 @@ pub fn import_with(
     });
     result?;
     if !dry_run && crate::store::search::is_stale(store.conn())? {
+        let started = std::time::Instant::now();
         crate::store::search::rebuild(store)?;
+        summary.index_rebuild = Some(started.elapsed());
     }
     progress(2 * size, 2 * size);
     Ok(summary)

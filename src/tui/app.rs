@@ -278,7 +278,12 @@ impl App {
         list.selected = list.selected.min(list.rows.len().saturating_sub(1));
         // Paging keeps the count; a new filter or a fresh first page counts again.
         if after.is_none() && before.is_none() || list.total == 0 {
-            list.total = lists::count(self.store.conn(), &filter, self.today)?;
+            list.total = lists::count(
+                self.store.conn(),
+                &filter,
+                self.today,
+                Some(lists::COUNT_CAP),
+            )?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use super::detail::days_text;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
 use crate::domain::validate::mask_name;
+use crate::store::lists;
 
 use super::view::{Theme, col, due_span};
 
@@ -158,7 +159,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             .map(|x| x.0)
             .unwrap_or(3),
         items.get(app.dash_selected).map(|x| x.1).unwrap_or(""),
-        app.dash_total,
+        lists::shown(app.dash_total),
     );
     let hint = if app.dash_focus.is_some() {
         t("Enter 打开  Esc 返回", "Enter open  Esc back")
@@ -278,7 +279,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         " {}  {} {}   {}: {}",
         lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
         t("共", "total"),
-        list.total,
+        lists::shown(list.total),
         t("筛选", "filter"),
         filter
     );
@@ -350,13 +351,13 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 "第 {}-{} 条 / 共 {} 条 ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                list.total
+                lists::shown(list.total)
             ),
             Lang::En => format!(
                 "{}-{} of {} ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                list.total
+                lists::shown(list.total)
             ),
         }
     };

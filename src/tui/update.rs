@@ -9,7 +9,7 @@ use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
 use crate::domain::Lang;
 use crate::store::search::{self};
-use crate::store::{self, StoreError, device, hazards, holidays, patrols, petitions};
+use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, petitions};
 
 use super::app::{App, LIST_FAMILIES, Screen, tab_family};
 
@@ -310,7 +310,14 @@ impl App {
             }
             Action::Last => {
                 // The oldest page: everything newer than the empty key, read in ascending order.
-                let r = self.load_page(i, None, Some((String::new(), String::new())));
+                let mut r = self.load_page(i, None, Some((String::new(), String::new())));
+                // The rows before the last page are counted only now, when they are asked for.
+                if self.lists[i].total > lists::COUNT_CAP {
+                    match lists::count(self.store.conn(), &self.lists[i].filter, self.today, None) {
+                        Ok(n) => self.lists[i].total = n,
+                        Err(e) => r = Err(e),
+                    }
+                }
                 let l = &mut self.lists[i];
                 l.offset = (l.total - l.rows.len() as i64).max(0);
                 l.selected = l.rows.len().saturating_sub(1);

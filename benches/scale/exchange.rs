@@ -1,0 +1,197 @@
+//! The exchange's figures: a township's whole bundle exported (plain and encrypted) against a raw
+//! SELECT → JSON Lines → fsync, and imported into an empty county and into one already holding half of it against
+//! a raw upsert of the same rows; the index rebuild after each import on its own; peak memory of both.
+
+use std::path::{Path, PathBuf};
+
+use super::data::{self, Run};
+use super::raw;
+use super::table::{Figure, mb};
+
+/// Registers the county card at `card` as this township's recipient, or with `none` removes every recipient.
+pub fn recipient(store: &mut wangge::store::Store, card: &str) -> Result<(), String> {
+    let have = wangge::sync::seal::recipients(store.conn()).map_err(|e| e.to_string())?;
+    if card == "none" {
+        for r in have {
+            wangge::sync::seal::remove_recipient(store, &r.to_string())
+                .map_err(|e| e.to_string())?;
+        }
+    } else if have.is_empty() {
+        wangge::sync::seal::add_card(store, Path::new(card)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The one bundle a child wrote into `dir`.
+fn bundle_in(dir: &Path) -> Result<PathBuf, String> {
+    std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "wgb"))
+        .ok_or_else(|| format!("no bundle in {}", dir.display()))
+}
+
+fn fresh_dir(dir: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// What the exchange figures work from, made once: a township of `n` records (its first half sent before as
+/// bundle A) and a new county holding the key of its card.
+struct Setup {
+    township: PathBuf,
+    county: PathBuf,
+    card: PathBuf,
+    half: PathBuf,
+}
+
+fn setup(n: usize) -> Result<Setup, String> {
+    let dir = data::dir().join(format!("exchange-{n}"));
+    let s = Setup {
+        township: dir.join("township.db"),
+        county: dir.join("county.db"),
+        card: dir.join("county-card.txt"),
+        half: dir.join("half"),
+    };
+    if s.township.exists() && s.county.exists() && bundle_in(&s.half).is_ok() {
+        return Ok(s);
+    }
+    data::check_space(n)?;
+    fresh_dir(&dir)?;
+    eprintln!(
+        "making the exchange's township of {n} records under {} (once)…",
+        dir.display()
+    );
+    let partial = dir.join("township.db.partial");
+    data::child(&[
+        "demo",
+        &path_str(&partial),
+        &(n / 2).to_string(),
+        data::TOWNSHIP,
+    ])?;
+    fresh_dir(&s.half)?;
+    data::child(&["export", &path_str(&partial), &path_str(&s.half), "none"])?;
+    data::child(&["more", &path_str(&partial), &(n - n / 2).to_string()])?;
+    let mut county = data::fresh(&s.county, data::COUNTY)?;
+    wangge::sync::seal::county_init(&mut county).map_err(|e| e.to_string())?;
+    wangge::sync::seal::write_card(&county, &s.card).map_err(|e| e.to_string())?;
+    drop(county);
+    std::fs::rename(&partial, &s.township).map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+fn copy_db(from: &Path, to: &Path) -> Result<(), String> {
+    wangge::store::remove_db_files(to);
+    std::fs::copy(from, to).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+pub fn figures(n: usize, figures: &mut Vec<Figure>) -> Result<(), String> {
+    let s = setup(n)?;
+    let work = data::dir().join(format!("exchange-{n}/work"));
+    fresh_dir(&work)?;
+    // Export: plain, then encrypted to the county's card; the raw baseline writes the same records.
+    let mut bundles = Vec::new();
+    let (base_secs, rows) = raw::export_rows(&s.township, &work.join("raw.jsonl"))?;
+    let _ = std::fs::remove_file(work.join("raw.jsonl"));
+    let mut peak = 0;
+    for (what, card) in [
+        ("plain", "none".to_owned()),
+        ("encrypted", path_str(&s.card)),
+    ] {
+        let out = work.join(what);
+        fresh_dir(&out)?;
+        let run = data::child(&["export", &path_str(&s.township), &path_str(&out), &card])?;
+        peak = peak.max(run.rss_kb);
+        figures.push(Figure::rate(
+            format!("export of {n} records ({what})"),
+            run.get("export_secs"),
+            base_secs,
+            rows,
+            0.5,
+        ));
+        bundles.push((what, bundle_in(&out)?));
+    }
+    // Import into an empty county and into one holding the first half; the baseline upserts the plain bundle
+    // into an empty database with the same schema (for the half-full county, after upserting the half).
+    let raw_db = work.join("raw.db");
+    drop(raw::schema_db(&raw_db)?);
+    let (empty_base, records) = raw::upsert_bundle(&raw_db, &bundles[0].1)?;
+    drop(raw::schema_db(&raw_db)?);
+    raw::upsert_bundle(&raw_db, &bundle_in(&s.half)?)?;
+    let (half_base, _) = raw::upsert_bundle(&raw_db, &bundles[0].1)?;
+    wangge::store::remove_db_files(&raw_db);
+    let mut rebuilds = Vec::new();
+    for (what, bundle) in &bundles {
+        for (state, base) in [("empty", empty_base), ("half-full", half_base)] {
+            let db = work.join("county.db");
+            copy_db(&s.county, &db)?;
+            if state == "half-full" {
+                data::child(&["import", &path_str(&db), &path_str(&bundle_in(&s.half)?)])?;
+            }
+            let run: Run = data::child(&["import", &path_str(&db), &path_str(bundle)])?;
+            peak = peak.max(run.rss_kb);
+            let rebuild = run.get("rebuild_secs");
+            rebuilds.push(rebuild);
+            figures.push(Figure::rate(
+                format!("import into a {state} county ({what}), merge"),
+                run.secs - rebuild,
+                base,
+                records,
+                0.7,
+            ));
+            wangge::store::remove_db_files(&db);
+        }
+    }
+    rebuilds.sort_by(f64::total_cmp);
+    let median = rebuilds.get(rebuilds.len() / 2).copied().unwrap_or(0.0);
+    let worst = rebuilds.last().copied().unwrap_or(0.0);
+    figures.push(Figure::plain(
+        "search index rebuilt after an import".into(),
+        format!("{median:.1} s"),
+        format!("max {worst:.1} s"),
+        "<= 60 s",
+        worst <= 60.0,
+    ));
+    figures.push(Figure::plain(
+        "peak memory, importing and exporting".into(),
+        mb(peak),
+        "-".into(),
+        "<= 200 MB",
+        peak > 0 && peak <= 200 * 1024,
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// The demo's figure, taken when the county database was made (a child run, then the raw insert of its rows).
+pub fn demo_figure(n: usize, figures: &mut Vec<Figure>) {
+    match data::demo_note(n) {
+        Some((run, base, rows)) => {
+            let mut f = Figure::rate(
+                format!("demo generation of {n} records (when its database was made)"),
+                run.secs,
+                base,
+                rows,
+                0.5,
+            );
+            f.tail = format!("{rows} rows");
+            f.target = ">= 50% of the raw rate, <= 300 s".into();
+            f.pass = f.pass.map(|p| p && run.secs <= 300.0);
+            figures.push(f);
+        }
+        None => figures.push(Figure {
+            name: format!("demo generation of {n} records"),
+            median: "-".into(),
+            tail: "-".into(),
+            baseline: "-".into(),
+            ratio: "-".into(),
+            target: "delete its database to measure".into(),
+            pass: None,
+        }),
+    }
+}

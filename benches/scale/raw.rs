@@ -1,0 +1,215 @@
+//! The raw baselines: plain rusqlite and serde_json code doing the same storage work as wangge with none of its
+//! logic (no checks, no merge, no audit), on a database with wangge's schema and the same durability settings.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde_json::{Map, Value as Json};
+
+/// The record tables a bundle's families land in, and what else a bundle carries of them.
+const FAMILY_TABLES: &[(&str, &str)] = &[
+    ("place", "places"),
+    ("inspection", "inspections"),
+    ("patrol", "patrols"),
+    ("finding", "findings"),
+    ("hazard", "hazards"),
+    ("petition", "petitions"),
+    ("assignment", "assignments"),
+];
+
+/// A connection as wangge's store makes it (WAL, full sync), without its foreign-key checks (the bundled
+/// SQLite turns them on by default).
+fn connect(path: &Path) -> Result<Connection, String> {
+    let conn = Connection::open(path).map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .and_then(|_| conn.pragma_update(None, "synchronous", "FULL"))
+        .and_then(|_| conn.pragma_update(None, "foreign_keys", "OFF"))
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// A new, empty database with wangge's schema (its built-in tables filled as any new database's are).
+pub fn schema_db(path: &Path) -> Result<Connection, String> {
+    wangge::store::remove_db_files(path);
+    drop(super::data::open(
+        path,
+        wangge::store::OpenMode::CreateIfMissing,
+    )?);
+    connect(path)
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>, String> {
+    let mut st = conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .map_err(|e| e.to_string())?;
+    let rows = st.query_map([], |r| r.get(0)).map_err(|e| e.to_string())?;
+    rows.collect::<rusqlite::Result<_>>()
+        .map_err(|e| e.to_string())
+}
+
+fn sql_value(v: Option<&Json>) -> Value {
+    match v {
+        None | Some(Json::Null) => Value::Null,
+        Some(Json::Bool(b)) => Value::Integer(i64::from(*b)),
+        Some(Json::Number(n)) => n
+            .as_i64()
+            .map(Value::Integer)
+            .unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0))),
+        Some(Json::String(s)) => Value::Text(s.clone()),
+        Some(other) => Value::Text(other.to_string()),
+    }
+}
+
+/// Upserts every record of a plain bundle, and a journal row per change it carries, into `db` in one
+/// transaction with prepared `INSERT … ON CONFLICT DO UPDATE`. Returns (seconds, records).
+pub fn upsert_bundle(db: &Path, bundle: &Path) -> Result<(f64, u64), String> {
+    let mut conn = connect(db)?;
+    let started = Instant::now();
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    let mut sql = Vec::new();
+    for (family, table) in FAMILY_TABLES {
+        let cols = columns(&tx, table)?;
+        let set: Vec<String> = cols
+            .iter()
+            .filter(|c| *c != "id")
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let marks = vec!["?"; cols.len()].join(", ");
+        sql.push((
+            *family,
+            format!(
+                "INSERT INTO {table} ({}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {}",
+                cols.join(", "),
+                set.join(", ")
+            ),
+            cols,
+        ));
+    }
+    let mut journal = tx
+        .prepare("INSERT INTO journal (family, record_id, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
+    let mut n = 0u64;
+    // The header and its signature, then the payload's JSON Lines.
+    for line in BufReader::new(file).lines().skip(2) {
+        let line = line.map_err(|e| e.to_string())?;
+        let v: Json = serde_json::from_str(&line).map_err(|e| e.to_string())?;
+        if v["kind"] != "record" {
+            continue;
+        }
+        let family = v["family"].as_str().unwrap_or("");
+        let Some((_, insert, cols)) = sql.iter().find(|(f, _, _)| *f == family) else {
+            continue;
+        };
+        let record = v["record"].as_object().cloned().unwrap_or_default();
+        let values = cols.iter().map(|c| sql_value(record.get(c)));
+        tx.prepare_cached(insert)
+            .and_then(|mut st| st.execute(params_from_iter(values)))
+            .map_err(|e| e.to_string())?;
+        let id = record.get("id").and_then(Json::as_str).unwrap_or("");
+        let at = record.get("updated_at").and_then(Json::as_i64).unwrap_or(0);
+        for seq in v["seqs"].as_array().into_iter().flatten() {
+            journal
+                .execute(rusqlite::params![family, id, seq[1].as_i64(), at, "bench"])
+                .map_err(|e| e.to_string())?;
+        }
+        n += 1;
+    }
+    drop(journal);
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok((started.elapsed().as_secs_f64(), n))
+}
+
+/// Writes every record (and its timeline) of `db` as JSON Lines to `out` and syncs it. Returns (seconds, rows).
+pub fn export_rows(db: &Path, out: &Path) -> Result<(f64, u64), String> {
+    let conn = connect(db)?;
+    let started = Instant::now();
+    let file = std::fs::File::create(out).map_err(|e| e.to_string())?;
+    let mut w = BufWriter::new(&file);
+    let mut n = 0u64;
+    let tables = FAMILY_TABLES
+        .iter()
+        .map(|(_, t)| *t)
+        .chain(["inspection_results", "timeline"]);
+    for table in tables {
+        let cols = columns(&conn, table)?;
+        let mut st = conn
+            .prepare(&format!("SELECT * FROM {table}"))
+            .map_err(|e| e.to_string())?;
+        let mut rows = st.query([]).map_err(|e| e.to_string())?;
+        while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+            let mut obj = Map::new();
+            for (i, c) in cols.iter().enumerate() {
+                let v = match r.get::<_, Value>(i).map_err(|e| e.to_string())? {
+                    Value::Null => Json::Null,
+                    Value::Integer(x) => Json::from(x),
+                    Value::Real(x) => Json::from(x),
+                    Value::Text(s) => Json::String(s),
+                    Value::Blob(b) => Json::String(format!("{b:02x?}")),
+                };
+                obj.insert(c.clone(), v);
+            }
+            serde_json::to_writer(&mut w, &obj).map_err(|e| e.to_string())?;
+            w.write_all(b"\n").map_err(|e| e.to_string())?;
+            n += 1;
+        }
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    drop(w);
+    file.sync_all().map_err(|e| e.to_string())?;
+    Ok((started.elapsed().as_secs_f64(), n))
+}
+
+/// Inserts every row `src` holds (but the search index, which is derived) into a new database `dst` with
+/// wangge's schema, row by row with prepared statements, in one transaction. Returns (seconds, rows).
+pub fn copy_rows(src: &Path, dst: &Path) -> Result<(f64, u64), String> {
+    let from = connect(src)?;
+    let mut to = schema_db(dst)?;
+    let tables: Vec<String> = {
+        let mut st = from
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE 'search_%'",
+            )
+            .map_err(|e| e.to_string())?;
+        st.query_map([], |r| r.get(0))
+            .map_err(|e| e.to_string())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| e.to_string())?
+    };
+    let started = Instant::now();
+    let tx = to.transaction().map_err(|e| e.to_string())?;
+    let mut n = 0u64;
+    for table in &tables {
+        let cols = columns(&from, table)?;
+        let mut read = from
+            .prepare(&format!("SELECT {} FROM {table}", cols.join(", ")))
+            .map_err(|e| e.to_string())?;
+        let mut write = tx
+            .prepare(&format!(
+                "INSERT OR REPLACE INTO {table} ({}) VALUES ({})",
+                cols.join(", "),
+                vec!["?"; cols.len()].join(", ")
+            ))
+            .map_err(|e| e.to_string())?;
+        let mut rows = read.query([]).map_err(|e| e.to_string())?;
+        while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+            let values = (0..cols.len())
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| e.to_string())?;
+            write
+                .execute(params_from_iter(values))
+                .map_err(|e| e.to_string())?;
+            n += 1;
+        }
+    }
+    tx.commit().map_err(|e| e.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    drop(to);
+    wangge::store::remove_db_files(dst);
+    Ok((secs, n))
+}
