@@ -544,11 +544,22 @@ INSERT INTO settings (key, value) VALUES ('search_stale', '1')
     ON CONFLICT(key) DO UPDATE SET value = excluded.value;
 
 -- @migration 5 ------------------------------------------------------------------------------------------------
--- The lists' filters on what is open and due: each index holds the list's sort key (date, id) and `deleted`, so
--- a filtered page takes its keys from the index alone, without reading a row it will not show.
+-- Indexes that answer the lists' filters and the overview's figures without reading a row they do not show: a
+-- due filter's index holds the list's sort key (date, id), and each index holds `deleted` (and where the overview
+-- groups by village, the region), so a filtered page takes its keys from the index alone and a count reads
+-- nothing else.
 DROP INDEX hazards_status;
-CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted);
+CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted, region_code);
+CREATE INDEX hazards_grade ON hazards (grade, status, deleted);
+DROP INDEX hazards_found;
+CREATE INDEX hazards_found ON hazards (found_on, id, deleted);
 DROP INDEX findings_status;
 CREATE INDEX findings_status ON findings (status, deadline, found_on, id, deleted);
 DROP INDEX petitions_due;
-CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted) WHERE office_due IS NOT NULL;
+CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted, region_code)
+    WHERE office_due IS NOT NULL;
+CREATE INDEX petitions_status ON petitions (status, deleted);
+DROP INDEX inspections_date;
+CREATE INDEX inspections_date ON inspections (inspected_on, id, deleted);
+DROP INDEX patrols_started;
+CREATE INDEX patrols_started ON patrols (started_at, deleted, distance_km);

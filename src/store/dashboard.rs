@@ -6,7 +6,6 @@ use rusqlite::Connection;
 
 use super::Result;
 use super::hazards::DEADLINE_RUNS;
-use crate::domain::region;
 
 /// The figures of the dashboard.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,58 +46,90 @@ fn scalar<T: rusqlite::types::FromSql + Default>(
         .unwrap_or_default())
 }
 
-const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE id IN
+const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE deleted = 0 AND id IN
     (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
-const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE id IN
+const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE deleted = 0 AND id IN
     (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
+/// A hazard not yet 销号, and a petition not yet concluded (the status index answers both).
+const HAZARD_OPEN: &str =
+    "status IN ('found','assigned','rectifying','review_requested','review_passed')";
+const PETITION_OPEN: &str =
+    "status IN ('registered','forwarded','returned','accepted','in_progress','extended',
+    'replied','review_requested','reexam_requested')";
 
-/// Builds the dashboard for `region` as of `today`.
-pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Dashboard> {
-    let lo = region::prefix(region_code).to_owned();
+/// Builds the dashboard as of `today`. Every record in a database lies inside its device's jurisdiction (writes
+/// and imports check it), so nothing here tests the region: each figure is read from an index that holds it.
+pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
     let t = today.to_string();
     let d3 = (today + Days::new(3)).to_string();
     let d7 = (today + Days::new(7)).to_string();
     let month = format!("{}-01", &t[..7]);
-    let inside = "region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0";
-    let q = |sql: &str| format!("{sql} AND {inside}");
+    let q = |sql: &str| format!("{sql} AND deleted = 0");
     let mut d = Dashboard {
-        hazards_overdue: scalar(conn, &q(&format!("SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?2")), &[&lo, &t])?,
+        hazards_overdue: scalar(
+            conn,
+            &q(&format!(
+                "SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1"
+            )),
+            &[&t],
+        )?,
         hazards_due_7: scalar(
             conn,
-            &q(&format!("SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline BETWEEN ?2 AND ?3")),
-            &[&lo, &t, &d7],
+            &q(&format!(
+                "SELECT count(*) FROM hazards WHERE {DEADLINE_RUNS} AND deadline BETWEEN ?1 AND ?2"
+            )),
+            &[&t, &d7],
         )?,
-        petitions_overdue: scalar(conn, &q("SELECT count(*) FROM petitions WHERE office_due < ?2"), &[&lo, &t])?,
+        petitions_overdue: scalar(
+            conn,
+            &q("SELECT count(*) FROM petitions WHERE office_due < ?1"),
+            &[&t],
+        )?,
         petitions_due_3: scalar(
             conn,
-            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?2 AND ?3"),
-            &[&lo, &t, &d3],
+            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?1 AND ?2"),
+            &[&t, &d3],
         )?,
         petitions_due_7: scalar(
             conn,
-            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?2 AND ?3"),
-            &[&lo, &t, &d7],
+            &q("SELECT count(*) FROM petitions WHERE office_due BETWEEN ?1 AND ?2"),
+            &[&t, &d7],
         )?,
-        findings_unreferred: scalar(conn, &q("SELECT count(*) FROM findings WHERE status = 'reported'"), &[&lo])?,
-        hazards_assigned: scalar(conn, &q(ASSIGNED_HAZARDS), &[&lo])?,
-        petitions_assigned: scalar(conn, &q(ASSIGNED_PETITIONS), &[&lo])?,
+        findings_unreferred: scalar(
+            conn,
+            &q("SELECT count(*) FROM findings WHERE status = 'reported'"),
+            &[],
+        )?,
+        hazards_assigned: scalar(conn, ASSIGNED_HAZARDS, &[])?,
+        petitions_assigned: scalar(conn, ASSIGNED_PETITIONS, &[])?,
         findings_overdue: scalar(
             conn,
-            &q("SELECT count(*) FROM findings WHERE status = 'referred' AND deadline < ?2"),
-            &[&lo, &t],
+            &q("SELECT count(*) FROM findings WHERE status = 'referred' AND deadline < ?1"),
+            &[&t],
         )?,
-        inspections_month: scalar(conn, &q("SELECT count(*) FROM inspections WHERE inspected_on >= ?2"), &[&lo, &month])?,
-        hazards_open: scalar(conn, &q("SELECT count(*) FROM hazards WHERE status <> 'closed'"), &[&lo])?,
+        inspections_month: scalar(
+            conn,
+            &q("SELECT count(*) FROM inspections WHERE inspected_on >= ?1"),
+            &[&month],
+        )?,
+        hazards_open: scalar(
+            conn,
+            &q(&format!("SELECT count(*) FROM hazards WHERE {HAZARD_OPEN}")),
+            &[],
+        )?,
         hazards_major_open: scalar(
             conn,
-            &q("SELECT count(*) FROM hazards WHERE status <> 'closed' AND grade = 'major'"),
-            &[&lo],
+            &q(&format!(
+                "SELECT count(*) FROM hazards WHERE grade = 'major' AND {HAZARD_OPEN}"
+            )),
+            &[],
         )?,
         petitions_open: scalar(
             conn,
-            &q("SELECT count(*) FROM petitions WHERE status IN ('registered','forwarded','returned','accepted',
-                'in_progress','extended','replied','review_requested','reexam_requested')"),
-            &[&lo],
+            &q(&format!(
+                "SELECT count(*) FROM petitions WHERE {PETITION_OPEN}"
+            )),
+            &[],
         )?,
         ..Dashboard::default()
     };
@@ -113,23 +144,22 @@ pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Da
         .unwrap_or(0);
     d.patrols_month = scalar(
         conn,
-        &q("SELECT count(*) FROM patrols WHERE started_at >= ?2"),
-        &[&lo, &start_ms],
+        &q("SELECT count(*) FROM patrols WHERE started_at >= ?1"),
+        &[&start_ms],
     )?;
     d.patrol_km_month = scalar(
         conn,
-        &q("SELECT sum(distance_km) FROM patrols WHERE started_at >= ?2"),
-        &[&lo, &start_ms],
+        &q("SELECT sum(distance_km) FROM patrols WHERE started_at >= ?1"),
+        &[&start_ms],
     )?;
+    // The key of the longest-overdue hazard from the index first, then its one row.
     d.oldest_overdue = conn
         .prepare_cached(&format!(
-            "{} ORDER BY deadline LIMIT 1",
-            q(&format!(
-                "SELECT julianday(?2) - julianday(deadline), description FROM hazards \
-               WHERE {DEADLINE_RUNS} AND deadline < ?2"
-            ))
+            "SELECT julianday(?1) - julianday(deadline), description FROM hazards WHERE id =
+                (SELECT id FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1 AND deleted = 0
+                 ORDER BY deadline LIMIT 1)"
         ))?
-        .query_row(rusqlite::params![lo, t], |r| {
+        .query_row(rusqlite::params![t], |r| {
             Ok((r.get::<_, f64>(0)? as i64, r.get::<_, String>(1)?))
         })
         .ok();
@@ -143,22 +173,36 @@ pub fn load(conn: &Connection, region_code: &str, today: NaiveDate) -> Result<Da
         let end = start + Days::new(6);
         let n: i64 = scalar(
             conn,
-            &q("SELECT count(*) FROM hazards WHERE found_on BETWEEN ?2 AND ?3"),
-            &[&lo, &start.to_string(), &end.to_string()],
+            &q("SELECT count(*) FROM hazards WHERE found_on BETWEEN ?1 AND ?2"),
+            &[&start.to_string(), &end.to_string()],
         )?;
         d.weekly_hazards.push(n.max(0) as u64);
     }
-    let mut st = conn.prepare_cached(
+    // Open hazards and open petitions per village: only the open ones are read, from indexes holding the region.
+    let mut st = conn.prepare_cached(&format!(
         "WITH x(v, h, p) AS (
-            SELECT substr(region_code, 1, 12), status <> 'closed', 0 FROM hazards
-                WHERE region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0 AND length(region_code) >= 12
-            UNION ALL SELECT substr(region_code, 1, 12), 0, office_due IS NOT NULL FROM petitions
-                WHERE region_code >= ?1 AND region_code < ?1 || 'a' AND deleted = 0 AND length(region_code) >= 12)
+            SELECT substr(region_code, 1, 12), 1, 0 FROM hazards
+                WHERE {HAZARD_OPEN} AND deleted = 0 AND length(region_code) >= 12
+            UNION ALL SELECT substr(region_code, 1, 12), 0, 1 FROM petitions
+                WHERE office_due IS NOT NULL AND deleted = 0 AND length(region_code) >= 12)
          SELECT coalesce(r.name, x.v), sum(h), sum(p) FROM x LEFT JOIN regions r ON r.code = x.v
-         WHERE x.v NOT LIKE '%000' GROUP BY x.v HAVING sum(h) + sum(p) > 0 ORDER BY sum(h) + sum(p) DESC LIMIT 6",
-    )?;
+         WHERE x.v NOT LIKE '%000' GROUP BY x.v ORDER BY sum(h) + sum(p) DESC LIMIT 6"
+    ))?;
     d.by_village = st
-        .query_map([&lo], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::hazard::HazardStatus;
+
+    #[test]
+    fn open_hazards_are_every_status_but_closed() {
+        for s in HazardStatus::ALL {
+            let listed = super::HAZARD_OPEN.contains(&format!("'{}'", s.code()));
+            assert_eq!(listed, *s != HazardStatus::Closed, "{s:?}");
+        }
+    }
 }

@@ -232,8 +232,7 @@ impl App {
         self.holiday_years = holidays::calendar(self.store.conn())?.years();
         match self.tab {
             1 => {
-                self.dashboard =
-                    dashboard::load(self.store.conn(), &self.device.region, self.today)?;
+                self.dashboard = dashboard::load(self.store.conn(), self.today)?;
                 self.load_dash_preview()?;
             }
             6 => self.sync_refresh()?,
