@@ -545,19 +545,22 @@ INSERT INTO settings (key, value) VALUES ('search_stale', '1')
 
 -- @migration 5 ------------------------------------------------------------------------------------------------
 -- Indexes that answer the lists' filters and the overview's figures without reading a row they do not show: a
--- due filter's index holds the list's sort key (date, id), and each index holds `deleted` (and where the overview
--- groups by village, the region), so a filtered page takes its keys from the index alone and a count reads
--- nothing else.
+-- due filter's index holds the list's sort key (date, id), and each index holds `deleted`, so a filtered page
+-- takes its keys from the index alone and a count reads nothing else. The open cases in region order let the
+-- overview count them per village in one ordered pass.
 DROP INDEX hazards_status;
-CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted, region_code);
+CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted);
+CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
+    WHERE status IN ('found','assigned','rectifying','review_requested','review_passed') AND deleted = 0;
 CREATE INDEX hazards_grade ON hazards (grade, status, deleted);
 DROP INDEX hazards_found;
 CREATE INDEX hazards_found ON hazards (found_on, id, deleted);
 DROP INDEX findings_status;
 CREATE INDEX findings_status ON findings (status, deadline, found_on, id, deleted);
 DROP INDEX petitions_due;
-CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted, region_code)
-    WHERE office_due IS NOT NULL;
+CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted) WHERE office_due IS NOT NULL;
+CREATE INDEX petitions_open_region ON petitions (region_code, office_due, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
 CREATE INDEX petitions_status ON petitions (status, deleted);
 DROP INDEX inspections_date;
 CREATE INDEX inspections_date ON inspections (inspected_on, id, deleted);

@@ -189,3 +189,40 @@ fn a_petition_shows_its_content_wrapped_and_a_moved_deadline_says_so() {
         "the whole content is on screen: {text}"
     );
 }
+
+#[test]
+fn the_overview_shows_what_is_due_first_and_its_totals_once_idle() {
+    let (_dir, mut app) = demo_app(300);
+    app.dashboard.totals = None;
+    app.refresh().unwrap();
+    let first = screen(&app, 120, 40).0.join("\n");
+    assert!(first.contains("检查 本月 …"), "{first}");
+    assert!(app.dashboard.hazards_overdue > 0, "what is due is there at once");
+    assert!(app.idle(), "the totals are read when idle");
+    assert!(!app.idle(), "and only once");
+    let t = app.dashboard.totals.clone().expect("totals");
+    let later = screen(&app, 120, 40).0.join("\n");
+    assert!(later.contains(&format!("检查 本月 {}", t.inspections_month)), "{later}");
+    // The busiest villages, as one plain query over every row counts them.
+    let reference: Vec<(String, i64, i64)> = {
+        let conn = app.store.conn();
+        let mut st = conn
+            .prepare(
+                "WITH x(v, h, p) AS (
+                    SELECT substr(region_code, 1, 12), status <> 'closed', 0 FROM hazards
+                        WHERE deleted = 0 AND length(region_code) >= 12
+                    UNION ALL SELECT substr(region_code, 1, 12), 0, office_due IS NOT NULL FROM petitions
+                        WHERE deleted = 0 AND length(region_code) >= 12)
+                 SELECT coalesce(r.name, x.v), sum(h), sum(p) FROM x LEFT JOIN regions r ON r.code = x.v
+                 WHERE x.v NOT LIKE '%000' GROUP BY x.v HAVING sum(h) + sum(p) > 0
+                 ORDER BY sum(h) + sum(p) DESC, x.v LIMIT 6",
+            )
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(!reference.is_empty());
+    assert_eq!(t.by_village, reference);
+}

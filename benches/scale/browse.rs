@@ -245,6 +245,9 @@ pub fn walk(path: &Path) -> Result<(), String> {
     let mut press = |app: &mut App, code| {
         key(app, code, none);
         frame(app, &mut term);
+        while app.idle() {
+            frame(app, &mut term);
+        }
     };
     for tab in ['1', '2', '3', '4', '5', '6'] {
         press(&mut app, KeyCode::Char(tab));

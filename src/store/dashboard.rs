@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use super::Result;
 use super::hazards::DEADLINE_RUNS;
 
-/// The figures of the dashboard.
+/// The figures of the dashboard: what is due (read first, for the first frame), and the totals (read when the
+/// screen is up: they count every open case and the month's work).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dashboard {
     pub hazards_overdue: i64,
@@ -23,6 +24,13 @@ pub struct Dashboard {
     pub hazards_assigned: i64,
     pub petitions_assigned: i64,
     pub findings_overdue: i64,
+    /// None until read.
+    pub totals: Option<Totals>,
+}
+
+/// The dashboard's totals.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
     pub inspections_month: i64,
     pub hazards_open: i64,
     pub hazards_major_open: i64,
@@ -63,7 +71,6 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
     let t = today.to_string();
     let d3 = (today + Days::new(3)).to_string();
     let d7 = (today + Days::new(7)).to_string();
-    let month = format!("{}-01", &t[..7]);
     let q = |sql: &str| format!("{sql} AND deleted = 0");
     let mut d = Dashboard {
         hazards_overdue: scalar(
@@ -107,6 +114,70 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
             &q("SELECT count(*) FROM findings WHERE status = 'referred' AND deadline < ?1"),
             &[&t],
         )?,
+        oldest_overdue: None,
+        totals: None,
+    };
+    // The key of the longest-overdue hazard from the index first, then its one row.
+    d.oldest_overdue = conn
+        .prepare_cached(&format!(
+            "SELECT julianday(?1) - julianday(deadline), description FROM hazards WHERE id =
+                (SELECT id FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1 AND deleted = 0
+                 ORDER BY deadline LIMIT 1)"
+        ))?
+        .query_row(rusqlite::params![t], |r| {
+            Ok((r.get::<_, f64>(0)? as i64, r.get::<_, String>(1)?))
+        })
+        .ok();
+    Ok(d)
+}
+
+/// Open hazards and open petitions per village or community, busiest first (six at most). Each family's open
+/// cases are read in region order from a partial index that holds only them, counted per grid without a sort,
+/// then summed per village here.
+fn by_village(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
+    let mut per: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for (i, sql) in [
+        format!(
+            "SELECT region_code, count(*) FROM hazards INDEXED BY hazards_open_region
+             WHERE {HAZARD_OPEN} AND deleted = 0 GROUP BY region_code"
+        ),
+        "SELECT region_code, count(*) FROM petitions INDEXED BY petitions_open_region
+         WHERE office_due IS NOT NULL AND deleted = 0 GROUP BY region_code"
+            .to_owned(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            // A village's code is the first 12 digits of its grids'; township-level cases have none.
+            let Some(village) = code.get(..12).filter(|v| !v.ends_with("000")) else {
+                continue;
+            };
+            let e = per.entry(village.to_owned()).or_default();
+            if i == 0 { e.0 += n } else { e.1 += n }
+        }
+    }
+    let mut top: Vec<(String, i64, i64)> = per.into_iter().map(|(v, (h, p))| (v, h, p)).collect();
+    top.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(6);
+    for (code, _, _) in &mut top {
+        if let Some(name) = super::regions::name(conn, code)? {
+            *code = name;
+        }
+    }
+    Ok(top)
+}
+
+/// The dashboard's totals as of `today`.
+pub fn totals(conn: &Connection, today: NaiveDate) -> Result<Totals> {
+    let t = today.to_string();
+    let month = format!("{}-01", &t[..7]);
+    let q = |sql: &str| format!("{sql} AND deleted = 0");
+    let mut d = Totals {
         inspections_month: scalar(
             conn,
             &q("SELECT count(*) FROM inspections WHERE inspected_on >= ?1"),
@@ -131,7 +202,7 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
             )),
             &[],
         )?,
-        ..Dashboard::default()
+        ..Totals::default()
     };
     let start_ms = chrono::NaiveDate::parse_from_str(&month, "%Y-%m-%d")
         .map(|m| {
@@ -152,17 +223,6 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
         &q("SELECT sum(distance_km) FROM patrols WHERE started_at >= ?1"),
         &[&start_ms],
     )?;
-    // The key of the longest-overdue hazard from the index first, then its one row.
-    d.oldest_overdue = conn
-        .prepare_cached(&format!(
-            "SELECT julianday(?1) - julianday(deadline), description FROM hazards WHERE id =
-                (SELECT id FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1 AND deleted = 0
-                 ORDER BY deadline LIMIT 1)"
-        ))?
-        .query_row(rusqlite::params![t], |r| {
-            Ok((r.get::<_, f64>(0)? as i64, r.get::<_, String>(1)?))
-        })
-        .ok();
     // Eight weeks of new hazards, Monday to Sunday, the current week last.
     let monday = today
         - Days::new(u64::from(
@@ -178,19 +238,7 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
         )?;
         d.weekly_hazards.push(n.max(0) as u64);
     }
-    // Open hazards and open petitions per village: only the open ones are read, from indexes holding the region.
-    let mut st = conn.prepare_cached(&format!(
-        "WITH x(v, h, p) AS (
-            SELECT substr(region_code, 1, 12), 1, 0 FROM hazards
-                WHERE {HAZARD_OPEN} AND deleted = 0 AND length(region_code) >= 12
-            UNION ALL SELECT substr(region_code, 1, 12), 0, 1 FROM petitions
-                WHERE office_due IS NOT NULL AND deleted = 0 AND length(region_code) >= 12)
-         SELECT coalesce(r.name, x.v), sum(h), sum(p) FROM x LEFT JOIN regions r ON r.code = x.v
-         WHERE x.v NOT LIKE '%000' GROUP BY x.v ORDER BY sum(h) + sum(p) DESC LIMIT 6"
-    ))?;
-    d.by_village = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    d.by_village = by_village(conn)?;
     Ok(d)
 }
 

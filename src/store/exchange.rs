@@ -106,6 +106,16 @@ pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map
         .optional()?)
 }
 
+/// Whether this database holds a row of the record (live or a tombstone).
+pub fn has_row(conn: &Connection, family: Family, id: &str) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?1", family.table());
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// One timeline event as it travels.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventRow {

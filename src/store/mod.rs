@@ -120,7 +120,10 @@ impl Store {
         // a statement whose parameter meets an indexed column as one to re-plan on a new binding, and the
         // statement cache clears bindings when it takes a statement back: every cached statement was prepared
         // anew on each use, a third of an export's time.
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // Look before writing anything: a foreign SQLite file must stay byte-for-byte as it was.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;

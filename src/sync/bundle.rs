@@ -62,7 +62,7 @@ pub struct Payload {
 
 /// One payload line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "WireLine")]
 pub enum Line {
     /// A record: its family code, the sender's journal entries for it in this range ([seq, version]; empty for
     /// a record sent only because another refers to it), its whole JSON form and its timeline.
@@ -77,6 +77,41 @@ pub enum Line {
     Region {
         region: RegionRow,
     },
+}
+
+/// A payload line as read: one flat struct, so a line is parsed once (an internally tagged enum buffers every
+/// line whole before parsing it again), then checked against its kind.
+#[derive(Deserialize)]
+struct WireLine {
+    kind: String,
+    family: Option<String>,
+    #[serde(default)]
+    seqs: Vec<(i64, u64)>,
+    record: Option<Map<String, Value>>,
+    #[serde(default)]
+    events: Vec<EventRow>,
+    region: Option<RegionRow>,
+}
+
+impl TryFrom<WireLine> for Line {
+    type Error = String;
+
+    fn try_from(w: WireLine) -> Result<Line, String> {
+        match w.kind.as_str() {
+            "record" => Ok(Line::Record {
+                family: w.family.ok_or("missing field `family`")?,
+                seqs: w.seqs,
+                record: w.record.ok_or("missing field `record`")?,
+                events: w.events,
+            }),
+            "region" => Ok(Line::Region {
+                region: w.region.ok_or("missing field `region`")?,
+            }),
+            other => Err(format!(
+                "unknown variant `{other}`, expected `record` or `region`"
+            )),
+        }
+    }
 }
 
 impl Header {

@@ -136,7 +136,7 @@ impl Apply<'_> {
         incoming: &Parsed,
     ) -> Result<Result<(), (String, String)>, StoreError> {
         for (rf, rid) in &incoming.refers_to {
-            if exchange::row_map(self.tx, *rf, rid)?.is_none() {
+            if !exchange::has_row(self.tx, *rf, rid)? {
                 return Ok(Err((
                     format!(
                         "引用的{}（{rid}）不在本数据库中（可能被隔离或缺少批次）",

@@ -92,6 +92,8 @@ pub struct App {
     /// The records of that line (a first page) and how many there are.
     pub dash_rows: Vec<Row>,
     pub dash_total: i64,
+    /// The dashboard's totals are to be read again (see `idle`).
+    pub dash_stale: bool,
     /// The cursor among those records (`dash_rows.len()` is the "whole list" line), or None on the summary.
     pub dash_focus: Option<usize>,
     pub lists: [ListView; 4],
@@ -206,6 +208,7 @@ impl App {
             dash_selected: 0,
             dash_rows: Vec::new(),
             dash_total: 0,
+            dash_stale: false,
             dash_focus: None,
             lists: LIST_FAMILIES.map(ListView::new),
             stack: Vec::new(),
@@ -232,7 +235,11 @@ impl App {
         self.holiday_years = holidays::calendar(self.store.conn())?.years();
         match self.tab {
             1 => {
+                // The totals stay as they were until `idle` reads them again after the frame is drawn.
+                let totals = self.dashboard.totals.take();
                 self.dashboard = dashboard::load(self.store.conn(), self.today)?;
+                self.dashboard.totals = totals;
+                self.dash_stale = true;
                 self.load_dash_preview()?;
             }
             6 => self.sync_refresh()?,
@@ -285,6 +292,21 @@ impl App {
             )?;
         }
         Ok(())
+    }
+
+    /// Work left for when no key is waiting: the dashboard's totals, which count every open case and so are
+    /// read after the frame that shows what is due. Returns whether it did something (the screen is to be drawn
+    /// again).
+    pub fn idle(&mut self) -> bool {
+        if !self.dash_stale || self.tab != 1 {
+            return false;
+        }
+        self.dash_stale = false;
+        match dashboard::totals(self.store.conn(), self.today) {
+            Ok(t) => self.dashboard.totals = Some(t),
+            Err(e) => self.status = Some(crate::domain::Localized::message(&e, self.lang)),
+        }
+        true
     }
 
     /// The key context of what has focus.

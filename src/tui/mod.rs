@@ -52,7 +52,8 @@ pub fn run(app: App) -> std::io::Result<()> {
     result
 }
 
-/// The loop: draw, wait for an event, drain every pending one (an IME commits a phrase as a burst), repeat.
+/// The loop: draw, do what waits for idle time (then draw again), wait for an event, drain every pending one (an
+/// IME commits a phrase as a burst), repeat.
 /// While an export or import runs, it also wakes ten times a second to draw the progress.
 pub fn run_app<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -69,6 +70,9 @@ where
         terminal
             .draw(|f| view::draw(f, &app, theme))
             .map_err(Into::into)?;
+        if app.idle() && !event::poll(Duration::ZERO)? {
+            continue;
+        }
         if app.busy() && !event::poll(Duration::from_millis(100))? {
             app.tick();
             continue;

@@ -12,7 +12,7 @@ use super::detail::days_text;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
 use crate::domain::validate::mask_name;
-use crate::store::lists;
+use crate::store::{dashboard, lists};
 
 use super::view::{Theme, col, due_span};
 
@@ -109,26 +109,31 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     }
     let w = area.width as usize;
     lines.push(Line::from(""));
+    // The totals come a moment after the first frame (they count every open case): until then, dots.
+    let tot = d.totals.as_ref();
+    let n =
+        |f: fn(&dashboard::Totals) -> i64| tot.map_or_else(|| "…".to_owned(), |x| f(x).to_string());
     lines.push(Line::from(clip(
         &format!(
-            " {}  {} {}  {} {} ({} {})  {} {} {:.1} km  {} {}",
+            " {}  {} {}  {} {} ({} {})  {} {} {} km  {} {}",
             t("本辖区", "Here"),
             t("检查 本月", "inspections this month"),
-            d.inspections_month,
+            n(|x| x.inspections_month),
             t("隐患 在办", "hazards open"),
-            d.hazards_open,
+            n(|x| x.hazards_open),
             t("重大", "major"),
-            d.hazards_major_open,
+            n(|x| x.hazards_major_open),
             t("巡查", "patrols"),
-            d.patrols_month,
-            d.patrol_km_month,
+            n(|x| x.patrols_month),
+            tot.map_or_else(|| "…".to_owned(), |x| format!("{:.1}", x.patrol_km_month)),
             t("信访 在办", "petitions open"),
-            d.petitions_open
+            n(|x| x.petitions_open)
         ),
         w,
     )));
     // The trend: a label, eight cells of sparkline, then the figures.
-    let trend: Vec<String> = d.weekly_hazards.iter().map(|n| n.to_string()).collect();
+    let weekly = tot.map(|x| x.weekly_hazards.as_slice()).unwrap_or_default();
+    let trend: Vec<String> = weekly.iter().map(|n| n.to_string()).collect();
     let label = format!(" {} ", t("近 8 周新增隐患", "new hazards, 8 weeks"));
     let spark_at = (area.x + width(&label) as u16, area.y + lines.len() as u16);
     lines.push(Line::from(clip(
@@ -136,9 +141,9 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
         w,
     )));
     // Counts by village or community, busiest first, on one line.
-    if !d.by_village.is_empty() {
-        let parts: Vec<String> = d
-            .by_village
+    let by_village = tot.map(|x| x.by_village.as_slice()).unwrap_or_default();
+    if !by_village.is_empty() {
+        let parts: Vec<String> = by_village
             .iter()
             .map(|(name, h, p)| format!("{} {h}/{p}", clip(name, 12)))
             .collect();
@@ -233,7 +238,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             empty: " ",
         };
         let spark = Sparkline::default()
-            .data(d.weekly_hazards.iter().copied())
+            .data(weekly.iter().copied())
             .bar_set(ASCII_BARS)
             .style(theme.fg(Color::Cyan));
         f.render_widget(spark, Rect::new(spark_at.0, spark_at.1, 8, 1));

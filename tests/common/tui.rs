@@ -31,7 +31,8 @@ pub fn demo_app(records: usize) -> (tempfile::TempDir, App) {
         .write_raw(|tx| wangge::store::device::set_setting(tx, "demo", "1"))
         .unwrap();
     wangge::demo::generate(&mut store, records, 3, &mut |_| {}).unwrap();
-    let app = App::new(store, Lang::Zh).unwrap();
+    let mut app = App::new(store, Lang::Zh).unwrap();
+    while app.idle() {}
     (dir, app)
 }
 
@@ -56,8 +57,10 @@ pub fn screen(app: &App, w: u16, h: u16) -> (Vec<String>, Terminal<TestBackend>)
     (rows, t)
 }
 
+/// A key, then what the app's loop does when no other key waits.
 pub fn press(app: &mut App, code: KeyCode) {
     app.event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    while app.idle() {}
 }
 
 pub fn typed(app: &mut App, text: &str) {
@@ -71,6 +74,7 @@ pub fn ctrl_s(app: &mut App) {
         KeyCode::Char('s'),
         KeyModifiers::CONTROL,
     )));
+    while app.idle() {}
 }
 
 /// One number from the app's database.
