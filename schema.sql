@@ -553,10 +553,16 @@ CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted)
 CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
     WHERE status IN ('found','assigned','rectifying','review_requested','review_passed') AND deleted = 0;
 CREATE INDEX hazards_grade ON hazards (grade, status, deleted);
+-- The hazards whose deadline still runs, and the findings referred, newest first: the overdue filter walks these
+-- in list order and stops at a page (its WHERE is the lists' own test, word for word).
+CREATE INDEX hazards_running_date ON hazards (found_on, id, deadline, status, deleted)
+    WHERE status IN ('found','assigned','rectifying','review_requested') AND deleted = 0;
 DROP INDEX hazards_found;
 CREATE INDEX hazards_found ON hazards (found_on, id, deleted);
 DROP INDEX findings_status;
 CREATE INDEX findings_status ON findings (status, deadline, found_on, id, deleted);
+CREATE INDEX findings_referred_date ON findings (found_on, id, deadline, status, deleted)
+    WHERE status = 'referred' AND deleted = 0;
 DROP INDEX petitions_due;
 CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted) WHERE office_due IS NOT NULL;
 CREATE INDEX petitions_open_region ON petitions (region_code, office_due, deleted)

@@ -197,12 +197,18 @@ fn the_overview_shows_what_is_due_first_and_its_totals_once_idle() {
     app.refresh().unwrap();
     let first = screen(&app, 120, 40).0.join("\n");
     assert!(first.contains("检查 本月 …"), "{first}");
-    assert!(app.dashboard.hazards_overdue > 0, "what is due is there at once");
+    assert!(
+        app.dashboard.hazards_overdue > 0,
+        "what is due is there at once"
+    );
     assert!(app.idle(), "the totals are read when idle");
     assert!(!app.idle(), "and only once");
     let t = app.dashboard.totals.clone().expect("totals");
     let later = screen(&app, 120, 40).0.join("\n");
-    assert!(later.contains(&format!("检查 本月 {}", t.inspections_month)), "{later}");
+    assert!(
+        later.contains(&format!("检查 本月 {}", t.inspections_month)),
+        "{later}"
+    );
     // The busiest villages, as one plain query over every row counts them.
     let reference: Vec<(String, i64, i64)> = {
         let conn = app.store.conn();
@@ -225,4 +231,65 @@ fn the_overview_shows_what_is_due_first_and_its_totals_once_idle() {
     };
     assert!(!reference.is_empty());
     assert_eq!(t.by_village, reference);
+}
+
+#[test]
+fn an_overdue_page_is_the_newest_overdue_records_whatever_index_it_walks() {
+    use wangge::domain::record::Family;
+    use wangge::store::lists::{self, Filter};
+    let (_dir, app) = demo_app(400);
+    let conn = app.store.conn();
+    let today = app.today;
+    for (family, sql) in [
+        (
+            Family::Hazard,
+            "SELECT id FROM hazards WHERE deleted = 0 AND status NOT IN ('review_passed', 'closed')
+             AND deadline < ?1 ORDER BY found_on DESC, id DESC LIMIT 10",
+        ),
+        (
+            Family::Finding,
+            "SELECT id FROM findings WHERE deleted = 0 AND status = 'referred' AND deadline < ?1
+             ORDER BY found_on DESC, id DESC LIMIT 10",
+        ),
+        (
+            Family::Petition,
+            "SELECT id FROM petitions WHERE deleted = 0 AND office_due < ?1
+             ORDER BY received_on DESC, id DESC LIMIT 10",
+        ),
+    ] {
+        let mut f = Filter::new(family);
+        f.overdue_only = true;
+        let page: Vec<String> = lists::page(conn, &f, today, None, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let reference: Vec<String> = conn
+            .prepare(sql)
+            .unwrap()
+            .query_map([today.to_string()], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            !reference.is_empty(),
+            "{family:?}: the demo has overdue records"
+        );
+        assert_eq!(page, reference, "{family:?}");
+        // The next page continues after the last key.
+        let last = lists::page(conn, &f, today, None, None, 10)
+            .unwrap()
+            .pop()
+            .unwrap();
+        let next = lists::page(
+            conn,
+            &f,
+            today,
+            Some(&(last.date, last.id.clone())),
+            None,
+            5,
+        )
+        .unwrap();
+        assert!(next.iter().all(|r| r.id != last.id));
+    }
 }
