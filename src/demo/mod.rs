@@ -159,22 +159,22 @@ pub fn generate(
     let mut done = 0;
     // A bulk write: the search index is rebuilt once at the end instead of row by row.
     store.write_raw(crate::store::search::mark_stale)?;
-    // A bulk run wants a bigger page cache than browsing does.
-    store.conn().pragma_update(None, "cache_size", -65536)?;
-    while done < n {
-        let m = CHUNK.min(n - done);
-        store.write_raw(|tx| {
-            for i in done..done + m {
-                world.one(tx, i, n)?;
-            }
-            Ok(())
-        })?;
-        done += m;
-        progress(done);
-    }
+    store.bulk(|store| {
+        while done < n {
+            let m = CHUNK.min(n - done);
+            store.write_raw(|tx| {
+                for i in done..done + m {
+                    world.one(tx, i, n)?;
+                }
+                Ok(())
+            })?;
+            done += m;
+            progress(done);
+        }
+        Ok(())
+    })?;
     store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
     crate::store::search::rebuild(store)?;
-    store.conn().pragma_update(None, "cache_size", -8192)?;
     Ok(world.summary)
 }
 

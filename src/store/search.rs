@@ -231,11 +231,7 @@ pub fn mark_stale(tx: &Transaction) -> Result<()> {
 /// Rebuilds the whole index in one transaction and one pass over every record in date order (streamed: SQLite
 /// sorts on disk), and clears the stale mark.
 pub fn rebuild(store: &mut Store) -> Result<()> {
-    // A bulk write wants a bigger page cache than browsing does (the index's b-trees stay in memory).
-    store.conn().pragma_update(None, "cache_size", -65536)?;
-    let done = rebuild_in(store);
-    store.conn().pragma_update(None, "cache_size", -8192)?;
-    done
+    store.bulk(rebuild_in)
 }
 
 fn rebuild_in(store: &mut Store) -> Result<()> {

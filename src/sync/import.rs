@@ -1,13 +1,15 @@
-//! Import: verify the whole file first (header, format version, trust, signature, payload digest, every line
-//! parses and lies inside both the sender's and this database's region), then apply it in ONE transaction by
-//! version vector. A record that parses but breaks a domain rule waits in quarantine; concurrent versions end
+//! Import: verify the header first (format version, trust, signature), then read the payload once in ONE
+//! transaction, each line checked (it parses and lies inside both the sender's and this database's region) and
+//! merged by version vector; the digest, length and counts are checked at the end, and any failure rolls it all
+//! back. A record that parses but breaks a domain rule waits in quarantine; concurrent versions end
 //! with the same deterministic winner everywhere and the loser kept in `conflicts`.
 
 use std::path::Path;
 
+use super::bundle::Line;
 use super::merge;
 use super::records::RuleBook;
-use super::verify::{self, Verified, bad, verify};
+use super::verify::{self, Verified, verify};
 use crate::store::exchange::{self, Peer};
 use crate::store::{Store, StoreError, WriteCtx, audit, device};
 
@@ -61,8 +63,8 @@ pub fn import(store: &mut Store, path: &Path, dry_run: bool) -> Result<Summary, 
     import_with(store, path, dry_run, &super::quiet)
 }
 
-/// As `import`, telling `progress` how far it has come: the payload's bytes, read once to verify and once to
-/// merge.
+/// As `import`, telling `progress` how far it has come: the payload's bytes, read once, each line checked and
+/// merged in one transaction.
 pub fn import_with(
     store: &mut Store,
     path: &Path,
@@ -75,8 +77,7 @@ pub fn import_with(
         header,
         offset,
         peer,
-        regions,
-    } = verify(store, path, &own, &|b| progress(b, 2 * size))?;
+    } = verify(store, path, &own)?;
     let mut summary = Summary {
         file: path.display().to_string(),
         device: header.device.clone(),
@@ -90,7 +91,8 @@ pub fn import_with(
         summary.already = true;
         return Ok(summary);
     }
-    // Pass 2: apply in one transaction (a dry run rolls it back).
+    // One pass, in one transaction: each line is checked, then merged; a bad line, or a digest or counts off at
+    // the end, rolls it all back (and so does a dry run).
     let book = RuleBook::load(store.conn())?;
     let identity = super::seal::identity(store.conn())?;
     let ctx = WriteCtx {
@@ -104,7 +106,7 @@ pub fn import_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let result = store.write_then(!dry_run, |tx| {
+    let result = store.bulk(|store| store.write_then(!dry_run, |tx| {
         if peer.is_none() {
             exchange::put_peer(
                 tx,
@@ -118,11 +120,10 @@ pub fn import_with(
                 },
             )?;
         }
-        for r in regions.values() {
-            if exchange::add_region(tx, r)? {
-                summary.regions_added += 1;
-            }
-        }
+        // The region rows come last in a payload, after the records lying in them: the records' references to
+        // them are checked at the commit.
+        tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+        let mut check = verify::PayloadCheck::new(path, &header, &own.region);
         let mut apply = merge::Apply {
             tx,
             ctx: &ctx,
@@ -131,12 +132,32 @@ pub fn import_with(
             file: &file_name,
             summary: &mut summary,
         };
-        let digest = verify::read_payload(path, offset, &header, identity.as_ref(), &|b| progress(size + b, 2 * size), |line_no, line| {
-            apply.line(line_no, line)
-        })?;
-        if digest != header.payload.sha256 {
-            return Err(bad(path, None, "文件在导入过程中被改动，已撤销", "the file changed while it was imported; undone"));
-        }
+        let digest = verify::read_payload(
+            path,
+            offset,
+            &header,
+            identity.as_ref(),
+            &|b| progress(b, size),
+            |line_no, line| match line {
+                Line::Region { region } => {
+                    check.region(line_no, &region)?;
+                    if exchange::add_region(tx, &region)? {
+                        apply.summary.regions_added += 1;
+                    }
+                    Ok(())
+                }
+                Line::Record {
+                    family,
+                    seqs,
+                    record,
+                    events,
+                } => {
+                    let (family, incoming) = check.record(line_no, &family, &seqs, record, &events)?;
+                    apply.line(family, &seqs, incoming, &events)
+                }
+            },
+        )?;
+        check.finish(&digest)?;
         let released = super::review::recheck(tx, &ctx, &book)?;
         // The search index is rebuilt in one pass after the commit, not row by row: until then it is marked
         // stale in this same transaction, so a crash in between leaves it rebuilt at the next open.
@@ -177,13 +198,13 @@ pub fn import_with(
                 "conflicts": s.conflicts, "quarantined": s.quarantined }),
         )?;
         Ok(())
-    });
+    }));
     result?;
     if !dry_run && crate::store::search::is_stale(store.conn())? {
         let started = std::time::Instant::now();
         crate::store::search::rebuild(store)?;
         summary.index_rebuild = Some(started.elapsed());
     }
-    progress(2 * size, 2 * size);
+    progress(size, size);
     Ok(summary)
 }

@@ -6,7 +6,6 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::bundle::Line;
 use super::import::Summary;
 use super::records::{self, Parsed, Rules};
 use crate::domain::Lang;
@@ -27,22 +26,17 @@ pub(super) struct Apply<'a> {
 }
 
 impl Apply<'_> {
-    pub fn line(&mut self, _line_no: usize, line: Line) -> Result<(), StoreError> {
-        let Line::Record {
-            family,
-            seqs,
-            record,
-            events,
-        } = line
-        else {
-            return Ok(());
-        };
-        let Some(family) = Family::from_code(&family) else {
-            return Ok(());
-        };
-        let incoming = records::parse(family, record).map_err(StoreError::Corrupt)?;
+    /// Merges one checked record line: its journal entries are noted (a sequence number seen before with
+    /// other content is a fork), then the record.
+    pub fn line(
+        &mut self,
+        family: Family,
+        seqs: &[(i64, u64)],
+        incoming: Parsed,
+        events: &[EventRow],
+    ) -> Result<(), StoreError> {
         let id = incoming.meta.id.clone();
-        for (seq, version) in &seqs {
+        for (seq, version) in seqs {
             let digest = hex::encode(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
             if let Some(had) = exchange::see(self.tx, self.device, *seq, &digest)? {
                 exchange::add_fork(
@@ -57,7 +51,7 @@ impl Apply<'_> {
                 self.summary.forks += 1;
             }
         }
-        match self.record(family, &incoming, &events)? {
+        match self.record(family, &incoming, events)? {
             Outcome::New => self.summary.new += 1,
             Outcome::Updated => self.summary.updated += 1,
             Outcome::Unchanged => self.summary.unchanged += 1,

@@ -1,6 +1,6 @@
-//! Verifying a bundle before anything is written: its header (format, major version, destination, codes),
-//! the sender's trust and signature, and the whole payload (digest, length, every line parses and lies inside
-//! both regions, counts). Also the payload reader the merge uses for its second pass.
+//! Verifying a bundle: its header (format, major version, destination, codes), the sender's trust and signature
+//! before anything is written; then the payload (digest, length, every line parses and lies inside both regions,
+//! counts) as the merge reads it, in one pass inside the import's transaction. Also the payload reader.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ use super::records;
 use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::domain::region;
-use crate::store::exchange::{self, Peer, RegionRow};
+use crate::store::exchange::{self, EventRow, Peer, RegionRow};
 use crate::store::{Store, StoreError, device::Device};
 
 pub(super) fn bad(
@@ -34,18 +34,11 @@ pub struct Verified {
     pub offset: u64,
     /// The sender as this database knows it (None: first seen, to be pinned).
     pub peer: Option<Peer>,
-    /// The region rows the bundle carries.
-    pub regions: BTreeMap<String, RegionRow>,
 }
 
-/// Checks `path` whole as a bundle for the database of device `own`, telling `read` how many payload bytes it
-/// has checked; nothing is written.
-pub fn verify(
-    store: &Store,
-    path: &Path,
-    own: &Device,
-    read: &dyn Fn(u64),
-) -> Result<Verified, StoreError> {
+/// Checks the header of `path` and its sender for the database of device `own`; nothing is written. The payload
+/// is checked as the merge reads it (`PayloadCheck`).
+pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, StoreError> {
     let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -159,14 +152,10 @@ pub fn verify(
             "the signature does not match: the header was altered or signed by another key; nothing imported",
         ));
     }
-    // The payload, whole.
-    let identity = super::seal::identity(store.conn())?;
-    let regions = verify_payload(path, offset, &header, &own.region, identity.as_ref(), read)?;
     Ok(Verified {
         header,
         offset,
         peer,
-        regions,
     })
 }
 
@@ -360,137 +349,150 @@ fn damaged(path: &Path) -> StoreError {
     )
 }
 
-/// Pass 1: every line parses, lies inside both regions, and the counts and digest match the header. Returns
-/// the region rows the bundle carries.
-fn verify_payload(
-    path: &Path,
-    offset: u64,
-    header: &Header,
-    own_region: &str,
-    identity: Option<&age::x25519::Identity>,
-    read: &dyn Fn(u64),
-) -> Result<BTreeMap<String, RegionRow>, StoreError> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut regions = BTreeMap::new();
-    let digest = read_payload(path, offset, header, identity, read, |line_no, line| {
-        match line {
-            Line::Region { region } => {
-                let level_ok = region::parse_code(&region.code)
-                    .map(|(_, l)| l.code() == region.level)
-                    .unwrap_or(false);
-                if !level_ok || region.name.chars().count() > 100 {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        format!("区划「{}」的代码或级别无效", region.code),
-                        format!("region '{}' has a bad code or level", region.code),
-                    ));
-                }
-                *counts.entry("region".into()).or_default() += 1;
-                regions.insert(region.code.clone(), region);
-            }
-            Line::Record {
-                family,
-                seqs,
-                record,
-                events,
-            } => {
-                let fam = Family::from_code(&family).ok_or_else(|| {
-                    bad(
-                        path,
-                        Some(line_no),
-                        format!("未知的记录类别「{family}」"),
-                        format!("unknown record family '{family}'"),
-                    )
-                })?;
-                // Every text of the record and of its timeline.
-                let longest = record
-                    .values()
-                    .map(records::longest_text)
-                    .chain(
-                        serde_json::to_value(&events)
-                            .as_ref()
-                            .map(records::longest_text),
-                    )
-                    .max()
-                    .unwrap_or(0);
-                if longest > MAX_TEXT {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        format!("有一个字段长达 {longest} 个字符，超过上限 {MAX_TEXT}"),
-                        format!(
-                            "a field is {longest} characters long, over the limit of {MAX_TEXT}"
-                        ),
-                    ));
-                }
-                let parsed = records::parse(fam, record).map_err(|e| {
-                    bad(
-                        path,
-                        Some(line_no),
-                        format!("{}记录读不懂：{e}", fam.label(Lang::Zh)),
-                        format!("a {} record could not be read: {e}", fam.label(Lang::En)),
-                    )
-                })?;
-                let code = &parsed.meta.region_code;
-                if uuid::Uuid::parse_str(&parsed.meta.id).is_err() {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        "记录编号不是 UUID",
-                        "the record id is not a UUID",
-                    ));
-                }
-                if !region::contains(&header.region, code) || !region::contains(own_region, code) {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        format!(
-                            "记录属于 {code}，不在发送设备辖区 {} 或本辖区 {own_region} 之内",
-                            header.region
-                        ),
-                        format!(
-                            "a record of {code} lies outside the sender's region {} or this database's {own_region}",
-                            header.region
-                        ),
-                    ));
-                }
-                if seqs
-                    .iter()
-                    .any(|(s, _)| *s < header.seq[0] || *s > header.seq[1])
-                {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        "记录的变更序号超出头部声明的范围",
-                        "a change number lies outside the range the header declares",
-                    ));
-                }
-                if events.iter().any(|e| e.id.is_empty() || e.id.len() > 64) {
-                    return Err(bad(
-                        path,
-                        Some(line_no),
-                        "时间线事件编号无效",
-                        "a timeline event has a bad id",
-                    ));
-                }
-                *counts.entry(family).or_default() += 1;
-            }
+/// The checks of each payload line, made as the merge reads it (inside the import's transaction, so a failure
+/// anywhere leaves the database as it was): every line parses and lies inside both regions, and at the end the
+/// counts and the digest match the header.
+pub(super) struct PayloadCheck<'a> {
+    path: &'a Path,
+    header: &'a Header,
+    own_region: &'a str,
+    counts: BTreeMap<String, u64>,
+}
+
+impl<'a> PayloadCheck<'a> {
+    pub fn new(path: &'a Path, header: &'a Header, own_region: &'a str) -> Self {
+        PayloadCheck {
+            path,
+            header,
+            own_region,
+            counts: BTreeMap::new(),
+        }
+    }
+
+    pub fn region(&mut self, line_no: usize, region: &RegionRow) -> Result<(), StoreError> {
+        let level_ok = region::parse_code(&region.code)
+            .map(|(_, l)| l.code() == region.level)
+            .unwrap_or(false);
+        if !level_ok || region.name.chars().count() > 100 {
+            return Err(bad(
+                self.path,
+                Some(line_no),
+                format!("区划「{}」的代码或级别无效", region.code),
+                format!("region '{}' has a bad code or level", region.code),
+            ));
+        }
+        *self.counts.entry("region".into()).or_default() += 1;
+        Ok(())
+    }
+
+    /// Checks a record line and returns the record parsed.
+    pub fn record(
+        &mut self,
+        line_no: usize,
+        family: &str,
+        seqs: &[(i64, u64)],
+        record: serde_json::Map<String, serde_json::Value>,
+        events: &[EventRow],
+    ) -> Result<(Family, records::Parsed), StoreError> {
+        let (path, header) = (self.path, self.header);
+        let fam = Family::from_code(family).ok_or_else(|| {
+            bad(
+                path,
+                Some(line_no),
+                format!("未知的记录类别「{family}」"),
+                format!("unknown record family '{family}'"),
+            )
+        })?;
+        // Every text of the record and of its timeline.
+        let event_texts = events.iter().flat_map(|e| {
+            [&e.id, &e.origin, &e.on_date, &e.actor, &e.action]
+                .into_iter()
+                .chain(e.note.as_ref())
+                .map(|t| t.chars().count())
+        });
+        let longest = record
+            .values()
+            .map(records::longest_text)
+            .chain(event_texts)
+            .max()
+            .unwrap_or(0);
+        if longest > MAX_TEXT {
+            return Err(bad(
+                path,
+                Some(line_no),
+                format!("有一个字段长达 {longest} 个字符，超过上限 {MAX_TEXT}"),
+                format!("a field is {longest} characters long, over the limit of {MAX_TEXT}"),
+            ));
+        }
+        let parsed = records::parse(fam, record).map_err(|e| {
+            bad(
+                path,
+                Some(line_no),
+                format!("{}记录读不懂：{e}", fam.label(Lang::Zh)),
+                format!("a {} record could not be read: {e}", fam.label(Lang::En)),
+            )
+        })?;
+        let code = &parsed.meta.region_code;
+        if uuid::Uuid::parse_str(&parsed.meta.id).is_err() {
+            return Err(bad(
+                path,
+                Some(line_no),
+                "记录编号不是 UUID",
+                "the record id is not a UUID",
+            ));
+        }
+        if !region::contains(&header.region, code) || !region::contains(self.own_region, code) {
+            return Err(bad(
+                path,
+                Some(line_no),
+                format!(
+                    "记录属于 {code}，不在发送设备辖区 {} 或本辖区 {} 之内",
+                    header.region, self.own_region
+                ),
+                format!(
+                    "a record of {code} lies outside the sender's region {} or this database's {}",
+                    header.region, self.own_region
+                ),
+            ));
+        }
+        if seqs
+            .iter()
+            .any(|(s, _)| *s < header.seq[0] || *s > header.seq[1])
+        {
+            return Err(bad(
+                path,
+                Some(line_no),
+                "记录的变更序号超出头部声明的范围",
+                "a change number lies outside the range the header declares",
+            ));
+        }
+        if events.iter().any(|e| e.id.is_empty() || e.id.len() > 64) {
+            return Err(bad(
+                path,
+                Some(line_no),
+                "时间线事件编号无效",
+                "a timeline event has a bad id",
+            ));
+        }
+        *self.counts.entry(family.to_owned()).or_default() += 1;
+        Ok((fam, parsed))
+    }
+
+    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's.
+    pub fn finish(self, digest: &str) -> Result<(), StoreError> {
+        if digest != self.header.payload.sha256 {
+            return Err(damaged(self.path));
+        }
+        if self.counts != self.header.counts {
+            return Err(bad(
+                self.path,
+                None,
+                "各类记录的条数与头部不符，没有导入",
+                "the record counts do not match the header; nothing imported",
+            ));
         }
         Ok(())
-    })?;
-    if digest != header.payload.sha256 {
-        return Err(damaged(path));
     }
-    if counts != header.counts {
-        return Err(bad(
-            path,
-            None,
-            "各类记录的条数与头部不符，没有导入",
-            "the record counts do not match the header; nothing imported",
-        ));
-    }
-    Ok(regions)
 }
 
 /// A reader that hashes and counts what passes through it.
