@@ -568,6 +568,9 @@ CREATE INDEX petitions_due ON petitions (office_due, received_on, id, deleted) W
 CREATE INDEX petitions_open_region ON petitions (region_code, office_due, deleted)
     WHERE office_due IS NOT NULL AND deleted = 0;
 CREATE INDEX petitions_status ON petitions (status, deleted);
+-- An import's records may arrive before the regions they lie in (deferred foreign keys): each region row then
+-- looks up the rows waiting for it, by index.
+CREATE INDEX assignments_region ON assignments (region_code);
 DROP INDEX inspections_date;
 CREATE INDEX inspections_date ON inspections (inspected_on, id, deleted);
 DROP INDEX patrols_started;

@@ -708,6 +708,40 @@ fn every_bad_bundle_is_refused_and_changes_nothing() {
             |_| {},
         ),
     ));
+    // The payload is read once, each line merged as it is checked: a fault at the very end must still undo
+    // everything merged before it.
+    let last = lines.len() - 1;
+    bad.push((
+        "a bad last line",
+        forge(
+            &good,
+            &dir.path().join("last.wgb"),
+            &key,
+            &with_line(last, "{\"kind\":\"record\",\"family\":"),
+            |_| {},
+        ),
+    ));
+    bad.push((
+        "counts that do not match",
+        forge(&good, &dir.path().join("counts.wgb"), &key, &payload, |h| {
+            h["counts"]["place"] = Value::from(h["counts"]["place"].as_u64().unwrap_or(0) + 1)
+        }),
+    ));
+    // A grid of a village that exists nowhere (not here, not in the bundle's region lines).
+    let k = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"record\""))
+        .unwrap();
+    let mut nowhere = record(k);
+    nowhere["record"]["region_code"] = Value::from("610727101998001");
+    let nowhere = forge(
+        &good,
+        &dir.path().join("nowhere.wgb"),
+        &key,
+        &with_line(k, &nowhere.to_string()),
+        |_| {},
+    );
+    bad.push(("a record in a region nobody holds", nowhere.clone()));
     let before = snapshot(&c);
     for (what, file) in &bad {
         let e = take(&mut c, file).expect_err(what);
@@ -715,6 +749,11 @@ fn every_bad_bundle_is_refused_and_changes_nothing() {
         assert!(!msg.is_empty(), "{what}");
         assert_eq!(snapshot(&c), before, "{what} changed the database");
     }
+    // A dry run finds the missing region too, and says which.
+    let e = wangge::sync::import::import(&mut c.store, &nowhere, true).expect_err("dry run");
+    let msg = wangge::domain::Localized::message(&e, wangge::domain::Lang::En);
+    assert!(msg.contains("610727101998001"), "{msg}");
+    assert_eq!(snapshot(&c), before);
     // Once the device is known, a bundle signed by another key is refused.
     take(&mut c, &good).unwrap();
     let before = snapshot(&c);

@@ -293,3 +293,23 @@ fn an_overdue_page_is_the_newest_overdue_records_whatever_index_it_walks() {
         assert!(next.iter().all(|r| r.id != last.id));
     }
 }
+
+#[test]
+fn a_long_list_says_more_than_a_thousand_until_its_last_page_counts_it_whole() {
+    let (_dir, mut app) = demo_app(1_900);
+    let all = count(&app, "SELECT count(*) FROM inspections WHERE deleted = 0");
+    assert!(all > 1_000, "{all}");
+    press(&mut app, KeyCode::Char('2'));
+    let top = screen(&app, 100, 30).0.join("\n");
+    assert!(top.contains("共 1000+"), "{top}");
+    press(&mut app, KeyCode::Char('G'));
+    let bottom = screen(&app, 100, 30).0.join("\n");
+    assert!(bottom.contains(&format!("共 {all}")), "{bottom}");
+    assert!(
+        bottom.contains(&format!("/ 共 {all} 条")),
+        "the footer's range ends at the last row: {bottom}"
+    );
+    press(&mut app, KeyCode::Char('g'));
+    let again = screen(&app, 100, 30).0.join("\n");
+    assert!(again.contains("共 1000+"), "{again}");
+}

@@ -52,8 +52,9 @@ fn args() -> Result<Args, String> {
 }
 
 fn binary_figure(figures: &mut Vec<Figure>) {
-    let binary = Path::new("target/release/wangge");
-    match std::fs::metadata(binary) {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let binary = Path::new(&target).join("release/wangge");
+    match std::fs::metadata(&binary) {
         Ok(m) => {
             let mb = m.len() as f64 / 1024.0 / 1024.0;
             figures.push(Figure::plain(

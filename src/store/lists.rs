@@ -252,8 +252,8 @@ pub fn page(
         (true, Some(ix)) => format!("{} INDEXED BY {ix}", s.table),
         _ => s.table.to_owned(),
     };
-    // The page's keys first, from the table's indexes (a filter's index holds the sort key, so even a filter that
-    // matches thousands reads no row it will not show); then only those rows, with what they show.
+    // The page's keys first, from the table and its indexes (the due filters' indexes hold the sort key, so they
+    // read no row they will not show); then only those rows, joined with what they show.
     let sql = format!(
         "SELECT t.id, {date}, {select}, t.region_code FROM {from} \
          WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {date} {order}, t.id {order} LIMIT {limit}) \
@@ -305,9 +305,9 @@ pub fn count(conn: &Connection, f: &Filter, today: NaiveDate, cap: Option<i64>) 
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
 }
 
-/// A count as the screen shows it: `1000+` past the cap.
-pub fn shown(total: i64) -> String {
-    if total > COUNT_CAP {
+/// A count as the screen shows it: `1000+` past the cap unless it was counted whole.
+pub fn shown(total: i64, exact: bool) -> String {
+    if total > COUNT_CAP && !exact {
         format!("{COUNT_CAP}+")
     } else {
         total.to_string()

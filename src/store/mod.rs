@@ -120,9 +120,9 @@ impl Store {
         // Every hot statement stays prepared (the default cache of 16 is smaller than our set).
         conn.set_prepared_statement_cache_capacity(256);
         // A plan never depends on a bound value (the query planner stability guarantee). Without it, SQLite marks
-        // a statement whose parameter meets an indexed column as one to re-plan on a new binding, and the
-        // statement cache clears bindings when it takes a statement back: every cached statement was prepared
-        // anew on each use, a third of an export's time.
+        // a statement whose plan a bound value could change (from the statistics this build keeps) to be planned
+        // again on a new binding, and the statement cache clears bindings when it takes a statement back: such
+        // statements were prepared anew on every use (measured: an export's timeline query, every time).
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,

@@ -157,7 +157,7 @@ pub fn import_with(
                 }
             },
         )?;
-        check.finish(&digest)?;
+        check.finish(tx, &digest)?;
         let released = super::review::recheck(tx, &ctx, &book)?;
         // The search index is rebuilt in one pass after the commit, not row by row: until then it is marked
         // stale in this same transaction, so a crash in between leaves it rebuilt at the next open.

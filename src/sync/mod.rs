@@ -16,7 +16,7 @@ pub mod verify;
 pub mod words;
 
 /// Told how far a long step has come: (done, total) in the step's own units (journal entries for an export,
-/// bytes read twice, to verify and to merge, for an import).
+/// payload bytes read for an import).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// A progress that nobody watches.

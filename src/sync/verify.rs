@@ -357,6 +357,9 @@ pub(super) struct PayloadCheck<'a> {
     header: &'a Header,
     own_region: &'a str,
     counts: BTreeMap<String, u64>,
+    /// The regions the records lie in: each must be on file by the end (the bundle's own region lines come
+    /// last).
+    codes: std::collections::BTreeSet<String>,
 }
 
 impl<'a> PayloadCheck<'a> {
@@ -366,6 +369,7 @@ impl<'a> PayloadCheck<'a> {
             header,
             own_region,
             counts: BTreeMap::new(),
+            codes: Default::default(),
         }
     }
 
@@ -475,13 +479,31 @@ impl<'a> PayloadCheck<'a> {
             ));
         }
         *self.counts.entry(family.to_owned()).or_default() += 1;
+        if !self.codes.contains(code) {
+            self.codes.insert(code.clone());
+        }
         Ok((fam, parsed))
     }
 
-    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's.
-    pub fn finish(self, digest: &str) -> Result<(), StoreError> {
+    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, and every
+    /// region a record lies in must now be on file (here before, or carried by the bundle).
+    pub fn finish(self, conn: &rusqlite::Connection, digest: &str) -> Result<(), StoreError> {
         if digest != self.header.payload.sha256 {
             return Err(damaged(self.path));
+        }
+        for code in &self.codes {
+            if crate::store::regions::name(conn, code)?.is_none() {
+                return Err(bad(
+                    self.path,
+                    None,
+                    format!(
+                        "有记录属于区划 {code}，但本数据库和这个交换包里都没有这个区划；没有导入"
+                    ),
+                    format!(
+                        "records lie in region {code}, which neither this database nor the bundle holds; nothing imported"
+                    ),
+                ));
+            }
         }
         if self.counts != self.header.counts {
             return Err(bad(

@@ -31,7 +31,10 @@ pub struct ListView {
     pub filter: Filter,
     pub rows: Vec<Row>,
     pub selected: usize,
+    /// How many the filter matches, counted up to `lists::COUNT_CAP` + 1 unless `exact`.
     pub total: i64,
+    /// `total` was counted whole (the last page asks for it).
+    pub exact: bool,
     /// Rows skipped before this page (for "第 a-b 条").
     pub offset: i64,
 }
@@ -43,6 +46,7 @@ impl ListView {
             rows: Vec::new(),
             selected: 0,
             total: 0,
+            exact: false,
             offset: 0,
         }
     }
@@ -91,7 +95,6 @@ pub struct App {
     pub dash_selected: usize,
     /// The records of that line (a first page) and how many there are.
     pub dash_rows: Vec<Row>,
-    pub dash_total: i64,
     /// The dashboard's totals are to be read again (see `idle`).
     pub dash_stale: bool,
     /// The cursor among those records (`dash_rows.len()` is the "whole list" line), or None on the summary.
@@ -207,7 +210,6 @@ impl App {
             dashboard: Dashboard::default(),
             dash_selected: 0,
             dash_rows: Vec::new(),
-            dash_total: 0,
             dash_stale: false,
             dash_focus: None,
             lists: LIST_FAMILIES.map(ListView::new),
@@ -236,9 +238,9 @@ impl App {
         match self.tab {
             1 => {
                 // The totals stay as they were until `idle` reads them again after the frame is drawn.
-                let totals = self.dashboard.totals.take();
-                self.dashboard = dashboard::load(self.store.conn(), self.today)?;
-                self.dashboard.totals = totals;
+                let mut d = dashboard::load(self.store.conn(), self.today)?;
+                d.totals = self.dashboard.totals.take();
+                self.dashboard = d;
                 self.dash_stale = true;
                 self.load_dash_preview()?;
             }
@@ -290,6 +292,7 @@ impl App {
                 self.today,
                 Some(lists::COUNT_CAP),
             )?;
+            list.exact = list.total <= lists::COUNT_CAP;
         }
         Ok(())
     }

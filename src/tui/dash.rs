@@ -26,12 +26,6 @@ impl App {
             None,
             self.dash_preview_size(),
         )?;
-        self.dash_total = lists::count(
-            self.store.conn(),
-            filter,
-            self.today,
-            Some(lists::COUNT_CAP),
-        )?;
         if let Some(i) = self.dash_focus {
             self.dash_focus = Some(i.min(self.dash_rows.len()));
         }

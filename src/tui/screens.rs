@@ -164,7 +164,8 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             .map(|x| x.0)
             .unwrap_or(3),
         items.get(app.dash_selected).map(|x| x.1).unwrap_or(""),
-        lists::shown(app.dash_total),
+        // The line's own figure: the same test as the records listed under it.
+        items.get(app.dash_selected).map(|x| x.2).unwrap_or(0),
     );
     let hint = if app.dash_focus.is_some() {
         t("Enter 打开  Esc 返回", "Enter open  Esc back")
@@ -284,7 +285,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         " {}  {} {}   {}: {}",
         lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
         t("共", "total"),
-        lists::shown(list.total),
+        lists::shown(list.total, list.exact),
         t("筛选", "filter"),
         filter
     );
@@ -356,13 +357,13 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 "第 {}-{} 条 / 共 {} 条 ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                lists::shown(list.total)
+                lists::shown(list.total, list.exact)
             ),
             Lang::En => format!(
                 "{}-{} of {} ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                lists::shown(list.total)
+                lists::shown(list.total, list.exact)
             ),
         }
     };

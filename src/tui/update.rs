@@ -312,9 +312,9 @@ impl App {
                 // The oldest page: everything newer than the empty key, read in ascending order.
                 let mut r = self.load_page(i, None, Some((String::new(), String::new())));
                 // The rows before the last page are counted only now, when they are asked for.
-                if self.lists[i].total > lists::COUNT_CAP {
+                if !self.lists[i].exact {
                     match lists::count(self.store.conn(), &self.lists[i].filter, self.today, None) {
-                        Ok(n) => self.lists[i].total = n,
+                        Ok(n) => (self.lists[i].total, self.lists[i].exact) = (n, true),
                         Err(e) => r = Err(e),
                     }
                 }
