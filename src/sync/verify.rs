@@ -357,8 +357,8 @@ pub(super) struct PayloadCheck<'a> {
     header: &'a Header,
     own_region: &'a str,
     counts: BTreeMap<String, u64>,
-    /// The regions the records lie in: each must be on file by the end (the bundle's own region lines come
-    /// last).
+    /// The regions the records lie in, and the parents of the regions carried: each must be on file by the
+    /// end (the bundle's own region lines come last).
     codes: std::collections::BTreeSet<String>,
 }
 
@@ -386,6 +386,11 @@ impl<'a> PayloadCheck<'a> {
             ));
         }
         *self.counts.entry("region".into()).or_default() += 1;
+        if let Some(parent) = &region.parent
+            && !self.codes.contains(parent)
+        {
+            self.codes.insert(parent.clone());
+        }
         Ok(())
     }
 
@@ -486,7 +491,8 @@ impl<'a> PayloadCheck<'a> {
     }
 
     /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, and every
-    /// region a record lies in must now be on file (here before, or carried by the bundle).
+    /// region a record lies in (or a region carried names as its parent) must now be on file (here before, or
+    /// carried by the bundle).
     pub fn finish(self, conn: &rusqlite::Connection, digest: &str) -> Result<(), StoreError> {
         if digest != self.header.payload.sha256 {
             return Err(damaged(self.path));
