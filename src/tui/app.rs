@@ -93,7 +93,7 @@ pub struct App {
     pub dashboard: Dashboard,
     /// Dashboard summary line under the cursor.
     pub dash_selected: usize,
-    /// The records of that line (a first page) and how many there are.
+    /// The records of that line (a first page).
     pub dash_rows: Vec<Row>,
     /// The dashboard's totals are to be read again (see `idle`).
     pub dash_stale: bool,
