@@ -301,7 +301,8 @@ impl App {
     /// read after the frame that shows what is due. Returns whether it did something (the screen is to be drawn
     /// again).
     pub fn idle(&mut self) -> bool {
-        if !self.dash_stale || self.tab != 1 {
+        // Only while the overview itself is on screen (not under a record opened from it).
+        if !self.dash_stale || self.tab != 1 || !self.stack.is_empty() {
             return false;
         }
         self.dash_stale = false;
