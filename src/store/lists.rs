@@ -305,15 +305,6 @@ pub fn count(conn: &Connection, f: &Filter, today: NaiveDate, cap: Option<i64>) 
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
 }
 
-/// A count as the screen shows it: `1000+` past the cap unless it was counted whole.
-pub fn shown(total: i64, exact: bool) -> String {
-    if total > COUNT_CAP && !exact {
-        format!("{COUNT_CAP}+")
-    } else {
-        total.to_string()
-    }
-}
-
 /// A place's name and address (for the detail views of what was found there).
 pub fn place_of(conn: &Connection, place_id: &str) -> Result<Option<(String, String)>> {
     use rusqlite::OptionalExtension;

@@ -16,6 +16,15 @@ use crate::store::{dashboard, lists};
 
 use super::view::{Theme, col, due_span};
 
+/// A list's count as the screen shows it: `1000+` past the cap unless it was counted whole.
+fn count_text(total: i64, exact: bool) -> String {
+    if total > lists::COUNT_CAP && !exact {
+        format!("{}+", lists::COUNT_CAP)
+    } else {
+        total.to_string()
+    }
+}
+
 pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     let d = &app.dashboard;
     let lang = app.lang;
@@ -285,7 +294,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         " {}  {} {}   {}: {}",
         lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
         t("共", "total"),
-        lists::shown(list.total, list.exact),
+        count_text(list.total, list.exact),
         t("筛选", "filter"),
         filter
     );
@@ -357,13 +366,13 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 "第 {}-{} 条 / 共 {} 条 ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                lists::shown(list.total, list.exact)
+                count_text(list.total, list.exact)
             ),
             Lang::En => format!(
                 "{}-{} of {} ",
                 list.offset + 1,
                 list.offset + list.rows.len() as i64,
-                lists::shown(list.total, list.exact)
+                count_text(list.total, list.exact)
             ),
         }
     };
