@@ -90,7 +90,8 @@ fn copy_db(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub fn figures(n: usize, figures: &mut Vec<Figure>) -> Result<(), String> {
+/// The exchange's figures; with `imports` false, only the exports'.
+pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(), String> {
     let s = setup(n)?;
     let work = data::dir().join(format!("exchange-{n}/work"));
     fresh_dir(&work)?;
@@ -115,6 +116,10 @@ pub fn figures(n: usize, figures: &mut Vec<Figure>) -> Result<(), String> {
             0.5,
         ));
         bundles.push((what, bundle_in(&out)?));
+    }
+    if !imports {
+        let _ = std::fs::remove_dir_all(&work);
+        return Ok(());
     }
     // Import into an empty county and into one holding the first half; the baseline upserts the plain bundle
     // into an empty database with the same schema (for the half-full county, after upserting the half).

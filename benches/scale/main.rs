@@ -1,9 +1,9 @@
 //! `cargo bench` (or `cargo bench -- --quick`): wangge at county scale, one table of figures with their tails,
 //! a baseline measured in the same run where a raw limit exists, the ratio, the target and PASS/FAIL.
 //!
-//! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only browse|exchange` (one
-//! group). The databases are made once and kept under `target/bench-data/` (about 20 GB at 1M; free space is
-//! checked first). Figures of memory, import, export and demo run in child processes of this same program.
+//! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only browse|exchange|export`
+//! (one group; `export` is the exchange without its imports). The databases are made once and kept under
+//! `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import, export and demo run in child processes of this same program.
 
 mod browse;
 mod data;
@@ -84,8 +84,8 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
         browse::memory_figure(&path, &mut figures)?;
         exchange::demo_figure(a.records, &mut figures);
     }
-    if group("exchange")
-        && let Err(e) = exchange::figures(a.records, &mut figures)
+    if (group("exchange") || group("export"))
+        && let Err(e) = exchange::figures(a.records, group("exchange"), &mut figures)
     {
         // The figures measured so far still print.
         eprintln!("the exchange's figures stopped: {e}");

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use super::bundle::{self, FORMAT, Header, Line, MAJOR, MINOR, Payload};
+use super::piped::{CHUNK, Hashing, Piped};
 use super::records::{ORDER, parse};
 use crate::domain::record::Family;
 use crate::domain::region;
@@ -128,7 +128,7 @@ pub fn export_with(
     let written = write_payload(
         store,
         &payload_tmp,
-        (lo, hi),
+        Range::of(lo, hi),
         &recipients,
         down.then_some(to.as_str()),
         echo.as_deref(),
@@ -247,6 +247,25 @@ fn assemble(
     Ok(())
 }
 
+/// The journal's range a bundle carries, and how its records are read.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    seqs: (i64, i64),
+    /// By ordered scans of each family (see `scan`) rather than by id.
+    scan: bool,
+}
+
+impl Range {
+    /// Scans when the range holds at least a quarter of the journal: a first or full export scans, the usual
+    /// small one looks records up.
+    fn of(lo: i64, hi: i64) -> Range {
+        Range {
+            seqs: (lo, hi),
+            scan: (hi - lo + 1) * 4 >= hi,
+        }
+    }
+}
+
 /// What the payload file holds.
 struct Written {
     counts: BTreeMap<String, u64>,
@@ -260,12 +279,13 @@ struct Written {
 fn write_payload(
     store: &Store,
     path: &Path,
-    range: (i64, i64),
+    range: Range,
     recipients: &[age::x25519::Recipient],
     inside: Option<&str>,
     echo: Option<&str>,
     progress: super::Progress,
 ) -> Result<Written, StoreError> {
+    let (range, scan) = (range.seqs, range.scan);
     let total = (range.1 - range.0 + 1).max(0) as u64;
     let mut done = 0u64;
     let conn = store.conn();
@@ -274,25 +294,40 @@ fn write_payload(
         source,
     };
     let _ = std::fs::remove_file(path);
-    let mut out = super::seal::Sealed::new(
-        Hashing::new(BufWriter::new(
+    // serde_json writes in small pieces: they are gathered, then sealed, hashed and written on a second thread.
+    let sealed = super::seal::Sealed::new(
+        Hashing::new(BufWriter::with_capacity(
+            CHUNK,
             store::create_private_file(path).map_err(io)?,
         )),
         recipients,
     )
     .map_err(io)?;
-    let encoding = out.encoding();
+    let encoding = sealed.encoding();
+    let mut out = Piped::new(sealed).map_err(io)?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut sent = Carried::default();
     let mut regions: BTreeSet<String> = BTreeSet::new();
     let wanted = |code: &str| inside.is_none_or(|r| region::contains(r, code));
     for family in ORDER {
+        let mut statements = scan
+            .then(|| super::scan::Statements::prepare(conn, family))
+            .transpose()?;
+        let mut cursor = match &mut statements {
+            Some(st) => Some(st.start()?),
+            None => None,
+        };
         exchange::journal_by_record(conn, family, range, echo, |id, seqs| {
             done += seqs.len() as u64;
             if done % 1024 < seqs.len() as u64 {
                 progress(done, total);
             }
-            let Some(map) = current(conn, family, id)? else {
+            // A scan gives the timeline with the record; a lookup by id reads it once the record is wanted.
+            let found = match &mut cursor {
+                Some(c) => c.record(id)?.map(|(map, events)| (map, Some(events))),
+                None => current(conn, family, id)?.map(|map| (map, None)),
+            };
+            let Some((map, events)) = found else {
                 return Ok(());
             };
             let code = map
@@ -314,11 +349,16 @@ fn write_payload(
                         .unwrap_or("")
                         .to_owned(),
                 );
-                emit(&mut out, conn, rf, &rid, Vec::new(), rmap, &mut counts).map_err(io)?;
+                let events = exchange::events(conn, &rid)?;
+                emit(&mut out, rf, Vec::new(), rmap, events, &mut counts).map_err(io)?;
             }
             if sent.insert(id) {
                 regions.insert(code);
-                emit(&mut out, conn, family, id, seqs, map, &mut counts).map_err(io)?;
+                let events = match events {
+                    Some(e) => e,
+                    None => exchange::events(conn, id)?,
+                };
+                emit(&mut out, family, seqs, map, events, &mut counts).map_err(io)?;
             }
             Ok(())
         })?;
@@ -340,7 +380,8 @@ fn write_payload(
             *counts.entry("region".into()).or_default() += 1;
         }
     }
-    let (w, bytes, sha) = out.finish().map_err(io)?.finish();
+    let sealed = out.finish().map_err(io)?;
+    let (w, bytes, sha) = sealed.finish().map_err(io)?.finish();
     let f = w.into_inner().map_err(|e| io(e.into_error()))?;
     f.sync_all().map_err(io)?;
     progress(total, total);
@@ -419,14 +460,12 @@ fn refs_of(
 
 fn emit(
     out: &mut impl Write,
-    conn: &rusqlite::Connection,
     family: Family,
-    id: &str,
     seqs: Vec<(i64, u64)>,
     record: Map<String, Value>,
+    events: Vec<exchange::EventRow>,
     counts: &mut BTreeMap<String, u64>,
 ) -> std::io::Result<()> {
-    let events = exchange::events(conn, id).map_err(std::io::Error::other)?;
     write_line(
         out,
         &Line::Record {
@@ -464,34 +503,53 @@ pub fn current(
     }
 }
 
-/// A writer that hashes and counts what passes through it.
-struct Hashing<W: Write> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
-}
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
 
-impl<W: Write> Hashing<W> {
-    fn new(inner: W) -> Self {
-        Hashing {
-            inner,
-            hash: Sha256::new(),
-            bytes: 0,
+    use super::*;
+    use crate::domain::clock::{FixedClock, parse_instant};
+    use crate::store::{OpenMode, WriteCtx};
+
+    /// A scan and lookups by id write the same bytes for the same range.
+    #[test]
+    fn a_scan_writes_what_lookups_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = parse_instant("2026-11-20T09:00:00+08:00").unwrap();
+        let mut store = Store::open(
+            &dir.path().join("w.db"),
+            OpenMode::CreateIfMissing,
+            Arc::new(FixedClock(now)),
+        )
+        .unwrap();
+        let region = "610727101000";
+        let ctx = WriteCtx {
+            device: "0190a1b2-0000-7000-8000-000000000007".into(),
+            actor: "网格员".into(),
+            region: region.into(),
+            now,
+        };
+        store
+            .write_raw(|tx| device::init(tx, &ctx, region, &[7; 32]))
+            .unwrap();
+        crate::demo::generate(&mut store, 120, 7, &mut |_| {}).unwrap();
+        let (hi, _) = exchange::journal_head(store.conn()).unwrap();
+        let mut written = Vec::new();
+        for scan in [true, false] {
+            let path = dir.path().join(format!("payload-{scan}"));
+            let range = Range {
+                seqs: (1, hi),
+                scan,
+            };
+            let w = write_payload(&store, &path, range, &[], None, None, &|_, _| {}).unwrap();
+            assert!(
+                w.counts["inspection"] > 0 && w.counts["hazard"] > 0,
+                "{:?}",
+                w.counts
+            );
+            written.push((w.sha256, std::fs::read(&path).unwrap()));
         }
-    }
-    fn finish(self) -> (W, u64, String) {
-        (self.inner, self.bytes, hex::encode(self.hash.finalize()))
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        assert_eq!(written[0].0, written[1].0);
+        assert!(written[0].1 == written[1].1, "the payloads differ");
     }
 }
