@@ -64,6 +64,45 @@ pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Re
     })
 }
 
+/// Writes the columns of a record's row whose values differ from `old`, the row as it was read in this
+/// transaction. An index that holds none of them is left alone, where writing the whole row would rewrite every
+/// index of the table. A row that is not there is written whole.
+pub fn update_map(
+    tx: &Transaction,
+    table: &str,
+    old: &Map<String, Value>,
+    map: &Map<String, Value>,
+) -> Result<()> {
+    let cols: Vec<&str> = map
+        .iter()
+        .filter(|(k, v)| {
+            !NOT_COLUMNS.contains(&k.as_str())
+                && k.as_str() != "id"
+                && old.get(k.as_str()) != Some(v)
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let sets: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE id = ?{}",
+        sets.join(", "),
+        cols.len() + 1
+    );
+    let id = map.get("id").map_or(Sql::Null, to_sql);
+    let values = cols.iter().map(|c| to_sql(&map[*c])).chain([id]);
+    if tx.prepare_cached(&sql)?.execute(params_from_iter(values))? == 0 {
+        upsert_map(tx, table, map)?;
+    }
+    Ok(())
+}
+
 thread_local! {
     /// The upsert statement of each table, built once (the columns of a family never change in a run).
     static UPSERT_SQL: std::cell::RefCell<std::collections::HashMap<String, (Vec<String>, String)>> =
@@ -190,11 +229,14 @@ pub fn save<R: Record>(
     meta.updated_at = ctx.now_ms();
     meta.updated_by = ctx.device.clone();
     let map = to_map(rec)?;
-    upsert_map(tx, R::FAMILY.table(), &map)?;
     let old_map = match old {
         Some(o) => Some(to_map(o)?),
         None => None,
     };
+    match &old_map {
+        Some(o) => update_map(tx, R::FAMILY.table(), o, &map)?,
+        None => upsert_map(tx, R::FAMILY.table(), &map)?,
+    }
     let changes = audit::diff(old_map.as_ref(), &map, R::PERSONAL);
     let meta = rec.meta();
     audit::append_record(
