@@ -9,8 +9,6 @@
 //! database opened while marked is rebuilt first. `scan` is the plain `LIKE` search it replaced, kept as the
 //! reference the tests and the benchmark compare against.
 
-use std::fmt::Write as _;
-
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Result, Store};
@@ -88,11 +86,38 @@ fn runs(text: &str) -> Vec<Vec<char>> {
 }
 
 fn uni(c: char) -> String {
-    format!("u{:x}", c as u32)
+    let mut s = String::new();
+    push_uni(&mut s, c);
+    s
 }
 
 fn bi(a: char, b: char) -> String {
-    format!("b{:x}x{:x}", a as u32, b as u32)
+    let mut s = String::new();
+    push_bi(&mut s, a, b);
+    s
+}
+
+/// Appends a character's token: `u` and its code point in hex.
+fn push_uni(s: &mut String, c: char) {
+    s.push('u');
+    push_hex(s, c as u32);
+}
+
+/// Appends a pair's token: `b`, the first code point, `x`, the second (hex).
+fn push_bi(s: &mut String, a: char, b: char) {
+    s.push('b');
+    push_hex(s, a as u32);
+    s.push('x');
+    push_hex(s, b as u32);
+}
+
+/// Lower-case hex without leading zeros, as `{:x}` writes it (the rebuild spells millions of these).
+fn push_hex(s: &mut String, n: u32) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let width = (32 - n.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..width).rev() {
+        s.push(char::from(DIGITS[((n >> (i * 4)) & 0xf) as usize]));
+    }
 }
 
 /// The two columns of a document: its characters, and its neighbouring pairs with a break token between runs
@@ -102,10 +127,12 @@ fn grams<'a>(fields: impl Iterator<Item = &'a str>) -> (String, String) {
     for field in fields {
         for run in runs(field) {
             for c in &run {
-                let _ = write!(u, "{} ", uni(*c));
+                push_uni(&mut u, *c);
+                u.push(' ');
             }
             for w in run.windows(2) {
-                let _ = write!(b, "{} ", bi(w[0], w[1]));
+                push_bi(&mut b, w[0], w[1]);
+                b.push(' ');
             }
             b.push_str("zz ");
         }
@@ -236,7 +263,15 @@ pub fn rebuild(store: &mut Store) -> Result<()> {
 
 fn rebuild_in(store: &mut Store) -> Result<()> {
     store.write_raw(|tx| {
-        tx.execute_batch("DELETE FROM search_fts; DELETE FROM search_docs;")?;
+        // Emptied at once ('delete-all'; a DELETE would remove each document's tokens one by one). While
+        // loading, segments are not merged as they come ('automerge' 0); one merge at the end is cheaper than
+        // merging every few flushes, and larger flushes ('hashsize') make fewer segments to merge.
+        tx.execute_batch(
+            "INSERT INTO search_fts (search_fts) VALUES ('delete-all');
+             DELETE FROM search_docs;
+             INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
+             INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
+        )?;
         let union: Vec<String> = FAMILIES
             .iter()
             .filter_map(|f| {
@@ -261,6 +296,12 @@ fn rebuild_in(store: &mut Store) -> Result<()> {
             docs.execute(params![rowid, family, id, date])?;
             fts.execute(params![rowid, u, b])?;
         }
+        // Back to the defaults every save works with, and the segments merged into one.
+        tx.execute_batch(
+            "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576);
+             INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4);
+             INSERT INTO search_fts (search_fts) VALUES ('optimize');",
+        )?;
         super::device::set_setting(tx, "search_stale", "0")
     })
 }
@@ -357,6 +398,16 @@ pub fn scan(conn: &Connection, query: &str) -> Result<(i64, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_spell_code_points_as_hex_does() {
+        for n in [0, 1, 0xf, 0x10, 0xff, 0x4e00, 0x9fa5, 0x1_0000, 0x10_ffff, u32::MAX] {
+            let mut s = String::new();
+            push_hex(&mut s, n);
+            assert_eq!(s, format!("{n:x}"));
+        }
+        assert_eq!(bi('燃', '气'), format!("b{:x}x{:x}", '燃' as u32, '气' as u32));
+    }
 
     #[test]
     fn text_becomes_characters_and_pairs_per_run() {
