@@ -97,6 +97,12 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
     fresh_dir(&work)?;
     // Export: plain, then encrypted to the county's card; the raw baseline writes the same records.
     let mut bundles = Vec::new();
+    // The baseline reads first: the file is read once before, so it does not pay alone for a cold cache.
+    std::io::copy(
+        &mut std::fs::File::open(&s.township).map_err(|e| e.to_string())?,
+        &mut std::io::sink(),
+    )
+    .map_err(|e| e.to_string())?;
     let (base_secs, rows) = raw::export_rows(&s.township, &work.join("raw.jsonl"))?;
     let _ = std::fs::remove_file(work.join("raw.jsonl"));
     let mut peak = 0;
@@ -132,10 +138,10 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
     wangge::store::remove_db_files(&raw_db);
     let mut rebuilds = Vec::new();
     for (what, bundle) in &bundles {
-        for (state, base) in [("empty", empty_base), ("half-full", half_base)] {
+        for (state, base) in [("an empty", empty_base), ("a half-full", half_base)] {
             let db = work.join("county.db");
             copy_db(&s.county, &db)?;
-            if state == "half-full" {
+            if state == "a half-full" {
                 data::child(&["import", &path_str(&db), &path_str(&bundle_in(&s.half)?)])?;
             }
             let run: Run = data::child(&["import", &path_str(&db), &path_str(bundle)])?;
@@ -143,7 +149,7 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
             let rebuild = run.get("rebuild_secs");
             rebuilds.push(rebuild);
             figures.push(Figure::rate(
-                format!("import into a {state} county ({what}), merge"),
+                format!("import into {state} county ({what}), merge"),
                 run.secs - rebuild,
                 base,
                 records,

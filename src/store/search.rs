@@ -401,12 +401,26 @@ mod tests {
 
     #[test]
     fn tokens_spell_code_points_as_hex_does() {
-        for n in [0, 1, 0xf, 0x10, 0xff, 0x4e00, 0x9fa5, 0x1_0000, 0x10_ffff, u32::MAX] {
+        for n in [
+            0,
+            1,
+            0xf,
+            0x10,
+            0xff,
+            0x4e00,
+            0x9fa5,
+            0x1_0000,
+            0x10_ffff,
+            u32::MAX,
+        ] {
             let mut s = String::new();
             push_hex(&mut s, n);
             assert_eq!(s, format!("{n:x}"));
         }
-        assert_eq!(bi('燃', '气'), format!("b{:x}x{:x}", '燃' as u32, '气' as u32));
+        assert_eq!(
+            bi('燃', '气'),
+            format!("b{:x}x{:x}", '燃' as u32, '气' as u32)
+        );
     }
 
     #[test]
