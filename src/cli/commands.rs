@@ -124,6 +124,9 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             )
         }
         Some(Command::Check) => check(&path, clock, lang),
+        Some(Command::PurgePersonal { closed_before, yes }) => {
+            super::retention::purge_personal(&path, clock, closed_before, *yes, lang)
+        }
         Some(Command::Backup { file }) => {
             let store = open(&path, clock)?;
             store.backup(file)?;

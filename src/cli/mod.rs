@@ -6,6 +6,7 @@ mod exchange;
 mod keys;
 mod out;
 mod reports;
+mod retention;
 mod review;
 mod setup;
 
@@ -146,6 +147,15 @@ pub enum Command {
     },
     /// 检查数据库完整性和业务规则 / integrity check plus the domain's invariants
     Check,
+    /// 清除保存期满的信访人个人信息（先只计数）/ erase petitioners' personal data of cases ended before a date
+    PurgePersonal {
+        /// 此日期之前办结的信访件，如 2023-01-01 / cases whose last step came before this date
+        #[arg(long, value_name = "DATE")]
+        closed_before: String,
+        /// 确认清除（不可恢复；不加只计数）/ erase for real (cannot be undone; without it only counts)
+        #[arg(long)]
+        yes: bool,
+    },
     /// 备份数据库（运行中也可）/ consistent copy of the database, even while others write
     Backup {
         /// 备份文件（不覆盖已有文件）/ the copy (never overwrites)

@@ -24,6 +24,7 @@ pub mod places;
 pub mod records;
 pub mod regions;
 pub mod report;
+pub mod retention;
 pub mod search;
 pub mod tombstones;
 
@@ -130,11 +131,10 @@ impl Store {
         // Look before writing anything: a foreign SQLite file must stay byte-for-byte as it was.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        let empty = app_id == 0
-            && tables == 0
-            && std::fs::metadata(path)
-                .map(|m| m.len() == 0)
-                .unwrap_or(false);
+        // A file without a single table holds nothing to lose: an empty file, or one whose creation was cut
+        // short (a power cut or a kill before the schema's transaction committed). Where creating was asked
+        // for, it is made anew.
+        let empty = app_id == 0 && tables == 0 && mode == OpenMode::CreateIfMissing;
         if app_id != APPLICATION_ID && !empty {
             return Err(StoreError::NotWangge(path.to_owned()));
         }

@@ -509,6 +509,12 @@ pub(super) fn action_label(
         "delete" => lang.pick("删除", "deleted").to_owned(),
         "assign_down" => lang.pick("上级交办", "assigned down").to_owned(),
         "assign_done" => lang.pick("交办已办结", "assignment answered").to_owned(),
+        "purge_personal" => lang
+            .pick(
+                "个人信息保存期满，已清除",
+                "personal data erased (retention)",
+            )
+            .to_owned(),
         other => other.to_owned(),
     })
 }
