@@ -413,3 +413,40 @@ fn long_crash_trial() {
         .unwrap_or(100);
     trials(2_000, each, 0xD1B5_4A32_D192_ED03);
 }
+
+/// A database with a damaged page: `check` says it is damaged and what to do, exit 1, never a panic; the
+/// other commands refuse with a message too.
+#[test]
+fn a_damaged_page_is_reported_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    ok(wangge(&db).args(["demo", "--records", "200", "--township", TOWNSHIP]));
+    let len = std::fs::metadata(&db).unwrap().len();
+    let page = 4096;
+    assert!(len > 20 * page);
+    // Scribble over a page in the middle of the file (a bad sector, a half-copied file).
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = (len / page / 2 * page) as usize;
+    for (i, b) in bytes[at..at + page as usize].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let out = wangge(&db).arg("check").output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(
+        said.contains("damaged") || said.contains("corrupt") || said.contains("malformed"),
+        "{said}"
+    );
+    for args in [&["report"][..], &["search", "燃气"], &["sync", "status"]] {
+        let out = wangge(&db).args(args).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!said.contains("panicked"), "{args:?}: {said}");
+        assert!(out.status.code() != Some(101), "{args:?}: {said}");
+    }
+}

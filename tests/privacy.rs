@@ -185,3 +185,77 @@ fn purge_personal_counts_first_and_refuses_a_future_date() {
     );
     wangge().arg("check").assert().success();
 }
+
+/// Every file wangge writes is the owner's alone, and `check` warns when the database is not.
+#[cfg(unix)]
+#[test]
+fn every_file_wangge_writes_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let wangge = |db: &std::path::Path| {
+        let mut c = assert_cmd::Command::cargo_bin("wangge").unwrap();
+        c.env("WANGGE_NOW", common::NOW)
+            .env_remove("WANGGE_LANG")
+            .env_remove("WANGGE_DB")
+            .arg("--db")
+            .arg(db);
+        c
+    };
+    let (county, town) = (p("county.db"), p("town.db"));
+    let run = |db: &std::path::Path, args: &[&str], file: Option<&std::path::Path>| {
+        let mut c = wangge(db);
+        c.args(args);
+        if let Some(f) = file {
+            c.arg(f);
+        }
+        c.assert().success();
+    };
+    run(&county, &["init", "--region", COUNTY, "--worker", "县中心"], None);
+    run(&county, &["key", "county-init"], None);
+    run(&county, &["key", "card"], Some(&p("card.txt")));
+    run(&county, &["key", "export-identity"], Some(&p("identity.txt")));
+    run(&town, &["demo", "--records", "60", "--township", JIEGUAN], None);
+    run(&town, &["export", "--out"], Some(&p("plain")));
+    run(&town, &["recipient", "add", "--card"], Some(&p("card.txt")));
+    run(&town, &["export", "--full", "--out"], Some(&p("sealed")));
+    let bundles: Vec<_> = ["plain", "sealed"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(p(d)).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    run(&county, &["import"], Some(&bundles[0]));
+    run(&county, &["ack", "--out"], Some(&p("acks")));
+    run(&town, &["backup"], Some(&p("backup.db")));
+    run(&county, &["report", "--out"], Some(&p("report.xlsx")));
+    run(&county, &["report", "--out"], Some(&p("report.csv")));
+    run(
+        &county,
+        &["ledger", "--family", "petitions", "--out"],
+        Some(&p("ledger.xlsx")),
+    );
+    let acks: Vec<_> = std::fs::read_dir(p("acks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!acks.is_empty() && bundles.len() == 2);
+    let written = [
+        county.clone(),
+        town.clone(),
+        p("card.txt"),
+        p("identity.txt"),
+        p("backup.db"),
+        p("report.xlsx"),
+        p("report.csv"),
+        p("ledger.xlsx"),
+    ];
+    for f in written.iter().chain(&bundles).chain(&acks) {
+        let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.display());
+    }
+    std::fs::set_permissions(&town, std::fs::Permissions::from_mode(0o644)).unwrap();
+    wangge(&town)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("chmod 600"));
+}
