@@ -211,11 +211,23 @@ fn every_file_wangge_writes_is_owner_only() {
         }
         c.assert().success();
     };
-    run(&county, &["init", "--region", COUNTY, "--worker", "县中心"], None);
+    run(
+        &county,
+        &["init", "--region", COUNTY, "--worker", "县中心"],
+        None,
+    );
     run(&county, &["key", "county-init"], None);
     run(&county, &["key", "card"], Some(&p("card.txt")));
-    run(&county, &["key", "export-identity"], Some(&p("identity.txt")));
-    run(&town, &["demo", "--records", "60", "--township", JIEGUAN], None);
+    run(
+        &county,
+        &["key", "export-identity"],
+        Some(&p("identity.txt")),
+    );
+    run(
+        &town,
+        &["demo", "--records", "60", "--township", JIEGUAN],
+        None,
+    );
     run(&town, &["export", "--out"], Some(&p("plain")));
     run(&town, &["recipient", "add", "--card"], Some(&p("card.txt")));
     run(&town, &["export", "--full", "--out"], Some(&p("sealed")));
