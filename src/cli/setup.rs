@@ -265,7 +265,7 @@ pub fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lan
 
 pub fn holidays_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
     let bytes = read_input(file)?;
-    let text = store::regions::decode(&bytes);
+    let text = store::regions::decode(&bytes).ok_or_else(|| store::regions::not_text(file))?;
     let rows = parse_holiday_csv(&text).map_err(|e| {
         AppError::input(
             format!(

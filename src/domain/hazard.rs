@@ -167,7 +167,7 @@ impl Hazard {
             self.responsible.as_deref().unwrap_or(""),
             100,
         )?;
-        validate::not_future("found_on", self.found_on, today)?;
+        validate::past_date("found_on", self.found_on, today)?;
         if self.deadline < self.found_on {
             return Err(DomainError::rule(
                 "整改期限不能早于发现日期",

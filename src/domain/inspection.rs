@@ -97,7 +97,7 @@ impl Inspection {
     pub fn validate(&mut self, items: &[String], today: NaiveDate) -> Result<(), DomainError> {
         self.inspector = validate::required("worker", &self.inspector, 50)?;
         self.note = validate::optional("note", self.note.as_deref().unwrap_or(""), 2000)?;
-        validate::not_future("inspected_on", self.inspected_on, today)?;
+        validate::past_date("inspected_on", self.inspected_on, today)?;
         if !Category::INSPECTED.contains(&self.category) {
             return Err(DomainError::rule(
                 format!(

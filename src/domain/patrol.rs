@@ -269,7 +269,7 @@ impl Finding {
     pub fn validate(&mut self, today: NaiveDate) -> Result<Option<validate::Warning>, DomainError> {
         self.description = validate::required("description", &self.description, 1000)?;
         self.location = validate::required("location", &self.location, 200)?;
-        validate::not_future("found_on", self.found_on, today)?;
+        validate::past_date("found_on", self.found_on, today)?;
         for (v, zh, en) in [
             (self.area_mu, "受损面积", "area"),
             (self.loss_yuan, "损失金额", "loss"),

@@ -401,7 +401,7 @@ impl Petition {
                 "The number of people must be 1 to 10,000",
             ));
         }
-        validate::not_future("received_on", self.received_on, rules.today)?;
+        validate::past_date("received_on", self.received_on, rules.today)?;
         self.accept_due = rules
             .calendar
             .due(self.received_on, deadline::ACCEPT_DAYS, rules.count)

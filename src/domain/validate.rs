@@ -31,6 +31,11 @@ pub enum Invalid {
         field: &'static str,
         date: NaiveDate,
     },
+    /// Before 2000: a mistyped year (or a hand-made file).
+    AncientDate {
+        field: &'static str,
+        date: NaiveDate,
+    },
     Date {
         field: &'static str,
         input: String,
@@ -95,6 +100,10 @@ impl Localized for Invalid {
             Invalid::FutureDate { field, date } => t(
                 format!("{}（{date}）不能晚于今天，请核对日期", l(field)),
                 format!("The {} ({date}) is in the future; please check the date", l(field)),
+            ),
+            Invalid::AncientDate { field, date } => t(
+                format!("{}（{date}）早于 2000 年，请核对年份", l(field)),
+                format!("The {} ({date}) is before 2000; please check the year", l(field)),
             ),
             Invalid::Date { field, input } => t(
                 format!("{}“{input}”不是有效日期，请按 2026-11-28 的格式输入", l(field)),
@@ -312,8 +321,18 @@ pub fn coordinates(lat: f64, lon: f64) -> Result<Option<Warning>, Invalid> {
     Ok((!inside).then_some(Warning::OutsideLueyang))
 }
 
-/// A date must not be after today (e.g. an inspection date). Today itself is fine.
-pub fn not_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+/// The earliest date a record may carry: anything before is a mistyped year.
+pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("2000-01-01 is a date"),
+};
+
+/// The date of something that happened (e.g. an inspection): not after today (today itself is fine), and not
+/// before 2000.
+pub fn past_date(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+    if date < EARLIEST {
+        return Err(Invalid::AncientDate { field, date });
+    }
     (date <= today)
         .then_some(())
         .ok_or(Invalid::FutureDate { field, date })

@@ -113,8 +113,15 @@ fn coordinate_ranges() {
 #[test]
 fn dates() {
     let (field, t, date) = ("found_on", today(), d(2026, 5, 2));
-    assert_eq!(not_future(field, t, t), Ok(()));
-    assert_eq!(not_future(field, date, t), Err(FutureDate { field, date }));
+    assert_eq!(past_date(field, t, t), Ok(()));
+    assert_eq!(past_date(field, date, t), Err(FutureDate { field, date }));
+    // A mistyped year (1926 for 2026) is caught; 2000-01-01 itself is fine.
+    let old = d(1926, 11, 28);
+    assert_eq!(
+        past_date(field, old, t),
+        Err(AncientDate { field, date: old })
+    );
+    assert_eq!(past_date(field, d(2000, 1, 1), t), Ok(()));
     for s in "2026-11-28| 2026/11/28 |2026.11.28|2026年11月28日|2026-11-28\n".split('|') {
         assert_eq!(parse_date("date", s), Ok(d(2026, 11, 28)), "{s}");
     }
@@ -163,7 +170,7 @@ fn messages() {
     assert!(Warning::OutsideLueyang.message(Lang::Zh).contains("略阳县"));
     let all = [
         required("note", "abcd", 3).unwrap_err(),
-        not_future("deadline", d(2030, 1, 1), today()).unwrap_err(),
+        past_date("deadline", d(2030, 1, 1), today()).unwrap_err(),
         parse_date("found_on", "x").unwrap_err(),
         IdLength,
         IdCharacters,

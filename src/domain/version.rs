@@ -22,12 +22,14 @@ pub enum Causality {
 impl VersionVector {
     /// Counts one more change by `device`.
     pub fn bump(&mut self, device: &str) {
-        *self.0.entry(device.to_owned()).or_insert(0) += 1;
+        let n = self.0.entry(device.to_owned()).or_insert(0);
+        *n = n.saturating_add(1);
     }
 
-    /// The total number of changes: the record's `version`.
+    /// The total number of changes: the record's `version` (saturating: a vector read from a file may hold any
+    /// counts).
     pub fn total(&self) -> u64 {
-        self.0.values().sum()
+        self.0.values().fold(0u64, |t, n| t.saturating_add(*n))
     }
 
     /// Compares two vectors.

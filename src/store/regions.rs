@@ -83,7 +83,7 @@ pub fn upsert(tx: &Transaction, rows: &[Region], source: &str) -> Result<usize> 
 /// Reads a region CSV (`code,name,level,parent`, UTF-8 or GBK as Excel on Chinese Windows saves it) and checks
 /// every row against the code structure. A bad row is reported by line number and nothing is returned.
 pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Vec<Region>> {
-    let text = decode(bytes);
+    let text = decode(bytes).ok_or_else(|| not_text(path))?;
     let bad = |line: usize, zh: String, en: String| StoreError::bad_file(path, Some(line), zh, en);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -190,13 +190,26 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
     Ok(rows)
 }
 
-/// UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves CSV on Chinese Windows.
-pub fn decode(bytes: &[u8]) -> String {
+/// UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves CSV on Chinese Windows; None when the bytes are
+/// neither (a binary file, or text in another encoding), rather than text with replacement characters.
+pub fn decode(bytes: &[u8]) -> Option<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        Ok(s) => Some(s.to_owned()),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|s| s.into_owned()),
     }
+}
+
+/// The error for a file that is neither UTF-8 nor GBK text.
+pub fn not_text(path: &Path) -> StoreError {
+    StoreError::bad_file(
+        path,
+        None,
+        "不是 UTF-8 或 GBK 编码的文本文件（请在 Excel 里另存为“CSV UTF-8”）",
+        "not UTF-8 or GBK text (save it from Excel as \"CSV UTF-8\")",
+    )
 }
 
 /// Imports parsed rows in the caller's transaction, with one audit row.

@@ -360,6 +360,8 @@ pub(super) struct PayloadCheck<'a> {
     /// The regions the records lie in, and the parents of the regions carried: each must be on file by the
     /// end (the bundle's own region lines come last).
     codes: std::collections::BTreeSet<String>,
+    /// The record ids read so far: a bundle carries each record once.
+    ids: std::collections::HashSet<u128>,
 }
 
 impl<'a> PayloadCheck<'a> {
@@ -370,6 +372,7 @@ impl<'a> PayloadCheck<'a> {
             own_region,
             counts: BTreeMap::new(),
             codes: Default::default(),
+            ids: Default::default(),
         }
     }
 
@@ -442,12 +445,43 @@ impl<'a> PayloadCheck<'a> {
             )
         })?;
         let code = &parsed.meta.region_code;
-        if uuid::Uuid::parse_str(&parsed.meta.id).is_err() {
+        let Ok(uuid) = uuid::Uuid::parse_str(&parsed.meta.id) else {
             return Err(bad(
                 path,
                 Some(line_no),
                 "记录编号不是 UUID",
                 "the record id is not a UUID",
+            ));
+        };
+        // Version numbers a database can hold (SQLite's integers are signed 64-bit), and that agree.
+        let meta = &parsed.meta;
+        let limit = i64::MAX as u64;
+        if meta.version > limit
+            || meta.version != meta.vv.total()
+            || seqs.iter().any(|(_, v)| *v > limit)
+        {
+            return Err(bad(
+                path,
+                Some(line_no),
+                format!("记录 {} 的版本号与版本向量不符或超出范围", meta.id),
+                format!(
+                    "record {}: its version number disagrees with its version vector or is out of range",
+                    meta.id
+                ),
+            ));
+        }
+        if !self.ids.insert(uuid.as_u128()) {
+            return Err(bad(
+                path,
+                Some(line_no),
+                format!(
+                    "记录 {} 在这个交换包里出现了两次（导出的包不会这样）：文件被改动过",
+                    parsed.meta.id
+                ),
+                format!(
+                    "record {} appears twice in this bundle (an export never does that): the file was altered",
+                    parsed.meta.id
+                ),
             ));
         }
         if !region::contains(&header.region, code) || !region::contains(self.own_region, code) {
