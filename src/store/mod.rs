@@ -79,6 +79,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     clock: Arc<dyn Clock>,
+    /// Set when a write found the database locked by another program past the busy timeout.
+    locked_out: std::cell::Cell<bool>,
 }
 
 impl Store {
@@ -154,6 +156,7 @@ impl Store {
             conn,
             path: path.to_owned(),
             clock,
+            locked_out: std::cell::Cell::new(false),
         };
         migrate::run(&mut store.conn)?;
         // A search index left stale (an import that stopped before its rebuild, or a new migration) is
@@ -224,12 +227,28 @@ impl Store {
         ctx: &WriteCtx,
         f: impl FnOnce(&Transaction, &WriteCtx) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx, ctx)?;
-        tx.commit()?;
-        Ok(out)
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx, ctx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        if matches!(result, Err(StoreError::Busy)) {
+            self.locked_out.set(true);
+        }
+        result
+    }
+
+    /// Whether a write since the last call found the database locked by another program (and clears it).
+    pub fn was_locked_out(&self) -> bool {
+        self.locked_out.replace(false)
+    }
+
+    /// How long a write waits for another program's lock before it gives up with `Busy` (5 s by default).
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
     }
 
     /// Runs `f` in a write transaction without a device (initialisation, imports of regions and holidays).

@@ -85,6 +85,8 @@ pub enum Screen {
 
 pub struct App {
     pub store: Store,
+    /// A save found the database locked by another program and is tried again when no key waits.
+    pub waiting: bool,
     pub lang: Lang,
     pub tab: usize,
     pub device: device::Device,
@@ -168,6 +170,8 @@ pub fn dashboard_targets(today: NaiveDate) -> Vec<(usize, Filter)> {
 impl App {
     pub fn new(store: Store, lang: Lang) -> Result<App, StoreError> {
         let device = device::get(store.conn())?;
+        // A save never freezes the screen for long: past this wait it is tried again between keys.
+        store.set_busy_timeout(super::waiting::TRY_WAIT)?;
         let region_name = store::regions::name(store.conn(), &device.region)?.unwrap_or_default();
         let today = store.today();
         let regions = store::regions::list(store.conn(), Some(&device.region))?;
@@ -202,6 +206,7 @@ impl App {
             .collect();
         let mut app = App {
             store,
+            waiting: false,
             lang,
             tab: 1,
             device,
@@ -301,6 +306,9 @@ impl App {
     /// read after the frame that shows what is due. Returns whether it did something (the screen is to be drawn
     /// again).
     pub fn idle(&mut self) -> bool {
+        if self.waiting {
+            return self.retry_save();
+        }
         // Only while the overview itself is on screen (not under a record opened from it).
         if !self.dash_stale || self.tab != 1 || !self.stack.is_empty() {
             return false;
@@ -354,6 +362,7 @@ impl App {
             Event::Resize(_, h) => self.resize(h),
             _ => {}
         }
+        self.note_locked_out();
     }
 
     /// Fits the list pages to a terminal `h` rows high.

@@ -18,6 +18,7 @@ pub mod sync;
 mod sync_view;
 mod update;
 pub mod view;
+mod waiting;
 
 use std::time::Duration;
 
@@ -71,6 +72,10 @@ where
             .draw(|f| view::draw(f, &app, theme))
             .map_err(Into::into)?;
         if app.idle() && !event::poll(Duration::ZERO)? {
+            continue;
+        }
+        // A save waiting for another program's lock: tried again every moment no key comes.
+        if app.waiting && !event::poll(Duration::from_millis(200))? {
             continue;
         }
         if app.busy() && !event::poll(Duration::from_millis(100))? {
