@@ -80,37 +80,9 @@ fn wangge(db: &Path) -> std::process::Command {
     c
 }
 
-/// Every row of every table (the search index aside), as text.
+/// Every row of every table, as text.
 fn content(db: &Path) -> String {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let tables: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT LIKE 'search_%' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut out = String::new();
-    for t in tables {
-        let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
-        let n = st.column_count();
-        let mut rows: Vec<String> = st
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        rows.sort();
-        out.push_str(&format!("{t}\n{}\n", rows.join("\n")));
-    }
-    out
+    common::exchange::snapshot_of(&rusqlite::Connection::open(db).unwrap())
 }
 
 /// The databases a case runs against: a county, and the township 接官亭镇 (device 1) holding the county's card.

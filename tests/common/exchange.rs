@@ -77,7 +77,11 @@ pub fn take(into: &mut Db, file: &Path) -> Result<import::Summary, StoreError> {
 
 /// Every row of every table, as text: "unchanged" means this is equal before and after.
 pub fn snapshot(db: &Db) -> String {
-    let conn = db.store.conn();
+    snapshot_of(db.store.conn())
+}
+
+/// `snapshot` of any connection (a file another process wrote).
+pub fn snapshot_of(conn: &rusqlite::Connection) -> String {
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .unwrap()

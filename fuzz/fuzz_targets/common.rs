@@ -1,0 +1,125 @@
+//! What the fuzz targets share, made once per process: a county database (with its encryption key), a township
+//! (device 1) holding the county's card, and a real bundle of the township whose header is the template every
+//! fuzzed payload is wrapped in and signed, so the input reaches the payload reader rather than stopping at the
+//! signature.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::Value;
+use sha2::Digest;
+use wangge::domain::clock::{FixedClock, parse_instant};
+use wangge::store::{OpenMode, Store, WriteCtx, device};
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub county: Mutex<Store>,
+    pub township: Mutex<Store>,
+    header: Value,
+    key: SigningKey,
+    recipient: age::x25519::Recipient,
+}
+
+const TOWNSHIP: &str = "610727101000";
+const COUNTY: &str = "610727000000";
+
+fn store(path: &Path, region: &str, n: u8) -> Store {
+    let now = parse_instant("2026-11-28T09:41:00+08:00").unwrap();
+    let mut store =
+        Store::open(path, OpenMode::CreateIfMissing, Arc::new(FixedClock(now))).unwrap();
+    let ctx = WriteCtx {
+        device: format!("0190a000-0000-7000-8000-0000000000{n:02x}"),
+        actor: "测试".into(),
+        region: region.into(),
+        now,
+    };
+    store
+        .write_raw(|tx| device::init(tx, &ctx, region, &[n; 32]))
+        .unwrap();
+    store
+}
+
+pub fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut county = store(&dir.path().join("county.db"), COUNTY, 9);
+        let recipient: age::x25519::Recipient = wangge::sync::seal::county_init(&mut county)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let card = dir.path().join("card.txt");
+        wangge::sync::seal::write_card(&county, &card).unwrap();
+        let mut township = store(&dir.path().join("township.db"), TOWNSHIP, 1);
+        wangge::demo::generate(&mut township, 5, 1, &mut |_| {}).unwrap();
+        let out = dir.path().join("out");
+        let req = wangge::sync::export::Request {
+            out_dir: out.clone(),
+            to: None,
+            full: false,
+        };
+        let wangge::sync::export::Outcome::Written { path, .. } =
+            wangge::sync::export::export(&mut township, &req).unwrap()
+        else {
+            panic!("the township exported nothing");
+        };
+        wangge::sync::seal::add_card(&mut township, &card).unwrap();
+        let text = std::fs::read(&path).unwrap();
+        let first = text.iter().position(|b| *b == b'\n').unwrap();
+        let header: Value = serde_json::from_slice(&text[..first]).unwrap();
+        World {
+            dir,
+            county: Mutex::new(county),
+            township: Mutex::new(township),
+            header,
+            key: SigningKey::from_bytes(&[1u8; 32]),
+            recipient,
+        }
+    })
+}
+
+impl World {
+    /// A bundle file: the template header, fixed up for `payload` (its length, SHA-256 and `encoding`) and
+    /// signed by the township's key, then the payload.
+    pub fn wrap(&self, payload: &[u8], encoding: &str) -> Vec<u8> {
+        let mut h = self.header.clone();
+        h["payload"]["bytes"] = Value::from(payload.len());
+        h["payload"]["sha256"] = Value::from(hex::encode(sha2::Sha256::digest(payload)));
+        h["payload"]["encoding"] = Value::from(encoding);
+        let line1 = serde_json::to_string(&h).unwrap();
+        let sig = hex::encode(self.key.sign(line1.as_bytes()).to_bytes());
+        let mut out = format!("{line1}\n{sig}\n").into_bytes();
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// `plain` encrypted to the county.
+    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        let enc = age::Encryptor::with_recipients(std::iter::once(
+            &self.recipient as &dyn age::Recipient,
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        let mut w = enc.wrap_output(&mut out).unwrap();
+        w.write_all(plain).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    /// Writes `bytes` to a file of this process named `name`.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Imports a bundle into the county without writing (a dry run reads and checks everything).
+    pub fn import(&self, bytes: &[u8]) {
+        let path = self.file("in.wgb", bytes);
+        let mut county = self.county.lock().unwrap();
+        let _ = wangge::sync::import::import(&mut county, &path, true);
+    }
+}
