@@ -204,7 +204,7 @@ fn a_directory_and_a_huge_line_are_refused() {
             &dir.path().join("work.db"),
         );
     }
-    // A payload line longer than any record may be: 5 MB of one string, signed as the device would.
+    // A payload line longer than any record may be: 6 MB of one string, signed as the device would.
     let good = Path::new(CORPUS).join("bundle-good.wgb");
     let (_, _, payload) = parts(&good);
     let first = String::from_utf8(payload)

@@ -25,6 +25,7 @@ pub mod records;
 pub mod regions;
 pub mod report;
 pub mod retention;
+pub mod scan;
 pub mod search;
 pub mod tombstones;
 

@@ -40,15 +40,15 @@ fn erased(p: &Petition) -> bool {
 }
 
 /// The petitions whose personal data `purge` would erase: no longer open (the office owes nothing), nothing
-/// done in them on or after `before`, not erased yet. Ids, oldest case first.
-pub fn due(tx: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<String>> {
+/// done in them on or after `before`, not erased yet. Oldest case first.
+fn ended(conn: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<Petition>> {
     let ended: Vec<String> = PetitionStatus::ALL
         .iter()
         .filter(|s| !s.is_open())
         .map(|s| format!("'{}'", s.code()))
         .collect();
     let candidates: Vec<Petition> = records::select(
-        tx,
+        conn,
         &format!(
             "status IN ({}) AND received_on < ?1 ORDER BY received_on, id",
             ended.join(", ")
@@ -58,6 +58,13 @@ pub fn due(tx: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<String>> 
     Ok(candidates
         .into_iter()
         .filter(|p| p.office_due.is_none() && ended_on(p) < before && !erased(p))
+        .collect())
+}
+
+/// The ids of the petitions `purge` would erase (see `ended`).
+pub fn due(conn: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<String>> {
+    Ok(ended(conn, before)?
+        .into_iter()
         .map(|p| p.meta.id)
         .collect())
 }
@@ -69,25 +76,22 @@ pub fn purge(tx: &Transaction, ctx: &WriteCtx, before: NaiveDate) -> Result<usiz
         "PRAGMA secure_delete = ON;
          INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1);",
     )?;
-    let ids = due(tx, before)?;
+    let cases = ended(tx, before)?;
     let reason =
         format!("个人信息保存期满（{before} 前办结）/ retention: case ended before {before}");
-    for id in &ids {
-        let Some(old) = records::get::<Petition>(tx, id)? else {
-            continue;
-        };
+    for old in &cases {
         let mut p = old.clone();
         p.petitioner_name = ERASED.to_owned();
         p.id_number = None;
         p.phone = None;
         p.address = None;
         p.person_key = None;
-        records::save(tx, ctx, Some(&old), &mut p, "purge_personal", Some(&reason))?;
+        records::save(tx, ctx, Some(old), &mut p, "purge_personal", Some(&reason))?;
         records::add_event(
             tx,
             ctx,
             Petition::FAMILY,
-            id,
+            &p.meta.id,
             &Step {
                 action: "purge_personal",
                 on: crate::domain::clock::china_date(ctx.now),
@@ -95,6 +99,9 @@ pub fn purge(tx: &Transaction, ctx: &WriteCtx, before: NaiveDate) -> Result<usiz
             },
         )?;
     }
-    tx.execute_batch("INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 0);")?;
-    Ok(ids.len())
+    tx.execute_batch(
+        "INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 0);
+         PRAGMA secure_delete = OFF;",
+    )?;
+    Ok(cases.len())
 }

@@ -311,7 +311,7 @@ fn write_payload(
     let wanted = |code: &str| inside.is_none_or(|r| region::contains(r, code));
     for family in ORDER {
         let mut statements = scan
-            .then(|| super::scan::Statements::prepare(conn, family))
+            .then(|| store::scan::Statements::prepare(conn, family))
             .transpose()?;
         let mut cursor = match &mut statements {
             Some(st) => Some(st.start()?),
@@ -324,7 +324,10 @@ fn write_payload(
             }
             // A scan gives the timeline with the record; a lookup by id reads it once the record is wanted.
             let found = match &mut cursor {
-                Some(c) => c.record(id)?.map(|(map, events)| (map, Some(events))),
+                Some(c) => match c.record(id)? {
+                    Some((map, events)) => Some((canonical_form(family, map)?, Some(events))),
+                    None => None,
+                },
                 None => current(conn, family, id)?.map(|map| (map, None)),
             };
             let Some((map, events)) = found else {
@@ -495,12 +498,23 @@ pub fn current(
             .map(|i| store::records::to_map(&i))
             .transpose();
     }
-    match exchange::row_map(conn, family, id)? {
-        None => Ok(None),
-        Some(map) => parse(family, map)
-            .map(|p| Some(p.map))
-            .map_err(StoreError::Corrupt),
+    exchange::row_map(conn, family, id)?
+        .map(|map| canonical_form(family, map))
+        .transpose()
+}
+
+/// A record's row (an inspection already in its typed form) as its canonical JSON form: parsed as its family, so
+/// a bundle carries only what the program understands.
+fn canonical_form(
+    family: Family,
+    map: Map<String, Value>,
+) -> Result<Map<String, Value>, StoreError> {
+    if family == Family::Inspection {
+        return Ok(map);
     }
+    parse(family, map)
+        .map(|p| p.map)
+        .map_err(StoreError::Corrupt)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ mod merge;
 mod piped;
 pub mod records;
 pub mod review;
-mod scan;
 pub mod seal;
 pub mod status;
 pub mod trust;

@@ -1,17 +1,18 @@
 //! How an export reads a large range: a family's rows, their timelines and (for inspections) the checklist
 //! results as ordered cursors, merged with the journal's record ids as it walks them, instead of three lookups by
-//! id per record. It gives exactly what those lookups give (`export::current` and `exchange::events`).
+//! id per record. It gives exactly what those lookups give: `exchange::row_map` (an inspection as
+//! `inspections::get` reads it, results included) and `exchange::events`.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, Row, Rows, Statement};
 use serde_json::{Map, Value};
 
+use super::Result;
+use super::exchange::EventRow;
+use super::records::{from_map, row_to_map, to_map};
 use crate::domain::inspection::{Inspection, ItemOutcome, ItemResult};
 use crate::domain::record::Family;
-use crate::store::exchange::EventRow;
-use crate::store::records::{from_map, row_to_map, to_map};
-use crate::store::{Result, StoreError};
 
 /// The statements of one family's scan; `start` runs them.
 pub struct Statements<'c> {
@@ -87,7 +88,7 @@ impl<'c> Statements<'c> {
     }
 }
 
-/// A record in its canonical JSON form, with its timeline.
+/// A record's row as JSON (an inspection in its typed form, with its results), with its timeline.
 pub type Found = (Map<String, Value>, Vec<EventRow>);
 
 type ReadRow<T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(String, T)>>;
@@ -102,7 +103,7 @@ pub struct Scan<'s> {
 }
 
 impl Scan<'_> {
-    /// The record `id` in its canonical JSON form and its timeline, or None when it has no row.
+    /// The record `id` (as `Found` says) and its timeline, or None when it has no row.
     pub fn record(&mut self, id: &str) -> Result<Option<Found>> {
         let events = self.events.take(id)?;
         let results = match &mut self.results {
@@ -131,9 +132,7 @@ impl Scan<'_> {
                 .collect();
             to_map(&insp)?
         } else {
-            super::records::parse(self.family, map)
-                .map_err(StoreError::Corrupt)?
-                .map
+            map
         };
         Ok(Some((map, events)))
     }
