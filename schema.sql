@@ -575,3 +575,19 @@ DROP INDEX inspections_date;
 CREATE INDEX inspections_date ON inspections (inspected_on, id, deleted);
 DROP INDEX patrols_started;
 CREATE INDEX patrols_started ON patrols (started_at, deleted, distance_km);
+
+-- @migration 6 ------------------------------------------------------------------------------------------------
+-- A due filter (overdue, due within days) lists the most urgent first: by deadline, then id. Each family's open
+-- cases in that order, so a page reads its keys from the index and stops (the WHERE is the lists' own test, word
+-- for word). They replace migration 5's open cases in date order.
+DROP INDEX hazards_running_date;
+CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
+    WHERE status IN ('found','assigned','rectifying','review_requested') AND deleted = 0;
+DROP INDEX findings_referred_date;
+CREATE INDEX findings_referred_due ON findings (deadline, id, status, deleted)
+    WHERE status = 'referred' AND deleted = 0;
+DROP INDEX petitions_due;
+CREATE INDEX petitions_open_due ON petitions (office_due, id, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
+CREATE INDEX assignments_open_due ON assignments (deadline, id, status, deleted)
+    WHERE status = 'open' AND deleted = 0;

@@ -234,36 +234,32 @@ fn the_overview_shows_what_is_due_first_and_its_totals_once_idle() {
 }
 
 #[test]
-fn an_overdue_page_is_the_newest_overdue_records_whatever_index_it_walks() {
+fn an_overdue_list_runs_from_the_most_overdue_and_pages_both_ways() {
     use wangge::domain::record::Family;
-    use wangge::store::lists::{self, Filter};
+    use wangge::store::lists::{self, At, Filter};
     let (_dir, app) = demo_app(400);
     let conn = app.store.conn();
-    let today = app.today;
+    // Seen from a year on, every open case is overdue.
+    let today = app.today + chrono::Days::new(365);
     for (family, sql) in [
         (
             Family::Hazard,
             "SELECT id FROM hazards WHERE deleted = 0 AND status NOT IN ('review_passed', 'closed')
-             AND deadline < ?1 ORDER BY found_on DESC, id DESC LIMIT 10",
+             AND deadline < ?1 ORDER BY deadline, id",
         ),
         (
             Family::Finding,
             "SELECT id FROM findings WHERE deleted = 0 AND status = 'referred' AND deadline < ?1
-             ORDER BY found_on DESC, id DESC LIMIT 10",
+             ORDER BY deadline, id",
         ),
         (
             Family::Petition,
-            "SELECT id FROM petitions WHERE deleted = 0 AND office_due < ?1
-             ORDER BY received_on DESC, id DESC LIMIT 10",
+            "SELECT id FROM petitions WHERE deleted = 0 AND office_due < ?1 ORDER BY office_due, id",
         ),
     ] {
         let mut f = Filter::new(family);
         f.overdue_only = true;
-        let page: Vec<String> = lists::page(conn, &f, today, None, None, 10)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        assert!(f.by_deadline());
         let reference: Vec<String> = conn
             .prepare(sql)
             .unwrap()
@@ -272,26 +268,36 @@ fn an_overdue_page_is_the_newest_overdue_records_whatever_index_it_walks() {
             .map(Result::unwrap)
             .collect();
         assert!(
-            !reference.is_empty(),
-            "{family:?}: the demo has overdue records"
+            reference.len() > 6,
+            "{family:?}: the demo has overdue records ({})",
+            reference.len()
         );
-        assert_eq!(page, reference, "{family:?}");
-        // The next page continues after the last key.
-        let last = lists::page(conn, &f, today, None, None, 10)
-            .unwrap()
-            .pop()
-            .unwrap();
-        let next = lists::page(
-            conn,
-            &f,
-            today,
-            Some(&(last.date, last.id.clone())),
-            None,
-            5,
-        )
-        .unwrap();
-        assert!(next.iter().all(|r| r.id != last.id));
+        let ids = |rows: &[lists::Row]| rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        let first = lists::page(conn, &f, today, &At::First, 4).unwrap();
+        assert_eq!(ids(&first), reference[..4], "{family:?}");
+        // Each row's deadline is its key, and the first is the most overdue.
+        for r in &first {
+            assert_eq!(r.key, (r.due.unwrap().to_string(), r.id.clone()));
+        }
+        let next = lists::page(conn, &f, today, &At::After(first[3].key.clone()), 2).unwrap();
+        assert_eq!(ids(&next), reference[4..6], "{family:?} the page below");
+        let back = lists::page(conn, &f, today, &At::Before(next[0].key.clone()), 4).unwrap();
+        assert_eq!(back, first, "{family:?} back up");
+        let last = lists::page(conn, &f, today, &At::Last, 3).unwrap();
+        assert_eq!(
+            ids(&last),
+            reference[reference.len() - 3..],
+            "{family:?} the last page"
+        );
     }
+    // Without a due filter, the same lists run by date, newest first.
+    let f = Filter::new(Family::Petition);
+    assert!(!f.by_deadline());
+    let rows = lists::page(conn, &f, today, &At::First, 5).unwrap();
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].key > w[1].key && w[0].key.0 == w[0].date)
+    );
 }
 
 #[test]
@@ -312,4 +318,31 @@ fn a_long_list_says_more_than_a_thousand_until_its_last_page_counts_it_whole() {
     press(&mut app, KeyCode::Char('g'));
     let again = screen(&app, 100, 30).0.join("\n");
     assert!(again.contains("共 1000+"), "{again}");
+}
+
+#[test]
+fn paging_up_from_the_last_page_ends_on_a_full_top_page() {
+    let (_dir, mut app) = demo_app(400);
+    let all = count(&app, "SELECT count(*) FROM inspections WHERE deleted = 0");
+    let page = app.page_size as i64;
+    assert!(all % page != 0, "the top page would be short: {all} rows");
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('G'));
+    for _ in 0..all / page + 2 {
+        press(&mut app, KeyCode::PageUp);
+    }
+    let top = screen(&app, 100, 30).0.join("\n");
+    assert!(top.contains(&format!("第 1-{page} 条")), "{top}");
+    // Up past the top of a page lands on the row just above, not at the page's end.
+    press(&mut app, KeyCode::Char('G'));
+    for _ in 0..page {
+        press(&mut app, KeyCode::Up);
+    }
+    let l = &app.lists[0];
+    assert_eq!(
+        l.offset + l.selected as i64,
+        all - page - 1,
+        "{}",
+        l.selected
+    );
 }

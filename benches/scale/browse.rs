@@ -90,7 +90,7 @@ pub fn list_figures(conn: &rusqlite::Connection, quick: bool, figures: &mut Vec<
     ] {
         let filter = Filter::new(family);
         let first = times(runs, || {
-            lists::page(conn, &filter, today, None, None, 16).unwrap();
+            lists::page(conn, &filter, today, &lists::At::First, 16).unwrap();
             lists::count(conn, &filter, today, Some(lists::COUNT_CAP)).unwrap();
         });
         // The key 100,000 rows deep (or as deep as the table goes).
@@ -107,13 +107,14 @@ pub fn list_figures(conn: &rusqlite::Connection, quick: bool, figures: &mut Vec<
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .ok();
+        let at = key.map_or(lists::At::First, lists::At::After);
         let deep = times(runs, || {
-            lists::page(conn, &filter, today, key.as_ref(), None, 16).unwrap();
+            lists::page(conn, &filter, today, &at, 16).unwrap();
         });
         let mut overdue = Filter::new(family);
         overdue.overdue_only = true;
         let filtered = times(runs, || {
-            lists::page(conn, &overdue, today, None, None, 16).unwrap();
+            lists::page(conn, &overdue, today, &lists::At::First, 16).unwrap();
             lists::count(conn, &overdue, today, Some(lists::COUNT_CAP)).unwrap();
         });
         for (what, t) in [

@@ -1,6 +1,6 @@
-//! The pages of the worker's lists: one family at a time, newest first, filtered, paged by key (never by
-//! OFFSET), with the deadline that decides "days left / overdue". Personal data stays out of the rows except
-//! the petitioner's name, which the screen masks.
+//! The pages of the worker's lists: one family at a time, newest first (or, under a due filter, the most urgent
+//! deadline first), filtered, paged by key (never by OFFSET), with the deadline that decides "days left /
+//! overdue". Personal data stays out of the rows except the petitioner's name, which the screen masks.
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -43,6 +43,12 @@ impl Filter {
             assigned: false,
         }
     }
+
+    /// Whether the list runs by deadline, the most urgent first: under a due filter (overdue, due within days) of a
+    /// family whose records have one. Otherwise it runs by date, newest first.
+    pub fn by_deadline(&self) -> bool {
+        (self.overdue_only || self.due_by.is_some()) && shape(self.family).due_index.is_some()
+    }
 }
 
 /// One line of a list.
@@ -62,10 +68,23 @@ pub struct Row {
     /// The deadline that matters now (None when nothing is due).
     pub due: Option<NaiveDate>,
     pub region: String,
+    /// Where the row stands in its list: (date or deadline, id).
+    pub key: Key,
 }
 
-/// The key a page continues from: (date, id) of its last (or first) row.
+/// The key a page continues from: (date, id) of its last (or first) row, or (deadline, id) by deadline.
 pub type Key = (String, String);
+
+/// Which page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    First,
+    /// The page after (further down than) this key.
+    After(Key),
+    /// The page before (above) this key.
+    Before(Key),
+    Last,
+}
 
 struct Shape {
     /// The family's table, as `t`: a page's keys are taken from it (and its indexes) alone.
@@ -76,8 +95,8 @@ struct Shape {
     select: &'static str,
     open: &'static str,
     due: &'static str,
-    /// The partial index of open records in list order that the overdue filter walks (see schema.sql).
-    overdue_index: Option<&'static str>,
+    /// The partial index of open records in deadline order that a due filter's page walks (see schema.sql).
+    due_index: Option<&'static str>,
 }
 
 fn shape(family: Family) -> Shape {
@@ -94,7 +113,7 @@ fn shape(family: Family) -> Shape {
             ),
             open: super::hazards::deadline_runs!(),
             due: "t.deadline",
-            overdue_index: Some("hazards_running_date"),
+            due_index: Some("hazards_running_due"),
         },
         Family::Inspection => Shape {
             table: "inspections t",
@@ -106,7 +125,7 @@ fn shape(family: Family) -> Shape {
                       WHERE inspection_id = t.id AND result = 'fail'), t.inspector, NULL",
             open: "0",
             due: "NULL",
-            overdue_index: None,
+            due_index: None,
         },
         Family::Finding => Shape {
             table: "findings t",
@@ -116,7 +135,7 @@ fn shape(family: Family) -> Shape {
                      CASE WHEN t.status = 'referred' THEN t.deadline END",
             open: "t.status = 'referred'",
             due: "t.deadline",
-            overdue_index: Some("findings_referred_date"),
+            due_index: Some("findings_referred_due"),
         },
         Family::Petition => Shape {
             table: "petitions t",
@@ -125,7 +144,7 @@ fn shape(family: Family) -> Shape {
             select: "t.category, t.status, t.case_no, t.summary, t.petitioner_name, t.office_due",
             open: "t.office_due IS NOT NULL",
             due: "t.office_due",
-            overdue_index: None,
+            due_index: Some("petitions_open_due"),
         },
         Family::Place => Shape {
             table: "places t",
@@ -134,7 +153,7 @@ fn shape(family: Family) -> Shape {
             select: "t.kind, '', t.name, t.address, NULL, NULL",
             open: "0",
             due: "NULL",
-            overdue_index: None,
+            due_index: None,
         },
         Family::Assignment => Shape {
             table: "assignments t",
@@ -144,7 +163,7 @@ fn shape(family: Family) -> Shape {
                      CASE WHEN t.status = 'open' THEN t.deadline END",
             open: "t.status = 'open'",
             due: "t.deadline",
-            overdue_index: None,
+            due_index: Some("assignments_open_due"),
         },
         Family::Patrol => Shape {
             table: "patrols t",
@@ -153,7 +172,7 @@ fn shape(family: Family) -> Shape {
             select: "t.zone, t.status, t.route, t.worker || ' ' || coalesce(t.distance_km, ''), NULL, NULL",
             open: "t.status = 'open'",
             due: "NULL",
-            overdue_index: None,
+            due_index: None,
         },
     }
 }
@@ -212,60 +231,60 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
     w.join(" AND ")
 }
 
-/// One page of `limit` rows: after `after` (older), or before `before` (newer), or the newest page.
+/// One page of `limit` rows at `at`, in list order.
 pub fn page(
     conn: &Connection,
     f: &Filter,
     today: NaiveDate,
-    after: Option<&Key>,
-    before: Option<&Key>,
+    at: &At,
     limit: usize,
 ) -> Result<Vec<Row>> {
     let s = shape(f.family);
     let mut params = Vec::new();
     let mut w = where_clause(f, &s, today, &mut params);
-    let mut ascending = false;
-    if let Some((d, id)) = after {
-        params.push(d.clone());
-        params.push(id.clone());
-        w.push_str(&format!(
-            " AND ({}, t.id) < (?{}, ?{})",
-            s.date,
-            params.len() - 1,
-            params.len()
-        ));
-    } else if let Some((d, id)) = before {
-        params.push(d.clone());
-        params.push(id.clone());
-        w.push_str(&format!(
-            " AND ({}, t.id) > (?{}, ?{})",
-            s.date,
-            params.len() - 1,
-            params.len()
-        ));
-        ascending = true;
-    }
-    let order = if ascending { "ASC" } else { "DESC" };
-    // Overdue cases are a few among many open ones: walking the open ones in list order finds a page sooner than
-    // reading every overdue key and sorting (the planner, not knowing that, prefers the sort).
-    let table = match (f.overdue_only, s.overdue_index) {
-        (true, Some(ix)) => format!("{} INDEXED BY {ix}", s.table),
-        _ => s.table.to_owned(),
+    // By date the list runs down from the newest; by deadline down from the earliest.
+    let (sort, down, table) = match (f.by_deadline(), s.due_index) {
+        // Overdue cases are a few among many open ones: the open ones in deadline order give a page at once,
+        // where the planner, not knowing how few there are, might read every key and sort.
+        (true, Some(ix)) => (s.due, "ASC", format!("{} INDEXED BY {ix}", s.table)),
+        _ => (s.date, "DESC", s.table.to_owned()),
+    };
+    let (further, up) = if down == "ASC" {
+        (">", "DESC")
+    } else {
+        ("<", "ASC")
+    };
+    let (against, order) = match at {
+        At::First => (false, down),
+        At::Last => (true, up),
+        At::After(key) => {
+            params.extend([key.0.clone(), key.1.clone()]);
+            let n = params.len();
+            w.push_str(&format!(" AND ({sort}, t.id) {further} (?{}, ?{n})", n - 1));
+            (false, down)
+        }
+        At::Before(key) => {
+            params.extend([key.0.clone(), key.1.clone()]);
+            let n = params.len();
+            let nearer = if further == ">" { "<" } else { ">" };
+            w.push_str(&format!(" AND ({sort}, t.id) {nearer} (?{}, ?{n})", n - 1));
+            (true, up)
+        }
     };
     // The page's keys first, from the table and its indexes (the due filters' indexes hold the sort key, so they
     // read no row they will not show); then only those rows, joined with what they show.
     let sql = format!(
-        "SELECT t.id, {date}, {select}, t.region_code FROM {from} \
-         WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {date} {order}, t.id {order} LIMIT {limit}) \
-         ORDER BY {date} {order}, t.id {order}",
+        "SELECT t.id, {date}, {select}, t.region_code, {sort} FROM {from} \
+         WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {sort} {order}, t.id {order} LIMIT {limit}) \
+         ORDER BY {sort} {order}, t.id {order}",
         date = s.date,
         select = s.select,
         from = s.from,
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        let id: String = r.get(0)?;
         Ok(Row {
-            id: r.get(0)?,
             date: r.get(1)?,
             category: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
             status: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
@@ -274,10 +293,15 @@ pub fn page(
             person: r.get(6)?,
             due: r.get::<_, Option<String>>(7)?.and_then(|d| d.parse().ok()),
             region: r.get(8)?,
+            key: (
+                r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                id.clone(),
+            ),
+            id,
         })
     })?;
     let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    if ascending {
+    if against {
         out.reverse();
     }
     Ok(out)
@@ -373,14 +397,15 @@ pub fn places_matching(conn: &Connection, text: &str, limit: usize) -> Result<Ve
 
 #[cfg(test)]
 mod tests {
-    /// A partial index serves a query only when the query's WHERE holds the index's own: the overdue filter's
+    /// A partial index serves a query only when the query's WHERE holds the index's own: the due filters'
     /// indexes are written with the lists' tests word for word.
     #[test]
-    fn the_overdue_indexes_carry_the_lists_own_test() {
+    fn the_due_indexes_carry_the_lists_own_test() {
+        use super::Family as F;
         let schema = crate::store::migrate::SCHEMA;
-        for family in [super::Family::Hazard, super::Family::Finding] {
+        for family in [F::Hazard, F::Finding, F::Petition, F::Assignment] {
             let s = super::shape(family);
-            let ix = s.overdue_index.expect("an overdue index");
+            let ix = s.due_index.expect("a due index");
             let at = schema
                 .find(&format!("INDEX {ix} "))
                 .expect("the index in schema.sql");
@@ -390,6 +415,8 @@ mod tests {
                 text.contains(&format!("WHERE {test} AND deleted = 0")),
                 "{text}"
             );
+            let order = format!("({}, id,", s.due.replace("t.", ""));
+            assert!(text.contains(&order), "{text} runs by deadline");
         }
     }
 }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 3),
     |tx| part(tx, 4),
     |tx| part(tx, 5),
+    |tx| part(tx, 6),
 ];
 
 /// The text of migration `n` in `schema.sql`.

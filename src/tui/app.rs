@@ -11,7 +11,7 @@ use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::store::dashboard::{self, Dashboard};
-use crate::store::lists::{self, Filter, Key, Row};
+use crate::store::lists::{self, At, Filter, Row};
 use crate::store::search::Hit;
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
 
@@ -252,45 +252,40 @@ impl App {
             6 => self.sync_refresh()?,
             t => {
                 if let Some(i) = tab_family(t) {
-                    self.load_page(i, None, None)?;
+                    self.load_page(i, At::First)?;
                 }
             }
         }
         Ok(())
     }
 
-    pub(super) fn load_page(
-        &mut self,
-        i: usize,
-        after: Option<Key>,
-        before: Option<Key>,
-    ) -> Result<(), StoreError> {
+    pub(super) fn load_page(&mut self, i: usize, at: At) -> Result<(), StoreError> {
         // Every record in this database lies inside the device's jurisdiction (writes and imports check it), so
         // only a narrower region chosen in the filter restricts the list.
         let filter = self.lists[i].filter.clone();
-        let rows = lists::page(
-            self.store.conn(),
-            &filter,
-            self.today,
-            after.as_ref(),
-            before.as_ref(),
-            self.page_size,
-        )?;
+        let mut rows = lists::page(self.store.conn(), &filter, self.today, &at, self.page_size)?;
+        let mut at = at;
+        if matches!(at, At::Before(_)) && rows.len() < self.page_size && !rows.is_empty() {
+            // Fewer rows above than a page: the top page, full.
+            at = At::First;
+            rows = lists::page(self.store.conn(), &filter, self.today, &at, self.page_size)?;
+        }
         let list = &mut self.lists[i];
-        if rows.is_empty() && (after.is_some() || before.is_some()) {
+        let paging = matches!(at, At::After(_) | At::Before(_));
+        if rows.is_empty() && paging {
             return Ok(());
         }
-        if after.is_some() {
-            list.offset += list.rows.len() as i64;
-        } else if before.is_some() {
-            list.offset = (list.offset - rows.len() as i64).max(0);
-        } else {
-            list.offset = 0;
+        match at {
+            At::After(_) => list.offset += list.rows.len() as i64,
+            At::Before(_) => list.offset = (list.offset - rows.len() as i64).max(0),
+            At::First => list.offset = 0,
+            // Where the last page starts is known once the list is counted whole (the caller does).
+            At::Last => {}
         }
         list.rows = rows;
         list.selected = list.selected.min(list.rows.len().saturating_sub(1));
         // Paging keeps the count; a new filter or a fresh first page counts again.
-        if after.is_none() && before.is_none() || list.total == 0 {
+        if at == At::First || list.total == 0 {
             list.total = lists::count(
                 self.store.conn(),
                 &filter,

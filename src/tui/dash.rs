@@ -1,6 +1,7 @@
 //! The dashboard's cursor: its summary lines (each a filtered list) and, under the chosen line, that line's
-//! records themselves, newest first. Enter on a summary line steps into its records; Enter on a record opens
-//! it; the last line opens the whole filtered list; Esc (or ↑ past the first record) steps back out.
+//! records themselves (newest first, or the most urgent deadline first under a due line). Enter on a summary
+//! line steps into its records; Enter on a record opens it; the last line opens the whole filtered list; Esc
+//! (or ↑ past the first record) steps back out.
 
 use super::app::{App, dashboard_targets, tab_family};
 use super::keymap::Action;
@@ -22,8 +23,7 @@ impl App {
             self.store.conn(),
             filter,
             self.today,
-            None,
-            None,
+            &lists::At::First,
             self.dash_preview_size(),
         )?;
         if let Some(i) = self.dash_focus {

@@ -285,6 +285,10 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
             |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_else(|| "..".into());
         filters.push(format!("{}~{}", d(list.filter.from), d(list.filter.to)));
     }
+    // A due filter lists the most urgent first.
+    if list.filter.by_deadline() {
+        filters.push(t("·按期限先后", "· by deadline").to_owned());
+    }
     let filter = if filters.is_empty() {
         t("全部", "all").to_owned()
     } else {

@@ -7,7 +7,7 @@ use super::detail::Shown;
 use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::record::Family;
-use crate::store::lists::Filter;
+use crate::store::lists::{At, Filter};
 use crate::store::{
     self, StoreError, device, hazards, holidays, inspections, patrols, petitions, records,
 };
@@ -372,7 +372,7 @@ impl App {
                 };
                 l.selected = 0;
                 self.stack.pop();
-                let r = self.load_page(list, None, None);
+                let r = self.load_page(list, At::First);
                 self.report(r);
             }
             FormKind::Edit => self.save_edit(&prompt),

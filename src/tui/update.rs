@@ -8,6 +8,7 @@ use super::keymap::{Action, resolve};
 use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
 use crate::domain::Lang;
+use crate::store::lists::At;
 use crate::store::search::{self};
 use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, petitions};
 
@@ -265,9 +266,12 @@ impl App {
                     l.selected += 1;
                     Ok(())
                 } else {
-                    let key = l.rows.last().map(|r| (r.date.clone(), r.id.clone()));
+                    let at = l
+                        .rows
+                        .last()
+                        .map_or(At::First, |r| At::After(r.key.clone()));
                     let before = l.rows.len();
-                    let r = self.load_page(i, key, None);
+                    let r = self.load_page(i, at);
                     if self.lists[i].rows.len() == before || r.is_err() {
                         r
                     } else {
@@ -282,35 +286,38 @@ impl App {
                     l.selected -= 1;
                     Ok(())
                 } else if l.offset > 0 {
-                    let key = l.rows.first().map(|r| (r.date.clone(), r.id.clone()));
-                    let r = self.load_page(i, None, key);
-                    self.lists[i].selected = self.lists[i].rows.len().saturating_sub(1);
+                    let key = l.rows.first().map(|r| r.key.clone());
+                    let at = key.clone().map_or(At::First, At::Before);
+                    let r = self.load_page(i, at);
+                    // The row just above the old top (the page may have been filled from the list's top).
+                    let l = &mut self.lists[i];
+                    let old_top = l.rows.iter().position(|r| Some(&r.key) == key.as_ref());
+                    l.selected = old_top.unwrap_or(l.rows.len()).saturating_sub(1);
                     r
                 } else {
                     Ok(())
                 }
             }
             Action::PageDown => {
-                let key = self.lists[i]
+                let at = self.lists[i]
                     .rows
                     .last()
-                    .map(|r| (r.date.clone(), r.id.clone()));
-                self.load_page(i, key, None)
+                    .map_or(At::First, |r| At::After(r.key.clone()));
+                self.load_page(i, at)
             }
             Action::PageUp => {
-                let key = self.lists[i]
+                let at = self.lists[i]
                     .rows
                     .first()
-                    .map(|r| (r.date.clone(), r.id.clone()));
-                self.load_page(i, None, key)
+                    .map_or(At::First, |r| At::Before(r.key.clone()));
+                self.load_page(i, at)
             }
             Action::First => {
                 self.lists[i].selected = 0;
-                self.load_page(i, None, None)
+                self.load_page(i, At::First)
             }
             Action::Last => {
-                // The oldest page: everything newer than the empty key, read in ascending order.
-                let mut r = self.load_page(i, None, Some((String::new(), String::new())));
+                let mut r = self.load_page(i, At::Last);
                 // The rows before the last page are counted only now, when they are asked for.
                 if !self.lists[i].exact {
                     match lists::count(self.store.conn(), &self.lists[i].filter, self.today, None) {
