@@ -1,10 +1,14 @@
 //! Crash safety: the real binary killed with SIGKILL at random moments of an import (plain and encrypted), an
-//! export and a demo. After every kill the database passes `wangge check`, its search index is not left stale,
+//! export, a demo, and a save in the TUI driven through tmux (`crash/tui.rs`). After every kill the database passes `wangge check`, its search index is not left stale,
 //! an import is applied entirely or not at all, an export left a complete bundle (that a repeated export
 //! reproduces byte for byte when its cursor did not move) or no bundle, and nothing saved before is missing.
 //!
 //! `cargo test --test crash` runs a few kills of each; `WANGGE_CRASH_TRIALS=200 cargo test --release --test crash
 //! -- --ignored` runs the long trial. Each run prints how many kills landed while the operation was under way.
+
+mod common;
+#[path = "crash/tui.rs"]
+mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -383,6 +387,16 @@ fn trials(records: usize, each: usize, seed: u64) {
     let mut tallies = imports(&w, each, &mut dice);
     tallies.push(("export", exports(&w, each, &mut dice)));
     tallies.push(("demo", demos(&w, records / 4, each, &mut dice)));
+    match tui::saves(&w.township, w.dir.path(), each, &mut dice) {
+        Some(s) => eprintln!(
+            "TUI save: {} kills, {} saved whole, {} not saved ({} mid-write: frames in the WAL without their commit)",
+            s.trials,
+            s.saved,
+            s.trials - s.saved,
+            s.torn
+        ),
+        None => eprintln!("TUI save: tmux cannot run here, skipped"),
+    }
     for (what, t) in &tallies {
         eprintln!(
             "{what}: {} kills, {} mid-operation ({} after its commit)",

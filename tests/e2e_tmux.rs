@@ -1,44 +1,18 @@
 //! End to end: the real binary in tmux (a private server socket), driven by keys as a worker would, registering
 //! a petition; the record is then found in the database. Skips cleanly where tmux is missing.
 
+mod common;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-fn tmux(socket: &str, args: &[&str]) -> Option<String> {
-    // CI may run without a TERM of its own; the panes get a known one.
-    let out = Command::new("tmux")
-        .env("TERM", "xterm-256color")
-        .arg("-L")
-        .arg(socket)
-        .args(args)
-        .output()
-        .ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Polls the screen until `text` appears (no fixed sleeps).
-fn wait_for(socket: &str, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = tmux(socket, &["capture-pane", "-p", "-t", "t"]).unwrap_or_default();
-        if screen.contains(text) || start.elapsed() > Duration::from_secs(20) {
-            return screen;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use common::tmux::{Tmux, wangge_cmd};
 
 #[test]
 fn a_worker_registers_a_petition_in_the_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let bin = env!("CARGO_BIN_EXE_wangge");
     let now = "2026-11-28T09:41:00+08:00";
-    let ok = Command::new(bin)
+    let ok = Command::new(env!("CARGO_BIN_EXE_wangge"))
         .env("WANGGE_NOW", now)
         .arg("--db")
         .arg(&db)
@@ -46,80 +20,30 @@ fn a_worker_registers_a_petition_in_the_real_terminal() {
         .status()
         .unwrap();
     assert!(ok.success());
-    let socket = format!("wangge-test-{}", std::process::id());
-    let cmd = format!("WANGGE_NOW={now} {bin} --db {}", db.display());
-    tmux(
-        &socket,
-        &[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ],
-    );
-    let started = Command::new("tmux")
-        .args(["-L", &socket, "has-session", "-t", "t"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !started {
-        eprintln!("tmux could not start a session here: skipped");
+    let Some(t) = Tmux::start("e2e", &wangge_cmd(&db, now)) else {
+        eprintln!("tmux missing or cannot start a session here: skipped");
         return;
-    }
-    tmux(&socket, &["set-option", "-g", "escape-time", "0"]);
-    let screen = wait_for(&socket, "今日待办");
+    };
+    let screen = t.wait_for("今日待办");
     assert!(
         screen.contains("接官亭镇") && screen.contains("张伟"),
         "{screen}"
     );
-    tmux(&socket, &["send-keys", "-t", "t", "5", "n"]);
-    wait_for(&socket, "登记信访");
-    tmux(
-        &socket,
-        &["send-keys", "-t", "t", "Down", "Down", "Down", "Down"],
-    );
-    tmux(&socket, &["send-keys", "-t", "t", "-l", "赵六"]);
-    tmux(
-        &socket,
-        &[
-            "send-keys",
-            "-t",
-            "t",
-            "Enter",
-            "Enter",
-            "Enter",
-            "Enter",
-            "Enter",
-        ],
-    );
-    tmux(&socket, &["send-keys", "-t", "t", "-l", "河道采砂破坏耕地"]);
-    tmux(&socket, &["send-keys", "-t", "t", "Enter"]);
-    tmux(
-        &socket,
-        &["send-keys", "-t", "t", "-l", "要求停止采砂并恢复耕地 q 5"],
-    );
-    tmux(&socket, &["send-keys", "-t", "t", "C-s"]);
-    let screen = wait_for(&socket, "已登记");
+    t.keys(&["5", "n"]);
+    t.wait_for("登记信访");
+    t.keys(&["Down", "Down", "Down", "Down"]);
+    t.text("赵六");
+    t.keys(&["Enter", "Enter", "Enter", "Enter", "Enter"]);
+    t.text("河道采砂破坏耕地");
+    t.keys(&["Enter"]);
+    t.text("要求停止采砂并恢复耕地 q 5");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("已登记");
     assert!(screen.contains("受理告知期限"), "{screen}");
     assert!(!screen.contains("赵六"), "the name is masked: {screen}");
-    tmux(&socket, &["send-keys", "-t", "t", "Escape", "q"]);
-    let start = Instant::now();
-    while tmux(&socket, &["has-session", "-t", "t"]).is_some()
-        && Command::new("tmux")
-            .args(["-L", &socket, "has-session", "-t", "t"])
-            .status()
-            .is_ok_and(|s| s.success())
-        && start.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    tmux(&socket, &["kill-server"]);
+    t.keys(&["Escape", "q"]);
+    assert!(t.wait_gone(), "q quits");
+    drop(t);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (name, summary, content): (String, String, String) = conn
         .query_row(
@@ -136,4 +60,80 @@ fn a_worker_registers_a_petition_in_the_real_terminal() {
         content, "要求停止采砂并恢复耕地 q 5",
         "q and digits inside a field are text"
     );
+}
+
+/// Two workers' terminals on one database file: both edit the same hazard; the first save goes through, the
+/// second is refused (it was read before the first) and nothing is overwritten; Ctrl+R then shows the second
+/// worker the first one's change, their own text kept.
+#[test]
+fn two_terminals_on_one_file_never_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let now = "2026-11-28T09:41:00+08:00";
+    let ok = Command::new(env!("CARGO_BIN_EXE_wangge"))
+        .env("WANGGE_NOW", now)
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--records", "40", "--township", "610727101000"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let (Some(a), Some(b)) = (
+        Tmux::start("two-a", &wangge_cmd(&db, now)),
+        Tmux::start("two-b", &wangge_cmd(&db, now)),
+    ) else {
+        eprintln!("tmux missing or cannot start a session here: skipped");
+        return;
+    };
+    // Both open the newest hazard's edit form.
+    for t in [&a, &b] {
+        t.wait_for("今日待办");
+        t.keys(&["3"]);
+        t.wait_for("类别");
+        t.keys(&["Enter"]);
+        t.wait_for("Esc");
+        t.keys(&["e"]);
+        t.wait_for("修改原因");
+        t.keys(&["End"]);
+    }
+    a.text("甲补充");
+    a.keys(&["C-s"]);
+    let screen = a.wait_for("已保存");
+    assert!(screen.contains("已保存"), "{screen}");
+    b.text("乙补充");
+    b.keys(&["C-s"]);
+    let screen = b.wait_for("重新载入");
+    assert!(
+        screen.contains("重新载入"),
+        "the stale edit is refused: {screen}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let described = |text: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM hazards WHERE description LIKE '%' || ?1 || '%'",
+            [text],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(described("甲补充"), 1);
+    assert_eq!(described("乙补充"), 0, "nothing overwritten");
+    // Ctrl+R in the second terminal: the first one's change shows behind the form, which keeps its text.
+    b.keys(&["C-r"]);
+    let screen = b.wait_for("已载入最新版本");
+    assert!(
+        screen.contains("甲补充") && screen.contains("乙补充"),
+        "{screen}"
+    );
+    // Keys one at a time: Esc and a letter in one write would read as Alt+letter.
+    b.keys(&["Escape"]);
+    b.wait_for("放弃修改吗");
+    b.keys(&["y"]);
+    for t in [&a, &b] {
+        t.wait_for("问题");
+        t.keys(&["Escape"]);
+        t.wait_for("类别");
+        t.keys(&["q"]);
+        assert!(t.wait_gone(), "q quits: {}", t.screen());
+    }
 }

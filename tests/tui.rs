@@ -530,11 +530,27 @@ fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
             .description,
         "别人的改动"
     );
-    // Reloading (Esc, y, Esc, open again) and editing then works.
-    press(&mut app, KeyCode::Esc);
-    press(&mut app, KeyCode::Char('y'));
-    press(&mut app, KeyCode::Esc);
-    press(&mut app, KeyCode::Char('e'));
+    // The whole hint shows at 80×24 (the message takes two lines).
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("Ctrl+R 载入最新版本"), "{text}");
+    // Ctrl+R: the newest version shows behind the form, and what was typed stays.
+    app.event(Event::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    let n = app.stack.len();
+    let (Some(Screen::Detail(d)), Some(Screen::Form(_, p))) =
+        (app.stack.get(n - 2), app.stack.last())
+    else {
+        panic!("the form over the detail: {:?}", app.status)
+    };
+    let wangge::tui::detail::Shown::Hazard(h) = &d.shown else {
+        panic!()
+    };
+    assert_eq!(h.description, "别人的改动");
+    assert!(p.get("description").ends_with("补充"));
+    assert!(p.error.as_deref().unwrap_or("").contains("已载入最新版本"));
+    // Checked, with a reason, saved against the version now shown.
     for _ in 0..4 {
         press(&mut app, KeyCode::Down);
     }
@@ -544,6 +560,12 @@ fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
         matches!(app.stack.last(), Some(Screen::Detail(_))),
         "{:?}",
         app.status
+    );
+    assert!(
+        wangge::store::hazards::get(app.store.conn(), &id)
+            .unwrap()
+            .description
+            .ends_with("补充")
     );
     let audit: String = app
         .store

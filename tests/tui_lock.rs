@@ -79,3 +79,97 @@ fn leaving_the_form_stops_the_wait_and_nothing_is_saved() {
         0
     );
 }
+
+#[test]
+fn a_waiting_save_set_aside_lets_the_worker_read_and_still_goes_through() {
+    let (dir, mut app) = demo_app(60);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('e'));
+    let n = app.stack.len();
+    let Some(Screen::Detail(d)) = app.stack.get(n - 2) else {
+        panic!("no edit form over a detail view: {:?}", app.status)
+    };
+    let id = d.id().to_owned();
+    app.event(Event::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
+    typed(&mut app, "边看边等");
+    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    ctrl_s(&mut app);
+    assert!(app.waiting);
+    // Esc asks; any key but y sets the form aside.
+    press(&mut app, KeyCode::Esc);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("先去查看别的"), "{text}");
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.parked.is_some() && app.waiting);
+    assert!(app.stack.is_empty(), "back to the list");
+    // Reading goes on: another tab, a record opened, and the line says what waits.
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.stack.last(), Some(Screen::Detail(_))));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("一项保存等待导入完成"), "{text}");
+    // Writing waits its turn: a new entry is refused with the reason.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.stack.is_empty(), "no form opened");
+    assert!(
+        app.status.as_deref().unwrap_or("").contains("还在等待"),
+        "{:?}",
+        app.status
+    );
+    // Still locked: a try changes nothing and the worker stays where they were.
+    assert!(!app.idle());
+    assert_eq!(app.tab, 5);
+    assert!(app.parked.is_some());
+    // F2 brings the form back with everything typed; Esc sets it aside again.
+    press(&mut app, KeyCode::F(2));
+    assert!(matches!(app.stack.last(), Some(Screen::Form(..))));
+    typed(&mut app, "。");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.parked.is_some());
+    press(&mut app, KeyCode::Char('2'));
+    // The import ends: the save goes through, and the worker is still on the tab they were reading.
+    other.execute_batch("COMMIT").unwrap();
+    assert!(app.idle(), "{:?}", app.status);
+    assert!(!app.waiting && app.parked.is_none());
+    assert_eq!(app.tab, 2);
+    assert!(app.stack.is_empty());
+    assert!(app.status.as_deref().unwrap_or("").contains("已保存"));
+    let saved = wangge::store::hazards::get(app.store.conn(), &id)
+        .unwrap()
+        .description;
+    assert!(saved.contains("边看边等。"), "{saved}");
+}
+
+#[test]
+fn quitting_with_a_save_set_aside_asks_over_the_form() {
+    let (dir, mut app) = demo_app(40);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('e'));
+    typed(&mut app, "别丢");
+    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    ctrl_s(&mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.parked.is_some());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit);
+    assert!(matches!(app.stack.last(), Some(Screen::ConfirmQuit)));
+    // While the question is up the save waits; any key but y goes back to the form, still waiting.
+    assert!(!app.idle());
+    assert!(app.waiting);
+    press(&mut app, KeyCode::Char('n'));
+    assert!(matches!(app.stack.last(), Some(Screen::Form(..))));
+    other.execute_batch("COMMIT").unwrap();
+    assert!(app.idle(), "{:?}", app.status);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM hazards WHERE description LIKE '%别丢%'"
+        ),
+        1
+    );
+}

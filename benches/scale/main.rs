@@ -1,12 +1,14 @@
 //! `cargo bench` (or `cargo bench -- --quick`): wangge at county scale, one table of figures with their tails,
 //! a baseline measured in the same run where a raw limit exists, the ratio, the target and PASS/FAIL.
 //!
-//! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only browse|exchange|export`
-//! (one group; `export` is the exchange without its imports). The databases are made once and kept under
-//! `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import, export and demo run in child processes of this same program.
+//! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only GROUP` (one of `browse`,
+//! `exchange`, `export` (the exchange without its imports), `durability`). The databases are made once and kept
+//! under `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import,
+//! export and demo run in child processes of this same program.
 
 mod browse;
 mod data;
+mod durability;
 mod exchange;
 mod raw;
 mod table;
@@ -89,6 +91,11 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
     {
         // The figures measured so far still print.
         eprintln!("the exchange's figures stopped: {e}");
+    }
+    if group("durability")
+        && let Err(e) = durability::figures(&mut figures)
+    {
+        eprintln!("the durability figures stopped: {e}");
     }
     binary_figure(&mut figures);
     Ok(figures)

@@ -87,6 +87,8 @@ pub struct App {
     pub store: Store,
     /// A save found the database locked by another program and is tried again when no key waits.
     pub waiting: bool,
+    /// The waiting save's screens, set aside while the worker reads (see `waiting`).
+    pub parked: Option<Vec<Screen>>,
     pub lang: Lang,
     pub tab: usize,
     pub device: device::Device,
@@ -207,6 +209,7 @@ impl App {
         let mut app = App {
             store,
             waiting: false,
+            parked: None,
             lang,
             tab: 1,
             device,

@@ -80,7 +80,6 @@ impl App {
         let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
             return;
         };
-        let lang = self.lang;
         let reason = Some(prompt.get("reason")).filter(|r| !r.trim().is_empty());
         let opt = |k: &str| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
         let (family, id) = (d.family(), d.id().to_owned());
@@ -148,7 +147,47 @@ impl App {
                 self.report(opened);
                 self.status = Some(self.t("已保存", "Saved").into());
             }
-            Err(e) => self.form_error(crate::domain::Localized::message(&e, lang)),
+            Err(e) => self.form_error(self.refusal(&e)),
+        }
+    }
+
+    /// Why a save over a record was refused; when someone changed the record meanwhile, how to go on.
+    pub(super) fn refusal(&self, e: &StoreError) -> String {
+        let msg = crate::domain::Localized::message(e, self.lang);
+        if !matches!(e, StoreError::Stale { .. }) {
+            return msg;
+        }
+        let hint = self.t(
+            "按 Ctrl+R 载入最新版本（已填的内容保留）",
+            "Ctrl+R loads the newest version (what you typed stays)",
+        );
+        format!("{msg}。{hint}")
+    }
+
+    /// Ctrl+R over an edit or a step refused as stale: the record beneath is read again (its newest version,
+    /// shown behind the form), the form keeps what was typed, and the next save goes against that version.
+    pub(super) fn reload_beneath(&mut self) {
+        let n = self.stack.len();
+        let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
+            return;
+        };
+        let (family, id) = (d.family(), d.id().to_owned());
+        if let Err(e) = self.open(family, &id) {
+            return self.form_error(crate::domain::Localized::message(&e, self.lang));
+        }
+        // [.., old detail, form, new detail] becomes [.., new detail, form].
+        let fresh = self.stack.pop();
+        let form = self.stack.pop();
+        self.stack.pop();
+        self.stack.extend(fresh.into_iter().chain(form));
+        let msg = self
+            .t(
+                "已载入最新版本，已填的内容保留：核对后再保存",
+                "The newest version is loaded and what you typed stays: check it, then save",
+            )
+            .to_owned();
+        if let Some(Screen::Form(_, p) | Screen::Action(_, p)) = self.stack.last_mut() {
+            p.error = Some(msg);
         }
     }
 

@@ -14,16 +14,29 @@ use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, 
 
 use super::app::{App, LIST_FAMILIES, Screen, tab_family};
 
+/// Ctrl+R: load the newest version of the record under a form.
+fn is_reload(key: KeyEvent) -> bool {
+    key.code == ratatui::crossterm::event::KeyCode::Char('r')
+        && key
+            .modifiers
+            .contains(ratatui::crossterm::event::KeyModifiers::CONTROL)
+}
+
 impl App {
     pub fn key(&mut self, key: KeyEvent) {
         self.status = None;
         // Forms and the search field take every key as text first.
         match self.stack.last_mut() {
+            Some(Screen::Action(..) | Screen::Form(..)) if is_reload(key) => {
+                return self.reload_beneath();
+            }
             Some(Screen::Action(offer, prompt)) => {
                 let offer = *offer;
                 match prompt.key(key) {
                     Outcome::Editing | Outcome::Pick(_) => {}
-                    Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
+                    Outcome::Cancel if prompt.changed || self.waits_on_screen() => {
+                        self.stack.push(Screen::ConfirmDiscard)
+                    }
                     Outcome::Cancel => {
                         self.stack.pop();
                     }
@@ -47,7 +60,9 @@ impl App {
                         }
                     }
                     Outcome::Pick(n) => self.pick_place(n),
-                    Outcome::Cancel if prompt.changed => self.stack.push(Screen::ConfirmDiscard),
+                    Outcome::Cancel if prompt.changed || self.waits_on_screen() => {
+                        self.stack.push(Screen::ConfirmDiscard)
+                    }
                     Outcome::Cancel => {
                         self.stack.pop();
                     }
@@ -67,7 +82,7 @@ impl App {
                 }
                 match c.key(key) {
                     super::checklist::Step::Editing => {}
-                    super::checklist::Step::Cancel if c.changed => {
+                    super::checklist::Step::Cancel if c.changed || self.waits_on_screen() => {
                         self.stack.push(Screen::ConfirmDiscard)
                     }
                     super::checklist::Step::Cancel => {
@@ -175,6 +190,10 @@ impl App {
                     }
                     _ => {
                         self.stack.pop();
+                        // A waiting save is set aside, not thrown away: the worker reads meanwhile.
+                        if self.waits_on_screen() {
+                            self.park();
+                        }
                     }
                 }
                 return;
@@ -200,6 +219,9 @@ impl App {
     }
 
     pub(super) fn act(&mut self, action: Action) {
+        if self.parked_action(action) {
+            return;
+        }
         match action {
             Action::Quit if self.busy() => {
                 self.status = Some(
@@ -507,7 +529,7 @@ impl App {
                         petitions::act(tx, c, &id, version, &a, rules).map(|_| ())
                     }),
                 };
-                r.map_err(|e| crate::domain::Localized::message(&e, self.lang))
+                r.map_err(|e| self.refusal(&e))
             }
         };
         match result {

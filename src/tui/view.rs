@@ -130,6 +130,19 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
                 " y quit   any other key: keep editing",
             ),
         ),
+        Some(Screen::ConfirmDiscard) if app.waits_on_screen() => confirm(
+            f,
+            body,
+            lang,
+            lang.pick(
+                " 保存正在等待导入完成。放弃这次填写吗？",
+                " The save waits for the import. Throw this entry away?",
+            ),
+            lang.pick(
+                " y 放弃   其他键 先去查看别的，空出后自动保存",
+                " y discard   any other key: read meanwhile; it saves by itself",
+            ),
+        ),
         Some(Screen::ConfirmDiscard) => confirm(
             f,
             body,
@@ -175,7 +188,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         }
     }
     // A message from the last step goes first, then the keys.
-    let hint = match &app.status {
+    let hint = match app.status.as_deref().or(app.parked_line()) {
         Some(s) => Line::from(vec![
             Span::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
             Span::raw(format!("   {h}")),
@@ -336,11 +349,15 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
                 .to_owned(),
         }
     });
-    lines.push(Line::from(""));
-    lines.push(Line::from(format!(
-        " {}",
-        clip(&msg, (r.width as usize).saturating_sub(2))
-    )));
+    // A long message (a refusal and what to do about it) takes the blank line above it too.
+    let mut msg = super::screens::wrap(&msg, (r.width as usize).saturating_sub(2), 2);
+    if msg.len() < 2 {
+        msg.insert(0, String::new());
+    }
+    lines.extend(
+        msg.into_iter()
+            .map(|m| Line::from(if m.is_empty() { m } else { format!(" {m}") })),
+    );
     // The text (multi-line boxes are drawn into the gaps left for them).
     let text_rows: Vec<(u16, Line)> = lines
         .into_iter()

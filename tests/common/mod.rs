@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod exchange;
+pub mod tmux;
 pub mod tui;
 
 use std::path::PathBuf;
