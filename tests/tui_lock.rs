@@ -173,3 +173,49 @@ fn quitting_with_a_save_set_aside_asks_over_the_form() {
         1
     );
 }
+
+#[test]
+fn a_waiting_edit_whose_record_the_import_changed_is_refused_not_reported_saved() {
+    let (dir, mut app) = demo_app(40);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('e'));
+    let n = app.stack.len();
+    let Some(Screen::Detail(d)) = app.stack.get(n - 2) else {
+        panic!("no edit form over a detail view: {:?}", app.status)
+    };
+    let id = d.id().to_owned();
+    typed(&mut app, "我的改动");
+    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    ctrl_s(&mut app);
+    assert!(app.waiting);
+    // The import brings a newer version of this very hazard.
+    other
+        .execute(
+            "UPDATE hazards SET description = '导入的改动', version = version + 1 WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    assert!(!app.idle(), "not saved");
+    assert!(!app.waiting);
+    assert!(
+        !app.status.as_deref().unwrap_or("").contains("已保存"),
+        "{:?}",
+        app.status
+    );
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("the form stays up")
+    };
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("Ctrl+R"),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(
+        wangge::store::hazards::get(app.store.conn(), &id)
+            .unwrap()
+            .description,
+        "导入的改动"
+    );
+}

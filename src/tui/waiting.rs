@@ -41,6 +41,15 @@ impl App {
         )
     }
 
+    /// Whether the screen on top is a form showing why its save was refused.
+    fn refused(&self) -> bool {
+        match self.stack.last() {
+            Some(Screen::Form(_, p) | Screen::Action(_, p)) => p.error.is_some(),
+            Some(Screen::Checklist(c)) => c.error.is_some(),
+            _ => false,
+        }
+    }
+
     /// Tries the waiting save again; true when it went through.
     pub(super) fn retry_save(&mut self) -> bool {
         // A form set aside is tried on its own screens, then the worker's reading comes back.
@@ -99,7 +108,8 @@ impl App {
             _ => return false,
         }
         self.note_locked_out();
-        if self.waiting {
+        // Still locked, or refused for another reason (the form shows why).
+        if self.waiting || self.refused() {
             return false;
         }
         self.status.get_or_insert_with(|| {
