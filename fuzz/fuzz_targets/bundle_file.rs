@@ -1,9 +1,7 @@
-//! A whole bundle file as found on a USB stick: header, signature and payload all fuzzed.
+//! A whole bundle file as found on a USB stick (see `common::bundle_file`).
 #![no_main]
 
 #[path = "common.rs"]
 mod common;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    common::world().import(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::bundle_file(data));

@@ -1,11 +1,7 @@
-//! A plain payload (JSON Lines of records and regions) under a correctly signed header: the line reader, the
-//! record checks and the merge (in a dry run).
+//! A plain payload under a correctly signed header (see `common::bundle_payload`).
 #![no_main]
 
 #[path = "common.rs"]
 mod common;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let w = common::world();
-    w.import(&w.wrap(data, "plain"));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::bundle_payload(data));

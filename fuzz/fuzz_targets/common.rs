@@ -1,7 +1,8 @@
 //! What the fuzz targets share, made once per process: a county database (with its encryption key), a township
 //! (device 1) holding the county's card, and a real bundle of the township whose header is the template every
 //! fuzzed payload is wrapped in and signed, so the input reaches the payload reader rather than stopping at the
-//! signature.
+//! signature. Each target's body is a function here, so `tests/fuzz_smoke.rs` runs the very same code on stable
+//! in `cargo test`.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -19,6 +20,8 @@ pub struct World {
     pub county: Mutex<Store>,
     pub township: Mutex<Store>,
     header: Value,
+    /// The real bundle's payload (plain JSON Lines): a seed for the payload targets.
+    pub payload: Vec<u8>,
     key: SigningKey,
     recipient: age::x25519::Recipient,
 }
@@ -70,11 +73,13 @@ pub fn world() -> &'static World {
         let text = std::fs::read(&path).unwrap();
         let first = text.iter().position(|b| *b == b'\n').unwrap();
         let header: Value = serde_json::from_slice(&text[..first]).unwrap();
+        let second = first + 1 + text[first + 1..].iter().position(|b| *b == b'\n').unwrap();
         World {
             dir,
             county: Mutex::new(county),
             township: Mutex::new(township),
             header,
+            payload: text[second + 1..].to_vec(),
             key: SigningKey::from_bytes(&[1u8; 32]),
             recipient,
         }
@@ -118,8 +123,48 @@ impl World {
 
     /// Imports a bundle into the county without writing (a dry run reads and checks everything).
     pub fn import(&self, bytes: &[u8]) {
-        let path = self.file("in.wgb", bytes);
+        // Locked first: threads running targets side by side never swap each other's files.
         let mut county = self.county.lock().unwrap();
+        let path = self.file("in.wgb", bytes);
         let _ = wangge::sync::import::import(&mut county, &path, true);
+    }
+}
+
+/// A whole bundle file as found on a USB stick: header, signature and payload all fuzzed.
+pub fn bundle_file(data: &[u8]) {
+    world().import(data);
+}
+
+/// A plain payload (JSON Lines of records and regions) under a correctly signed header: the line reader, the
+/// record checks and the merge (in a dry run).
+pub fn bundle_payload(data: &[u8]) {
+    let w = world();
+    w.import(&w.wrap(data, "plain"));
+}
+
+/// An encrypted payload: the input is encrypted to the county (so decryption succeeds and the fuzzed bytes reach
+/// the payload reader), and, with its first byte odd, also taken as the ciphertext itself (the age reader).
+pub fn bundle_sealed(data: &[u8]) {
+    let w = world();
+    if data.first().is_some_and(|b| b % 2 == 1) {
+        w.import(&w.wrap(&data[1..], "age"));
+    } else {
+        w.import(&w.wrap(&w.seal(data), "age"));
+    }
+}
+
+/// An acknowledgement file from the county, taken by the township (dry run).
+pub fn ack(data: &[u8]) {
+    let w = world();
+    let mut township = w.township.lock().unwrap();
+    let path = w.file("in.wga", data);
+    let _ = wangge::sync::ack::accept(&mut township, &path, true);
+}
+
+/// The CSV imports: regions (`code,name,level,parent`, UTF-8 or GBK) and the holiday table.
+pub fn csv(data: &[u8]) {
+    let _ = wangge::store::regions::parse_csv(std::path::Path::new("fuzz.csv"), data, &|_| true);
+    if let Some(text) = wangge::store::regions::decode(data) {
+        let _ = wangge::domain::deadline::parse_holiday_csv(&text);
     }
 }
