@@ -301,10 +301,13 @@ impl Store {
             target.busy_timeout(std::time::Duration::from_secs(5))?;
             {
                 let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-                // Others may write meanwhile: retry while busy, but give up after a minute instead of hanging.
+                // All pages in one step, inside one read transaction: in WAL mode that is one consistent moment
+                // and writers go on meanwhile. (Steps of some pages each start again whenever another program
+                // commits between them: a busy database's backup would never end.) Retry while busy, but give
+                // up after a minute instead of hanging.
                 let started = std::time::Instant::now();
                 loop {
-                    match backup.step(1024)? {
+                    match backup.step(-1)? {
                         rusqlite::backup::StepResult::Done => break,
                         rusqlite::backup::StepResult::More => {}
                         _ if started.elapsed() > std::time::Duration::from_secs(60) => {
