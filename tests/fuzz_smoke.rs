@@ -118,3 +118,16 @@ fn acknowledgements() {
 fn csv_files() {
     run(common::csv, &seeds(&["csv", "txt"]), 3_000, 0x5EED_0005);
 }
+
+/// The payload targets are only worth their time if a good payload under the template header is taken: then the
+/// fuzzed bytes reach the record reader, not a refusal at the header.
+#[test]
+fn a_good_payload_under_the_template_header_is_taken() {
+    let w = common::world();
+    for (bytes, encoding) in [(w.payload.clone(), "jsonl"), (w.seal(&w.payload), "age")] {
+        let mut county = w.county.lock().unwrap();
+        let path = w.file("seed.wgb", &w.wrap(&bytes, encoding));
+        let r = wangge::sync::import::import(&mut county, &path, true);
+        assert!(r.is_ok(), "{encoding}: {:?}", r.err());
+    }
+}

@@ -139,7 +139,7 @@ pub fn bundle_file(data: &[u8]) {
 /// record checks and the merge (in a dry run).
 pub fn bundle_payload(data: &[u8]) {
     let w = world();
-    w.import(&w.wrap(data, "plain"));
+    w.import(&w.wrap(data, "jsonl"));
 }
 
 /// An encrypted payload: the input is encrypted to the county (so decryption succeeds and the fuzzed bytes reach
