@@ -268,6 +268,21 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
     let (field, current, other) = &view.differences[0];
     assert_eq!(field, "description", "{:?}", view.differences);
     assert_ne!(current, other);
+    // The command line names the field in words, not as stored.
+    let shown = assert_cmd::Command::cargo_bin("wangge")
+        .unwrap()
+        .env("WANGGE_NOW", common::NOW)
+        .env_remove("WANGGE_LANG")
+        .arg("--db")
+        .arg(c.dir.path().join("w.db"))
+        .args(["sync", "conflict", &conflict_id.to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("  描述") && !text.contains("description"),
+        "{text}"
+    );
     // Without a reason nothing happens.
     assert!(review::resolve(&mut c.store, conflict_id, Keep::Other, "  ").is_err());
     let before = one(&c, "SELECT count(*) FROM journal");
@@ -347,6 +362,7 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
         out.status.success() && text.contains("已处理") && text.contains("与乡镇电话核实"),
         "{text}"
     );
+
     let out = cli(&["sync", "resolve", "999", "--keep", "current", "--note", "x"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有编号为 999 的冲突"));

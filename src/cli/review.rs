@@ -108,7 +108,10 @@ fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
         );
     }
     for (field, current, other) in &v.differences {
-        lines.push(format!("  {field}"));
+        lines.push(format!(
+            "  {}",
+            crate::domain::validate::field_label(field, lang)
+        ));
         lines.push(format!(
             "    {}: {}",
             lang.pick("现在", "current"),
