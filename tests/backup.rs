@@ -5,33 +5,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use common::{ok, wangge};
 use wangge::domain::clock::{FixedClock, parse_instant};
 use wangge::store::{OpenMode, Store, hazards};
-
-fn wangge(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wangge"));
-    c.env("WANGGE_NOW", common::NOW)
-        .env("WANGGE_LANG", "en")
-        .arg("--db")
-        .arg(db);
-    c
-}
-
-fn run(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?}: {}{}",
-        c,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn journal(db: &Path) -> Vec<(String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -48,7 +27,7 @@ fn journal(db: &Path) -> Vec<(String, i64)> {
 fn backups_taken_while_saves_go_on_are_each_one_moment() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    run(wangge(&db).args(["demo", "--records", "600", "--township", "610727101000"]));
+    ok(wangge(&db).args(["demo", "--records", "600", "--township", "610727101000"]));
     // Another program edits hazards, one save after another, until told to stop.
     let stop = Arc::new(AtomicBool::new(false));
     let saves = Arc::new(AtomicUsize::new(0));
@@ -85,7 +64,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
     let copies: Vec<_> = (0..3)
         .map(|i| {
             let copy = dir.path().join(format!("copy-{i}.db"));
-            run(wangge(&db).arg("backup").arg(&copy));
+            ok(wangge(&db).arg("backup").arg(&copy));
             copy
         })
         .collect();
@@ -94,7 +73,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
     let during = saves.load(Ordering::Relaxed);
     let live = journal(&db);
     for copy in &copies {
-        run(wangge(copy).arg("check"));
+        ok(wangge(copy).arg("check"));
         let j = journal(copy);
         assert!(
             live.starts_with(&j),

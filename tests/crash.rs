@@ -12,36 +12,13 @@ mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use common::{NOW, ok, wangge};
 use std::time::{Duration, Instant};
 
-const NOW: &str = "2026-11-28T09:41:00+08:00";
 const COUNTY: &str = "610727000000";
 const TOWNSHIP: &str = "610727101000";
 const OTHER: &str = "610727102000";
-
-fn wangge(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wangge"));
-    c.env("WANGGE_NOW", NOW)
-        .env("WANGGE_LANG", "en")
-        .env_remove("WANGGE_DB")
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::null());
-    c
-}
-
-/// Runs to the end; panics with its output when it fails.
-fn ok(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?}: {}{}",
-        c,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn one(db: &Path, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();

@@ -6,12 +6,15 @@ mod common;
 
 use common::tui::*;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use wangge::tui::app::Screen;
+use wangge::tui::app::{App, Screen};
 
-#[test]
-fn a_save_during_another_programs_write_waits_and_then_goes_through() {
-    let (dir, mut app) = demo_app(60);
-    // An edit of a hazard: tab 3, open the first, e.
+/// A hazard's edit form with `text` added to its description, saved while another program (an import) holds the
+/// write lock: the save waits. Returns the app, the hazard's id and the other program's connection.
+fn save_during_an_import(
+    records: usize,
+    text: &str,
+) -> (tempfile::TempDir, App, String, rusqlite::Connection) {
+    let (dir, mut app) = demo_app(records);
     press(&mut app, KeyCode::Char('3'));
     press(&mut app, KeyCode::Char('e'));
     let n = app.stack.len();
@@ -20,12 +23,18 @@ fn a_save_during_another_programs_write_waits_and_then_goes_through() {
     };
     let id = d.id().to_owned();
     app.event(Event::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
-    typed(&mut app, "导入期间补充");
-    // Another program (an import) takes the write lock and holds it.
+    typed(&mut app, text);
     let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     ctrl_s(&mut app);
     assert!(app.waiting, "{:?}", app.status);
+    (dir, app, id, other)
+}
+
+#[test]
+fn a_save_during_another_programs_write_waits_and_then_goes_through() {
+    // An edit of a hazard (tab 3, the first, e) saved while another program (an import) holds the write lock.
+    let (_dir, mut app, id, other) = save_during_an_import(60, "导入期间补充");
     let (rows, _) = screen(&app, 80, 24);
     let text = rows.join("\n");
     assert!(text.contains("正在等待导入完成"), "{text}");
@@ -57,14 +66,7 @@ fn a_save_during_another_programs_write_waits_and_then_goes_through() {
 
 #[test]
 fn leaving_the_form_stops_the_wait_and_nothing_is_saved() {
-    let (dir, mut app) = demo_app(40);
-    press(&mut app, KeyCode::Char('3'));
-    press(&mut app, KeyCode::Char('e'));
-    typed(&mut app, "不保存");
-    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    ctrl_s(&mut app);
-    assert!(app.waiting);
+    let (_dir, mut app, _, other) = save_during_an_import(40, "不保存");
     // Esc, then y: discard the form.
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('y'));
@@ -82,20 +84,7 @@ fn leaving_the_form_stops_the_wait_and_nothing_is_saved() {
 
 #[test]
 fn a_waiting_save_set_aside_lets_the_worker_read_and_still_goes_through() {
-    let (dir, mut app) = demo_app(60);
-    press(&mut app, KeyCode::Char('3'));
-    press(&mut app, KeyCode::Char('e'));
-    let n = app.stack.len();
-    let Some(Screen::Detail(d)) = app.stack.get(n - 2) else {
-        panic!("no edit form over a detail view: {:?}", app.status)
-    };
-    let id = d.id().to_owned();
-    app.event(Event::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
-    typed(&mut app, "边看边等");
-    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    ctrl_s(&mut app);
-    assert!(app.waiting);
+    let (_dir, mut app, id, other) = save_during_an_import(60, "边看边等");
     // Esc asks; any key but y sets the form aside.
     press(&mut app, KeyCode::Esc);
     let text = screen(&app, 80, 24).0.join("\n");
@@ -145,13 +134,7 @@ fn a_waiting_save_set_aside_lets_the_worker_read_and_still_goes_through() {
 
 #[test]
 fn quitting_with_a_save_set_aside_asks_over_the_form() {
-    let (dir, mut app) = demo_app(40);
-    press(&mut app, KeyCode::Char('3'));
-    press(&mut app, KeyCode::Char('e'));
-    typed(&mut app, "别丢");
-    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    ctrl_s(&mut app);
+    let (_dir, mut app, _, other) = save_during_an_import(40, "别丢");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Enter);
     assert!(app.parked.is_some());
@@ -176,19 +159,7 @@ fn quitting_with_a_save_set_aside_asks_over_the_form() {
 
 #[test]
 fn a_waiting_edit_whose_record_the_import_changed_is_refused_not_reported_saved() {
-    let (dir, mut app) = demo_app(40);
-    press(&mut app, KeyCode::Char('3'));
-    press(&mut app, KeyCode::Char('e'));
-    let n = app.stack.len();
-    let Some(Screen::Detail(d)) = app.stack.get(n - 2) else {
-        panic!("no edit form over a detail view: {:?}", app.status)
-    };
-    let id = d.id().to_owned();
-    typed(&mut app, "我的改动");
-    let other = rusqlite::Connection::open(dir.path().join("d.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    ctrl_s(&mut app);
-    assert!(app.waiting);
+    let (_dir, mut app, id, other) = save_during_an_import(40, "我的改动");
     // The import brings a newer version of this very hazard.
     other
         .execute(

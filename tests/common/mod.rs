@@ -53,6 +53,31 @@ pub fn township() -> Env {
     township_at(now())
 }
 
+/// The binary on `db` at the tests' clock, in English, reading nothing from stdin.
+pub fn wangge(db: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wangge"));
+    c.env("WANGGE_NOW", NOW)
+        .env("WANGGE_LANG", "en")
+        .env_remove("WANGGE_DB")
+        .arg("--db")
+        .arg(db)
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// Runs to the end; panics with its output when it fails.
+pub fn ok(c: &mut std::process::Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}{}",
+        c,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Reopens the same file with another clock.
 pub fn reopen(env: &Env, at: DateTime<Utc>) -> Store {
     Store::open(&env.path(), OpenMode::Existing, Arc::new(FixedClock(at))).unwrap()
