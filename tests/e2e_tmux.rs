@@ -3,23 +3,15 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::tmux::{Tmux, wangge_cmd};
+use common::{ok, wangge};
 
 #[test]
 fn a_worker_registers_a_petition_in_the_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let now = "2026-11-28T09:41:00+08:00";
-    let ok = Command::new(env!("CARGO_BIN_EXE_wangge"))
-        .env("WANGGE_NOW", now)
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--region", "610727101000", "--worker", "张伟"])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    let now = common::NOW;
+    ok(wangge(&db).args(["init", "--region", "610727101000", "--worker", "张伟"]));
     let Some(t) = Tmux::start("e2e", &wangge_cmd(&db, now)) else {
         eprintln!("tmux missing or cannot start a session here: skipped");
         return;
@@ -69,15 +61,8 @@ fn a_worker_registers_a_petition_in_the_real_terminal() {
 fn two_terminals_on_one_file_never_overwrite_each_other() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let now = "2026-11-28T09:41:00+08:00";
-    let ok = Command::new(env!("CARGO_BIN_EXE_wangge"))
-        .env("WANGGE_NOW", now)
-        .arg("--db")
-        .arg(&db)
-        .args(["demo", "--records", "40", "--township", "610727101000"])
-        .output()
-        .unwrap();
-    assert!(ok.status.success());
+    let now = common::NOW;
+    ok(wangge(&db).args(["demo", "--records", "40", "--township", "610727101000"]));
     let (Some(a), Some(b)) = (
         Tmux::start("two-a", &wangge_cmd(&db, now)),
         Tmux::start("two-b", &wangge_cmd(&db, now)),
