@@ -1,6 +1,12 @@
 //! wangge: the grid worker's tool for safety inspections, Qinling patrols and petition cases, one SQLite file
 //! per device. Rooms (arrows point down only): `cli` → `report`, `demo` → `store` → `domain`.
 
+/// mimalloc instead of the system allocator: an export or import makes millions of short-lived maps, freed on
+/// another thread than the one that made them, where glibc's allocator spends a quarter of the reading thread's
+/// time (docs/performance.md, "Export").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod demo;
 pub mod domain;

@@ -10,6 +10,7 @@ use ed25519_dalek::SigningKey;
 use serde_json::{Map, Value};
 
 use super::bundle::{self, FORMAT, Header, Line, MAJOR, MINOR, Payload};
+use super::lines::{Lines, Out};
 use super::piped::{CHUNK, Hashing, Piped};
 use super::records::{ORDER, parse};
 use crate::domain::record::Family;
@@ -304,7 +305,7 @@ fn write_payload(
     )
     .map_err(io)?;
     let encoding = sealed.encoding();
-    let mut out = Piped::new(sealed).map_err(io)?;
+    let mut out = Lines::new(Piped::new(sealed).map_err(io)?, path.to_owned()).map_err(io)?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut sent = Carried::default();
     let mut regions: BTreeSet<String> = BTreeSet::new();
@@ -323,14 +324,15 @@ fn write_payload(
                 progress(done, total);
             }
             // A scan gives the timeline with the record; a lookup by id reads it once the record is wanted.
+            // A scanned row is put in its canonical form on the serialising thread; a record looked up is in it
+            // already. Its region and references read the same in both.
             let found = match &mut cursor {
-                Some(c) => match c.record(id)? {
-                    Some((map, events)) => Some((canonical_form(family, map)?, Some(events))),
-                    None => None,
-                },
-                None => current(conn, family, id)?.map(|map| (map, None)),
+                Some(c) => c
+                    .record(id)?
+                    .map(|(map, events)| (map, Some(events), false)),
+                None => current(conn, family, id)?.map(|map| (map, None, true)),
             };
-            let Some((map, events)) = found else {
+            let Some((map, events, canonical)) = found else {
                 return Ok(());
             };
             let code = map
@@ -353,7 +355,7 @@ fn write_payload(
                         .to_owned(),
                 );
                 let events = exchange::events(conn, &rid)?;
-                emit(&mut out, rf, Vec::new(), rmap, events, &mut counts).map_err(io)?;
+                emit(&mut out, rf, Vec::new(), (rmap, true), events, &mut counts)?;
             }
             if sent.insert(id) {
                 regions.insert(code);
@@ -361,7 +363,14 @@ fn write_payload(
                     Some(e) => e,
                     None => exchange::events(conn, id)?,
                 };
-                emit(&mut out, family, seqs, map, events, &mut counts).map_err(io)?;
+                emit(
+                    &mut out,
+                    family,
+                    seqs,
+                    (map, canonical),
+                    events,
+                    &mut counts,
+                )?;
             }
             Ok(())
         })?;
@@ -379,11 +388,11 @@ fn write_payload(
     }
     for code in all {
         if let Some(r) = exchange::region_row(conn, &code)? {
-            write_line(&mut out, &Line::Region { region: r }).map_err(io)?;
+            out.send(Out::Line(Line::Region { region: r }))?;
             *counts.entry("region".into()).or_default() += 1;
         }
     }
-    let sealed = out.finish().map_err(io)?;
+    let sealed = out.finish()?.finish().map_err(io)?;
     let (w, bytes, sha) = sealed.finish().map_err(io)?.finish();
     let f = w.into_inner().map_err(|e| io(e.into_error()))?;
     f.sync_all().map_err(io)?;
@@ -461,30 +470,32 @@ fn refs_of(
     Ok(())
 }
 
-fn emit(
-    out: &mut impl Write,
+/// Queues a record's line; `map` says whether it is in its canonical form already.
+fn emit<W: Write + Send + 'static>(
+    out: &mut Lines<W>,
     family: Family,
     seqs: Vec<(i64, u64)>,
-    record: Map<String, Value>,
+    (map, canonical): (Map<String, Value>, bool),
     events: Vec<exchange::EventRow>,
     counts: &mut BTreeMap<String, u64>,
-) -> std::io::Result<()> {
-    write_line(
-        out,
-        &Line::Record {
+) -> Result<(), StoreError> {
+    out.send(if canonical {
+        Out::Line(Line::Record {
             family: family.code().into(),
             seqs,
-            record,
+            record: map,
             events,
-        },
-    )?;
+        })
+    } else {
+        Out::Row {
+            family,
+            seqs,
+            map,
+            events,
+        }
+    })?;
     *counts.entry(family.code().into()).or_default() += 1;
     Ok(())
-}
-
-fn write_line(out: &mut impl Write, line: &Line) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, line)?;
-    out.write_all(b"\n")
 }
 
 /// A record's canonical JSON form as it stands (an inspection with its results), or None.
@@ -505,7 +516,7 @@ pub fn current(
 
 /// A record's row (an inspection already in its typed form) as its canonical JSON form: parsed as its family, so
 /// a bundle carries only what the program understands.
-fn canonical_form(
+pub(super) fn canonical_form(
     family: Family,
     map: Map<String, Value>,
 ) -> Result<Map<String, Value>, StoreError> {
