@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use super::bundle::Line;
+use super::incoming::{self, Item};
 use super::merge;
 use super::records::RuleBook;
-use super::verify::{self, Verified, verify};
+use super::verify::{Verified, verify};
 use crate::store::exchange::{self, Peer};
 use crate::store::{Store, StoreError, WriteCtx, audit, device};
 
@@ -127,7 +127,6 @@ pub fn import_with(
                 },
             )?;
         }
-        let mut check = verify::PayloadCheck::new(path, &header, &own.region);
         let mut apply = merge::Apply {
             tx,
             ctx: &ctx,
@@ -136,31 +135,27 @@ pub fn import_with(
             file: &file_name,
             summary: &mut summary,
         };
-        let digest = verify::read_payload(
+        let source = incoming::Source {
             path,
             offset,
-            &header,
-            identity.as_ref(),
-            &|b| progress(b, size),
-            |line_no, line| match line {
-                Line::Region { region } => {
-                    check.region(line_no, &region)?;
-                    if exchange::add_region(tx, &region)? {
-                        apply.summary.regions_added += 1;
-                    }
-                    Ok(())
+            header: &header,
+            identity: identity.as_ref(),
+            own_region: &own.region,
+        };
+        let (digest, check) = incoming::read(&source, &|b| progress(b, size), |item| match item {
+            Item::Region(region) => {
+                if exchange::add_region(tx, &region)? {
+                    apply.summary.regions_added += 1;
                 }
-                Line::Record {
-                    family,
-                    seqs,
-                    record,
-                    events,
-                } => {
-                    let (family, incoming) = check.record(line_no, &family, &seqs, record, &events)?;
-                    apply.line(family, &seqs, incoming, &events)
-                }
-            },
-        )?;
+                Ok(())
+            }
+            Item::Record {
+                family,
+                seqs,
+                parsed,
+                events,
+            } => apply.line(family, &seqs, parsed, &events),
+        })?;
         check.finish(tx, &digest)?;
         let released = super::review::recheck(tx, &ctx, &book)?;
         // The search index is rebuilt in one pass after the commit, not row by row: until then it is marked

@@ -6,6 +6,7 @@ pub mod ack;
 pub mod bundle;
 pub mod export;
 pub mod import;
+mod incoming;
 mod lines;
 mod merge;
 mod piped;

@@ -1,0 +1,228 @@
+//! The import's reading stage: a thread of its own reads the payload (decrypting and hashing it), parses and checks
+//! each line, and hands the lines over in batches, in order, to the merge on the calling thread, which holds the
+//! transaction. Reading and checking then run beside the database's writes.
+
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+
+use super::bundle::{Header, Line};
+use super::records::Parsed;
+use super::verify::{self, PayloadCheck};
+use crate::domain::record::Family;
+use crate::store::StoreError;
+use crate::store::exchange::{EventRow, RegionRow};
+
+/// Lines gathered before they are handed over, and batches in flight.
+const BATCH: usize = 256;
+const DEPTH: usize = 8;
+
+/// One checked payload line.
+pub(super) enum Item {
+    Region(RegionRow),
+    Record {
+        family: Family,
+        seqs: Vec<(i64, u64)>,
+        parsed: Parsed,
+        events: Vec<EventRow>,
+    },
+}
+
+/// Where the payload is and how to read it.
+pub(super) struct Source<'a> {
+    pub path: &'a Path,
+    pub offset: u64,
+    pub header: &'a Header,
+    pub identity: Option<&'a age::x25519::Identity>,
+    pub own_region: &'a str,
+}
+
+/// Reads `source`'s payload on a second thread and gives `apply` each checked line, in order, on this one. Returns
+/// the payload's digest and the checks to finish once every line is applied. The first error stops both sides:
+/// `apply`'s own, or the reader's (a line that does not parse or check, a damaged file).
+pub(super) fn read<'a>(
+    src: &Source<'a>,
+    progress: &(dyn Fn(u64) + Sync),
+    mut apply: impl FnMut(Item) -> Result<(), StoreError>,
+) -> Result<(String, PayloadCheck<'a>), StoreError> {
+    let (to, from) = sync_channel::<Vec<Item>>(DEPTH);
+    let stopped = || StoreError::Io {
+        path: src.path.to_owned(),
+        source: std::io::Error::other("the merge stopped"),
+    };
+    std::thread::scope(|s| {
+        let reader = std::thread::Builder::new()
+            .name("wangge-reader".into())
+            .spawn_scoped(s, move || {
+                let mut check = PayloadCheck::new(src.path, src.header, src.own_region);
+                let mut batch = Vec::with_capacity(BATCH);
+                let digest = verify::read_payload(
+                    src.path,
+                    src.offset,
+                    src.header,
+                    src.identity,
+                    progress,
+                    |line_no, line| {
+                        let item = match line {
+                            Line::Region { region } => {
+                                check.region(line_no, &region)?;
+                                Item::Region(region)
+                            }
+                            Line::Record {
+                                family,
+                                seqs,
+                                record,
+                                events,
+                            } => {
+                                let (family, parsed) =
+                                    check.record(line_no, &family, &seqs, record, &events)?;
+                                Item::Record {
+                                    family,
+                                    seqs,
+                                    parsed,
+                                    events,
+                                }
+                            }
+                        };
+                        batch.push(item);
+                        if batch.len() >= BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            to.send(full).map_err(|_| stopped())?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                if !batch.is_empty() {
+                    to.send(batch).map_err(|_| stopped())?;
+                }
+                Ok((digest, check))
+            });
+        let reader = reader.map_err(|source| StoreError::Io {
+            path: src.path.to_owned(),
+            source,
+        })?;
+        let mut applied = Ok(());
+        for batch in &from {
+            for item in batch {
+                applied = apply(item);
+                if applied.is_err() {
+                    break;
+                }
+            }
+            if applied.is_err() {
+                break;
+            }
+        }
+        // The reader stops at its next hand-over once nobody receives.
+        drop(from);
+        let read = reader.join();
+        applied?;
+        match read {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Io {
+                path: src.path.to_owned(),
+                source: std::io::Error::other("the payload's reader thread failed"),
+            }),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::clock::{FixedClock, parse_instant};
+    use crate::store::{OpenMode, Store, WriteCtx, device};
+    use crate::sync::export::{Outcome, Request, export};
+
+    fn store(dir: &Path, name: &str, region: &str, device_id: &str) -> Store {
+        let now = parse_instant("2026-11-20T09:00:00+08:00").unwrap();
+        let mut store = Store::open(
+            &dir.join(name),
+            OpenMode::CreateIfMissing,
+            Arc::new(FixedClock(now)),
+        )
+        .unwrap();
+        let ctx = WriteCtx {
+            device: device_id.into(),
+            actor: "网格员".into(),
+            region: region.into(),
+            now,
+        };
+        store
+            .write_raw(|tx| device::init(tx, &ctx, region, &[7; 32]))
+            .unwrap();
+        store
+    }
+
+    /// Reads a township's whole bundle as the county would, giving each line to `apply`.
+    fn read_with(
+        apply: impl FnMut(Item) -> Result<(), StoreError>,
+    ) -> (Header, Result<String, StoreError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut township = store(
+            dir.path(),
+            "t.db",
+            "610727101000",
+            "0190a1b2-0000-7000-8000-000000000007",
+        );
+        crate::demo::generate(&mut township, 300, 7, &mut |_| {}).unwrap();
+        let req = Request {
+            out_dir: dir.path().join("out"),
+            to: None,
+            full: true,
+        };
+        let Outcome::Written { path, .. } = export(&mut township, &req).unwrap() else {
+            panic!("nothing exported");
+        };
+        let county = store(
+            dir.path(),
+            "c.db",
+            "610727000000",
+            "0190a1b2-0000-7000-8000-000000000009",
+        );
+        let own = device::get(county.conn()).unwrap();
+        let v = verify::verify(&county, &path, &own).unwrap();
+        let source = Source {
+            path: &path,
+            offset: v.offset,
+            header: &v.header,
+            identity: None,
+            own_region: &own.region,
+        };
+        let read = read(&source, &|_| {}, apply).map(|(digest, _)| digest);
+        (v.header.clone(), read)
+    }
+
+    #[test]
+    fn every_line_arrives_in_order_and_the_digest_matches() {
+        let mut families = Vec::new();
+        let (header, read) = read_with(|item| {
+            families.push(match item {
+                Item::Region(_) => "region".to_owned(),
+                Item::Record { family, .. } => family.code().to_owned(),
+            });
+            Ok(())
+        });
+        assert_eq!(read.unwrap(), header.payload.sha256);
+        let total: u64 = header.counts.values().sum();
+        assert_eq!(families.len() as u64, total);
+        // The regions come last, as they were written.
+        assert_eq!(families.last().map(String::as_str), Some("region"));
+        assert!(families.len() > 2 * BATCH, "{}", families.len());
+    }
+
+    #[test]
+    fn the_merges_error_stops_the_reader_and_is_the_one_told() {
+        let mut seen = 0;
+        let (_, read) = read_with(|_| {
+            seen += 1;
+            if seen == BATCH + 3 {
+                return Err(StoreError::DiskFull);
+            }
+            Ok(())
+        });
+        assert!(matches!(read, Err(StoreError::DiskFull)), "{read:?}");
+        assert_eq!(seen, BATCH + 3);
+    }
+}
