@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::data::{self, Run};
-use super::raw;
+use super::raw::{self, Rows};
 use super::table::{Figure, mb};
 
 /// Registers the county card at `card` as this township's recipient, or with `none` removes every recipient.
@@ -131,11 +131,26 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
     // into an empty database with the same schema (for the half-full county, after upserting the half).
     let raw_db = work.join("raw.db");
     drop(raw::schema_db(&raw_db)?);
-    let (empty_base, records) = raw::upsert_bundle(&raw_db, &bundles[0].1)?;
+    let (empty_base, records) =
+        raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::RecordsAndJournal)?;
     drop(raw::schema_db(&raw_db)?);
-    raw::upsert_bundle(&raw_db, &bundle_in(&s.half)?)?;
-    let (half_base, _) = raw::upsert_bundle(&raw_db, &bundles[0].1)?;
+    raw::upsert_bundle(&raw_db, &bundle_in(&s.half)?, Rows::RecordsAndJournal)?;
+    let (half_base, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::RecordsAndJournal)?;
+    // The storage floor of the import's design, into an empty county: every row it writes, raw. Its own ratio to
+    // the baseline is the most any import writing those rows could reach.
+    drop(raw::schema_db(&raw_db)?);
+    let (floor, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::Everything)?;
     wangge::store::remove_db_files(&raw_db);
+    let mut f = Figure::rate(
+        "floor: every row an import writes, raw (empty county)".into(),
+        floor,
+        empty_base,
+        records,
+        0.7,
+    );
+    f.target = "- (what any import could reach)".into();
+    f.pass = None;
+    figures.push(f);
     let mut rebuilds = Vec::new();
     for (what, bundle) in &bundles {
         for (state, base) in [("an empty", empty_base), ("a half-full", half_base)] {
@@ -155,6 +170,18 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
                 records,
                 0.7,
             ));
+            if state == "an empty" {
+                let mut f = Figure::rate(
+                    format!("  the same against the floor ({what})"),
+                    run.secs - rebuild,
+                    floor,
+                    records,
+                    0.7,
+                );
+                f.target = "- (the logic's share)".into();
+                f.pass = None;
+                figures.push(f);
+            }
             wangge::store::remove_db_files(&db);
         }
     }

@@ -64,11 +64,19 @@ fn sql_value(v: Option<&Json>) -> Value {
     }
 }
 
-/// Upserts every record of a plain bundle, and a journal row per change it carries, into `db` in one
-/// transaction with prepared `INSERT … ON CONFLICT DO UPDATE`: the baseline issue 6 names. It writes no timeline
-/// events, inspection results, audit rows or fork records, which wangge's import does. Returns (seconds,
-/// records).
-pub fn upsert_bundle(db: &Path, bundle: &Path) -> Result<(f64, u64), String> {
+/// What a raw import writes: the issue's baseline (each record's row and its journal rows), or every row wangge's
+/// import writes (the storage floor of its design: also the timeline events, an inspection's results, one audit
+/// row of the record's size and the sequence numbers seen), with no logic between them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    RecordsAndJournal,
+    Everything,
+}
+
+/// Upserts every record of a plain bundle, and a journal row per change it carries (and with `Rows::Everything`
+/// the rest of what wangge writes), into `db` in one transaction with prepared `INSERT … ON CONFLICT DO UPDATE`.
+/// Returns (seconds, records).
+pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64), String> {
     let mut conn = connect(db)?;
     let started = Instant::now();
     let tx = conn.transaction().map_err(|e| e.to_string())?;
@@ -96,6 +104,9 @@ pub fn upsert_bundle(db: &Path, bundle: &Path) -> Result<(f64, u64), String> {
         .map_err(|e| e.to_string())?;
     let file = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
     let mut n = 0u64;
+    let mut audit_seq: i64 = tx
+        .query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
     // The header and its signature, then the payload's JSON Lines.
     for line in BufReader::new(file).lines().skip(2) {
         let line = line.map_err(|e| e.to_string())?;
@@ -119,11 +130,97 @@ pub fn upsert_bundle(db: &Path, bundle: &Path) -> Result<(f64, u64), String> {
                 .execute(rusqlite::params![family, id, seq[1].as_i64(), at, "bench"])
                 .map_err(|e| e.to_string())?;
         }
+        if rows == Rows::Everything {
+            audit_seq += 1;
+            everything_else(&tx, &v, family, id, &record, audit_seq)?;
+        }
         n += 1;
     }
     drop(journal);
     tx.commit().map_err(|e| e.to_string())?;
     Ok((started.elapsed().as_secs_f64(), n))
+}
+
+/// The rows wangge's import writes besides a record's row and journal: its timeline events, an inspection's
+/// results, an audit row holding the record's JSON (as a new record's holds it) with 64-character hashes, and
+/// each sequence number seen.
+fn everything_else(
+    tx: &rusqlite::Transaction,
+    line: &Json,
+    family: &str,
+    id: &str,
+    record: &Map<String, Json>,
+    audit_seq: i64,
+) -> Result<(), String> {
+    let e = |e: rusqlite::Error| e.to_string();
+    let hash = "0".repeat(64);
+    let mut events = tx
+        .prepare_cached(
+            "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+        )
+        .map_err(e)?;
+    for ev in line["events"].as_array().into_iter().flatten() {
+        let f = |k: &str| sql_value(ev.get(k));
+        events
+            .execute(rusqlite::params![
+                f("id"),
+                f("origin"),
+                family,
+                id,
+                f("at"),
+                f("on_date"),
+                f("actor"),
+                f("action"),
+                f("note")
+            ])
+            .map_err(e)?;
+    }
+    let mut results = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO inspection_results (inspection_id, item_code, result, note)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(e)?;
+    for r in record
+        .get("results")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let f = |k: &str| sql_value(r.get(k));
+        results
+            .execute(rusqlite::params![
+                id,
+                f("item_code"),
+                f("result"),
+                f("note")
+            ])
+            .map_err(e)?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash,
+         prev_hash, hash) VALUES (?1, 0, 'bench', 'bench', ?2, ?3, 'import', 'bench', ?4, ?5, ?5, ?5)",
+    )
+    .and_then(|mut st| {
+        st.execute(rusqlite::params![
+            audit_seq,
+            family,
+            id,
+            Json::Object(record.clone()).to_string(),
+            hash
+        ])
+    })
+    .map_err(e)?;
+    let mut seen = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO sync_seen (device, seq, digest) VALUES ('bench', ?1, '0000000000000000')",
+        )
+        .map_err(e)?;
+    for seq in line["seqs"].as_array().into_iter().flatten() {
+        seen.execute([seq[0].as_i64()]).map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Writes every record (and its timeline) of `db` as JSON Lines to `out` and syncs it. Returns (seconds, rows).

@@ -88,6 +88,18 @@ pub fn append_record(
     )
 }
 
+/// Appends a record's change whose changes (as JSON text) and state hash are worked out already.
+pub fn append_state(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    keys: [&str; 3],
+    reason: Option<&str>,
+    changes: &str,
+    state_hash: &str,
+) -> Result<()> {
+    append_text(tx, ctx, keys, reason, changes, Some(state_hash))
+}
+
 /// SHA-256 (hex) of a record's JSON form.
 pub fn state_hash(state: &Map<String, Value>) -> String {
     hex::encode(Sha256::digest(
@@ -98,13 +110,23 @@ pub fn state_hash(state: &Map<String, Value>) -> String {
 fn append_row(
     tx: &Transaction,
     ctx: &WriteCtx,
-    [family, record_id, action]: [&str; 3],
+    keys: [&str; 3],
     reason: Option<&str>,
     changes: &Value,
     state_hash: Option<&str>,
 ) -> Result<()> {
+    append_text(tx, ctx, keys, reason, &changes.to_string(), state_hash)
+}
+
+fn append_text(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    [family, record_id, action]: [&str; 3],
+    reason: Option<&str>,
+    changes: &str,
+    state_hash: Option<&str>,
+) -> Result<()> {
     let (last, prev_hash) = head(tx)?;
-    let changes = changes.to_string();
     let row = AuditRow {
         seq: last + 1,
         at: ctx.now_ms(),
@@ -114,7 +136,7 @@ fn append_row(
         record_id,
         action,
         reason,
-        changes: &changes,
+        changes,
         state_hash,
         prev_hash: &prev_hash,
     };

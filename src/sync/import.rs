@@ -130,7 +130,6 @@ pub fn import_with(
         let mut apply = merge::Apply {
             tx,
             ctx: &ctx,
-            rules: &rules,
             device: &header.device,
             file: &file_name,
             summary: &mut summary,
@@ -141,6 +140,7 @@ pub fn import_with(
             header: &header,
             identity: identity.as_ref(),
             own_region: &own.region,
+            rules: &rules,
         };
         let (digest, check) = incoming::read(&source, &|b| progress(b, size), |item| match item {
             Item::Region(region) => {
@@ -153,8 +153,9 @@ pub fn import_with(
                 family,
                 seqs,
                 parsed,
+                prepared,
                 events,
-            } => apply.line(family, &seqs, parsed, &events),
+            } => apply.line(family, &seqs, parsed, &prepared, &events),
         })?;
         check.finish(tx, &digest)?;
         let released = super::review::recheck(tx, &ctx, &book)?;

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::mpsc::sync_channel;
 
 use super::bundle::{Header, Line};
-use super::records::Parsed;
+use super::merge::Prepared;
+use super::records::{Parsed, Rules};
 use super::verify::{self, PayloadCheck};
 use crate::domain::record::Family;
 use crate::store::StoreError;
@@ -23,6 +24,7 @@ pub(super) enum Item {
         family: Family,
         seqs: Vec<(i64, u64)>,
         parsed: Parsed,
+        prepared: Prepared,
         events: Vec<EventRow>,
     },
 }
@@ -34,6 +36,8 @@ pub(super) struct Source<'a> {
     pub header: &'a Header,
     pub identity: Option<&'a age::x25519::Identity>,
     pub own_region: &'a str,
+    /// The domain rules each record is judged by.
+    pub rules: &'a Rules<'a>,
 }
 
 /// Reads `source`'s payload on a second thread and gives `apply` each checked line, in order, on this one. Returns
@@ -78,6 +82,7 @@ pub(super) fn read<'a>(
                                 Item::Record {
                                     family,
                                     seqs,
+                                    prepared: Prepared::of(family, &parsed, src.rules),
                                     parsed,
                                     events,
                                 }
@@ -183,12 +188,15 @@ mod tests {
         );
         let own = device::get(county.conn()).unwrap();
         let v = verify::verify(&county, &path, &own).unwrap();
+        let book = crate::sync::records::RuleBook::load(county.conn()).unwrap();
+        let rules = book.on(crate::domain::clock::china_date(county.now()));
         let source = Source {
             path: &path,
             offset: v.offset,
             header: &v.header,
             identity: None,
             own_region: &own.region,
+            rules: &rules,
         };
         let read = read(&source, &|_| {}, apply).map(|(digest, _)| digest);
         (v.header.clone(), read)

@@ -14,11 +14,28 @@ use crate::domain::version::{Causality, VersionVector};
 use crate::store::exchange::{self, EventRow};
 use crate::store::{StoreError, WriteCtx, audit, held, inspections};
 
+/// What is worked out for an incoming record before the merge (on the import's reading thread): the domain rules'
+/// verdict, its state hash, and its changes as the audit row of a new record holds them.
+pub(super) struct Prepared {
+    verdict: Result<(), (String, String)>,
+    state_hash: String,
+    new_changes: String,
+}
+
+impl Prepared {
+    pub fn of(family: Family, incoming: &Parsed, rules: &Rules) -> Prepared {
+        Prepared {
+            verdict: records::check(family, &incoming.map, rules),
+            state_hash: audit::state_hash(&incoming.map),
+            new_changes: audit::diff(None, &incoming.map, incoming.personal).to_string(),
+        }
+    }
+}
+
 /// Applying one file's lines inside the import's transaction.
 pub(super) struct Apply<'a> {
     pub tx: &'a rusqlite::Transaction<'a>,
     pub ctx: &'a WriteCtx,
-    pub rules: &'a Rules<'a>,
     /// The device the records come from.
     pub device: &'a str,
     pub file: &'a str,
@@ -33,6 +50,7 @@ impl Apply<'_> {
         family: Family,
         seqs: &[(i64, u64)],
         incoming: Parsed,
+        prepared: &Prepared,
         events: &[EventRow],
     ) -> Result<(), StoreError> {
         let id = incoming.meta.id.clone();
@@ -51,7 +69,7 @@ impl Apply<'_> {
                 self.summary.forks += 1;
             }
         }
-        match self.record(family, &incoming, events)? {
+        match self.record(family, &incoming, prepared, events)? {
             Outcome::New => self.summary.new += 1,
             Outcome::Updated => self.summary.updated += 1,
             Outcome::Unchanged => self.summary.unchanged += 1,
@@ -66,21 +84,22 @@ impl Apply<'_> {
         &mut self,
         family: Family,
         incoming: &Parsed,
+        prepared: &Prepared,
         events: &[EventRow],
     ) -> Result<Outcome, StoreError> {
         let id = &incoming.meta.id;
         let local = super::export::current(self.tx, family, id)?;
         let outcome = match &local {
-            None => self.admit(family, incoming, None, events, "new")?,
+            None => self.admit(family, incoming, prepared, None, events, "new")?,
             Some(ours) => {
                 let our_vv = vv_of(ours);
                 match incoming.meta.vv.compare(&our_vv) {
                     Causality::Dominates => {
-                        self.admit(family, incoming, Some(ours), events, "updated")?
+                        self.admit(family, incoming, prepared, Some(ours), events, "updated")?
                     }
                     Causality::Equal | Causality::Dominated => Outcome::Unchanged,
                     Causality::Concurrent => {
-                        self.conflict(family, incoming, ours, our_vv, events)?
+                        self.conflict(family, incoming, prepared, ours, our_vv, events)?
                     }
                 }
             }
@@ -97,11 +116,12 @@ impl Apply<'_> {
         &mut self,
         family: Family,
         incoming: &Parsed,
+        prepared: &Prepared,
         ours: Option<&Map<String, Value>>,
         events: &[EventRow],
         how: &str,
     ) -> Result<Outcome, StoreError> {
-        if let Err((zh, en)) = self.admissible(family, incoming)? {
+        if let Err((zh, en)) = self.admissible(incoming, prepared)? {
             let held = serde_json::json!({ "record": incoming.map, "events": events });
             held::quarantine(
                 self.tx,
@@ -116,7 +136,14 @@ impl Apply<'_> {
             )?;
             return Ok(Outcome::Quarantined);
         }
-        self.write(family, &incoming.map, ours, incoming.personal, how)?;
+        self.write(
+            family,
+            &incoming.map,
+            ours,
+            incoming.personal,
+            how,
+            Some(prepared),
+        )?;
         Ok(if ours.is_none() {
             Outcome::New
         } else {
@@ -126,8 +153,8 @@ impl Apply<'_> {
 
     fn admissible(
         &self,
-        family: Family,
         incoming: &Parsed,
+        prepared: &Prepared,
     ) -> Result<Result<(), (String, String)>, StoreError> {
         for (rf, rid) in &incoming.refers_to {
             if !exchange::has_row(self.tx, *rf, rid)? {
@@ -143,7 +170,7 @@ impl Apply<'_> {
                 )));
             }
         }
-        Ok(records::check(family, &incoming.map, self.rules))
+        Ok(prepared.verdict.clone())
     }
 
     /// Concurrent versions: the later change (then the greater device id, then the greater content hash) wins
@@ -152,6 +179,7 @@ impl Apply<'_> {
         &mut self,
         family: Family,
         incoming: &Parsed,
+        prepared: &Prepared,
         ours: &Map<String, Value>,
         our_vv: VersionVector,
         events: &[EventRow],
@@ -177,9 +205,9 @@ impl Apply<'_> {
         } else {
             (ours, &incoming.map, self.device)
         };
-        if incoming_wins && self.admissible(family, incoming)?.is_err() {
+        if incoming_wins && self.admissible(incoming, prepared)?.is_err() {
             // The winner breaks a rule here: it waits in quarantine and ours stays.
-            return self.admit(family, incoming, Some(ours), events, "updated");
+            return self.admit(family, incoming, prepared, Some(ours), events, "updated");
         }
         let mut won = winner.clone();
         won.insert(
@@ -188,7 +216,7 @@ impl Apply<'_> {
         );
         won.insert("version".into(), Value::from(merged.total()));
         let personal = incoming.personal;
-        self.write(family, &won, Some(ours), personal, "conflict")?;
+        self.write(family, &won, Some(ours), personal, "conflict", None)?;
         held::add_conflict(
             self.tx,
             family,
@@ -201,7 +229,8 @@ impl Apply<'_> {
         Ok(Outcome::Conflict)
     }
 
-    /// Writes a record's row (an inspection's results too), its audit row and its journal row.
+    /// Writes a record's row (an inspection's results too), its audit row and its journal row. `prepared` is
+    /// given when `map` is the incoming record as it came.
     fn write(
         &mut self,
         family: Family,
@@ -209,6 +238,7 @@ impl Apply<'_> {
         old: Option<&Map<String, Value>>,
         personal: &[&str],
         how: &str,
+        prepared: Option<&Prepared>,
     ) -> Result<(), StoreError> {
         crate::store::records::upsert_map(self.tx, family.table(), map)?;
         if family == Family::Inspection {
@@ -217,15 +247,34 @@ impl Apply<'_> {
             inspections::write_results(self.tx, &insp)?;
         }
         let id = map.get("id").and_then(Value::as_str).unwrap_or("");
-        let changes = audit::diff(old, map, personal);
-        audit::append_record(
-            self.tx,
-            self.ctx,
-            [family.code(), id, "import"],
-            Some(&format!("{how}: {} {}", self.file, self.device)),
-            &changes,
-            map,
-        )?;
+        let keys = [family.code(), id, "import"];
+        let reason = format!("{how}: {} {}", self.file, self.device);
+        match (prepared, old) {
+            (Some(p), None) => audit::append_state(
+                self.tx,
+                self.ctx,
+                keys,
+                Some(&reason),
+                &p.new_changes,
+                &p.state_hash,
+            )?,
+            (Some(p), Some(old)) => audit::append_state(
+                self.tx,
+                self.ctx,
+                keys,
+                Some(&reason),
+                &audit::diff(Some(old), map, personal).to_string(),
+                &p.state_hash,
+            )?,
+            (None, old) => audit::append_record(
+                self.tx,
+                self.ctx,
+                keys,
+                Some(&reason),
+                &audit::diff(old, map, personal),
+                map,
+            )?,
+        }
         let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
         exchange::journal_import(self.tx, family, id, version, self.ctx.now_ms(), self.device)
     }

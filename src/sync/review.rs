@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::merge::{Apply, Outcome, vv_of};
+use super::merge::{Apply, Outcome, Prepared, vv_of};
 use super::records::{self, Parsed, RuleBook};
 use crate::domain::Lang;
 use crate::domain::record::Family;
@@ -268,12 +268,12 @@ pub(super) fn recheck(
             let mut apply = Apply {
                 tx,
                 ctx,
-                rules: &rules,
                 device: &q.device,
                 file: &q.file,
                 summary: &mut summary,
             };
-            match apply.record(family, &parsed, &events)? {
+            let prepared = Prepared::of(family, &parsed, &rules);
+            match apply.record(family, &parsed, &prepared, &events)? {
                 Outcome::Quarantined => continue,
                 Outcome::Unchanged => out.superseded += 1,
                 _ => out.admitted += 1,
