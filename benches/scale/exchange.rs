@@ -90,6 +90,14 @@ fn copy_db(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Rounds of the export figures (each a median).
+const EXPORT_ROUNDS: usize = 3;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// The exchange's figures; with `imports` false, only the exports'.
 pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(), String> {
     let s = setup(n)?;
@@ -103,25 +111,50 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
         &mut std::io::sink(),
     )
     .map_err(|e| e.to_string())?;
-    let (base_secs, rows) = raw::export_rows(&s.township, &work.join("raw.jsonl"))?;
-    let _ = std::fs::remove_file(work.join("raw.jsonl"));
+    // Three rounds of the baseline and both exports, interleaved, so a slow spell of this shared machine falls on
+    // all of them; each figure is the median of its three.
+    let mut base = Vec::new();
+    let mut ours = [Vec::new(), Vec::new()];
+    let mut rows = 0;
     let mut peak = 0;
-    for (what, card) in [
-        ("plain", "none".to_owned()),
-        ("encrypted", path_str(&s.card)),
-    ] {
-        let out = work.join(what);
-        fresh_dir(&out)?;
-        let run = data::child(&["export", &path_str(&s.township), &path_str(&out), &card])?;
-        peak = peak.max(run.rss_kb);
-        figures.push(Figure::rate(
+    for round in 0..EXPORT_ROUNDS {
+        let (secs, n_rows) = raw::export_rows(&s.township, &work.join("raw.jsonl"))?;
+        let _ = std::fs::remove_file(work.join("raw.jsonl"));
+        base.push(secs);
+        rows = n_rows;
+        for (i, (what, card)) in [
+            ("plain", "none".to_owned()),
+            ("encrypted", path_str(&s.card)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let out = work.join(what);
+            fresh_dir(&out)?;
+            let run = data::child(&["export", &path_str(&s.township), &path_str(&out), &card])?;
+            peak = peak.max(run.rss_kb);
+            ours[i].push(run.get("export_secs"));
+            eprintln!(
+                "  export round {}: {what} {:.1} s (baseline {secs:.1} s)",
+                round + 1,
+                run.get("export_secs")
+            );
+            if round + 1 == EXPORT_ROUNDS {
+                bundles.push((what, bundle_in(&out)?));
+            }
+        }
+    }
+    let base_secs = median(&mut base);
+    for (what, mut secs) in ["plain", "encrypted"].into_iter().zip(ours) {
+        let mut f = Figure::rate(
             format!("export of {n} records ({what})"),
-            run.get("export_secs"),
+            median(&mut secs),
             base_secs,
             rows,
             0.5,
-        ));
-        bundles.push((what, bundle_in(&out)?));
+        );
+        f.tail = format!("{} runs {}", EXPORT_ROUNDS, f.tail);
+        figures.push(f);
     }
     if !imports {
         let _ = std::fs::remove_dir_all(&work);
@@ -185,8 +218,7 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
             wangge::store::remove_db_files(&db);
         }
     }
-    rebuilds.sort_by(f64::total_cmp);
-    let median = rebuilds.get(rebuilds.len() / 2).copied().unwrap_or(0.0);
+    let median = median(&mut rebuilds);
     let worst = rebuilds.last().copied().unwrap_or(0.0);
     figures.push(Figure::plain(
         "search index rebuilt after an import".into(),

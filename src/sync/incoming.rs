@@ -17,7 +17,8 @@ use crate::store::exchange::{EventRow, RegionRow};
 const BATCH: usize = 256;
 const DEPTH: usize = 8;
 
-/// One checked payload line.
+/// One checked payload line. (A region line is smaller, but a bundle holds only a few of them.)
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Item {
     Region(RegionRow),
     Record {
