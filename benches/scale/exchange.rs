@@ -179,16 +179,13 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
     drop(raw::schema_db(&raw_db)?);
     let (floor, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::Everything)?;
     wangge::store::remove_db_files(&raw_db);
-    let mut f = Figure::rate(
+    figures.push(Figure::rate_info(
         "floor: every row an import writes, raw (empty county)".into(),
         floor,
         empty_base,
         records,
-        0.7,
-    );
-    f.target = "- (what any import could reach)".into();
-    f.pass = None;
-    figures.push(f);
+        "- (what any import could reach)",
+    ));
     let mut rebuilds = Vec::new();
     for (what, bundle) in &bundles {
         for (state, base) in [("an empty", empty_base), ("a half-full", half_base)] {
@@ -209,16 +206,13 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
                 0.7,
             ));
             if state == "an empty" {
-                let mut f = Figure::rate(
+                figures.push(Figure::rate_info(
                     format!("  the same against the floor ({what})"),
                     run.secs - rebuild,
                     floor,
                     records,
-                    0.7,
-                );
-                f.target = "- (the logic's share)".into();
-                f.pass = None;
-                figures.push(f);
+                    "- (the logic's share)",
+                ));
             }
             wangge::store::remove_db_files(&db);
         }

@@ -45,6 +45,17 @@ impl Figure {
     }
 }
 
+impl Figure {
+    /// A throughput against a raw baseline, for information: no target, `note` says what it shows.
+    pub fn rate_info(name: String, ours: f64, base: f64, records: u64, note: &str) -> Figure {
+        Figure {
+            target: note.into(),
+            pass: None,
+            ..Figure::rate(name, ours, base, records, 0.0)
+        }
+    }
+}
+
 /// Times `f` `runs` times (after one warm-up run); returns the sorted durations.
 pub fn times(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
     f();

@@ -530,33 +530,17 @@ pub(super) fn canonical_form(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::domain::clock::{FixedClock, parse_instant};
-    use crate::store::{OpenMode, WriteCtx};
 
     /// A scan and lookups by id write the same bytes for the same range.
     #[test]
     fn a_scan_writes_what_lookups_write() {
         let dir = tempfile::tempdir().unwrap();
-        let now = parse_instant("2026-11-20T09:00:00+08:00").unwrap();
-        let mut store = Store::open(
+        let mut store = crate::sync::test_store(
             &dir.path().join("w.db"),
-            OpenMode::CreateIfMissing,
-            Arc::new(FixedClock(now)),
-        )
-        .unwrap();
-        let region = "610727101000";
-        let ctx = WriteCtx {
-            device: "0190a1b2-0000-7000-8000-000000000007".into(),
-            actor: "网格员".into(),
-            region: region.into(),
-            now,
-        };
-        store
-            .write_raw(|tx| device::init(tx, &ctx, region, &[7; 32]))
-            .unwrap();
+            "610727101000",
+            "0190a1b2-0000-7000-8000-000000000007",
+        );
         crate::demo::generate(&mut store, 120, 7, &mut |_| {}).unwrap();
         let (hi, _) = exchange::journal_head(store.conn()).unwrap();
         let mut written = Vec::new();

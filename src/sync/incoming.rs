@@ -134,41 +134,18 @@ pub(super) fn read<'a>(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::domain::clock::{FixedClock, parse_instant};
-    use crate::store::{OpenMode, Store, WriteCtx, device};
+    use crate::store::device;
     use crate::sync::export::{Outcome, Request, export};
-
-    fn store(dir: &Path, name: &str, region: &str, device_id: &str) -> Store {
-        let now = parse_instant("2026-11-20T09:00:00+08:00").unwrap();
-        let mut store = Store::open(
-            &dir.join(name),
-            OpenMode::CreateIfMissing,
-            Arc::new(FixedClock(now)),
-        )
-        .unwrap();
-        let ctx = WriteCtx {
-            device: device_id.into(),
-            actor: "网格员".into(),
-            region: region.into(),
-            now,
-        };
-        store
-            .write_raw(|tx| device::init(tx, &ctx, region, &[7; 32]))
-            .unwrap();
-        store
-    }
+    use crate::sync::test_store;
 
     /// Reads a township's whole bundle as the county would, giving each line to `apply`.
     fn read_with(
         apply: impl FnMut(Item) -> Result<(), StoreError>,
     ) -> (Header, Result<String, StoreError>) {
         let dir = tempfile::tempdir().unwrap();
-        let mut township = store(
-            dir.path(),
-            "t.db",
+        let mut township = test_store(
+            &dir.path().join("t.db"),
             "610727101000",
             "0190a1b2-0000-7000-8000-000000000007",
         );
@@ -181,9 +158,8 @@ mod tests {
         let Outcome::Written { path, .. } = export(&mut township, &req).unwrap() else {
             panic!("nothing exported");
         };
-        let county = store(
-            dir.path(),
-            "c.db",
+        let county = test_store(
+            &dir.path().join("c.db"),
             "610727000000",
             "0190a1b2-0000-7000-8000-000000000009",
         );

@@ -144,6 +144,7 @@ impl<W: Write + Send + 'static> Drop for Lines<W> {
 mod tests {
     use super::*;
     use crate::store::exchange::RegionRow;
+    use crate::sync::piped::Full;
 
     fn region(i: usize) -> Line {
         Line::Region {
@@ -166,24 +167,6 @@ mod tests {
             lines.send(Out::Line(region(i))).unwrap();
         }
         assert_eq!(lines.finish().unwrap(), expected);
-    }
-
-    /// A writer that fails after `room` bytes.
-    struct Full {
-        room: usize,
-    }
-
-    impl Write for Full {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if buf.len() > self.room {
-                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
-            }
-            self.room -= buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
     }
 
     #[test]

@@ -24,3 +24,30 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// A progress that nobody watches.
 pub fn quiet(_done: u64, _total: u64) {}
+
+/// A new database at `path`, set up as device `device_id` of `region`, its clock fixed (for tests).
+#[cfg(test)]
+pub(crate) fn test_store(
+    path: &std::path::Path,
+    region: &str,
+    device_id: &str,
+) -> crate::store::Store {
+    use crate::domain::clock::{FixedClock, parse_instant};
+    let now = parse_instant("2026-11-20T09:00:00+08:00").unwrap();
+    let mut store = crate::store::Store::open(
+        path,
+        crate::store::OpenMode::CreateIfMissing,
+        std::sync::Arc::new(FixedClock(now)),
+    )
+    .unwrap();
+    let ctx = crate::store::WriteCtx {
+        device: device_id.into(),
+        actor: "网格员".into(),
+        region: region.into(),
+        now,
+    };
+    store
+        .write_raw(|tx| crate::store::device::init(tx, &ctx, region, &[7; 32]))
+        .unwrap();
+    store
+}

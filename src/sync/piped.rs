@@ -145,27 +145,29 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
+/// A writer that fails after `room` bytes, as a full disk does (for tests).
+#[cfg(test)]
+pub(super) struct Full {
+    pub room: usize,
+}
+
+#[cfg(test)]
+impl Write for Full {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.len() > self.room {
+            return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
+        }
+        self.room -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A writer that fails after `room` bytes.
-    struct Full {
-        room: usize,
-    }
-
-    impl Write for Full {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if buf.len() > self.room {
-                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
-            }
-            self.room -= buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[test]
     fn everything_written_arrives_in_order() {
