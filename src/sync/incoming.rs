@@ -13,9 +13,10 @@ use crate::domain::record::Family;
 use crate::store::StoreError;
 use crate::store::exchange::{EventRow, RegionRow};
 
-/// Lines gathered before they are handed over, and batches in flight.
-const BATCH: usize = 256;
-const DEPTH: usize = 8;
+/// Lines gathered before they are handed over, and batches in flight: few, since each record in flight costs
+/// memory (about 10 kB with its prepared audit text) and the merge is the slower side anyway.
+const BATCH: usize = 64;
+const DEPTH: usize = 2;
 
 /// One checked payload line. (A region line is smaller, but a bundle holds only a few of them.)
 #[allow(clippy::large_enum_variant)]
