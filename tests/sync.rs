@@ -758,6 +758,18 @@ fn every_bad_bundle_is_refused_and_changes_nothing() {
         |_| {},
     );
     bad.push(("a record in a region nobody holds", nowhere.clone()));
+    // One record carried twice, the header's counts made to agree.
+    let mut doubled = lines.clone();
+    doubled.insert(k + 1, lines[k]);
+    let family = record(k)["family"].as_str().unwrap().to_owned();
+    let twice = forge(
+        &good,
+        &dir.path().join("twice.wgb"),
+        &key,
+        format!("{}\n", doubled.join("\n")).as_bytes(),
+        |h| h["counts"][&family] = Value::from(h["counts"][&family].as_u64().unwrap() + 1),
+    );
+    bad.push(("a record carried twice", twice.clone()));
     let before = snapshot(&c);
     for (what, file) in &bad {
         let e = take(&mut c, file).expect_err(what);
@@ -770,6 +782,11 @@ fn every_bad_bundle_is_refused_and_changes_nothing() {
     let msg = wangge::domain::Localized::message(&e, wangge::domain::Lang::En);
     assert!(msg.contains("610727101998001"), "{msg}");
     assert_eq!(snapshot(&c), before);
+    // And the record carried twice is named.
+    let e = take(&mut c, &twice).expect_err("twice");
+    let msg = wangge::domain::Localized::message(&e, wangge::domain::Lang::En);
+    let id = record(k)["record"]["id"].as_str().unwrap().to_owned();
+    assert!(msg.contains(&format!("record {id} appears twice")), "{msg}");
     // Once the device is known, a bundle signed by another key is refused.
     take(&mut c, &good).unwrap();
     let before = snapshot(&c);
