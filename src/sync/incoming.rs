@@ -2,6 +2,7 @@
 //! each line, and hands the lines over in batches, in order, to the merge on the calling thread, which holds the
 //! transaction. Reading and checking then run beside the database's writes.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::mpsc::sync_channel;
 
@@ -93,13 +94,19 @@ pub(super) fn read<'a>(
                         batch.push(item);
                         if batch.len() >= BATCH {
                             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            to.send(full).map_err(|_| stopped())?;
+                            if to.send(full).is_err() {
+                                // The merge has stopped: the rest of the file is not worth reading.
+                                return Ok(ControlFlow::Break(()));
+                            }
                         }
-                        Ok(())
+                        Ok(ControlFlow::Continue(()))
                     },
                 )?;
-                if !batch.is_empty() {
-                    to.send(batch).map_err(|_| stopped())?;
+                let Some(digest) = digest else {
+                    return Err(stopped());
+                };
+                if !batch.is_empty() && to.send(batch).is_err() {
+                    return Err(stopped());
                 }
                 Ok((digest, check))
             });
@@ -140,19 +147,16 @@ mod tests {
     use crate::sync::export::{Outcome, Request, export};
     use crate::sync::test_store;
 
-    /// Reads a township's whole bundle as the county would, giving each line to `apply`.
-    fn read_with(
-        apply: impl FnMut(Item) -> Result<(), StoreError>,
-    ) -> (Header, Result<String, StoreError>) {
-        let dir = tempfile::tempdir().unwrap();
+    /// A township's whole bundle to the county (in `dir`), and the county's store.
+    fn township_bundle(dir: &Path) -> (std::path::PathBuf, crate::store::Store) {
         let mut township = test_store(
-            &dir.path().join("t.db"),
+            &dir.join("t.db"),
             "610727101000",
             "0190a1b2-0000-7000-8000-000000000007",
         );
         crate::demo::generate(&mut township, 300, 7, &mut |_| {}).unwrap();
         let req = Request {
-            out_dir: dir.path().join("out"),
+            out_dir: dir.join("out"),
             to: None,
             full: true,
         };
@@ -160,10 +164,19 @@ mod tests {
             panic!("nothing exported");
         };
         let county = test_store(
-            &dir.path().join("c.db"),
+            &dir.join("c.db"),
             "610727000000",
             "0190a1b2-0000-7000-8000-000000000009",
         );
+        (path, county)
+    }
+
+    /// Reads a township's whole bundle as the county would, giving each line to `apply`.
+    fn read_with(
+        apply: impl FnMut(Item) -> Result<(), StoreError>,
+    ) -> (Header, Result<String, StoreError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, county) = township_bundle(dir.path());
         let own = device::get(county.conn()).unwrap();
         let v = verify::verify(&county, &path, &own).unwrap();
         let book = crate::sync::records::RuleBook::load(county.conn()).unwrap();
@@ -210,5 +223,31 @@ mod tests {
         });
         assert!(matches!(read, Err(StoreError::DiskFull)), "{read:?}");
         assert_eq!(seen, BATCH + 3);
+    }
+
+    #[test]
+    fn a_reader_whose_lines_are_no_longer_wanted_stops_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, county) = township_bundle(dir.path());
+        let own = device::get(county.conn()).unwrap();
+        let v = verify::verify(&county, &path, &own).unwrap();
+        // A byte near the end altered: reading on to the end to hash it would call the file damaged.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() - 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        let mut lines = 0;
+        let read = verify::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
+            lines += 1;
+            Ok(ControlFlow::Break(()))
+        });
+        assert!(matches!(read, Ok(None)), "{read:?}");
+        assert_eq!(lines, 1);
+        // Read to the end, the same file is found damaged.
+        let read = verify::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
+            Ok(ControlFlow::Continue(()))
+        });
+        let intact = matches!(&read, Ok(Some(d)) if *d == v.header.payload.sha256);
+        assert!(!intact, "{read:?}");
     }
 }

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -242,15 +243,16 @@ fn trust(
 }
 
 /// Reads the payload from `offset` (decrypting it with `identity` when it is encrypted), calling `f` with each
-/// line; returns the SHA-256 of the bytes on disk.
+/// line; returns the SHA-256 of the bytes on disk. When `f` breaks off (whoever takes the lines has stopped),
+/// reading ends there and then, with `None`: nothing more is read, hashed or judged.
 pub(super) fn read_payload(
     path: &Path,
     offset: u64,
     header: &Header,
     identity: Option<&age::x25519::Identity>,
     read: &dyn Fn(u64),
-    mut f: impl FnMut(usize, Line) -> Result<(), StoreError>,
-) -> Result<String, StoreError> {
+    mut f: impl FnMut(usize, Line) -> Result<ControlFlow<()>, StoreError>,
+) -> Result<Option<String>, StoreError> {
     let io = |source: std::io::Error| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -265,7 +267,7 @@ pub(super) fn read_payload(
     };
     let mut r = super::seal::open(raw, &header.payload.encoding, identity, path)?;
     let mut line_no = 2;
-    let lines = (|| -> Result<(), StoreError> {
+    let lines = (|| -> Result<ControlFlow<()>, StoreError> {
         loop {
             line_no += 1;
             let Some(raw) = bundle::read_line(&mut r, MAX_LINE, path, line_no)? else {
@@ -290,7 +292,9 @@ pub(super) fn read_payload(
                     format!("this line is not a valid record: {e}"),
                 )
             })?;
-            f(line_no, line)?;
+            if f(line_no, line)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
             if line_no % 1024 == 0 {
                 read(tap.borrow().1);
             }
@@ -298,9 +302,12 @@ pub(super) fn read_payload(
         // Read to the end (for an encrypted payload this checks its last chunk), then hash any bytes on disk
         // beyond what the reader took, so the digest and the length cover the whole file.
         std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| bundle::read_error(path, e))?;
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })();
     drop(r);
+    if matches!(lines, Ok(ControlFlow::Break(()))) {
+        return Ok(None);
+    }
     let taken = tap.borrow().1;
     let mut rest = std::fs::File::open(path).map_err(io)?;
     rest.seek(SeekFrom::Start(offset + taken)).map_err(io)?;
@@ -337,7 +344,7 @@ pub(super) fn read_payload(
             ),
         ));
     }
-    Ok(digest)
+    Ok(Some(digest))
 }
 
 fn damaged(path: &Path) -> StoreError {
