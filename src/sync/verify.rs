@@ -375,20 +375,22 @@ pub(super) struct PayloadCheck<'a> {
 impl<'a> PayloadCheck<'a> {
     pub fn new(path: &'a Path, header: &'a Header, own_region: &'a str) -> Self {
         // Room for the records the header declares, taken once, but never more than the file could hold (a
-        // record line is over 100 bytes): a header that lies costs nothing.
+        // record line is over 100 bytes), and only if the memory is there: otherwise it grows as it goes.
         let declared: u64 = header
             .counts
             .iter()
             .filter(|(family, _)| *family != "region")
             .fold(0, |sum, (_, n)| sum.saturating_add(*n));
         let room = std::fs::metadata(path).map_or(0, |m| m.len() / 100);
+        let mut ids = Vec::new();
+        let _ = ids.try_reserve_exact(usize::try_from(declared.min(room)).unwrap_or(usize::MAX));
         PayloadCheck {
             path,
             header,
             own_region,
             counts: BTreeMap::new(),
             codes: Default::default(),
-            ids: Vec::with_capacity(declared.min(room) as usize),
+            ids,
         }
     }
 
