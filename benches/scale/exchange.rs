@@ -128,8 +128,7 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
         let _ = std::fs::remove_file(work.join("raw.jsonl"));
         base.push(secs);
         rows = n_rows;
-        // The first export of a round follows the baseline's large write; the order alternates so that neither
-        // kind always comes first (in session 7's run the plain one, always first, was the slower in every round).
+        // The order of the two exports alternates by round too, so that neither kind always comes first.
         let mut kinds = [
             (0, "plain", "none".to_owned()),
             (1, "encrypted", path_str(&s.card)),

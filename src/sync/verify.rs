@@ -358,7 +358,7 @@ fn damaged(path: &Path) -> StoreError {
 
 /// The checks of each payload line, made as the merge reads it (inside the import's transaction, so a failure
 /// anywhere leaves the database as it was): every line parses and lies inside both regions, and at the end the
-/// counts and the digest match the header.
+/// counts and the digest match the header and no record came twice.
 pub(super) struct PayloadCheck<'a> {
     path: &'a Path,
     header: &'a Header,
@@ -529,9 +529,9 @@ impl<'a> PayloadCheck<'a> {
         Ok((fam, parsed))
     }
 
-    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, and every
-    /// region a record lies in (or a region carried names as its parent) must now be on file (here before, or
-    /// carried by the bundle).
+    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, no record
+    /// may come twice, and every region a record lies in (or a region carried names as its parent) must now be
+    /// on file (here before, or carried by the bundle).
     pub fn finish(mut self, conn: &rusqlite::Connection, digest: &str) -> Result<(), StoreError> {
         if digest != self.header.payload.sha256 {
             return Err(damaged(self.path));
