@@ -93,9 +93,20 @@ fn copy_db(from: &Path, to: &Path) -> Result<(), String> {
 /// Rounds of the export figures (each a median).
 const EXPORT_ROUNDS: usize = 3;
 
-fn median(v: &mut [f64]) -> f64 {
+/// The middle of `v` (sorted in place).
+pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The township's whole plain bundle, written (untimed) into a fresh work folder: (the folder, the bundle).
+pub fn plain_bundle(n: usize) -> Result<(PathBuf, PathBuf), String> {
+    let s = setup(n)?;
+    let work = data::dir().join(format!("exchange-{n}/work"));
+    let out = work.join("plain");
+    fresh_dir(&out)?;
+    data::child(&["export", &path_str(&s.township), &path_str(&out), "none"])?;
+    Ok((work, bundle_in(&out)?))
 }
 
 /// The exchange's figures; with `imports` false, only the exports'.
@@ -175,15 +186,14 @@ pub fn figures(n: usize, imports: bool, figures: &mut Vec<Figure>) -> Result<(),
     // into an empty database with the same schema (for the half-full county, after upserting the half).
     let raw_db = work.join("raw.db");
     drop(raw::schema_db(&raw_db)?);
-    let (empty_base, records) =
-        raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::RecordsAndJournal)?;
+    let (empty_base, records) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::BASELINE)?;
     drop(raw::schema_db(&raw_db)?);
-    raw::upsert_bundle(&raw_db, &bundle_in(&s.half)?, Rows::RecordsAndJournal)?;
-    let (half_base, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::RecordsAndJournal)?;
+    raw::upsert_bundle(&raw_db, &bundle_in(&s.half)?, Rows::BASELINE)?;
+    let (half_base, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::BASELINE)?;
     // The storage floor of the import's design, into an empty county: every row it writes, raw. Its own ratio to
     // the baseline is the most any import writing those rows could reach.
     drop(raw::schema_db(&raw_db)?);
-    let (floor, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::Everything)?;
+    let (floor, _) = raw::upsert_bundle(&raw_db, &bundles[0].1, Rows::FLOOR)?;
     wangge::store::remove_db_files(&raw_db);
     figures.push(Figure::rate_info(
         "floor: every row an import writes, raw (empty county)".into(),

@@ -2,7 +2,8 @@
 //! a baseline measured in the same run where a raw limit exists, the ratio, the target and PASS/FAIL.
 //!
 //! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only GROUP` (one of `browse`,
-//! `exchange`, `export` (the exchange without its imports), `durability`). The databases are made once and kept
+//! `exchange`, `export` (the exchange without its imports), `durability`, `floor` (what each kind of row an
+//! import writes costs, raw; only when asked for)). The databases are made once and kept
 //! under `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import,
 //! export and demo run in child processes of this same program.
 
@@ -10,6 +11,7 @@ mod browse;
 mod data;
 mod durability;
 mod exchange;
+mod floor;
 mod raw;
 mod table;
 
@@ -91,6 +93,11 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
     {
         // The figures measured so far still print.
         eprintln!("the exchange's figures stopped: {e}");
+    }
+    if a.only.as_deref() == Some("floor")
+        && let Err(e) = floor::figures(a.records, &mut figures)
+    {
+        eprintln!("the floor's figures stopped: {e}");
     }
     if group("durability")
         && let Err(e) = durability::figures(&mut figures)

@@ -64,18 +64,45 @@ fn sql_value(v: Option<&Json>) -> Value {
     }
 }
 
-/// What a raw import writes: the issue's baseline (each record's row and its journal rows), or every row wangge's
-/// import writes (the storage floor of its design: also the timeline events, an inspection's results, one audit
-/// row of the record's size and the sequence numbers seen), with no logic between them.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Rows {
-    RecordsAndJournal,
-    Everything,
+/// What a raw import writes. The issue's baseline writes each record's row and its journal rows
+/// (`Rows::BASELINE`); wangge's import also writes an inspection's results, the timeline's events, an audit row
+/// holding a new record's JSON, and each sequence number seen (`Rows::FLOOR`, the storage floor of its design,
+/// with no logic between the rows). The parts can be taken one by one, to see what each costs.
+#[derive(Clone, Copy)]
+pub struct Rows {
+    pub results: bool,
+    pub timeline: bool,
+    pub audit: Audit,
+    pub seen: bool,
 }
 
-/// Upserts every record of a plain bundle, and a journal row per change it carries (and with `Rows::Everything`
-/// the rest of what wangge writes), into `db` in one transaction with prepared `INSERT … ON CONFLICT DO UPDATE`.
-/// Returns (seconds, records).
+/// The audit row a raw import writes per record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Audit {
+    None,
+    /// Hashes only, no changes (what a new record's row could hold: its state hash proves the content).
+    Hashes,
+    /// The whole record as its changes, as wangge writes for a new record.
+    WholeRecord,
+}
+
+impl Rows {
+    pub const BASELINE: Rows = Rows {
+        results: false,
+        timeline: false,
+        audit: Audit::None,
+        seen: false,
+    };
+    pub const FLOOR: Rows = Rows {
+        results: true,
+        timeline: true,
+        audit: Audit::WholeRecord,
+        seen: true,
+    };
+}
+
+/// Upserts every record of a plain bundle, and a journal row per change it carries (and what else `rows` names),
+/// into `db` in one transaction with prepared `INSERT … ON CONFLICT DO UPDATE`. Returns (seconds, records).
 pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64), String> {
     let mut conn = connect(db)?;
     let started = Instant::now();
@@ -130,10 +157,8 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
                 .execute(rusqlite::params![family, id, seq[1].as_i64(), at, "bench"])
                 .map_err(|e| e.to_string())?;
         }
-        if rows == Rows::Everything {
-            audit_seq += 1;
-            everything_else(&tx, &v, family, id, &record, audit_seq)?;
-        }
+        audit_seq += 1;
+        everything_else(&tx, &v, rows, (family, id), &record, audit_seq)?;
         n += 1;
     }
     drop(journal);
@@ -141,84 +166,95 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
     Ok((started.elapsed().as_secs_f64(), n))
 }
 
-/// The rows wangge's import writes besides a record's row and journal: its timeline events, an inspection's
-/// results, an audit row holding the record's JSON (as a new record's holds it) with 64-character hashes, and
-/// each sequence number seen.
+/// The elements of a JSON array (none if it is not one).
+fn items(v: Option<&Json>) -> &[Json] {
+    v.and_then(Json::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// The rows `rows` names besides a record's row and journal: its timeline events, an inspection's results, an
+/// audit row with 64-character hashes, and each sequence number seen.
 fn everything_else(
     tx: &rusqlite::Transaction,
     line: &Json,
-    family: &str,
-    id: &str,
+    rows: Rows,
+    (family, id): (&str, &str),
     record: &Map<String, Json>,
     audit_seq: i64,
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
-    let hash = "0".repeat(64);
-    let mut events = tx
-        .prepare_cached(
-            "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+    if rows.timeline {
+        let mut events = tx
+            .prepare_cached(
+                "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+            )
+            .map_err(e)?;
+        for ev in items(line.get("events")) {
+            let f = |k: &str| sql_value(ev.get(k));
+            events
+                .execute(rusqlite::params![
+                    f("id"),
+                    f("origin"),
+                    family,
+                    id,
+                    f("at"),
+                    f("on_date"),
+                    f("actor"),
+                    f("action"),
+                    f("note")
+                ])
+                .map_err(e)?;
+        }
+    }
+    if rows.results {
+        let mut results = tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO inspection_results (inspection_id, item_code, result, note)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(e)?;
+        for r in items(record.get("results")) {
+            let f = |k: &str| sql_value(r.get(k));
+            results
+                .execute(rusqlite::params![
+                    id,
+                    f("item_code"),
+                    f("result"),
+                    f("note")
+                ])
+                .map_err(e)?;
+        }
+    }
+    let changes = match rows.audit {
+        Audit::None => None,
+        Audit::Hashes => Some("{}".to_owned()),
+        Audit::WholeRecord => Some(Json::Object(record.clone()).to_string()),
+    };
+    if let Some(changes) = changes {
+        tx.prepare_cached(
+            "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash,
+             prev_hash, hash) VALUES (?1, 0, 'bench', 'bench', ?2, ?3, 'import', 'bench', ?4, ?5, ?5, ?5)",
         )
-        .map_err(e)?;
-    for ev in line["events"].as_array().into_iter().flatten() {
-        let f = |k: &str| sql_value(ev.get(k));
-        events
-            .execute(rusqlite::params![
-                f("id"),
-                f("origin"),
+        .and_then(|mut st| {
+            st.execute(rusqlite::params![
+                audit_seq,
                 family,
                 id,
-                f("at"),
-                f("on_date"),
-                f("actor"),
-                f("action"),
-                f("note")
+                changes,
+                "0".repeat(64)
             ])
-            .map_err(e)?;
-    }
-    let mut results = tx
-        .prepare_cached(
-            "INSERT OR REPLACE INTO inspection_results (inspection_id, item_code, result, note)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
+        })
         .map_err(e)?;
-    for r in record
-        .get("results")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let f = |k: &str| sql_value(r.get(k));
-        results
-            .execute(rusqlite::params![
-                id,
-                f("item_code"),
-                f("result"),
-                f("note")
-            ])
-            .map_err(e)?;
     }
-    tx.prepare_cached(
-        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash,
-         prev_hash, hash) VALUES (?1, 0, 'bench', 'bench', ?2, ?3, 'import', 'bench', ?4, ?5, ?5, ?5)",
-    )
-    .and_then(|mut st| {
-        st.execute(rusqlite::params![
-            audit_seq,
-            family,
-            id,
-            Json::Object(record.clone()).to_string(),
-            hash
-        ])
-    })
-    .map_err(e)?;
-    let mut seen = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO sync_seen (device, seq, digest) VALUES ('bench', ?1, '0000000000000000')",
-        )
-        .map_err(e)?;
-    for seq in line["seqs"].as_array().into_iter().flatten() {
-        seen.execute([seq[0].as_i64()]).map_err(e)?;
+    if rows.seen {
+        let mut seen = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO sync_seen (device, seq, digest) VALUES ('bench', ?1, '0000000000000000')",
+            )
+            .map_err(e)?;
+        for seq in items(line.get("seqs")) {
+            seen.execute([seq[0].as_i64()]).map_err(e)?;
+        }
     }
     Ok(())
 }
