@@ -2,10 +2,10 @@
 //! a baseline measured in the same run where a raw limit exists, the ratio, the target and PASS/FAIL.
 //!
 //! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only GROUP` (one of `browse`,
-//! `exchange`, `export` (the exchange without its imports), `durability`, `floor` (what each kind of row an
-//! import writes costs, raw; only when asked for)). The databases are made once and kept
-//! under `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import,
-//! export and demo run in child processes of this same program.
+//! `exchange`, `export` (the exchange without its imports), `durability`, or `floor`: what each kind of row an
+//! import writes costs, raw, run only when asked for). The databases are made once and kept under
+//! `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import, export and
+//! demo run in child processes of this same program.
 
 mod browse;
 mod data;
