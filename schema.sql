@@ -591,3 +591,32 @@ CREATE INDEX petitions_open_due ON petitions (office_due, id, deleted)
     WHERE office_due IS NOT NULL AND deleted = 0;
 CREATE INDEX assignments_open_due ON assignments (deadline, id, status, deleted)
     WHERE status = 'open' AND deleted = 0;
+
+-- @migration 7 ------------------------------------------------------------------------------------------------
+-- Trust held for an operator: a device whose claimed region overlaps another device's (or this database's own)
+-- is 'held', and its verified bundles wait here, whole and unmerged, until `trust confirm` merges them or
+-- `trust revoke` drops them. SQLite cannot widen a CHECK: the peers table is made again.
+CREATE TABLE peers_new (
+    device      TEXT PRIMARY KEY,
+    public_key  TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('unconfirmed', 'confirmed', 'revoked', 'held')),
+    how         TEXT NOT NULL CHECK (how IN ('first_use', 'registered')),
+    added_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO peers_new SELECT device, public_key, region_code, status, how, added_at FROM peers;
+DROP TABLE peers;
+ALTER TABLE peers_new RENAME TO peers;
+
+CREATE TABLE held_bundles (
+    id     INTEGER PRIMARY KEY,
+    device TEXT NOT NULL,
+    lo     INTEGER NOT NULL,
+    hi     INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    file   TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    bytes  BLOB NOT NULL,
+    at     INTEGER NOT NULL,
+    UNIQUE (device, sha256)
+);

@@ -57,15 +57,16 @@ fn init_then_check_and_key_facts() {
 fn init_refuses_bad_input_without_creating_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    for (region, worker, says) in [
-        ("12345", "张伟", "不是区划代码"),
-        ("610727101000", "  ", "网格员"),
-        ("610727199000", "张伟", "没有区划"),
+    // A malformed code is a usage error (exit 2, clap's usage line); valid input refused is exit 1.
+    for (region, worker, code, says) in [
+        ("12345", "张伟", 2, "不是区划代码"),
+        ("610727101000", "  ", 1, "网格员"),
+        ("610727199000", "张伟", 1, "没有区划"),
     ] {
         wangge(&db)
             .args(["init", "--region", region, "--worker", worker])
             .assert()
-            .code(1)
+            .code(code)
             .stderr(predicate::str::contains(says));
         assert!(!db.exists(), "{region} left a file");
         assert!(!dir.path().join("w.db-wal").exists());
@@ -73,8 +74,11 @@ fn init_refuses_bad_input_without_creating_a_file() {
     wangge(&db)
         .args(["--lang", "en", "init", "--region", "x", "--worker", "a"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("is not a region code"));
+        .code(2)
+        .stderr(
+            predicate::str::contains("is not a region code")
+                .and(predicate::str::contains("--help")),
+        );
 }
 
 #[test]

@@ -8,8 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::exchange::{COUNTY, Db, JIEGUAN, XINGZHOU, db, device_id, records_state};
-use ed25519_dalek::SigningKey;
+use common::exchange::{COUNTY, Db, JIEGUAN, XINGZHOU, code, db, records_state, register};
 use proptest::prelude::*;
 use wangge::sync::{export, import};
 
@@ -60,7 +59,7 @@ fn edit(d: &mut Db, township: &str, n: usize, text: &str) {
 fn send(d: &mut Db, to: Option<&str>) -> Option<PathBuf> {
     let req = export::Request {
         out_dir: d.out(),
-        to: to.map(str::to_owned),
+        to: to.map(code),
         full: false,
     };
     match export::export(&mut d.store, &req).unwrap() {
@@ -72,12 +71,7 @@ fn send(d: &mut Db, to: Option<&str>) -> Option<PathBuf> {
 /// A county database that trusts the county device (registered ahead, as the rules require).
 fn observer(n: u8) -> Db {
     let mut x = db(COUNTY, n, 0);
-    let key = hex::encode(
-        SigningKey::from_bytes(&[9u8; 32])
-            .verifying_key()
-            .to_bytes(),
-    );
-    wangge::sync::trust::add(&mut x.store, &device_id(9), &key, COUNTY).unwrap();
+    register(&mut x, 9, COUNTY);
     x
 }
 

@@ -30,7 +30,11 @@ fn ended_cases_lose_their_personal_data_and_the_county_follows() {
     let mut county = db(COUNTY, 9, 0);
     take(&mut county, &send(&mut town, None)).unwrap();
     let before = people(town.store.conn());
-    let due = retention::due(town.store.conn(), today()).unwrap();
+    let due: Vec<String> = retention::due(town.store.conn(), today())
+        .unwrap()
+        .into_iter()
+        .map(String::from)
+        .collect();
     assert!(!due.is_empty(), "the demo has ended cases");
     assert!(due.len() < before.len(), "and open ones");
     let open_before: Vec<_> = before

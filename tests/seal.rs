@@ -189,7 +189,7 @@ fn a_plain_bundle_still_imports_and_the_card_is_checked() {
     let peer = wangge::store::exchange::peer(a.store.conn(), &device_id(9))
         .unwrap()
         .unwrap();
-    assert_eq!(peer.status, "confirmed");
+    assert_eq!(peer.status, wangge::store::exchange::PeerStatus::Confirmed);
     assert!(seal::add_recipient(&mut a.store, "age1nonsense").is_err());
     // Without a recipient, bundles go plain again.
     let r = seal::recipients(a.store.conn()).unwrap()[0].to_string();
@@ -236,7 +236,7 @@ fn the_county_acknowledges_and_only_its_card_key_is_believed() {
     // The real one, through `import` like a bundle.
     match wangge::sync::import::take(&mut a.store, &files[0], false, &wangge::sync::quiet).unwrap()
     {
-        wangge::sync::import::Taken::Ack(ack) => assert_eq!(ack.ranges.len(), 1),
+        wangge::sync::import::Taken::Ack(t) => assert_eq!(t.ack.ranges.len(), 1),
         wangge::sync::import::Taken::Bundle(_) => panic!("an ack read as a bundle"),
     }
     let st = wangge::sync::status::status(&a.store).unwrap();
@@ -310,7 +310,7 @@ fn a_card_of_another_county_or_of_a_revoked_device_is_refused() {
         seal::read_card(&windows).unwrap(),
         seal::read_card(&card).unwrap()
     );
-    wangge::sync::trust::set(&mut a.store, &device_id(9), "revoked").unwrap();
+    wangge::sync::trust::revoke(&mut a.store, &dev(9)).unwrap();
     let e = seal::add_card(&mut a.store, &card).expect_err("revoked");
     assert!(message(&e).contains("revoked"), "{}", message(&e));
 }
@@ -324,12 +324,7 @@ fn a_bundle_meant_for_a_township_does_not_count_as_received_at_the_county() {
     let down = send(&mut c1, Some(JIEGUAN));
     // Another county database takes its records, but not its range: it holds only what lies in 接官亭.
     let mut c2 = db(COUNTY, 10, 0);
-    let key = hex::encode(
-        SigningKey::from_bytes(&[9u8; 32])
-            .verifying_key()
-            .to_bytes(),
-    );
-    wangge::sync::trust::add(&mut c2.store, &device_id(9), &key, COUNTY).unwrap();
+    register(&mut c2, 9, COUNTY);
     take(&mut c2, &down).unwrap();
     let st = wangge::sync::status::status(&c2.store).unwrap();
     let d = st

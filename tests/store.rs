@@ -35,7 +35,7 @@ fn ctx(env: &Env) -> WriteCtx {
 fn place(env: &mut Env, region: &str) -> Place {
     let c = ctx(env);
     let p = Place {
-        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), region),
+        meta: Meta::new(records::new_id(&c), &c.device, c.now_ms(), &code(region)),
         name: "江神庙巷 4 号".into(),
         address: "兴州街道江神庙巷 4 号".into(),
         kind: PlaceKind::Household,
@@ -337,10 +337,11 @@ fn version_vectors_count_each_device() {
         .write(|tx, c| hazards::act(tx, c, &h.meta.id, 1, &assign))
         .unwrap();
     // The same record edited by another device (e.g. the county) counts under that device's id.
+    let county_device = "0190a000-0000-7000-8000-0000000c0c0c";
     let county = WriteCtx {
-        device: "county-device".into(),
+        device: wangge::domain::ids::DeviceId::parse(county_device).unwrap(),
         actor: "县".into(),
-        region: "610727000000".into(),
+        region: code("610727000000"),
         now: now(),
     };
     let h3 = env
@@ -349,10 +350,10 @@ fn version_vectors_count_each_device() {
             hazards::act(tx, c, &h.meta.id, 2, &HazardAction::Rectify { note: None })
         })
         .unwrap();
-    assert_eq!(h2.meta.vv.0.get(&h.meta.origin), Some(&2));
-    assert_eq!(h3.meta.vv.0.get("county-device"), Some(&1));
+    assert_eq!(h2.meta.vv.get(&h.meta.origin), 2);
+    assert_eq!(h3.meta.vv.get(county_device), 1);
     assert_eq!(h3.meta.version, 3);
-    assert_eq!(h3.meta.updated_by, "county-device");
+    assert_eq!(h3.meta.updated_by, county_device);
 }
 
 #[test]
@@ -360,7 +361,12 @@ fn writes_outside_the_jurisdiction_or_to_unknown_regions_are_refused() {
     let mut env = township();
     let c = ctx(&env);
     let mut p = place(&mut env, &grid());
-    p.meta = Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727102000");
+    p.meta = Meta::new(
+        records::new_id(&c),
+        &c.device,
+        c.now_ms(),
+        &code("610727102000"),
+    );
     let err = env
         .store
         .write(|tx, c| places::create(tx, c, p.clone()))
@@ -369,7 +375,7 @@ fn writes_outside_the_jurisdiction_or_to_unknown_regions_are_refused() {
         matches!(err, StoreError::OutsideJurisdiction { .. }),
         "{err:?}"
     );
-    p.meta.region_code = "610727101299001".into();
+    p.meta.region_code = code("610727101299001");
     let err = env
         .store
         .write(|tx, c| places::create(tx, c, p.clone()))
@@ -452,7 +458,7 @@ fn a_finding_is_referred_handled_and_verified_and_can_be_overdue() {
             records::new_id(&c),
             &c.device,
             c.now_ms(),
-            "ignored: takes the patrol's region",
+            &code("610727101000"),
         ),
         patrol_id: Some(p.meta.id.clone()),
         code: FindingCode::Q3,
@@ -539,7 +545,12 @@ fn petition(env: &Env, received: NaiveDate, id_number: Option<&str>) -> Petition
         summary: "征地补偿款未足额发放".into(),
         content: "要求补发差额".into(),
         ..Petition::new(
-            Meta::new(records::new_id(&c), &c.device, c.now_ms(), "610727101000"),
+            Meta::new(
+                records::new_id(&c),
+                &c.device,
+                c.now_ms(),
+                &code("610727101000"),
+            ),
             received,
         )
     }

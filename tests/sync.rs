@@ -84,7 +84,7 @@ fn seventeen_townships_merge_into_one_county() {
         .unwrap()
         .into_iter()
         .filter(|r| r.code != COUNTY)
-        .map(|r| r.code)
+        .map(|r| r.code.to_string())
         .collect();
     assert_eq!(towns.len(), 17);
     let mut c = db(COUNTY, 99, 0);
@@ -497,8 +497,7 @@ proptest! {
         let state = |order: &[usize]| {
             let mut x = db(COUNTY, 50, 0);
             // The county device C is this database's own region: registered ahead, as the rules require.
-            let key = hex::encode(SigningKey::from_bytes(&[9u8; 32]).verifying_key().to_bytes());
-            wangge::sync::trust::add(&mut x.store, &device_id(9), &key, COUNTY).unwrap();
+            register(&mut x, 9, COUNTY);
             for &i in order {
                 take(&mut x, &files[i]).unwrap();
             }
@@ -579,8 +578,8 @@ fn an_assignment_goes_down_and_its_answer_comes_back() {
                 ctx,
                 &wangge::store::assignments::Order {
                     target_family: wangge::domain::record::Family::Hazard,
-                    target_id: hid.clone(),
-                    assignee: JIEGUAN.into(),
+                    target_id: wangge::domain::ids::RecordId::parse(&hid).unwrap(),
+                    assignee: code(JIEGUAN),
                     deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
                     note: "县安委办督办：限期整改".into(),
                 },

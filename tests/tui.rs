@@ -55,7 +55,7 @@ fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_
     let Some(Screen::Detail(d)) = app.stack.last() else {
         panic!("no detail")
     };
-    assert_eq!(d.id(), app.dash_rows[0].id);
+    assert_eq!(d.id().as_str(), app.dash_rows[0].id);
     let (rows, _) = screen(&app, 80, 24);
     assert!(rows.join("\n").contains("逾期"), "{}", rows.join("\n"));
     press(&mut app, KeyCode::Esc); // back on the dashboard, same place

@@ -28,7 +28,7 @@ fn save_during_an_import(
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     ctrl_s(&mut app);
     assert!(app.waiting, "{:?}", app.status);
-    (dir, app, id, other)
+    (dir, app, id.to_string(), other)
 }
 
 #[test]

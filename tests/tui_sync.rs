@@ -29,13 +29,14 @@ fn county(dir: &std::path::Path) -> App {
     )
     .unwrap();
     let ctx = wangge::store::WriteCtx {
-        device: "0190a000-0000-7000-8000-0000000c0001".into(),
+        device: wangge::domain::ids::DeviceId::parse("0190a000-0000-7000-8000-0000000c0001")
+            .unwrap(),
         actor: "县中心".into(),
-        region: "610727000000".into(),
+        region: wangge::domain::ids::RegionCode::parse("610727000000").unwrap(),
         now: common::now(),
     };
     store
-        .write_raw(|tx| wangge::store::device::init(tx, &ctx, "610727000000", &[9u8; 32]))
+        .write_raw(|tx| wangge::store::device::init(tx, &ctx, &ctx.region, &[9u8; 32]))
         .unwrap();
     App::new(store, Lang::Zh).unwrap()
 }
@@ -167,7 +168,7 @@ fn a_conflict_is_opened_and_the_other_side_kept_with_a_note() {
 fn bundle(app: &mut App, dir: &std::path::Path, to: Option<&str>) -> std::path::PathBuf {
     let req = wangge::sync::export::Request {
         out_dir: dir.to_owned(),
-        to: to.map(str::to_owned),
+        to: to.map(|t| wangge::domain::ids::RegionCode::parse(t).unwrap()),
         full: false,
     };
     match wangge::sync::export::export(&mut app.store, &req).unwrap() {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wangge::domain::clock::{FixedClock, parse_instant};
+use wangge::domain::ids::RegionCode;
 use wangge::store::{OpenMode, Store, WriteCtx, device};
 
 pub const NOW: &str = "2026-11-28T09:41:00+08:00";
@@ -29,15 +30,16 @@ pub fn fresh(path: &Path, region: &str) -> Result<Store, String> {
     wangge::store::remove_db_files(path);
     let mut store = open(path, OpenMode::CreateIfMissing)?;
     let now = parse_instant(NOW).map_err(|e| e.to_string())?;
-    let (id, key) = wangge::demo::demo_identity(1, region, now);
+    let region = RegionCode::parse(region).map_err(|e| e.to_string())?;
+    let (id, key) = wangge::demo::demo_identity(1, &region, now);
     let ctx = WriteCtx {
         device: id,
         actor: "bench".into(),
-        region: region.into(),
+        region: region.clone(),
         now,
     };
     store
-        .write_raw(|tx| device::init(tx, &ctx, region, &key))
+        .write_raw(|tx| device::init(tx, &ctx, &region, &key))
         .map_err(|e| e.to_string())?;
     Ok(store)
 }
@@ -168,7 +170,7 @@ pub fn serve(args: &[String]) -> Result<(), String> {
             let started = Instant::now();
             let req = wangge::sync::export::Request {
                 out_dir: PathBuf::from(arg(2)),
-                to: Some(COUNTY.into()),
+                to: Some(RegionCode::parse(COUNTY).map_err(|e| e.to_string())?),
                 full: true,
             };
             let out = wangge::sync::export::export(&mut store, &req).map_err(|e| e.to_string())?;

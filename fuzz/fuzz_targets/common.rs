@@ -34,13 +34,16 @@ fn store(path: &Path, region: &str, n: u8) -> Store {
     let mut store =
         Store::open(path, OpenMode::CreateIfMissing, Arc::new(FixedClock(now))).unwrap();
     let ctx = WriteCtx {
-        device: format!("0190a000-0000-7000-8000-0000000000{n:02x}"),
+        device: wangge::domain::ids::DeviceId::parse(&format!(
+            "0190a000-0000-7000-8000-0000000000{n:02x}"
+        ))
+        .unwrap(),
         actor: "测试".into(),
-        region: region.into(),
+        region: wangge::domain::ids::RegionCode::parse(region).unwrap(),
         now,
     };
     store
-        .write_raw(|tx| device::init(tx, &ctx, region, &[n; 32]))
+        .write_raw(|tx| device::init(tx, &ctx, &ctx.region, &[n; 32]))
         .unwrap();
     store
 }

@@ -89,7 +89,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             records,
             seed,
             township,
-        }) => super::setup::demo(&path, clock, *records, *seed, township.as_deref(), lang),
+        }) => super::setup::demo(&path, clock, *records, *seed, township.as_ref(), lang),
         Some(Command::Ledger {
             family,
             out,
@@ -103,7 +103,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
                 out,
                 from: from.as_deref(),
                 to: to.as_deref(),
-                region: region.as_deref(),
+                region: region.as_ref(),
             };
             super::reports::ledger(&store, args, lang)
         }
@@ -156,7 +156,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             action: HolidaysCmd::Import { file },
         }) => super::setup::holidays_import(&path, clock, file, lang),
         Some(Command::Export { out, to, full }) => {
-            super::exchange::export(&mut open(&path, clock)?, out, to.as_deref(), *full, lang)
+            super::exchange::export(&mut open(&path, clock)?, out, to.as_ref(), *full, lang)
         }
         Some(Command::Search {
             query,
@@ -188,8 +188,8 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             note,
         }) => {
             let (family, id) = match (hazard, petition) {
-                (Some(h), _) => (crate::domain::record::Family::Hazard, h.as_str()),
-                (None, Some(p)) => (crate::domain::record::Family::Petition, p.as_str()),
+                (Some(h), _) => (crate::domain::record::Family::Hazard, h),
+                (None, Some(p)) => (crate::domain::record::Family::Petition, p),
                 (None, None) => {
                     return Err(AppError::input(
                         "请用 --hazard 或 --petition 指定要交办的记录",
@@ -240,7 +240,7 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
     if !path.exists() {
         let mut townships: Vec<(String, String)> = store::regions::builtin()?
             .into_iter()
-            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .map(|r| (r.code.to_string(), format!("{} {}", r.name, r.code)))
             .collect();
         // Most devices belong to a township: the county comes last.
         townships.rotate_left(1);
@@ -261,14 +261,14 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
             Choice::Demo { township } => {
                 let demo = path.with_file_name("wangge-demo.db");
                 if !demo.exists() {
-                    let township =
-                        Some(township).filter(|t| t.len() == 12 && !t.ends_with("000000"));
+                    let township = Some(township)
+                        .filter(|t| t.level() == crate::domain::region::Level::Township);
                     super::setup::fill_demo(
                         &demo,
                         clock.clone(),
                         2000,
                         1,
-                        township.as_deref(),
+                        township.as_ref(),
                         lang,
                     )?;
                 }

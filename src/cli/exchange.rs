@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use super::out::print;
 use super::{ListFormat, TrustCmd};
 use crate::domain::Lang;
+use crate::domain::ids::{RecordId, RegionCode};
 use crate::error::AppError;
 use crate::store::Store;
+use crate::store::exchange::PeerStatus;
 use crate::sync::{export, import, review, status, trust, words};
 
 type Result<T> = std::result::Result<T, AppError>;
@@ -15,13 +17,13 @@ type Result<T> = std::result::Result<T, AppError>;
 pub fn export(
     store: &mut Store,
     out: &Path,
-    to: Option<&str>,
+    to: Option<&RegionCode>,
     full: bool,
     lang: Lang,
 ) -> Result<i32> {
     let req = export::Request {
         out_dir: out.to_path_buf(),
-        to: to.map(str::to_owned),
+        to: to.cloned(),
         full,
     };
     let outcome = export::export(store, &req)?;
@@ -37,7 +39,10 @@ pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -
             Ok(t) => print(&words::taken(&t, lang))?,
             Err(e) => {
                 code = 1;
-                eprintln!("{}", words::refused(f, &e, lang));
+                eprintln!(
+                    "{}",
+                    crate::domain::text::sanitize(&words::refused(f, &e, lang))
+                );
             }
         }
     }
@@ -47,8 +52,8 @@ pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -
 pub fn assign(
     store: &mut Store,
     family: crate::domain::record::Family,
-    id: &str,
-    to: &str,
+    id: &RecordId,
+    to: &RegionCode,
     deadline: &str,
     note: &str,
     lang: Lang,
@@ -56,8 +61,8 @@ pub fn assign(
     let deadline = crate::domain::validate::parse_date("deadline", deadline)?;
     let order = crate::store::assignments::Order {
         target_family: family,
-        target_id: id.trim().to_owned(),
-        assignee: to.trim().to_owned(),
+        target_id: id.clone(),
+        assignee: to.clone(),
         deadline,
         note: note.to_owned(),
     };
@@ -104,11 +109,12 @@ pub fn trust(store: &mut Store, action: &TrustCmd, lang: Lang) -> Result<i32> {
             key,
             region,
         } => {
-            let p = trust::add(store, device, key, region)?;
+            let (p, merged) = trust::add(store, device, key, region)?;
             print(&match lang {
                 Lang::Zh => format!("已登记设备 {}（{}），已确认", p.device, p.region),
                 Lang::En => format!("Registered device {} ({}), confirmed", p.device, p.region),
             })?;
+            return held_merged(&merged, lang);
         }
         TrustCmd::List { format } => {
             let peers = crate::store::exchange::peers(store.conn())?;
@@ -125,36 +131,73 @@ pub fn trust(store: &mut Store, action: &TrustCmd, lang: Lang) -> Result<i32> {
                             "{}  {}  {}  {}",
                             p.device,
                             p.region,
-                            status_label(&p.status, lang),
+                            status_label(p.status, lang),
                             p.public_key
                         ))?;
                     }
                 }
             }
         }
-        TrustCmd::Confirm { device } | TrustCmd::Revoke { device } => {
-            let status = if matches!(action, TrustCmd::Confirm { .. }) {
-                "confirmed"
-            } else {
-                "revoked"
+        TrustCmd::Confirm { device } => {
+            let Some(merged) = trust::confirm(store, device)? else {
+                return Err(unknown(device));
             };
-            if !trust::set(store, device, status)? {
-                return Err(AppError::input(
-                    format!("不认识设备 {device}（wangge trust list 列出已知设备）"),
-                    format!("Unknown device {device} (wangge trust list shows the known ones)"),
-                ));
-            }
-            print(&format!("{device}: {}", status_label(status, lang)))?;
+            print(&format!(
+                "{device}: {}",
+                status_label(PeerStatus::Confirmed, lang)
+            ))?;
+            return held_merged(&merged, lang);
+        }
+        TrustCmd::Revoke { device } => {
+            let Some(dropped) = trust::revoke(store, device)? else {
+                return Err(unknown(device));
+            };
+            print(&match lang {
+                Lang::Zh => format!(
+                    "{device}: 已撤销；丢弃隔离记录 {} 条、暂存交换包 {} 个",
+                    dropped.records, dropped.bundles
+                ),
+                Lang::En => format!(
+                    "{device}: revoked; dropped {} held records and {} held bundles",
+                    dropped.records, dropped.bundles
+                ),
+            })?;
         }
     }
     Ok(0)
 }
 
-fn status_label(s: &str, lang: Lang) -> &'static str {
+fn unknown(device: &crate::domain::ids::DeviceId) -> AppError {
+    AppError::input(
+        format!("不认识设备 {device}（wangge trust list 列出已知设备）"),
+        format!("Unknown device {device} (wangge trust list shows the known ones)"),
+    )
+}
+
+/// What merging the bundles a device had on hold did; exit 1 when one was refused (it stays held).
+fn held_merged(merged: &[trust::Merged], lang: Lang) -> Result<i32> {
+    let mut code = 0;
+    for m in merged {
+        match &m.result {
+            Ok(s) => print(&words::imported(s, lang))?,
+            Err(e) => {
+                code = 1;
+                eprintln!(
+                    "{}",
+                    crate::domain::text::sanitize(&words::refused(Path::new(&m.file), e, lang))
+                );
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn status_label(s: PeerStatus, lang: Lang) -> &'static str {
     match s {
-        "confirmed" => lang.pick("已确认", "confirmed"),
-        "revoked" => lang.pick("已撤销", "revoked"),
-        _ => lang.pick("未确认", "unconfirmed"),
+        PeerStatus::Confirmed => lang.pick("已确认", "confirmed"),
+        PeerStatus::Revoked => lang.pick("已撤销", "revoked"),
+        PeerStatus::Held => lang.pick("待确认，交换包暂存未合并", "held: bundles wait unmerged"),
+        PeerStatus::Unconfirmed => lang.pick("未确认", "unconfirmed"),
     }
 }
 
@@ -191,8 +234,10 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             "{} {} {}  [{}]  {} {}",
             lang.pick("设备", "device"),
             d.device,
-            d.region_name.clone().unwrap_or_else(|| d.region.clone()),
-            status_label(&d.status, lang),
+            d.region_name
+                .clone()
+                .unwrap_or_else(|| d.region.to_string()),
+            status_label(d.status, lang),
             lang.pick("已收到第", "received up to"),
             d.last_seq
         ));
@@ -220,6 +265,28 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                 ),
             });
         }
+    }
+    for b in &st.held {
+        lines.push(match lang {
+            Lang::Zh => format!(
+                "  暂存未合并：{} 第 {}–{} 条变更（{}）：{}；核实后 wangge trust confirm {} 合并，或 trust revoke 丢弃",
+                b.device,
+                b.lo,
+                b.hi,
+                b.file,
+                review::reason(&b.reason, lang),
+                b.device
+            ),
+            Lang::En => format!(
+                "  held, not merged: {} changes {}–{} ({}): {}; check it, then wangge trust confirm {} merges it, or trust revoke drops it",
+                b.device,
+                b.lo,
+                b.hi,
+                b.file,
+                review::reason(&b.reason, lang),
+                b.device
+            ),
+        });
     }
     if st.confirmed_batches + st.unconfirmed.len() > 0 {
         let ranges: Vec<String> = st

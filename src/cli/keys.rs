@@ -120,9 +120,10 @@ pub fn recipient(store: &mut Store, action: &RecipientCmd, lang: Lang) -> Result
                 print(&format!(
                     "{}  {}  {}",
                     r.recipient,
-                    r.region.unwrap_or_else(|| "-".into()),
+                    r.region.as_deref().unwrap_or("-"),
                     r.device
-                        .unwrap_or_else(|| lang.pick("手工登记", "typed in").into())
+                        .as_deref()
+                        .unwrap_or(lang.pick("手工登记", "typed in"))
                 ))?;
             }
             Ok(0)

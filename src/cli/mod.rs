@@ -14,7 +14,33 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::domain::ids::{BadId, DeviceId, PublicKey, RecordId, RegionCode};
 use crate::domain::{Lang, Localized};
+
+/// A value clap refuses (exit 2), said in both languages: the language flag is read in the same pass.
+fn both(e: BadId) -> String {
+    format!("{} / {}", e.message(Lang::Zh), e.message(Lang::En))
+}
+
+/// A region code as a person types it (spaces, full-width digits and a county's 6 digits are taken).
+fn region_arg(s: &str) -> Result<RegionCode, String> {
+    RegionCode::typed(s).map_err(both)
+}
+
+/// A device id as a person types or pastes it.
+fn device_arg(s: &str) -> Result<DeviceId, String> {
+    DeviceId::typed(s).map_err(both)
+}
+
+/// A record id as a person types or pastes it.
+fn record_arg(s: &str) -> Result<RecordId, String> {
+    RecordId::typed(s).map_err(both)
+}
+
+/// A signing key as a person types or pastes it.
+fn key_arg(s: &str) -> Result<PublicKey, String> {
+    PublicKey::typed(s).map_err(both)
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,8 +110,8 @@ pub enum Command {
     /// 设置本设备：辖区和第一位网格员 / set up this device: jurisdiction and first worker
     Init {
         /// 辖区代码：县 610727、乡镇 12 位、村 12 位或网格 15 位 / county, township, village or grid code
-        #[arg(long, value_name = "CODE")]
-        region: String,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        region: RegionCode,
         /// 第一位网格员姓名 / the first worker's name
         #[arg(long, value_name = "NAME")]
         worker: String,
@@ -99,8 +125,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1, value_name = "S")]
         seed: u64,
         /// 作为该乡镇的设备新建（默认作为县）/ set a new database up as a device of this township
-        #[arg(long, value_name = "CODE")]
-        township: Option<String>,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        township: Option<RegionCode>,
     },
     /// 全县和各乡镇汇总 / county and per-township figures
     Report {
@@ -132,8 +158,8 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
         /// 只含该区划（乡镇、村或网格）内的记录 / only records inside this region
-        #[arg(long, value_name = "CODE")]
-        region: Option<String>,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        region: Option<RegionCode>,
     },
     /// 搜索（与操作界面的 / 相同；信访人姓名可搜，显示时遮蔽）/ search, as the app's / does (names matched, shown masked)
     Search {
@@ -177,8 +203,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// 发给哪个区划（默认上级；县发给乡镇用乡镇代码）/ destination region (default: the one above)
-        #[arg(long, value_name = "CODE")]
-        to: Option<String>,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        to: Option<RegionCode>,
         /// 重发全部（补缺失的批次）/ re-send everything (heals a gap)
         #[arg(long)]
         full: bool,
@@ -205,15 +231,16 @@ pub enum Command {
             long,
             value_name = "ID",
             conflicts_with = "petition",
-            required_unless_present = "petition"
+            required_unless_present = "petition",
+            value_parser = record_arg
         )]
-        hazard: Option<String>,
+        hazard: Option<RecordId>,
         /// 信访件编号 / the petition's id
-        #[arg(long, value_name = "ID")]
-        petition: Option<String>,
+        #[arg(long, value_name = "ID", value_parser = record_arg)]
+        petition: Option<RecordId>,
         /// 交给哪个乡镇或网格 / the township or grid that must handle it
-        #[arg(long, value_name = "CODE")]
-        to: String,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        to: RegionCode,
         /// 办理期限 / deadline, e.g. 2026-12-10
         #[arg(long, value_name = "DATE")]
         deadline: String,
@@ -282,23 +309,29 @@ pub enum RecipientCmd {
 pub enum TrustCmd {
     /// 事先登记一台设备 / register a device ahead of its first bundle
     Add {
-        #[arg(long, value_name = "ID")]
-        device: String,
+        #[arg(long, value_name = "ID", value_parser = device_arg)]
+        device: DeviceId,
         /// 公钥（64 位十六进制）/ public key (64 hex digits)
-        #[arg(long, value_name = "HEX")]
-        key: String,
-        #[arg(long, value_name = "CODE")]
-        region: String,
+        #[arg(long, value_name = "HEX", value_parser = key_arg)]
+        key: PublicKey,
+        #[arg(long, value_name = "CODE", value_parser = region_arg)]
+        region: RegionCode,
     },
     /// 列出设备 / list devices
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// 确认首次见到的设备 / confirm a device first seen in a bundle
-    Confirm { device: String },
-    /// 撤销信任（此后拒收）/ revoke (its bundles are refused from now on)
-    Revoke { device: String },
+    /// 确认首次见到的设备（暂存的交换包随即合并）/ confirm a device first seen in a bundle (what was held is merged)
+    Confirm {
+        #[arg(value_parser = device_arg)]
+        device: DeviceId,
+    },
+    /// 撤销信任（此后拒收，隔离和暂存的一并丢弃）/ revoke (its bundles are refused; what it left held is dropped)
+    Revoke {
+        #[arg(value_parser = device_arg)]
+        device: DeviceId,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use super::Format;
 use super::commands::Result;
 use super::out::{write_file, write_file_with, write_stdout};
 use crate::domain::record::Family;
-use crate::domain::{Lang, Localized, validate};
+use crate::domain::{Lang, validate};
 use crate::error::AppError;
 use crate::report;
 use crate::report::sheet::{CsvSink, XlsxSink};
@@ -106,20 +106,18 @@ pub struct LedgerArgs<'a> {
     pub out: &'a Path,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
-    pub region: Option<&'a str>,
+    pub region: Option<&'a crate::domain::ids::RegionCode>,
 }
 
 pub fn ledger(store: &Store, args: LedgerArgs, lang: Lang) -> Result<i32> {
     let (from, to) = period(args.from, args.to)?;
     let region = args
         .region
-        .map(|code| -> Result<String> {
-            let (code, _) = crate::domain::region::parse_code(code)
-                .map_err(|e| AppError::input(e.message(Lang::Zh), e.message(Lang::En)))?;
-            if !store::regions::exists(store.conn(), &code)? {
-                return Err(store::StoreError::UnknownRegion(code).into());
+        .map(|code| -> Result<_> {
+            if !store::regions::exists(store.conn(), code)? {
+                return Err(store::StoreError::UnknownRegion(code.to_string()).into());
             }
-            Ok(code)
+            Ok(code.clone())
         })
         .transpose()?;
     let bounds = store::ledger::Bounds { from, to, region };

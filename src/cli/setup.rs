@@ -8,7 +8,8 @@ use super::commands::{Result, ensure_parent, open};
 use super::out::{print, read_input};
 use crate::domain::clock::Clock;
 use crate::domain::deadline::parse_holiday_csv;
-use crate::domain::region::{self, Level};
+use crate::domain::ids::{DeviceId, RegionCode};
+use crate::domain::region::Level;
 use crate::domain::{Lang, Localized, validate};
 use crate::error::AppError;
 use crate::store::{self, OpenMode, Store, WriteCtx, device};
@@ -32,7 +33,7 @@ fn creating<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
 pub fn init(
     path: &Path,
     clock: Arc<dyn Clock>,
-    region: &str,
+    region: &RegionCode,
     worker: &str,
     lang: Lang,
 ) -> Result<i32> {
@@ -60,16 +61,14 @@ pub fn init(
 pub fn init_device(
     path: &Path,
     clock: Arc<dyn Clock>,
-    region: &str,
+    code: &RegionCode,
     worker: &str,
 ) -> Result<(device::Device, String)> {
-    let (code, _) = region::parse_code(region)
-        .map_err(|e| AppError::input(e.message(Lang::Zh), e.message(Lang::En)))?;
     let worker = validate::line("worker", worker, 50)?;
     creating(path, || {
         let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
-        let Some(name) = store::regions::name(store.conn(), &code)? else {
-            return Err(store::StoreError::UnknownRegion(code.clone()).into());
+        let Some(name) = store::regions::name(store.conn(), code)? else {
+            return Err(store::StoreError::UnknownRegion(code.to_string()).into());
         };
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| {
@@ -79,19 +78,13 @@ pub fn init_device(
             )
         })?;
         let now = clock.now();
-        let blank = WriteCtx {
-            device: String::new(),
-            actor: String::new(),
-            region: String::new(),
-            now,
-        };
         let ctx = WriteCtx {
-            device: store::records::new_id(&blank),
+            device: DeviceId::from_uuid(uuid::Uuid::now_v7()),
             actor: worker.clone(),
             region: code.clone(),
             now,
         };
-        let dev = store.write_raw(|tx| device::init(tx, &ctx, &code, &key))?;
+        let dev = store.write_raw(|tx| device::init(tx, &ctx, code, &key))?;
         Ok((dev, name))
     })
 }
@@ -101,7 +94,7 @@ pub fn demo(
     clock: Arc<dyn Clock>,
     n: usize,
     seed: u64,
-    township: Option<&str>,
+    township: Option<&RegionCode>,
     lang: Lang,
 ) -> Result<i32> {
     if n > MAX_DEMO_RECORDS {
@@ -110,10 +103,11 @@ pub fn demo(
             format!("One demo run adds at most {MAX_DEMO_RECORDS} records"),
         ));
     }
-    let township = match township.map(region::parse_code) {
+    let township = match township {
         None => None,
-        Some(Ok((code, Level::Township))) => Some(code),
-        Some(Ok((code, level))) => {
+        Some(code) if code.level() == Level::Township => Some(code),
+        Some(code) => {
+            let level = code.level();
             return Err(AppError::input(
                 format!(
                     "{code} 是{}代码，不是乡镇代码；乡镇代码如 610727101000（接官亭镇）",
@@ -125,10 +119,9 @@ pub fn demo(
                 ),
             ));
         }
-        Some(Err(e)) => return Err(AppError::input(e.message(Lang::Zh), e.message(Lang::En))),
     };
     let started = std::time::Instant::now();
-    let s = fill_demo(path, clock, n, seed, township.as_deref(), lang)?;
+    let s = fill_demo(path, clock, n, seed, township, lang)?;
     print(&match lang {
         Lang::Zh => format!(
             "已添加 {n} 条记录：安全检查 {}，巡查发现 {}，信访 {}；另有隐患 {}，巡查 {}，场所 {}",
@@ -153,19 +146,16 @@ pub fn fill_demo(
     clock: Arc<dyn Clock>,
     n: usize,
     seed: u64,
-    township: Option<&str>,
+    township: Option<&RegionCode>,
     lang: Lang,
 ) -> Result<crate::demo::Summary> {
-    let township = township.map(str::to_owned);
     creating(path, || {
         let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
         let dev = match device::get(store.conn()) {
             Ok(dev) => dev,
             Err(store::StoreError::NotInitialised) => {
-                let region = township
-                    .clone()
-                    .unwrap_or_else(|| "610727000000".to_owned());
-                let worker = match &township {
+                let region = township.cloned().unwrap_or_else(builtin_county);
+                let worker = match township {
                     Some(t) => crate::demo::township_workers(t).remove(0),
                     None => "县综治中心 李明".to_owned(),
                 };
@@ -190,8 +180,8 @@ pub fn fill_demo(
                 "This is a real device's database (set up with init); demo data goes into another --db file",
             ));
         }
-        if let Some(t) = &township
-            && &dev.region != t
+        if let Some(t) = township
+            && dev.region != *t
         {
             return Err(AppError::input(
                 format!(
@@ -225,12 +215,17 @@ fn ctx_or_system(store: &Store, clock: &Arc<dyn Clock>) -> WriteCtx {
             now: clock.now(),
         },
         Err(_) => WriteCtx {
-            device: "-".into(),
+            device: DeviceId::from_uuid(uuid::Uuid::nil()),
             actor: "-".into(),
-            region: "610727000000".into(),
+            region: builtin_county(),
             now: clock.now(),
         },
     }
+}
+
+/// The county built into the schema (略阳县).
+fn builtin_county() -> RegionCode {
+    RegionCode::typed("610727").unwrap_or_else(|_| unreachable!("a valid built-in code"))
 }
 
 /// Imports regions. On a new file this creates the database (a village- or grid-level device needs its
@@ -241,7 +236,7 @@ pub fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lan
         let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
         let rows = {
             let conn = store.conn();
-            let known = |code: &str| store::regions::exists(conn, code).unwrap_or(false);
+            let known = |code: &RegionCode| store::regions::exists(conn, code).unwrap_or(false);
             store::regions::parse_csv(file, &bytes, &known)?
         };
         let ctx = ctx_or_system(&store, &clock);

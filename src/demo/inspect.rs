@@ -7,6 +7,7 @@ use super::ctx;
 use super::text::{self, fail_note};
 use crate::domain::category::Category;
 use crate::domain::hazard::{Hazard, HazardAction};
+use crate::domain::ids::RegionCode;
 use crate::domain::inspection::{Inspection, ItemOutcome, ItemResult, Subject, Verdict};
 use crate::domain::place::{Place, PlaceKind, Structure, Use};
 use crate::domain::record::Meta;
@@ -107,12 +108,7 @@ impl World {
             true => Verdict::Hazard,
         });
         let insp = Inspection {
-            meta: Meta::new(
-                self.dice.uuid(at),
-                &self.device,
-                at.timestamp_millis(),
-                &grid,
-            ),
+            meta: Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), &grid),
             place_id,
             category,
             subject,
@@ -135,7 +131,12 @@ impl World {
         Ok(())
     }
 
-    pub(super) fn place(&mut self, grid: &str, category: Category, at: DateTime<Utc>) -> Place {
+    pub(super) fn place(
+        &mut self,
+        grid: &RegionCode,
+        category: Category,
+        at: DateTime<Utc>,
+    ) -> Place {
         let kind = match category {
             Category::Gas => *self.dice.pick(&[
                 PlaceKind::Household,
@@ -191,12 +192,7 @@ impl World {
         };
         let house = category == Category::House;
         Place {
-            meta: Meta::new(
-                self.dice.uuid(at),
-                &self.device,
-                at.timestamp_millis(),
-                grid,
-            ),
+            meta: Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), grid),
             name,
             address,
             kind,

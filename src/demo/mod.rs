@@ -13,7 +13,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng as _, SeedableRng};
 
-use crate::domain::region::{self as region_code, Level};
+use crate::domain::ids::{DeviceId, RecordId, RegionCode};
+use crate::domain::region::Level;
 use crate::store::regions::Region;
 use crate::store::{self, Result, Store, WriteCtx, device, holidays, inspections};
 
@@ -62,20 +63,23 @@ impl Dice {
         self.0.fill_bytes(&mut k);
         k
     }
-    pub fn uuid(&mut self, at: DateTime<Utc>) -> String {
+    pub fn uuid(&mut self, at: DateTime<Utc>) -> uuid::Uuid {
         let mut b = [0u8; 10];
         self.0.fill_bytes(&mut b);
         uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &b)
             .into_uuid()
-            .to_string()
+    }
+    /// A record's id, made at `at`.
+    pub fn id(&mut self, at: DateTime<Utc>) -> RecordId {
+        RecordId::from_uuid(self.uuid(at))
     }
 }
 
 /// The device id and signing key a fresh demo database of `region` gets for a seed: demo devices of two
 /// townships never share an identity (the county would rightly refuse the second as a cloned disk).
-pub fn demo_identity(seed: u64, region: &str, now: DateTime<Utc>) -> (String, [u8; 32]) {
+pub fn demo_identity(seed: u64, region: &RegionCode, now: DateTime<Utc>) -> (DeviceId, [u8; 32]) {
     let mut dice = Dice::new(seed ^ 0x00D5_1CE5 ^ fnv(region));
-    let id = dice.uuid(now);
+    let id = DeviceId::from_uuid(dice.uuid(now));
     (id, dice.key())
 }
 
@@ -87,17 +91,17 @@ fn fnv(s: &str) -> u64 {
 }
 
 /// Adds the demo villages and grids of every township inside `jurisdiction` (idempotent).
-pub fn ensure_regions(store: &mut Store, jurisdiction: &str) -> Result<()> {
-    let townships: Vec<String> = store::regions::list(store.conn(), Some(jurisdiction))?
+pub fn ensure_regions(store: &mut Store, jurisdiction: &RegionCode) -> Result<()> {
+    let townships: Vec<RegionCode> = store::regions::list(store.conn(), Some(jurisdiction))?
         .into_iter()
         .chain(store::regions::list(
             store.conn(),
-            region_code::township_of(jurisdiction).as_deref(),
+            jurisdiction.township().as_ref(),
         )?)
         .filter(|r| r.level == Level::Township)
         .map(|r| r.code)
         .collect();
-    let rows: Vec<Region> = townships.iter().flat_map(|t| township_regions(t)).collect();
+    let rows: Vec<Region> = townships.iter().flat_map(township_regions).collect();
     store.write_raw(|tx| {
         let fresh: Vec<Region> = rows
             .into_iter()
@@ -122,7 +126,7 @@ pub fn generate(
 ) -> Result<Summary> {
     let dev = device::get(store.conn())?;
     ensure_regions(store, &dev.region)?;
-    let mut grids: Vec<String> = store::regions::list(store.conn(), Some(&dev.region))?
+    let mut grids: Vec<RegionCode> = store::regions::list(store.conn(), Some(&dev.region))?
         .into_iter()
         .filter(|r| r.level == Level::Grid)
         .map(|r| r.code)

@@ -33,12 +33,7 @@ impl World {
             self.dice.pick(&["后山", "河口", "林场", "垭口", "水库"])
         );
         let patrol = Patrol {
-            meta: Meta::new(
-                self.dice.uuid(at),
-                &self.device,
-                at.timestamp_millis(),
-                &grid,
-            ),
+            meta: Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), &grid),
             worker: worker.clone(),
             route,
             zone,
@@ -55,12 +50,7 @@ impl World {
         let code = *self.dice.pick(FindingCode::ALL);
         let boar = code == FindingCode::Boar;
         let finding = Finding {
-            meta: Meta::new(
-                self.dice.uuid(at),
-                &self.device,
-                at.timestamp_millis(),
-                &grid,
-            ),
+            meta: Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), &grid),
             patrol_id: Some(patrol.meta.id.clone()),
             code,
             description: finding_text(code.code(), self.dice.below(3)).to_owned(),
@@ -106,12 +96,7 @@ impl World {
         // Some patrols find nothing: a valid patrol of its own.
         if self.dice.chance(0.3) {
             let quiet = Patrol {
-                meta: Meta::new(
-                    self.dice.uuid(at),
-                    &self.device,
-                    at.timestamp_millis(),
-                    &grid,
-                ),
+                meta: Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), &grid),
                 ..patrol
             };
             let quiet = patrols::start(

@@ -9,7 +9,6 @@ use crate::domain::petition::{
     Channel, ClockRules, Outcome, Petition, PetitionAction, PetitionCategory, Satisfaction, Track,
 };
 use crate::domain::record::Meta;
-use crate::domain::region;
 use crate::store::{Result, petitions};
 
 use super::story::World;
@@ -24,16 +23,15 @@ impl World {
     ) -> Result<()> {
         let at = self.at(age);
         let grid = self.dice.pick(&self.grids).clone();
-        let county_level =
-            region::township_of(&self.jurisdiction).is_none() && self.dice.chance(0.15);
+        let county_level = self.jurisdiction.township().is_none() && self.dice.chance(0.15);
         let code = if county_level {
             self.jurisdiction.clone()
         } else if self.dice.chance(0.6) {
-            region::township_of(&grid).unwrap_or(grid.clone())
+            grid.township().unwrap_or(grid.clone())
         } else {
-            grid[..12].to_owned()
+            grid.parent().unwrap_or(grid.clone())
         };
-        let code = if region::contains(&self.jurisdiction, &code) {
+        let code = if self.jurisdiction.contains(&code) {
             code
         } else {
             grid.clone()
@@ -89,12 +87,7 @@ impl World {
             summary: summary.to_owned(),
             content: content.to_owned(),
             ..Petition::new(
-                Meta::new(
-                    self.dice.uuid(at),
-                    &self.device,
-                    at.timestamp_millis(),
-                    &code,
-                ),
+                Meta::new(self.dice.id(at), &self.device, at.timestamp_millis(), &code),
                 received,
             )
         };

@@ -5,16 +5,17 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng as _, SeedableRng};
 
 use super::text::{COMMUNITY, VILLAGE_A, VILLAGE_B};
+use crate::domain::ids::RegionCode;
 use crate::domain::region::Level;
 use crate::store::regions::Region;
 
 /// The villages (and communities) and grids of one township, parents first.
-pub fn township_regions(township: &str) -> Vec<Region> {
+pub fn township_regions(township: &RegionCode) -> Vec<Region> {
     let seed: u64 = township.parse().unwrap_or(0);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut below = |n: usize| (rng.next_u64() % n as u64) as usize;
-    let prefix = &township[..9];
-    let is_street = township[6..9] < *"100";
+    // 街道 (streets) are numbered 001..099, 镇 (towns) from 100.
+    let is_street = township.as_str()[6..9] < *"100";
     let communities = if is_street { 3 + below(3) } else { 1 };
     let villages = if is_street {
         3 + below(4)
@@ -26,12 +27,8 @@ pub fn township_regions(township: &str) -> Vec<Region> {
     let start = below(COMMUNITY.len());
     for i in 0..communities {
         let name = format!("{}社区", COMMUNITY[(start + i) % COMMUNITY.len()]);
-        push_village(
-            &mut out,
-            format!("{prefix}{:03}", i + 1),
-            name,
-            below(3) + 2,
-        );
+        let grids = below(3) + 2;
+        push_village(&mut out, township, i as u16 + 1, name, grids);
     }
     for i in 0..villages {
         let name = loop {
@@ -45,26 +42,30 @@ pub fn township_regions(township: &str) -> Vec<Region> {
             }
         };
         let grids = below(3) + 2;
-        push_village(&mut out, format!("{prefix}{:03}", 201 + i), name, grids);
+        push_village(&mut out, township, 201 + i as u16, name, grids);
     }
     out
 }
 
-fn push_village(out: &mut Vec<Region>, code: String, name: String, grids: usize) {
-    let parent = format!("{}000", &code[..9]);
+fn push_village(out: &mut Vec<Region>, township: &RegionCode, n: u16, name: String, grids: usize) {
+    let Some(code) = township.child(n) else {
+        return;
+    };
     out.push(Region {
         code: code.clone(),
         name,
         level: Level::Village,
-        parent: Some(parent),
+        parent: Some(township.clone()),
     });
-    for g in 1..=grids {
-        out.push(Region {
-            code: format!("{code}{g:03}"),
-            name: format!("第{g}网格"),
-            level: Level::Grid,
-            parent: Some(code.clone()),
-        });
+    for g in 1..=grids as u16 {
+        if let Some(grid) = code.child(g) {
+            out.push(Region {
+                code: grid,
+                name: format!("第{g}网格"),
+                level: Level::Grid,
+                parent: Some(code.clone()),
+            });
+        }
     }
 }
 
@@ -85,17 +86,18 @@ pub fn township_workers(township: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::region::{parent_of, parse_code};
 
     #[test]
     fn regions_are_well_formed_and_stable() {
         for t in ["610727001000", "610727101000", "610727115000"] {
-            let a = township_regions(t);
-            assert_eq!(a, township_regions(t));
+            let t = RegionCode::parse(t).unwrap();
+            let a = township_regions(&t);
+            assert_eq!(a, township_regions(&t));
             assert!(a.iter().any(|r| r.level == Level::Grid));
+            assert!(a.len() > 5);
             for r in &a {
-                assert_eq!(parse_code(&r.code).unwrap().1, r.level, "{}", r.code);
-                assert_eq!(parent_of(&r.code), r.parent);
+                assert_eq!(r.code.level(), r.level, "{}", r.code);
+                assert_eq!(r.code.parent(), r.parent);
             }
         }
     }

@@ -10,8 +10,9 @@ use super::text;
 use super::{Dice, Summary, days_ago};
 use crate::domain::category::Category;
 use crate::domain::deadline::{Calendar, DayCount};
+use crate::domain::ids::{DeviceId, RecordId, RegionCode};
 use crate::domain::petition::PetitionCategory;
-use crate::domain::{region, validate};
+use crate::domain::validate;
 use crate::store::Result;
 use crate::store::inspections::ChecklistItem;
 
@@ -20,15 +21,15 @@ const SPAN_DAYS: i64 = 720;
 
 pub struct World {
     pub dice: Dice,
-    pub device: String,
-    pub jurisdiction: String,
-    pub grids: Vec<String>,
+    pub device: DeviceId,
+    pub jurisdiction: RegionCode,
+    pub grids: Vec<RegionCode>,
     pub calendar: Calendar,
     pub count: DayCount,
     pub items: Vec<ChecklistItem>,
     pub now: DateTime<Utc>,
     /// Recent places (id, region) that later inspections revisit.
-    pub places: Vec<(String, String, Category)>,
+    pub places: Vec<(RecordId, RegionCode, Category)>,
     /// Recent petitioners (name, id number, phone, category) who may petition again.
     pub people: Vec<(String, String, String, PetitionCategory)>,
     pub summary: Summary,
@@ -50,8 +51,8 @@ impl World {
         }
     }
 
-    pub(super) fn worker(&mut self, code: &str) -> String {
-        match region::township_of(code) {
+    pub(super) fn worker(&mut self, code: &RegionCode) -> String {
+        match code.township() {
             Some(t) => self.dice.pick(&super::township_workers(&t)).clone(),
             None => "县信访局 李明".to_owned(),
         }

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::ids::RecordId;
 use super::record::{DomainError, Family, Meta, Record};
 use super::validate;
 use crate::coded_enum;
@@ -21,7 +22,7 @@ pub struct Assignment {
     pub meta: Meta,
     /// `hazard` or `petition`.
     pub target_family: Family,
-    pub target_id: String,
+    pub target_id: RecordId,
     /// The worker who assigned it.
     pub assigned_by: String,
     pub assigned_on: NaiveDate,

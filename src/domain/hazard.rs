@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::category::{Category, Grade};
+use super::ids::RecordId;
 use super::record::{DomainError, Family, Meta, Record, Step, TransitionError};
 use super::validate;
 use crate::coded_enum;
@@ -126,10 +127,10 @@ impl HazardStatus {
 pub struct Hazard {
     #[serde(flatten)]
     pub meta: Meta,
-    pub inspection_id: Option<String>,
+    pub inspection_id: Option<RecordId>,
     pub item_code: Option<String>,
-    pub finding_id: Option<String>,
-    pub place_id: Option<String>,
+    pub finding_id: Option<RecordId>,
+    pub place_id: Option<RecordId>,
     pub category: Category,
     pub grade: Grade,
     pub description: String,
@@ -275,7 +276,7 @@ mod tests {
 
     fn hazard() -> Hazard {
         Hazard {
-            meta: Meta::new("h1".into(), "d1", 0, "610727101201001"),
+            meta: Meta::sample(1),
             inspection_id: None,
             item_code: Some("G2".into()),
             finding_id: None,

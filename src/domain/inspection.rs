@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::category::{Category, Grade};
+use super::ids::RecordId;
 use super::record::{DomainError, Family, Meta, Record};
 use super::validate;
 use crate::coded_enum;
@@ -47,7 +48,7 @@ pub struct ItemOutcome {
 pub struct Inspection {
     #[serde(flatten)]
     pub meta: Meta,
-    pub place_id: String,
+    pub place_id: RecordId,
     pub category: Category,
     pub subject: Subject,
     pub inspected_on: NaiveDate,
@@ -188,8 +189,8 @@ mod tests {
 
     fn inspection(category: Category, results: &[(&str, ItemResult)]) -> Inspection {
         Inspection {
-            meta: Meta::new("i1".into(), "d1", 0, "610727101201001"),
-            place_id: "p1".into(),
+            meta: Meta::sample(2),
+            place_id: crate::domain::ids::RecordId::sample(4),
             category,
             subject: Subject::Resident,
             inspected_on: day("2026-11-28"),

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod codes;
 pub mod deadline;
 pub mod hazard;
+pub mod ids;
 pub mod inspection;
 pub mod patrol;
 pub mod petition;

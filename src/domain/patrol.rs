@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::ids::RecordId;
 use super::record::{DomainError, Family, Meta, Record, Step, TransitionError};
 use super::validate;
 use crate::coded_enum;
@@ -230,7 +231,7 @@ impl FindingStatus {
 pub struct Finding {
     #[serde(flatten)]
     pub meta: Meta,
-    pub patrol_id: Option<String>,
+    pub patrol_id: Option<RecordId>,
     pub code: FindingCode,
     pub description: String,
     pub location: String,
@@ -372,7 +373,7 @@ mod tests {
 
     fn finding(code: FindingCode) -> Finding {
         Finding {
-            meta: Meta::new("f1".into(), "d1", 0, "610727101201001"),
+            meta: Meta::sample(3),
             patrol_id: None,
             code,
             description: "河滩采砂".into(),

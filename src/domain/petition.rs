@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::deadline::{self, Calendar, DayCount};
+use super::ids::RecordId;
 use super::record::{DomainError, Family, Meta, Record, Step, TransitionError};
 use super::validate;
 use crate::coded_enum;
@@ -301,7 +302,7 @@ pub struct Petition {
     /// The office's current statutory deadline, or None when it owes nothing now.
     pub office_due: Option<NaiveDate>,
     /// The earlier case this one repeats (same person, same category, within the window).
-    pub repeat_of: Option<String>,
+    pub repeat_of: Option<RecordId>,
 }
 
 impl Record for Petition {

@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn building_attributes_are_range_checked_and_phones_normalised() {
         let mut p = Place {
-            meta: Meta::new("p1".into(), "d1", 0, "610727101201001"),
+            meta: Meta::sample(4),
             name: " 嘉陵江宾馆 ".into(),
             address: "滨江路 8 号".into(),
             kind: PlaceKind::Lodging,

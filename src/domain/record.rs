@@ -2,6 +2,7 @@
 
 use super::codes::Labelled;
 use super::deadline::ExtensionError;
+use super::ids::{DeviceId, RecordId, RegionCode};
 use super::validate::Invalid;
 use super::version::VersionVector;
 use super::{Lang, Localized};
@@ -38,10 +39,10 @@ impl Family {
 /// Identity and version columns of DESIGN.md, plus the region the record belongs to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
-    /// UUIDv7, made where the record is born.
-    pub id: String,
+    /// UUIDv7, made where the record is born; unique across every family.
+    pub id: RecordId,
     /// Device that created the record.
-    pub origin: String,
+    pub origin: DeviceId,
     pub vv: VersionVector,
     /// Sum of `vv`: for display and the optimistic check of an edit.
     pub version: u64,
@@ -49,26 +50,39 @@ pub struct Meta {
     pub created_at: i64,
     pub updated_at: i64,
     /// Device of the last change.
-    pub updated_by: String,
+    pub updated_by: DeviceId,
     pub deleted: bool,
     /// The region (grid, village, township or county code) the record belongs to.
-    pub region_code: String,
+    pub region_code: RegionCode,
 }
 
 impl Meta {
     /// A record not yet written: version 0, the store bumps it on its first write.
-    pub fn new(id: String, device: &str, now_ms: i64, region_code: &str) -> Meta {
+    pub fn new(id: RecordId, device: &DeviceId, now_ms: i64, region_code: &RegionCode) -> Meta {
         Meta {
             id,
-            origin: device.to_owned(),
+            origin: device.clone(),
             vv: VersionVector::default(),
             version: 0,
             created_at: now_ms,
             updated_at: now_ms,
-            updated_by: device.to_owned(),
+            updated_by: device.clone(),
             deleted: false,
-            region_code: region_code.to_owned(),
+            region_code: region_code.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+impl Meta {
+    /// A record not yet written, of a fixed id, device and grid (for the domain's own tests).
+    pub fn sample(n: u8) -> Meta {
+        Meta::new(
+            super::ids::RecordId::sample(n),
+            &DeviceId::parse("0190a1b2-0000-7000-8000-0000000000d1").unwrap(),
+            0,
+            &RegionCode::parse("610727101201001").unwrap(),
+        )
     }
 }
 

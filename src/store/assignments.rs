@@ -8,17 +8,17 @@ use super::records::{self, add_event};
 use super::{Result, StoreError, WriteCtx, regions};
 use crate::domain::assignment::{Assignment, AssignmentStatus};
 use crate::domain::hazard::Hazard;
+use crate::domain::ids::{RecordId, RegionCode};
 use crate::domain::petition::Petition;
 use crate::domain::record::{Family, Meta, Record, Step};
-use crate::domain::region;
 
 /// What an office hands down.
 #[derive(Debug, Clone)]
 pub struct Order {
     pub target_family: Family,
-    pub target_id: String,
+    pub target_id: RecordId,
     /// The township or grid that must handle it.
-    pub assignee: String,
+    pub assignee: RegionCode,
     pub deadline: chrono::NaiveDate,
     pub note: String,
 }
@@ -73,15 +73,20 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, order: &Order) -> Result<Assignm
 
 /// A case outside the assignee's region (registered at the office) moves into it; a case inside another
 /// township cannot be assigned to this one.
-fn move_into<R: Record>(tx: &Transaction, ctx: &WriteCtx, id: &str, assignee: &str) -> Result<()> {
+fn move_into<R: Record>(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    id: &RecordId,
+    assignee: &RegionCode,
+) -> Result<()> {
     let old: R = records::get(tx, id)?
         .filter(|r: &R| !r.meta().deleted)
         .ok_or_else(|| StoreError::NoRecord {
             family: R::FAMILY,
-            id: id.to_owned(),
+            id: id.to_string(),
         })?;
     let code = old.meta().region_code.clone();
-    if region::contains(assignee, &code) {
+    if assignee.contains(&code) {
         return Ok(());
     }
     if code != ctx.region {
@@ -93,7 +98,7 @@ fn move_into<R: Record>(tx: &Transaction, ctx: &WriteCtx, id: &str, assignee: &s
         ));
     }
     let mut moved = old.clone();
-    moved.meta_mut().region_code = assignee.to_owned();
+    moved.meta_mut().region_code = assignee.clone();
     records::save(
         tx,
         ctx,

@@ -4,13 +4,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Result, StoreError, WriteCtx, audit};
 use crate::domain::deadline::DayCount;
+use crate::domain::ids::{DeviceId, RegionCode};
 
 /// This device as the store knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
-    pub id: String,
+    pub id: DeviceId,
     /// Jurisdiction: the region whose subtree this device works in.
-    pub region: String,
+    pub region: RegionCode,
     /// The worker at the keyboard (remembered from the last run).
     pub worker: String,
 }
@@ -35,7 +36,12 @@ pub fn get(conn: &Connection) -> Result<Device> {
         setting(conn, "region_code")?,
         setting(conn, "worker")?,
     ) {
-        (Some(id), Some(region), Some(worker)) => Ok(Device { id, region, worker }),
+        (Some(id), Some(region), Some(worker)) => Ok(Device {
+            id: DeviceId::parse(&id).map_err(|e| StoreError::Corrupt(format!("device_id: {e}")))?,
+            region: RegionCode::parse(&region)
+                .map_err(|e| StoreError::Corrupt(format!("region_code: {e}")))?,
+            worker,
+        }),
         _ => Err(StoreError::NotInitialised),
     }
 }
@@ -44,7 +50,7 @@ pub fn get(conn: &Connection) -> Result<Device> {
 pub fn init(
     tx: &Transaction,
     ctx: &WriteCtx,
-    region: &str,
+    region: &RegionCode,
     signing_key: &[u8; 32],
 ) -> Result<Device> {
     if let Some(existing) = setting(tx, "region_code")? {
@@ -69,7 +75,7 @@ pub fn init(
     )?;
     Ok(Device {
         id: ctx.device.clone(),
-        region: region.to_owned(),
+        region: region.clone(),
         worker: ctx.actor.clone(),
     })
 }

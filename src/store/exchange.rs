@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
 
 use super::Result;
+use crate::domain::ids::{DeviceId, EventId, PublicKey, RegionCode};
 use crate::domain::record::Family;
 
 /// The journal of one family between two sequence numbers, one record at a time: (record id, [(seq, version)]),
@@ -119,8 +120,8 @@ pub fn has_row(conn: &Connection, family: Family, id: &str) -> Result<bool> {
 /// One timeline event as it travels.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventRow {
-    pub id: String,
-    pub origin: String,
+    pub id: EventId,
+    pub origin: DeviceId,
     pub at: i64,
     pub on_date: String,
     pub actor: String,
@@ -193,10 +194,10 @@ pub fn journal_import(
 /// A region row as it travels.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RegionRow {
-    pub code: String,
+    pub code: RegionCode,
     pub name: String,
     pub level: String,
-    pub parent: Option<String>,
+    pub parent: Option<RegionCode>,
 }
 
 pub fn region_row(conn: &Connection, code: &str) -> Result<Option<RegionRow>> {
@@ -224,25 +225,72 @@ pub fn add_region(tx: &Transaction, r: &RegionRow) -> Result<bool> {
         > 0)
 }
 
+/// Where a device stands with this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerStatus {
+    /// Pinned at its first accepted bundle; merged, awaiting an operator's look.
+    Unconfirmed,
+    Confirmed,
+    /// Its bundles are refused; what it had in quarantine was dropped.
+    Revoked,
+    /// Its claim overlaps another device's region (or this database's own): its verified bundles wait,
+    /// unmerged, for `trust confirm`.
+    Held,
+}
+
+impl PeerStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            PeerStatus::Unconfirmed => "unconfirmed",
+            PeerStatus::Confirmed => "confirmed",
+            PeerStatus::Revoked => "revoked",
+            PeerStatus::Held => "held",
+        }
+    }
+
+    fn from_code(s: &str) -> Option<PeerStatus> {
+        [
+            PeerStatus::Unconfirmed,
+            PeerStatus::Confirmed,
+            PeerStatus::Revoked,
+            PeerStatus::Held,
+        ]
+        .into_iter()
+        .find(|p| p.code() == s)
+    }
+
+    /// Whether the device's region counts as bound to it (a held or revoked device binds nothing).
+    pub fn binds(self) -> bool {
+        matches!(self, PeerStatus::Unconfirmed | PeerStatus::Confirmed)
+    }
+}
+
 /// A device this database knows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Peer {
-    pub device: String,
-    pub public_key: String,
-    pub region: String,
-    /// unconfirmed | confirmed | revoked
-    pub status: String,
+    pub device: DeviceId,
+    pub public_key: PublicKey,
+    pub region: RegionCode,
+    pub status: PeerStatus,
     /// first_use | registered
     pub how: String,
     pub added_at: i64,
 }
 
 fn peer_of(r: &rusqlite::Row) -> rusqlite::Result<Peer> {
+    let status: String = r.get(3)?;
     Ok(Peer {
         device: r.get(0)?,
         public_key: r.get(1)?,
         region: r.get(2)?,
-        status: r.get(3)?,
+        status: PeerStatus::from_code(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                format!("peer status {status}").into(),
+            )
+        })?,
         how: r.get(4)?,
         added_at: r.get(5)?,
     })
@@ -259,10 +307,11 @@ pub fn peer(conn: &Connection, device: &str) -> Result<Option<Peer>> {
         .optional()?)
 }
 
-/// Devices (not revoked) bound to a region.
-pub fn peers_of_region(conn: &Connection, region: &str) -> Result<Vec<Peer>> {
+/// Devices whose region binds exactly `region` (not revoked, not held).
+pub fn peers_of_region(conn: &Connection, region: &RegionCode) -> Result<Vec<Peer>> {
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {PEER_COLUMNS} FROM peers WHERE region_code = ?1 AND status <> 'revoked' ORDER BY device"
+        "SELECT {PEER_COLUMNS} FROM peers WHERE region_code = ?1 AND status IN ('unconfirmed', 'confirmed')
+         ORDER BY device"
     ))?;
     let rows = st.query_map([region], peer_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -282,21 +331,101 @@ pub fn put_peer(tx: &Transaction, p: &Peer) -> Result<()> {
          ON CONFLICT(device) DO UPDATE SET public_key = excluded.public_key, region_code = excluded.region_code,
              status = excluded.status, how = excluded.how",
     )?
-    .execute(params![p.device, p.public_key, p.region, p.status, p.how, p.added_at])?;
+    .execute(params![p.device, p.public_key, p.region, p.status.code(), p.how, p.added_at])?;
     Ok(())
 }
 
-pub fn set_peer_status(tx: &Transaction, device: &str, status: &str) -> Result<bool> {
+pub fn set_peer_status(tx: &Transaction, device: &str, status: PeerStatus) -> Result<bool> {
     Ok(tx
         .prepare_cached("UPDATE peers SET status = ?2 WHERE device = ?1")?
-        .execute([device, status])?
+        .execute([device, status.code()])?
         > 0)
+}
+
+/// A verified bundle kept unmerged until its sender is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldBundle {
+    pub id: i64,
+    pub device: DeviceId,
+    pub lo: i64,
+    pub hi: i64,
+    pub sha256: String,
+    pub file: String,
+    /// Why, "中文 / English".
+    pub reason: String,
+    pub at: i64,
+}
+
+/// Keeps a bundle's bytes until its sender is confirmed (the same bundle twice is kept once).
+#[allow(clippy::too_many_arguments)]
+pub fn hold_bundle(
+    tx: &Transaction,
+    device: &DeviceId,
+    (lo, hi): (i64, i64),
+    sha256: &str,
+    file: &str,
+    reason: &str,
+    bytes: &[u8],
+    at: i64,
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO held_bundles (device, lo, hi, sha256, file, reason, bytes, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![device, lo, hi, sha256, file, reason, bytes, at])?
+        > 0)
+}
+
+/// The bundles held, oldest range first (of one device, or of all).
+pub fn held_bundles(conn: &Connection, device: Option<&DeviceId>) -> Result<Vec<HeldBundle>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, device, lo, hi, sha256, file, reason, at FROM held_bundles
+         WHERE ?1 IS NULL OR device = ?1 ORDER BY device, lo, hi, id",
+    )?;
+    let rows = st.query_map([device], |r| {
+        Ok(HeldBundle {
+            id: r.get(0)?,
+            device: r.get(1)?,
+            lo: r.get(2)?,
+            hi: r.get(3)?,
+            sha256: r.get(4)?,
+            file: r.get(5)?,
+            reason: r.get(6)?,
+            at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A held bundle's bytes.
+pub fn held_bytes(conn: &Connection, id: i64) -> Result<Vec<u8>> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM held_bundles WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Drops a held bundle (merged, or its sender revoked).
+pub fn drop_held_bundle(tx: &Transaction, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM held_bundles WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// The family of the record this database holds under `id`, in any family's table (tombstones included).
+pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
+    for family in Family::ALL {
+        if has_row(conn, *family, id)? {
+            return Ok(Some(*family));
+        }
+    }
+    Ok(None)
 }
 
 /// A bundle imported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Batch {
-    pub device: String,
+    pub device: DeviceId,
     pub lo: i64,
     pub hi: i64,
     pub batch: i64,

@@ -28,7 +28,7 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
     {
         return Err(StoreError::NoRecord {
             family: Family::Finding,
-            id: f.clone(),
+            id: f.to_string(),
         });
     }
     records::save(tx, ctx, None, &mut hazard, "create", None)?;

@@ -63,7 +63,7 @@ pub fn record(
         .filter(|p: &Place| !p.meta.deleted)
         .ok_or_else(|| StoreError::NoRecord {
             family: Family::Place,
-            id: insp.place_id.clone(),
+            id: insp.place_id.to_string(),
         })?;
     insp.meta.region_code = place.meta.region_code.clone();
     super::regions::check_inside(tx, ctx, &insp.meta.region_code)?;

@@ -13,7 +13,7 @@ pub struct Bounds {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     /// Only records inside this region (a county, township, village or grid code).
-    pub region: Option<String>,
+    pub region: Option<crate::domain::ids::RegionCode>,
 }
 
 /// The columns each family's query yields, in order (the ledger's writer reads them by position).
@@ -84,7 +84,7 @@ pub fn each(
            AND (?3 IS NULL OR {alias}.region_code LIKE ?3 || '%')
          ORDER BY {date}, {alias}.id"
     );
-    let prefix = bounds.region.as_deref().map(crate::domain::region::prefix);
+    let prefix = bounds.region.as_ref().map(|r| r.prefix());
     let mut st = conn.prepare(&query)?;
     let mut rows = st.query(rusqlite::params![
         bounds.from.map(|d| d.to_string()),

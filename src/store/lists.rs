@@ -17,7 +17,7 @@ pub struct Filter {
     /// Only open records past their deadline.
     pub overdue_only: bool,
     /// Only records inside this region (a prefix test on the code).
-    pub region: Option<String>,
+    pub region: Option<crate::domain::ids::RegionCode>,
     /// A category code (hazards, inspections, petitions) or finding code.
     pub category: Option<String>,
     /// Only open records due between today and this date (inclusive).
@@ -193,7 +193,7 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
         w.push(format!("{col} = ?{}", params.len()));
     }
     if let Some(r) = &f.region {
-        params.push(crate::domain::region::prefix(r).to_owned());
+        params.push(r.prefix().to_owned());
         w.push(format!(
             "t.region_code >= ?{n} AND t.region_code < ?{n} || 'a'",
             n = params.len()

@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 4),
     |tx| part(tx, 5),
     |tx| part(tx, 6),
+    |tx| part(tx, 7),
 ];
 
 /// The text of migration `n` in `schema.sql`.

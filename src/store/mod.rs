@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod hazards;
 pub mod held;
 pub mod holidays;
+pub mod idsql;
 pub mod inspections;
 pub mod ledger;
 pub mod lists;
@@ -35,7 +36,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::domain::Localized;
 use crate::domain::clock::{self, Clock};
+use crate::domain::ids::{DeviceId, RegionCode};
 pub use error::{Result, StoreError};
 
 /// SQLite files begin with this header.
@@ -58,11 +61,11 @@ pub enum OpenMode {
 /// Who acts and when: passed to every write.
 #[derive(Debug, Clone)]
 pub struct WriteCtx {
-    pub device: String,
+    pub device: DeviceId,
     /// The worker who acts.
     pub actor: String,
     /// This device's jurisdiction: every record written lies inside it.
-    pub region: String,
+    pub region: RegionCode,
     pub now: DateTime<Utc>,
 }
 
@@ -82,6 +85,8 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     /// Set when a write found the database locked by another program past the busy timeout.
     locked_out: std::cell::Cell<bool>,
+    /// Set when opening found the search index stale and could not rebuild it.
+    index_failed: Option<String>,
 }
 
 impl Store {
@@ -120,7 +125,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_WAIT)?;
         // Every hot statement stays prepared (the default cache of 16 is smaller than our set).
         conn.set_prepared_statement_cache_capacity(256);
         // A plan never depends on a bound value (the query planner stability guarantee). Without it, SQLite marks
@@ -148,7 +153,7 @@ impl Store {
                 supported: migrate::LATEST,
             });
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        wal(&conn)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A small page cache (8 MiB) suits an old office PC.
@@ -158,19 +163,28 @@ impl Store {
             path: path.to_owned(),
             clock,
             locked_out: std::cell::Cell::new(false),
+            index_failed: None,
         };
         migrate::run(&mut store.conn)?;
-        // A search index left stale (an import that stopped before its rebuild, or a new migration) is
-        // rebuilt before anything reads it.
+        // A search index left stale (a demo cut short, a new migration) is rebuilt before anything reads it.
+        // One that cannot be rebuilt never keeps the database from opening: search falls back to reading the
+        // records, `check` names the problem, and `wangge reindex` tries again.
         if search::is_stale(&store.conn)? {
             match search::rebuild(&mut store) {
+                Ok(()) => {}
                 // Another program holds the write lock (an import rebuilding it right now): it will finish
                 // the job, and this one reads on meanwhile.
                 Err(StoreError::Busy) => {}
-                other => other?,
+                Err(e) => store.index_failed = Some(e.message(crate::domain::Lang::En)),
             }
         }
         Ok(store)
+    }
+
+    /// Why the search index could not be rebuilt when the database was opened (None: it is current, or
+    /// another program is rebuilding it).
+    pub fn index_failed(&self) -> Option<&str> {
+        self.index_failed.as_deref()
     }
 
     /// The clock this store reads "now" from (shared with a second connection of the same program).
@@ -341,6 +355,49 @@ impl Store {
         }
         result
     }
+}
+
+/// Switches a connection to WAL, waiting for another program's lock as every write does: the switch takes an
+/// exclusive lock, and SQLite answers "busy" at once instead of calling the busy handler (a restored backup,
+/// still in rollback mode, while another program writes).
+fn wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(e) => match StoreError::from(e) {
+                StoreError::Busy if started.elapsed() < BUSY_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => return Err(other),
+            },
+        }
+    }
+}
+
+/// How long a write (and opening) waits for another program's lock.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens a file to read, if it is a regular file: a FIFO, a device or a socket would block or never end, and is
+/// refused at once.
+pub fn open_regular(path: &Path) -> Result<std::fs::File> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::from(std::io::ErrorKind::IsADirectory)));
+    }
+    if !meta.is_file() {
+        return Err(StoreError::bad_file(
+            path,
+            None,
+            "这不是普通文件（是管道、设备或套接字），不会读取",
+            "this is not a regular file (a pipe, a device or a socket); it is not read",
+        ));
+    }
+    std::fs::File::open(path).map_err(io)
 }
 
 /// A hidden temporary name in the same folder as `path` (so a rename is atomic).

@@ -4,15 +4,16 @@
 use rusqlite::{Connection, Transaction, params};
 
 use super::Result;
+use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 
 /// An age recipient bundles are encrypted to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecipientRow {
     pub recipient: String,
     /// The county device whose card named it (None when typed in by hand).
-    pub device: Option<String>,
-    pub public_key: Option<String>,
-    pub region: Option<String>,
+    pub device: Option<DeviceId>,
+    pub public_key: Option<PublicKey>,
+    pub region: Option<RegionCode>,
     pub added_at: i64,
 }
 
@@ -53,7 +54,7 @@ pub fn remove_recipient(tx: &Transaction, recipient: &str) -> Result<bool> {
 /// A bundle this device sent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Sent {
-    pub destination: String,
+    pub destination: RegionCode,
     pub batch: i64,
     pub lo: i64,
     pub hi: i64,
@@ -108,7 +109,7 @@ pub fn put_ack(
 }
 
 /// Every acknowledgement kept: (county device, ranges as JSON, created at, received at).
-pub fn acks(conn: &Connection) -> Result<Vec<(String, String, String, i64)>> {
+pub fn acks(conn: &Connection) -> Result<Vec<(DeviceId, String, String, i64)>> {
     let mut st = conn.prepare_cached(
         "SELECT device, ranges, created_at, received_at FROM acks ORDER BY device",
     )?;

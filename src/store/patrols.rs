@@ -39,7 +39,7 @@ pub fn report(
             .filter(|p: &Patrol| !p.meta.deleted)
             .ok_or_else(|| StoreError::NoRecord {
                 family: Family::Patrol,
-                id: pid.clone(),
+                id: pid.to_string(),
             })?;
         finding.meta.region_code = patrol.meta.region_code.clone();
     }

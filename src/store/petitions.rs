@@ -12,7 +12,7 @@ use crate::domain::record::{Family, Step};
 /// An earlier case of the same person and category.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeat {
-    pub id: String,
+    pub id: crate::domain::ids::RecordId,
     pub case_no: String,
     pub received_on: String,
     pub status: String,

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
 use super::{Result, StoreError, WriteCtx, audit};
+use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
 
 /// Columns stored as 0/1 that the JSON form holds as booleans.
@@ -224,7 +225,9 @@ pub fn save<R: Record>(
     reason: Option<&str>,
 ) -> Result<()> {
     let meta = rec.meta_mut();
-    meta.vv.bump(&ctx.device);
+    meta.vv
+        .bump(&ctx.device)
+        .map_err(crate::domain::record::DomainError::from)?;
     meta.version = meta.vv.total();
     meta.updated_at = ctx.now_ms();
     meta.updated_by = ctx.device.clone();
@@ -309,7 +312,7 @@ pub fn add_event(
     record_id: &str,
     step: &Step,
 ) -> Result<()> {
-    let id = new_id(ctx);
+    let id = EventId::from_uuid(new_uuid(ctx));
     tx.prepare_cached(
         "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -347,12 +350,15 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
 }
 
 /// A new UUIDv7 at the context's time (random low bits from the OS).
-pub fn new_id(ctx: &WriteCtx) -> String {
+pub fn new_uuid(ctx: &WriteCtx) -> uuid::Uuid {
     let mut rand = [0u8; 10];
     let _ = getrandom::fill(&mut rand);
-    uuid::Builder::from_unix_timestamp_millis(ctx.now_ms().max(0) as u64, &rand)
-        .into_uuid()
-        .to_string()
+    uuid::Builder::from_unix_timestamp_millis(ctx.now_ms().max(0) as u64, &rand).into_uuid()
+}
+
+/// A new record's id.
+pub fn new_id(ctx: &WriteCtx) -> RecordId {
+    RecordId::from_uuid(new_uuid(ctx))
 }
 
 /// Whether the row exists (used for foreign references typed by people).

@@ -6,29 +6,31 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Result, StoreError, WriteCtx, audit};
-use crate::domain::region::{self, Level};
+use crate::domain::ids::RegionCode;
+use crate::domain::region::Level;
+use crate::domain::{Lang, Localized};
 
 /// One region row.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Region {
-    pub code: String,
+    pub code: RegionCode,
     pub name: String,
     pub level: Level,
-    pub parent: Option<String>,
+    pub parent: Option<RegionCode>,
 }
 
 /// Every region, or those inside `within`, by code.
-pub fn list(conn: &Connection, within: Option<&str>) -> Result<Vec<Region>> {
-    let prefix = within.map(region::prefix).unwrap_or("");
+pub fn list(conn: &Connection, within: Option<&RegionCode>) -> Result<Vec<Region>> {
+    let prefix = within.map(RegionCode::prefix).unwrap_or("");
     let mut st = conn.prepare_cached(
         "SELECT code, name, level, parent FROM regions WHERE code >= ?1 AND code < ?1 || 'a' ORDER BY code",
     )?;
     let rows = st.query_map([prefix], |r| {
         Ok((
-            r.get::<_, String>(0)?,
+            r.get::<_, RegionCode>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<RegionCode>>(3)?,
         ))
     })?;
     let mut out = Vec::new();
@@ -55,14 +57,14 @@ pub fn name(conn: &Connection, code: &str) -> Result<Option<String>> {
 }
 
 /// Refuses a region that is unknown or lies outside this device's jurisdiction.
-pub fn check_inside(conn: &Connection, ctx: &WriteCtx, code: &str) -> Result<()> {
+pub fn check_inside(conn: &Connection, ctx: &WriteCtx, code: &RegionCode) -> Result<()> {
     if name(conn, code)?.is_none() {
-        return Err(StoreError::UnknownRegion(code.to_owned()));
+        return Err(StoreError::UnknownRegion(code.to_string()));
     }
-    if !region::contains(&ctx.region, code) {
+    if !ctx.region.contains(code) {
         return Err(StoreError::OutsideJurisdiction {
-            code: code.to_owned(),
-            region: ctx.region.clone(),
+            code: code.to_string(),
+            region: ctx.region.to_string(),
         });
     }
     Ok(())
@@ -82,7 +84,11 @@ pub fn upsert(tx: &Transaction, rows: &[Region], source: &str) -> Result<usize> 
 
 /// Reads a region CSV (`code,name,level,parent`, UTF-8 or GBK as Excel on Chinese Windows saves it) and checks
 /// every row against the code structure. A bad row is reported by line number and nothing is returned.
-pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Vec<Region>> {
+pub fn parse_csv(
+    path: &Path,
+    bytes: &[u8],
+    known: &dyn Fn(&RegionCode) -> bool,
+) -> Result<Vec<Region>> {
     let text = decode(bytes).ok_or_else(|| not_text(path))?;
     let bad = |line: usize, zh: String, en: String| StoreError::bad_file(path, Some(line), zh, en);
     let mut reader = csv::ReaderBuilder::new()
@@ -109,7 +115,7 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
         ));
     }
     let mut rows: Vec<Region> = Vec::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<RegionCode> = std::collections::HashSet::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| {
@@ -120,17 +126,11 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
             )
         })?;
         let field = |n: usize| record.get(n).unwrap_or("").trim().to_owned();
-        let (code, level) = region::parse_code(&field(0)).map_err(|e| {
-            bad(
-                line,
-                format!("代码「{}」无效", e.0),
-                format!("invalid code '{}'", e.0),
-            )
-        })?;
-        let name = crate::domain::validate::line("region_name", &field(1), 50).map_err(|e| {
-            use crate::domain::{Lang, Localized};
-            bad(line, e.message(Lang::Zh), e.message(Lang::En))
-        })?;
+        let code = RegionCode::typed(&field(0))
+            .map_err(|e| bad(line, e.message(Lang::Zh), e.message(Lang::En)))?;
+        let level = code.level();
+        let name = crate::domain::validate::line("region_name", &field(1), 50)
+            .map_err(|e| bad(line, e.message(Lang::Zh), e.message(Lang::En)))?;
         if Level::from_code(&field(2)) != Some(level) {
             return Err(bad(
                 line,
@@ -142,22 +142,25 @@ pub fn parse_csv(path: &Path, bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Res
                 ),
             ));
         }
-        let parent = region::parent_of(&code);
-        let given = Some(field(3))
-            .filter(|s| !s.is_empty())
-            .map(|p| region::parse_code(&p).map(|c| c.0).unwrap_or(p));
-        if given != parent {
+        let parent = code.parent();
+        let given = Some(field(3)).filter(|s| !s.is_empty());
+        let same = match (&given, &parent) {
+            (None, None) => true,
+            (Some(g), Some(p)) => RegionCode::typed(g).is_ok_and(|g| g == *p),
+            _ => false,
+        };
+        if !same {
             return Err(bad(
                 line,
                 format!(
                     "上级「{}」与代码不符，应为 {}",
                     field(3),
-                    parent.clone().unwrap_or_default()
+                    parent.as_deref().unwrap_or("-")
                 ),
                 format!(
                     "parent '{}' does not match the code; it should be {}",
                     field(3),
-                    parent.clone().unwrap_or_default()
+                    parent.as_deref().unwrap_or("-")
                 ),
             ));
         }

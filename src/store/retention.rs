@@ -62,7 +62,10 @@ fn ended(conn: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<Petition>
 }
 
 /// The ids of the petitions `purge` would erase (see `ended`).
-pub fn due(conn: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<String>> {
+pub fn due(
+    conn: &rusqlite::Connection,
+    before: NaiveDate,
+) -> Result<Vec<crate::domain::ids::RecordId>> {
     Ok(ended(conn, before)?
         .into_iter()
         .map(|p| p.meta.id)

@@ -258,11 +258,14 @@ pub fn mark_stale(tx: &Transaction) -> Result<()> {
 /// Rebuilds the whole index in one transaction and one pass over every record in date order (streamed: SQLite
 /// sorts on disk), and clears the stale mark.
 pub fn rebuild(store: &mut Store) -> Result<()> {
-    store.bulk(rebuild_in)
+    store.bulk(|store| store.write_raw(rebuild_in))
 }
 
-fn rebuild_in(store: &mut Store) -> Result<()> {
-    store.write_raw(|tx| {
+/// Rebuilds the whole index inside the caller's transaction (an import commits its records and their index
+/// together). A record id held by two families (a database damaged by an earlier version) is indexed once:
+/// the rebuild never fails on it, and `check` names it.
+pub fn rebuild_in(tx: &Transaction) -> Result<()> {
+    {
         // Emptied at once ('delete-all'; a DELETE would remove each document's tokens one by one). While
         // loading, segments are not merged as they come ('automerge' 0); one merge at the end is cheaper than
         // merging every few flushes, and larger flushes ('hashsize') make fewer segments to merge.
@@ -282,7 +285,7 @@ fn rebuild_in(store: &mut Store) -> Result<()> {
         let mut st = tx.prepare(&format!("{} ORDER BY 3, 2", union.join(" UNION ALL ")))?;
         let mut rows = st.query([])?;
         let mut docs = tx
-            .prepare("INSERT INTO search_docs (rowid, family, id, date) VALUES (?1, ?2, ?3, ?4)")?;
+            .prepare("INSERT INTO search_docs (rowid, family, id, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")?;
         let mut fts = tx.prepare("INSERT INTO search_fts (rowid, uni, bi) VALUES (?1, ?2, ?3)")?;
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
@@ -293,8 +296,9 @@ fn rebuild_in(store: &mut Store) -> Result<()> {
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
             let (u, b) = grams(fields.iter().flatten().map(String::as_str));
-            docs.execute(params![rowid, family, id, date])?;
-            fts.execute(params![rowid, u, b])?;
+            if docs.execute(params![rowid, family, id, date])? > 0 {
+                fts.execute(params![rowid, u, b])?;
+            }
         }
         // Back to the defaults every save works with, and the segments merged into one.
         tx.execute_batch(
@@ -303,7 +307,7 @@ fn rebuild_in(store: &mut Store) -> Result<()> {
              INSERT INTO search_fts (search_fts) VALUES ('optimize');",
         )?;
         super::device::set_setting(tx, "search_stale", "0")
-    })
+    }
 }
 
 /// The summary and person a hit shows.
@@ -330,6 +334,9 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
     let Some(q) = fts_query(query) else {
         return Ok((0, Vec::new()));
     };
+    if is_stale(conn)? {
+        return search_unindexed(conn, query, limit);
+    }
     let total: i64 = conn
         .prepare_cached("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1")?
         .query_row([&q], |r| r.get(0))?;
@@ -347,6 +354,47 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
         if let Some(family) = Family::from_code(&f)
             && let Some(h) = hit(conn, family, &id, date)?
         {
+            hits.push(h);
+        }
+    }
+    Ok((total, hits))
+}
+
+/// The same answer without the index, reading every record (while the index waits for its rebuild, or could
+/// not be rebuilt): slow, but never wrong.
+fn search_unindexed(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<Hit>)> {
+    let words: Vec<String> = query.split_whitespace().map(like).collect();
+    let mut found: Vec<(String, Family, String)> = Vec::new();
+    for family in FAMILIES {
+        let Some(select) = source(family) else {
+            continue;
+        };
+        let conds: Vec<String> = (1..=words.len())
+            .map(|w| {
+                let any: Vec<String> = (2..7)
+                    .map(|i| format!("coalesce(c{i}, '') LIKE ?{w} ESCAPE '\\'"))
+                    .collect();
+                format!("({})", any.join(" OR "))
+            })
+            .collect();
+        let sql = format!(
+            "WITH x(c0, c1, c2, c3, c4, c5, c6, c7, c8) AS ({select} WHERE t.deleted = 0)
+             SELECT c0, c1 FROM x WHERE {}",
+            conds.join(" AND ")
+        );
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(&words), |r| {
+            Ok((r.get::<_, String>(1)?, family, r.get::<_, String>(0)?))
+        })?;
+        for row in rows {
+            found.push(row?);
+        }
+    }
+    found.sort_by(|a, b| b.cmp(a));
+    let total = found.len() as i64;
+    let mut hits = Vec::new();
+    for (date, family, id) in found.into_iter().take(limit) {
+        if let Some(h) = hit(conn, family, &id, date)? {
             hits.push(h);
         }
     }

@@ -1,7 +1,8 @@
 //! Acknowledgements that close the loop. The county writes, for each device it has heard from, the ranges of
 //! that device's changes it holds, signed by the county device; the township imports it (only from the device
-//! of its registered county card) and sees which batches the county confirmed. Tombstones the county has
-//! confirmed may then be purged, after a retention period.
+//! of its registered county card) and sees which batches the county confirmed. An acknowledgement never
+//! confirms more than this device sent to that county, and an older one never replaces a newer one.
+//! Tombstones the county has confirmed may then be purged, after a retention period.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::bundle::{self, MAX_HEADER};
+use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
+use crate::domain::version::MAX_COUNT;
 use crate::store::exchange;
 use crate::store::{self, Store, StoreError, audit, device, outbound, tombstones};
 
@@ -24,11 +27,11 @@ pub struct Ack {
     pub format: String,
     pub version: String,
     /// The county device that signs it.
-    pub device: String,
-    pub public_key: String,
-    pub region: String,
+    pub device: DeviceId,
+    pub public_key: PublicKey,
+    pub region: RegionCode,
     #[serde(rename = "for")]
-    pub for_device: String,
+    pub for_device: DeviceId,
     pub ranges: Vec<[i64; 2]>,
     pub created_at: String,
 }
@@ -44,6 +47,20 @@ pub fn merged(mut ranges: Vec<[i64; 2]>) -> Vec<[i64; 2]> {
         }
     }
     out
+}
+
+/// The numbers both `a` and `b` (each merged) hold.
+pub fn intersect(a: &[[i64; 2]], b: &[[i64; 2]]) -> Vec<[i64; 2]> {
+    let mut out = Vec::new();
+    for [alo, ahi] in a {
+        for [blo, bhi] in b {
+            let (lo, hi) = ((*alo).max(*blo), (*ahi).min(*bhi));
+            if lo <= hi {
+                out.push([lo, hi]);
+            }
+        }
+    }
+    merged(out)
 }
 
 /// Whether `ranges` (merged) hold every number from `lo` to `hi`.
@@ -80,7 +97,7 @@ pub fn write_all(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, StoreError> 
             format: FORMAT.into(),
             version: VERSION.into(),
             device: own.id.clone(),
-            public_key: hex::encode(key.verifying_key().to_bytes()),
+            public_key: PublicKey::of(&key.verifying_key()),
             region: own.region.clone(),
             for_device: peer.device.clone(),
             ranges,
@@ -88,16 +105,11 @@ pub fn write_all(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, StoreError> 
         };
         let line1 = serde_json::to_string(&ack).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sig = bundle::sign(&key, &line1);
-        let hexits: Vec<char> = peer
-            .device
-            .chars()
-            .filter(char::is_ascii_hexdigit)
-            .collect();
-        let tail: String = hexits[hexits.len().saturating_sub(12)..].iter().collect();
-        let peer_region: String = peer.region.chars().filter(char::is_ascii_digit).collect();
         let path = dir.join(format!(
-            "wangge-ack_{}_for_{peer_region}_{tail}_to-{top}.wga",
-            own.region
+            "wangge-ack_{}_for_{}_{}_to-{top}.wga",
+            own.region,
+            peer.region,
+            peer.device.tail()
         ));
         let tmp = store::temp_beside(&path);
         let _ = std::fs::remove_file(&tmp);
@@ -130,14 +142,21 @@ pub fn is_ack(path: &Path) -> bool {
     )
 }
 
+/// What taking an acknowledgement did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub ack: Ack,
+    /// It claimed changes this device never sent to that county: only what was sent is believed.
+    pub clipped: bool,
+    /// The one on file is newer: it stays, and this one changed nothing.
+    pub older: bool,
+}
+
 /// Accepts an acknowledgement: meant for this device, signed by the key of the registered county card (a dry
-/// run checks it and keeps nothing).
-pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, StoreError> {
+/// run checks it and keeps nothing). What it confirms is cut to what this device sent to that county.
+pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Taken, StoreError> {
     let bad = |zh: String, en: String| StoreError::bad_file(path, None, zh, en);
-    let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file = store::open_regular(path)?;
     let mut r = std::io::BufReader::new(file);
     let (Some(line1), Some(line2)) = (
         bundle::read_line(&mut r, MAX_HEADER, path, 1)?,
@@ -148,9 +167,12 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
             "the acknowledgement is incomplete (two lines expected)".into(),
         ));
     };
+    if line1.ends_with(b"\r") {
+        return Err(super::verify::converted(path));
+    }
     let text = String::from_utf8(line1)
         .map_err(|_| bad("回执不是 UTF-8 文本".into(), "not UTF-8 text".into()))?;
-    let ack: Ack = serde_json::from_str(&text).map_err(|e| {
+    let ack: Ack = bundle::from_json(&text).map_err(|e| {
         bad(
             format!("不是 wangge 回执：{e}"),
             format!("not a wangge acknowledgement: {e}"),
@@ -172,36 +194,56 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
             ),
         ));
     }
-    let registered = outbound::recipients(store.conn())?.into_iter().any(|r| {
-        r.device.as_deref() == Some(ack.device.as_str())
-            && r.public_key.as_deref() == Some(ack.public_key.as_str())
+    let card = outbound::recipients(store.conn())?.into_iter().find(|r| {
+        r.device.as_ref() == Some(&ack.device) && r.public_key.as_ref() == Some(&ack.public_key)
     });
-    if !registered {
+    let Some(card) = card else {
         return Err(bad(
             "回执不是由已登记的县级名片的设备签发的；请先登记县级名片（wangge recipient add --card 文件）".into(),
             "the acknowledgement is not from the device of the registered county card; register the card first".into(),
         ));
-    }
-    if !bundle::verify(
-        &ack.public_key,
-        &text,
-        String::from_utf8_lossy(&line2).trim(),
-    ) {
+    };
+    if !bundle::verify(&ack.public_key, &text, &String::from_utf8_lossy(&line2)) {
         return Err(bad(
             "回执的签名不对（被改动过或由别的密钥签发），没有接受".into(),
             "the acknowledgement's signature does not match (altered, or signed by another key); not accepted".into(),
         ));
     }
-    if ack.ranges.iter().any(|[lo, hi]| *lo < 1 || lo > hi) {
+    let limit = MAX_COUNT as i64;
+    if ack
+        .ranges
+        .iter()
+        .any(|[lo, hi]| *lo < 1 || lo > hi || *hi > limit)
+    {
         return Err(bad(
-            "回执中的变更范围无效".into(),
-            "the acknowledgement's ranges are invalid".into(),
+            "回执中的变更范围无效（应为 1 ≤ 起 ≤ 止 ≤ 2^53）".into(),
+            "the acknowledgement's ranges are invalid (1 <= first <= last <= 2^53)".into(),
         ));
     }
-    if dry_run {
-        return Ok(ack);
+    let created = chrono::DateTime::parse_from_rfc3339(&ack.created_at).map_err(|_| {
+        bad(
+            "回执的时间不是 RFC 3339 时间".into(),
+            "the acknowledgement's created_at is not an RFC 3339 instant".into(),
+        )
+    })?;
+    let destination = card.region.clone().unwrap_or_else(|| ack.region.clone());
+    let claimed = merged(ack.ranges.clone());
+    let believed = intersect(&claimed, &sent_to(store.conn(), &destination)?);
+    let older = outbound::acks(store.conn())?
+        .into_iter()
+        .find(|(d, ..)| *d == ack.device)
+        .and_then(|(_, _, at, _)| chrono::DateTime::parse_from_rfc3339(&at).ok())
+        .is_some_and(|kept| kept >= created);
+    let taken = Taken {
+        clipped: believed != claimed,
+        older,
+        ack,
+    };
+    if dry_run || older {
+        return Ok(taken);
     }
-    let ranges = serde_json::to_string(&merged(ack.ranges.clone())).unwrap_or_default();
+    let ranges = serde_json::to_string(&believed).unwrap_or_default();
+    let ack = &taken.ack;
     store.write(|tx, ctx| {
         outbound::put_ack(tx, &ack.device, &ranges, &ack.created_at, ctx.now_ms())?;
         audit::append(
@@ -211,18 +253,40 @@ pub fn accept(store: &mut Store, path: &Path, dry_run: bool) -> Result<Ack, Stor
             &ack.device,
             "ack_import",
             None,
-            &serde_json::json!({ "ranges": ack.ranges }),
+            &serde_json::json!({ "ranges": believed, "claimed": claimed }),
         )
     })?;
-    Ok(ack)
+    Ok(taken)
 }
 
-/// Every range of this device's changes some county confirmed, merged.
+/// The ranges of this device's changes sent to `destination`, merged.
+fn sent_to(
+    conn: &rusqlite::Connection,
+    destination: &RegionCode,
+) -> Result<Vec<[i64; 2]>, StoreError> {
+    Ok(merged(
+        outbound::sent(conn)?
+            .into_iter()
+            .filter(|s| s.destination == *destination)
+            .map(|s| [s.lo, s.hi])
+            .collect(),
+    ))
+}
+
+/// Every range of this device's changes some county confirmed and this device sent it, merged.
 pub fn confirmed(conn: &rusqlite::Connection) -> Result<Vec<[i64; 2]>, StoreError> {
+    let cards = outbound::recipients(conn)?;
     let mut all = Vec::new();
-    for (_, ranges, _, _) in outbound::acks(conn)? {
+    for (device, ranges, _, _) in outbound::acks(conn)? {
+        let Some(region) = cards
+            .iter()
+            .find(|c| c.device.as_ref() == Some(&device))
+            .and_then(|c| c.region.clone())
+        else {
+            continue;
+        };
         let r: Vec<[i64; 2]> = serde_json::from_str(&ranges).unwrap_or_default();
-        all.extend(r);
+        all.extend(intersect(&merged(r), &sent_to(conn, &region)?));
     }
     Ok(merged(all))
 }
@@ -282,5 +346,10 @@ mod tests {
         assert_eq!(m, vec![[1, 9], [12, 30]]);
         assert!(covers(&m, 2, 9) && covers(&m, 30, 30));
         assert!(!covers(&m, 9, 12) && !covers(&m, 10, 10));
+        assert_eq!(
+            intersect(&m, &[[3, 13], [25, 40]]),
+            vec![[3, 9], [12, 13], [25, 30]]
+        );
+        assert_eq!(intersect(&m, &[]), Vec::<[i64; 2]>::new());
     }
 }

@@ -9,6 +9,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 use crate::store::StoreError;
 use crate::store::exchange::{EventRow, RegionRow};
 
@@ -30,13 +31,13 @@ pub struct Header {
     pub format: String,
     /// "major.minor".
     pub version: String,
-    pub device: String,
+    pub device: DeviceId,
     /// The device's Ed25519 public key (hex), pinned by the receiver at first use.
-    pub public_key: String,
+    pub public_key: PublicKey,
     /// The sending device's jurisdiction.
-    pub region: String,
+    pub region: RegionCode,
     /// The destination region.
-    pub to: String,
+    pub to: RegionCode,
     /// The sender's journal sequence numbers this bundle covers for the destination: [lo, hi].
     pub seq: [i64; 2],
     /// 1, 2, … per destination; 0 for a full re-send.
@@ -122,15 +123,16 @@ impl Header {
     }
 }
 
-/// A region code a header may carry: a statistical code wangge knows the level of, or a city (prefecture)
-/// code — four digits and eight zeros — that a county may send up to.
-pub fn region_code_ok(code: &str) -> bool {
-    crate::domain::region::parse_code(code).is_ok() || is_city(code)
-}
-
-/// A city (prefecture) code.
-pub fn is_city(code: &str) -> bool {
-    code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) && code.ends_with("00000000")
+/// Parses one JSON text as `T`. The error names the field at fault (`record.region_code: …`): the text is parsed
+/// again, tracking the path, only when it failed.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|first| {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
+            _ => first.to_string(),
+        }
+    })
 }
 
 /// Signs line 1 (without its newline).
@@ -138,13 +140,10 @@ pub fn sign(key: &SigningKey, header_line: &str) -> String {
     hex::encode(key.sign(header_line.as_bytes()).to_bytes())
 }
 
-/// Checks line 2 against line 1 and a public key (hex).
-pub fn verify(public_key_hex: &str, header_line: &str, signature_hex: &str) -> bool {
-    let key = hex::decode(public_key_hex)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .and_then(|b| VerifyingKey::from_bytes(&b).ok());
-    let sig = hex::decode(signature_hex.trim())
+/// Checks line 2 against line 1 and a public key.
+pub fn verify(public_key: &PublicKey, header_line: &str, signature_hex: &str) -> bool {
+    let key: Option<VerifyingKey> = public_key.verifying_key();
+    let sig = hex::decode(signature_hex)
         .ok()
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .map(|b| Signature::from_bytes(&b));
@@ -158,21 +157,16 @@ pub fn verify(public_key_hex: &str, header_line: &str, signature_hex: &str) -> b
 /// `-`, `_` and `.` only, so it survives FAT32 sticks and Windows.
 pub fn file_name(h: &Header) -> String {
     // The random end of the device's UUIDv7 (its start is a timestamp, shared by devices set up together).
-    let hexits: Vec<char> = h.device.chars().filter(char::is_ascii_hexdigit).collect();
-    let dev: String = hexits[hexits.len().saturating_sub(12)..].iter().collect();
     let kind = if h.full { "full" } else { "b" };
     format!(
-        "wangge_{}_to_{}_{dev}_{kind}{}_{}-{}.wgb",
-        ascii(&h.region),
-        ascii(&h.to),
+        "wangge_{}_to_{}_{}_{kind}{}_{}-{}.wgb",
+        h.region,
+        h.to,
+        h.device.tail(),
         h.batch,
         h.seq[0],
         h.seq[1]
     )
-}
-
-fn ascii(s: &str) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// Reads one line of at most `max` bytes (without its `\n`); None at the end of the file. A longer line, or one

@@ -13,8 +13,8 @@ use super::bundle::{self, FORMAT, Header, Line, MAJOR, MINOR, Payload};
 use super::lines::{Lines, Out};
 use super::piped::{CHUNK, Hashing, Piped};
 use super::records::{ORDER, parse};
+use crate::domain::ids::{PublicKey, RegionCode};
 use crate::domain::record::Family;
-use crate::domain::region;
 use crate::store::exchange;
 use crate::store::{self, Store, StoreError, audit, device, inspections, migrate, outbound};
 
@@ -23,7 +23,7 @@ use crate::store::{self, Store, StoreError, audit, device, inspections, migrate,
 pub struct Request {
     pub out_dir: PathBuf,
     /// The destination region; None: the region above this device's.
-    pub to: Option<String>,
+    pub to: Option<RegionCode>,
     /// Everything from the first change, to heal a gap.
     pub full: bool,
 }
@@ -33,7 +33,7 @@ pub struct Request {
 pub enum Outcome {
     /// Nothing changed for the destination since its cursor.
     Nothing {
-        to: String,
+        to: RegionCode,
         last: i64,
     },
     Written {
@@ -54,39 +54,25 @@ pub fn signing_key(conn: &rusqlite::Connection) -> Result<SigningKey, StoreError
 
 /// The destination: the region above this device's by default; `--to` may name a region above (sending up)
 /// or inside (sending down to one township or grid).
-pub fn destination(own: &str, to: Option<&str>) -> Result<String, StoreError> {
+pub fn destination(own: &RegionCode, to: Option<&RegionCode>) -> Result<RegionCode, StoreError> {
     let bad = |zh: String, en: String| StoreError::bad_file("--to", None, zh, en);
     match to {
-        None => region::parent_of(own).ok_or_else(|| {
+        None => own.parent().ok_or_else(|| {
             bad(
                 "县级数据库没有上级可默认发送，请用 --to 区划代码 指定目标（例如 --to 610727001000 发给兴州街道）"
                     .into(),
                 "A county database has no default destination; name one with --to CODE".into(),
             )
         }),
-        Some(code) => {
-            let code = code.trim();
-            if !bundle::region_code_ok(code) {
-                return Err(bad(
-                    format!("「{code}」不是有效的区划代码（12 位统计用区划代码）"),
-                    format!("'{code}' is not a valid region code (12 digits)"),
-                ));
-            }
-            if code == own {
-                return Err(bad(
-                    "不能发给本辖区自己".into(),
-                    "The destination cannot be this device's own region".into(),
-                ));
-            }
-            if region::contains(own, code) || region::contains(code, own) || bundle::is_city(code) {
-                Ok(code.to_owned())
-            } else {
-                Err(bad(
-                    format!("{code} 既不是本辖区 {own} 的上级，也不在本辖区内"),
-                    format!("{code} is neither above nor inside this device's region {own}"),
-                ))
-            }
-        }
+        Some(code) if code == own => Err(bad(
+            "不能发给本辖区自己".into(),
+            "The destination cannot be this device's own region".into(),
+        )),
+        Some(code) if own.overlaps(code) => Ok(code.clone()),
+        Some(code) => Err(bad(
+            format!("{code} 既不是本辖区 {own} 的上级，也不在本辖区内"),
+            format!("{code} is neither above nor inside this device's region {own}"),
+        )),
     }
 }
 
@@ -104,9 +90,9 @@ pub fn export_with(
     let conn = store.conn();
     let dev = device::get(conn)?;
     let key = signing_key(conn)?;
-    let to = destination(&dev.region, req.to.as_deref())?;
+    let to = destination(&dev.region, req.to.as_ref())?;
     // Sending down: only what lies inside the destination. Sending up: everything (it all lies inside ours).
-    let down = region::contains(&dev.region, &to) && to != dev.region;
+    let down = dev.region.contains(&to) && to != dev.region;
     let (last, batches) = exchange::cursor(conn, &to)?;
     let lo = if req.full { 1 } else { last + 1 };
     let (hi, _) = exchange::journal_head(conn)?;
@@ -131,7 +117,7 @@ pub fn export_with(
         &payload_tmp,
         Range::of(lo, hi),
         &recipients,
-        down.then_some(to.as_str()),
+        down.then_some(&to),
         echo.as_deref(),
         progress,
     );
@@ -140,6 +126,7 @@ pub fn export_with(
         bytes,
         sha256: sha,
         encoding,
+        latest,
     } = match written {
         Ok(w) => w,
         Err(e) => {
@@ -157,12 +144,14 @@ pub fn export_with(
         return Ok(Outcome::Nothing { to, last });
     }
     let conn = store.conn();
-    let at = exchange::journal_at(conn, hi)?;
+    // The bundle's time: its last change, or a later time a record or event it carries holds (a change relayed
+    // from a device whose clock ran ahead); a receiver refuses anything changed after it.
+    let at = exchange::journal_at(conn, hi)?.max(latest);
     let header = Header {
         format: FORMAT.into(),
         version: format!("{MAJOR}.{MINOR}"),
         device: dev.id.clone(),
-        public_key: hex::encode(key.verifying_key().to_bytes()),
+        public_key: PublicKey::of(&key.verifying_key()),
         region: dev.region.clone(),
         to: to.clone(),
         seq: [lo, hi],
@@ -273,6 +262,8 @@ struct Written {
     bytes: u64,
     sha256: String,
     encoding: &'static str,
+    /// The latest change time (UTC ms) of any record or timeline event carried.
+    latest: i64,
 }
 
 /// Writes the payload lines (encrypted to `recipients`, if any); returns per-family counts, the byte count and
@@ -282,7 +273,7 @@ fn write_payload(
     path: &Path,
     range: Range,
     recipients: &[age::x25519::Recipient],
-    inside: Option<&str>,
+    inside: Option<&RegionCode>,
     echo: Option<&str>,
     progress: super::Progress,
 ) -> Result<Written, StoreError> {
@@ -308,8 +299,9 @@ fn write_payload(
     let mut out = Lines::new(Piped::new(sealed).map_err(io)?, path.to_owned()).map_err(io)?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut sent = Carried::default();
-    let mut regions: BTreeSet<String> = BTreeSet::new();
-    let wanted = |code: &str| inside.is_none_or(|r| region::contains(r, code));
+    let mut regions: BTreeSet<RegionCode> = BTreeSet::new();
+    let mut latest = 0i64;
+    let wanted = |code: &RegionCode| inside.is_none_or(|r| r.contains(code));
     for family in ORDER {
         let mut statements = scan
             .then(|| store::scan::Statements::prepare(conn, family))
@@ -335,11 +327,9 @@ fn write_payload(
             let Some((map, events, canonical)) = found else {
                 return Ok(());
             };
-            let code = map
-                .get("region_code")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
+            let Some(code) = region_of(&map) else {
+                return Ok(());
+            };
             if !wanted(&code) {
                 return Ok(());
             }
@@ -348,13 +338,9 @@ fn write_payload(
             let mut context = Vec::new();
             refs_of(conn, family, &map, &wanted, &mut sent, &mut context)?;
             for (rf, rid, rmap) in context {
-                regions.insert(
-                    rmap.get("region_code")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                );
+                regions.extend(region_of(&rmap));
                 let events = exchange::events(conn, &rid)?;
+                latest = latest.max(latest_of(&rmap, &events));
                 emit(&mut out, rf, Vec::new(), (rmap, true), events, &mut counts)?;
             }
             if sent.insert(id) {
@@ -363,6 +349,7 @@ fn write_payload(
                     Some(e) => e,
                     None => exchange::events(conn, id)?,
                 };
+                latest = latest.max(latest_of(&map, &events));
                 emit(
                     &mut out,
                     family,
@@ -402,41 +389,42 @@ fn write_payload(
         bytes,
         sha256: sha,
         encoding,
+        latest,
     })
 }
 
-/// The ids a bundle has carried so far. A record id is a UUID, kept as its 16 bytes (a million of them take
-/// about 30 MB instead of the 100 MB their text would); anything else is kept as text.
-#[derive(Default)]
-struct Carried {
-    uuids: HashSet<u128>,
-    other: HashSet<String>,
+/// The region a record's JSON form lies in.
+fn region_of(map: &Map<String, Value>) -> Option<RegionCode> {
+    map.get("region_code")
+        .and_then(Value::as_str)
+        .and_then(|c| RegionCode::parse(c).ok())
 }
+
+/// The latest time a record or one of its timeline events changed (UTC ms).
+fn latest_of(map: &Map<String, Value>, events: &[exchange::EventRow]) -> i64 {
+    let updated = map.get("updated_at").and_then(Value::as_i64).unwrap_or(0);
+    events.iter().map(|e| e.at).fold(updated, i64::max)
+}
+
+/// The ids a bundle has carried so far, each kept as its 16 bytes (a million of them take about 30 MB instead of
+/// the 100 MB their text would).
+#[derive(Default)]
+struct Carried(HashSet<u128>);
 
 impl Carried {
     /// Adds `id`; false when it was there already.
     fn insert(&mut self, id: &str) -> bool {
-        match canonical(id) {
-            Some(u) => self.uuids.insert(u),
-            None => self.other.insert(id.to_owned()),
-        }
+        self.0.insert(key(id))
     }
 
     fn contains(&self, id: &str) -> bool {
-        match canonical(id) {
-            Some(u) => self.uuids.contains(&u),
-            None => self.other.contains(id),
-        }
+        self.0.contains(&key(id))
     }
 }
 
-/// A UUID written the one way wangge writes them (36 characters, lower case), as a number; other spellings of
-/// the same UUID stay text, so two different ids never meet.
-fn canonical(id: &str) -> Option<u128> {
-    if id.len() != 36 || id.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    uuid::Uuid::try_parse(id).ok().map(|u| u.as_u128())
+/// A record id (canonical: every row parsed as it was read) as a number.
+fn key(id: &str) -> u128 {
+    uuid::Uuid::try_parse(id).map_or(0, |u| u.as_u128())
 }
 
 /// The records `map` refers to that this bundle has not carried yet, depth first (what they refer to comes
@@ -445,9 +433,9 @@ fn refs_of(
     conn: &rusqlite::Connection,
     family: Family,
     map: &Map<String, Value>,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(&RegionCode) -> bool,
     sent: &mut Carried,
-    out: &mut Vec<(Family, String, Map<String, Value>)>,
+    out: &mut Vec<(Family, crate::domain::ids::RecordId, Map<String, Value>)>,
 ) -> Result<(), StoreError> {
     for (rf, rid) in super::records::references(family, map) {
         if sent.contains(&rid) {
@@ -456,11 +444,7 @@ fn refs_of(
         let Some(rmap) = current(conn, rf, &rid)? else {
             continue;
         };
-        if !wanted(
-            rmap.get("region_code")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        ) {
+        if !region_of(&rmap).is_some_and(|c| wanted(&c)) {
             continue;
         }
         sent.insert(&rid);

@@ -8,8 +8,9 @@ use std::sync::mpsc::sync_channel;
 
 use super::bundle::{Header, Line};
 use super::merge::Prepared;
+use super::payload::{self, PayloadCheck};
 use super::records::{Parsed, Rules};
-use super::verify::{self, PayloadCheck};
+use crate::domain::ids::RegionCode;
 use crate::domain::record::Family;
 use crate::store::StoreError;
 use crate::store::exchange::{EventRow, RegionRow};
@@ -37,8 +38,10 @@ pub(super) struct Source<'a> {
     pub path: &'a Path,
     pub offset: u64,
     pub header: &'a Header,
+    /// The header's `created_at`, UTC ms.
+    pub created_ms: i64,
     pub identity: Option<&'a age::x25519::Identity>,
-    pub own_region: &'a str,
+    pub own_region: &'a RegionCode,
     /// The domain rules each record is judged by.
     pub rules: &'a Rules<'a>,
 }
@@ -60,9 +63,10 @@ pub(super) fn read<'a>(
         let reader = std::thread::Builder::new()
             .name("wangge-reader".into())
             .spawn_scoped(s, move || {
-                let mut check = PayloadCheck::new(src.path, src.header, src.own_region);
+                let mut check =
+                    PayloadCheck::new(src.path, src.header, src.own_region, src.created_ms);
                 let mut batch = Vec::with_capacity(BATCH);
-                let digest = verify::read_payload(
+                let digest = payload::read_payload(
                     src.path,
                     src.offset,
                     src.header,
@@ -71,7 +75,9 @@ pub(super) fn read<'a>(
                     |line_no, line| {
                         let item = match line {
                             Line::Region { region } => {
-                                check.region(line_no, &region)?;
+                                if !check.region(line_no, &region)? {
+                                    return Ok(ControlFlow::Continue(()));
+                                }
                                 Item::Region(region)
                             }
                             Line::Record {
@@ -178,13 +184,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (path, county) = township_bundle(dir.path());
         let own = device::get(county.conn()).unwrap();
-        let v = verify::verify(&county, &path, &own).unwrap();
+        let v = crate::sync::verify::verify(&county, &path, &own).unwrap();
         let book = crate::sync::records::RuleBook::load(county.conn()).unwrap();
         let rules = book.on(crate::domain::clock::china_date(county.now()));
         let source = Source {
             path: &path,
             offset: v.offset,
             header: &v.header,
+            created_ms: v.created_ms,
             identity: None,
             own_region: &own.region,
             rules: &rules,
@@ -204,8 +211,19 @@ mod tests {
             Ok(())
         });
         assert_eq!(read.unwrap(), header.payload.sha256);
-        let total: u64 = header.counts.values().sum();
-        assert_eq!(families.len() as u64, total);
+        // Every record line, and the region lines inside the sender's jurisdiction (not the county above it).
+        let records: u64 = header
+            .counts
+            .iter()
+            .filter(|(k, _)| *k != "region")
+            .map(|(_, n)| n)
+            .sum();
+        let regions = families.iter().filter(|f| *f == "region").count() as u64;
+        assert_eq!(families.len() as u64 - regions, records);
+        assert!(
+            regions > 0 && regions < header.counts["region"],
+            "{regions}"
+        );
         // The regions come last, as they were written.
         assert_eq!(families.last().map(String::as_str), Some("region"));
         assert!(families.len() > 2 * BATCH, "{}", families.len());
@@ -230,21 +248,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (path, county) = township_bundle(dir.path());
         let own = device::get(county.conn()).unwrap();
-        let v = verify::verify(&county, &path, &own).unwrap();
+        let v = crate::sync::verify::verify(&county, &path, &own).unwrap();
         // A byte near the end altered: reading on to the end to hash it would call the file damaged.
         let mut bytes = std::fs::read(&path).unwrap();
         let at = bytes.len() - 2;
         bytes[at] ^= 0x01;
         std::fs::write(&path, &bytes).unwrap();
         let mut lines = 0;
-        let read = verify::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
+        let read = payload::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
             lines += 1;
             Ok(ControlFlow::Break(()))
         });
         assert!(matches!(read, Ok(None)), "{read:?}");
         assert_eq!(lines, 1);
         // Read to the end, the same file is found damaged.
-        let read = verify::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
+        let read = payload::read_payload(&path, v.offset, &v.header, None, &|_| {}, |_, _| {
             Ok(ControlFlow::Continue(()))
         });
         let intact = matches!(&read, Ok(Some(d)) if *d == v.header.payload.sha256);

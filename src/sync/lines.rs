@@ -149,7 +149,11 @@ mod tests {
     fn region(i: usize) -> Line {
         Line::Region {
             region: RegionRow {
-                code: format!("{i:012}"),
+                code: crate::domain::ids::RegionCode::parse(&format!(
+                    "610727101{:03}",
+                    i % 999 + 1
+                ))
+                .unwrap(),
                 name: format!("村{i}"),
                 level: "grid".into(),
                 parent: None,

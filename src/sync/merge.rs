@@ -2,6 +2,11 @@
 //! keep ours, or — for concurrent versions — the same deterministic winner everywhere with the loser kept in
 //! `conflicts`. A record that breaks a domain rule, or refers to one this database does not hold, waits in
 //! quarantine.
+//!
+//! Who may change a record: its home region is the one it has here. A version is taken only from a device
+//! whose jurisdiction holds that region (and the incoming one, checked as the line was read); the same goes for
+//! a tombstone and for the timeline events that ride with it. A record id names one record of one family: a
+//! line whose id this database holds in another family is never taken.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -9,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::import::Summary;
 use super::records::{self, Parsed, Rules};
 use crate::domain::Lang;
+use crate::domain::ids::{DeviceId, RecordId, RegionCode};
 use crate::domain::record::Family;
 use crate::domain::version::{Causality, VersionVector};
 use crate::store::exchange::{self, EventRow};
@@ -32,14 +38,50 @@ impl Prepared {
     }
 }
 
+/// What to do with a version its sender may not write (another family's id, a record outside its
+/// jurisdiction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Trespass {
+    /// Refuse the whole bundle (an import: nothing is committed).
+    Refuse,
+    /// Drop the version (a record held in quarantine, checked again).
+    Drop,
+}
+
+/// The records an import changed, for the search index: kept up to `TOUCHED_CAP`, past which the whole index
+/// is rebuilt instead.
+#[derive(Debug, Default)]
+pub(super) struct Touched {
+    pub ids: Vec<(Family, RecordId)>,
+    pub overflow: bool,
+}
+
+/// Past this many records changed, an import rebuilds the search index in one pass instead of record by record.
+pub(super) const TOUCHED_CAP: usize = 50_000;
+
+impl Touched {
+    fn add(&mut self, family: Family, id: &RecordId) {
+        if self.ids.len() >= TOUCHED_CAP {
+            self.overflow = true;
+            self.ids = Vec::new();
+        }
+        if !self.overflow {
+            self.ids.push((family, id.clone()));
+        }
+    }
+}
+
 /// Applying one file's lines inside the import's transaction.
 pub(super) struct Apply<'a> {
     pub tx: &'a rusqlite::Transaction<'a>,
     pub ctx: &'a WriteCtx,
-    /// The device the records come from.
-    pub device: &'a str,
+    /// The device the records come from, and its jurisdiction.
+    pub device: &'a DeviceId,
+    pub jurisdiction: &'a RegionCode,
     pub file: &'a str,
     pub summary: &'a mut Summary,
+    pub touched: &'a mut Touched,
+    pub trespass: Trespass,
 }
 
 impl Apply<'_> {
@@ -75,8 +117,56 @@ impl Apply<'_> {
             Outcome::Unchanged => self.summary.unchanged += 1,
             Outcome::Conflict => self.summary.conflicts += 1,
             Outcome::Quarantined => self.summary.quarantined += 1,
+            Outcome::Dropped => {}
         }
         Ok(())
+    }
+
+    /// Whether the sender may write this version: the id is not another family's, and the record held here
+    /// (`local`) lies inside the sender's jurisdiction. Err is the refusal, in words.
+    fn may_write(
+        &self,
+        family: Family,
+        id: &RecordId,
+        local: Option<&Map<String, Value>>,
+    ) -> Result<Result<(), (String, String)>, StoreError> {
+        let Some(ours) = local else {
+            return Ok(match exchange::family_of(self.tx, id)? {
+                Some(other) if other != family => Err((
+                    format!(
+                        "记录 {id} 在本数据库里是{}，交换包却把它当作{}：一个编号只属于一条记录",
+                        other.label(Lang::Zh),
+                        family.label(Lang::Zh)
+                    ),
+                    format!(
+                        "record {id} is a {} here, but the bundle carries it as a {}: an id names one record only",
+                        other.label(Lang::En),
+                        family.label(Lang::En)
+                    ),
+                )),
+                _ => Ok(()),
+            });
+        };
+        let held = ours
+            .get("region_code")
+            .and_then(Value::as_str)
+            .and_then(|c| RegionCode::parse(c).ok());
+        Ok(match held {
+            Some(home) if self.jurisdiction.contains(&home) => Ok(()),
+            home => {
+                let home = home.map_or_else(|| "?".to_owned(), |h| h.to_string());
+                Err((
+                    format!(
+                        "记录 {id} 在本数据库里属于 {home}，不在发送设备 {} 的辖区 {} 之内：它不能改动这条记录",
+                        self.device, self.jurisdiction
+                    ),
+                    format!(
+                        "record {id} belongs to {home} here, outside the jurisdiction {} of device {}: it may not change it",
+                        self.jurisdiction, self.device
+                    ),
+                ))
+            }
+        })
     }
 
     /// Merges one record (and its events) by version vector.
@@ -89,6 +179,17 @@ impl Apply<'_> {
     ) -> Result<Outcome, StoreError> {
         let id = &incoming.meta.id;
         let local = super::export::current(self.tx, family, id)?;
+        if let Err((zh, en)) = self.may_write(family, id, local.as_ref())? {
+            return match self.trespass {
+                Trespass::Refuse => Err(StoreError::bad_file(
+                    self.file,
+                    None,
+                    format!("{zh}；没有导入"),
+                    format!("{en}; nothing imported"),
+                )),
+                Trespass::Drop => Ok(Outcome::Dropped),
+            };
+        }
         let outcome = match &local {
             None => self.admit(family, incoming, prepared, None, events, "new")?,
             Some(ours) => {
@@ -184,7 +285,17 @@ impl Apply<'_> {
         our_vv: VersionVector,
         events: &[EventRow],
     ) -> Result<Outcome, StoreError> {
-        let merged = incoming.meta.vv.merged(&our_vv);
+        let merged = incoming.meta.vv.merged(&our_vv).map_err(|_| {
+            StoreError::bad_file(
+                self.file,
+                None,
+                format!("记录 {} 的两个版本合起来会超过 2^53 次修改；没有导入", incoming.meta.id),
+                format!(
+                    "record {}: its two versions together would pass 2^53 changes; nothing imported",
+                    incoming.meta.id
+                ),
+            )
+        })?;
         // The content hash leaves out the vector: a merged state keeps its winner's place in the order.
         let key = |m: &Map<String, Value>| {
             let mut content = m.clone();
@@ -201,7 +312,7 @@ impl Apply<'_> {
         };
         let incoming_wins = key(&incoming.map) > key(ours);
         let (winner, loser, source) = if incoming_wins {
-            (&incoming.map, ours, self.ctx.device.as_str())
+            (&incoming.map, ours, &self.ctx.device)
         } else {
             (ours, &incoming.map, self.device)
         };
@@ -241,6 +352,13 @@ impl Apply<'_> {
         prepared: Option<&Prepared>,
     ) -> Result<(), StoreError> {
         crate::store::records::upsert_map(self.tx, family.table(), map)?;
+        if let Some(id) = map
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| RecordId::parse(id).ok())
+        {
+            self.touched.add(family, &id);
+        }
         if family == Family::Inspection {
             let insp: crate::domain::inspection::Inspection =
                 crate::store::records::from_map(map.clone())?;
@@ -287,6 +405,8 @@ pub enum Outcome {
     Unchanged,
     Conflict,
     Quarantined,
+    /// Not the sender's to write (a record held in quarantine, checked again): dropped.
+    Dropped,
 }
 
 pub(super) fn vv_of(map: &Map<String, Value>) -> VersionVector {

@@ -9,6 +9,7 @@ pub mod import;
 mod incoming;
 mod lines;
 mod merge;
+mod payload;
 mod piped;
 pub mod records;
 pub mod review;
@@ -40,14 +41,15 @@ pub(crate) fn test_store(
         std::sync::Arc::new(FixedClock(now)),
     )
     .unwrap();
+    let region = crate::domain::ids::RegionCode::parse(region).unwrap();
     let ctx = crate::store::WriteCtx {
-        device: device_id.into(),
+        device: crate::domain::ids::DeviceId::parse(device_id).unwrap(),
         actor: "网格员".into(),
-        region: region.into(),
+        region: region.clone(),
         now,
     };
     store
-        .write_raw(|tx| crate::store::device::init(tx, &ctx, region, &[7; 32]))
+        .write_raw(|tx| crate::store::device::init(tx, &ctx, &region, &[7; 32]))
         .unwrap();
     store
 }

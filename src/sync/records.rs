@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::domain::assignment::Assignment;
 use crate::domain::category::Category;
 use crate::domain::deadline::{Calendar, DayCount};
 use crate::domain::hazard::Hazard;
+use crate::domain::ids::RecordId;
 use crate::domain::inspection::Inspection;
 use crate::domain::patrol::{Finding, Patrol};
 use crate::domain::petition::{ClockRules, Petition};
@@ -74,13 +76,20 @@ pub struct Parsed {
     pub personal: &'static [&'static str],
     /// Ids of records this one refers to (place, inspection, finding, patrol, earlier petition, assignment
     /// target).
-    pub refers_to: Vec<(Family, String)>,
+    pub refers_to: Vec<(Family, RecordId)>,
 }
 
-/// Parses a record's JSON form as `family`; the error says what did not fit.
+/// Parses a record's JSON form as `family`; the error says what did not fit, and in which field.
 pub fn parse(family: Family, map: Map<String, Value>) -> Result<Parsed, String> {
+    let value = Value::Object(map);
     typed!(family, T => {
-        let rec: T = serde_json::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
+        let rec = match T::deserialize(&value) {
+            Ok(rec) => rec,
+            Err(first) => return Err(match serde_path_to_error::deserialize::<_, T>(&value) {
+                Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
+                _ => first.to_string(),
+            }),
+        };
         let map = to_map(&rec).map_err(|e| e.message(Lang::En))?;
         let refers_to = references(family, &map);
         Ok(Parsed {
@@ -93,11 +102,13 @@ pub fn parse(family: Family, map: Map<String, Value>) -> Result<Parsed, String> 
 }
 
 /// The records a record refers to, by the id columns it carries.
-pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, String)> {
+pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, RecordId)> {
     let mut out = Vec::new();
     let mut add = |f: Family, key: &str| {
-        if let Some(Value::String(id)) = map.get(key) {
-            out.push((f, id.clone()));
+        if let Some(Value::String(id)) = map.get(key)
+            && let Ok(id) = RecordId::parse(id)
+        {
+            out.push((f, id));
         }
     };
     add(Family::Place, "place_id");

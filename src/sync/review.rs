@@ -4,12 +4,13 @@
 
 use serde_json::{Map, Value};
 
-use super::merge::{Apply, Outcome, Prepared, vv_of};
+use super::merge::{Apply, Outcome, Prepared, Touched, Trespass, vv_of};
 use super::records::{self, Parsed, RuleBook};
 use crate::domain::Lang;
+use crate::domain::ids::DeviceId;
 use crate::domain::record::Family;
 use crate::domain::validate::{mask_id, mask_name};
-use crate::store::exchange::EventRow;
+use crate::store::exchange::{self, EventRow};
 use crate::store::held::{self, Conflict};
 use crate::store::{Store, StoreError, WriteCtx, audit, inspections};
 
@@ -185,13 +186,16 @@ fn take_other(
             id: conflict.record_id.clone(),
         }
     })?;
-    let mut vv = vv_of(&current).merged(&other.meta.vv);
-    vv.bump(&ctx.device);
+    let mut vv = vv_of(&current)
+        .merged(&other.meta.vv)
+        .map_err(crate::domain::record::DomainError::from)?;
+    vv.bump(&ctx.device)
+        .map_err(crate::domain::record::DomainError::from)?;
     let mut map = other.map.clone();
     map.insert("version".into(), Value::from(vv.total()));
     map.insert("vv".into(), serde_json::to_value(&vv).unwrap_or_default());
     map.insert("updated_at".into(), Value::from(ctx.now_ms()));
-    map.insert("updated_by".into(), Value::from(ctx.device.clone()));
+    map.insert("updated_by".into(), Value::from(ctx.device.as_str()));
     if let Err((zh, en)) = records::check(family, &map, &book.on(ctx.today())) {
         return Err(StoreError::refused(
             format!("另一版违反业务规则（{zh}），不能采用；冲突仍待处理"),
@@ -226,6 +230,8 @@ pub struct Released {
     pub admitted: u64,
     /// Dropped because this database already holds the same or a later version.
     pub superseded: u64,
+    /// Dropped because their sender was revoked, or may not write them.
+    pub dropped: u64,
     /// Still held.
     pub held: u64,
 }
@@ -249,18 +255,30 @@ fn held(json: &str, family: Family) -> Result<(Parsed, Vec<EventRow>), StoreErro
     ))
 }
 
-/// Checks every held record again inside `tx`, until a pass takes nothing more (one may wait for another).
-pub(super) fn recheck(
+/// Checks every held record again inside `tx`, until a pass takes nothing more (one may wait for another). A
+/// record is checked as its sender's: one from a device revoked since, or that its sender may not write, is
+/// dropped, never released. What is taken is added to `touched` (for the search index).
+pub(super) fn recheck_with(
     tx: &rusqlite::Transaction,
     ctx: &WriteCtx,
     book: &RuleBook,
+    touched: &mut Touched,
 ) -> Result<Released, StoreError> {
     let rules = book.on(ctx.today());
     let mut out = Released::default();
     loop {
         let mut progress = false;
         for q in held::quarantined(tx)? {
-            let Some(family) = Family::from_code(&q.family) else {
+            let sender = DeviceId::parse(&q.device)
+                .ok()
+                .map(|d| exchange::peer(tx, &d))
+                .transpose()?
+                .flatten()
+                .filter(|p| p.status.binds());
+            let (Some(family), Some(sender)) = (Family::from_code(&q.family), sender) else {
+                held::release(tx, q.id)?;
+                out.dropped += 1;
+                progress = true;
                 continue;
             };
             let (parsed, events) = held(&held::quarantined_record(tx, q.id)?, family)?;
@@ -268,14 +286,18 @@ pub(super) fn recheck(
             let mut apply = Apply {
                 tx,
                 ctx,
-                device: &q.device,
+                device: &sender.device,
+                jurisdiction: &sender.region,
                 file: &q.file,
                 summary: &mut summary,
+                touched,
+                trespass: Trespass::Drop,
             };
             let prepared = Prepared::of(family, &parsed, &rules);
             match apply.record(family, &parsed, &prepared, &events)? {
                 Outcome::Quarantined => continue,
                 Outcome::Unchanged => out.superseded += 1,
+                Outcome::Dropped => out.dropped += 1,
                 _ => out.admitted += 1,
             }
             held::release(tx, q.id)?;
@@ -293,8 +315,16 @@ pub(super) fn recheck(
 pub fn retry(store: &mut Store) -> Result<Released, StoreError> {
     let book = RuleBook::load(store.conn())?;
     store.write(|tx, ctx| {
-        let released = recheck(tx, ctx, &book)?;
-        if released.admitted + released.superseded > 0 {
+        let mut touched = Touched::default();
+        let released = recheck_with(tx, ctx, &book, &mut touched)?;
+        if touched.overflow {
+            crate::store::search::rebuild_in(tx)?;
+        } else if !crate::store::search::is_stale(tx)? {
+            for (family, id) in &touched.ids {
+                crate::store::search::index(tx, *family, id)?;
+            }
+        }
+        if released.admitted + released.superseded + released.dropped > 0 {
             audit::append(
                 tx,
                 ctx,

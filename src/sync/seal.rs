@@ -10,8 +10,9 @@ use age::secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::bundle::{self, MAX_HEADER};
-use crate::domain::region::{self, Level};
-use crate::store::exchange::{self, Peer};
+use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
+use crate::domain::region::Level;
+use crate::store::exchange::{self, Peer, PeerStatus};
 use crate::store::outbound::{self, RecipientRow};
 use crate::store::{Store, StoreError, audit, device};
 
@@ -39,7 +40,7 @@ pub fn identity(conn: &rusqlite::Connection) -> Result<Option<age::x25519::Ident
 /// Creates the county's key pair; returns its recipient (`age1…`). Only a county database, and only once.
 pub fn county_init(store: &mut Store) -> Result<String, StoreError> {
     let dev = device::get(store.conn())?;
-    if !matches!(region::parse_code(&dev.region), Ok((_, Level::County))) {
+    if dev.region.level() != Level::County {
         return Err(refused(
             format!(
                 "只有县级数据库才创建县级加密密钥；本设备辖区是 {}",
@@ -113,9 +114,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 pub struct Card {
     pub format: String,
     pub version: String,
-    pub device: String,
-    pub public_key: String,
-    pub region: String,
+    pub device: DeviceId,
+    pub public_key: PublicKey,
+    pub region: RegionCode,
     pub recipient: String,
     pub created_at: String,
 }
@@ -130,7 +131,7 @@ pub fn write_card(store: &Store, path: &Path) -> Result<Card, StoreError> {
         format: CARD_FORMAT.into(),
         version: CARD_VERSION.into(),
         device: dev.id,
-        public_key: hex::encode(key.verifying_key().to_bytes()),
+        public_key: PublicKey::of(&key.verifying_key()),
         region: dev.region,
         recipient: id.to_public().to_string(),
         created_at: store
@@ -143,15 +144,29 @@ pub fn write_card(store: &Store, path: &Path) -> Result<Card, StoreError> {
     Ok(card)
 }
 
-/// Reads and checks a card: its form, a county region, a recipient that parses, and the signature by the key
-/// it names.
+/// Reads and checks a card: its form, canonical identities, a county region, a recipient that parses, and the
+/// signature by the key it names. A file that holds a secret key is refused: that key has leaked.
 pub fn read_card(path: &Path) -> Result<Card, StoreError> {
     let bad = |zh: &str, en: &str| StoreError::bad_file(path, None, zh, en);
-    let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut r = std::io::BufReader::new(file);
+    let file = crate::store::open_regular(path)?;
+    let whole = std::io::Read::take(file, 4 * MAX_HEADER as u64 + 4);
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::BufReader::new(whole), &mut bytes).map_err(
+        |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    )?;
+    if String::from_utf8_lossy(&bytes)
+        .to_ascii_uppercase()
+        .contains("AGE-SECRET-KEY-")
+    {
+        return Err(bad(
+            "这个文件里有县级私钥（AGE-SECRET-KEY-…）！私钥已经泄露：县里必须立即换新密钥、发新名片，旧私钥作废；请删除这个文件的所有副本。没有登记",
+            "this file holds the county's secret key (AGE-SECRET-KEY-…)! That secret has leaked: the county must make a new key and hand out a new card, and the old secret is void; delete every copy of this file. Nothing registered",
+        ));
+    }
+    let mut r = std::io::Cursor::new(bytes);
     let line1 = bundle::read_line(&mut r, MAX_HEADER, path, 1)?;
     let line2 = bundle::read_line(&mut r, MAX_HEADER, path, 2)?;
     let (Some(line1), Some(line2)) = (line1, line2) else {
@@ -160,23 +175,37 @@ pub fn read_card(path: &Path) -> Result<Card, StoreError> {
             "not a county card (two lines: the card and its signature)",
         ));
     };
-    // A card that passed through a Windows editor may have a byte-order mark and CRLF line ends.
+    // A card that passed through a Windows editor may have a byte-order mark and CRLF line ends: the signature
+    // covers the line's own text, which they leave as it was.
     let line1 = line1
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(&line1)
         .to_vec();
     let line1 = line1.strip_suffix(b"\r").unwrap_or(&line1).to_vec();
+    let line2 = String::from_utf8_lossy(&line2);
     let text = String::from_utf8(line1)
         .map_err(|_| bad("名片不是 UTF-8 文本", "the card is not UTF-8 text"))?;
-    let card: Card =
+    let probe: serde_json::Value =
         serde_json::from_str(&text).map_err(|_| bad("不是县级名片", "not a county card"))?;
-    if card.format != CARD_FORMAT || !card.version.starts_with("1.") {
+    if probe["format"] != CARD_FORMAT
+        || !probe["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1."))
+    {
         return Err(bad(
             "不是本程序认识的县级名片",
             "not a county card this program reads",
         ));
     }
-    if !matches!(region::parse_code(&card.region), Ok((_, Level::County))) {
+    let card: Card = bundle::from_json(&text).map_err(|e| {
+        StoreError::bad_file(
+            path,
+            None,
+            format!("县级名片有误：{e}"),
+            format!("the county card is wrong: {e}"),
+        )
+    })?;
+    if card.region.level() != Level::County {
         return Err(bad(
             "名片上的区划不是县级",
             "the card's region is not a county",
@@ -188,11 +217,7 @@ pub fn read_card(path: &Path) -> Result<Card, StoreError> {
             "the card's recipient is not a valid age recipient",
         ));
     }
-    if !bundle::verify(
-        &card.public_key,
-        &text,
-        String::from_utf8_lossy(&line2).trim(),
-    ) {
+    if !bundle::verify(&card.public_key, &text, line2.trim_end_matches('\r')) {
         return Err(bad(
             "名片的签名不对（被改动过？），没有登记",
             "the card's signature does not match (altered?); nothing registered",
@@ -212,7 +237,7 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
             "This is this device's own card",
         ));
     }
-    if !region::contains(&card.region, &own.region) {
+    if !card.region.contains(&own.region) {
         return Err(refused(
             format!(
                 "这张名片是 {} 的，本设备辖区 {} 不在其内，没有登记",
@@ -225,24 +250,23 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
         ));
     }
     if let Some(other) = outbound::recipients(store.conn())?.into_iter().find(|r| {
-        r.region.as_deref() == Some(card.region.as_str())
-            && r.device.as_deref() != Some(card.device.as_str())
+        r.region.as_ref() == Some(&card.region) && r.device.as_ref() != Some(&card.device)
     }) {
         return Err(refused(
             format!(
                 "已登记了本县的另一张名片（设备 {}）；如果县里确实换了设备，先移除旧的：wangge recipient remove {}",
-                other.device.clone().unwrap_or_default(),
+                other.device.as_deref().unwrap_or("-"),
                 other.recipient
             ),
             format!(
                 "A card of this county is already registered (device {}); if the county really changed devices, remove the old one first: wangge recipient remove {}",
-                other.device.unwrap_or_default(),
+                other.device.as_deref().unwrap_or("-"),
                 other.recipient
             ),
         ));
     }
     if let Some(p) = exchange::peer(store.conn(), &card.device)?
-        && p.status == "revoked"
+        && p.status == PeerStatus::Revoked
     {
         return Err(refused(
             format!(
@@ -277,7 +301,7 @@ pub fn add_card(store: &mut Store, path: &Path) -> Result<Card, StoreError> {
                 device: card.device.clone(),
                 public_key: card.public_key.clone(),
                 region: card.region.clone(),
-                status: "confirmed".into(),
+                status: PeerStatus::Confirmed,
                 how: "registered".into(),
                 added_at: now,
             },
@@ -378,9 +402,9 @@ pub fn recipients(conn: &rusqlite::Connection) -> Result<Vec<age::x25519::Recipi
 /// and, for a county, the ones typed in (a recipient typed in is the county's).
 pub fn recipients_for(
     conn: &rusqlite::Connection,
-    destination: &str,
+    destination: &RegionCode,
 ) -> Result<Vec<age::x25519::Recipient>, StoreError> {
-    let county = matches!(region::parse_code(destination), Ok((_, Level::County)));
+    let county = destination.level() == Level::County;
     let rows: Vec<RecipientRow> = outbound::recipients(conn)?
         .into_iter()
         .filter(|r| match &r.region {

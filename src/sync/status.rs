@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::store::exchange;
+use crate::domain::ids::{DeviceId, RegionCode};
+use crate::store::exchange::{self, HeldBundle, PeerStatus};
 use crate::store::held::{self, Conflict, Quarantined};
 use crate::store::outbound;
 use crate::store::{Store, StoreError, device};
@@ -11,11 +12,10 @@ use crate::store::{Store, StoreError, device};
 /// One device this database has heard of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceStatus {
-    pub device: String,
-    pub region: String,
+    pub device: DeviceId,
+    pub region: RegionCode,
     pub region_name: Option<String>,
-    /// unconfirmed | confirmed | revoked
-    pub status: String,
+    pub status: PeerStatus,
     pub last_batch: Option<i64>,
     pub last_seq: i64,
     pub last_import: Option<i64>,
@@ -27,12 +27,14 @@ pub struct DeviceStatus {
 /// Everything `sync status` shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Status {
-    pub device: String,
-    pub region: String,
+    pub device: DeviceId,
+    pub region: RegionCode,
     pub journal_seq: i64,
     /// (destination, last seq sent, bundles sent, when).
     pub cursors: Vec<(String, i64, i64, i64)>,
     pub devices: Vec<DeviceStatus>,
+    /// Verified bundles waiting, unmerged, for `trust confirm` of their sender.
+    pub held: Vec<HeldBundle>,
     pub quarantine: Vec<Quarantined>,
     pub conflicts: Vec<Conflict>,
     /// The ranges of this device's changes the county confirmed (its acknowledgements), merged.
@@ -50,7 +52,7 @@ pub struct Status {
 /// A batch sent and not yet confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unconfirmed {
-    pub destination: String,
+    pub destination: RegionCode,
     pub batch: i64,
     pub seq: [i64; 2],
     pub file: String,
@@ -87,7 +89,7 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
             region_name: crate::store::regions::name(conn, &p.region)?,
             device: p.device.clone(),
             region: p.region.clone(),
-            status: p.status.clone(),
+            status: p.status,
             last_batch: last.map(|b| b.batch),
             last_seq: covered.iter().map(|c| c.1).max().unwrap_or(0),
             last_import: last.map(|b| b.imported_at),
@@ -103,10 +105,7 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
     // Only batches sent up are acknowledged (a county's bundles down are not).
     let sent: Vec<outbound::Sent> = outbound::sent(conn)?
         .into_iter()
-        .filter(|s| {
-            s.destination != own.region
-                && crate::domain::region::contains(&s.destination, &own.region)
-        })
+        .filter(|s| s.destination != own.region && s.destination.contains(&own.region))
         .collect();
     let unconfirmed: Vec<Unconfirmed> = sent
         .iter()
@@ -130,6 +129,7 @@ pub fn status(store: &Store) -> Result<Status, StoreError> {
         journal_seq: exchange::journal_head(conn)?.0,
         cursors: exchange::cursors(conn)?,
         devices,
+        held: exchange::held_bundles(conn, None)?,
         quarantine: held::quarantined(conn)?,
         conflicts: held::conflicts(conn, true)?,
         confirmed_batches: sent.len() - unconfirmed.len(),

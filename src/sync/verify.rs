@@ -1,22 +1,16 @@
-//! Verifying a bundle: its header (format, major version, destination, codes), the sender's trust and signature
-//! before anything is written; then the payload (digest, length, every line parses and lies inside both regions,
-//! counts) as the merge reads it, in one pass inside the import's transaction. Also the payload reader.
+//! Verifying a bundle before anything is written: its header (format, major version, canonical identities,
+//! destination, bounds on its ranges and clock), the sender's trust and its signature. The payload is checked
+//! as the merge reads it (`payload`). A sender whose claimed region overlaps another device's, or this
+//! database's own, is not refused but held: its verified bundle waits for an operator's `trust confirm`.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::ops::ControlFlow;
+use std::io::BufReader;
 use std::path::Path;
-use std::rc::Rc;
 
-use sha2::{Digest, Sha256};
-
-use super::bundle::{self, Header, Line, MAJOR, MAX_HEADER, MAX_LINE, MAX_TEXT};
-use super::records;
-use crate::domain::Lang;
-use crate::domain::record::Family;
-use crate::domain::region;
-use crate::store::exchange::{self, EventRow, Peer, RegionRow};
+use super::bundle::{self, Header, MAJOR, MAX_HEADER};
+use crate::domain::clock;
+use crate::domain::ids::{DeviceId, RegionCode};
+use crate::domain::version::MAX_COUNT;
+use crate::store::exchange::{self, Peer, PeerStatus};
 use crate::store::{Store, StoreError, device::Device};
 
 pub(super) fn bad(
@@ -28,22 +22,74 @@ pub(super) fn bad(
     StoreError::bad_file(path, line, zh, en)
 }
 
-/// A bundle that passed every check.
+/// What becomes of a verified bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Merged: the sender is known, or seen for the first time (`first_seen`: pinned, unconfirmed).
+    Merge { first_seen: bool },
+    /// Kept whole and unmerged until an operator confirms the sender (`trust confirm`) or revokes it.
+    Hold(HoldReason),
+}
+
+/// Why a sender waits for an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldReason {
+    /// It claims this database's own region.
+    OwnRegion { region: RegionCode },
+    /// It claims a region inside, containing or equal to one bound to another device (a part of this
+    /// database's region).
+    Bound {
+        region: RegionCode,
+        other: DeviceId,
+        other_region: RegionCode,
+    },
+    /// It is held already (an earlier bundle of it waits).
+    Waiting,
+}
+
+impl HoldReason {
+    /// The reason in both languages, as `sync status` lists it.
+    pub fn words(&self) -> (String, String) {
+        match self {
+            HoldReason::OwnRegion { region } => (
+                format!("声称本数据库自己的辖区 {region}"),
+                format!("claims this database's own region, {region}"),
+            ),
+            HoldReason::Bound {
+                region,
+                other,
+                other_region,
+            } => (
+                format!("声称的辖区 {region} 与已绑定设备 {other} 的辖区 {other_region} 重叠"),
+                format!("claims {region}, which overlaps {other_region}, bound to device {other}"),
+            ),
+            HoldReason::Waiting => (
+                "该设备已在等待确认".to_owned(),
+                "this device already waits for confirmation".to_owned(),
+            ),
+        }
+    }
+}
+
+/// A bundle whose header and sender passed every check.
 pub struct Verified {
     pub header: Header,
     /// Where the payload starts in the file.
     pub offset: u64,
-    /// The sender as this database knows it (None: first seen, to be pinned).
+    /// The header's `created_at`, UTC milliseconds.
+    pub created_ms: i64,
+    /// The sender as this database knows it (None: first seen).
     pub peer: Option<Peer>,
+    pub admission: Admission,
 }
 
-/// Checks the header of `path` and its sender for the database of device `own`; nothing is written. The payload
-/// is checked as the merge reads it (`PayloadCheck`).
+/// The most a bundle's clock may run ahead of this machine's, in hours, unless the `clock_tolerance_hours`
+/// setting says otherwise.
+pub const CLOCK_TOLERANCE_HOURS: i64 = 24;
+
+/// Checks the header of `path` and its sender for the database of device `own`; nothing is written.
 pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, StoreError> {
-    let file = std::fs::File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file = crate::store::open_regular(path)?;
     let mut r = BufReader::new(file);
     let line1 = bundle::read_line(&mut r, MAX_HEADER, path, 1)?.ok_or_else(|| {
         bad(
@@ -61,6 +107,9 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
             "the signature line is missing (truncated file?)",
         )
     })?;
+    if line1.ends_with(b"\r") {
+        return Err(converted(path));
+    }
     let offset = line1.len() as u64 + 1 + line2.len() as u64 + 1;
     let line1 = String::from_utf8(line1).map_err(|_| {
         bad(
@@ -70,15 +119,16 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
             "line 1 is not UTF-8; not a bundle",
         )
     })?;
-    let header: Header = serde_json::from_str(&line1).map_err(|e| {
-        bad(
+    // Only the format and version first: a later version may carry fields this one would misread.
+    let Ok(probe) = serde_json::from_str::<Probe>(&line1) else {
+        return Err(bad(
             path,
             Some(1),
-            format!("第一行不是 wangge 交换包的头部：{e}"),
-            format!("line 1 is not a wangge bundle header: {e}"),
-        )
-    })?;
-    if header.format != bundle::FORMAT {
+            "第一行不是 wangge 交换包的头部",
+            "line 1 is not a wangge bundle header",
+        ));
+    };
+    if probe.format != bundle::FORMAT {
         return Err(bad(
             path,
             Some(1),
@@ -86,23 +136,31 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
             "not a wangge bundle",
         ));
     }
-    match header.version_parts() {
-        Some((major, _)) if major == MAJOR => {}
+    match probe.version.split_once('.').map(|(m, _)| m.parse::<u32>()) {
+        Some(Ok(major)) if major == MAJOR => {}
         _ => {
             return Err(bad(
                 path,
                 Some(1),
                 format!(
                     "交换包格式版本 {} 本程序不认识（只支持 {MAJOR}.x），请升级 wangge",
-                    header.version
+                    probe.version
                 ),
                 format!(
                     "bundle format {} is unknown to this program (it reads {MAJOR}.x); upgrade wangge",
-                    header.version
+                    probe.version
                 ),
             ));
         }
     }
+    let header: Header = bundle::from_json(&line1).map_err(|e| {
+        bad(
+            path,
+            Some(1),
+            format!("头部有误：{e}"),
+            format!("the header is wrong: {e}"),
+        )
+    })?;
     let signature = String::from_utf8_lossy(&line2).into_owned();
     if header.device == own.id {
         return Err(bad(
@@ -112,25 +170,7 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
             "this bundle was written by this very database; it cannot import itself",
         ));
     }
-    for code in [&header.region, &header.to] {
-        if !bundle::region_code_ok(code) {
-            return Err(bad(
-                path,
-                Some(1),
-                format!("头部的区划代码「{code}」无效"),
-                format!("bad region code '{code}' in the header"),
-            ));
-        }
-    }
-    if uuid::Uuid::parse_str(&header.device).is_err() {
-        return Err(bad(
-            path,
-            Some(1),
-            "头部的设备编号无效",
-            "the header's device id is not a valid id",
-        ));
-    }
-    if !(header.to == own.region || region::contains(&own.region, &header.to)) {
+    if !own.region.contains(&header.to) {
         return Err(bad(
             path,
             Some(1),
@@ -144,7 +184,8 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
             ),
         ));
     }
-    let peer = trust(store, path, &header, &own.region)?;
+    let created_ms = bounds(store, path, &header)?;
+    let (peer, admission) = trust(store, path, &header, &own.region)?;
     if !bundle::verify(&header.public_key, &line1, &signature) {
         return Err(bad(
             path,
@@ -156,20 +197,104 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
     Ok(Verified {
         header,
         offset,
+        created_ms,
         peer,
+        admission,
     })
 }
 
-/// Trust on first use, or the key registered ahead. Returns the known peer (None: first seen, to be pinned).
+/// Line 1's format and version, read before the rest.
+#[derive(serde::Deserialize)]
+struct Probe {
+    format: String,
+    version: String,
+}
+
+/// A file whose line ends were turned into CRLF on its way (mail, FTP in text mode, an editor).
+pub(super) fn converted(path: &Path) -> StoreError {
+    bad(
+        path,
+        Some(1),
+        "文件的换行符被转换过（CRLF）：它被当作文本复制过（邮件、FTP 文本模式或编辑器），内容已经变了；请从原来的 U 盘或文件夹按原样再复制一份",
+        "the file's line endings were converted (CRLF): it was copied as text (mail, FTP in text mode, an editor) and its bytes changed; copy it again as it was, from the USB stick or folder",
+    )
+}
+
+/// The header's numbers within bounds: 1 ≤ lo ≤ hi ≤ 2^53, batch 0 exactly for a full re-send, the clock no
+/// later than this machine's now plus the tolerance. Returns `created_at` in UTC milliseconds.
+fn bounds(store: &Store, path: &Path, h: &Header) -> Result<i64, StoreError> {
+    let limit = MAX_COUNT as i64;
+    let [lo, hi] = h.seq;
+    if !(1 <= lo && lo <= hi && hi <= limit) {
+        return Err(bad(
+            path,
+            Some(1),
+            format!("头部的变更范围 [{lo}, {hi}] 无效（应为 1 ≤ 起 ≤ 止 ≤ 2^53）"),
+            format!("the header's range [{lo}, {hi}] is invalid (1 <= first <= last <= 2^53)"),
+        ));
+    }
+    if h.full != (h.batch == 0) || !(0..=limit).contains(&h.batch) {
+        return Err(bad(
+            path,
+            Some(1),
+            format!(
+                "头部的批次 {} 与 full={} 不符（批次 0 只用于全部重发）",
+                h.batch, h.full
+            ),
+            format!(
+                "the header's batch {} disagrees with full={} (batch 0 is a full re-send, and only that)",
+                h.batch, h.full
+            ),
+        ));
+    }
+    let created = chrono::DateTime::parse_from_rfc3339(&h.created_at).map_err(|_| {
+        bad(
+            path,
+            Some(1),
+            format!(
+                "头部的时间「{}」不是 RFC 3339 时间",
+                crate::domain::text::clip(&h.created_at, 40)
+            ),
+            format!(
+                "the header's created_at '{}' is not an RFC 3339 instant",
+                crate::domain::text::clip(&h.created_at, 40)
+            ),
+        )
+    })?;
+    let created_ms = created.timestamp_millis();
+    let hours = crate::store::device::setting(store.conn(), "clock_tolerance_hours")?
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(CLOCK_TOLERANCE_HOURS);
+    let latest = clock::to_ms(store.now()).saturating_add(hours.saturating_mul(3_600_000));
+    if created_ms > latest {
+        return Err(bad(
+            path,
+            Some(1),
+            format!(
+                "交换包的时间 {} 比本机时间晚了 {hours} 小时以上：发送设备（或本机）的时钟不对；请把时钟调准后重新导出",
+                h.created_at
+            ),
+            format!(
+                "the bundle was made at {}, more than {hours} hours after this machine's now: the sender's clock (or this one) is wrong; set it right and export again",
+                h.created_at
+            ),
+        ));
+    }
+    Ok(created_ms)
+}
+
+/// The sender: the key and region pinned for it, or first seen. A first-seen device claiming a region that
+/// overlaps another device's binding (or this database's own region) is held for an operator.
 fn trust(
     store: &Store,
     path: &Path,
     h: &Header,
-    own_region: &str,
-) -> Result<Option<Peer>, StoreError> {
+    own_region: &RegionCode,
+) -> Result<(Option<Peer>, Admission), StoreError> {
     let conn = store.conn();
-    match exchange::peer(conn, &h.device)? {
-        Some(p) if p.status == "revoked" => Err(bad(
+    let known = exchange::peer(conn, &h.device)?;
+    match &known {
+        Some(p) if p.status == PeerStatus::Revoked => Err(bad(
             path,
             Some(1),
             format!("设备 {} 已被撤销信任，它的交换包一律拒收", h.device),
@@ -178,7 +303,7 @@ fn trust(
                 h.device
             ),
         )),
-        Some(p) if !p.public_key.eq_ignore_ascii_case(&h.public_key) => Err(bad(
+        Some(p) if p.public_key != h.public_key => Err(bad(
             path,
             Some(1),
             format!(
@@ -202,392 +327,37 @@ fn trust(
                 h.device, p.region, h.region
             ),
         )),
-        Some(p) => Ok(Some(p)),
+        Some(p) if p.status == PeerStatus::Held => {
+            Ok((known, Admission::Hold(HoldReason::Waiting)))
+        }
+        Some(_) => Ok((known, Admission::Merge { first_seen: false })),
         None => {
-            let bound = exchange::peers_of_region(conn, &h.region)?;
-            if h.region == own_region || !bound.is_empty() {
-                return Err(bad(
-                    path,
-                    Some(1),
-                    format!(
-                        "未登记的设备 {} 声称属于 {}（{}）。请先核实后用 wangge trust add --device {} --key {} --region {} 登记",
-                        h.device,
-                        h.region,
-                        if h.region == own_region {
-                            "本数据库自己的辖区"
-                        } else {
-                            "该辖区已绑定其他设备"
-                        },
-                        h.device,
-                        h.public_key,
-                        h.region
-                    ),
-                    format!(
-                        "unknown device {} claims region {} ({}). Check it, then register it with wangge trust add --device {} --key {} --region {}",
-                        h.device,
-                        h.region,
-                        if h.region == own_region {
-                            "this database's own region"
-                        } else {
-                            "already bound to another device"
-                        },
-                        h.device,
-                        h.public_key,
-                        h.region
-                    ),
-                ));
-            }
-            Ok(None)
-        }
-    }
-}
-
-/// Reads the payload from `offset` (decrypting it with `identity` when it is encrypted), calling `f` with each
-/// line; returns the SHA-256 of the bytes on disk. When `f` breaks off (whoever takes the lines has stopped),
-/// reading ends there and then, with `None`: nothing more is read, hashed or judged.
-pub(super) fn read_payload(
-    path: &Path,
-    offset: u64,
-    header: &Header,
-    identity: Option<&age::x25519::Identity>,
-    read: &dyn Fn(u64),
-    mut f: impl FnMut(usize, Line) -> Result<ControlFlow<()>, StoreError>,
-) -> Result<Option<String>, StoreError> {
-    let io = |source: std::io::Error| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    file.seek(SeekFrom::Start(offset)).map_err(io)?;
-    // The digest is of the bytes on disk, whatever reads them (the line reader, or age underneath it).
-    let tap = Rc::new(RefCell::new((Sha256::new(), 0u64)));
-    let raw = Hashing {
-        inner: file,
-        tap: tap.clone(),
-    };
-    let mut r = super::seal::open(raw, &header.payload.encoding, identity, path)?;
-    let mut line_no = 2;
-    let lines = (|| -> Result<ControlFlow<()>, StoreError> {
-        loop {
-            line_no += 1;
-            let Some(raw) = bundle::read_line(&mut r, MAX_LINE, path, line_no)? else {
-                break;
-            };
-            if raw.is_empty() {
-                continue;
-            }
-            let text = std::str::from_utf8(&raw).map_err(|_| {
-                bad(
-                    path,
-                    Some(line_no),
-                    "这一行不是 UTF-8 文本",
-                    "this line is not UTF-8 text",
-                )
-            })?;
-            let line: Line = serde_json::from_str(text).map_err(|e| {
-                bad(
-                    path,
-                    Some(line_no),
-                    format!("这一行不是有效的记录：{e}"),
-                    format!("this line is not a valid record: {e}"),
-                )
-            })?;
-            if f(line_no, line)?.is_break() {
-                return Ok(ControlFlow::Break(()));
-            }
-            if line_no % 1024 == 0 {
-                read(tap.borrow().1);
-            }
-        }
-        // Read to the end (for an encrypted payload this checks its last chunk), then hash any bytes on disk
-        // beyond what the reader took, so the digest and the length cover the whole file.
-        std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| bundle::read_error(path, e))?;
-        Ok(ControlFlow::Continue(()))
-    })();
-    drop(r);
-    if matches!(lines, Ok(ControlFlow::Break(()))) {
-        return Ok(None);
-    }
-    let taken = tap.borrow().1;
-    let mut rest = std::fs::File::open(path).map_err(io)?;
-    rest.seek(SeekFrom::Start(offset + taken)).map_err(io)?;
-    let mut rest = Hashing {
-        inner: rest,
-        tap: tap.clone(),
-    };
-    std::io::copy(&mut rest, &mut std::io::sink()).map_err(io)?;
-    drop(rest);
-    let (hash, bytes) = tap.replace((Sha256::new(), 0));
-    let digest = hex::encode(hash.finalize());
-    // A line that would not read (or decrypt) in a file whose digest or length is off: the file is damaged,
-    // and that is what to say; in an intact file the line itself is at fault.
-    if let Err(e) = lines {
-        return Err(
-            if bytes != header.payload.bytes || digest != header.payload.sha256 {
-                damaged(path)
-            } else {
-                e
-            },
-        );
-    }
-    if bytes != header.payload.bytes {
-        return Err(bad(
-            path,
-            None,
-            format!(
-                "内容长度 {} 字节与头部所说的 {} 字节不符（文件被截断或改动）",
-                bytes, header.payload.bytes
-            ),
-            format!(
-                "the payload is {} bytes, the header says {} (truncated or altered)",
-                bytes, header.payload.bytes
-            ),
-        ));
-    }
-    Ok(Some(digest))
-}
-
-fn damaged(path: &Path) -> StoreError {
-    bad(
-        path,
-        None,
-        "内容的 SHA-256 或长度与头部不符：文件损坏、被截断或被改动，没有导入",
-        "the payload's SHA-256 or length does not match the header: damaged, truncated or altered; nothing imported",
-    )
-}
-
-/// The checks of each payload line, made as the merge reads it (inside the import's transaction, so a failure
-/// anywhere leaves the database as it was): every line parses and lies inside both regions, and at the end the
-/// counts and the digest match the header and no record came twice.
-pub(super) struct PayloadCheck<'a> {
-    path: &'a Path,
-    header: &'a Header,
-    own_region: &'a str,
-    counts: BTreeMap<String, u64>,
-    /// The regions the records lie in, and the parents of the regions carried: each must be on file by the
-    /// end (the bundle's own region lines come last).
-    codes: std::collections::BTreeSet<String>,
-    /// The record ids read so far, checked at the end for one carried twice. A vector sorted once takes
-    /// 16 bytes an id (30 MB at 1.85M records); a hash set took up to 100 MB while it grew.
-    ids: Vec<u128>,
-}
-
-impl<'a> PayloadCheck<'a> {
-    pub fn new(path: &'a Path, header: &'a Header, own_region: &'a str) -> Self {
-        // Room for the records the header declares, taken once, but never more than the file could hold (a
-        // record line is over 100 bytes), and only if the memory is there: otherwise it grows as it goes.
-        let declared: u64 = header
-            .counts
-            .iter()
-            .filter(|(family, _)| *family != "region")
-            .fold(0, |sum, (_, n)| sum.saturating_add(*n));
-        let room = std::fs::metadata(path).map_or(0, |m| m.len() / 100);
-        let mut ids = Vec::new();
-        let _ = ids.try_reserve_exact(usize::try_from(declared.min(room)).unwrap_or(usize::MAX));
-        PayloadCheck {
-            path,
-            header,
-            own_region,
-            counts: BTreeMap::new(),
-            codes: Default::default(),
-            ids,
-        }
-    }
-
-    pub fn region(&mut self, line_no: usize, region: &RegionRow) -> Result<(), StoreError> {
-        let level_ok = region::parse_code(&region.code)
-            .map(|(_, l)| l.code() == region.level)
-            .unwrap_or(false);
-        if !level_ok || region.name.chars().count() > 100 {
-            return Err(bad(
-                self.path,
-                Some(line_no),
-                format!("区划「{}」的代码或级别无效", region.code),
-                format!("region '{}' has a bad code or level", region.code),
-            ));
-        }
-        *self.counts.entry("region".into()).or_default() += 1;
-        if let Some(parent) = &region.parent
-            && !self.codes.contains(parent)
-        {
-            self.codes.insert(parent.clone());
-        }
-        Ok(())
-    }
-
-    /// Checks a record line and returns the record parsed.
-    pub fn record(
-        &mut self,
-        line_no: usize,
-        family: &str,
-        seqs: &[(i64, u64)],
-        record: serde_json::Map<String, serde_json::Value>,
-        events: &[EventRow],
-    ) -> Result<(Family, records::Parsed), StoreError> {
-        let (path, header) = (self.path, self.header);
-        let fam = Family::from_code(family).ok_or_else(|| {
-            bad(
-                path,
-                Some(line_no),
-                format!("未知的记录类别「{family}」"),
-                format!("unknown record family '{family}'"),
-            )
-        })?;
-        // Every text of the record and of its timeline.
-        let event_texts = events.iter().flat_map(|e| {
-            [&e.id, &e.origin, &e.on_date, &e.actor, &e.action]
-                .into_iter()
-                .chain(e.note.as_ref())
-                .map(|t| t.chars().count())
-        });
-        let longest = record
-            .values()
-            .map(records::longest_text)
-            .chain(event_texts)
-            .max()
-            .unwrap_or(0);
-        if longest > MAX_TEXT {
-            return Err(bad(
-                path,
-                Some(line_no),
-                format!("有一个字段长达 {longest} 个字符，超过上限 {MAX_TEXT}"),
-                format!("a field is {longest} characters long, over the limit of {MAX_TEXT}"),
-            ));
-        }
-        let parsed = records::parse(fam, record).map_err(|e| {
-            bad(
-                path,
-                Some(line_no),
-                format!("{}记录读不懂：{e}", fam.label(Lang::Zh)),
-                format!("a {} record could not be read: {e}", fam.label(Lang::En)),
-            )
-        })?;
-        let code = &parsed.meta.region_code;
-        let Ok(uuid) = uuid::Uuid::parse_str(&parsed.meta.id) else {
-            return Err(bad(
-                path,
-                Some(line_no),
-                "记录编号不是 UUID",
-                "the record id is not a UUID",
-            ));
-        };
-        // Version numbers a database can hold (SQLite's integers are signed 64-bit), and that agree.
-        let meta = &parsed.meta;
-        let limit = i64::MAX as u64;
-        if meta.version > limit
-            || meta.version != meta.vv.total()
-            || seqs.iter().any(|(_, v)| *v > limit)
-        {
-            return Err(bad(
-                path,
-                Some(line_no),
-                format!("记录 {} 的版本号与版本向量不符或超出范围", meta.id),
-                format!(
-                    "record {}: its version number disagrees with its version vector or is out of range",
-                    meta.id
-                ),
-            ));
-        }
-        self.ids.push(uuid.as_u128());
-        if !region::contains(&header.region, code) || !region::contains(self.own_region, code) {
-            return Err(bad(
-                path,
-                Some(line_no),
-                format!(
-                    "记录属于 {code}，不在发送设备辖区 {} 或本辖区 {} 之内",
-                    header.region, self.own_region
-                ),
-                format!(
-                    "a record of {code} lies outside the sender's region {} or this database's {}",
-                    header.region, self.own_region
-                ),
-            ));
-        }
-        if seqs
-            .iter()
-            .any(|(s, _)| *s < header.seq[0] || *s > header.seq[1])
-        {
-            return Err(bad(
-                path,
-                Some(line_no),
-                "记录的变更序号超出头部声明的范围",
-                "a change number lies outside the range the header declares",
-            ));
-        }
-        if events.iter().any(|e| e.id.is_empty() || e.id.len() > 64) {
-            return Err(bad(
-                path,
-                Some(line_no),
-                "时间线事件编号无效",
-                "a timeline event has a bad id",
-            ));
-        }
-        *self.counts.entry(family.to_owned()).or_default() += 1;
-        if !self.codes.contains(code) {
-            self.codes.insert(code.clone());
-        }
-        Ok((fam, parsed))
-    }
-
-    /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, no record
-    /// may come twice, and every region a record lies in (or a region carried names as its parent) must now be
-    /// on file (here before, or carried by the bundle).
-    pub fn finish(mut self, conn: &rusqlite::Connection, digest: &str) -> Result<(), StoreError> {
-        if digest != self.header.payload.sha256 {
-            return Err(damaged(self.path));
-        }
-        self.ids.sort_unstable();
-        if let Some(twice) = self.ids.windows(2).find(|w| w[0] == w[1]) {
-            let id = uuid::Uuid::from_u128(twice[0]);
-            return Err(bad(
-                self.path,
-                None,
-                format!(
-                    "记录 {id} 在这个交换包里出现了两次（导出的包不会这样）：文件被改动过，没有导入"
-                ),
-                format!(
-                    "record {id} appears twice in this bundle (an export never does that): the file was altered; nothing imported"
-                ),
-            ));
-        }
-        for code in &self.codes {
-            if crate::store::regions::name(conn, code)?.is_none() {
-                return Err(bad(
-                    self.path,
+            if h.region == *own_region {
+                return Ok((
                     None,
-                    format!(
-                        "有记录属于区划 {code}，但本数据库和这个交换包里都没有这个区划；没有导入"
-                    ),
-                    format!(
-                        "records lie in region {code}, which neither this database nor the bundle holds; nothing imported"
-                    ),
+                    Admission::Hold(HoldReason::OwnRegion {
+                        region: h.region.clone(),
+                    }),
                 ));
             }
+            // A binding is a device's hold on part of this database's region: one above it (the county, seen
+            // from a township) or level with it binds nothing below.
+            if let Some(other) = exchange::peers(conn)?.into_iter().find(|p| {
+                p.status.binds()
+                    && p.region != *own_region
+                    && own_region.contains(&p.region)
+                    && p.region.overlaps(&h.region)
+            }) {
+                return Ok((
+                    None,
+                    Admission::Hold(HoldReason::Bound {
+                        region: h.region.clone(),
+                        other: other.device,
+                        other_region: other.region,
+                    }),
+                ));
+            }
+            Ok((None, Admission::Merge { first_seen: true }))
         }
-        if self.counts != self.header.counts {
-            return Err(bad(
-                self.path,
-                None,
-                "各类记录的条数与头部不符，没有导入",
-                "the record counts do not match the header; nothing imported",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A reader that adds what passes through it to a shared digest and byte count.
-struct Hashing<R: Read> {
-    inner: R,
-    tap: Rc<RefCell<(Sha256, u64)>>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut tap = self.tap.borrow_mut();
-        tap.0.update(&buf[..n]);
-        tap.1 += n as u64;
-        Ok(n)
     }
 }

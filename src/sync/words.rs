@@ -52,10 +52,7 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
                 ),
             },
             if header.payload.encoding == super::seal::PLAIN
-                && matches!(
-                    crate::domain::region::parse_code(&header.region),
-                    Ok((_, crate::domain::region::Level::County))
-                )
+                && header.region.level() == crate::domain::region::Level::County
             {
                 // A county sends down in clear: townships hold no decryption key (yet).
                 lang.pick(
@@ -84,13 +81,22 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
 pub fn taken(t: &super::import::Taken, lang: Lang) -> String {
     match t {
         super::import::Taken::Bundle(s) => imported(s, lang),
-        super::import::Taken::Ack(a) => {
-            let ranges: Vec<String> = a
-                .ranges
+        super::import::Taken::Ack(t) => {
+            let a = &t.ack;
+            if t.older {
+                return match lang {
+                    Lang::Zh => format!("县里的回执（{}）比已有的旧，没有改动", a.created_at),
+                    Lang::En => format!(
+                        "The county's acknowledgement ({}) is older than the one on file; nothing changed",
+                        a.created_at
+                    ),
+                };
+            }
+            let ranges: Vec<String> = super::ack::merged(a.ranges.clone())
                 .iter()
                 .map(|[lo, hi]| format!("{lo}–{hi}"))
                 .collect();
-            match lang {
+            let mut out = match lang {
                 Lang::Zh => format!(
                     "县里的回执（{}）：已确认收到本设备第 {} 条变更",
                     a.created_at,
@@ -101,7 +107,14 @@ pub fn taken(t: &super::import::Taken, lang: Lang) -> String {
                     a.created_at,
                     ranges.join(", ")
                 ),
+            };
+            if t.clipped {
+                out.push_str(lang.pick(
+                    "\n  注意：回执里有本设备从未发给县里的变更序号，只采信发出过的部分",
+                    "\n  Note: it names changes this device never sent to the county; only what was sent is believed",
+                ));
             }
+            out
         }
     }
 }
@@ -118,10 +131,24 @@ pub fn refused(file: &Path, e: &StoreError, lang: Lang) -> String {
 
 /// What one imported file did.
 pub fn imported(s: &Summary, lang: Lang) -> String {
+    let device = s.device.as_deref().unwrap_or("-");
+    let region = s.region.as_deref().unwrap_or("-");
     if s.already {
         return match lang {
             Lang::Zh => format!("{}：这个交换包已经导入过，没有任何改动", s.file),
             Lang::En => format!("{}: already imported; nothing changed", s.file),
+        };
+    }
+    if let Some((zh, en)) = &s.held {
+        return match lang {
+            Lang::Zh => format!(
+                "{}：暂存，未合并：设备 {device} {zh}。请与对方核对公钥（对方运行 wangge key show），核实后 wangge trust confirm {device} 合并，或 wangge trust revoke {device} 丢弃",
+                s.file
+            ),
+            Lang::En => format!(
+                "{}: held, not merged: device {device} {en}. Compare its key with the sender (wangge key show there); then wangge trust confirm {device} merges it, or wangge trust revoke {device} drops it",
+                s.file
+            ),
         };
     }
     let mut out = match lang {
@@ -133,8 +160,8 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
                 ""
             },
             s.file,
-            s.device,
-            s.region,
+            device,
+            region,
             s.seq[0],
             s.seq[1],
             s.new,
@@ -151,8 +178,8 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
                 ""
             },
             s.file,
-            s.device,
-            s.region,
+            device,
+            region,
             s.seq[0],
             s.seq[1],
             s.new,
@@ -171,12 +198,10 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
     if s.first_seen {
         out.push_str(&match lang {
             Lang::Zh => format!(
-                "\n  首次见到这台设备，公钥已记下（未确认）；与对方 wangge key show 核对后确认：wangge trust confirm {}",
-                s.device
+                "\n  首次见到这台设备，公钥已记下（未确认）；与对方 wangge key show 核对后确认：wangge trust confirm {device}"
             ),
             Lang::En => format!(
-                "\n  First bundle from this device: its key is pinned, unconfirmed; compare it with wangge key show there, then: wangge trust confirm {}",
-                s.device
+                "\n  First bundle from this device: its key is pinned, unconfirmed; compare it with wangge key show there, then: wangge trust confirm {device}"
             ),
         });
     }

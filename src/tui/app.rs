@@ -180,31 +180,31 @@ impl App {
         let label = |r: &store::regions::Region| {
             let parent = r
                 .parent
-                .as_deref()
-                .and_then(|p| regions.iter().find(|x| x.code == p))
+                .as_ref()
+                .and_then(|p| regions.iter().find(|x| x.code == *p))
                 .map(|p| p.name.clone());
             format!("{}{} {}", parent.unwrap_or_default(), r.name, r.code)
         };
         let mut grids: Vec<(String, String)> = regions
             .iter()
             .filter(|r| r.level == crate::domain::region::Level::Grid)
-            .map(|r| (r.code.clone(), label(r)))
+            .map(|r| (r.code.to_string(), label(r)))
             .collect();
         if grids.is_empty() {
             grids.push((
-                device.region.clone(),
+                device.region.to_string(),
                 format!("{} {}", region_name, device.region),
             ));
         }
         let offices: Vec<(String, String)> = regions
             .iter()
             .filter(|r| r.level != crate::domain::region::Level::Grid)
-            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .map(|r| (r.code.to_string(), format!("{} {}", r.name, r.code)))
             .collect();
         let children = regions
             .iter()
-            .filter(|r| r.parent.as_deref() == Some(device.region.as_str()))
-            .map(|r| (r.code.clone(), format!("{} {}", r.name, r.code)))
+            .filter(|r| r.parent.as_ref() == Some(&device.region))
+            .map(|r| (r.code.to_string(), format!("{} {}", r.name, r.code)))
             .collect();
         let mut app = App {
             store,
@@ -433,7 +433,7 @@ impl App {
                     _ => t("待办结", "not yet answered"),
                 };
                 let to = store::regions::name(conn, &a.meta.region_code)?
-                    .unwrap_or_else(|| a.meta.region_code.clone());
+                    .unwrap_or_else(|| a.meta.region_code.to_string());
                 related.push((
                     t("交办", "assigned"),
                     format!(

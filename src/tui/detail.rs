@@ -49,7 +49,7 @@ impl Detail {
         }
     }
 
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &crate::domain::ids::RecordId {
         match &self.shown {
             Shown::Hazard(h) => &h.meta.id,
             Shown::Finding(f) => &f.meta.id,

@@ -11,22 +11,23 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::prompt::{Field, Outcome, Prompt};
-use crate::domain::Lang;
+use crate::domain::ids::RegionCode;
 use crate::domain::text::clip;
+use crate::domain::{Lang, Localized};
 
 /// What the person chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
     /// Set up this device with a jurisdiction code and the first worker.
     Setup {
-        code: String,
+        code: RegionCode,
         worker: String,
         /// The county card to register (bundles are then encrypted to the county).
         card: Option<String>,
     },
     /// Look around in a demo database of this township.
     Demo {
-        township: String,
+        township: RegionCode,
     },
     Quit,
 }
@@ -62,14 +63,19 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
     )
 }
 
-/// Reads the form's answer, or says what is missing.
+/// Reads the form's answer, or says what is missing or wrong. A code typed in is normalised (spaces,
+/// full-width digits, a county's 6 digits) and kept so.
 pub fn choice(p: &Prompt, lang: Lang) -> Result<Choice, String> {
-    let code = Some(p.get("code").trim().to_owned())
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| p.get("township"));
+    let typed = p.get("code");
+    let code = if typed.trim().is_empty() {
+        p.get("township")
+    } else {
+        typed
+    };
+    let code = RegionCode::typed(&code).map_err(|e| e.message(lang))?;
     if p.get("what") == "demo" {
         return Ok(Choice::Demo {
-            township: p.get("township"),
+            township: RegionCode::typed(&p.get("township")).map_err(|e| e.message(lang))?,
         });
     }
     let worker = p.get("worker").trim().to_owned();
@@ -136,12 +142,30 @@ mod tests {
         assert!(choice(&p, Lang::Zh).is_err(), "a name is needed");
         p.set("worker", "张伟");
         let setup = |card: Option<&str>| Choice::Setup {
-            code: "610727101000".into(),
+            code: RegionCode::parse("610727101000").unwrap(),
             worker: "张伟".into(),
             card: card.map(str::to_owned),
         };
         assert_eq!(choice(&p, Lang::Zh), Ok(setup(None)));
         p.set("card", " 县级名片.txt ");
         assert_eq!(choice(&p, Lang::Zh), Ok(setup(Some("县级名片.txt"))));
+    }
+
+    #[test]
+    fn a_typed_code_is_normalised_or_refused_on_the_screen() {
+        let towns = vec![("610727101000".to_owned(), "接官亭镇".to_owned())];
+        let mut p = form(Lang::Zh, &towns);
+        p.set("worker", "张伟");
+        p.set("code", " ６１０７２７１０１２０１ ");
+        match choice(&p, Lang::Zh) {
+            Ok(Choice::Setup { code, .. }) => assert_eq!(code, "610727101201"),
+            other => panic!("{other:?}"),
+        }
+        p.set("code", "61072710120");
+        let e = choice(&p, Lang::En).unwrap_err();
+        assert!(
+            e.contains("61072710120") && e.contains("region code"),
+            "{e}"
+        );
     }
 }

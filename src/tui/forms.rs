@@ -5,13 +5,14 @@
 use chrono::NaiveDate;
 
 use super::prompt::{Field, Prompt};
-use crate::domain::Lang;
 use crate::domain::category::Category;
+use crate::domain::ids::{RecordId, RegionCode};
 use crate::domain::inspection::Subject;
 use crate::domain::patrol::{Finding, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone};
 use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
 use crate::domain::place::{Place, PlaceKind, Structure, Use};
 use crate::domain::record::Meta;
+use crate::domain::{Lang, Localized};
 use crate::store::WriteCtx;
 
 /// Which form is open.
@@ -23,10 +24,10 @@ pub enum FormKind {
     Inspection,
     Patrol,
     Finding {
-        patrol_id: String,
+        patrol_id: RecordId,
     },
     ClosePatrol {
-        patrol_id: String,
+        patrol_id: RecordId,
         version: u64,
     },
     /// An edit of the record shown in the detail view below the form.
@@ -55,6 +56,11 @@ fn choices<T: Copy>(
 }
 
 /// The grids (or the device's own region when it has none) a new record may belong to.
+/// The region a form's choice names (its values are canonical codes).
+fn region(p: &Prompt, lang: Lang) -> Result<RegionCode, String> {
+    RegionCode::parse(&p.get("region")).map_err(|e| e.message(lang))
+}
+
 pub fn region_choices(regions: &[(String, String)]) -> Vec<(String, String)> {
     regions.to_vec()
 }
@@ -101,6 +107,7 @@ pub fn petition_record(
     p: &Prompt,
     ctx: &WriteCtx,
     received: NaiveDate,
+    lang: Lang,
 ) -> Result<crate::domain::petition::Petition, String> {
     let people: u32 = p
         .get("people")
@@ -125,7 +132,7 @@ pub fn petition_record(
                 crate::store::records::new_id(ctx),
                 &ctx.device,
                 ctx.now_ms(),
-                &p.get("region"),
+                &region(p, lang)?,
             ),
             received,
         )
@@ -212,7 +219,7 @@ pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, Str
             crate::store::records::new_id(ctx),
             &ctx.device,
             ctx.now_ms(),
-            &p.get("region"),
+            &region(p, lang)?,
         ),
         name: p.get("place"),
         address: p.get("address"),
@@ -247,13 +254,13 @@ pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
     )
 }
 
-pub fn patrol_record(p: &Prompt, ctx: &WriteCtx) -> Patrol {
-    Patrol {
+pub fn patrol_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Patrol, String> {
+    Ok(Patrol {
         meta: Meta::new(
             crate::store::records::new_id(ctx),
             &ctx.device,
             ctx.now_ms(),
-            &p.get("region"),
+            &region(p, lang)?,
         ),
         worker: ctx.actor.clone(),
         route: p.get("route"),
@@ -265,7 +272,7 @@ pub fn patrol_record(p: &Prompt, ctx: &WriteCtx) -> Patrol {
         status: PatrolStatus::Open,
         nothing_found: false,
         note: None,
-    }
+    })
 }
 
 pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
@@ -303,7 +310,7 @@ pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
 pub fn finding_record(
     p: &Prompt,
     ctx: &WriteCtx,
-    patrol_id: &str,
+    patrol_id: &RecordId,
     found_on: NaiveDate,
     lang: Lang,
 ) -> Result<Finding, String> {
@@ -314,7 +321,7 @@ pub fn finding_record(
             ctx.now_ms(),
             &ctx.region,
         ),
-        patrol_id: Some(patrol_id.to_owned()),
+        patrol_id: Some(patrol_id.clone()),
         code: FindingCode::from_code(&p.get("code")).unwrap_or(FindingCode::Q7),
         description: p.get("description"),
         location: p.get("location"),

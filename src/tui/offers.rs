@@ -204,7 +204,7 @@ pub enum Request {
     Finding(FindingAction),
     Petition(PetitionAction),
     AssignDown {
-        to: String,
+        to: crate::domain::ids::RegionCode,
         deadline: NaiveDate,
         note: String,
     },
@@ -218,7 +218,8 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
     let opt_note = Some(note.clone()).filter(|n| !n.trim().is_empty());
     Ok(match offer {
         Offer::AssignDown => Request::AssignDown {
-            to: p.get("to"),
+            to: crate::domain::ids::RegionCode::parse(&p.get("to"))
+                .map_err(|e| crate::domain::Localized::message(&e, lang))?,
             deadline: p.date("deadline", today, lang)?,
             note,
         },

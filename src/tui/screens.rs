@@ -278,7 +278,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         filters.push(label_of(list.filter.family, c, "", lang).0);
     }
     if let Some(r) = &list.filter.region {
-        filters.push(r.clone());
+        filters.push(r.to_string());
     }
     if list.filter.from.is_some() || list.filter.to.is_some() {
         let d =

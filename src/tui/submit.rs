@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::detail::Shown;
 use super::prompt::Prompt;
 use crate::domain::Lang;
+use crate::domain::ids::RegionCode;
 use crate::domain::record::Family;
 use crate::store::lists::{At, Filter};
 use crate::store::{
@@ -219,7 +220,7 @@ impl App {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
-                let record = match forms::petition_record(&prompt, &ctx, received) {
+                let record = match forms::petition_record(&prompt, &ctx, received, lang) {
                     Ok(r) => r,
                     Err(e) => return self.form_error(e),
                 };
@@ -316,7 +317,10 @@ impl App {
                 }
             }
             FormKind::Patrol => {
-                let patrol = forms::patrol_record(&prompt, &ctx);
+                let patrol = match forms::patrol_record(&prompt, &ctx, lang) {
+                    Ok(p) => p,
+                    Err(e) => return self.form_error(e),
+                };
                 match self.store.write(|tx, c| patrols::start(tx, c, patrol)) {
                     Ok(p) => {
                         self.stack.pop();
@@ -350,7 +354,7 @@ impl App {
             }
             FormKind::Export => {
                 let dir = prompt.get("dir").trim().to_owned();
-                let to = Some(prompt.get("to")).filter(|t| !t.is_empty());
+                let to = RegionCode::parse(&prompt.get("to")).ok();
                 self.stack.pop();
                 self.start_export(dir, to);
             }
@@ -402,7 +406,7 @@ impl App {
                     family: l.filter.family,
                     status: some("status"),
                     overdue_only: prompt.get("overdue") == "yes",
-                    region: some("region"),
+                    region: some("region").and_then(|r| RegionCode::parse(&r).ok()),
                     category: some("category"),
                     due_by: None,
                     from,

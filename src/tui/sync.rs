@@ -8,6 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use super::app::{App, Screen};
 use super::keymap::Action;
 use super::prompt::{Field, Prompt};
+use crate::domain::Lang;
 use crate::store::{OpenMode, Store, StoreError};
 use crate::sync::review::{self, Keep};
 use crate::sync::status::{self, Status};
@@ -176,7 +177,7 @@ impl App {
         });
     }
 
-    pub(super) fn start_export(&mut self, dir: String, to: Option<String>) {
+    pub(super) fn start_export(&mut self, dir: String, to: Option<crate::domain::ids::RegionCode>) {
         self.sync.last_dir = dir.clone();
         let lang = self.lang;
         let title = self.t("正在导出", "Exporting").to_owned();
@@ -263,8 +264,7 @@ impl App {
             }
             Action::Act('e') => {
                 // Up by default; a county has nothing above it and sends down only.
-                let county = crate::domain::region::parse_code(&self.device.region)
-                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County);
+                let county = self.device.region.level() == crate::domain::region::Level::County;
                 let mut options = Vec::new();
                 if !county {
                     options.push((
@@ -285,8 +285,7 @@ impl App {
                     .push(Screen::Form(super::forms::FormKind::Export, prompt));
             }
             Action::Act('a')
-                if crate::domain::region::parse_code(&self.device.region)
-                    .is_ok_and(|(_, l)| l == crate::domain::region::Level::County) =>
+                if self.device.region.level() == crate::domain::region::Level::County =>
             {
                 self.status = Some(t(
                     "县级数据库不登记名片：县级密钥用 wangge key county-init 创建，名片用 key card 写出",
@@ -317,7 +316,9 @@ impl App {
             }
             Action::Act('c') => {
                 let r = match (chosen, &self.sync.status) {
-                    (Some(Item::Device(i)), Some(st)) if st.devices[i].status == "revoked" => {
+                    (Some(Item::Device(i)), Some(st))
+                        if st.devices[i].status == crate::store::exchange::PeerStatus::Revoked =>
+                    {
                         self.status = Some(t(
                             "这台设备已撤销信任，不能在这里确认；确需恢复请用 wangge trust add 重新登记",
                             "This device is revoked; it cannot be confirmed here (wangge trust add registers it again)",
@@ -326,8 +327,16 @@ impl App {
                     }
                     (Some(Item::Device(i)), Some(st)) => {
                         let device = st.devices[i].device.clone();
-                        trust::set(&mut self.store, &device, "confirmed").map(|_| {
-                            self.status = Some(t("已确认这台设备", "Device confirmed"));
+                        trust::confirm(&mut self.store, &device).map(|merged| {
+                            let merged = merged.unwrap_or_default();
+                            let failed = merged.iter().filter(|m| m.result.is_err()).count();
+                            self.status = Some(match (merged.len(), failed, self.lang) {
+                                (0, _, _) => t("已确认这台设备", "Device confirmed"),
+                                (n, 0, Lang::Zh) => format!("已确认这台设备，暂存的 {n} 个交换包已合并"),
+                                (n, 0, Lang::En) => format!("Device confirmed; its {n} held bundles were merged"),
+                                (n, f, Lang::Zh) => format!("已确认这台设备；暂存的 {n} 个交换包中 {f} 个未能合并，仍暂存（wangge trust confirm 查看原因）"),
+                                (n, f, Lang::En) => format!("Device confirmed; {f} of its {n} held bundles could not be merged and stay held (wangge trust confirm says why)"),
+                            });
                         })
                     }
                     _ => {

@@ -13,6 +13,7 @@ use super::sync::Item;
 use super::view::Theme;
 use crate::domain::Lang;
 use crate::domain::text::{clip, sanitize};
+use crate::store::exchange::PeerStatus;
 use crate::sync::review::{self, ConflictView};
 
 fn when(ms: i64) -> String {
@@ -127,16 +128,19 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         rows.push(match *item {
             Item::Device(i) => {
                 let d = &st.devices[i];
-                let mark = match d.status.as_str() {
-                    "confirmed" => t("已确认", "confirmed"),
-                    "revoked" => t("已撤销", "revoked"),
-                    _ => t("未确认", "unconfirmed"),
+                let mark = match d.status {
+                    PeerStatus::Confirmed => t("已确认", "confirmed"),
+                    PeerStatus::Revoked => t("已撤销", "revoked"),
+                    PeerStatus::Held => t("暂存待确认", "held"),
+                    PeerStatus::Unconfirmed => t("未确认", "unconfirmed"),
                 };
                 let mut s = format!(
                     "{} {} {} [{mark}] {} {}",
                     t("设备", "device"),
                     short(&d.device),
-                    d.region_name.clone().unwrap_or_else(|| d.region.clone()),
+                    d.region_name
+                        .clone()
+                        .unwrap_or_else(|| d.region.to_string()),
                     t("到第", "up to"),
                     d.last_seq,
                 );
@@ -149,7 +153,9 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 if !d.forks.is_empty() {
                     s.push_str(t(" 有分叉", " fork"));
                 }
-                let warn = !d.gaps.is_empty() || !d.forks.is_empty() || d.status == "unconfirmed";
+                let warn = !d.gaps.is_empty()
+                    || !d.forks.is_empty()
+                    || matches!(d.status, PeerStatus::Unconfirmed | PeerStatus::Held);
                 (s, warn.then_some(Color::Yellow))
             }
             Item::Quarantined(i) => {

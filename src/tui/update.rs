@@ -476,7 +476,7 @@ impl App {
             return;
         };
         let request = offers::request(offer, prompt, self.lang, self.today);
-        let id = d.id().to_owned();
+        let id = d.id().clone();
         let family = d.family();
         let version = match &d.shown {
             Shown::Hazard(h) => h.meta.version,

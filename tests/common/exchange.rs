@@ -8,6 +8,7 @@ use std::sync::Arc;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::Value;
 use wangge::domain::clock::FixedClock;
+use wangge::domain::ids::{DeviceId, RegionCode};
 use wangge::store::{OpenMode, Store, StoreError, WriteCtx, device};
 use wangge::sync::{export, import};
 
@@ -32,6 +33,26 @@ pub fn device_id(n: u8) -> String {
     format!("0190a000-0000-7000-8000-0000000000{n:02x}")
 }
 
+/// Device `n` as its typed id.
+pub fn dev(n: u8) -> DeviceId {
+    DeviceId::parse(&device_id(n)).unwrap()
+}
+
+/// Device `n`'s signing key (its key is `[n; 32]`).
+pub fn key_of(n: u8) -> wangge::domain::ids::PublicKey {
+    wangge::domain::ids::PublicKey::of(&SigningKey::from_bytes(&[n; 32]).verifying_key())
+}
+
+/// Registers device `n` of `region` ahead, confirmed.
+pub fn register(db: &mut Db, n: u8, region: &str) {
+    wangge::sync::trust::add(&mut db.store, &dev(n), &key_of(n), &code(region)).unwrap();
+}
+
+/// A region code written in a test.
+pub fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
 /// A database of a device of `region` (device number `n`, key `[n; 32]`), with `demo` demo records.
 pub fn db(region: &str, n: u8, demo: usize) -> Db {
     let dir = tempfile::tempdir().unwrap();
@@ -42,19 +63,20 @@ pub fn db(region: &str, n: u8, demo: usize) -> Db {
         Arc::new(FixedClock(now())),
     )
     .unwrap();
+    let region = code(region);
     let ctx = WriteCtx {
-        device: device_id(n),
+        device: DeviceId::parse(&device_id(n)).unwrap(),
         actor: format!("网格员{n}"),
-        region: region.into(),
+        region: region.clone(),
         now: now(),
     };
     store
-        .write_raw(|tx| device::init(tx, &ctx, region, &[n; 32]))
+        .write_raw(|tx| device::init(tx, &ctx, &region, &[n; 32]))
         .unwrap();
     if demo > 0 {
         wangge::demo::generate(&mut store, demo, u64::from(n), &mut |_| {}).unwrap();
     } else {
-        wangge::demo::ensure_regions(&mut store, region).unwrap();
+        wangge::demo::ensure_regions(&mut store, &region).unwrap();
     }
     Db { dir, store }
 }
@@ -62,7 +84,7 @@ pub fn db(region: &str, n: u8, demo: usize) -> Db {
 pub fn send(from: &mut Db, to: Option<&str>) -> PathBuf {
     let req = export::Request {
         out_dir: from.out(),
-        to: to.map(str::to_owned),
+        to: to.map(code),
         full: false,
     };
     match export::export(&mut from.store, &req).unwrap() {

@@ -37,16 +37,22 @@ pub fn township_at(at: DateTime<Utc>) -> Env {
     let mut store =
         Store::open(&path, OpenMode::CreateIfMissing, Arc::new(FixedClock(at))).unwrap();
     let ctx = WriteCtx {
-        device: "0190a000-0000-7000-8000-00000000d001".into(),
+        device: wangge::domain::ids::DeviceId::parse("0190a000-0000-7000-8000-00000000d001")
+            .unwrap(),
         actor: "张伟".into(),
-        region: "610727101000".into(),
+        region: wangge::domain::ids::RegionCode::parse("610727101000").unwrap(),
         now: at,
     };
     store
-        .write_raw(|tx| device::init(tx, &ctx, "610727101000", &[7u8; 32]))
+        .write_raw(|tx| device::init(tx, &ctx, &ctx.region, &[7u8; 32]))
         .unwrap();
-    wangge::demo::ensure_regions(&mut store, "610727101000").unwrap();
+    wangge::demo::ensure_regions(&mut store, &ctx.region).unwrap();
     Env { dir, store }
+}
+
+/// A region code written in a test.
+pub fn code(s: &str) -> wangge::domain::ids::RegionCode {
+    wangge::domain::ids::RegionCode::parse(s).unwrap()
 }
 
 pub fn township() -> Env {
@@ -84,8 +90,8 @@ pub fn reopen(env: &Env, at: DateTime<Utc>) -> Store {
 }
 
 /// A grid inside 接官亭镇 (from the demo regions, which depend only on the township code).
-pub fn grid() -> String {
-    wangge::demo::township_regions("610727101000")
+pub fn grid() -> wangge::domain::ids::RegionCode {
+    wangge::demo::township_regions(&wangge::domain::ids::RegionCode::parse("610727101000").unwrap())
         .into_iter()
         .find(|r| r.code.len() == 15)
         .unwrap()

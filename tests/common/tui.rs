@@ -19,13 +19,14 @@ pub fn demo_app(records: usize) -> (tempfile::TempDir, App) {
     )
     .unwrap();
     let ctx = wangge::store::WriteCtx {
-        device: "0190a000-0000-7000-8000-00000000d001".into(),
+        device: wangge::domain::ids::DeviceId::parse("0190a000-0000-7000-8000-00000000d001")
+            .unwrap(),
         actor: "张伟".into(),
-        region: "610727001000".into(),
+        region: wangge::domain::ids::RegionCode::parse("610727001000").unwrap(),
         now: now(),
     };
     store
-        .write_raw(|tx| wangge::store::device::init(tx, &ctx, "610727001000", &[7u8; 32]))
+        .write_raw(|tx| wangge::store::device::init(tx, &ctx, &ctx.region, &[7u8; 32]))
         .unwrap();
     store
         .write_raw(|tx| wangge::store::device::set_setting(tx, "demo", "1"))
