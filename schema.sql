@@ -618,5 +618,5 @@ CREATE TABLE held_bundles (
     reason TEXT NOT NULL,
     bytes  BLOB NOT NULL,
     at     INTEGER NOT NULL,
-    UNIQUE (device, sha256)
+    UNIQUE (device, lo, hi, sha256)
 );

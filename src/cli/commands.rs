@@ -124,6 +124,27 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             )
         }
         Some(Command::Check) => check(&path, clock, lang),
+        Some(Command::Setting { action }) => setting(&mut open(&path, clock)?, action, lang),
+        Some(Command::Reindex) => {
+            let mut store = open(&path, clock)?;
+            let started = std::time::Instant::now();
+            store::search::rebuild(&mut store)?;
+            let docs: i64 = store
+                .conn()
+                .query_row("SELECT count(*) FROM search_docs", [], |r| r.get(0))
+                .map_err(store::StoreError::from)?;
+            print(&match lang {
+                Lang::Zh => format!(
+                    "搜索索引已重建：{docs} 条记录，用时 {:.1} 秒",
+                    started.elapsed().as_secs_f64()
+                ),
+                Lang::En => format!(
+                    "The search index was rebuilt: {docs} records in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+            })?;
+            Ok(0)
+        }
         Some(Command::PurgePersonal { closed_before, yes }) => {
             super::retention::purge_personal(&path, clock, closed_before, *yes, lang)
         }
@@ -372,10 +393,94 @@ fn holidays_list(store: &Store, year: Option<i32>, lang: Lang) -> Result<i32> {
     Ok(0)
 }
 
+/// `setting list` / `setting set KEY VALUE`: each value checked before it is stored, the change audited.
+fn setting(store: &mut Store, action: &super::SettingCmd, lang: Lang) -> Result<i32> {
+    use super::{SettingCmd, SettingKey};
+    use crate::domain::deadline::DayCount;
+    let name = |k: SettingKey| match k {
+        SettingKey::ClockToleranceHours => "clock_tolerance_hours",
+        SettingKey::RepeatWindowDays => "repeat_window_days",
+        SettingKey::DayCount => "day_count",
+    };
+    match action {
+        SettingCmd::List => {
+            let conn = store.conn();
+            let tolerance = store::device::setting(conn, "clock_tolerance_hours")?
+                .unwrap_or_else(|| crate::sync::verify::CLOCK_TOLERANCE_HOURS.to_string());
+            let lines = [
+                format!("clock-tolerance-hours  {tolerance}"),
+                format!(
+                    "repeat-window-days     {}",
+                    store::device::repeat_window_days(conn)?
+                ),
+                format!(
+                    "day-count              {}",
+                    store::device::day_count(conn)?.code()
+                ),
+            ];
+            print(&lines.join("\n"))?;
+        }
+        SettingCmd::Set { key, value } => {
+            let value = value.trim();
+            let number = |lo: i64, hi: i64| {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (lo..=hi).contains(n))
+                    .map(|n| n.to_string())
+                    .ok_or_else(|| {
+                        AppError::input(
+                            format!("「{value}」不是 {lo} 到 {hi} 之间的整数"),
+                            format!("'{value}' is not a whole number from {lo} to {hi}"),
+                        )
+                    })
+            };
+            let stored = match key {
+                SettingKey::ClockToleranceHours => number(1, 24 * 30)?,
+                SettingKey::RepeatWindowDays => number(1, 3650)?,
+                SettingKey::DayCount => DayCount::from_code(value)
+                    .map(|d| d.code().to_owned())
+                    .ok_or_else(|| {
+                        AppError::input(
+                            "期限计法只能是 calendar（自然日）或 working（工作日）",
+                            "The day count is calendar or working",
+                        )
+                    })?,
+            };
+            let key = name(*key);
+            store.write(|tx, ctx| {
+                store::device::set_setting(tx, key, &stored)?;
+                store::audit::append(
+                    tx,
+                    ctx,
+                    "setting",
+                    key,
+                    "set",
+                    None,
+                    &serde_json::json!({ "value": stored }),
+                )
+            })?;
+            print(&match lang {
+                Lang::Zh => format!("已设置 {key} = {stored}"),
+                Lang::En => format!("Set {key} = {stored}"),
+            })?;
+        }
+    }
+    Ok(0)
+}
+
 fn check(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<i32> {
     let store = open(path, clock)?;
     let mut findings = store::check::run(store.conn(), store.today());
     findings.extend(store::check::file_permissions(path));
+    if let Some(why) = store.index_failed() {
+        let why = crate::domain::text::sanitize(why);
+        findings.push(store::check::Finding {
+            severity: Severity::Error,
+            zh: format!("打开时重建搜索索引失败：{why}"),
+            en: format!("Rebuilding the search index when opening failed: {why}"),
+        });
+    }
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

@@ -36,7 +36,9 @@ pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -
     let mut code = 0;
     for f in files {
         match import::take(store, f, dry_run, &crate::sync::quiet) {
-            Ok(t) => print(&words::taken(&t, lang))?,
+            Ok(t) => print(&crate::domain::text::sanitize_lines(&words::taken(
+                &t, lang,
+            )))?,
             Err(e) => {
                 code = 1;
                 eprintln!(
@@ -179,7 +181,9 @@ fn held_merged(merged: &[trust::Merged], lang: Lang) -> Result<i32> {
     let mut code = 0;
     for m in merged {
         match &m.result {
-            Ok(s) => print(&words::imported(s, lang))?,
+            Ok(s) => print(&crate::domain::text::sanitize_lines(&words::imported(
+                s, lang,
+            )))?,
             Err(e) => {
                 code = 1;
                 eprintln!(

@@ -173,6 +173,13 @@ pub enum Command {
     },
     /// 检查数据库完整性和业务规则 / integrity check plus the domain's invariants
     Check,
+    /// 重建搜索索引（check 提示时）/ rebuild the search index (when check says so)
+    Reindex,
+    /// 本数据库的设置：列出或修改 / this database's settings: list or change one
+    Setting {
+        #[command(subcommand)]
+        action: SettingCmd,
+    },
     /// 清除保存期满的信访人个人信息（先只计数）/ erase petitioners' personal data of cases ended before a date
     PurgePersonal {
         /// 此日期之前办结的信访件，如 2023-01-01 / cases whose last step came before this date
@@ -268,6 +275,30 @@ pub enum Command {
         #[command(subcommand)]
         action: SyncCmd,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingCmd {
+    /// 列出全部设置 / list every setting
+    List,
+    /// 修改一项设置 / change one setting
+    Set {
+        #[arg(value_enum)]
+        key: SettingKey,
+        /// 新值 / the new value
+        value: String,
+    },
+}
+
+/// The settings a person may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SettingKey {
+    /// 交换包的时间最多可比本机晚几小时（默认 24）/ how many hours a bundle's clock may run ahead of this machine's (24)
+    ClockToleranceHours,
+    /// 重复信访的认定期（天，默认 365）/ the repeat-petition window in days (365)
+    RepeatWindowDays,
+    /// 法定期限按自然日（calendar）还是工作日（working）计算 / statutory periods in calendar or working days
+    DayCount,
 }
 
 #[derive(Debug, Subcommand)]
@@ -425,7 +456,8 @@ pub fn main() -> i32 {
     match commands::run(cli, lang) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}", e.message(lang));
+            // File names and any outside text a message quotes are neutralised like record text.
+            eprintln!("{}", crate::domain::text::sanitize_lines(&e.message(lang)));
             1
         }
     }

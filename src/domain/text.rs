@@ -19,6 +19,11 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// `sanitize`, line by line: a message of several lines keeps its line breaks.
+pub fn sanitize_lines(s: &str) -> String {
+    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
 /// Width in terminal cells.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -68,6 +73,7 @@ mod tests {
     fn escapes_and_overrides_are_neutralised() {
         assert_eq!(sanitize("王\u{1b}]0;pwned\u{7}伟"), "王?]0;pwned?伟");
         assert_eq!(sanitize("a\u{202E}b\u{200B}c\nd"), "abc d");
+        assert_eq!(sanitize_lines("a\u{1b}[2J\nb\r"), "a?[2J\nb ");
     }
 
     #[test]

@@ -153,13 +153,17 @@ fn append_text(
 
 /// The state hash the log holds for a record's latest change (rows about the record that change nothing in
 /// it, such as revealing an ID number or resolving a conflict in favour of the current version, hold none).
-pub fn latest_state(conn: &Connection, record_id: &str) -> Result<Option<String>> {
+pub fn latest_state(
+    conn: &Connection,
+    family: crate::domain::record::Family,
+    record_id: &str,
+) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
-            "SELECT state_hash FROM audit WHERE record_id = ?1 AND state_hash IS NOT NULL
+            "SELECT state_hash FROM audit WHERE record_id = ?2 AND family = ?1 AND state_hash IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([record_id], |r| r.get::<_, Option<String>>(0))
+        .query_row([family.code(), record_id], |r| r.get::<_, Option<String>>(0))
         .optional()?
         .flatten())
 }

@@ -59,12 +59,15 @@ pub fn run(conn: &Connection, today: NaiveDate) -> Vec<Finding> {
         ));
         return out;
     }
-    let checks: [Check; 6] = [
+    let checks: [Check; 9] = [
+        identities,
+        shared_ids,
         lifecycles,
         versions,
         journal,
         audit_chain,
         record_states,
+        search_index,
         holiday_years,
     ];
     for check in checks {
@@ -97,6 +100,101 @@ fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
         out.push(error(
             format!("有 {fk} 条记录引用了不存在的记录"),
             format!("{fk} rows refer to records that do not exist"),
+        ));
+    }
+    Ok(())
+}
+
+/// Identities in their canonical spelling: a row that holds another (left by an earlier version that took
+/// such spellings from a bundle) is named, since reading it fails.
+fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    const UUID: &str = "(length({c}) <> 36 OR {c} GLOB '*[^0-9a-f-]*')";
+    const CODE: &str = "(length({c}) NOT IN (12, 15) OR {c} GLOB '*[^0-9]*')";
+    for family in Family::ALL {
+        let conds: Vec<String> = [
+            (UUID, "id"),
+            (UUID, "origin"),
+            (UUID, "updated_by"),
+            (CODE, "region_code"),
+        ]
+        .iter()
+        .map(|(shape, column)| shape.replace("{c}", column))
+        .collect();
+        let sql = format!(
+            "SELECT count(*), min(id) FROM {} WHERE {}",
+            family.table(),
+            conds.join(" OR ")
+        );
+        let (n, first): (i64, Option<String>) =
+            conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if n > 0 {
+            let first = crate::domain::text::clip(&first.unwrap_or_default(), 40);
+            out.push(error(
+                format!(
+                    "{n} 条{}的编号、设备或区划代码写法不规范（如 {first}）：由旧版本从交换包写入，读取会失败；请用最近的备份恢复",
+                    family.label(Lang::Zh)
+                ),
+                format!(
+                    "{n} {} records hold an id, device or region code in a non-canonical spelling (e.g. {first}), written from a bundle by an earlier version; reading them fails. Restore the latest backup",
+                    family.label(Lang::En)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A record id names one record of one family: an id held by two families (taken from a bundle by an earlier
+/// version) is named.
+fn shared_ids(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    let union: Vec<String> = Family::ALL
+        .iter()
+        .map(|f| format!("SELECT id FROM {}", f.table()))
+        .collect();
+    let sql = format!(
+        "SELECT count(*), min(id) FROM (SELECT id FROM ({}) GROUP BY id HAVING count(*) > 1)",
+        union.join(" UNION ALL ")
+    );
+    let (n, first): (i64, Option<String>) =
+        conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if n > 0 {
+        let first = crate::domain::text::clip(&first.unwrap_or_default(), 40);
+        out.push(error(
+            format!(
+                "{n} 个记录编号同时属于两类记录（如 {first}）：由旧版本从交换包写入；请用最近的备份恢复，或请发送方更正后重发"
+            ),
+            format!(
+                "{n} record ids belong to records of two families (e.g. {first}), taken from a bundle by an earlier version; restore the latest backup, or have the sender correct and resend"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The search index: current (not waiting for a rebuild) and holding one document per live record it covers.
+fn search_index(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    if super::search::is_stale(conn)? {
+        out.push(error(
+            "搜索索引待重建（上次重建没有完成）：搜索暂时逐条查找，较慢；请运行 wangge reindex".into(),
+            "The search index waits for its rebuild (the last one did not finish): search reads every record meanwhile, slowly. Run wangge reindex".into(),
+        ));
+        return Ok(());
+    }
+    let live: i64 = super::search::FAMILIES
+        .iter()
+        .map(|f| {
+            conn.query_row(
+                &format!("SELECT count(*) FROM {} WHERE deleted = 0", f.table()),
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .sum::<rusqlite::Result<i64>>()?;
+    let docs: i64 = conn.query_row("SELECT count(*) FROM search_docs", [], |r| r.get(0))?;
+    if docs != live {
+        out.push(error(
+            format!("搜索索引与记录不符（索引 {docs} 条，记录 {live} 条）；请运行 wangge reindex"),
+            format!("The search index does not match the records ({docs} documents for {live} records); run wangge reindex"),
         ));
     }
     Ok(())
@@ -333,7 +431,8 @@ fn tally<R: Record>(
     records::for_each::<R>(conn, |rec| {
         let rec = prepare(rec)?;
         let state = audit::state_hash(&records::to_map(&rec)?);
-        if audit::latest_state(conn, &rec.meta().id)?.as_deref() != Some(state.as_str()) {
+        if audit::latest_state(conn, R::FAMILY, &rec.meta().id)?.as_deref() != Some(state.as_str())
+        {
             altered += 1;
             first.get_or_insert_with(|| rec.meta().id.clone());
         }

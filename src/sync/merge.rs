@@ -181,12 +181,7 @@ impl Apply<'_> {
         let local = super::export::current(self.tx, family, id)?;
         if let Err((zh, en)) = self.may_write(family, id, local.as_ref())? {
             return match self.trespass {
-                Trespass::Refuse => Err(StoreError::bad_file(
-                    self.file,
-                    None,
-                    format!("{zh}；没有导入"),
-                    format!("{en}; nothing imported"),
-                )),
+                Trespass::Refuse => Err(StoreError::bad_file(self.file, None, zh, en)),
                 Trespass::Drop => Ok(Outcome::Dropped),
             };
         }
@@ -289,9 +284,12 @@ impl Apply<'_> {
             StoreError::bad_file(
                 self.file,
                 None,
-                format!("记录 {} 的两个版本合起来会超过 2^53 次修改；没有导入", incoming.meta.id),
                 format!(
-                    "record {}: its two versions together would pass 2^53 changes; nothing imported",
+                    "记录 {} 的两个版本合起来会超过 2^53 次修改",
+                    incoming.meta.id
+                ),
+                format!(
+                    "record {}: its two versions together would pass 2^53 changes",
                     incoming.meta.id
                 ),
             )

@@ -155,8 +155,8 @@ pub(super) fn damaged(path: &Path) -> StoreError {
     bad(
         path,
         None,
-        "内容的 SHA-256 或长度与头部不符：文件损坏、被截断或被改动，没有导入",
-        "the payload's SHA-256 or length does not match the header: damaged, truncated or altered; nothing imported",
+        "内容的 SHA-256 或长度与头部不符：文件损坏、被截断或被改动",
+        "the payload's SHA-256 or length does not match the header: damaged, truncated or altered",
     )
 }
 
@@ -355,11 +355,9 @@ impl<'a> PayloadCheck<'a> {
             return Err(bad(
                 self.path,
                 None,
+                format!("记录 {id} 在这个交换包里出现了两次（导出的包不会这样）：文件被改动过"),
                 format!(
-                    "记录 {id} 在这个交换包里出现了两次（导出的包不会这样）：文件被改动过，没有导入"
-                ),
-                format!(
-                    "record {id} appears twice in this bundle (an export never does that): the file was altered; nothing imported"
+                    "record {id} appears twice in this bundle (an export never does that): the file was altered"
                 ),
             ));
         }
@@ -368,11 +366,9 @@ impl<'a> PayloadCheck<'a> {
                 return Err(bad(
                     self.path,
                     None,
+                    format!("有记录属于区划 {code}，但本数据库和这个交换包里都没有这个区划"),
                     format!(
-                        "有记录属于区划 {code}，但本数据库和这个交换包里都没有这个区划；没有导入"
-                    ),
-                    format!(
-                        "records lie in region {code}, which neither this database nor the bundle holds; nothing imported"
+                        "records lie in region {code}, which neither this database nor the bundle holds"
                     ),
                 ));
             }
@@ -381,8 +377,8 @@ impl<'a> PayloadCheck<'a> {
             return Err(bad(
                 self.path,
                 None,
-                "各类记录的条数与头部不符，没有导入",
-                "the record counts do not match the header; nothing imported",
+                "各类记录的条数与头部不符",
+                "the record counts do not match the header",
             ));
         }
         Ok(())

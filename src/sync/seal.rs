@@ -512,8 +512,8 @@ pub fn decrypt_error(e: age::DecryptError, path: &Path) -> StoreError {
         age::DecryptError::NoMatchingKeys => StoreError::bad_file(
             path,
             None,
-            "这个交换包加密给了别的密钥，不是本县的；没有导入",
-            "this bundle is encrypted to another key, not this county's; nothing imported",
+            "这个交换包加密给了别的密钥，不是本县的",
+            "this bundle is encrypted to another key, not this county's",
         ),
         other => StoreError::bad_file(
             path,

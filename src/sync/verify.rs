@@ -190,8 +190,8 @@ pub fn verify(store: &Store, path: &Path, own: &Device) -> Result<Verified, Stor
         return Err(bad(
             path,
             Some(2),
-            "签名不对：头部被改动过，或不是这台设备签的；文件没有导入",
-            "the signature does not match: the header was altered or signed by another key; nothing imported",
+            "签名不对：头部被改动过，或不是这台设备签的",
+            "the signature does not match: the header was altered or signed by another key",
         ));
     }
     Ok(Verified {

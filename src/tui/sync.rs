@@ -18,6 +18,8 @@ use crate::sync::{export, import, trust, words};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
     Device(usize),
+    /// A bundle held, unmerged, until its sender is confirmed.
+    Held(usize),
     Quarantined(usize),
     Conflict(usize),
 }
@@ -57,6 +59,7 @@ impl SyncTab {
         };
         (0..st.devices.len())
             .map(Item::Device)
+            .chain((0..st.held.len()).map(Item::Held))
             .chain((0..st.quarantine.len()).map(Item::Quarantined))
             .chain((0..st.conflicts.len()).map(Item::Conflict))
             .collect()
@@ -325,8 +328,11 @@ impl App {
                         ));
                         Ok(())
                     }
-                    (Some(Item::Device(i)), Some(st)) => {
-                        let device = st.devices[i].device.clone();
+                    (Some(Item::Device(i)), Some(st)) | (Some(Item::Held(i)), Some(st)) => {
+                        let device = match chosen {
+                            Some(Item::Held(_)) => st.held[i].device.clone(),
+                            _ => st.devices[i].device.clone(),
+                        };
                         trust::confirm(&mut self.store, &device).map(|merged| {
                             let merged = merged.unwrap_or_default();
                             let failed = merged.iter().filter(|m| m.result.is_err()).count();

@@ -158,6 +158,24 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                     || matches!(d.status, PeerStatus::Unconfirmed | PeerStatus::Held);
                 (s, warn.then_some(Color::Yellow))
             }
+            Item::Held(i) => {
+                let b = &st.held[i];
+                (
+                    format!(
+                        "{} {} {}–{}: {} ({})",
+                        t("暂存未合并", "held, not merged"),
+                        short(&b.device),
+                        b.lo,
+                        b.hi,
+                        review::reason(&b.reason, lang),
+                        t(
+                            "核实后按 c 确认并合并",
+                            "check it, then c confirms and merges"
+                        )
+                    ),
+                    Some(Color::Yellow),
+                )
+            }
             Item::Quarantined(i) => {
                 let q = &st.quarantine[i];
                 (
