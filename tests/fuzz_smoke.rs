@@ -110,6 +110,19 @@ fn encrypted_payloads() {
 }
 
 #[test]
+fn header_and_record_rules() {
+    // Seeds of every length: an empty input leaves the template whole, a longer one picks more fields.
+    let s: Vec<Vec<u8>> = (0u8..16)
+        .map(|n| {
+            (0..u16::from(n) * 7)
+                .map(|i| (i * 37 + u16::from(n)) as u8)
+                .collect()
+        })
+        .collect();
+    run(common::bundle_rules, &s, 400, 0x5EED_0006);
+}
+
+#[test]
 fn acknowledgements() {
     run(common::ack, &seeds(&["wga"]), 400, 0x5EED_0004);
 }

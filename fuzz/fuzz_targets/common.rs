@@ -104,6 +104,19 @@ impl World {
         out
     }
 
+    /// A bundle file of `payload` under `header` (fixed up for the payload as `wrap` does), signed by the
+    /// township's key whatever the header says.
+    pub fn wrap_with(&self, mut h: Value, payload: &[u8]) -> Vec<u8> {
+        h["payload"]["bytes"] = Value::from(payload.len());
+        h["payload"]["sha256"] = Value::from(hex::encode(sha2::Sha256::digest(payload)));
+        h["payload"]["encoding"] = Value::from("jsonl");
+        let line1 = serde_json::to_string(&h).unwrap();
+        let sig = hex::encode(self.key.sign(line1.as_bytes()).to_bytes());
+        let mut out = format!("{line1}\n{sig}\n").into_bytes();
+        out.extend_from_slice(payload);
+        out
+    }
+
     /// `plain` encrypted to the county.
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
         let enc = age::Encryptor::with_recipients(std::iter::once(
@@ -154,6 +167,136 @@ pub fn bundle_sealed(data: &[u8]) {
     } else {
         w.import(&w.wrap(&w.seal(data), "age"));
     }
+}
+
+/// The header and record rules: each input byte picks a value for one field the rules judge — the header's
+/// range, batch, clock and identities, a record's id, family, region, version vector, times, tombstone, change
+/// numbers and events — canonical or another spelling, in bounds or past them. The bundle is signed correctly
+/// and its counts and digest fixed up, so every pick reaches the rule that judges it (in a dry run).
+pub fn bundle_rules(data: &[u8]) {
+    let w = world();
+    let mut picks = data.iter().copied();
+    let mut pick = |n: usize| picks.next().map_or(0, |b| usize::from(b) % n);
+    let ints: [i64; 10] = [
+        0,
+        1,
+        2,
+        50,
+        -1,
+        1 << 53,
+        (1 << 53) + 1,
+        i64::MAX,
+        i64::MIN,
+        32_503_680_000_000,
+    ];
+    let codes = [
+        "610727101000",
+        "610727101000 ",
+        "610727",
+        "６１０７２７１０１０００",
+        "6１0727101000",
+        "610727101201",
+        "610727001000",
+        "610728101000",
+        "610727000000",
+        "",
+    ];
+    let times = [
+        "2026-11-28T01:00:00.000Z",
+        "3000-01-01T00:00:00Z",
+        "2026-11-28",
+        "1970-01-01T00:00:00Z",
+    ];
+    let mut h = w.header.clone();
+    let seq = [ints[pick(10)], ints[pick(10)]];
+    if pick(2) == 0 {
+        h["seq"] = serde_json::json!(seq);
+    }
+    if pick(2) == 0 {
+        h["batch"] = Value::from(ints[pick(10)]);
+        h["full"] = Value::from(pick(2) == 0);
+    }
+    if pick(3) == 0 {
+        h["created_at"] = Value::from(times[pick(times.len())]);
+    }
+    if pick(3) == 0 {
+        h["region"] = Value::from(codes[pick(codes.len())]);
+    }
+    if pick(4) == 0 {
+        h["to"] = Value::from(codes[pick(codes.len())]);
+    }
+    if pick(5) == 0 {
+        let device = h["device"].as_str().unwrap_or("").to_owned();
+        h["device"] = Value::from(match pick(3) {
+            0 => device.to_uppercase(),
+            1 => format!("{{{device}}}"),
+            _ => device.replace('-', ""),
+        });
+    }
+    let lines: Vec<&[u8]> = w
+        .payload
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let mut counts = serde_json::Map::new();
+    for line in &lines {
+        let Ok(mut v) = serde_json::from_slice::<Value>(line) else {
+            continue;
+        };
+        if v["kind"] == "record" && pick(2) == 0 {
+            let r = &mut v["record"];
+            let id = r["id"].as_str().unwrap_or("").to_owned();
+            match pick(6) {
+                0 => r["id"] = Value::from(id.to_uppercase()),
+                1 => r["id"] = Value::from(format!("{{{id}}}")),
+                2 => r["region_code"] = Value::from(codes[pick(codes.len())]),
+                3 => r["deleted"] = Value::from(true),
+                4 => r["updated_at"] = Value::from(ints[pick(10)]),
+                _ => r["created_at"] = Value::from(ints[pick(10)]),
+            }
+            if pick(3) == 0 {
+                let device = w.header["device"].as_str().unwrap_or("").to_owned();
+                let n = ints[pick(10)];
+                r["vv"][device] = Value::from(n);
+                if pick(2) == 0 {
+                    r["version"] = Value::from(n);
+                }
+            }
+            if pick(4) == 0 {
+                v["family"] = Value::from(
+                    [
+                        "place",
+                        "inspection",
+                        "hazard",
+                        "patrol",
+                        "finding",
+                        "petition",
+                        "assignment",
+                    ][pick(7)],
+                );
+            }
+            if pick(4) == 0 {
+                v["seqs"] = serde_json::json!([[ints[pick(10)], ints[pick(10)]]]);
+            }
+            if pick(5) == 0 {
+                v["events"] = serde_json::json!([{"id": "0190a000-0000-7000-8000-0000000e0001",
+                    "origin": w.header["device"], "at": ints[pick(10)], "on_date": "2026-11-27",
+                    "actor": "x", "action": "close", "note": null}]);
+            }
+        }
+        let kind = if v["kind"] == "region" {
+            "region".to_owned()
+        } else {
+            v["family"].as_str().unwrap_or("?").to_owned()
+        };
+        let n = counts.get(&kind).and_then(Value::as_u64).unwrap_or(0);
+        counts.insert(kind, Value::from(n + 1));
+        out.extend_from_slice(v.to_string().as_bytes());
+        out.push(b'\n');
+    }
+    h["counts"] = Value::Object(counts);
+    w.import(&w.wrap_with(h, &out));
 }
 
 /// An acknowledgement file from the county, taken by the township (dry run).

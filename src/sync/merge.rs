@@ -139,7 +139,7 @@ impl Apply<'_> {
                         family.label(Lang::Zh)
                     ),
                     format!(
-                        "record {id} is a {} here, but the bundle carries it as a {}: an id names one record only",
+                        "record {id} is held here as another family's ({}), but the bundle carries it as the family '{}': an id names one record only",
                         other.label(Lang::En),
                         family.label(Lang::En)
                     ),

@@ -484,7 +484,7 @@ pub fn rules(add: &mut Add) {
         "bundle-id-other-family.wgb",
         "import-after-good",
         Expect::Refused,
-        "is a hazard here",
+        "another family's (hazard)",
         "a place whose id is a hazard's the county holds",
         &as_device_1(&v, &keep),
     );
