@@ -412,14 +412,23 @@ pub fn drop_held_bundle(tx: &Transaction, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The family of the record this database holds under `id`, in any family's table (tombstones included).
+/// The family of the record this database holds under `id`, in any family's table (tombstones included): one
+/// statement, one probe of each table's key.
 pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
-    for family in Family::ALL {
-        if has_row(conn, *family, id)? {
-            return Ok(Some(*family));
-        }
-    }
-    Ok(None)
+    let code: Option<String> = conn
+        .prepare_cached(
+            "SELECT 'place' FROM places WHERE id = ?1
+             UNION ALL SELECT 'inspection' FROM inspections WHERE id = ?1
+             UNION ALL SELECT 'hazard' FROM hazards WHERE id = ?1
+             UNION ALL SELECT 'patrol' FROM patrols WHERE id = ?1
+             UNION ALL SELECT 'finding' FROM findings WHERE id = ?1
+             UNION ALL SELECT 'petition' FROM petitions WHERE id = ?1
+             UNION ALL SELECT 'assignment' FROM assignments WHERE id = ?1
+             LIMIT 1",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(code.as_deref().and_then(Family::from_code))
 }
 
 /// A bundle imported.

@@ -116,8 +116,9 @@ pub fn import_with(
     Ok(summary)
 }
 
-/// The largest bundle kept whole for an operator (SQLite holds a value of up to a gigabyte).
-const MAX_HELD: u64 = 512 * 1024 * 1024;
+/// The largest bundle kept whole for an operator: it is read into memory once (a first bundle is seldom larger;
+/// a bigger one waits for `trust add`, then imports as usual).
+const MAX_HELD: u64 = 128 * 1024 * 1024;
 
 /// Keeps a verified bundle whole, unmerged, with why; its sender is pinned as held.
 fn hold(
