@@ -1,7 +1,7 @@
 //! What an import held back, for review: concurrent versions that lost (`conflicts`) and records that break a
 //! rule or miss a reference (`quarantine`).
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::Result;
 use crate::domain::record::Family;
@@ -152,13 +152,4 @@ pub fn release(tx: &Transaction, id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM quarantine WHERE id = ?1")?
         .execute([id])?;
     Ok(())
-}
-
-/// Whether a record is held in quarantine (any version).
-pub fn is_quarantined(conn: &Connection, record_id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM quarantine WHERE record_id = ?1 LIMIT 1")?
-        .query_row([record_id], |_| Ok(()))
-        .optional()?
-        .is_some())
 }

@@ -245,6 +245,14 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// How many documents the index holds.
+pub fn documents(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM search_docs")?
+        .query_row([], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
 /// Whether the index waits for its rebuild.
 pub fn is_stale(conn: &Connection) -> Result<bool> {
     Ok(super::device::setting(conn, "search_stale")?.as_deref() == Some("1"))

@@ -115,14 +115,6 @@ impl TryFrom<WireLine> for Line {
     }
 }
 
-impl Header {
-    /// (major, minor) of the version string.
-    pub fn version_parts(&self) -> Option<(u32, u32)> {
-        let (a, b) = self.version.split_once('.')?;
-        Some((a.parse().ok()?, b.parse().ok()?))
-    }
-}
-
 /// Parses one JSON text as `T`. The error names the field at fault (`record.region_code: …`): the text is parsed
 /// again, tracking the path, only when it failed.
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {

@@ -223,7 +223,7 @@ fn merge_bundle(
                     },
                 )?;
             }
-            let mut touched = Touched::default();
+            let mut touched = Touched::for_index_of(crate::store::search::documents(tx)?);
             let mut apply = merge::Apply {
                 tx,
                 ctx: &ctx,
@@ -305,7 +305,7 @@ fn merge_bundle(
 }
 
 /// Brings the search index up to date with what a merge changed, in its transaction: record by record, or, past
-/// `merge::TOUCHED_CAP` records (or over an index waiting for its rebuild), in one pass over everything.
+/// a tenth of the index (or over an index waiting for its rebuild), in one pass over everything.
 fn index(tx: &rusqlite::Transaction, touched: &Touched) -> Result<(), StoreError> {
     use crate::store::search;
     if touched.overflow || search::is_stale(tx)? {

@@ -48,20 +48,29 @@ pub(super) enum Trespass {
     Drop,
 }
 
-/// The records an import changed, for the search index: kept up to `TOUCHED_CAP`, past which the whole index
-/// is rebuilt instead.
-#[derive(Debug, Default)]
+/// The records an import changed, for the search index: kept up to a cap, past which the whole index is
+/// rebuilt in one pass instead (cheaper, and more compact, than indexing a large share of it record by record).
+#[derive(Debug)]
 pub(super) struct Touched {
     pub ids: Vec<(Family, RecordId)>,
     pub overflow: bool,
+    cap: usize,
 }
 
-/// Past this many records changed, an import rebuilds the search index in one pass instead of record by record.
-pub(super) const TOUCHED_CAP: usize = 50_000;
-
 impl Touched {
+    /// Record by record up to a tenth of the documents indexed (at least 1,000, at most 50,000).
+    pub fn for_index_of(documents: u64) -> Touched {
+        Touched {
+            ids: Vec::new(),
+            overflow: false,
+            cap: usize::try_from(documents / 10)
+                .unwrap_or(usize::MAX)
+                .clamp(1_000, 50_000),
+        }
+    }
+
     fn add(&mut self, family: Family, id: &RecordId) {
-        if self.ids.len() >= TOUCHED_CAP {
+        if self.ids.len() >= self.cap {
             self.overflow = true;
             self.ids = Vec::new();
         }

@@ -315,7 +315,7 @@ pub(super) fn recheck_with(
 pub fn retry(store: &mut Store) -> Result<Released, StoreError> {
     let book = RuleBook::load(store.conn())?;
     store.write(|tx, ctx| {
-        let mut touched = Touched::default();
+        let mut touched = Touched::for_index_of(crate::store::search::documents(tx)?);
         let released = recheck_with(tx, ctx, &book, &mut touched)?;
         if touched.overflow {
             crate::store::search::rebuild_in(tx)?;
