@@ -488,3 +488,61 @@ fn opening_waits_for_another_programs_lock_on_a_database_not_yet_in_wal() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+/// A large bundle checks ids against every id read at its start (one pass over the keys), a small one asks the
+/// database record by record: both refuse an id another family holds.
+#[test]
+fn an_id_of_another_family_is_refused_in_a_large_bundle_as_in_a_small_one() {
+    let mut b = db(XINGZHOU, 2, 5);
+    let mut a = db(JIEGUAN, 1, 20);
+    let mut c = db(COUNTY, 9, 0);
+    take(&mut c, &send(&mut b, None)).unwrap();
+    let taken: String = c
+        .store
+        .conn()
+        .query_row("SELECT id FROM hazards LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let good = send(&mut a, None);
+    let (_, _, payload) = parts(&good);
+    let text = String::from_utf8(payload).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\"family\":\"place\""))
+        .unwrap();
+    let mut place: Value = serde_json::from_str(&lines[at]).unwrap();
+    let old = place["record"]["id"].as_str().unwrap().to_owned();
+    place["record"]["id"] = Value::from(taken.as_str());
+    // Everything that refers to the place follows it, as a real bundle would.
+    let edited: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == at {
+                place.to_string()
+            } else {
+                l.replace(&old, &taken)
+            }
+        })
+        .collect();
+    let big = forge(
+        &good,
+        &c.dir.path().join("big.wgb"),
+        &SigningKey::from_bytes(&[1; 32]),
+        edited
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .as_bytes(),
+        |_| {},
+    );
+    let records = records_state(&c);
+    let held = wangge::store::exchange::record_count(c.store.conn()).unwrap();
+    assert!(
+        (edited.len() as u64) * 7 > held,
+        "the bundle is large beside the county: its ids are read at its start"
+    );
+    let e = take(&mut c, &big).expect_err("another family's id");
+    assert!(message(&e).contains("another family's"), "{}", message(&e));
+    assert_eq!(records_state(&c), records);
+}

@@ -333,14 +333,21 @@ impl RegionCode {
     }
 }
 
-/// Whether `s` is a UUID as wangge writes it: 36 characters, lowercase hex, hyphens at 8, 13, 18, 23.
+/// Whether `s` is a UUID as wangge writes it: 36 characters, lowercase hex, hyphens at 8, 13, 18, 23. (Every
+/// id of every record is checked so, several times an import: a run of hex digits a group at a time.)
 fn canonical_uuid(s: &str) -> bool {
     let b = s.as_bytes();
+    let hex = |r: &[u8]| r.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
     b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
-        })
+        && b[8] == b'-'
+        && b[13] == b'-'
+        && b[18] == b'-'
+        && b[23] == b'-'
+        && hex(&b[..8])
+        && hex(&b[9..13])
+        && hex(&b[14..18])
+        && hex(&b[19..23])
+        && hex(&b[24..])
 }
 
 /// Reads a UUID as a file carries it, or as a person types it.

@@ -431,6 +431,30 @@ pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
     Ok(code.as_deref().and_then(Family::from_code))
 }
 
+/// How many records (tombstones included) this database holds, every family together.
+pub fn record_count(conn: &Connection) -> Result<u64> {
+    let mut n = 0u64;
+    for family in Family::ALL {
+        let c: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM {}", family.table()))?
+            .query_row([], |r| r.get(0))?;
+        n += c.max(0) as u64;
+    }
+    Ok(n)
+}
+
+/// Calls `f` with the id of every record of `family` (tombstones included), in key order.
+pub fn each_id(conn: &Connection, family: Family, mut f: impl FnMut(&str)) -> Result<()> {
+    let mut st = conn.prepare(&format!("SELECT id FROM {}", family.table()))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        if let rusqlite::types::ValueRef::Text(t) = r.get_ref(0)? {
+            f(std::str::from_utf8(t).unwrap_or(""));
+        }
+    }
+    Ok(())
+}
+
 /// A bundle imported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Batch {

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use super::incoming::{self, Item};
-use super::merge::{self, Touched, Trespass};
+use super::merge::{self, KnownIds, Touched, Trespass};
 use super::records::RuleBook;
 use super::verify::{Admission, HoldReason, Verified, verify};
 use crate::domain::ids::{DeviceId, RegionCode};
@@ -224,6 +224,12 @@ fn merge_bundle(
                 )?;
             }
             let mut touched = Touched::for_index_of(crate::store::search::documents(tx)?);
+            let declared = header
+                .counts
+                .iter()
+                .filter(|(k, _)| *k != "region")
+                .fold(0u64, |n, (_, c)| n.saturating_add(*c));
+            let known = KnownIds::for_import(tx, declared)?;
             let mut apply = merge::Apply {
                 tx,
                 ctx: &ctx,
@@ -233,6 +239,7 @@ fn merge_bundle(
                 summary,
                 touched: &mut touched,
                 trespass: Trespass::Refuse,
+                known: &known,
             };
             let source = incoming::Source {
                 path,

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::merge::{Apply, Outcome, Prepared, Touched, Trespass, vv_of};
+use super::merge::{Apply, KnownIds, Outcome, Prepared, Touched, Trespass, vv_of};
 use super::records::{self, Parsed, RuleBook};
 use crate::domain::Lang;
 use crate::domain::ids::DeviceId;
@@ -292,6 +292,7 @@ pub(super) fn recheck_with(
                 summary: &mut summary,
                 touched,
                 trespass: Trespass::Drop,
+                known: &KnownIds::Probe,
             };
             let prepared = Prepared::of(family, &parsed, &rules);
             match apply.record(family, &parsed, &prepared, &events)? {
