@@ -269,6 +269,9 @@ fn merge_bundle(
             let released = super::review::recheck_with(tx, &ctx, &book, apply.touched)?;
             apply.summary.released = released.admitted;
             if !dry_run {
+                // The merge's pages go to the log first (not yet committed): the index then has the page cache
+                // to itself, as it had when it was rebuilt after the commit.
+                tx.cache_flush()?;
                 let started = std::time::Instant::now();
                 index(tx, &touched)?;
                 summary.index_rebuild = Some(started.elapsed());
