@@ -125,10 +125,8 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
             family.table(),
             conds.join(" OR ")
         );
-        let (n, first): (i64, Option<String>) =
-            conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (n, first) = count_and_first(conn, &sql)?;
         if n > 0 {
-            let first = crate::domain::text::clip(&first.unwrap_or_default(), 40);
             out.push(error(
                 format!(
                     "{n} 条{}的编号、设备或区划代码写法不规范（如 {first}）：由旧版本从交换包写入，读取会失败；请用最近的备份恢复",
@@ -144,6 +142,13 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
     Ok(())
 }
 
+/// A query's count and first id, the id neutralised and cut as a message may quote it.
+fn count_and_first(conn: &Connection, sql: &str) -> Result<(i64, String)> {
+    let (n, first): (i64, Option<String>) =
+        conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((n, crate::domain::text::clip(&first.unwrap_or_default(), 40)))
+}
+
 /// A record id names one record of one family: an id held by two families (taken from a bundle by an earlier
 /// version) is named.
 fn shared_ids(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
@@ -155,10 +160,8 @@ fn shared_ids(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
         "SELECT count(*), min(id) FROM (SELECT id FROM ({}) GROUP BY id HAVING count(*) > 1)",
         union.join(" UNION ALL ")
     );
-    let (n, first): (i64, Option<String>) =
-        conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (n, first) = count_and_first(conn, &sql)?;
     if n > 0 {
-        let first = crate::domain::text::clip(&first.unwrap_or_default(), 40);
         out.push(error(
             format!(
                 "{n} 个记录编号同时属于两类记录（如 {first}）：由旧版本从交换包写入；请用最近的备份恢复，或请发送方更正后重发"

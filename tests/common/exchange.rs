@@ -134,20 +134,23 @@ pub fn snapshot_of(conn: &rusqlite::Connection) -> String {
     out
 }
 
+/// The tables of the records themselves (every family, an inspection's results).
+pub const RECORD_TABLES: [&str; 8] = [
+    "places",
+    "inspections",
+    "inspection_results",
+    "hazards",
+    "patrols",
+    "findings",
+    "petitions",
+    "assignments",
+];
+
 /// The records themselves (every family, with vectors) and the timelines: what must agree between databases.
 pub fn records_state(db: &Db) -> String {
     let conn = db.store.conn();
     let mut out = String::new();
-    for t in [
-        "places",
-        "inspections",
-        "inspection_results",
-        "hazards",
-        "patrols",
-        "findings",
-        "petitions",
-        "assignments",
-    ] {
+    for t in RECORD_TABLES {
         let mut st = conn
             .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
             .unwrap();
