@@ -263,10 +263,10 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
     let up = send(&mut a, None);
     take(&mut c, &up).unwrap();
     let conflict_id = one(&c, "SELECT id FROM conflicts WHERE resolved_at IS NULL");
-    let view = review::view(c.store.conn(), conflict_id).unwrap();
+    let view = review::view(c.store.conn(), conflict_id, wangge::domain::Lang::En).unwrap();
     assert_eq!(view.conflict.record_id, id);
     let (field, current, other) = &view.differences[0];
-    assert_eq!(field, "description", "{:?}", view.differences);
+    assert_eq!(field, "problem", "{:?}", view.differences);
     assert_ne!(current, other);
     // The command line names the field in words, not as stored.
     let shown = assert_cmd::Command::cargo_bin("wangge")
@@ -280,7 +280,7 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
         .unwrap();
     let text = String::from_utf8_lossy(&shown.stdout);
     assert!(
-        text.contains("  描述") && !text.contains("description"),
+        text.contains("  问题") && !text.contains("description"),
         "{text}"
     );
     // Without a reason nothing happens.
@@ -343,7 +343,7 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
         )
         .unwrap();
     assert_eq!(on_a, description);
-    assert!(review::view(c.store.conn(), 999).is_err());
+    assert!(review::view(c.store.conn(), 999, wangge::domain::Lang::Zh).is_err());
     // The same from the command line.
     let cli = |args: &[&str]| {
         assert_cmd::Command::cargo_bin("wangge")

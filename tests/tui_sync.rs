@@ -134,7 +134,7 @@ fn a_conflict_is_opened_and_the_other_side_kept_with_a_note() {
     press(&mut c, KeyCode::Enter);
     let s = text(&c);
     assert!(
-        s.contains(" 描述") && s.contains("乡镇改") && s.contains("县里改"),
+        s.contains(" 问题") && s.contains("乡镇改") && s.contains("县里改"),
         "{s}"
     );
     assert!(

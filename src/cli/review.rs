@@ -63,7 +63,7 @@ pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
 }
 
 fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
-    let v = review::view(store.conn(), id)?;
+    let v = review::view(store.conn(), id, lang)?;
     let c = &v.conflict;
     let mut lines = vec![match lang {
         Lang::Zh => format!(
@@ -108,10 +108,7 @@ fn show(store: &Store, id: i64, lang: Lang) -> Result<i32> {
         );
     }
     for (field, current, other) in &v.differences {
-        lines.push(format!(
-            "  {}",
-            crate::domain::validate::field_label(field, lang)
-        ));
+        lines.push(format!("  {field}"));
         lines.push(format!(
             "    {}: {}",
             lang.pick("现在", "current"),

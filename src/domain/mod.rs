@@ -5,6 +5,7 @@ pub mod category;
 pub mod clock;
 pub mod codes;
 pub mod deadline;
+pub mod fields;
 pub mod hazard;
 pub mod ids;
 pub mod inspection;

@@ -132,58 +132,10 @@ impl Localized for Warning {
     }
 }
 
-/// The human label of a stable field name, in Chinese or English; unknown names are returned as they are.
+/// The human label of a field a message names: the field table's (`domain::fields`), the name itself when no table
+/// holds it.
 pub fn field_label(field: &str, lang: Lang) -> String {
-    let (zh, en) = match field {
-        "name" => ("名称", "name"),
-        "worker" => ("网格员", "worker"),
-        "address" => ("地址", "address"),
-        "summary" => ("摘要", "summary"),
-        "content" => ("内容", "content"),
-        "description" => ("描述", "description"),
-        "petitioner_name" => ("信访人姓名", "petitioner name"),
-        "id_number" => ("身份证号", "ID number"),
-        "phone" => ("电话", "phone"),
-        "responsible" => ("责任人", "responsible party"),
-        "note" => ("备注", "note"),
-        "inspected_on" => ("检查日期", "inspection date"),
-        "found_on" => ("发现日期", "date found"),
-        "received_on" => ("收到日期", "date received"),
-        "accepted_on" => ("受理日期", "date accepted"),
-        "deadline" => ("期限", "deadline"),
-        "route" => ("巡查路线", "route"),
-        "location" => ("位置", "location"),
-        "department" => ("移交部门", "department"),
-        "unit" => ("责任单位", "responsible unit"),
-        "date" => ("日期", "date"),
-        "region_name" => ("区划名称", "region name"),
-        "status" => ("状态", "status"),
-        "grade" => ("等级", "grade"),
-        "category" | "code" => ("类别", "category"),
-        "notice_no" => ("整改通知书编号", "notice number"),
-        "owner_name" => ("户主/业主", "owner"),
-        "owner_phone" => ("户主电话", "owner's phone"),
-        "zone" => ("区域", "zone"),
-        "channel" => ("信访形式", "channel"),
-        "track" => ("办理途径", "track"),
-        "people" => ("人数", "people"),
-        "on_site_action" => ("现场处置", "action on site"),
-        "outcome" => ("办理结果", "outcome"),
-        "verdict" => ("初判", "verdict"),
-        "case_no" => ("案号", "case number"),
-        "place_id" => ("场所", "place"),
-        "kind" => ("类型", "kind"),
-        "inspector" => ("检查人", "inspector"),
-        "office_due" => ("办理期限", "office deadline"),
-        "extended_due" => ("延长后期限", "extended deadline"),
-        "rectified_on" => ("整改日期", "date rectified"),
-        "closed_on" => ("销号日期", "date closed"),
-        "referred_on" => ("移交日期", "date referred"),
-        "verified_on" => ("核实日期", "date verified"),
-        "distance_km" => ("里程（公里）", "distance (km)"),
-        other => (other, other),
-    };
-    lang.pick(zh, en).to_string()
+    super::fields::label(None, field, lang)
 }
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

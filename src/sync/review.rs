@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use super::merge::{Apply, KnownIds, Outcome, Prepared, Touched, Trespass, vv_of};
 use super::records::{self, Parsed, RuleBook};
 use crate::domain::Lang;
+use crate::domain::fields;
 use crate::domain::ids::DeviceId;
 use crate::domain::record::Family;
-use crate::domain::validate::{mask_id, mask_name};
 use crate::store::exchange::{self, EventRow};
 use crate::store::held::{self, Conflict};
 use crate::store::{Store, StoreError, WriteCtx, audit, inspections};
@@ -28,36 +28,12 @@ pub enum Keep {
 pub struct ConflictView {
     pub conflict: Conflict,
     pub family: Family,
-    /// (field, current value, other value), record metadata left out.
+    /// (field, current value, other value), record metadata left out: each named by the family's field table and
+    /// shown as it shows values (a choice by its label, personal data masked).
     pub differences: Vec<(String, String, String)>,
     /// When each side was last changed (ms) and by which device.
     pub current_changed: (i64, String),
     pub other_changed: (i64, String),
-}
-
-/// Fields every record has, not shown as differences.
-const META: [&str; 6] = [
-    "vv",
-    "version",
-    "updated_at",
-    "updated_by",
-    "origin",
-    "created_at",
-];
-
-fn shown(field: &str, v: Option<&Value>, personal: &[&str]) -> String {
-    let text = match v {
-        None | Some(Value::Null) => return "-".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    if !personal.contains(&field) {
-        text
-    } else if field.ends_with("name") {
-        mask_name(&text)
-    } else {
-        mask_id(&text)
-    }
 }
 
 fn family_of(c: &Conflict) -> Result<Family, StoreError> {
@@ -100,8 +76,8 @@ fn need_note(note: &str) -> Result<&str, StoreError> {
     Ok(note)
 }
 
-/// One conflict, both sides compared.
-pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreError> {
+/// One conflict, both sides compared, in `lang`.
+pub fn view(conn: &rusqlite::Connection, id: i64, lang: Lang) -> Result<ConflictView, StoreError> {
     let conflict = held::conflict(conn, id)?.ok_or_else(|| no_conflict(id))?;
     let family = family_of(&conflict)?;
     let other = parse_side(family, &conflict.loser)?;
@@ -111,17 +87,15 @@ pub fn view(conn: &rusqlite::Connection, id: i64) -> Result<ConflictView, StoreE
             id: conflict.record_id.clone(),
         }
     })?;
-    let mut fields: Vec<&String> = current.keys().chain(other.map.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    let differences = fields
-        .into_iter()
-        .filter(|f| !META.contains(&f.as_str()) && current.get(*f) != other.map.get(*f))
-        .map(|f| {
+    let differences = fields::of(family)
+        .iter()
+        .filter(|d| d.shown() && current.get(d.name) != other.map.get(d.name))
+        .map(|d| {
+            let show = |v: Option<&Value>| d.show(v.unwrap_or(&Value::Null), lang, false);
             (
-                f.clone(),
-                shown(f, current.get(f), other.personal),
-                shown(f, other.map.get(f), other.personal),
+                d.label(lang).to_owned(),
+                show(current.get(d.name)),
+                show(other.map.get(d.name)),
             )
         })
         .collect();
@@ -385,14 +359,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn personal_values_are_masked_in_a_comparison() {
-        let personal = ["petitioner_name", "id_number", "phone"];
-        let v = Value::from("王小明");
-        assert_eq!(shown("petitioner_name", Some(&v), &personal), "王**");
-        let v = Value::from("13812345678");
-        assert_eq!(shown("phone", Some(&v), &personal), "*******5678");
-        let v = Value::from("燃气");
-        assert_eq!(shown("summary", Some(&v), &personal), "燃气");
-        assert_eq!(shown("summary", None, &personal), "-");
+    fn a_comparison_names_fields_and_masks_personal_values() {
+        let def = fields::find(Family::Petition, "petitioner_name").unwrap();
+        assert_eq!(def.show(&Value::from("王小明"), Lang::Zh, false), "王**");
+        let def = fields::find(Family::Hazard, "status").unwrap();
+        assert_eq!(def.show(&Value::from("closed"), Lang::En, false), "closed");
+        assert_eq!(def.label(Lang::Zh), "状态");
     }
 }

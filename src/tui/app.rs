@@ -391,18 +391,22 @@ impl App {
         let timeline = records::timeline(conn, id)?;
         let t = |zh: &str, en: &str| self.lang.pick(zh, en).to_owned();
         let mut related = Vec::new();
-        let place = match &shown {
+        let place_id = match &shown {
             Shown::Hazard(h) => h.place_id.clone(),
             Shown::Inspection(i) => Some(i.place_id.clone()),
             _ => None,
         };
-        if let Some((name, address)) = place
-            .map(|p| lists::place_of(conn, &p))
-            .transpose()?
-            .flatten()
-        {
-            related.push((t("场所", "place"), format!("{name}  {address}")));
-        }
+        let place = match place_id {
+            Some(p) => records::get::<crate::domain::place::Place>(conn, &p)?,
+            None => None,
+        };
+        let patrol = match &shown {
+            Shown::Finding(f) => match &f.patrol_id {
+                Some(p) => records::get::<crate::domain::patrol::Patrol>(conn, p)?,
+                None => None,
+            },
+            _ => None,
+        };
         let mut items = std::collections::HashMap::new();
         if let Shown::Inspection(i) = &shown {
             for item in inspections::checklist(conn, i.category)? {
@@ -458,6 +462,8 @@ impl App {
             items,
             assignments,
             assign_to,
+            place,
+            patrol,
         })));
         Ok(())
     }

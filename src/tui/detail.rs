@@ -2,16 +2,17 @@
 //! its timeline, and which actions (`offers`) are legal on it now.
 
 use chrono::NaiveDate;
+use serde_json::{Map, Value};
 
 use super::offers::Offer;
 use crate::domain::Lang;
 use crate::domain::deadline::days_left;
+use crate::domain::fields::{self, Kind};
 use crate::domain::hazard::Hazard;
 use crate::domain::inspection::Inspection;
 use crate::domain::patrol::Finding;
 use crate::domain::petition::Petition;
 use crate::domain::record::Family;
-use crate::domain::validate::{mask_id, mask_name, mask_phone};
 use crate::store::records::Event;
 
 /// The record shown.
@@ -37,6 +38,10 @@ pub struct Detail {
     pub assignments: Vec<(crate::domain::assignment::Assignment, bool)>,
     /// Where this device may assign the record down to (empty: it may not).
     pub assign_to: Vec<(String, String)>,
+    /// The place an inspection or a hazard is about.
+    pub place: Option<crate::domain::place::Place>,
+    /// The patrol a finding was reported on.
+    pub patrol: Option<crate::domain::patrol::Patrol>,
 }
 
 impl Detail {
@@ -112,7 +117,36 @@ impl Detail {
         }
     }
 
-    /// The fields to show, as (label, value) lines.
+    /// Whether anything shown is masked (then `i` reveals it): a petitioner, or a place's owner.
+    pub fn has_personal(&self) -> bool {
+        let filled = |family: Family, map: &Map<String, Value>| {
+            fields::of(family)
+                .iter()
+                .any(|d| d.personal.is_some() && !map.get(d.name).is_none_or(Value::is_null))
+        };
+        filled(self.family(), &self.map())
+            || self
+                .place
+                .as_ref()
+                .and_then(|p| crate::store::records::to_map(p).ok())
+                .is_some_and(|m| filled(Family::Place, &m))
+    }
+
+    /// The record's JSON form (its stored fields by name).
+    fn map(&self) -> Map<String, Value> {
+        let map = match &self.shown {
+            Shown::Hazard(h) => crate::store::records::to_map(h),
+            Shown::Finding(f) => crate::store::records::to_map(f),
+            Shown::Petition(p) => crate::store::records::to_map(p),
+            Shown::Inspection(i) => crate::store::records::to_map(i),
+        };
+        map.unwrap_or_default()
+    }
+
+    /// The fields to show, as (label, value) lines, every stored field of the record built from its family's
+    /// field table (`domain::fields`): required fields always, optional ones when they hold a value, personal
+    /// data masked until revealed. A running deadline says how many days are left; the inspected place's fields
+    /// follow an inspection's or a hazard's own, and a patrol's follow its finding's.
     /// `holiday_years`: the years the holiday table covers; a deadline in another year says so.
     pub fn fields(
         &self,
@@ -121,21 +155,17 @@ impl Detail {
         holiday_years: &[i32],
     ) -> Vec<(String, String)> {
         let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
-        let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
-        let due = |d: Option<NaiveDate>| match d {
-            None => "-".to_owned(),
-            Some(d) => {
-                let year = chrono::Datelike::year(&d);
-                let missing = if holiday_years.contains(&year) {
-                    String::new()
-                } else {
-                    match lang {
-                        Lang::Zh => format!("  {year} 年节假日表未导入，只按周末顺延"),
-                        Lang::En => format!("  {year} holidays not imported: weekends only"),
-                    }
-                };
-                format!("{d}  {}{missing}", days_text(days_left(today, d), lang))
-            }
+        let due = |d: NaiveDate| {
+            let year = chrono::Datelike::year(&d);
+            let missing = if holiday_years.contains(&year) {
+                String::new()
+            } else {
+                match lang {
+                    Lang::Zh => format!("  {year} 年节假日表未导入，只按周末顺延"),
+                    Lang::En => format!("  {year} holidays not imported: weekends only"),
+                }
+            };
+            format!("{d}  {}{missing}", days_text(days_left(today, d), lang))
         };
         // A statutory deadline that fell on a non-working day and moved says so.
         let moved = |from: NaiveDate, days: u64, due: NaiveDate| {
@@ -145,185 +175,91 @@ impl Detail {
                 t("（遇休顺延）", " (moved past a day off)")
             }
         };
-        match &self.shown {
-            Shown::Hazard(h) => vec![
-                (t("状态", "status"), h.status.label(lang).into()),
-                (
-                    t("类别/等级", "category/grade"),
-                    format!("{} {}", h.category.label(lang), h.grade.label(lang)),
-                ),
-                (t("问题", "problem"), h.description.clone()),
-                (
-                    t("责任人", "responsible"),
-                    h.responsible.clone().unwrap_or_else(|| "-".into()),
-                ),
-                (t("发现日期", "found"), h.found_on.to_string()),
-                (
-                    t("整改期限", "deadline"),
-                    if h.status.is_closed() {
-                        h.deadline.to_string()
-                    } else {
-                        due(Some(h.deadline))
-                    },
-                ),
-                (t("延期次数", "extensions"), h.extensions.to_string()),
-            ],
-            Shown::Finding(f) => vec![
-                (t("状态", "status"), f.status.label(lang).into()),
-                (
-                    t("类别", "code"),
-                    format!("{} {}", f.code.code(), f.code.label(lang)),
-                ),
-                (t("问题", "finding"), f.description.clone()),
-                (
-                    t("位置", "location"),
-                    format!("{}（{}）", f.location, f.zone.label(lang)),
-                ),
-                (
-                    t("移交部门", "department"),
-                    f.department
-                        .map(|d| d.label(lang).to_owned())
-                        .unwrap_or_else(|| "-".into()),
-                ),
-                (
-                    t("处置期限", "deadline"),
-                    if f.status == crate::domain::patrol::FindingStatus::Referred {
-                        due(f.deadline)
-                    } else {
-                        opt(f.deadline)
-                    },
-                ),
-            ],
-            Shown::Inspection(i) => {
-                let mut v = vec![
-                    (
-                        t("类别/对象", "category/subject"),
-                        format!("{} {}", i.category.label(lang), i.subject.label(lang)),
-                    ),
-                    (t("检查日期", "date"), i.inspected_on.to_string()),
-                    (t("检查人", "inspector"), i.inspector.clone()),
-                    (t("不合格项", "failed items"), i.failed_count.to_string()),
-                ];
-                if let Some(v2) = i.verdict {
-                    v.push((t("初判", "verdict"), v2.label(lang).into()));
-                }
-                for r in &i.results {
-                    let note = r
-                        .note
-                        .as_deref()
-                        .map(|n| format!("  {n}"))
-                        .unwrap_or_default();
-                    v.push((
-                        format!("  {} {}", r.item_code, r.result.label(lang)),
-                        format!(
-                            "{}{note}",
-                            self.items
-                                .get(&r.item_code)
-                                .map(String::as_str)
-                                .unwrap_or("")
-                        ),
-                    ));
-                }
-                v
+        let family = self.family();
+        let map = self.map();
+        let mut out = Vec::new();
+        for def in fields::of(family) {
+            let value = map.get(def.name).cloned().unwrap_or(Value::Null);
+            if !def.shown() || matches!(def.kind, Kind::Reference(Family::Place | Family::Patrol)) {
+                continue;
             }
-            Shown::Petition(p) => {
-                let id = p.id_number.as_deref().map(|s| {
-                    if self.revealed {
-                        s.to_owned()
-                    } else {
-                        mask_id(s)
-                    }
-                });
-                let phone = p.phone.as_deref().map(|s| {
-                    if self.revealed {
-                        s.to_owned()
-                    } else {
-                        mask_phone(s)
-                    }
-                });
-                let name = if self.revealed {
-                    p.petitioner_name.clone()
-                } else {
-                    mask_name(&p.petitioner_name)
-                };
-                let mut v = vec![
-                    (
-                        t("案号/状态", "case/status"),
-                        format!("{}  {}", p.case_no, p.status.label(lang)),
-                    ),
-                    (
-                        t("信访人", "petitioner"),
-                        format!(
-                            "{name}  {} {}  {} {}  {} {}",
-                            t("证件", "ID"),
-                            id.unwrap_or_else(|| "-".into()),
-                            t("电话", "phone"),
-                            phone.unwrap_or_else(|| "-".into()),
-                            p.people,
-                            if p.people == 1 {
-                                t("人", "person")
-                            } else {
-                                t("人", "people")
-                            }
-                        ),
-                    ),
-                    (
-                        t("类别", "category"),
-                        format!(
-                            "{} {} {}",
-                            p.category.label(lang),
-                            p.track.label(lang),
-                            p.channel.label(lang)
-                        ),
-                    ),
-                    (t("反映", "summary"), p.summary.clone()),
-                    (t("内容", "content"), p.content.replace('\n', " / ")),
-                    (
-                        t("责任单位", "unit"),
-                        p.unit.clone().unwrap_or_else(|| "-".into()),
-                    ),
-                    (
-                        t("受理告知期限", "acceptance due"),
-                        match p.accepted_on {
-                            Some(a) => format!("{}  {} {a}", p.accept_due, t("已受理", "accepted")),
-                            None => format!(
-                                "{}{}",
-                                due(Some(p.accept_due)),
-                                moved(p.received_on, 15, p.accept_due)
-                            ),
-                        },
-                    ),
-                ];
-                if let Some(h) = p.handle_due {
-                    let done = p
-                        .replied_on
-                        .map(|r| format!("{}  {} {r}", h, t("已答复", "replied")));
-                    v.push((
-                        t("办理期限(60日)", "handling (60 d)"),
-                        done.clone().unwrap_or_else(|| due(Some(h))),
-                    ));
-                    if let Some(e) = p.extended_due {
-                        v.push((
-                            t("延期后期限", "extended to"),
-                            done.unwrap_or_else(|| due(Some(e))),
-                        ));
+            if !def.required && value.is_null() {
+                continue;
+            }
+            let date = value.as_str().and_then(|s| s.parse::<NaiveDate>().ok());
+            let shown = match (&self.shown, def.name, date) {
+                (Shown::Hazard(h), "deadline", Some(d)) if !h.status.is_closed() => due(d),
+                (Shown::Finding(f), "deadline", Some(d))
+                    if f.status == crate::domain::patrol::FindingStatus::Referred =>
+                {
+                    due(d)
+                }
+                (Shown::Petition(p), "accept_due", Some(d)) => match p.accepted_on {
+                    Some(a) => format!("{d}  {} {a}", t("已受理", "accepted")),
+                    None => format!("{}{}", due(d), moved(p.received_on, 15, d)),
+                },
+                (Shown::Petition(p), "handle_due" | "extended_due", Some(d)) => {
+                    match p.replied_on {
+                        Some(r) => format!("{d}  {} {r}", t("已答复", "replied")),
+                        None => due(d),
                     }
                 }
-                if let Some(r) = p.review_due {
-                    v.push((t("复查意见期限", "review due"), due(Some(r))));
-                }
-                if let Some(r) = p.reexam_due {
-                    v.push((t("复核意见期限", "re-examination due"), due(Some(r))));
-                }
-                if p.repeat_of.is_some() {
-                    v.push((
-                        t("重复信访", "repeat"),
-                        t("是（同一人同类事项）", "yes (same person, same matter)"),
-                    ));
-                }
-                v
+                (Shown::Petition(p), "review_due", Some(d)) if p.reviewed_on.is_none() => due(d),
+                (Shown::Petition(p), "reexam_due", Some(d)) if p.reexamined_on.is_none() => due(d),
+                (Shown::Petition(_), "office_due", Some(d)) => due(d),
+                (_, _, _) if matches!(def.kind, Kind::Reference(_)) => match (family, def.name) {
+                    (Family::Petition, "repeat_of") => {
+                        t("是（同一人同类事项）", "yes (same person, same matter)")
+                    }
+                    _ => def.show(&value, lang, self.revealed),
+                },
+                _ => def.show(&value, lang, self.revealed),
+            };
+            out.push((def.label(lang).to_owned(), shown));
+        }
+        if let Shown::Inspection(i) = &self.shown {
+            for r in &i.results {
+                let note = r
+                    .note
+                    .as_deref()
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default();
+                out.push((
+                    format!("  {} {}", r.item_code, r.result.label(lang)),
+                    format!(
+                        "{}{note}",
+                        self.items
+                            .get(&r.item_code)
+                            .map(String::as_str)
+                            .unwrap_or("")
+                    ),
+                ));
             }
         }
+        let place = self
+            .place
+            .as_ref()
+            .and_then(|p| crate::store::records::to_map(p).ok());
+        let patrol = self
+            .patrol
+            .as_ref()
+            .and_then(|p| crate::store::records::to_map(p).ok());
+        for (family, map) in [(Family::Place, place), (Family::Patrol, patrol)] {
+            let Some(map) = map else {
+                continue;
+            };
+            out.push((family.label(lang).to_owned(), String::new()));
+            for def in fields::of(family).iter().filter(|d| d.shown()) {
+                let value = map.get(def.name).cloned().unwrap_or(Value::Null);
+                if def.required || !value.is_null() {
+                    out.push((
+                        format!("  {}", def.label(lang)),
+                        def.show(&value, lang, self.revealed),
+                    ));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -336,5 +272,226 @@ pub fn days_text(days: i64, lang: Lang) -> String {
         (d, Lang::En) if d > 0 => format!("{d} days left"),
         (d, Lang::Zh) => format!("逾期 {} 天", -d),
         (d, Lang::En) => format!("{} days overdue", -d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::category::{Category, Grade};
+    use crate::domain::hazard::HazardStatus;
+    use crate::domain::ids::RecordId;
+    use crate::domain::inspection::{ItemOutcome, ItemResult, Subject, Verdict};
+    use crate::domain::patrol::{
+        Department, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone,
+    };
+    use crate::domain::petition::{
+        Channel, Outcome, PetitionCategory, PetitionStatus, Satisfaction, Track,
+    };
+    use crate::domain::place::{Place, PlaceKind, Structure, Use};
+    use crate::domain::record::Meta;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn detail(shown: Shown) -> Detail {
+        Detail {
+            shown,
+            related: Vec::new(),
+            timeline: Vec::new(),
+            revealed: false,
+            scroll: 0,
+            items: Default::default(),
+            assignments: Vec::new(),
+            assign_to: Vec::new(),
+            place: Some(Place {
+                meta: Meta::sample(9),
+                name: "江神庙巷 4 号".into(),
+                address: "兴州街道江神庙巷 4 号".into(),
+                kind: PlaceKind::Restaurant,
+                lat: Some(33.33),
+                lon: Some(106.15),
+                owner_name: Some("王秀英".into()),
+                owner_phone: Some("13812345678".into()),
+                floors: Some(3),
+                structure: Some(Structure::Masonry),
+                year_built: Some(2009),
+                use_type: Some(Use::Business),
+                business_type: Some("小吃店".into()),
+                occupancy: Some(12),
+            }),
+            patrol: Some(Patrol {
+                meta: Meta::sample(8),
+                worker: "石超".into(),
+                route: "嘉陵江左岸".into(),
+                zone: Zone::General,
+                started_at: 1_764_290_000_000,
+                ended_at: Some(1_764_300_000_000),
+                distance_km: Some(7.5),
+                weather: Some("晴".into()),
+                status: PatrolStatus::Closed,
+                nothing_found: false,
+                note: Some("沿河".into()),
+            }),
+        }
+    }
+
+    /// Every field a person may see is in the lines: its label, and its value as the table shows it (a
+    /// deadline with the days left after it); personal values masked, their raw text nowhere.
+    fn all_shown(d: &Detail, blocks: &[Family]) {
+        let lines = d.fields(Lang::En, day("2026-11-28"), &[2026]);
+        let text = format!("{lines:?}");
+        let check = |family: Family, map: Map<String, Value>, indent: &str| {
+            for def in fields::of(family).iter().filter(|d| d.shown()) {
+                if matches!(def.kind, Kind::Reference(Family::Place | Family::Patrol)) {
+                    continue;
+                }
+                let value = map.get(def.name).cloned().unwrap_or(Value::Null);
+                assert!(
+                    !value.is_null(),
+                    "{family:?}.{} is empty in the sample",
+                    def.name
+                );
+                let label = format!("{indent}{}", def.label(Lang::En));
+                let line = lines
+                    .iter()
+                    .find(|(l, _)| *l == label)
+                    .unwrap_or_else(|| panic!("{family:?}.{} is not shown: {lines:?}", def.name));
+                let shown = def.show(&value, Lang::En, false);
+                if !matches!(def.kind, Kind::Reference(_)) {
+                    assert!(
+                        line.1.starts_with(&shown),
+                        "{family:?}.{}: '{}' does not show '{shown}'",
+                        def.name,
+                        line.1
+                    );
+                }
+                if def.personal.is_some() {
+                    let raw = value.as_str().unwrap();
+                    assert!(
+                        !text.contains(raw),
+                        "{family:?}.{} shown unmasked",
+                        def.name
+                    );
+                }
+            }
+        };
+        check(d.family(), d.map(), "");
+        for family in blocks {
+            let map = match family {
+                Family::Place => crate::store::records::to_map(d.place.as_ref().unwrap()),
+                _ => crate::store::records::to_map(d.patrol.as_ref().unwrap()),
+            };
+            check(*family, map.unwrap(), "  ");
+        }
+    }
+
+    #[test]
+    fn every_stored_field_of_every_family_is_shown_masked_where_personal() {
+        let mut p = crate::domain::petition::Petition::new(Meta::sample(1), day("2026-10-01"));
+        p.case_no = "略信〔2026〕1号".into();
+        p.channel = Channel::Letter;
+        p.track = Track::Accusation;
+        p.category = PetitionCategory::Land;
+        p.petitioner_name = "王小明".into();
+        p.id_number = Some("11010519491231002X".into());
+        p.phone = Some("13912345678".into());
+        p.address = Some("接官亭镇 3 组".into());
+        p.person_key = Some("k".into());
+        p.people = 3;
+        p.summary = "征地补偿".into();
+        p.content = "要求补发\n差额".into();
+        p.unit = Some("自然资源局".into());
+        p.status = PetitionStatus::Finalized;
+        p.accept_due = day("2026-10-16");
+        p.accepted_on = Some(day("2026-10-10"));
+        p.handle_due = Some(day("2026-12-09"));
+        p.extended_days = Some(10);
+        p.extended_due = Some(day("2026-12-19"));
+        p.replied_on = Some(day("2026-11-01"));
+        p.outcome = Some(Outcome::Support);
+        p.closed_on = Some(day("2026-11-02"));
+        p.satisfaction = Some(Satisfaction::Basic);
+        p.review_requested_on = Some(day("2026-11-03"));
+        p.review_due = Some(day("2026-12-03"));
+        p.reviewed_on = Some(day("2026-11-10"));
+        p.reexam_requested_on = Some(day("2026-11-11"));
+        p.reexam_due = Some(day("2026-12-11"));
+        p.reexamined_on = Some(day("2026-11-20"));
+        p.finalized_on = Some(day("2026-11-21"));
+        p.office_due = Some(day("2026-12-30"));
+        p.repeat_of = Some(RecordId::sample(7));
+        all_shown(&detail(Shown::Petition(p)), &[]);
+
+        let h = crate::domain::hazard::Hazard {
+            meta: Meta::sample(2),
+            inspection_id: Some(RecordId::sample(3)),
+            item_code: Some("G2".into()),
+            finding_id: Some(RecordId::sample(4)),
+            place_id: Some(RecordId::sample(9)),
+            category: Category::Gas,
+            grade: Grade::Major,
+            description: "软管老化".into(),
+            responsible: Some("小吃店店主".into()),
+            notice_no: Some("略燃整〔2026〕3号".into()),
+            found_on: day("2026-11-01"),
+            deadline: day("2026-12-01"),
+            original_deadline: day("2026-11-20"),
+            extensions: 1,
+            status: HazardStatus::Closed,
+            rectified_on: Some(day("2026-11-25")),
+            closed_on: Some(day("2026-11-27")),
+        };
+        all_shown(&detail(Shown::Hazard(h)), &[Family::Place]);
+
+        let f = crate::domain::patrol::Finding {
+            meta: Meta::sample(4),
+            patrol_id: Some(RecordId::sample(8)),
+            code: FindingCode::Q7,
+            description: "野猪拱毁玉米".into(),
+            location: "3 组后山".into(),
+            lat: Some(33.3),
+            lon: Some(106.1),
+            found_on: day("2026-11-01"),
+            zone: Zone::Core,
+            on_site_action: Some("拍照取证".into()),
+            crop: Some("玉米".into()),
+            area_mu: Some(2.5),
+            loss_yuan: Some(1800.0),
+            department: Some(Department::Forestry),
+            referred_on: Some(day("2026-11-02")),
+            deadline: Some(day("2026-12-02")),
+            handled_on: Some(day("2026-11-20")),
+            verified_on: Some(day("2026-11-25")),
+            status: FindingStatus::Verified,
+        };
+        all_shown(&detail(Shown::Finding(f)), &[Family::Patrol]);
+
+        let i = crate::domain::inspection::Inspection {
+            meta: Meta::sample(3),
+            place_id: RecordId::sample(9),
+            category: Category::House,
+            subject: Subject::Unit,
+            inspected_on: day("2026-11-01"),
+            inspector: "石超".into(),
+            verdict: Some(Verdict::Hazard),
+            failed_count: 1,
+            note: Some("东墙有裂缝".into()),
+            results: vec![ItemOutcome {
+                item_code: "S2".into(),
+                result: ItemResult::Fail,
+                note: Some("裂缝 2 米".into()),
+            }],
+        };
+        let d = detail(Shown::Inspection(i));
+        all_shown(&d, &[Family::Place]);
+        assert!(d.has_personal());
+        let lines = d.fields(Lang::Zh, day("2026-11-28"), &[2026]);
+        assert!(
+            lines
+                .iter()
+                .any(|(l, v)| l.contains("S2") && v.contains("裂缝 2 米"))
+        );
     }
 }

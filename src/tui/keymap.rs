@@ -291,8 +291,13 @@ pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
 
 /// The hint bar: the main keys of a context.
 pub fn hints(context: Context, lang: Lang) -> String {
+    hints_where(context, lang, |_| true)
+}
+
+/// The hint bar without the keys `keep` leaves out (a key that would do nothing on this screen).
+pub fn hints_where(context: Context, lang: Lang, keep: impl Fn(Action) -> bool) -> String {
     for_context(context)
-        .filter(|b| b.hint)
+        .filter(|b| b.hint && keep(b.action))
         .map(|b| format!("{} {}", b.keys, lang.pick(b.zh, b.en)))
         .collect::<Vec<_>>()
         .join("  ")

@@ -375,7 +375,7 @@ impl App {
             Action::Open => {
                 if let (Some(Item::Conflict(i)), Some(st)) = (chosen, &self.sync.status) {
                     let id = st.conflicts[i].id;
-                    match review::view(self.store.conn(), id) {
+                    match review::view(self.store.conn(), id, self.lang) {
                         Ok(v) => self.stack.push(Screen::Conflict(Box::new(v))),
                         Err(e) => self.report(Err(e)),
                     }

@@ -305,8 +305,7 @@ pub(super) fn draw_conflict(f: &mut Frame, app: &App, v: &ConflictView, area: Re
         )));
     }
     for (field, current, other) in &v.differences {
-        let label = crate::domain::validate::field_label(field, lang);
-        lines.push(Line::from(clip(&format!(" {label}"), w)));
+        lines.push(Line::from(clip(&format!(" {field}"), w)));
         lines.push(Line::from(clip(
             &format!("   a {}: {}", t("现在", "current"), sanitize(current)),
             w,

@@ -407,6 +407,15 @@ impl App {
     }
 
     pub(super) fn detail_action(&mut self, action: Action) {
+        /// The personal fields a detail of `family` shows (its own, and a place's).
+        fn d_personal(family: crate::domain::record::Family) -> Vec<&'static str> {
+            [family, crate::domain::record::Family::Place]
+                .iter()
+                .flat_map(|f| crate::domain::fields::of(*f))
+                .filter(|d| d.personal.is_some())
+                .map(|d| d.name)
+                .collect()
+        }
         let Some(Screen::Detail(d)) = self.stack.last_mut() else {
             return;
         };
@@ -414,28 +423,33 @@ impl App {
             Action::Down => d.scroll = d.scroll.saturating_add(1),
             Action::Up => d.scroll = d.scroll.saturating_sub(1),
             Action::Edit => self.edit(),
+            Action::Reveal if !d.has_personal() => {
+                self.status = Some(
+                    self.lang
+                        .pick("这条记录没有遮蔽的内容", "Nothing is masked on this record")
+                        .to_owned(),
+                );
+            }
             Action::Reveal => {
-                if let Shown::Petition(p) = &d.shown {
-                    let id = p.meta.id.clone();
-                    let r = self.store.write(|tx, c| {
-                        store::audit::append(
-                            tx,
-                            c,
-                            "petition",
-                            &id,
-                            "reveal",
-                            None,
-                            &serde_json::json!({ "fields": ["id_number", "phone"] }),
-                        )
-                    });
-                    match r {
-                        Ok(()) => {
-                            if let Some(Screen::Detail(d)) = self.stack.last_mut() {
-                                d.revealed = true;
-                            }
+                let (family, id) = (d.family(), d.id().clone());
+                let r = self.store.write(|tx, c| {
+                    store::audit::append(
+                        tx,
+                        c,
+                        family.code(),
+                        &id,
+                        "reveal",
+                        None,
+                        &serde_json::json!({ "fields": d_personal(family) }),
+                    )
+                });
+                match r {
+                    Ok(()) => {
+                        if let Some(Screen::Detail(d)) = self.stack.last_mut() {
+                            d.revealed = true;
                         }
-                        Err(e) => self.report(Err(e)),
                     }
+                    Err(e) => self.report(Err(e)),
                 }
             }
             Action::Act(c) => {

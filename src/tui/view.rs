@@ -170,7 +170,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         app.context()
     };
     // The keys of the screen; on a record, the lifecycle steps possible now come first.
-    let mut h = keymap::hints(context, lang);
+    let mut h = match app.stack.last() {
+        // `i` only where something is masked.
+        Some(Screen::Detail(d)) if !d.has_personal() => {
+            keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
+        }
+        _ => keymap::hints(context, lang),
+    };
     if let Some(Screen::Detail(d)) = app.stack.last() {
         let acts: Vec<String> = d
             .offers()
