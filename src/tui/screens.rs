@@ -589,10 +589,43 @@ pub(super) fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
                 out.push(clip(&format!("{line}{c}.."), w));
                 return out;
             }
-            out.push(std::mem::take(&mut line));
+            // A word of letters moves whole to the next line: never cut inside a word.
+            let carry = match line.rfind(' ') {
+                Some(at)
+                    if c != ' '
+                        && at > 0
+                        && !line[at..].chars().any(|x| width(&x.to_string()) > 1) =>
+                {
+                    let tail = line[at + 1..].to_owned();
+                    line.truncate(at);
+                    tail
+                }
+                _ => String::new(),
+            };
+            out.push(std::mem::replace(&mut line, carry));
         }
-        line.push(c);
+        if !(line.is_empty() && c == ' ') {
+            line.push(c);
+        }
     }
     out.push(line);
     out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn words_move_whole_and_chinese_wraps_by_width() {
+        assert_eq!(
+            wrap("No unauthorised storeys, extensions, structural changes", 20, 5),
+            vec!["No unauthorised", "storeys, extensions,", "structural changes"]
+        );
+        assert_eq!(wrap("江神庙巷四号院内", 6, 5), vec!["江神庙", "巷四号", "院内"]);
+        let cut = wrap("one two three four five six", 9, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with(".."), "{cut:?}");
+        assert!(cut.iter().all(|l| crate::domain::text::width(l) <= 9), "{cut:?}");
+    }
 }
