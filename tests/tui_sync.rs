@@ -55,7 +55,7 @@ fn a_township_exports_and_the_county_imports_the_folder_and_confirms_the_device(
     assert!(town.busy(), "the export runs in the background");
     town.wait_for_job();
     let s = text(&town);
-    assert!(s.contains("已导出第 1–"), "{s}");
+    assert!(s.contains("已导出第 1-"), "{s}");
     assert!(s.contains("发往 610727000000"), "{s}");
     let files: Vec<_> = std::fs::read_dir(&stick).unwrap().collect();
     assert_eq!(files.len(), 1);

@@ -385,7 +385,7 @@ fn holidays_list(store: &Store, year: Option<i32>, lang: Lang) -> Result<i32> {
     let years = store::holidays::calendar(store.conn())?.years();
     if let (Some(first), Some(last)) = (years.first(), years.last()) {
         lines.push(format!(
-            "{} {first}–{last}",
+            "{} {first}-{last}",
             lang.pick("已导入年份：", "Years imported:")
         ));
     }

@@ -248,11 +248,11 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
         for [a, b] in &d.gaps {
             lines.push(match lang {
                 Lang::Zh => format!(
-                    "  缺少 {} 的第 {a}–{b} 条变更（请对方用 --full 重发）",
+                    "  缺少 {} 的第 {a}-{b} 条变更（请对方用 --full 重发）",
                     d.device
                 ),
                 Lang::En => format!(
-                    "  missing changes {a}–{b} of {} (ask for a --full export)",
+                    "  missing changes {a}-{b} of {} (ask for a --full export)",
                     d.device
                 ),
             });
@@ -273,7 +273,7 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
     for b in &st.held {
         lines.push(match lang {
             Lang::Zh => format!(
-                "  暂存未合并：{} 第 {}–{} 条变更（{}）：{}；核实后 wangge trust confirm {} 合并，或 trust revoke 丢弃",
+                "  暂存未合并：{} 第 {}-{} 条变更（{}）：{}；核实后 wangge trust confirm {} 合并，或 trust revoke 丢弃",
                 b.device,
                 b.lo,
                 b.hi,
@@ -282,7 +282,7 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                 b.device
             ),
             Lang::En => format!(
-                "  held, not merged: {} changes {}–{} ({}): {}; check it, then wangge trust confirm {} merges it, or trust revoke drops it",
+                "  held, not merged: {} changes {}-{} ({}): {}; check it, then wangge trust confirm {} merges it, or trust revoke drops it",
                 b.device,
                 b.lo,
                 b.hi,
@@ -296,7 +296,7 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
         let ranges: Vec<String> = st
             .confirmed
             .iter()
-            .map(|[a, b]| format!("{a}–{b}"))
+            .map(|[a, b]| format!("{a}-{b}"))
             .collect();
         lines.push(match lang {
             Lang::Zh => format!(
@@ -331,11 +331,11 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
             };
             lines.push(match lang {
                 Lang::Zh => format!(
-                    "  未确认：批次 {} 第 {}–{} 条，发往 {}，{} 天前{flag}",
+                    "  未确认：批次 {} 第 {}-{} 条，发往 {}，{} 天前{flag}",
                     u.batch, u.seq[0], u.seq[1], u.destination, u.days
                 ),
                 Lang::En => format!(
-                    "  unconfirmed: batch {} changes {}–{} to {}, {} days ago{flag}",
+                    "  unconfirmed: batch {} changes {}-{} to {}, {} days ago{flag}",
                     u.batch, u.seq[0], u.seq[1], u.destination, u.days
                 ),
             });
@@ -392,11 +392,11 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
     if st.conflicts.len() > SHOWN {
         lines.push(match lang {
             Lang::Zh => format!(
-                "……共 {} 个冲突待处理（--format json 列出全部）",
+                "..共 {} 个冲突待处理（--format json 列出全部）",
                 st.conflicts.len()
             ),
             Lang::En => format!(
-                "… {} open conflicts in all (--format json lists them)",
+                ".. {} open conflicts in all (--format json lists them)",
                 st.conflicts.len()
             ),
         });

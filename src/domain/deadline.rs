@@ -315,7 +315,7 @@ impl Localized for RowReason {
             (Lang::Zh, Self::Duplicate(date, first)) => {
                 format!("日期 {date} 与第 {first} 行重复，每个日期只能出现一次")
             }
-            (Lang::Zh, Self::Year(y)) => format!("年份 {y} 不在 2000–2100 之间，请核对日期"),
+            (Lang::Zh, Self::Year(y)) => format!("年份 {y} 不在 2000-2100 之间，请核对日期"),
             (Lang::Zh, Self::Name) => "中文名称为空或含有控制字符".into(),
         }
     }

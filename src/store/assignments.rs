@@ -63,7 +63,7 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, order: &Order) -> Result<Assignm
         action: "assign_down",
         on: ctx.today(),
         note: Some(format!(
-            "{} → {}，期限 {}",
+            "{} > {}，期限 {}",
             a.note, order.assignee, a.deadline
         )),
     };

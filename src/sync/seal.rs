@@ -162,8 +162,8 @@ pub fn read_card(path: &Path) -> Result<Card, StoreError> {
         .contains("AGE-SECRET-KEY-")
     {
         return Err(bad(
-            "这个文件里有县级私钥（AGE-SECRET-KEY-…）！私钥已经泄露：县里必须立即换新密钥、发新名片，旧私钥作废；请删除这个文件的所有副本。没有登记",
-            "this file holds the county's secret key (AGE-SECRET-KEY-…)! That secret has leaked: the county must make a new key and hand out a new card, and the old secret is void; delete every copy of this file. Nothing registered",
+            "这个文件里有县级私钥（AGE-SECRET-KEY-..）！私钥已经泄露：县里必须立即换新密钥、发新名片，旧私钥作废；请删除这个文件的所有副本。没有登记",
+            "this file holds the county's secret key (AGE-SECRET-KEY-..)! That secret has leaked: the county must make a new key and hand out a new card, and the old secret is void; delete every copy of this file. Nothing registered",
         ));
     }
     let mut r = std::io::Cursor::new(bytes);
@@ -352,7 +352,7 @@ pub fn add_recipient(store: &mut Store, text: &str) -> Result<String, StoreError
         let shown = crate::domain::text::clip(text, 40);
         refused(
             format!("「{shown}」不是有效的加密公钥（县里 wangge key show 显示的 age1 开头的那一串）"),
-            format!("'{shown}' is not a valid recipient (the age1… string the county's wangge key show prints)"),
+            format!("'{shown}' is not a valid recipient (the age1.. string the county's wangge key show prints)"),
         )
     })?;
     let recipient = r.to_string();

@@ -35,7 +35,7 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
             path.display().to_string(),
             match lang {
                 Lang::Zh => format!(
-                    "已导出第 {}–{} 条变更（批次 {}）给 {}：{}",
+                    "已导出第 {}-{} 条变更（批次 {}）给 {}：{}",
                     header.seq[0],
                     header.seq[1],
                     header.batch,
@@ -43,7 +43,7 @@ pub fn exported(outcome: &Outcome, lang: Lang) -> Vec<String> {
                     counts_text(&header.counts, lang)
                 ),
                 Lang::En => format!(
-                    "Exported changes {}–{} (batch {}) for {}: {}",
+                    "Exported changes {}-{} (batch {}) for {}: {}",
                     header.seq[0],
                     header.seq[1],
                     header.batch,
@@ -94,7 +94,7 @@ pub fn taken(t: &super::import::Taken, lang: Lang) -> String {
             }
             let ranges: Vec<String> = super::ack::merged(a.ranges.clone())
                 .iter()
-                .map(|[lo, hi]| format!("{lo}–{hi}"))
+                .map(|[lo, hi]| format!("{lo}-{hi}"))
                 .collect();
             let mut out = match lang {
                 Lang::Zh => format!(
@@ -153,7 +153,7 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
     }
     let mut out = match lang {
         Lang::Zh => format!(
-            "{}{}：设备 {}（{}）第 {}–{} 条变更 — 新增 {}，更新 {}，未变 {}，冲突 {}，隔离 {}",
+            "{}{}：设备 {}（{}）第 {}-{} 条变更 - 新增 {}，更新 {}，未变 {}，冲突 {}，隔离 {}",
             if s.dry_run {
                 "［试导入，未写入］"
             } else {
@@ -171,7 +171,7 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
             s.quarantined
         ),
         Lang::En => format!(
-            "{}{}: device {} ({}) changes {}–{} — new {}, updated {}, unchanged {}, conflicts {}, quarantined {}",
+            "{}{}: device {} ({}) changes {}-{} - new {}, updated {}, unchanged {}, conflicts {}, quarantined {}",
             if s.dry_run {
                 "[dry run, nothing written] "
             } else {

@@ -441,7 +441,7 @@ impl App {
                 related.push((
                     t("交办", "assigned"),
                     format!(
-                        "{} {} → {to}  {} {}：{}  [{state}]",
+                        "{} {} > {to}  {} {}：{}  [{state}]",
                         a.assigned_on,
                         a.assigned_by,
                         t("期限", "due"),

@@ -121,7 +121,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     // The totals come a moment after the first frame (they count every open case): until then, dots.
     let tot = d.totals.as_ref();
     let n =
-        |f: fn(&dashboard::Totals) -> i64| tot.map_or_else(|| "…".to_owned(), |x| f(x).to_string());
+        |f: fn(&dashboard::Totals) -> i64| tot.map_or_else(|| "..".to_owned(), |x| f(x).to_string());
     lines.push(Line::from(clip(
         &format!(
             " {}  {} {}  {} {} ({} {})  {} {} {} km  {} {}",
@@ -134,7 +134,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             n(|x| x.hazards_major_open),
             t("巡查", "patrols"),
             n(|x| x.patrols_month),
-            tot.map_or_else(|| "…".to_owned(), |x| format!("{:.1}", x.patrol_km_month)),
+            tot.map_or_else(|| "..".to_owned(), |x| format!("{:.1}", x.patrol_km_month)),
             t("信访 在办", "petitions open"),
             n(|x| x.petitions_open)
         ),

@@ -146,8 +146,8 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 );
                 for [a, b] in &d.gaps {
                     s.push_str(&match lang {
-                        Lang::Zh => format!(" 缺{a}–{b}"),
-                        Lang::En => format!(" missing {a}–{b}"),
+                        Lang::Zh => format!(" 缺{a}-{b}"),
+                        Lang::En => format!(" missing {a}-{b}"),
                     });
                 }
                 if !d.forks.is_empty() {
@@ -162,7 +162,7 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 let b = &st.held[i];
                 (
                     format!(
-                        "{} {} {}–{}: {} ({})",
+                        "{} {} {}-{}: {} ({})",
                         t("暂存未合并", "held, not merged"),
                         short(&b.device),
                         b.lo,

@@ -21,8 +21,8 @@ impl App {
         self.waiting = true;
         let msg: String = self
             .t(
-                "正在等待导入完成…数据库空出后自动保存，内容不会丢失",
-                "Waiting for the import to finish… it saves by itself when the database is free; nothing is lost",
+                "正在等待导入完成..数据库空出后自动保存，内容不会丢失",
+                "Waiting for the import to finish.. it saves by itself when the database is free; nothing is lost",
             )
             .into();
         match self.stack.last_mut() {
