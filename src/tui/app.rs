@@ -15,14 +15,14 @@ use crate::store::lists::{self, At, Filter, Row};
 use crate::store::search::Hit;
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
 
-/// The tabs, by number key.
-pub const TABS: [(&str, &str); 6] = [
-    ("总览", "Overview"),
-    ("安全检查", "Inspections"),
-    ("隐患", "Hazards"),
-    ("秦岭巡查", "Qinling"),
-    ("信访", "Petitions"),
-    ("同步", "Sync"),
+/// The tabs, by number key: (zh, en, en where the header is short of room).
+pub const TABS: [(&str, &str, &str); 6] = [
+    ("总览", "Overview", "Home"),
+    ("安全检查", "Inspections", "Inspect"),
+    ("隐患", "Hazards", "Hazards"),
+    ("秦岭巡查", "Qinling patrols", "Qinling"),
+    ("信访", "Petitions", "Petitions"),
+    ("同步", "Sync", "Sync"),
 ];
 
 /// One family's list: a page of rows and where it is.

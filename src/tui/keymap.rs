@@ -289,18 +289,18 @@ pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
     )
 }
 
-/// The hint bar: the main keys of a context.
-pub fn hints(context: Context, lang: Lang) -> String {
-    hints_where(context, lang, |_| true)
-}
-
-/// The hint bar without the keys `keep` leaves out (a key that would do nothing on this screen).
-pub fn hints_where(context: Context, lang: Lang, keep: impl Fn(Action) -> bool) -> String {
+/// The hint bar's items: the main keys of a context, but those `keep` leaves out (a key that would do nothing
+/// on this screen), most needed first.
+pub fn hints_where(context: Context, lang: Lang, keep: impl Fn(Action) -> bool) -> Vec<String> {
     for_context(context)
         .filter(|b| b.hint && keep(b.action))
         .map(|b| format!("{} {}", b.keys, lang.pick(b.zh, b.en)))
-        .collect::<Vec<_>>()
-        .join("  ")
+        .collect()
+}
+
+/// The hint bar's items of a context.
+pub fn hints(context: Context, lang: Lang) -> Vec<String> {
+    hints_where(context, lang, |_| true)
 }
 
 /// The README's key table (Markdown), from the same rows, plus the lifecycle keys of the detail views.

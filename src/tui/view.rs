@@ -47,23 +47,24 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let lang = app.lang;
     // Header: tabs on the left, where and who on the right.
     let who = format!("{} {} ", app.region_name, app.device.worker);
-    // All tab names when they fit beside where and who; else only the current one is named.
-    let tabs_with = |all_named: bool| {
+    // Every tab named when the names fit beside where and who, in short English names if need be; else only
+    // the current one (help names them all).
+    let tabs_with = |names: u8| {
         let mut tabs = String::from(" wangge ");
-        for (i, (zh, en)) in TABS.iter().enumerate() {
-            let name = lang.pick(zh, en);
-            match (i + 1 == app.tab, all_named) {
+        for (i, (zh, en, short)) in TABS.iter().enumerate() {
+            let name = lang.pick(zh, if names == 0 { en } else { short });
+            match (i + 1 == app.tab, names) {
                 (true, _) => tabs.push_str(&format!(" [{}{name}]", i + 1)),
-                (false, true) => tabs.push_str(&format!(" {}{name}", i + 1)),
-                (false, false) => tabs.push_str(&format!(" {}", i + 1)),
+                (false, 0 | 1) => tabs.push_str(&format!(" {}{name}", i + 1)),
+                (false, _) => tabs.push_str(&format!(" {}", i + 1)),
             }
         }
         tabs
     };
-    let mut tabs = tabs_with(true);
-    if width(&tabs) + width(&who) >= w {
-        tabs = tabs_with(false);
-    }
+    let tabs = (0..3)
+        .map(tabs_with)
+        .find(|t| width(t) + width(&who) < w)
+        .unwrap_or_else(|| tabs_with(2));
     let header = if width(&tabs) + width(&who) < w {
         format!("{tabs}{}{who}", " ".repeat(w - width(&tabs) - width(&who)))
     } else {
@@ -184,27 +185,94 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
             .map(|o| format!("{} {}", o.key(), o.label(lang)))
             .collect();
         if !acts.is_empty() {
-            h = format!(
-                "{} {}  Esc {}  ? {}",
-                lang.pick("可办:", "do:"),
-                acts.join("  "),
-                lang.pick("返回", "back"),
-                lang.pick("帮助", "help")
-            );
+            h = [format!("{} {}", lang.pick("可办:", "do:"), acts[0])]
+                .into_iter()
+                .chain(acts[1..].iter().cloned())
+                .chain([
+                    format!("Esc {}", lang.pick("返回", "back")),
+                    format!("? {}", lang.pick("帮助", "help")),
+                ])
+                .collect();
         }
     }
-    // A message from the last step goes first, then the keys.
-    let hint = match app.status.as_deref().or(app.parked_line()) {
+    // A message from the last step goes first, then the keys that fit beside it.
+    let message = app.status.as_deref().or(app.parked_line());
+    let (said, keys) = fit_bottom(message.map(sanitize).as_deref(), &h, w.saturating_sub(1));
+    let hint = match said {
         Some(s) => Line::from(vec![
-            Span::styled(format!(" {}", sanitize(s)), theme.fg(Color::Yellow)),
-            Span::raw(format!("   {h}")),
+            Span::styled(format!(" {s}"), theme.fg(Color::Yellow)),
+            Span::raw(if keys.is_empty() {
+                String::new()
+            } else {
+                format!("   {keys}")
+            }),
         ]),
-        None => Line::from(format!(" {h}")),
+        None => Line::from(format!(" {keys}")),
     };
     f.render_widget(
         Paragraph::new(hint),
         Rect::new(0, bottom + 1, area.width, 1),
     );
+}
+
+/// The bottom line within `room` cells: the message first (cut, at a word's end, only when it alone is too
+/// long), then as many of the key hints as fit after it, in order, with "? help" (the last item, where every key
+/// is listed) kept whenever there is room for it; a hint never cut.
+pub(super) fn fit_bottom(
+    message: Option<&str>,
+    hints: &[String],
+    room: usize,
+) -> (Option<String>, String) {
+    let said = message.map(|m| cut_at_word(m, room));
+    let mut left = room.saturating_sub(said.as_ref().map_or(0, |m| width(m) + 3));
+    let all = hints.join("  ");
+    if width(&all) <= left {
+        return (said, all);
+    }
+    let help = hints.iter().find(|h| h.starts_with("? "));
+    let reserve = help.map_or(0, |h| width(h) + 2);
+    let mut kept: Vec<&String> = Vec::new();
+    for h in hints.iter().filter(|h| Some(*h) != help) {
+        let need = width(h) + if kept.is_empty() { 0 } else { 2 };
+        if need + reserve <= left {
+            left -= need;
+            kept.push(h);
+        }
+    }
+    if let Some(help) = help
+        && width(help) + if kept.is_empty() { 0 } else { 2 } <= left
+    {
+        kept.push(help);
+    }
+    let keys = kept
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("  ");
+    (said, keys)
+}
+
+/// `s` within `room` cells: whole when it fits, else cut after its last whole word (or, in text without spaces,
+/// its last character) that leaves room for "..".
+pub(super) fn cut_at_word(s: &str, room: usize) -> String {
+    if width(s) <= room {
+        return s.to_owned();
+    }
+    let mut cut = String::new();
+    for c in s.chars() {
+        if width(&cut) + width(&c.to_string()) + 2 > room {
+            break;
+        }
+        cut.push(c);
+    }
+    let spaced = s.chars().take(cut.chars().count() + 1).last() != Some(' ');
+    if spaced
+        && let Some(at) = cut.rfind(' ')
+        && !cut[at..].chars().any(|c| width(&c.to_string()) > 1)
+    {
+        cut.truncate(at);
+    }
+    format!("{}..", cut.trim_end())
 }
 
 /// A column: `s` cut and padded to `w - 1` cells, then a one-cell gap.
@@ -431,11 +499,20 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         lang.pick("任意键关闭", "any key closes")
     ))];
     for b in keymap::for_context(context) {
-        lines.push(Line::from(format!(
-            "  {}{}",
-            pad(b.keys, 16),
-            lang.pick(b.zh, b.en)
-        )));
+        let mut does = lang.pick(b.zh, b.en).to_owned();
+        if b.action == keymap::Action::Tab(1) {
+            // The tabs by name: the header may have room for numbers only.
+            let names: Vec<String> = TABS
+                .iter()
+                .enumerate()
+                .map(|(i, (zh, en, _))| format!("{} {}", i + 1, lang.pick(zh, en)))
+                .collect();
+            does = format!("{does}: {}", names.join(", "));
+        }
+        for (k, part) in super::screens::wrap(&does, 42, 3).into_iter().enumerate() {
+            let keys = if k == 0 { b.keys } else { "" };
+            lines.push(Line::from(format!("  {}{part}", pad(keys, 16))));
+        }
     }
     if let Some(Screen::Detail(d)) = app.stack.iter().rev().nth(1) {
         for o in d.offers() {
@@ -452,4 +529,39 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(lines).block(frame(lang.pick("帮助", "Help"))),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bottom_line_fits_keeps_help_and_never_cuts_a_word() {
+        let hints: Vec<String> = [
+            "Enter open",
+            "j/k move",
+            "f filter (status, overdue)",
+            "n new",
+            "/ search",
+            "? help",
+            "q quit",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (_, keys) = fit_bottom(None, &hints, 79);
+        assert!(width(&keys) <= 79 && keys.contains("? help"), "{keys}");
+        assert!(keys.split("  ").all(|k| hints.contains(&k.to_owned())), "{keys}");
+        let (said, keys) = fit_bottom(Some("Saved: the hazard is now being rectified"), &hints, 79);
+        let said = said.unwrap();
+        assert!(width(&said) + 3 + width(&keys) <= 79, "{said} / {keys}");
+        assert!(keys.ends_with("? help") || keys.contains("? help"), "{keys}");
+        let long = "The database is busy with another program (an import?); try again shortly. Nothing was lost";
+        let (said, keys) = fit_bottom(Some(long), &hints, 79);
+        let said = said.unwrap();
+        let kept = said.strip_suffix("..").unwrap();
+        assert!(long.starts_with(kept), "{said}");
+        assert_eq!(long[kept.len()..].chars().next(), Some(' '), "cut inside a word: {said}");
+        assert!(width(&said) <= 79 && keys.is_empty(), "{said} / {keys}");
+        assert_eq!(cut_at_word("保存失败：数据库正被另一个程序占用", 12), "保存失败：..");
+    }
 }
