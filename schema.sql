@@ -620,3 +620,14 @@ CREATE TABLE held_bundles (
     at     INTEGER NOT NULL,
     UNIQUE (device, lo, hi, sha256)
 );
+
+-- @migration 8 ------------------------------------------------------------------------------------------------
+-- The labels of the codes records store (a category, a status, a department), both languages, so SQL reads a
+-- code as a person does: the search index finds a record by what its list shows. Written by the program from its
+-- own code tables whenever they change (src/store/labels.rs), and the search index rebuilt then.
+CREATE TABLE code_labels (
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (kind, code)
+) WITHOUT ROWID;

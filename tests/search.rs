@@ -129,3 +129,42 @@ fn an_import_leaves_the_index_rebuilt_and_a_stale_one_is_rebuilt_at_open() {
     assert!(!search::is_stale(reopened.conn()).unwrap());
     assert_eq!(search::search(reopened.conn(), &q, 1).unwrap().0, before);
 }
+
+/// Search finds what the lists show: a category's or a status's label (in either language), a village's and a
+/// township's name, a department, a finding's code and its patrol's route, a case number.
+#[test]
+fn search_finds_labels_places_routes_and_case_numbers() {
+    let (_d, app) = demo_app(300);
+    let conn = app.store.conn();
+    let one = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let village = one(
+        "SELECT r.name FROM hazards h JOIN regions r ON r.code = substr(h.region_code, 1, 12)
+         WHERE h.deleted = 0 AND r.level = 'village' LIMIT 1",
+    );
+    let route = one(
+        "SELECT p.route FROM findings f JOIN patrols p ON p.id = f.patrol_id WHERE f.deleted = 0 LIMIT 1",
+    );
+    let case_no = one("SELECT case_no FROM petitions WHERE deleted = 0 LIMIT 1");
+    for q in [
+        "燃气",
+        "gas",
+        "已销号",
+        "closed",
+        village.as_str(),
+        "兴州街道",
+        route.as_str(),
+        "Q7",
+        "林业局",
+        &case_no,
+    ] {
+        let (total, hits) = search::search(conn, q, 5).unwrap();
+        assert!(total > 0 && !hits.is_empty(), "nothing found for {q}");
+        same_as_scan(conn, q).unwrap();
+    }
+    // The village's name finds a hazard that lies in it.
+    let (_, hits) = search::search(conn, &village, 100_000).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.family == wangge::domain::record::Family::Hazard)
+    );
+}

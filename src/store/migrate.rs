@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 5),
     |tx| part(tx, 6),
     |tx| part(tx, 7),
+    |tx| part(tx, 8),
 ];
 
 /// The text of migration `n` in `schema.sql`.

@@ -15,6 +15,7 @@ pub mod held;
 pub mod holidays;
 pub mod idsql;
 pub mod inspections;
+pub mod labels;
 pub mod ledger;
 pub mod lists;
 pub mod migrate;
@@ -166,6 +167,13 @@ impl Store {
             index_failed: None,
         };
         migrate::run(&mut store.conn)?;
+        // The labels of the codes, as this program has them (a new version may word them otherwise).
+        if !labels::current(&store.conn)? {
+            match store.write_raw(labels::refresh) {
+                Err(StoreError::Busy) => {}
+                other => other?,
+            }
+        }
         // A search index left stale (a demo cut short, a new migration) is rebuilt before anything reads it.
         // One that cannot be rebuilt never keeps the database from opening: search falls back to reading the
         // records, `check` names the problem, and `wangge reindex` tries again.

@@ -44,27 +44,55 @@ pub const FAMILIES: [Family; 4] = [
     Family::Petition,
 ];
 
-/// Per family: the record's date, its searchable fields, the summary a hit shows and the person (petitions).
+/// The columns of a family's source: 0 the id, 1 the date, `TEXTS` the searchable texts, then the summary a hit
+/// shows and the person (petitions).
+const TEXTS: std::ops::Range<usize> = 2..8;
+const SUMMARY: usize = 8;
+const PERSON: usize = 9;
+
+/// What a list shows of a record beside its own texts, searchable too: the names of its grid, village and
+/// township, and the labels of its codes (both languages, from `code_labels`).
+macro_rules! shown {
+    ($($kind:literal = $column:literal),* ; $($extra:literal),*) => {
+        concat!(
+            "concat_ws(' ', (SELECT group_concat(name, ' ') FROM regions WHERE code IN (t.region_code, ",
+            "substr(t.region_code, 1, 12), substr(t.region_code, 1, 9) || '000'))",
+            $(", (SELECT text FROM code_labels WHERE kind = '", $kind, "' AND code = ", $column, ")",)*
+            $(", ", $extra,)*
+            ")"
+        )
+    };
+}
+
+/// Per family: the record's date, its searchable texts, the summary a hit shows and the person (petitions).
 fn source(family: Family) -> Option<&'static str> {
     Some(match family {
-        Family::Inspection => {
-            "SELECT t.id, t.inspected_on, p.name, p.address, t.note, NULL, NULL,
-                    coalesce(p.name, '') || ' ' || coalesce(t.note, ''), NULL
+        Family::Inspection => concat!(
+            "SELECT t.id, t.inspected_on, p.name, p.address, t.note, t.inspector, NULL, ",
+            shown!("category" = "t.category", "subject" = "t.subject", "verdict" = "t.verdict";),
+            ", coalesce(p.name, '') || ' ' || coalesce(t.note, ''), NULL
              FROM inspections t LEFT JOIN places p ON p.id = t.place_id"
-        }
-        Family::Hazard => {
-            "SELECT t.id, t.found_on, t.description, p.name, p.address, NULL, NULL, t.description, NULL
+        ),
+        Family::Hazard => concat!(
+            "SELECT t.id, t.found_on, t.description, p.name, p.address, t.responsible, NULL, ",
+            shown!("category" = "t.category", "grade" = "t.grade", "hazard_status" = "t.status";),
+            ", t.description, NULL
              FROM hazards t LEFT JOIN places p ON p.id = t.place_id"
-        }
-        Family::Finding => {
-            "SELECT t.id, t.found_on, t.description, t.location, NULL, NULL, NULL, t.description, NULL
-             FROM findings t"
-        }
-        Family::Petition => {
-            "SELECT t.id, t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address,
-                    t.case_no || ' ' || t.summary, t.petitioner_name
+        ),
+        Family::Finding => concat!(
+            "SELECT t.id, t.found_on, t.description, t.location, pa.route, NULL, NULL, ",
+            shown!("finding_code" = "t.code", "zone" = "t.zone", "department" = "t.department",
+                "finding_status" = "t.status"; "t.code"),
+            ", t.description, NULL
+             FROM findings t LEFT JOIN patrols pa ON pa.id = t.patrol_id"
+        ),
+        Family::Petition => concat!(
+            "SELECT t.id, t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address, ",
+            shown!("petition_category" = "t.category", "channel" = "t.channel", "track" = "t.track",
+                "petition_status" = "t.status"; "t.unit"),
+            ", t.case_no || ' ' || t.summary, t.petitioner_name
              FROM petitions t"
-        }
+        ),
         _ => return None,
     })
 }
@@ -200,17 +228,26 @@ fn add(
 }
 
 /// Brings one record's document up to date (a deleted or missing record has none). A place's change
-/// re-indexes the inspections and hazards that show its name and address.
+/// re-indexes the inspections and hazards that show its name and address, a patrol's the findings that show
+/// its route.
 pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
-    if family == Family::Place {
-        let mut dependents: Vec<(Family, String)> = Vec::new();
-        for (f, sql) in [
+    let shown_by: &[(Family, &str)] = match family {
+        Family::Place => &[
             (
                 Family::Inspection,
                 "SELECT id FROM inspections WHERE place_id = ?1",
             ),
             (Family::Hazard, "SELECT id FROM hazards WHERE place_id = ?1"),
-        ] {
+        ],
+        Family::Patrol => &[(
+            Family::Finding,
+            "SELECT id FROM findings WHERE patrol_id = ?1",
+        )],
+        _ => &[],
+    };
+    if !shown_by.is_empty() {
+        let mut dependents: Vec<(Family, String)> = Vec::new();
+        for (f, sql) in shown_by.iter().copied() {
             let mut st = tx.prepare_cached(sql)?;
             for row in st.query_map([id], |r| r.get::<_, String>(0))? {
                 dependents.push((f, row?));
@@ -229,7 +266,7 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
         .prepare_cached(&format!("{select} WHERE t.id = ?1 AND t.deleted = 0"))?
         .query_row([id], |r| {
             let fields: Vec<Option<String>> =
-                (2..7).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+                TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
             Ok((r.get::<_, String>(1)?, fields))
         })
         .optional()?;
@@ -298,8 +335,10 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
             let (family, id, date): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let fields: Vec<Option<String>> =
-                (3..8).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            // One column more in front: the family's code.
+            let fields: Vec<Option<String>> = TEXTS
+                .map(|i| r.get(i + 1))
+                .collect::<rusqlite::Result<_>>()?;
             let d = day(&date);
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
@@ -330,8 +369,8 @@ fn hit(conn: &Connection, family: Family, id: &str, date: String) -> Result<Opti
                 family,
                 id: id.to_owned(),
                 date: date.clone(),
-                summary: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
-                person: r.get(8)?,
+                summary: r.get::<_, Option<String>>(SUMMARY)?.unwrap_or_default(),
+                person: r.get(PERSON)?,
             })
         })
         .optional()?)
@@ -379,14 +418,14 @@ fn search_unindexed(conn: &Connection, query: &str, limit: usize) -> Result<(i64
         };
         let conds: Vec<String> = (1..=words.len())
             .map(|w| {
-                let any: Vec<String> = (2..7)
+                let any: Vec<String> = TEXTS
                     .map(|i| format!("coalesce(c{i}, '') LIKE ?{w} ESCAPE '\\'"))
                     .collect();
                 format!("({})", any.join(" OR "))
             })
             .collect();
         let sql = format!(
-            "WITH x(c0, c1, c2, c3, c4, c5, c6, c7, c8) AS ({select} WHERE t.deleted = 0)
+            "WITH x(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) AS ({select} WHERE t.deleted = 0)
              SELECT c0, c1 FROM x WHERE {}",
             conds.join(" AND ")
         );
@@ -435,11 +474,11 @@ pub fn scan(conn: &Connection, query: &str) -> Result<(i64, Vec<String>)> {
         let Some(select) = source(family) else {
             continue;
         };
-        let cond: Vec<String> = (2..7)
+        let cond: Vec<String> = TEXTS
             .map(|i| format!("coalesce(c{i}, '') LIKE ?1 ESCAPE '\\'"))
             .collect();
         let sql = format!(
-            "WITH x(c0, c1, c2, c3, c4, c5, c6, c7, c8) AS ({select} WHERE t.deleted = 0)
+            "WITH x(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) AS ({select} WHERE t.deleted = 0)
              SELECT c0 FROM x WHERE {}",
             cond.join(" OR ")
         );

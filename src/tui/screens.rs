@@ -120,8 +120,9 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     lines.push(Line::from(""));
     // The totals come a moment after the first frame (they count every open case): until then, dots.
     let tot = d.totals.as_ref();
-    let n =
-        |f: fn(&dashboard::Totals) -> i64| tot.map_or_else(|| "..".to_owned(), |x| f(x).to_string());
+    let n = |f: fn(&dashboard::Totals) -> i64| {
+        tot.map_or_else(|| "..".to_owned(), |x| f(x).to_string())
+    };
     lines.push(Line::from(clip(
         &format!(
             " {}  {} {}  {} {} ({} {})  {} {} {} km  {} {}",
@@ -619,13 +620,27 @@ mod wrap_tests {
     #[test]
     fn words_move_whole_and_chinese_wraps_by_width() {
         assert_eq!(
-            wrap("No unauthorised storeys, extensions, structural changes", 20, 5),
-            vec!["No unauthorised", "storeys, extensions,", "structural changes"]
+            wrap(
+                "No unauthorised storeys, extensions, structural changes",
+                20,
+                5
+            ),
+            vec![
+                "No unauthorised",
+                "storeys, extensions,",
+                "structural changes"
+            ]
         );
-        assert_eq!(wrap("江神庙巷四号院内", 6, 5), vec!["江神庙", "巷四号", "院内"]);
+        assert_eq!(
+            wrap("江神庙巷四号院内", 6, 5),
+            vec!["江神庙", "巷四号", "院内"]
+        );
         let cut = wrap("one two three four five six", 9, 2);
         assert_eq!(cut.len(), 2);
         assert!(cut[1].ends_with(".."), "{cut:?}");
-        assert!(cut.iter().all(|l| crate::domain::text::width(l) <= 9), "{cut:?}");
+        assert!(
+            cut.iter().all(|l| crate::domain::text::width(l) <= 9),
+            "{cut:?}"
+        );
     }
 }

@@ -550,18 +550,31 @@ mod tests {
         .to_vec();
         let (_, keys) = fit_bottom(None, &hints, 79);
         assert!(width(&keys) <= 79 && keys.contains("? help"), "{keys}");
-        assert!(keys.split("  ").all(|k| hints.contains(&k.to_owned())), "{keys}");
+        assert!(
+            keys.split("  ").all(|k| hints.contains(&k.to_owned())),
+            "{keys}"
+        );
         let (said, keys) = fit_bottom(Some("Saved: the hazard is now being rectified"), &hints, 79);
         let said = said.unwrap();
         assert!(width(&said) + 3 + width(&keys) <= 79, "{said} / {keys}");
-        assert!(keys.ends_with("? help") || keys.contains("? help"), "{keys}");
+        assert!(
+            keys.ends_with("? help") || keys.contains("? help"),
+            "{keys}"
+        );
         let long = "The database is busy with another program (an import?); try again shortly. Nothing was lost";
         let (said, keys) = fit_bottom(Some(long), &hints, 79);
         let said = said.unwrap();
         let kept = said.strip_suffix("..").unwrap();
         assert!(long.starts_with(kept), "{said}");
-        assert_eq!(long[kept.len()..].chars().next(), Some(' '), "cut inside a word: {said}");
+        assert_eq!(
+            long[kept.len()..].chars().next(),
+            Some(' '),
+            "cut inside a word: {said}"
+        );
         assert!(width(&said) <= 79 && keys.is_empty(), "{said} / {keys}");
-        assert_eq!(cut_at_word("保存失败：数据库正被另一个程序占用", 12), "保存失败：..");
+        assert_eq!(
+            cut_at_word("保存失败：数据库正被另一个程序占用", 12),
+            "保存失败：.."
+        );
     }
 }
