@@ -1,6 +1,8 @@
-//! The checklist grid of a new inspection: each item marked pass / fail / not applicable (`p`/`f`/`n`), a note
-//! on any item (Tab), and for every failed item the hazard it will open, whose grade (`g`) and deadline
-//! (`+`/`-`) the worker may change before saving.
+//! The checklist grid of a new inspection: each item marked pass / fail / not applicable (`p`/`f`/`n`), or every
+//! item not marked yet passed at once (`P`), a note on any item (Tab), and for every failed item the hazard it
+//! will open, whose grade (`g`) and deadline (`+`/`-`) the worker may change before saving. A self-built house's
+//! 初判 follows the failed items: none failed is 未发现明显隐患, one failed at least 存在安全隐患 (the worker may
+//! raise it to 严重, `v`); it never contradicts them.
 
 use chrono::{Days, NaiveDate};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -119,6 +121,7 @@ impl Checklist {
             s.results[i] = Some(r);
             s.changed = true;
             s.selected = (i + 1).min(s.items.len().saturating_sub(1));
+            s.follow_failures();
         };
         match key.code {
             KeyCode::Esc => return Step::Cancel,
@@ -129,6 +132,13 @@ impl Checklist {
             KeyCode::Char('p') => mark(self, ItemResult::Pass),
             KeyCode::Char('f') => mark(self, ItemResult::Fail),
             KeyCode::Char('n') => mark(self, ItemResult::NotApplicable),
+            KeyCode::Char('P') => {
+                for r in self.results.iter_mut().filter(|r| r.is_none()) {
+                    *r = Some(ItemResult::Pass);
+                }
+                self.changed = true;
+                self.follow_failures();
+            }
             KeyCode::Tab => self.editing_note = true,
             KeyCode::Char('g') if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
@@ -148,18 +158,37 @@ impl Checklist {
                 };
                 self.hazard[i] = Some((g, d));
             }
+            // With failed items, between 存在安全隐患 and 严重; with none, it stays 未发现明显隐患.
             KeyCode::Char('v') if self.verdict.is_some() => {
-                let all = Verdict::ALL;
-                let at = all
-                    .iter()
-                    .position(|v| Some(*v) == self.verdict)
-                    .unwrap_or(0);
-                self.verdict = Some(all[(at + 1) % all.len()]);
+                self.verdict = Some(match self.verdict {
+                    Some(Verdict::Hazard) if self.failed() > 0 => Verdict::Serious,
+                    _ if self.failed() > 0 => Verdict::Hazard,
+                    _ => Verdict::NoHazard,
+                });
                 self.changed = true;
             }
             _ => {}
         }
         Step::Editing
+    }
+
+    /// How many items failed.
+    pub fn failed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| **r == Some(ItemResult::Fail))
+            .count()
+    }
+
+    /// Keeps a house's 初判 in line with the failed items (a serious one stays serious while items fail).
+    fn follow_failures(&mut self) {
+        if let Some(v) = self.verdict {
+            self.verdict = Some(match (v, self.failed()) {
+                (_, 0) => Verdict::NoHazard,
+                (Verdict::NoHazard, _) => Verdict::Hazard,
+                (v, _) => v,
+            });
+        }
     }
 
     pub fn paste(&mut self, text: &str) {
@@ -224,5 +253,77 @@ impl Checklist {
             }
         }
         Ok((insp, drafts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::Meta;
+
+    fn house() -> Checklist {
+        let items = (1..=4)
+            .map(|n| ChecklistItem {
+                code: format!("S{n}"),
+                category: Category::House,
+                text_zh: format!("第{n}项"),
+                text_en: format!("item {n}"),
+            })
+            .collect();
+        let place = Place {
+            meta: Meta::sample(5),
+            name: "王家".into(),
+            address: "3 组".into(),
+            kind: crate::domain::place::PlaceKind::Household,
+            lat: None,
+            lon: None,
+            owner_name: None,
+            owner_phone: None,
+            floors: None,
+            structure: None,
+            year_built: None,
+            use_type: None,
+            business_type: None,
+            occupancy: None,
+        };
+        Checklist::new(
+            place,
+            Category::House,
+            Subject::Resident,
+            "2026-11-28".parse().unwrap(),
+            items,
+        )
+    }
+
+    fn press(c: &mut Checklist, ch: char) {
+        c.key(KeyEvent::from(KeyCode::Char(ch)));
+    }
+
+    #[test]
+    fn the_rest_passes_at_once_and_the_verdict_follows_the_failures() {
+        let mut c = house();
+        assert_eq!(c.verdict, Some(Verdict::NoHazard));
+        press(&mut c, 'f');
+        assert_eq!(c.verdict, Some(Verdict::Hazard), "a failed item: a hazard");
+        press(&mut c, 'v');
+        assert_eq!(c.verdict, Some(Verdict::Serious));
+        press(&mut c, 'P');
+        assert!(c.results.iter().all(Option::is_some));
+        assert_eq!(c.failed(), 1);
+        assert_eq!(
+            c.verdict,
+            Some(Verdict::Serious),
+            "still serious while an item fails"
+        );
+        // The failed item passed after all: nothing failed, no hazard.
+        c.selected = 0;
+        press(&mut c, 'p');
+        assert_eq!(c.verdict, Some(Verdict::NoHazard));
+        press(&mut c, 'v');
+        assert_eq!(
+            c.verdict,
+            Some(Verdict::NoHazard),
+            "no failed item: it cannot say hazard"
+        );
     }
 }
