@@ -766,3 +766,26 @@ fn a_house_survey_records_the_building_and_dates_can_be_picked() {
         p.error
     );
 }
+
+/// Defaults follow the context: a finding reported on a patrol starts in the patrol's zone.
+#[test]
+fn a_finding_starts_in_its_patrols_zone() {
+    let (_d, mut app) = demo_app(20);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "核心区巡护线");
+    press(&mut app, KeyCode::Enter);
+    // The zone: one step right of the general zone is the core zone.
+    press(&mut app, KeyCode::Right);
+    ctrl_s(&mut app);
+    let Some(Screen::PatrolRun { patrol, .. }) = app.stack.last() else {
+        panic!("{:?}", app.status);
+    };
+    let zone = patrol.zone;
+    assert_ne!(zone, wangge::domain::patrol::Zone::General);
+    press(&mut app, KeyCode::Char('a'));
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("no finding form");
+    };
+    assert_eq!(p.get("zone"), zone.code());
+}

@@ -275,7 +275,8 @@ pub fn patrol_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Patrol, S
     })
 }
 
-pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
+/// A finding's form; its zone starts as the patrol's.
+pub fn finding(lang: Lang, today: NaiveDate, zone: Zone) -> Prompt {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
     Prompt::new(
         t("上报巡查发现", "Report a finding"),
@@ -287,10 +288,11 @@ pub fn finding(lang: Lang, today: NaiveDate) -> Prompt {
             ),
             Field::text("description", t("问题描述", "description"), true),
             Field::text("location", t("位置", "location"), true),
-            Field::choice(
+            Field::chosen(
                 "zone",
                 t("保护区", "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
+                zone.code(),
             ),
             Field::text(
                 "action",

@@ -99,10 +99,17 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
             fields.push(Field::text("note", t("办理情况", "what was done"), true));
         }
         Offer::Hazard(HazardActionKind::Assign) => {
-            fields.push(Field::text(
+            // The inspected place's owner, as a start: most often the one who must put it right.
+            let owner = detail
+                .place
+                .as_ref()
+                .and_then(|p| p.owner_name.clone())
+                .unwrap_or_default();
+            fields.push(Field::filled(
                 "responsible",
                 t("责任人", "responsible party"),
                 true,
+                &owner,
             ));
             fields.push(Field::text(
                 "notice",

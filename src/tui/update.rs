@@ -97,7 +97,7 @@ impl App {
                 let (id, version) = (patrol.meta.id.clone(), patrol.meta.version);
                 match key.code {
                     KeyCode::Char('a') => {
-                        let form = super::forms::finding(self.lang, self.today);
+                        let form = super::forms::finding(self.lang, self.today, patrol.zone);
                         self.stack.push(Screen::Form(
                             super::forms::FormKind::Finding { patrol_id: id },
                             form,
