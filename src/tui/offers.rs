@@ -105,7 +105,7 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 .as_ref()
                 .and_then(|p| p.owner_name.clone())
                 .unwrap_or_default();
-            fields.push(Field::filled(
+            fields.push(Field::suggested(
                 "responsible",
                 t("责任人", "responsible party"),
                 true,

@@ -30,6 +30,9 @@ pub struct Field {
     pub choice: usize,
     /// The editor of a `Multi` field.
     pub area: ratatui_textarea::TextArea<'static>,
+    /// Holds a value suggested by the context, not typed: the first character typed replaces it, leaving the
+    /// field keeps it.
+    pub suggested: bool,
 }
 
 /// Rows a multi-line field takes on screen.
@@ -45,6 +48,7 @@ impl Field {
             input: Input::default(),
             choice: 0,
             area: Default::default(),
+            suggested: false,
         }
     }
     /// A text field holding `value` already (an edit).
@@ -57,8 +61,18 @@ impl Field {
             input: Input::new(value.to_owned()),
             choice: 0,
             area: Default::default(),
+            suggested: false,
         }
     }
+    /// A text field holding a value the context suggests (a place's owner as the responsible party): kept when
+    /// the worker moves on, replaced when the worker starts typing.
+    pub fn suggested(key: &'static str, label: String, required: bool, value: &str) -> Field {
+        Field {
+            suggested: !value.is_empty(),
+            ..Field::filled(key, label, required, value)
+        }
+    }
+
     /// A choice set to `code`.
     pub fn chosen(
         key: &'static str,
@@ -75,6 +89,7 @@ impl Field {
             input: Input::default(),
             choice,
             area: Default::default(),
+            suggested: false,
         }
     }
     pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
@@ -87,6 +102,7 @@ impl Field {
             input,
             choice: 0,
             area: Default::default(),
+            suggested: false,
         }
     }
     pub fn number(key: &'static str, label: String, value: u32) -> Field {
@@ -98,6 +114,7 @@ impl Field {
             input: Input::new(value.to_string()),
             choice: 0,
             area: Default::default(),
+            suggested: false,
         }
     }
     /// A choice; one whose first option is empty ("not given") is optional.
@@ -111,6 +128,7 @@ impl Field {
             input: Input::default(),
             choice: 0,
             area: Default::default(),
+            suggested: false,
         }
     }
 
@@ -127,6 +145,7 @@ impl Field {
             input: Input::default(),
             choice: 0,
             area,
+            suggested: false,
         }
     }
 
@@ -329,6 +348,11 @@ impl Prompt {
                         _ => return Outcome::Editing,
                     },
                     _ => {
+                        // A suggested value gives way to what is typed (a movement keeps it).
+                        if field.suggested && matches!(key.code, KeyCode::Char(_)) && !ctrl {
+                            field.input = Input::default();
+                        }
+                        field.suggested = false;
                         if field.input.handle_event(&Event::Key(key)).is_some() {
                             self.changed = true;
                         }
@@ -356,7 +380,12 @@ impl Prompt {
             && !matches!(field.kind, Kind::Choice(_))
         {
             let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-            let value = format!("{}{}", field.input.value(), clean);
+            let kept = if std::mem::take(&mut field.suggested) {
+                ""
+            } else {
+                field.input.value()
+            };
+            let value = format!("{kept}{clean}");
             field.input = Input::new(value);
             self.changed = true;
         }
@@ -371,5 +400,39 @@ impl Prompt {
             s => crate::domain::validate::parse_date("date", s)
                 .map_err(|e| crate::domain::Localized::message(&e, lang)),
         }
+    }
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn a_suggested_value_is_kept_on_leaving_and_replaced_by_typing() {
+        let form = || {
+            Prompt::new(
+                "t".into(),
+                vec![
+                    Field::suggested("who", "who".into(), true, "王秀英"),
+                    Field::text("note", "note".into(), false),
+                ],
+            )
+        };
+        let mut p = form();
+        p.key(KeyEvent::from(KeyCode::Enter));
+        assert_eq!(p.get("who"), "王秀英");
+        let mut p = form();
+        for c in "李四".chars() {
+            p.key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        assert_eq!(p.get("who"), "李四");
+        let mut p = form();
+        p.key(KeyEvent::from(KeyCode::End));
+        p.key(KeyEvent::from(KeyCode::Char('家')));
+        assert_eq!(
+            p.get("who"),
+            "王秀英家",
+            "after a movement, typing adds to it"
+        );
     }
 }
