@@ -761,9 +761,14 @@ fn a_house_survey_records_the_building_and_dates_can_be_picked() {
         panic!()
     };
     assert!(
-        p.error.as_deref().unwrap_or("").contains("层数"),
+        p.problems().iter().any(|m| m.contains("层数")),
         "{:?}",
-        p.error
+        p.problems()
+    );
+    assert_eq!(
+        p.focus_key(),
+        "floors",
+        "the caret on the field to put right"
     );
 }
 

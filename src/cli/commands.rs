@@ -265,7 +265,8 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
             .collect();
         // Most devices belong to a township: the county comes last.
         townships.rotate_left(1);
-        let choice = crate::tui::first_run(lang, &townships).map_err(|e| AppError::io(&path, e))?;
+        let choice = crate::tui::first_run(lang, clock.today(), &townships)
+            .map_err(|e| AppError::io(&path, e))?;
         match choice {
             Choice::Quit => return Ok(0),
             Choice::Setup { code, worker, card } => {

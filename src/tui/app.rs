@@ -235,6 +235,14 @@ impl App {
         Ok(app)
     }
 
+    /// What a form's checks need: today, and the worker's language.
+    pub(super) fn checks(&self) -> super::checks::Context {
+        super::checks::Context {
+            today: self.today,
+            lang: self.lang,
+        }
+    }
+
     pub(super) fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
         self.lang.pick(zh, en)
     }
@@ -340,11 +348,12 @@ impl App {
 
     /// Handles one terminal event.
     pub fn event(&mut self, ev: Event) {
+        let at = self.checks();
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Paste(text) => match self.stack.last_mut() {
                 Some(Screen::Action(_, p) | Screen::Worker(p) | Screen::Form(_, p)) => {
-                    p.paste(&text)
+                    p.paste(&text, at)
                 }
                 Some(Screen::Checklist(c)) => c.paste(&text),
                 Some(Screen::Search {

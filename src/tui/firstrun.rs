@@ -53,12 +53,13 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
                 t("或输入村/网格代码", "or a village/grid code"),
                 false,
             ),
-            Field::text("worker", t("网格员姓名", "your name"), false),
+            Field::text("worker", t("网格员姓名", "your name"), false).limit(50),
             Field::text(
                 "card",
                 t("县级名片文件（可空）", "county card file (optional)"),
                 false,
-            ),
+            )
+            .limit(4096),
         ],
     )
 }
@@ -92,12 +93,14 @@ pub fn choice(p: &Prompt, lang: Lang) -> Result<Choice, String> {
 pub fn run_form<B: Backend>(
     terminal: &mut Terminal<B>,
     lang: Lang,
+    today: chrono::NaiveDate,
     townships: &[(String, String)],
 ) -> std::io::Result<Choice>
 where
     B::Error: Into<std::io::Error>,
 {
     let mut p = form(lang, townships);
+    let at = super::checks::Context { today, lang };
     loop {
         terminal
             .draw(|f| {
@@ -116,7 +119,7 @@ where
         }
         for ev in events {
             match ev {
-                Event::Key(k) if k.kind == KeyEventKind::Press => match p.key(k) {
+                Event::Key(k) if k.kind == KeyEventKind::Press => match p.key(k, at) {
                     Outcome::Cancel => return Ok(Choice::Quit),
                     Outcome::Submit => match choice(&p, lang) {
                         Ok(c) => return Ok(c),
@@ -124,7 +127,7 @@ where
                     },
                     Outcome::Editing | Outcome::Pick(_) => {}
                 },
-                Event::Paste(s) => p.paste(&s),
+                Event::Paste(s) => p.paste(&s, at),
                 _ => {}
             }
         }

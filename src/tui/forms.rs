@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::checks::Check;
 use super::prompt::{Field, Prompt};
 use crate::domain::category::Category;
 use crate::domain::ids::{RecordId, RegionCode};
@@ -90,12 +91,16 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
                 t("登记单位/村", "registered at"),
                 region_choices(regions),
             ),
-            Field::text("name", t("信访人姓名", "petitioner"), true),
-            Field::text("id_number", t("身份证号", "ID number"), false),
-            Field::text("phone", t("电话", "phone"), false),
+            Field::text("name", t("信访人姓名", "petitioner"), true).limit(50),
+            Field::text("id_number", t("身份证号", "ID number"), false)
+                .check(Check::IdNumber)
+                .limit(18),
+            Field::text("phone", t("电话", "phone"), false)
+                .check(Check::Phone)
+                .limit(20),
             Field::text("address", t("住址", "address"), false),
-            Field::number("people", t("人数", "people"), 1),
-            Field::text("summary", t("反映问题（摘要）", "summary"), true),
+            Field::number("people", t("人数", "people"), 1).check(Check::Whole { min: 1 }),
+            Field::text("summary", t("反映问题（摘要）", "summary"), true).limit(100),
             Field::multi("content", t("具体内容", "content"), true, ""),
             Field::date("received", t("收到日期", "received on"), Some(today)),
         ],
@@ -155,17 +160,23 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
                 choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice("region", t("网格", "grid"), region_choices(regions)),
-            Field::text("place", t("场所名称", "place name"), true),
+            Field::text("place", t("场所名称", "place name"), true).limit(100),
             Field::text("address", t("地址", "address"), true),
             Field::choice(
                 "kind",
                 t("场所类型", "kind of place"),
                 choices(PlaceKind::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::text("owner", t("负责人/户主", "owner"), false),
-            Field::text("phone", t("电话", "phone"), false),
-            Field::text("floors", t("层数（房屋）", "floors (building)"), false),
-            Field::text("year", t("建成年份", "year built"), false),
+            Field::text("owner", t("负责人/户主", "owner"), false).limit(50),
+            Field::text("phone", t("电话", "phone"), false)
+                .check(Check::Phone)
+                .limit(20),
+            Field::text("floors", t("层数（房屋）", "floors (building)"), false)
+                .check(Check::Whole { min: 1 })
+                .limit(3),
+            Field::text("year", t("建成年份", "year built"), false)
+                .check(Check::Year)
+                .limit(4),
             Field::choice(
                 "structure",
                 t("结构", "structure"),
@@ -179,7 +190,9 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
                 t("用途", "use"),
                 optional(choices(Use::ALL, |c| c.code(), |c| c.label(lang)), lang),
             ),
-            Field::text("occupancy", t("使用/住宿人数", "occupants"), false),
+            Field::text("occupancy", t("使用/住宿人数", "occupants"), false)
+                .check(Check::Whole { min: 0 })
+                .limit(6),
             Field::date("date", t("检查日期", "inspected on"), Some(today)),
         ],
     )
@@ -242,14 +255,14 @@ pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("开始巡查", "Start a patrol"),
         vec![
-            Field::text("route", t("巡查路线/路段", "route"), true),
+            Field::text("route", t("巡查路线/路段", "route"), true).limit(100),
             Field::choice(
                 "zone",
                 t("保护区", "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice("region", t("网格", "grid"), region_choices(regions)),
-            Field::text("weather", t("天气", "weather"), false),
+            Field::text("weather", t("天气", "weather"), false).limit(50),
         ],
     )
 }
@@ -286,7 +299,7 @@ pub fn finding(lang: Lang, today: NaiveDate, zone: Zone) -> Prompt {
                 t("问题类别", "kind"),
                 choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::text("description", t("问题描述", "description"), true),
+            Field::note("description", t("问题描述", "description"), true, ""),
             Field::text("location", t("位置", "location"), true),
             Field::chosen(
                 "zone",
@@ -294,16 +307,25 @@ pub fn finding(lang: Lang, today: NaiveDate, zone: Zone) -> Prompt {
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 zone.code(),
             ),
-            Field::text(
+            Field::note(
                 "action",
                 t("现场处置（劝阻/制止）", "on-site action"),
                 false,
+                "",
             ),
-            Field::text("lat", t("纬度（可空）", "latitude (optional)"), false),
-            Field::text("lon", t("经度（可空）", "longitude (optional)"), false),
-            Field::text("crop", t("受损作物（野猪致害）", "crop (wild boar)"), false),
-            Field::text("area", t("受损面积（亩）", "area (mu)"), false),
-            Field::text("loss", t("估计损失（元）", "estimated loss (yuan)"), false),
+            Field::text("lat", t("纬度（可空）", "latitude (optional)"), false)
+                .check(Check::Latitude)
+                .limit(12),
+            Field::text("lon", t("经度（可空）", "longitude (optional)"), false)
+                .check(Check::Longitude)
+                .limit(12),
+            Field::text("crop", t("受损作物（野猪致害）", "crop (wild boar)"), false).limit(50),
+            Field::text("area", t("受损面积（亩）", "area (mu)"), false)
+                .check(Check::Amount)
+                .limit(10),
+            Field::text("loss", t("估计损失（元）", "estimated loss (yuan)"), false)
+                .check(Check::Amount)
+                .limit(12),
             Field::date("date", t("发现日期", "found on"), Some(today)),
         ],
     )
@@ -351,7 +373,11 @@ pub fn close_patrol(lang: Lang) -> Prompt {
             "结束巡查（没有发现即记为未发现问题）",
             "Finish the patrol (no findings = nothing found)",
         ),
-        vec![Field::text("km", t("里程（公里）", "distance (km)"), false)],
+        vec![
+            Field::text("km", t("里程（公里）", "distance (km)"), false)
+                .check(Check::Amount)
+                .limit(8),
+        ],
     )
 }
 
@@ -413,8 +439,8 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
         Field::choice("status", t("状态", "status"), statuses.clone()),
         Field::choice("category", t("类别", "category"), categories.clone()),
         Field::choice("region", t("网格", "grid"), regions.clone()),
-        Field::date("from", t("日期从（可空）", "from (optional)"), f.from),
-        Field::date("to", t("日期到（可空）", "to (optional)"), f.to),
+        Field::date("from", t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
+        Field::date("to", t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
     ];
     fields[0].choice = usize::from(f.overdue_only);
     fields[1].choice = pick(&statuses, f.status.as_deref());
@@ -443,7 +469,7 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = match shown {
         Shown::Hazard(h) => vec![
-            Field::filled("description", t("问题", "problem"), true, &h.description),
+            Field::note("description", t("问题", "problem"), true, &h.description),
             Field::chosen(
                 "grade",
                 t("等级", "grade"),
@@ -455,17 +481,19 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 t("责任人", "responsible"),
                 false,
                 &opt(&h.responsible),
-            ),
+            )
+            .limit(100),
             Field::filled(
                 "notice",
                 t("整改通知书编号", "notice number"),
                 false,
                 &opt(&h.notice_no),
-            ),
-            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+            )
+            .limit(50),
+            Field::note("reason", t("修改原因", "why the change"), false, ""),
         ],
         Shown::Finding(f) => vec![
-            Field::filled(
+            Field::note(
                 "description",
                 t("问题描述", "description"),
                 true,
@@ -478,13 +506,13 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 f.zone.code(),
             ),
-            Field::filled(
+            Field::note(
                 "action",
                 t("现场处置", "on-site action"),
                 false,
                 &opt(&f.on_site_action),
             ),
-            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+            Field::note("reason", t("修改原因", "why the change"), false, ""),
         ],
         Shown::Petition(p) => vec![
             Field::chosen(
@@ -505,23 +533,29 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
                 p.category.code(),
             ),
-            Field::filled("phone", t("电话", "phone"), false, &opt(&p.phone)),
+            Field::filled("phone", t("电话", "phone"), false, &opt(&p.phone))
+                .check(Check::Phone)
+                .limit(20),
             Field::filled("address", t("住址", "address"), false, &opt(&p.address)),
-            Field::filled("people", t("人数", "people"), true, &p.people.to_string()),
+            Field::filled("people", t("人数", "people"), true, &p.people.to_string())
+                .check(Check::Whole { min: 1 })
+                .limit(6),
             Field::filled(
                 "summary",
                 t("反映问题（摘要）", "summary"),
                 true,
                 &p.summary,
-            ),
+            )
+            .limit(100),
             Field::multi("content", t("具体内容", "content"), true, &p.content),
             Field::filled(
                 "unit",
                 t("责任单位", "responsible unit"),
                 false,
                 &opt(&p.unit),
-            ),
-            Field::filled("reason", t("修改原因", "why the change"), false, ""),
+            )
+            .limit(100),
+            Field::note("reason", t("修改原因", "why the change"), false, ""),
         ],
         Shown::Inspection(_) => return None,
     };

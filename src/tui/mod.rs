@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod checklist;
+pub mod checks;
 mod dash;
 pub mod detail;
 mod entry;
@@ -13,6 +14,7 @@ pub mod offers;
 mod pick;
 pub mod prompt;
 mod screens;
+mod scroll;
 mod submit;
 pub mod sync;
 mod sync_view;
@@ -33,11 +35,12 @@ use view::Theme;
 /// Shows the first-run screen in a terminal of its own and returns the choice.
 pub fn first_run(
     lang: crate::domain::Lang,
+    today: chrono::NaiveDate,
     townships: &[(String, String)],
 ) -> std::io::Result<firstrun::Choice> {
     let mut terminal = ratatui::try_init()?;
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
-    let result = firstrun::run_form(&mut terminal, lang, townships);
+    let result = firstrun::run_form(&mut terminal, lang, today, townships);
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::try_restore()?;
     result

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::checks::Check;
 use super::detail::{Detail, Shown};
 use super::prompt::{Field, Prompt};
 use crate::domain::Lang;
@@ -79,7 +80,7 @@ impl Offer {
 /// The form an action needs (its note, and what the law or the ledger asks for).
 pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -> Prompt {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
-    let note = |required: bool| Field::text("note", t("说明", "note"), required);
+    let note = |required: bool| Field::note("note", t("说明", "note"), required, "");
     let mut fields = Vec::new();
     match offer {
         Offer::AssignDown => {
@@ -88,15 +89,23 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 t("交办给", "assign to"),
                 detail.assign_to.clone(),
             ));
-            fields.push(Field::date(
-                "deadline",
-                t("办理期限", "deadline"),
-                Some(today + chrono::Days::new(15)),
-            ));
-            fields.push(Field::text("note", t("交办要求", "what to do"), true));
+            fields.push(
+                Field::date(
+                    "deadline",
+                    t("办理期限", "deadline"),
+                    Some(today + chrono::Days::new(15)),
+                )
+                .check(Check::Day),
+            );
+            fields.push(Field::note("note", t("交办要求", "what to do"), true, ""));
         }
         Offer::AnswerAssignment => {
-            fields.push(Field::text("note", t("办理情况", "what was done"), true));
+            fields.push(Field::note(
+                "note",
+                t("办理情况", "what was done"),
+                true,
+                "",
+            ));
         }
         Offer::Hazard(HazardActionKind::Assign) => {
             // The inspected place's owner, as a start: most often the one who must put it right.
@@ -105,38 +114,49 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 .as_ref()
                 .and_then(|p| p.owner_name.clone())
                 .unwrap_or_default();
-            fields.push(Field::suggested(
-                "responsible",
-                t("责任人", "responsible party"),
-                true,
-                &owner,
-            ));
-            fields.push(Field::text(
-                "notice",
-                t("整改通知书编号", "notice number"),
-                false,
-            ));
-            fields.push(Field::text("note", t("整改要求", "requirement"), true));
+            fields.push(
+                Field::suggested(
+                    "responsible",
+                    t("责任人", "responsible party"),
+                    true,
+                    &owner,
+                )
+                .limit(100),
+            );
+            fields
+                .push(Field::text("notice", t("整改通知书编号", "notice number"), false).limit(50));
+            fields.push(Field::note("note", t("整改要求", "requirement"), true, ""));
         }
         Offer::Hazard(HazardActionKind::Extend) => {
             let current = match &detail.shown {
                 Shown::Hazard(h) => h.deadline,
                 _ => today,
             };
-            fields.push(Field::date(
-                "deadline",
-                t("新期限", "new deadline"),
-                Some(current + chrono::Days::new(15)),
-            ));
+            fields.push(
+                Field::date(
+                    "deadline",
+                    t("新期限", "new deadline"),
+                    Some(current + chrono::Days::new(15)),
+                )
+                .check(Check::Day),
+            );
             fields.push(note(true));
         }
         Offer::Hazard(HazardActionKind::FailReview) => {
-            fields.push(Field::date(
-                "deadline",
-                t("新期限", "new deadline"),
-                Some(today + chrono::Days::new(15)),
+            fields.push(
+                Field::date(
+                    "deadline",
+                    t("新期限", "new deadline"),
+                    Some(today + chrono::Days::new(15)),
+                )
+                .check(Check::Day),
+            );
+            fields.push(Field::note(
+                "note",
+                t("不通过原因", "why it failed"),
+                true,
+                "",
             ));
-            fields.push(Field::text("note", t("不通过原因", "why it failed"), true));
         }
         Offer::Finding(FindingActionKind::Refer) => {
             let default = match &detail.shown {
@@ -160,22 +180,23 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
             fields.push(note(true))
         }
         Offer::Petition(PetitionActionKind::Forward) => {
-            fields.push(Field::text("unit", t("转送/交办单位", "unit"), true));
+            fields.push(Field::text("unit", t("转送/交办单位", "unit"), true).limit(100));
             fields.push(note(false));
         }
         Offer::Petition(PetitionActionKind::Extend) => {
-            fields.push(Field::number(
-                "days",
-                t("延期天数(≤30)", "days (<= 30)"),
-                30,
-            ));
-            fields.push(Field::text(
+            fields.push(
+                Field::number("days", t("延期天数(≤30)", "days (<= 30)"), 30)
+                    .check(Check::Whole { min: 1 })
+                    .limit(2),
+            );
+            fields.push(Field::note(
                 "note",
                 t(
                     "延期理由（须告知信访人）",
                     "reason (told to the petitioner)",
                 ),
                 true,
+                "",
             ));
         }
         Offer::Petition(PetitionActionKind::Reply) => {
@@ -184,7 +205,7 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 .map(|o| (o.code().to_owned(), o.label(lang).to_owned()))
                 .collect();
             fields.push(Field::choice("outcome", t("处理意见", "outcome"), opts));
-            fields.push(Field::text("note", t("答复内容", "reply"), true));
+            fields.push(Field::note("note", t("答复内容", "reply"), true, ""));
         }
         Offer::Petition(PetitionActionKind::Evaluate) => {
             let opts = Satisfaction::ALL

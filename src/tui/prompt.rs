@@ -1,11 +1,15 @@
-//! A small form of fields (text, date, number, choice) with CJK-aware editing: the lifecycle actions' notes
-//! and the worker switch use it. Enter moves to the next field; Ctrl+S or F2 submits.
+//! A form of fields (text, date, number, choice, multi-line) with CJK-aware editing: every new record's form, the
+//! lifecycle actions' notes and the worker switch use it. Enter moves to the next field; Ctrl+S or F2 saves.
+//! Each field is checked when the worker leaves it (see `checks`), a problem's message goes as soon as it is
+//! fixed, and saving lists every problem at once with the caret on the first; a paste that would take a field
+//! over its limit is refused when pasted, with the limit stated.
 
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::checks::{self, Check, Context};
 use crate::domain::Lang;
 
 /// What a field holds.
@@ -16,8 +20,11 @@ pub enum Kind {
     Number,
     /// (code, label) choices.
     Choice(Vec<(String, String)>),
-    /// Several lines (a petition's content): Ctrl+J or Alt+Enter starts a new line, Enter moves on.
-    Multi,
+    /// Text shown over several rows, wrapped: a petition's content (Ctrl+J or Alt+Enter starts a new line) or a
+    /// note (one paragraph). Enter moves on.
+    Multi {
+        breaks: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +33,10 @@ pub struct Field {
     pub label: String,
     pub kind: Kind,
     pub required: bool,
+    /// What the value must be.
+    pub check: Check,
+    /// The most characters it takes.
+    pub max: usize,
     pub input: Input,
     pub choice: usize,
     /// The editor of a `Multi` field.
@@ -33,36 +44,59 @@ pub struct Field {
     /// Holds a value suggested by the context, not typed: the first character typed replaces it, leaving the
     /// field keeps it.
     pub suggested: bool,
+    /// What is wrong with the value, found when the worker left the field or saved; cleared once fixed.
+    pub problem: Option<String>,
 }
 
-/// Rows a multi-line field takes on screen.
-pub const MULTI_ROWS: u16 = 3;
+/// Rows a multi-line field takes on screen: a petition's content, a note.
+pub const CONTENT_ROWS: u16 = 3;
+pub const NOTE_ROWS: u16 = 2;
+
+/// The longest one-line text a field takes unless it says otherwise.
+const LINE_MAX: usize = 200;
+
+fn editor(value: &str) -> ratatui_textarea::TextArea<'static> {
+    let mut area = ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    area
+}
 
 impl Field {
-    pub fn text(key: &'static str, label: String, required: bool) -> Field {
+    fn new(key: &'static str, label: String, kind: Kind, required: bool, input: Input) -> Field {
+        let (check, max) = match kind {
+            Kind::Date => (Check::Past, 20),
+            Kind::Number => (Check::Whole { min: 0 }, 10),
+            Kind::Multi { breaks: true } => (Check::Free, 5000),
+            Kind::Multi { breaks: false } => (Check::Free, 500),
+            _ => (Check::Free, LINE_MAX),
+        };
         Field {
             key,
             label,
-            kind: Kind::Text,
+            kind,
             required,
-            input: Input::default(),
+            check,
+            max,
+            input,
             choice: 0,
             area: Default::default(),
             suggested: false,
+            problem: None,
         }
+    }
+
+    pub fn text(key: &'static str, label: String, required: bool) -> Field {
+        Field::new(key, label, Kind::Text, required, Input::default())
     }
     /// A text field holding `value` already (an edit).
     pub fn filled(key: &'static str, label: String, required: bool, value: &str) -> Field {
-        Field {
+        Field::new(
             key,
             label,
-            kind: Kind::Text,
+            Kind::Text,
             required,
-            input: Input::new(value.to_owned()),
-            choice: 0,
-            area: Default::default(),
-            suggested: false,
-        }
+            Input::new(value.to_owned()),
+        )
     }
     /// A text field holding a value the context suggests (a place's owner as the responsible party): kept when
     /// the worker moves on, replaced when the worker starts typing.
@@ -82,86 +116,101 @@ impl Field {
     ) -> Field {
         let choice = options.iter().position(|o| o.0 == code).unwrap_or(0);
         Field {
-            key,
-            label,
-            kind: Kind::Choice(options),
-            required: true,
-            input: Input::default(),
             choice,
-            area: Default::default(),
-            suggested: false,
+            ..Field::new(key, label, Kind::Choice(options), true, Input::default())
         }
     }
+    /// A day not after today (a day something happened); `.check(Check::Day)` for a deadline.
     pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
         let input = Input::new(value.map(|d| d.to_string()).unwrap_or_default());
-        Field {
-            key,
-            label,
-            kind: Kind::Date,
-            required: true,
-            input,
-            choice: 0,
-            area: Default::default(),
-            suggested: false,
-        }
+        Field::new(key, label, Kind::Date, true, input)
     }
     pub fn number(key: &'static str, label: String, value: u32) -> Field {
-        Field {
+        Field::new(
             key,
             label,
-            kind: Kind::Number,
-            required: true,
-            input: Input::new(value.to_string()),
-            choice: 0,
-            area: Default::default(),
-            suggested: false,
-        }
+            Kind::Number,
+            true,
+            Input::new(value.to_string()),
+        )
     }
     /// A choice; one whose first option is empty ("not given") is optional.
     pub fn choice(key: &'static str, label: String, options: Vec<(String, String)>) -> Field {
         let required = !options.first().is_some_and(|o| o.0.is_empty());
-        Field {
+        Field::new(
             key,
             label,
-            kind: Kind::Choice(options),
+            Kind::Choice(options),
             required,
-            input: Input::default(),
-            choice: 0,
-            area: Default::default(),
-            suggested: false,
+            Input::default(),
+        )
+    }
+
+    /// Several lines (a petition's content), optionally holding `value` already.
+    pub fn multi(key: &'static str, label: String, required: bool, value: &str) -> Field {
+        Field {
+            area: editor(value),
+            ..Field::new(
+                key,
+                label,
+                Kind::Multi { breaks: true },
+                required,
+                Input::default(),
+            )
         }
     }
 
-    /// A multi-line field, optionally holding `value` already.
-    pub fn multi(key: &'static str, label: String, required: bool, value: &str) -> Field {
-        let mut area =
-            ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
-        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    /// A note: one paragraph, wrapped over two rows so that all of it stays in sight.
+    pub fn note(key: &'static str, label: String, required: bool, value: &str) -> Field {
         Field {
-            key,
-            label,
-            kind: Kind::Multi,
-            required,
-            input: Input::default(),
-            choice: 0,
-            area,
-            suggested: false,
+            area: editor(value),
+            ..Field::new(
+                key,
+                label,
+                Kind::Multi { breaks: false },
+                required,
+                Input::default(),
+            )
+        }
+    }
+
+    /// The same field, holding at most `max` characters.
+    pub fn limit(self, max: usize) -> Field {
+        Field { max, ..self }
+    }
+
+    /// The same field, checked as `check`.
+    pub fn check(self, check: Check) -> Field {
+        Field { check, ..self }
+    }
+
+    /// The same field, which may stay empty.
+    pub fn optional(self) -> Field {
+        Field {
+            required: false,
+            ..self
         }
     }
 
     /// Rows the field takes on screen.
     pub fn rows(&self) -> u16 {
-        if self.kind == Kind::Multi {
-            MULTI_ROWS
-        } else {
-            1
+        match self.kind {
+            Kind::Multi { breaks: true } => CONTENT_ROWS,
+            Kind::Multi { breaks: false } => NOTE_ROWS,
+            _ => 1,
         }
+    }
+
+    /// Whether the field is edited in a box of several rows.
+    pub fn is_multi(&self) -> bool {
+        matches!(self.kind, Kind::Multi { .. })
     }
 
     /// The value as typed (for a choice: its code).
     pub fn value(&self) -> String {
         match &self.kind {
-            Kind::Multi => self.area.lines().join("\n"),
+            Kind::Multi { breaks: true } => self.area.lines().join("\n"),
+            Kind::Multi { breaks: false } => self.area.lines().concat(),
             Kind::Choice(opts) => opts
                 .get(self.choice)
                 .map(|o| o.0.clone())
@@ -180,6 +229,34 @@ impl Field {
             _ => self.input.value().to_owned(),
         }
     }
+
+    /// What is wrong with the value now, if anything (a choice is always one of its options).
+    fn find_problem(&self, at: Context) -> Option<String> {
+        if matches!(self.kind, Kind::Choice(_)) {
+            return None;
+        }
+        checks::problem(
+            self.check,
+            &self.label,
+            &self.value(),
+            self.required,
+            self.max,
+            at,
+        )
+    }
+
+    /// Sets the value as a whole (a pick, a reload, a paste).
+    fn replace(&mut self, value: &str) {
+        match &self.kind {
+            Kind::Choice(opts) => {
+                if let Some(i) = opts.iter().position(|o| o.0 == value) {
+                    self.choice = i;
+                }
+            }
+            Kind::Multi { .. } => self.area = editor(value),
+            _ => self.input = Input::new(value.to_owned()),
+        }
+    }
 }
 
 /// A form in progress.
@@ -188,11 +265,12 @@ pub struct Prompt {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
+    /// A message about the form as a whole (a refusal at save, a refused paste); it goes at the next edit.
     pub error: Option<String>,
     pub changed: bool,
     /// Records already on file offered for the focused `place` field as the worker types: (id, label).
     pub suggestions: Vec<(String, String)>,
-    /// The suggestion under the cursor (moved with ↓/↑, taken with Enter).
+    /// The suggestion under the cursor (moved with Down/Up, taken with Enter).
     pub picked: Option<usize>,
 }
 
@@ -200,6 +278,7 @@ pub struct Prompt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Editing,
+    /// Every field passed its check: the form may be saved.
     Submit,
     Cancel,
     /// The worker took suggestion `n`.
@@ -224,27 +303,25 @@ impl Prompt {
         self.fields.get(self.focus).map(|f| f.key).unwrap_or("")
     }
 
+    fn field(&self, key: &str) -> Option<&Field> {
+        let found = self.fields.iter().find(|f| f.key == key);
+        debug_assert!(
+            found.is_some(),
+            "the form {} has no field {key}",
+            self.title
+        );
+        found
+    }
+
     /// Sets a field by key: a choice to the option with code `value` (left as it is when there is none), any
     /// other field to the text.
     pub fn set(&mut self, key: &str, value: &str) {
         let Some(field) = self.fields.iter_mut().find(|f| f.key == key) else {
+            debug_assert!(false, "the form {} has no field {key}", self.title);
             return;
         };
-        match &field.kind {
-            Kind::Choice(opts) => {
-                if let Some(i) = opts.iter().position(|o| o.0 == value) {
-                    field.choice = i;
-                }
-            }
-            Kind::Multi => {
-                field.area =
-                    ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
-                field
-                    .area
-                    .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-            }
-            _ => field.input = Input::new(value.to_owned()),
-        }
+        field.replace(value);
+        field.problem = None;
         self.changed = true;
     }
 
@@ -255,23 +332,64 @@ impl Prompt {
             .is_some_and(|f| matches!(f.kind, Kind::Choice(_)))
     }
 
+    /// A field's value (a choice's code). Every form's fields are read by the code that built the form; a test
+    /// drives each form through its record builder so that a key read here is a key the form has.
     pub fn get(&self, key: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.key == key)
-            .map(|f| f.value())
-            .unwrap_or_default()
+        self.field(key).map(Field::value).unwrap_or_default()
     }
 
-    /// Handles a key: every printable key is text in a text field; Esc cancels; Ctrl+S/F2 submit.
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    /// The value of a field only some variants of a form have (a list's filter of assigned records).
+    pub fn get_if_present(&self, key: &str) -> Option<String> {
+        self.fields.iter().find(|f| f.key == key).map(Field::value)
+    }
+
+    /// The problems found so far, in the order of the fields.
+    pub fn problems(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.problem.as_deref())
+            .collect()
+    }
+
+    /// Checks the focused field (the worker is leaving it).
+    fn check_focused(&mut self, at: Context) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            field.problem = field.find_problem(at);
+        }
+    }
+
+    /// Checks every field; with problems, the caret goes to the first and false is returned.
+    pub fn check_all(&mut self, at: Context) -> bool {
+        for field in &mut self.fields {
+            field.problem = field.find_problem(at);
+        }
+        match self.fields.iter().position(|f| f.problem.is_some()) {
+            Some(first) => {
+                self.focus = first;
+                self.error = None;
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Moves the caret to field `to`, checking the field left.
+    fn move_to(&mut self, to: usize, at: Context) {
+        self.check_focused(at);
+        self.focus = to;
+    }
+
+    /// Handles a key: every printable key is text in a text field; Esc cancels; Ctrl+S/F2 save when every
+    /// field passes its check.
+    pub fn key(&mut self, key: KeyEvent, at: Context) -> Outcome {
         use ratatui::crossterm::event::KeyModifiers;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
-        // In a multi-line field, Ctrl+J or Alt+Enter starts a new line (Enter itself moves on, so pasted
+        let n = self.fields.len().max(1);
+        // In a field of several lines, Ctrl+J or Alt+Enter starts a new line (Enter itself moves on, so pasted
         // text arriving as keys on Windows never gets stuck in one field).
         if let Some(field) = self.fields.get_mut(self.focus)
-            && field.kind == Kind::Multi
+            && field.kind == (Kind::Multi { breaks: true })
             && (key.code == KeyCode::Char('j') && ctrl || key.code == KeyCode::Enter && alt)
         {
             field.area.insert_newline();
@@ -283,8 +401,7 @@ impl Prompt {
             && field.kind == Kind::Date
             && matches!(key.code, KeyCode::PageUp | KeyCode::PageDown)
         {
-            let current = crate::domain::validate::parse_date("date", field.input.value()).ok();
-            let day = current.and_then(|d| {
+            let day = checks::day(field.input.value(), at.today).and_then(|d| {
                 if key.code == KeyCode::PageUp {
                     d.succ_opt()
                 } else {
@@ -294,10 +411,11 @@ impl Prompt {
             if let Some(day) = day {
                 field.input = Input::new(day.to_string());
                 self.changed = true;
+                self.edited(at);
             }
             return Outcome::Editing;
         }
-        // Suggestions under a field: ↓/↑ walk them, Enter takes one; any other key edits the text again.
+        // Suggestions under a field: Down/Up walk them, Enter takes one; any other key edits the text again.
         if !self.suggestions.is_empty() {
             let n = self.suggestions.len();
             match key.code {
@@ -319,22 +437,18 @@ impl Prompt {
         }
         match key.code {
             KeyCode::Esc => return Outcome::Cancel,
-            KeyCode::Char('s') if ctrl => return Outcome::Submit,
-            KeyCode::F(2) => return Outcome::Submit,
-            KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1) % self.fields.len().max(1)
-            }
-            KeyCode::BackTab | KeyCode::Up => {
-                self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1)
-            }
-            KeyCode::Enter if self.focus + 1 >= self.fields.len() => return Outcome::Submit,
-            KeyCode::Enter => self.focus += 1,
+            KeyCode::Char('s') if ctrl => return self.submit(at),
+            KeyCode::F(2) => return self.submit(at),
+            KeyCode::Tab | KeyCode::Down => self.move_to((self.focus + 1) % n, at),
+            KeyCode::BackTab | KeyCode::Up => self.move_to((self.focus + n - 1) % n, at),
+            KeyCode::Enter if self.focus + 1 >= self.fields.len() => return self.submit(at),
+            KeyCode::Enter => self.move_to(self.focus + 1, at),
             _ => {
                 let Some(field) = self.fields.get_mut(self.focus) else {
                     return Outcome::Editing;
                 };
                 match &field.kind {
-                    Kind::Multi => {
+                    Kind::Multi { .. } => {
                         field.area.input(key);
                     }
                     Kind::Choice(opts) => match key.code {
@@ -353,59 +467,119 @@ impl Prompt {
                             field.input = Input::default();
                         }
                         field.suggested = false;
-                        if field.input.handle_event(&Event::Key(key)).is_some() {
-                            self.changed = true;
-                        }
+                        field.input.handle_event(&Event::Key(key));
                     }
                 }
                 self.changed = true;
+                self.edited(at);
             }
         }
         Outcome::Editing
     }
 
-    /// Inserts pasted text into the focused text field as one edit, control characters stripped.
-    pub fn paste(&mut self, text: &str) {
+    /// After an edit: the form's own message has had its say, and a problem of the field goes once it is fixed
+    /// (while it is not, its message follows the value).
+    fn edited(&mut self, at: Context) {
+        self.error = None;
         if let Some(field) = self.fields.get_mut(self.focus)
-            && field.kind == Kind::Multi
+            && field.problem.is_some()
         {
-            let clean: String = text
+            field.problem = field.find_problem(at);
+        }
+    }
+
+    fn submit(&mut self, at: Context) -> Outcome {
+        if self.check_all(at) {
+            Outcome::Submit
+        } else {
+            Outcome::Editing
+        }
+    }
+
+    /// Inserts pasted text into the focused text field as one edit, control characters stripped (a note's line
+    /// breaks become spaces). A paste that would take the field over its limit is refused, with the limit.
+    pub fn paste(&mut self, text: &str, at: Context) {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        let clean: String = match field.kind {
+            Kind::Choice(_) => return,
+            Kind::Multi { breaks: true } => text
                 .replace("\r\n", "\n")
                 .chars()
                 .filter(|c| *c == '\n' || !c.is_control())
-                .collect();
-            field.area.insert_str(clean);
-            self.changed = true;
-        } else if let Some(field) = self.fields.get_mut(self.focus)
-            && !matches!(field.kind, Kind::Choice(_))
-        {
-            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-            let kept = if std::mem::take(&mut field.suggested) {
-                ""
-            } else {
-                field.input.value()
-            };
-            let value = format!("{kept}{clean}");
-            field.input = Input::new(value);
-            self.changed = true;
+                .collect(),
+            _ => text
+                .trim_end_matches(['\r', '\n'])
+                .replace("\r\n", " ")
+                .replace('\n', " ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect(),
+        };
+        let kept = if field.suggested {
+            0
+        } else {
+            field.value().chars().count()
+        };
+        let pasted = clean.chars().count();
+        if kept + pasted > field.max {
+            let (label, max) = (field.label.clone(), field.max);
+            self.error = Some(match at.lang {
+                Lang::Zh => {
+                    format!("未粘贴：{label}最多 {max} 个字，已有 {kept} 个，粘贴的有 {pasted} 个")
+                }
+                Lang::En => format!(
+                    "Not pasted: {label} takes at most {max} characters; it has {kept}, the paste {pasted}"
+                ),
+            });
+            return;
         }
+        match field.kind {
+            Kind::Multi { .. } => {
+                field.area.insert_str(clean);
+            }
+            _ => {
+                let kept = if std::mem::take(&mut field.suggested) {
+                    String::new()
+                } else {
+                    field.input.value().to_owned()
+                };
+                field.input = Input::new(format!("{kept}{clean}"));
+            }
+        }
+        self.changed = true;
+        self.edited(at);
     }
 
     /// A date field's value, with the relative words 今天/昨天 (today/yesterday) understood.
     pub fn date(&self, key: &str, today: NaiveDate, lang: Lang) -> Result<NaiveDate, String> {
         let v = self.get(key);
-        match v.trim() {
-            "今天" | "today" => Ok(today),
-            "昨天" | "yesterday" => Ok(today - chrono::Days::new(1)),
-            s => crate::domain::validate::parse_date("date", s)
-                .map_err(|e| crate::domain::Localized::message(&e, lang)),
-        }
+        checks::day(&v, today).ok_or_else(|| {
+            let e = crate::domain::validate::parse_date("date", v.trim())
+                .err()
+                .unwrap_or(crate::domain::validate::Invalid::Required { field: "date" });
+            crate::domain::Localized::message(&e, lang)
+        })
     }
 }
 
 #[cfg(test)]
-mod suggestion_tests {
+mod tests {
     use super::*;
+
+    fn at() -> Context {
+        Context {
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            lang: Lang::Zh,
+        }
+    }
+
+    fn typed(p: &mut Prompt, text: &str) {
+        for c in text.chars() {
+            p.key(KeyEvent::from(KeyCode::Char(c)), at());
+        }
+    }
 
     #[test]
     fn a_suggested_value_is_kept_on_leaving_and_replaced_by_typing() {
@@ -419,20 +593,108 @@ mod suggestion_tests {
             )
         };
         let mut p = form();
-        p.key(KeyEvent::from(KeyCode::Enter));
+        p.key(KeyEvent::from(KeyCode::Enter), at());
         assert_eq!(p.get("who"), "王秀英");
         let mut p = form();
-        for c in "李四".chars() {
-            p.key(KeyEvent::from(KeyCode::Char(c)));
-        }
+        typed(&mut p, "李四");
         assert_eq!(p.get("who"), "李四");
         let mut p = form();
-        p.key(KeyEvent::from(KeyCode::End));
-        p.key(KeyEvent::from(KeyCode::Char('家')));
+        p.key(KeyEvent::from(KeyCode::End), at());
+        typed(&mut p, "家");
         assert_eq!(
             p.get("who"),
             "王秀英家",
             "after a movement, typing adds to it"
         );
+    }
+
+    fn form() -> Prompt {
+        Prompt::new(
+            "t".into(),
+            vec![
+                Field::text("name", "姓名".into(), true),
+                Field::text("phone", "电话".into(), false).check(Check::Phone),
+                Field::date("date", "日期".into(), None),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_field_is_checked_when_left_and_its_message_goes_once_fixed() {
+        let mut p = form();
+        p.key(KeyEvent::from(KeyCode::Enter), at());
+        assert_eq!(
+            p.problems(),
+            ["姓名：必填"],
+            "leaving an empty required field"
+        );
+        assert_eq!(p.focus, 1, "the worker is not held in the field");
+        p.key(KeyEvent::from(KeyCode::Up), at());
+        typed(&mut p, "王");
+        assert!(p.problems().is_empty(), "fixed: the message goes");
+        p.key(KeyEvent::from(KeyCode::Enter), at());
+        typed(&mut p, "138");
+        p.key(KeyEvent::from(KeyCode::Enter), at());
+        assert_eq!(p.problems().len(), 1);
+        assert!(p.problems()[0].starts_with("电话："));
+    }
+
+    #[test]
+    fn saving_lists_every_problem_with_the_caret_on_the_first() {
+        let mut p = form();
+        p.key(KeyEvent::from(KeyCode::Tab), at());
+        typed(&mut p, "123");
+        p.key(KeyEvent::from(KeyCode::Tab), at());
+        typed(&mut p, "2026-12-01");
+        let out = p.key(KeyEvent::from(KeyCode::F(2)), at());
+        assert_eq!(out, Outcome::Editing, "not saved");
+        assert_eq!(p.problems().len(), 3, "{:?}", p.problems());
+        assert!(
+            p.problems()[2].contains("晚于今天"),
+            "a future date is refused in its field"
+        );
+        assert_eq!(p.focus, 0);
+        typed(&mut p, "王");
+        p.key(KeyEvent::from(KeyCode::Tab), at());
+        for _ in 0..3 {
+            p.key(KeyEvent::from(KeyCode::Backspace), at());
+        }
+        p.key(KeyEvent::from(KeyCode::Tab), at());
+        p.key(KeyEvent::from(KeyCode::PageDown), at());
+        p.key(KeyEvent::from(KeyCode::PageDown), at());
+        p.key(KeyEvent::from(KeyCode::PageDown), at());
+        assert!(p.problems().is_empty(), "{:?}", p.problems());
+        assert_eq!(p.key(KeyEvent::from(KeyCode::F(2)), at()), Outcome::Submit);
+        assert_eq!(p.get("date"), "2026-11-28");
+    }
+
+    #[test]
+    fn a_paste_over_the_limit_is_refused_when_pasted() {
+        let mut p = Prompt::new(
+            "t".into(),
+            vec![Field::text("summary", "摘要".into(), true).limit(10)],
+        );
+        p.paste("一二三四五", at());
+        p.paste("六七八九十十一", at());
+        assert_eq!(
+            p.get("summary"),
+            "一二三四五",
+            "the long paste is not taken"
+        );
+        let msg = p.error.clone().unwrap();
+        assert!(msg.contains("最多 10 个字"), "{msg}");
+        typed(&mut p, "六");
+        assert_eq!(p.error, None, "the message goes at the next edit");
+    }
+
+    #[test]
+    fn a_note_wraps_and_keeps_one_paragraph() {
+        let mut p = Prompt::new(
+            "t".into(),
+            vec![Field::note("note", "说明".into(), true, "")],
+        );
+        p.paste("第一行\n第二行", at());
+        p.key(KeyEvent::from(KeyCode::Enter), at());
+        assert_eq!(p.get("note"), "第一行 第二行");
     }
 }

@@ -411,7 +411,9 @@ impl App {
                     due_by: None,
                     from,
                     to,
-                    assigned: prompt.get("assigned") == "yes",
+                    assigned: prompt
+                        .get_if_present("assigned")
+                        .is_some_and(|v| v == "yes"),
                 };
                 l.selected = 0;
                 self.stack.pop();

@@ -280,7 +280,8 @@ impl App {
                 let prompt = Prompt::new(
                     t("导出交换包", "Export a bundle"),
                     vec![
-                        Field::filled("dir", t("写到文件夹", "into folder"), true, &dir),
+                        Field::filled("dir", t("写到文件夹", "into folder"), true, &dir)
+                            .limit(4096),
                         Field::choice("to", t("发给", "for"), options),
                     ],
                 );
@@ -298,7 +299,7 @@ impl App {
             Action::Act('a') => {
                 let prompt = Prompt::new(
                     t("登记县级名片", "Register the county card"),
-                    vec![Field::text("card", t("名片文件", "card file"), true)],
+                    vec![Field::text("card", t("名片文件", "card file"), true).limit(4096)],
                 );
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Card, prompt));
@@ -307,12 +308,10 @@ impl App {
                 let dir = self.default_dir();
                 let prompt = Prompt::new(
                     t("导入交换包", "Import bundles"),
-                    vec![Field::filled(
-                        "path",
-                        t("文件或文件夹", "file or folder"),
-                        true,
-                        &dir,
-                    )],
+                    vec![
+                        Field::filled("path", t("文件或文件夹", "file or folder"), true, &dir)
+                            .limit(4096),
+                    ],
                 );
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Import, prompt));
@@ -426,10 +425,11 @@ impl App {
                     " (the reason goes to the audit log)"
                 )
             ),
-            vec![Field::text(
+            vec![Field::note(
                 "note",
                 self.t("理由", "reason").to_owned(),
                 true,
+                "",
             )],
         );
         self.stack.push(Screen::Form(

@@ -25,6 +25,7 @@ fn is_reload(key: KeyEvent) -> bool {
 impl App {
     pub fn key(&mut self, key: KeyEvent) {
         self.status = None;
+        let at = self.checks();
         // Forms and the search field take every key as text first.
         match self.stack.last_mut() {
             Some(Screen::Action(..) | Screen::Form(..)) if is_reload(key) => {
@@ -32,7 +33,7 @@ impl App {
             }
             Some(Screen::Action(offer, prompt)) => {
                 let offer = *offer;
-                match prompt.key(key) {
+                match prompt.key(key, at) {
                     Outcome::Editing | Outcome::Pick(_) => {}
                     Outcome::Cancel if prompt.changed || self.waits_on_screen() => {
                         self.stack.push(Screen::ConfirmDiscard)
@@ -53,7 +54,7 @@ impl App {
                     self.ask_quit(changed);
                     return;
                 }
-                match prompt.key(key) {
+                match prompt.key(key, at) {
                     Outcome::Editing => {
                         if kind == super::forms::FormKind::Inspection {
                             self.suggest_places();
@@ -119,7 +120,7 @@ impl App {
                 return;
             }
             Some(Screen::Worker(prompt)) => {
-                match prompt.key(key) {
+                match prompt.key(key, at) {
                     Outcome::Editing | Outcome::Pick(_) => {}
                     Outcome::Cancel => {
                         self.stack.pop();
@@ -254,7 +255,7 @@ impl App {
             }
             Action::SwitchWorker => self.stack.push(Screen::Worker(Prompt::new(
                 self.t("切换网格员", "Switch worker").to_owned(),
-                vec![Field::text("name", self.t("姓名", "name").to_owned(), true)],
+                vec![Field::text("name", self.t("姓名", "name").to_owned(), true).limit(50)],
             ))),
             Action::Back if self.stack.is_empty() && self.tab == 1 => self.dash_action(action),
             Action::Back => {

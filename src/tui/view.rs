@@ -345,9 +345,28 @@ fn confirm(f: &mut Frame, body: Rect, lang: Lang, question: &str, keys: &str) {
 }
 
 pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
-    use super::prompt::Kind;
     let rows: u16 = p.fields.iter().map(|f| f.rows()).sum();
-    let h = (rows + 4).min(area.height);
+    let inner_w = area.width.saturating_sub(2) as usize;
+    // Below the fields: every problem found (the worker sees them all at once), else the form's own message,
+    // else what the keys do here.
+    let problems = p.problems();
+    let msg: Vec<String> = if problems.is_empty() {
+        let mut msg = super::screens::wrap(&prompt_message(p, lang), inner_w.saturating_sub(2), 2);
+        if msg.len() < 2 {
+            msg.insert(0, String::new());
+        }
+        msg
+    } else {
+        let room = area.height.saturating_sub(rows + 3).max(1) as usize;
+        let mut lines: Vec<String> = problems
+            .iter()
+            .flat_map(|m| super::screens::wrap(m, inner_w.saturating_sub(2), 3))
+            .collect();
+        lines.insert(0, String::new());
+        lines.truncate(room.max(2));
+        lines
+    };
+    let h = (rows + 2 + msg.len() as u16).min(area.height);
     let outer = centered(area, area.width, h);
     f.render_widget(Clear, outer);
     f.render_widget(frame(&p.title), outer);
@@ -360,18 +379,32 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
     let label_w = 18u16;
     let field_x = r.x + 2 + label_w;
     let field_w = r.width.saturating_sub(2 + label_w);
-    let mut lines = Vec::new();
+    let bottom = r.y + r.height;
     let mut caret = None;
     let mut y = r.y;
     for (i, field) in p.fields.iter().enumerate() {
+        if y >= bottom {
+            break;
+        }
         let mark = if i == p.focus { ">" } else { " " };
-        let req = if field.required { "*" } else { " " };
+        let req = if field.problem.is_some() {
+            "!"
+        } else if field.required {
+            "*"
+        } else {
+            " "
+        };
+        let style = if field.problem.is_some() {
+            Style::default().fg(Color::Red)
+        } else {
+            Style::default()
+        };
         let label = format!("{mark}{req}{}", pad(&field.label, label_w as usize));
-        if field.kind == Kind::Multi {
-            lines.push(Line::from(label));
-            for _ in 1..field.rows() {
-                lines.push(Line::from(""));
-            }
+        f.render_widget(
+            Paragraph::new(Line::styled(label, style)),
+            Rect::new(r.x, y, 2 + label_w, 1),
+        );
+        if field.is_multi() {
             let box_area = Rect::new(field_x, y, field_w, field.rows()).intersection(r);
             f.render_widget(&field.area, box_area);
             if i == p.focus {
@@ -383,69 +416,35 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
                     y + (at.row as u16).saturating_sub(top),
                 ));
             }
+        } else if i == p.focus && !p.focus_is_choice() {
+            // The focused line scrolls sideways with the caret.
+            let (shown, at) = super::scroll::window(&field.input, field_w as usize);
+            f.render_widget(Paragraph::new(shown), Rect::new(field_x, y, field_w, 1));
+            caret = Some((field_x + at as u16, y));
         } else {
-            lines.push(Line::from(format!("{label}{}", sanitize(&field.shown()))));
-            if i == p.focus && !matches!(field.kind, Kind::Choice(_)) {
-                caret = Some((field_x + field.input.visual_cursor() as u16, y));
-            }
+            // Others show their start; ".." says there is more.
+            f.render_widget(
+                Paragraph::new(clip(&sanitize(&field.shown()), field_w as usize)),
+                Rect::new(field_x, y, field_w, 1),
+            );
         }
         y += field.rows();
     }
-    let msg = p.error.clone().unwrap_or_else(|| {
-        let focused = p.fields.get(p.focus).map(|f| &f.kind);
-        if focused == Some(&Kind::Date) {
-            return lang
-                .pick(
-                    "日期如 2026-11-28，也可填 今天、昨天；PgUp/PgDn 前后一天  Ctrl+S/F2 保存",
-                    "A date like 2026-11-28, or today/yesterday; PgUp/PgDn a day on/back  Ctrl+S/F2 save",
-                )
-                .to_owned();
+    for (k, m) in msg.into_iter().enumerate() {
+        let row = y + k as u16;
+        if row >= bottom {
+            break;
         }
-        if !p.suggestions.is_empty() {
-            return lang
-                .pick(
-                    "下键选中已有场所，Enter 采用；不选则按新场所登记",
-                    "Down picks a place on file, Enter takes it; otherwise a new place is recorded",
-                )
-                .to_owned();
-        }
-        let multi = focused == Some(&Kind::Multi);
-        match (multi, lang) {
-            (true, Lang::Zh) => "Ctrl+J 换行  Enter 下一项  Ctrl+S/F2 保存  Esc 取消".to_owned(),
-            (true, Lang::En) => {
-                "Ctrl+J new line  Enter next  Ctrl+S/F2 save  Esc cancel".to_owned()
-            }
-            (false, _) => lang
-                .pick(
-                    "Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
-                    "Enter next  Ctrl+S/F2 save  Esc cancel",
-                )
-                .to_owned(),
-        }
-    });
-    // A long message (a refusal and what to do about it) takes the blank line above it too.
-    let mut msg = super::screens::wrap(&msg, (r.width as usize).saturating_sub(2), 2);
-    if msg.len() < 2 {
-        msg.insert(0, String::new());
-    }
-    lines.extend(
-        msg.into_iter()
-            .map(|m| Line::from(if m.is_empty() { m } else { format!(" {m}") })),
-    );
-    // The text (multi-line boxes are drawn into the gaps left for them).
-    let text_rows: Vec<(u16, Line)> = lines
-        .into_iter()
-        .enumerate()
-        .map(|(k, l)| (k as u16, l))
-        .collect();
-    for (k, line) in text_rows {
-        if r.y + k < r.y + r.height {
-            let row = Rect::new(r.x, r.y + k, r.width, 1);
-            let is_gap = line.spans.is_empty() && p.fields.iter().any(|f| f.kind == Kind::Multi);
-            if !is_gap {
-                f.render_widget(Paragraph::new(line), row);
-            }
-        }
+        let style = if problems.is_empty() {
+            Style::default()
+        } else {
+            Style::default().fg(Color::Red)
+        };
+        let text = if m.is_empty() { m } else { format!(" {m}") };
+        f.render_widget(
+            Paragraph::new(Line::styled(text, style)),
+            Rect::new(r.x, row, r.width, 1),
+        );
     }
     // Places on file that match what is typed, in a box under the field (over the fields below it).
     if !p.suggestions.is_empty()
@@ -489,6 +488,44 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
             y.min(r.y + r.height.saturating_sub(1)),
         ));
     }
+}
+
+/// The line under a form with nothing wrong: the form's own message, else what the keys do in this field.
+fn prompt_message(p: &Prompt, lang: Lang) -> String {
+    use super::prompt::Kind;
+    if let Some(e) = &p.error {
+        return e.clone();
+    }
+    let focused = p.fields.get(p.focus).map(|f| &f.kind);
+    if focused == Some(&Kind::Date) {
+        return lang
+            .pick(
+                "日期如 2026-11-28，也可填 今天、昨天；PgUp/PgDn 前后一天  Ctrl+S/F2 保存",
+                "A date like 2026-11-28, or today/yesterday; PgUp/PgDn a day on/back  Ctrl+S/F2 save",
+            )
+            .to_owned();
+    }
+    if !p.suggestions.is_empty() {
+        return lang
+            .pick(
+                "下键选中已有场所，Enter 采用；不选则按新场所登记",
+                "Down picks a place on file, Enter takes it; otherwise a new place is recorded",
+            )
+            .to_owned();
+    }
+    if focused == Some(&Kind::Multi { breaks: true }) {
+        return lang
+            .pick(
+                "Ctrl+J 换行  Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
+                "Ctrl+J new line  Enter next  Ctrl+S/F2 save  Esc cancel",
+            )
+            .to_owned();
+    }
+    lang.pick(
+        "Enter 下一项  Ctrl+S/F2 保存  Esc 取消",
+        "Enter next  Ctrl+S/F2 save  Esc cancel",
+    )
+    .to_owned()
 }
 
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
