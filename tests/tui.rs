@@ -287,8 +287,7 @@ fn a_gas_inspection_with_one_failed_item_leaves_all_its_rows() {
     };
     assert!(c.error.as_deref().unwrap_or("").contains("12 项"));
     press(&mut app, KeyCode::Char('p'));
-    press(&mut app, KeyCode::Char('f'));
-    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('f')); // a failed item stays selected: the note is its own
     press(&mut app, KeyCode::Tab);
     typed(&mut app, "橡胶管老化");
     press(&mut app, KeyCode::Tab); // done with the note: on to G3
@@ -793,4 +792,68 @@ fn a_finding_starts_in_its_patrols_zone() {
         panic!("no finding form");
     };
     assert_eq!(p.get("zone"), zone.code());
+}
+
+/// No dead end: a future date is refused as the worker leaves the field, before the checklist; from the
+/// checklist Esc goes back to the place form and every answer comes along when the worker goes on again.
+#[test]
+fn back_from_the_checklist_to_the_form_keeps_every_answer() {
+    let (_d, mut app) = demo_app(60);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "江神庙巷6号");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "兴州街道江神庙巷6号");
+    // To the date field, typed a day ahead: refused on leaving it, the form not left.
+    for _ in 0..9 {
+        press(&mut app, KeyCode::Enter);
+    }
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(p.focus_key(), "date");
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::Up);
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!()
+    };
+    assert!(
+        p.problems().iter().any(|m| m.contains("晚于今天")),
+        "{:?}",
+        p.problems()
+    );
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Form(..))),
+        "a future date never reaches the checklist"
+    );
+    press(&mut app, KeyCode::PageDown);
+    ctrl_s(&mut app);
+    assert!(matches!(app.stack.last(), Some(Screen::Checklist(_))));
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Tab);
+    typed(&mut app, "软管超过两米");
+    press(&mut app, KeyCode::Esc); // done with the note, still on G2
+    press(&mut app, KeyCode::Esc); // back to the form
+    let Some(Screen::Form(_, p)) = app.stack.last() else {
+        panic!("Esc on the checklist goes back to its form")
+    };
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("2 项"),
+        "{:?}",
+        p.error
+    );
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("江神庙巷6号"), "the form as it was: {text}");
+    ctrl_s(&mut app);
+    let Some(Screen::Checklist(c)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(c.failed(), 1);
+    assert_eq!(c.notes[1], "软管超过两米");
+    assert_eq!(c.selected, 1);
 }

@@ -323,7 +323,7 @@ fn search(store: &Store, query: &str, limit: usize, format: ListFormat, lang: La
         ListFormat::Table => {
             let mut lines = vec![match lang {
                 Lang::Zh => format!("共 {total} 条结果"),
-                Lang::En => format!("{total} hits"),
+                Lang::En => crate::domain::text::count(total as u64, "hit", "hits"),
             }];
             for h in &hits {
                 lines.push(format!(
@@ -501,7 +501,10 @@ fn check(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<i32> {
     } else {
         lines.push(match lang {
             Lang::Zh => format!("发现 {errors} 个错误"),
-            Lang::En => format!("Found {errors} errors"),
+            Lang::En => format!(
+                "Found {}",
+                crate::domain::text::count(errors as u64, "error", "errors")
+            ),
         });
     }
     print(&lines.join("\n"))?;

@@ -160,8 +160,9 @@ pub fn trust(store: &mut Store, action: &TrustCmd, lang: Lang) -> Result<i32> {
                     dropped.records, dropped.bundles
                 ),
                 Lang::En => format!(
-                    "{device}: revoked; dropped {} held records and {} held bundles",
-                    dropped.records, dropped.bundles
+                    "{device}: revoked; dropped {} and {}",
+                    crate::domain::text::count(dropped.records, "held record", "held records"),
+                    crate::domain::text::count(dropped.bundles, "held bundle", "held bundles")
                 ),
             })?;
         }
@@ -224,7 +225,10 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
     for (to, last, n, _) in &st.cursors {
         lines.push(match lang {
             Lang::Zh => format!("  已发给 {to}：到第 {last} 条，共 {n} 批"),
-            Lang::En => format!("  sent to {to}: up to {last}, {n} batches"),
+            Lang::En => format!(
+                "  sent to {to}: up to {last}, {}",
+                crate::domain::text::count(*n as u64, "batch", "batches")
+            ),
         });
     }
     if st.devices.is_empty() {
@@ -310,8 +314,8 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                 st.unconfirmed.len()
             ),
             Lang::En => format!(
-                "The county confirmed {} batches (changes {}); {} unconfirmed",
-                st.confirmed_batches,
+                "The county confirmed {} (changes {}); {} unconfirmed",
+                crate::domain::text::count(st.confirmed_batches as u64, "batch", "batches"),
                 if ranges.is_empty() {
                     "-".into()
                 } else {
@@ -335,8 +339,12 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                     u.batch, u.seq[0], u.seq[1], u.destination, u.days
                 ),
                 Lang::En => format!(
-                    "  unconfirmed: batch {} changes {}-{} to {}, {} days ago{flag}",
-                    u.batch, u.seq[0], u.seq[1], u.destination, u.days
+                    "  unconfirmed: batch {} changes {}-{} to {}, {} ago{flag}",
+                    u.batch,
+                    u.seq[0],
+                    u.seq[1],
+                    u.destination,
+                    crate::domain::text::count(u.days as u64, "day", "days")
                 ),
             });
         }
@@ -358,7 +366,10 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
     if st.quarantine.len() > SHOWN {
         lines.push(match lang {
             Lang::Zh => format!("共 {} 条记录在隔离中", st.quarantine.len()),
-            Lang::En => format!("{} records in quarantine", st.quarantine.len()),
+            Lang::En => format!(
+                "{} in quarantine",
+                crate::domain::text::count(st.quarantine.len() as u64, "record", "records")
+            ),
         });
     }
     for q in st.quarantine.iter().take(SHOWN) {
@@ -396,8 +407,12 @@ pub fn status(store: &Store, format: ListFormat, lang: Lang) -> Result<i32> {
                 st.conflicts.len()
             ),
             Lang::En => format!(
-                ".. {} open conflicts in all (--format json lists them)",
-                st.conflicts.len()
+                ".. {} in all (--format json lists them)",
+                crate::domain::text::count(
+                    st.conflicts.len() as u64,
+                    "open conflict",
+                    "open conflicts"
+                )
             ),
         });
     }

@@ -46,7 +46,8 @@ pub fn run(store: &mut Store, action: &SyncCmd, lang: Lang) -> Result<i32> {
                     format!("已清除 {n} 条删除记录（县里已确认收到，且删除已超过 {keep_days} 天）")
                 }
                 Lang::En => format!(
-                    "{n} tombstones erased (confirmed by the county, deleted more than {keep_days} days ago)"
+                    "{} erased (confirmed by the county, deleted more than {keep_days} days ago)",
+                    crate::domain::text::count(n, "tombstone", "tombstones")
                 ),
             })?;
             Ok(0)

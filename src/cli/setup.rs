@@ -245,7 +245,10 @@ pub fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lan
     })?;
     let mut text = match lang {
         Lang::Zh => format!("已导入 {n} 个区划"),
-        Lang::En => format!("Imported {n} regions"),
+        Lang::En => format!(
+            "Imported {}",
+            crate::domain::text::count(n as u64, "region", "regions")
+        ),
     };
     if !initialised {
         text.push('\n');
@@ -294,7 +297,11 @@ pub fn holidays_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: La
     years.dedup();
     print(&match lang {
         Lang::Zh => format!("已导入 {n} 天（{}）", years.join("、")),
-        Lang::En => format!("Imported {n} days ({})", years.join(", ")),
+        Lang::En => format!(
+            "Imported {} ({})",
+            crate::domain::text::count(n as u64, "day", "days"),
+            years.join(", ")
+        ),
     })?;
     Ok(0)
 }

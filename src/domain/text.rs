@@ -65,6 +65,12 @@ pub fn pad_left(s: &str, w: usize) -> String {
     format!("{}{c}", " ".repeat(w.saturating_sub(n)))
 }
 
+/// A count with its noun in English: "1 hazard", "3 hazards", "0 hazards".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,7 +99,7 @@ fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
     if fk > 0 {
         out.push(error(
             format!("有 {fk} 条记录引用了不存在的记录"),
-            format!("{fk} rows refer to records that do not exist"),
+            format!("Rows that refer to records that do not exist: {fk}"),
         ));
     }
     Ok(())
@@ -133,7 +133,7 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
                     family.label(Lang::Zh)
                 ),
                 format!(
-                    "{n} {} records hold an id, device or region code in a non-canonical spelling (e.g. {first}), written from a bundle by an earlier version; reading them fails. Restore the latest backup",
+                    "{} records holding an id, device or region code in a non-canonical spelling (e.g. {first}), written from a bundle by an earlier version: {n}; reading them fails. Restore the latest backup",
                     family.label(Lang::En)
                 ),
             ));
@@ -246,7 +246,7 @@ fn lifecycles(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
                 out.push(error(
                     format!("{} 条{}的状态「{status}」不合法", n, family.label(Lang::Zh)),
                     format!(
-                        "{n} {} records have the illegal status '{status}'",
+                        "{} records with the illegal status '{status}': {n}",
                         family.label(Lang::En)
                     ),
                 ));
@@ -319,7 +319,7 @@ fn versions(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Res
             out.push(error(
                 format!("{n} 条{}的版本号与版本向量不一致", family.label(Lang::Zh)),
                 format!(
-                    "{n} {} records have a version that does not match their version vector",
+                    "{} records whose version does not match their version vector: {n}",
                     family.label(Lang::En)
                 ),
             ));
@@ -339,7 +339,7 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
         if n > 0 {
             out.push(error(
                 format!("变更日志不完整：{n} 条{}的当前版本没有日志记录", family.label(Lang::Zh)),
-                format!("The change journal is incomplete: {n} {} records lack a journal row for their version", family.label(Lang::En)),
+                format!("The change journal is incomplete: {} records without a journal row for their version: {n}", family.label(Lang::En)),
             ));
         }
     }
@@ -446,7 +446,7 @@ fn tally<R: Record>(
         out.push(error(
             format!("{altered} 条{}与审计记录不符（如 {id}），记录可能被绕过程序改动过", family.label(Lang::Zh)),
             format!(
-                "{altered} {} records differ from what the audit log recorded (e.g. {id}); they may have been edited behind the program's back",
+                "{} records that differ from what the audit log recorded (e.g. {id}): {altered}; they may have been edited behind the program's back",
                 family.label(Lang::En)
             ),
         ));

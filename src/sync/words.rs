@@ -209,8 +209,8 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
         out.push_str(&match lang {
             Lang::Zh => format!("\n  隔离区中 {} 条记录所缺的内容已到，已放行", s.released),
             Lang::En => format!(
-                "\n  {} held records had what they waited for and were taken",
-                s.released
+                "\n  {} what they waited for and were taken",
+                crate::domain::text::count(s.released, "held record had", "held records had")
             ),
         });
     }

@@ -338,6 +338,7 @@ impl App {
             Some(Screen::Detail(_)) => Context::Detail,
             Some(Screen::Action(..) | Screen::Worker(_) | Screen::Form(..)) => Context::Form,
             Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Context::Form,
+            Some(Screen::Checklist(c)) if c.editing_note() => Context::Note,
             Some(Screen::Checklist(_)) => Context::Checklist,
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,

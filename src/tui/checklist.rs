@@ -1,13 +1,14 @@
-//! The checklist grid of a new inspection: each item marked pass / fail / not applicable (`p`/`f`/`n`), or every
-//! item not marked yet passed at once (`P`), a note on any item (Tab), and for every failed item the hazard it
-//! will open, whose grade (`g`) and deadline (`+`/`-`) the worker may change before saving. A self-built house's
-//! 初判 follows the failed items: none failed is 未发现明显隐患, one failed at least 存在安全隐患 (the worker may
-//! raise it to 严重, `v`); it never contradicts them.
+//! The checklist grid of a new inspection: each item marked pass / fail / not applicable (`p`/`f`/`n`; a failed
+//! item stays selected, for its note), or every item not marked yet passed at once (`P`), a note on any item (Tab
+//! opens it in an editor of its own, wrapped, so all of it stays in sight), and for every failed item the hazard
+//! it will open, whose grade (`g`) and deadline (`+`/`-`) the worker may change before saving. A self-built
+//! house's 初判 follows the failed items: none failed is 未发现明显隐患, one failed at least 存在安全隐患 (the
+//! worker may raise it to 严重, `v`); it never contradicts them. Esc goes back to the place form with every
+//! answer kept.
 
 use chrono::{Days, NaiveDate};
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::domain::Lang;
 use crate::domain::category::{Category, Grade};
@@ -27,22 +28,27 @@ pub struct Checklist {
     pub date: NaiveDate,
     pub items: Vec<ChecklistItem>,
     pub results: Vec<Option<ItemResult>>,
-    pub notes: Vec<Input>,
+    pub notes: Vec<String>,
     /// Per item: the grade and deadline its hazard gets if it fails (None: the defaults).
     pub hazard: Vec<Option<(Grade, NaiveDate)>>,
     pub selected: usize,
-    pub editing_note: bool,
+    /// The selected item's note while it is being written.
+    pub editor: Option<TextArea<'static>>,
     pub verdict: Option<Verdict>,
     pub error: Option<String>,
     pub changed: bool,
 }
+
+/// The most characters an item's note takes.
+pub const NOTE_MAX: usize = 500;
 
 /// What a key did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Editing,
     Save,
-    Cancel,
+    /// Back to the place form, every answer kept.
+    Back,
 }
 
 impl Checklist {
@@ -62,10 +68,10 @@ impl Checklist {
             date,
             items,
             results: vec![None; n],
-            notes: vec![Input::default(); n],
+            notes: vec![String::new(); n],
             hazard: vec![None; n],
             selected: 0,
-            editing_note: false,
+            editor: None,
             verdict: (category == Category::House).then_some(Verdict::NoHazard),
             error: None,
             changed: false,
@@ -92,19 +98,21 @@ impl Checklist {
         if (ctrl && key.code == KeyCode::Char('s')) || key.code == KeyCode::F(2) {
             return Step::Save;
         }
-        if self.editing_note {
+        if let Some(editor) = &mut self.editor {
             match key.code {
-                KeyCode::Esc => self.editing_note = false,
-                // Done with this item's note: on to the next item.
-                KeyCode::Tab | KeyCode::Enter => {
-                    self.editing_note = false;
-                    self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
-                }
+                // Done with this item's note: Esc stays on the item, Tab or Enter go on to the next.
+                KeyCode::Esc => self.close_note(false),
+                KeyCode::Tab | KeyCode::Enter => self.close_note(true),
                 _ => {
-                    if let Some(input) = self.notes.get_mut(self.selected) {
-                        input.handle_event(&Event::Key(key));
-                        self.changed = true;
+                    let before = editor.lines().concat();
+                    editor.input(key);
+                    if editor.lines().concat().chars().count() > NOTE_MAX {
+                        *editor = note_editor(&before);
+                        self.error = Some(self.too_long());
+                    } else {
+                        self.error = None;
                     }
+                    self.changed = true;
                 }
             }
             return Step::Editing;
@@ -112,19 +120,22 @@ impl Checklist {
         let i = self.selected;
         if i >= self.items.len() {
             return if key.code == KeyCode::Esc {
-                Step::Cancel
+                Step::Back
             } else {
                 Step::Editing
             };
         }
+        // A pass or n/a moves on; a failed item stays selected, so that its note (Tab) is its own.
         let mark = |s: &mut Checklist, r: ItemResult| {
             s.results[i] = Some(r);
             s.changed = true;
-            s.selected = (i + 1).min(s.items.len().saturating_sub(1));
+            if r != ItemResult::Fail {
+                s.selected = (i + 1).min(s.items.len().saturating_sub(1));
+            }
             s.follow_failures();
         };
         match key.code {
-            KeyCode::Esc => return Step::Cancel,
+            KeyCode::Esc => return Step::Back,
             KeyCode::Char('j') | KeyCode::Down => {
                 self.selected = (i + 1).min(self.items.len().saturating_sub(1))
             }
@@ -139,7 +150,7 @@ impl Checklist {
                 self.changed = true;
                 self.follow_failures();
             }
-            KeyCode::Tab => self.editing_note = true,
+            KeyCode::Tab => self.editor = Some(note_editor(&self.notes[i])),
             KeyCode::Char('g') if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
                 let g = if g == Grade::General {
@@ -191,13 +202,62 @@ impl Checklist {
         }
     }
 
+    /// Pasted text goes into the note being written, line breaks as spaces; a paste that would take it over
+    /// its limit is refused, with the limit stated.
     pub fn paste(&mut self, text: &str) {
-        if self.editing_note
-            && let Some(input) = self.notes.get_mut(self.selected)
-        {
-            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-            *input = Input::new(format!("{}{clean}", input.value()));
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        let clean: String = text
+            .trim_end_matches(['\r', '\n'])
+            .replace("\r\n", " ")
+            .replace('\n', " ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let has = editor.lines().concat().chars().count();
+        if has + clean.chars().count() > NOTE_MAX {
+            self.error = Some(self.too_long());
+            return;
         }
+        editor.insert_str(clean);
+        self.error = None;
+        self.changed = true;
+    }
+
+    /// Whether a note is being written (where letters are text, not commands).
+    pub fn editing_note(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    /// Ends the note being written, keeping it; `next` moves on to the next item.
+    fn close_note(&mut self, next: bool) {
+        if let Some(editor) = self.editor.take() {
+            self.notes[self.selected] = editor.lines().concat();
+        }
+        self.error = None;
+        if next {
+            self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
+        }
+    }
+
+    fn too_long(&self) -> String {
+        format!("备注最多 {NOTE_MAX} 个字 / a note takes at most {NOTE_MAX} characters")
+    }
+
+    /// Takes the answers of the same checklist from before the worker went back to the place form: results,
+    /// notes, hazard grades and deadlines, the 初判. A checklist of another category starts afresh.
+    pub fn take_answers(&mut self, before: &Checklist) {
+        if before.category != self.category || before.items.len() != self.items.len() {
+            return;
+        }
+        self.results = before.results.clone();
+        self.notes = before.notes.clone();
+        self.hazard = before.hazard.clone();
+        self.verdict = before.verdict;
+        self.selected = before.selected;
+        self.changed = before.changed;
+        self.follow_failures();
     }
 
     /// The inspection and its hazards, or what is still missing.
@@ -211,7 +271,10 @@ impl Checklist {
         if missing > 0 {
             return Err(match lang {
                 Lang::Zh => format!("还有 {missing} 项没有检查（p 合格 f 不合格 n 不适用）"),
-                Lang::En => format!("{missing} items are not marked yet (p pass, f fail, n n/a)"),
+                Lang::En => format!(
+                    "{} not marked yet (p pass, f fail, n n/a)",
+                    crate::domain::text::count(missing as u64, "item is", "items are")
+                ),
             });
         }
         let results: Vec<ItemOutcome> = self
@@ -222,7 +285,7 @@ impl Checklist {
             .map(|((item, r), note)| ItemOutcome {
                 item_code: item.code.clone(),
                 result: r.unwrap_or(ItemResult::NotApplicable),
-                note: Some(note.value().trim().to_owned()).filter(|s| !s.is_empty()),
+                note: Some(note.trim().to_owned()).filter(|s| !s.is_empty()),
             })
             .collect();
         let insp = Inspection {
@@ -254,6 +317,14 @@ impl Checklist {
         }
         Ok((insp, drafts))
     }
+}
+
+/// An editor for one item's note: one paragraph, wrapped.
+fn note_editor(note: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(vec![note.to_owned()]);
+    area.set_wrap_mode(WrapMode::WordOrGlyph);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
 }
 
 #[cfg(test)]

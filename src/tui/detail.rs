@@ -1,6 +1,7 @@
 //! The detail view of one record: its fields (personal data masked until revealed), its statutory deadlines,
 //! its timeline, and which actions (`offers`) are legal on it now.
 
+use crate::domain::text::count;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -269,9 +270,9 @@ pub fn days_text(days: i64, lang: Lang) -> String {
         (0, Lang::Zh) => "今天到期".into(),
         (0, Lang::En) => "due today".into(),
         (d, Lang::Zh) if d > 0 => format!("剩 {d} 天"),
-        (d, Lang::En) if d > 0 => format!("{d} days left"),
+        (d, Lang::En) if d > 0 => format!("{} left", count(d.unsigned_abs(), "day", "days")),
         (d, Lang::Zh) => format!("逾期 {} 天", -d),
-        (d, Lang::En) => format!("{} days overdue", -d),
+        (d, Lang::En) => format!("{} overdue", count(d.unsigned_abs(), "day", "days")),
     }
 }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::App;
 use crate::domain::Lang;
-use crate::domain::text::{clip, pad};
+use crate::domain::text::{clip, count, pad};
 
 use super::view::{Theme, col};
 
@@ -61,17 +61,18 @@ pub(super) fn draw_checklist(
         ),
         Style::default().add_modifier(Modifier::BOLD),
     ));
+    // While a note is written, its editor takes the bottom rows.
+    let editor_rows = if c.editing_note() { 4 } else { 0 };
     let visible = (area.height as usize)
-        .saturating_sub(lines.len() + 2)
+        .saturating_sub(lines.len() + 2 + editor_rows)
         .max(1);
     let start = c.selected.saturating_sub(visible.saturating_sub(1));
-    let mut caret = None;
     for (i, item) in c.items.iter().enumerate().skip(start).take(visible) {
         let result = c.results[i]
             .map(|r| r.label(lang).to_owned())
             .unwrap_or_else(|| lang.pick("未查", "-").to_owned());
         let cursor = if i == c.selected { ">" } else { " " };
-        let note = c.notes[i].value();
+        let note = &c.notes[i];
         let row = format!(
             "{cursor} {}{}{}{}",
             col(&item.code, 5),
@@ -86,9 +87,6 @@ pub(super) fn draw_checklist(
         } else {
             Style::default()
         };
-        if i == c.selected && c.editing_note {
-            caret = Some((2 + 5 + text_w + 8 + c.notes[i].visual_cursor(), lines.len()));
-        }
         lines.push(Line::styled(row, style));
     }
     lines.push(Line::from(""));
@@ -117,32 +115,58 @@ pub(super) fn draw_checklist(
                     failed.len()
                 ),
                 Lang::En => format!(
-                    " {} failed -> {} hazards on save{here}",
+                    " {} failed -> {} on save{here}",
                     failed.len(),
-                    failed.len()
+                    count(failed.len() as u64, "hazard", "hazards")
                 ),
             }
         }
     };
     lines.push(Line::from(clip(&summary, w)));
-    if c.editing_note {
-        let editing = lang.pick(
-            " 正在写备注：Enter/Tab 写完并到下一项，Esc 写完",
-            " Writing a note: Enter/Tab done and next item, Esc done",
-        );
-        lines.push(Line::styled(clip(editing, w), theme.fg(Color::Yellow)));
-    }
     if let Some(e) = &c.error {
-        lines.push(Line::styled(
-            format!(" {}", clip(e, w.saturating_sub(1))),
-            theme.fg(Color::Red),
-        ));
+        for l in super::screens::wrap(e, w.saturating_sub(1), 2) {
+            lines.push(Line::styled(format!(" {l}"), theme.fg(Color::Red)));
+        }
     }
     f.render_widget(Paragraph::new(lines), area);
-    if let Some((x, y)) = caret {
+    if let Some(editor) = &c.editor {
+        // The note in a box of its own across the screen, wrapped, the caret always in it.
+        let boxed = Rect::new(
+            area.x,
+            (area.y + area.height).saturating_sub(editor_rows as u16),
+            area.width,
+            editor_rows as u16,
+        );
+        let code = c
+            .items
+            .get(c.selected)
+            .map(|i| i.code.as_str())
+            .unwrap_or("");
+        let title = match lang {
+            Lang::Zh => format!("{code} 备注：Enter/Tab 写完到下一项  Esc 写完"),
+            Lang::En => format!("{code} note: Enter/Tab done, next item  Esc done"),
+        };
+        f.render_widget(ratatui::widgets::Clear, boxed);
+        f.render_widget(
+            super::view::frame(&clip(&title, w.saturating_sub(4))),
+            boxed,
+        );
+        let inner = Rect::new(
+            boxed.x + 1,
+            boxed.y + 1,
+            boxed.width.saturating_sub(2),
+            boxed.height.saturating_sub(2),
+        );
+        f.render_widget(editor, inner);
+        let at = editor.screen_cursor();
+        let (top, left) = editor.scroll_offset();
         f.set_cursor_position(Position::new(
-            (area.x + x as u16).min(area.x + area.width.saturating_sub(1)),
-            area.y + y as u16,
+            (inner.x + (at.col as u16).saturating_sub(left))
+                .min(inner.x + inner.width.saturating_sub(1)),
+            inner.y
+                + (at.row as u16)
+                    .saturating_sub(top)
+                    .min(inner.height.saturating_sub(1)),
         ));
     }
 }

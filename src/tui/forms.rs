@@ -17,12 +17,14 @@ use crate::domain::{Lang, Localized};
 use crate::store::WriteCtx;
 
 /// Which form is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum FormKind {
     Petition {
         confirmed_repeat: bool,
     },
-    Inspection,
+    /// An inspection's place and category; holds its checklist while the worker is back here from it, so
+    /// that every answer is kept.
+    Inspection(Option<Box<super::checklist::Checklist>>),
     Patrol,
     Finding {
         patrol_id: RecordId,

@@ -42,6 +42,8 @@ pub enum Context {
     Form,
     /// The checklist grid of a new inspection.
     Checklist,
+    /// An item's note being written on the checklist.
+    Note,
     /// A patrol under way.
     Patrol,
     /// The 同步 tab.
@@ -175,7 +177,24 @@ pub const KEYMAP: &[Binding] = &[
         false,
     ),
     b(C::Checklist, "Ctrl+S / F2", A::Save, "保存", "save", true),
-    b(C::Checklist, "Esc", A::Back, "取消", "cancel", true),
+    b(
+        C::Checklist,
+        "Esc",
+        A::Back,
+        "回到场所信息（答案保留）",
+        "back to the place (answers kept)",
+        true,
+    ),
+    b(
+        C::Note,
+        "Enter/Tab",
+        A::NextField,
+        "写完到下一项",
+        "done, next item",
+        true,
+    ),
+    b(C::Note, "Esc", A::Back, "写完", "done", true),
+    b(C::Note, "Ctrl+S / F2", A::Save, "保存检查", "save", true),
     b(C::Patrol, "a", A::New, "上报发现", "report a finding", true),
     b(
         C::Patrol,
@@ -321,6 +340,7 @@ pub fn markdown_table() -> String {
             C::Detail => "detail / 详情",
             C::Form => "forms / 表单",
             C::Checklist => "checklist / 检查表",
+            C::Note => "an item's note / 检查项备注",
             C::Patrol => "patrol under way / 巡查中",
             C::Sync => "同步 tab / 同步页",
             C::Conflict => "a conflict / 冲突",

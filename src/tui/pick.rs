@@ -12,7 +12,7 @@ pub const SUGGESTIONS: usize = 5;
 impl App {
     /// Refreshes the places offered under the inspection form's place field after a key.
     pub(super) fn suggest_places(&mut self) {
-        let Some(Screen::Form(FormKind::Inspection, prompt)) = self.stack.last() else {
+        let Some(Screen::Form(FormKind::Inspection(_), prompt)) = self.stack.last() else {
             return;
         };
         let typed = prompt.get("place");

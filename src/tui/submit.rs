@@ -21,7 +21,7 @@ impl App {
         use super::forms::{self, FormKind};
         let form = match self.tab {
             2 => (
-                FormKind::Inspection,
+                FormKind::Inspection(None),
                 forms::inspection(self.lang, self.today, &self.grids),
             ),
             4 => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
@@ -264,7 +264,7 @@ impl App {
                     Err(e) => self.form_error(msg(e)),
                 }
             }
-            FormKind::Inspection => {
+            FormKind::Inspection(_) => {
                 let date = match prompt.date("date", self.today, lang) {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
@@ -304,13 +304,20 @@ impl App {
                             Ok(k) => k,
                             Err(e) => return self.form_error(msg(e)),
                         };
-                        self.stack.pop();
                         let mut c =
                             super::checklist::Checklist::new(check, category, subject, date, items);
                         if let Some(place) = known {
                             c.place = place;
                             c.known_place = true;
                         }
+                        // Back from the checklist and on again: its answers come along.
+                        if let Some(Screen::Form(FormKind::Inspection(kept), _)) =
+                            self.stack.last_mut()
+                            && let Some(before) = kept.take()
+                        {
+                            c.take_answers(&before);
+                        }
+                        // The form stays beneath: Esc on the checklist comes back to it.
                         self.stack.push(Screen::Checklist(Box::new(c)));
                     }
                     Err(e) => self.form_error(msg(e)),
@@ -534,12 +541,19 @@ impl App {
         });
         match r {
             Ok(done) => {
+                // The checklist and its place form beneath it.
                 self.stack.pop();
+                if matches!(self.stack.last(), Some(Screen::Form(..))) {
+                    self.stack.pop();
+                }
                 let opened = self.open(Family::Inspection, &done.inspection.meta.id);
                 self.report(opened);
                 self.status = Some(match lang {
                     Lang::Zh => format!("已保存检查，生成隐患 {} 条", done.hazards.len()),
-                    Lang::En => format!("Inspection saved; {} hazards opened", done.hazards.len()),
+                    Lang::En => format!(
+                        "Inspection saved; {} opened",
+                        crate::domain::text::count(done.hazards.len() as u64, "hazard", "hazards")
+                    ),
                 });
             }
             Err(e) => {
@@ -547,6 +561,33 @@ impl App {
                     c.error = Some(crate::domain::Localized::message(&e, lang));
                 }
             }
+        }
+    }
+
+    /// Esc on the checklist: back to the place form, the checklist's answers kept in it (nothing is lost; the
+    /// form's own Esc asks before throwing both away).
+    pub(super) fn back_from_checklist(&mut self) {
+        let Some(Screen::Checklist(c)) = self.stack.pop() else {
+            return;
+        };
+        let marked = c.results.iter().filter(|r| r.is_some()).count();
+        let lang = self.lang;
+        match self.stack.last_mut() {
+            Some(Screen::Form(super::forms::FormKind::Inspection(kept), p)) => {
+                *kept = Some(c);
+                p.changed = true;
+                p.error = Some(match lang {
+                    Lang::Zh => {
+                        format!("检查表已填的 {marked} 项保留着：改好后按 Ctrl+S 回到检查表")
+                    }
+                    Lang::En => format!(
+                        "The checklist's {} kept: put this right, then Ctrl+S goes back to it",
+                        crate::domain::text::count(marked as u64, "answer is", "answers are")
+                    ),
+                });
+            }
+            // No form beneath (it cannot happen): the checklist stays.
+            _ => self.stack.push(Screen::Checklist(c)),
         }
     }
 }

@@ -338,9 +338,9 @@ impl App {
                             self.status = Some(match (merged.len(), failed, self.lang) {
                                 (0, _, _) => t("已确认这台设备", "Device confirmed"),
                                 (n, 0, Lang::Zh) => format!("已确认这台设备，暂存的 {n} 个交换包已合并"),
-                                (n, 0, Lang::En) => format!("Device confirmed; its {n} held bundles were merged"),
+                                (n, 0, Lang::En) => format!("Device confirmed; its held {} merged", crate::domain::text::count(n as u64, "bundle was", "bundles were")),
                                 (n, f, Lang::Zh) => format!("已确认这台设备；暂存的 {n} 个交换包中 {f} 个未能合并，仍暂存（wangge trust confirm 查看原因）"),
-                                (n, f, Lang::En) => format!("Device confirmed; {f} of its {n} held bundles could not be merged and stay held (wangge trust confirm says why)"),
+                                (n, f, Lang::En) => format!("Device confirmed; {f} of its {} could not be merged and stay held (wangge trust confirm says why)", crate::domain::text::count(n as u64, "held bundle", "held bundles")),
                             });
                         })
                     }

@@ -12,7 +12,7 @@ use super::app::App;
 use super::sync::Item;
 use super::view::Theme;
 use crate::domain::Lang;
-use crate::domain::text::{clip, sanitize};
+use crate::domain::text::{clip, count, sanitize};
 use crate::store::exchange::PeerStatus;
 use crate::sync::review::{self, ConflictView};
 
@@ -51,7 +51,11 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         .iter()
         .map(|(to, last, n, at)| match lang {
             Lang::Zh => format!("发往 {to} 到第 {last} 条（{n} 批，{}）", when(*at)),
-            Lang::En => format!("to {to}: up to {last} ({n} batches, {})", when(*at)),
+            Lang::En => format!(
+                "to {to}: up to {last} ({}, {})",
+                count(*n as u64, "batch", "batches"),
+                when(*at)
+            ),
         })
         .collect();
     lines.push(Line::from(clip(
@@ -104,8 +108,8 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                 }
             ),
             Lang::En => format!(
-                "   the county confirmed {} batches, {} unconfirmed{}",
-                st.confirmed_batches,
+                "   the county confirmed {}, {} unconfirmed{}",
+                count(st.confirmed_batches as u64, "batch", "batches"),
                 st.unconfirmed.len(),
                 if late > 0 {
                     format!(" ({late} over 14 days)")

@@ -56,7 +56,7 @@ impl App {
                 }
                 match prompt.key(key, at) {
                     Outcome::Editing => {
-                        if kind == super::forms::FormKind::Inspection {
+                        if matches!(kind, super::forms::FormKind::Inspection(_)) {
                             self.suggest_places();
                         }
                     }
@@ -72,23 +72,18 @@ impl App {
                 return;
             }
             Some(Screen::Checklist(c)) => {
-                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
+                if !c.editing_note() && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
                     self.stack.push(Screen::Help);
                     return;
                 }
-                if !c.editing_note && key.code == ratatui::crossterm::event::KeyCode::Char('q') {
+                if !c.editing_note() && key.code == ratatui::crossterm::event::KeyCode::Char('q') {
                     let changed = c.changed;
                     self.ask_quit(changed);
                     return;
                 }
                 match c.key(key) {
                     super::checklist::Step::Editing => {}
-                    super::checklist::Step::Cancel if c.changed || self.waits_on_screen() => {
-                        self.stack.push(Screen::ConfirmDiscard)
-                    }
-                    super::checklist::Step::Cancel => {
-                        self.stack.pop();
-                    }
+                    super::checklist::Step::Back => self.back_from_checklist(),
                     super::checklist::Step::Save => self.save_checklist(),
                 }
                 return;

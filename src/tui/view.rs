@@ -350,22 +350,37 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
     // Below the fields: every problem found (the worker sees them all at once), else the form's own message,
     // else what the keys do here.
     let problems = p.problems();
-    let msg: Vec<String> = if problems.is_empty() {
-        let mut msg = super::screens::wrap(&prompt_message(p, lang), inner_w.saturating_sub(2), 2);
-        if msg.len() < 2 {
-            msg.insert(0, String::new());
-        }
-        msg
+    let mut msg = if problems.is_empty() {
+        super::screens::wrap(&prompt_message(p, lang), inner_w.saturating_sub(2), 2)
     } else {
-        let room = area.height.saturating_sub(rows + 3).max(1) as usize;
-        let mut lines: Vec<String> = problems
+        // Which fields to put right (all of them, marked ! beside their labels), then what is wrong with the
+        // one under the caret.
+        let labels: Vec<&str> = p
+            .fields
             .iter()
-            .flat_map(|m| super::screens::wrap(m, inner_w.saturating_sub(2), 3))
+            .filter(|f| f.problem.is_some())
+            .map(|f| f.label.as_str())
             .collect();
-        lines.insert(0, String::new());
-        lines.truncate(room.max(2));
+        let list = match lang {
+            Lang::Zh => format!("{} 项要改：{}", labels.len(), labels.join("、")),
+            Lang::En => format!(
+                "{} to put right: {}",
+                crate::domain::text::count(labels.len() as u64, "field", "fields"),
+                labels.join(", ")
+            ),
+        };
+        let here = p
+            .fields
+            .get(p.focus)
+            .and_then(|f| f.problem.as_deref())
+            .unwrap_or(problems[0]);
+        let mut lines = super::screens::wrap(&list, inner_w.saturating_sub(2), 1);
+        lines.extend(super::screens::wrap(here, inner_w.saturating_sub(2), 2));
         lines
     };
+    if msg.len() < 2 {
+        msg.insert(0, String::new());
+    }
     let h = (rows + 2 + msg.len() as u16).min(area.height);
     let outer = centered(area, area.width, h);
     f.render_widget(Clear, outer);
