@@ -63,7 +63,7 @@ fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_
     assert_eq!(app.dash_focus, Some(0));
     press(&mut app, KeyCode::Char('G')); // the last line: the whole list
     press(&mut app, KeyCode::Enter); // 逾期隐患 → the hazard list, overdue only
-    assert_eq!(app.tab, 3);
+    assert_eq!(app.tab, wangge::tui::tabs::Tab::Hazards);
     let (rows, _) = screen(&app, 80, 24);
     assert!(rows.join("\n").contains("仅逾期"));
     assert!(
@@ -117,7 +117,8 @@ fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_
         "q inside a field is text"
     );
     assert_eq!(
-        app.tab, 3,
+        app.tab,
+        wangge::tui::tabs::Tab::Hazards,
         "digits and q typed in a field never switch tabs or quit"
     );
     assert!(!app.quit);
@@ -856,4 +857,41 @@ fn back_from_the_checklist_to_the_form_keeps_every_answer() {
     assert_eq!(c.failed(), 1);
     assert_eq!(c.notes[1], "软管超过两米");
     assert_eq!(c.selected, 1);
+}
+
+/// Tab 4 lists patrols beside their findings: `v` switches, a patrol shows its date, route, distance and how
+/// many findings it had, and opens with its findings listed.
+#[test]
+fn patrols_are_listed_on_tab_4_and_open_with_their_findings() {
+    let (_d, mut app) = demo_app(200);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('v'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("巡查记录") && text.contains("公里"), "{text}");
+    let with_findings: i64 = count(
+        &app,
+        "SELECT count(*) FROM patrols p WHERE EXISTS (SELECT 1 FROM findings f WHERE f.patrol_id = p.id)",
+    );
+    assert!(with_findings > 0);
+    // The first patrol with a finding, opened: its findings are listed under it.
+    let Some(k) = app.lists[4]
+        .rows
+        .iter()
+        .position(|r| r.findings.unwrap_or(0) > 0)
+    else {
+        panic!("no patrol with findings on the first page")
+    };
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(
+        text.contains("巡查路线") && text.contains("发现 2026-"),
+        "{text}"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('v'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("秦岭巡查·发现"), "{text}");
 }

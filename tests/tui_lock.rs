@@ -109,7 +109,7 @@ fn a_waiting_save_set_aside_lets_the_worker_read_and_still_goes_through() {
     );
     // Still locked: a try changes nothing and the worker stays where they were.
     assert!(!app.idle());
-    assert_eq!(app.tab, 5);
+    assert_eq!(app.tab, wangge::tui::tabs::Tab::Petitions);
     assert!(app.parked.is_some());
     // F2 brings the form back with everything typed; Esc sets it aside again.
     press(&mut app, KeyCode::F(2));
@@ -123,7 +123,7 @@ fn a_waiting_save_set_aside_lets_the_worker_read_and_still_goes_through() {
     other.execute_batch("COMMIT").unwrap();
     assert!(app.idle(), "{:?}", app.status);
     assert!(!app.waiting && app.parked.is_none());
-    assert_eq!(app.tab, 2);
+    assert_eq!(app.tab, wangge::tui::tabs::Tab::Inspections);
     assert!(app.stack.is_empty());
     assert!(app.status.as_deref().unwrap_or("").contains("已保存"));
     let saved = wangge::store::hazards::get(app.store.conn(), &id)

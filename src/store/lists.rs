@@ -67,6 +67,8 @@ pub struct Row {
     pub person: Option<String>,
     /// The deadline that matters now (None when nothing is due).
     pub due: Option<NaiveDate>,
+    /// A patrol's findings (None for other families).
+    pub findings: Option<i64>,
     pub region: String,
     /// Where the row stands in its list: (date or deadline, id).
     pub key: Key,
@@ -92,6 +94,9 @@ struct Shape {
     /// The table with what its rows show joined.
     from: &'static str,
     date: &'static str,
+    /// What a by-date page is ordered and keyed by, when not `date` itself (an indexed column it derives from).
+    order: Option<&'static str>,
+    /// Category, status, place, text, person, due, findings.
     select: &'static str,
     open: &'static str,
     due: &'static str,
@@ -106,10 +111,11 @@ fn shape(family: Family) -> Shape {
             from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.found_on",
             // `status` is the hazard's (places have none): the same test as the dashboard and report.
+            order: None,
             select: concat!(
                 "t.category, t.status, coalesce(p.name, ''), t.description, NULL, CASE WHEN ",
                 super::hazards::deadline_runs!(),
-                " THEN t.deadline END"
+                " THEN t.deadline END, NULL"
             ),
             open: super::hazards::deadline_runs!(),
             due: "t.deadline",
@@ -122,7 +128,8 @@ fn shape(family: Family) -> Shape {
             select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
                      coalesce(p.name, ''), \
                      (SELECT group_concat(item_code, ' ') FROM inspection_results \
-                      WHERE inspection_id = t.id AND result = 'fail'), t.inspector, NULL",
+                      WHERE inspection_id = t.id AND result = 'fail'), t.inspector, NULL, NULL",
+            order: None,
             open: "0",
             due: "NULL",
             due_index: None,
@@ -131,8 +138,9 @@ fn shape(family: Family) -> Shape {
             table: "findings t",
             from: "findings t",
             date: "t.found_on",
+            order: None,
             select: "t.code, t.status, t.location, t.description, NULL, \
-                     CASE WHEN t.status = 'referred' THEN t.deadline END",
+                     CASE WHEN t.status = 'referred' THEN t.deadline END, NULL",
             open: "t.status = 'referred'",
             due: "t.deadline",
             due_index: Some("findings_referred_due"),
@@ -141,7 +149,8 @@ fn shape(family: Family) -> Shape {
             table: "petitions t",
             from: "petitions t",
             date: "t.received_on",
-            select: "t.category, t.status, t.case_no, t.summary, t.petitioner_name, t.office_due",
+            order: None,
+            select: "t.category, t.status, t.case_no, t.summary, t.petitioner_name, t.office_due, NULL",
             open: "t.office_due IS NOT NULL",
             due: "t.office_due",
             due_index: Some("petitions_open_due"),
@@ -150,7 +159,8 @@ fn shape(family: Family) -> Shape {
             table: "places t",
             from: "places t",
             date: "date(t.created_at / 1000, 'unixepoch', '+8 hours')",
-            select: "t.kind, '', t.name, t.address, NULL, NULL",
+            order: None,
+            select: "t.kind, '', t.name, t.address, NULL, NULL, NULL",
             open: "0",
             due: "NULL",
             due_index: None,
@@ -159,8 +169,9 @@ fn shape(family: Family) -> Shape {
             table: "assignments t",
             from: "assignments t",
             date: "t.assigned_on",
+            order: None,
             select: "t.target_family, t.status, t.assigned_by, t.note, NULL, \
-                     CASE WHEN t.status = 'open' THEN t.deadline END",
+                     CASE WHEN t.status = 'open' THEN t.deadline END, NULL",
             open: "t.status = 'open'",
             due: "t.deadline",
             due_index: Some("assignments_open_due"),
@@ -169,7 +180,10 @@ fn shape(family: Family) -> Shape {
             table: "patrols t",
             from: "patrols t",
             date: "date(t.started_at / 1000, 'unixepoch', '+8 hours')",
-            select: "t.zone, t.status, t.route, t.worker || ' ' || coalesce(t.distance_km, ''), NULL, NULL",
+            // Newest first by when it started (indexed); the row shows the day.
+            order: Some("t.started_at"),
+            select: "t.zone, t.status, t.route, coalesce(printf('%g', t.distance_km), ''), t.worker, NULL, \
+                     (SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0)",
             open: "t.status = 'open'",
             due: "NULL",
             due_index: None,
@@ -185,10 +199,10 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
     }
     if let Some(c) = &f.category {
         params.push(c.clone());
-        let col = if f.family == Family::Finding {
-            "t.code"
-        } else {
-            "t.category"
+        let col = match f.family {
+            Family::Finding => "t.code",
+            Family::Patrol => "t.zone",
+            _ => "t.category",
         };
         w.push(format!("{col} = ?{}", params.len()));
     }
@@ -247,7 +261,7 @@ pub fn page(
         // Overdue cases are a few among many open ones: the open ones in deadline order give a page at once,
         // where the planner, not knowing how few there are, might read every key and sort.
         (true, Some(ix)) => (s.due, "ASC", format!("{} INDEXED BY {ix}", s.table)),
-        _ => (s.date, "DESC", s.table.to_owned()),
+        _ => (s.order.unwrap_or(s.date), "DESC", s.table.to_owned()),
     };
     let (further, up) = if down == "ASC" {
         (">", "DESC")
@@ -274,7 +288,7 @@ pub fn page(
     // The page's keys first, from the table and its indexes (the due filters' indexes hold the sort key, so they
     // read no row they will not show); then only those rows, joined with what they show.
     let sql = format!(
-        "SELECT t.id, {date}, {select}, t.region_code, {sort} FROM {from} \
+        "SELECT t.id, {date}, {select}, t.region_code, CAST({sort} AS TEXT) FROM {from} \
          WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {sort} {order}, t.id {order} LIMIT {limit}) \
          ORDER BY {sort} {order}, t.id {order}",
         date = s.date,
@@ -292,9 +306,10 @@ pub fn page(
             text: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             person: r.get(6)?,
             due: r.get::<_, Option<String>>(7)?.and_then(|d| d.parse().ok()),
-            region: r.get(8)?,
+            findings: r.get(8)?,
+            region: r.get(9)?,
             key: (
-                r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(10)?.unwrap_or_default(),
                 id.clone(),
             ),
             id,
@@ -327,6 +342,21 @@ pub fn count(conn: &Connection, f: &Filter, today: NaiveDate, cap: Option<i64>) 
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
+}
+
+/// A patrol's findings, in the order they were found: (found on, code, status, location).
+pub fn findings_of(
+    conn: &Connection,
+    patrol_id: &str,
+) -> Result<Vec<(String, String, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT found_on, code, status, location FROM findings \
+         WHERE patrol_id = ?1 AND deleted = 0 ORDER BY found_on, id",
+    )?;
+    let rows = st.query_map([patrol_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// A place's name and address (for the detail views of what was found there).

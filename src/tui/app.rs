@@ -15,16 +15,6 @@ use crate::store::lists::{self, At, Filter, Row};
 use crate::store::search::Hit;
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
 
-/// The tabs, by number key: (zh, en, en where the header is short of room).
-pub const TABS: [(&str, &str, &str); 6] = [
-    ("总览", "Overview", "Home"),
-    ("安全检查", "Inspections", "Inspect"),
-    ("隐患", "Hazards", "Hazards"),
-    ("秦岭巡查", "Qinling patrols", "Qinling"),
-    ("信访", "Petitions", "Petitions"),
-    ("同步", "Sync", "Sync"),
-];
-
 /// One family's list: a page of rows and where it is.
 #[derive(Debug, Clone)]
 pub struct ListView {
@@ -90,7 +80,9 @@ pub struct App {
     /// The waiting save's screens, set aside while the worker reads (see `waiting`).
     pub parked: Option<Vec<Screen>>,
     pub lang: Lang,
-    pub tab: usize,
+    pub tab: Tab,
+    /// The Qinling tab shows its patrols rather than their findings.
+    pub patrols_shown: bool,
     pub device: device::Device,
     pub region_name: String,
     pub today: NaiveDate,
@@ -103,7 +95,7 @@ pub struct App {
     pub dash_stale: bool,
     /// The cursor among those records (`dash_rows.len()` is the "whole list" line), or None on the summary.
     pub dash_focus: Option<usize>,
-    pub lists: [ListView; 4],
+    pub lists: [ListView; 5],
     pub stack: Vec<Screen>,
     pub status: Option<String>,
     pub page_size: usize,
@@ -121,26 +113,10 @@ pub struct App {
     pub holiday_years: Vec<i32>,
 }
 
-/// The family listed on a tab (2–5).
-pub(super) fn tab_family(tab: usize) -> Option<usize> {
-    match tab {
-        2 => Some(0),
-        3 => Some(1),
-        4 => Some(2),
-        5 => Some(3),
-        _ => None,
-    }
-}
-
-pub(super) const LIST_FAMILIES: [Family; 4] = [
-    Family::Inspection,
-    Family::Hazard,
-    Family::Finding,
-    Family::Petition,
-];
+pub use super::tabs::{LIST_FAMILIES, Tab};
 
 /// The lines of the dashboard, each a shortcut to a filtered list: (tab, filter).
-pub fn dashboard_targets(today: NaiveDate) -> Vec<(usize, Filter)> {
+pub fn dashboard_targets(today: NaiveDate) -> Vec<(Tab, Filter)> {
     let mut overdue_h = Filter::new(Family::Hazard);
     overdue_h.overdue_only = true;
     let mut overdue_p = Filter::new(Family::Petition);
@@ -158,14 +134,14 @@ pub fn dashboard_targets(today: NaiveDate) -> Vec<(usize, Filter)> {
     let mut assigned_p = Filter::new(Family::Petition);
     assigned_p.assigned = true;
     vec![
-        (3, overdue_h),
-        (5, overdue_p),
-        (5, due3),
-        (5, due7),
-        (3, review),
-        (4, unreferred),
-        (3, assigned_h),
-        (5, assigned_p),
+        (Tab::Hazards, overdue_h),
+        (Tab::Petitions, overdue_p),
+        (Tab::Petitions, due3),
+        (Tab::Petitions, due7),
+        (Tab::Hazards, review),
+        (Tab::Qinling, unreferred),
+        (Tab::Hazards, assigned_h),
+        (Tab::Petitions, assigned_p),
     ]
 }
 
@@ -211,7 +187,8 @@ impl App {
             waiting: false,
             parked: None,
             lang,
-            tab: 1,
+            tab: Tab::Home,
+            patrols_shown: false,
             device,
             region_name,
             today,
@@ -235,6 +212,11 @@ impl App {
         Ok(app)
     }
 
+    /// The list the current tab shows, if it shows one.
+    pub(super) fn list(&self) -> Option<usize> {
+        self.tab.list(self.patrols_shown)
+    }
+
     /// What a form's checks need: today, and the worker's language.
     pub(super) fn checks(&self) -> super::checks::Context {
         super::checks::Context {
@@ -252,7 +234,7 @@ impl App {
         self.today = self.store.today();
         self.holiday_years = holidays::calendar(self.store.conn())?.years();
         match self.tab {
-            1 => {
+            Tab::Home => {
                 // The totals stay as they were until `idle` reads them again after the frame is drawn.
                 let mut d = dashboard::load(self.store.conn(), self.today)?;
                 d.totals = self.dashboard.totals.take();
@@ -260,9 +242,9 @@ impl App {
                 self.dash_stale = true;
                 self.load_dash_preview()?;
             }
-            6 => self.sync_refresh()?,
-            t => {
-                if let Some(i) = tab_family(t) {
+            Tab::Sync => self.sync_refresh()?,
+            _ => {
+                if let Some(i) = self.list() {
                     self.load_page(i, At::First)?;
                 }
             }
@@ -316,7 +298,7 @@ impl App {
             return self.retry_save();
         }
         // Only while the overview itself is on screen (not under a record opened from it).
-        if !self.dash_stale || self.tab != 1 || !self.stack.is_empty() {
+        if !self.dash_stale || self.tab != Tab::Home || !self.stack.is_empty() {
             return false;
         }
         self.dash_stale = false;
@@ -342,7 +324,7 @@ impl App {
             Some(Screen::Checklist(_)) => Context::Checklist,
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,
-            None if self.tab == 6 => Context::Sync,
+            None if self.tab == Tab::Sync => Context::Sync,
             _ => Context::List,
         }
     }
@@ -396,6 +378,7 @@ impl App {
             Family::Finding => Shown::Finding(need(records::get(conn, id)?, family, id)?),
             Family::Petition => Shown::Petition(need(records::get(conn, id)?, family, id)?),
             Family::Inspection => Shown::Inspection(need(inspections::get(conn, id)?, family, id)?),
+            Family::Patrol => Shown::Patrol(need(records::get(conn, id)?, family, id)?),
             _ => return Ok(()),
         };
         let timeline = records::timeline(conn, id)?;
@@ -429,6 +412,21 @@ impl App {
                 related.push((
                     format!("{} {item}", t("隐患", "hazard")),
                     format!("{status}  {} {deadline}", t("期限", "due")),
+                ));
+            }
+        }
+        // A patrol's findings, one line each.
+        if let Shown::Patrol(p) = &shown {
+            for (found_on, code, status, location) in lists::findings_of(conn, &p.meta.id)? {
+                let code = crate::domain::patrol::FindingCode::from_code(&code)
+                    .map(|c| c.label(self.lang).to_owned())
+                    .unwrap_or(code);
+                let status = crate::domain::patrol::FindingStatus::from_code(&status)
+                    .map(|s| s.label(self.lang).to_owned())
+                    .unwrap_or(status);
+                related.push((
+                    format!("{} {found_on}", t("发现", "finding")),
+                    format!("{code}  {status}  {location}"),
                 ));
             }
         }

@@ -3,7 +3,7 @@
 //! line steps into its records; Enter on a record opens it; the last line opens the whole filtered list; Esc
 //! (or ↑ past the first record) steps back out.
 
-use super::app::{App, dashboard_targets, tab_family};
+use super::app::{App, dashboard_targets};
 use super::keymap::Action;
 use crate::store::{StoreError, lists};
 
@@ -84,7 +84,7 @@ impl App {
             }
             (Some(i), Action::Open) => {
                 let (tab, filter) = targets[self.dash_selected].clone();
-                match (self.dash_rows.get(i), tab_family(tab)) {
+                match (self.dash_rows.get(i), tab.list(false)) {
                     (Some(row), Some(list)) => {
                         let id = row.id.clone();
                         self.open(super::app::LIST_FAMILIES[list], &id)

@@ -23,6 +23,7 @@ pub enum Shown {
     Finding(Finding),
     Petition(Petition),
     Inspection(Inspection),
+    Patrol(crate::domain::patrol::Patrol),
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +53,7 @@ impl Detail {
             Shown::Finding(_) => Family::Finding,
             Shown::Petition(_) => Family::Petition,
             Shown::Inspection(_) => Family::Inspection,
+            Shown::Patrol(_) => Family::Patrol,
         }
     }
 
@@ -61,6 +63,7 @@ impl Detail {
             Shown::Finding(f) => &f.meta.id,
             Shown::Petition(p) => &p.meta.id,
             Shown::Inspection(i) => &i.meta.id,
+            Shown::Patrol(p) => &p.meta.id,
         }
     }
 
@@ -114,7 +117,7 @@ impl Detail {
                 .into_iter()
                 .map(Offer::Petition)
                 .collect(),
-            Shown::Inspection(_) => Vec::new(),
+            Shown::Inspection(_) | Shown::Patrol(_) => Vec::new(),
         }
     }
 
@@ -140,6 +143,7 @@ impl Detail {
             Shown::Finding(f) => crate::store::records::to_map(f),
             Shown::Petition(p) => crate::store::records::to_map(p),
             Shown::Inspection(i) => crate::store::records::to_map(i),
+            Shown::Patrol(p) => crate::store::records::to_map(p),
         };
         map.unwrap_or_default()
     }

@@ -419,6 +419,10 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
                 |c| c.label(lang),
             ));
         }
+        Family::Patrol => {
+            statuses.extend(choices(PatrolStatus::ALL, |c| c.code(), |c| c.label(lang)));
+            categories.extend(choices(Zone::ALL, |c| c.code(), |c| c.label(lang)));
+        }
         _ => categories.extend(choices(
             Category::INSPECTED,
             |c| c.code(),
@@ -439,7 +443,15 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
             vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
         ),
         Field::choice("status", t("状态", "status"), statuses.clone()),
-        Field::choice("category", t("类别", "category"), categories.clone()),
+        Field::choice(
+            "category",
+            match f.family {
+                Family::Patrol => t("保护区", "zone"),
+                Family::Finding => t("问题类别", "kind"),
+                _ => t("类别", "category"),
+            },
+            categories.clone(),
+        ),
         Field::choice("region", t("网格", "grid"), regions.clone()),
         Field::date("from", t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
         Field::date("to", t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
@@ -559,7 +571,7 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
             .limit(100),
             Field::note("reason", t("修改原因", "why the change"), false, ""),
         ],
-        Shown::Inspection(_) => return None,
+        Shown::Inspection(_) | Shown::Patrol(_) => return None,
     };
     Some(Prompt::new(t("修改", "Edit"), fields))
 }

@@ -28,6 +28,8 @@ pub enum Action {
     Save,
     Reveal,
     SwitchWorker,
+    /// The Qinling tab: its patrols or their findings.
+    SwitchList,
     /// A lifecycle action in the detail view, by its letter.
     Act(char),
 }
@@ -87,6 +89,14 @@ use Context as C;
 /// Every key.
 pub const KEYMAP: &[Binding] = &[
     b(C::List, "Enter", A::Open, "打开", "open", true),
+    b(
+        C::List,
+        "v",
+        A::SwitchList,
+        "巡查记录/发现",
+        "patrols/findings",
+        true,
+    ),
     b(C::List, "j/k", A::Down, "移动", "move", true),
     b(C::List, "PgUp/PgDn", A::PageDown, "翻页", "page", false),
     b(
@@ -294,6 +304,7 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('e') => A::Edit,
         KeyCode::Char('/') => A::Search,
         KeyCode::Char('f') if context != C::Detail => A::Filter,
+        KeyCode::Char('v') if context == C::List => A::SwitchList,
         KeyCode::Char('w') => A::SwitchWorker,
         KeyCode::Char('i') if context == C::Detail => A::Reveal,
         KeyCode::Char(c) if context == C::Detail && c.is_ascii_lowercase() => A::Act(c),

@@ -18,6 +18,7 @@ mod scroll;
 mod submit;
 pub mod sync;
 mod sync_view;
+pub mod tabs;
 mod update;
 pub mod view;
 mod waiting;

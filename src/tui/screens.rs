@@ -7,7 +7,7 @@ use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
-use super::app::{App, TABS};
+use super::app::{App, Tab};
 use super::detail::days_text;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
@@ -172,7 +172,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
         super::app::dashboard_targets(app.today)
             .get(app.dash_selected)
             .map(|x| x.0)
-            .unwrap_or(3),
+            .unwrap_or(Tab::Hazards),
         items.get(app.dash_selected).map(|x| x.1).unwrap_or(""),
         // The line's own figure: the same test as the records listed under it.
         items.get(app.dash_selected).map(|x| x.2).unwrap_or(0),
@@ -186,7 +186,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
         &format!(" {label} {n} {}    [{hint}]", t("件", "")),
         w,
     )));
-    let family = super::app::tab_family(tab).map(|i| super::app::LIST_FAMILIES[i]);
+    let family = tab.list(false).map(|i| super::app::LIST_FAMILIES[i]);
     let room = (area.height as usize).saturating_sub(lines.len() + 1);
     for (k, r) in app.dash_rows.iter().take(room).enumerate() {
         let selected = app.dash_focus == Some(k);
@@ -259,9 +259,12 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
 pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     let lang = app.lang;
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let i = app.tab - 2;
+    let Some(i) = app.list() else {
+        return;
+    };
     let list = &app.lists[i];
     let w = area.width as usize;
+    let patrols_view = list.filter.family == crate::domain::record::Family::Patrol;
     let mut filters = Vec::new();
     if list.filter.overdue_only {
         filters.push(t("仅逾期", "overdue only").to_owned());
@@ -297,51 +300,111 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     };
     let title = format!(
         " {}  {} {}   {}: {}",
-        lang.pick(TABS[app.tab - 1].0, TABS[app.tab - 1].1),
+        match (app.tab, patrols_view) {
+            (super::app::Tab::Qinling, true) => t("秦岭巡查·巡查记录", "Qinling: patrols"),
+            (super::app::Tab::Qinling, false) => t("秦岭巡查·发现", "Qinling: findings"),
+            (tab, _) => tab.name(lang, false),
+        },
         t("共", "total"),
         count_text(list.total, list.exact),
         t("筛选", "filter"),
         filter
     );
     let mut lines = vec![Line::from(clip(&title, w)), Line::from("")];
-    // Columns (each with a one-cell gap): date 11, category 9, status 11, place 18, text the rest, due 12.
-    let fixed = 2 + 11 + 9 + 11 + 18 + 12;
+    let family = list.filter.family;
+    let patrols = family == crate::domain::record::Family::Patrol;
+    // Each row's cells as the worker reads them.
+    let cells: Vec<(String, String, String)> = list
+        .rows
+        .iter()
+        .map(|r| {
+            let (cat, status) = label_of(family, &r.category, &r.status, lang);
+            let text = match (family, &r.person) {
+                (crate::domain::record::Family::Inspection, inspector) => {
+                    let by = inspector.as_deref().unwrap_or("");
+                    if r.text.is_empty() {
+                        format!("{} {by}", t("检查人", "by"))
+                    } else {
+                        format!("{} {}  {by}", t("不合格", "failed"), r.text)
+                    }
+                }
+                (crate::domain::record::Family::Patrol, worker) => {
+                    let km = if r.text.is_empty() {
+                        "-"
+                    } else {
+                        r.text.as_str()
+                    };
+                    let n = r.findings.unwrap_or(0).max(0) as u64;
+                    let worker = worker.as_deref().unwrap_or("");
+                    match lang {
+                        Lang::Zh => format!("{km}公里 发现{n}条  {worker}"),
+                        Lang::En => format!(
+                            "{km} km, {}  {worker}",
+                            crate::domain::text::count(n, "finding", "findings")
+                        ),
+                    }
+                }
+                (_, Some(p)) => format!("{} {}", mask_name(p), r.text),
+                (_, None) => r.text.clone(),
+            };
+            (cat, status, text)
+        })
+        .collect();
+    let heads = if patrols {
+        (
+            t("保护区", "zone"),
+            t("状态", "status"),
+            t("路线", "route"),
+            t("里程、发现", "distance, findings"),
+        )
+    } else {
+        (
+            t("类别", "category"),
+            t("状态", "status"),
+            t("地点/案号", "place/case"),
+            t("内容", "what"),
+        )
+    };
+    // Columns sized from the labels in use (each with a one-cell gap), capped; a wider terminal gives the place
+    // column more, the text the rest.
+    let fit = |head: &str, cells: &mut dyn Iterator<Item = &String>, cap: usize| {
+        cells
+            .map(|c| width(c))
+            .chain([width(head)])
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+            + 1
+    };
+    let cat_w = fit(heads.0, &mut cells.iter().map(|c| &c.0), 12);
+    let status_w = fit(heads.1, &mut cells.iter().map(|c| &c.1), 12);
+    let place_w = (18 + w.saturating_sub(80) / 3).min(40);
+    // Patrols have no deadline: no due column.
+    let due_w = if patrols { 0 } else { 12 };
+    let fixed = 2 + 11 + cat_w + status_w + place_w + due_w;
     let text_w = w.saturating_sub(fixed).max(6);
     let head = format!(
         "  {}{}{}{}{}{}",
         col(t("日期", "date"), 11),
-        col(t("类别", "category"), 9),
-        col(t("状态", "status"), 11),
-        col(t("地点/案号", "place/case"), 18),
-        col(t("内容", "what"), text_w),
-        t("期限", "due")
+        col(heads.0, cat_w),
+        col(heads.1, status_w),
+        col(heads.2, place_w),
+        col(heads.3, text_w),
+        if patrols { "" } else { t("期限", "due") }
     );
     lines.push(Line::styled(
         clip(&head, w),
         Style::default().add_modifier(Modifier::BOLD),
     ));
-    for (k, r) in list.rows.iter().enumerate() {
-        let cat = label_of(list.filter.family, &r.category, &r.status, lang);
-        let text = match (list.filter.family, &r.person) {
-            (crate::domain::record::Family::Inspection, inspector) => {
-                let by = inspector.as_deref().unwrap_or("");
-                if r.text.is_empty() {
-                    format!("{} {by}", t("检查人", "by"))
-                } else {
-                    format!("{} {}  {by}", t("不合格", "failed"), r.text)
-                }
-            }
-            (_, Some(p)) => format!("{} {}", mask_name(p), r.text),
-            (_, None) => r.text.clone(),
-        };
+    for (k, (r, (cat, status, text))) in list.rows.iter().zip(&cells).enumerate() {
         let cursor = if k == list.selected { ">" } else { " " };
         let row = format!(
             "{cursor} {}{}{}{}{}",
             col(&r.date, 11),
-            col(&cat.0, 9),
-            col(&cat.1, 11),
-            col(&r.place, 18),
-            col(&text, text_w)
+            col(cat, cat_w),
+            col(status, status_w),
+            col(&r.place, place_w),
+            col(text, text_w)
         );
         let style = if k == list.selected {
             theme.selected()
@@ -403,27 +466,32 @@ pub(super) fn label_of(
             .map(|c| c.label(lang).to_owned()),
         F::Petition => crate::domain::petition::PetitionCategory::from_code(category)
             .map(|c| c.label(lang).to_owned()),
+        F::Patrol => {
+            crate::domain::patrol::Zone::from_code(category).map(|z| z.label(lang).to_owned())
+        }
         _ => Category::from_code(category).map(|c| c.short(lang).to_owned()),
     }
     .unwrap_or_else(|| category.to_owned());
-    let st = match family {
-        F::Hazard => {
-            crate::domain::hazard::HazardStatus::from_code(status).map(|s| s.label(lang).to_owned())
+    let st =
+        match family {
+            F::Hazard => crate::domain::hazard::HazardStatus::from_code(status)
+                .map(|s| s.label(lang).to_owned()),
+            F::Finding => crate::domain::patrol::FindingStatus::from_code(status)
+                .map(|s| s.label(lang).to_owned()),
+            F::Petition => crate::domain::petition::PetitionStatus::from_code(status)
+                .map(|s| s.label(lang).to_owned()),
+            F::Patrol => crate::domain::patrol::PatrolStatus::from_code(status)
+                .map(|s| s.label(lang).to_owned()),
+            F::Inspection => Some(match status {
+                "fail" => lang.pick("有不合格", "failed items").to_owned(),
+                "pass" => lang.pick("合格", "passed").to_owned(),
+                v => crate::domain::inspection::Verdict::from_code(v)
+                    .map(|v| v.label(lang).to_owned())
+                    .unwrap_or_default(),
+            }),
+            _ => None,
         }
-        F::Finding => crate::domain::patrol::FindingStatus::from_code(status)
-            .map(|s| s.label(lang).to_owned()),
-        F::Petition => crate::domain::petition::PetitionStatus::from_code(status)
-            .map(|s| s.label(lang).to_owned()),
-        F::Inspection => Some(match status {
-            "fail" => lang.pick("有不合格", "failed items").to_owned(),
-            "pass" => lang.pick("合格", "passed").to_owned(),
-            v => crate::domain::inspection::Verdict::from_code(v)
-                .map(|v| v.label(lang).to_owned())
-                .unwrap_or_default(),
-        }),
-        _ => None,
-    }
-    .unwrap_or_else(|| status.to_owned());
+        .unwrap_or_else(|| status.to_owned());
     (cat, st)
 }
 

@@ -13,19 +13,19 @@ use crate::store::{
     self, StoreError, device, hazards, holidays, inspections, patrols, petitions, records,
 };
 
-use super::app::{App, Screen};
+use super::app::{App, Screen, Tab};
 
 impl App {
     /// Opens the new-record form of the current tab.
     pub(super) fn new_record(&mut self) {
         use super::forms::{self, FormKind};
         let form = match self.tab {
-            2 => (
+            Tab::Inspections => (
                 FormKind::Inspection(None),
                 forms::inspection(self.lang, self.today, &self.grids),
             ),
-            4 => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
-            5 => (
+            Tab::Qinling => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
+            Tab::Petitions => (
                 FormKind::Petition {
                     confirmed_repeat: false,
                 },
@@ -139,7 +139,7 @@ impl App {
                     (Err(e), _) | (_, Err(e)) => Err(e),
                 }
             }
-            Shown::Inspection(_) => Ok(()),
+            Shown::Inspection(_) | Shown::Patrol(_) => Ok(()),
         };
         match r {
             Ok(()) => {

@@ -12,7 +12,7 @@ use crate::store::lists::At;
 use crate::store::search::{self};
 use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, petitions};
 
-use super::app::{App, LIST_FAMILIES, Screen, tab_family};
+use super::app::{App, LIST_FAMILIES, Screen, Tab};
 
 /// Ctrl+R: load the newest version of the record under a form.
 fn is_reload(key: KeyEvent) -> bool {
@@ -231,7 +231,10 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.stack.push(Screen::Help),
             Action::Tab(n) => {
-                self.tab = n as usize;
+                let Some(tab) = Tab::from_number(n) else {
+                    return;
+                };
+                self.tab = tab;
                 self.stack.clear();
                 let r = self.refresh();
                 self.report(r);
@@ -252,7 +255,9 @@ impl App {
                 self.t("切换网格员", "Switch worker").to_owned(),
                 vec![Field::text("name", self.t("姓名", "name").to_owned(), true).limit(50)],
             ))),
-            Action::Back if self.stack.is_empty() && self.tab == 1 => self.dash_action(action),
+            Action::Back if self.stack.is_empty() && self.tab == Tab::Home => {
+                self.dash_action(action)
+            }
             Action::Back => {
                 self.stack.pop();
                 let r = self.refresh();
@@ -268,13 +273,28 @@ impl App {
     }
 
     pub(super) fn tab_action(&mut self, action: Action) {
-        if self.tab == 1 {
+        if self.tab == Tab::Home {
             return self.dash_action(action);
         }
-        if self.tab == 6 {
+        if self.tab == Tab::Sync {
             return self.sync_action(action);
         }
-        let Some(i) = tab_family(self.tab) else {
+        if action == Action::SwitchList {
+            if self.tab != Tab::Qinling {
+                self.status = Some(
+                    self.t(
+                        "v 在 4 秦岭巡查 页切换巡查记录和发现",
+                        "v switches between patrols and findings on tab 4",
+                    )
+                    .into(),
+                );
+                return;
+            }
+            self.patrols_shown = !self.patrols_shown;
+            let r = self.refresh();
+            return self.report(r);
+        }
+        let Some(i) = self.list() else {
             return;
         };
         let r = match action {
@@ -493,6 +513,7 @@ impl App {
             Shown::Finding(f) => f.meta.version,
             Shown::Petition(p) => p.meta.version,
             Shown::Inspection(i) => i.meta.version,
+            Shown::Patrol(p) => p.meta.version,
         };
         let received = d.received().map(|a| (a.meta.id.clone(), a.meta.version));
         let result = match request {

@@ -9,7 +9,7 @@ use ratatui::symbols::border;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::app::{App, Screen, TABS};
+use super::app::{App, Screen, Tab};
 use super::detail::days_text;
 use super::keymap;
 use super::prompt::Prompt;
@@ -51,12 +51,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     // the current one (help names them all).
     let tabs_with = |names: u8| {
         let mut tabs = String::from(" wangge ");
-        for (i, (zh, en, short)) in TABS.iter().enumerate() {
-            let name = lang.pick(zh, if names == 0 { en } else { short });
-            match (i + 1 == app.tab, names) {
-                (true, _) => tabs.push_str(&format!(" [{}{name}]", i + 1)),
-                (false, 0 | 1) => tabs.push_str(&format!(" {}{name}", i + 1)),
-                (false, _) => tabs.push_str(&format!(" {}", i + 1)),
+        for tab in Tab::ALL {
+            let name = tab.name(lang, names > 0);
+            let n = tab.number();
+            match (tab == app.tab, names) {
+                (true, _) => tabs.push_str(&format!(" [{n}{name}]")),
+                (false, 0 | 1) => tabs.push_str(&format!(" {n}{name}")),
+                (false, _) => tabs.push_str(&format!(" {n}")),
             }
         }
         tabs
@@ -107,8 +108,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
             f, app, query, hits, *total, *selected, *editing, body, theme,
         ),
         _ => match app.tab {
-            1 => super::screens::draw_dashboard(f, app, body, theme),
-            6 => super::sync_view::draw_sync(f, app, body, theme),
+            Tab::Home => super::screens::draw_dashboard(f, app, body, theme),
+            Tab::Sync => super::sync_view::draw_sync(f, app, body, theme),
             _ => super::screens::draw_list(f, app, body, theme),
         },
     }
@@ -175,6 +176,10 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         // `i` only where something is masked.
         Some(Screen::Detail(d)) if !d.has_personal() => {
             keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
+        }
+        // `v` only where there are two lists to switch between.
+        None if app.tab != Tab::Qinling => {
+            keymap::hints_where(context, lang, |a| a != keymap::Action::SwitchList)
         }
         _ => keymap::hints(context, lang),
     };
@@ -554,10 +559,9 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         let mut does = lang.pick(b.zh, b.en).to_owned();
         if b.action == keymap::Action::Tab(1) {
             // The tabs by name: the header may have room for numbers only.
-            let names: Vec<String> = TABS
+            let names: Vec<String> = Tab::ALL
                 .iter()
-                .enumerate()
-                .map(|(i, (zh, en, _))| format!("{} {}", i + 1, lang.pick(zh, en)))
+                .map(|t| format!("{} {}", t.number(), t.name(lang, false)))
                 .collect();
             does = format!("{does}: {}", names.join(", "));
         }
