@@ -214,15 +214,37 @@ pub fn region_row(conn: &Connection, code: &str) -> Result<Option<RegionRow>> {
         .optional()?)
 }
 
-/// Adds a region a bundle refers to, unless it is known already (names on file are kept).
-pub fn add_region(tx: &Transaction, r: &RegionRow) -> Result<bool> {
-    Ok(tx
+/// What a bundle's region line did here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionChange {
+    Added,
+    Renamed,
+    Unchanged,
+}
+
+/// Adds a region a bundle refers to. A region on file keeps its name, unless `rename` (the bundle comes up from
+/// a device below this one, which names its villages and grids) and the region is not a built-in one.
+pub fn add_region(tx: &Transaction, r: &RegionRow, rename: bool) -> Result<RegionChange> {
+    let added = tx
         .prepare_cached(
             "INSERT INTO regions (code, name, level, parent, source) VALUES (?1, ?2, ?3, ?4, 'bundle')
              ON CONFLICT(code) DO NOTHING",
         )?
-        .execute(params![r.code, r.name, r.level, r.parent])?
-        > 0)
+        .execute(params![r.code, r.name, r.level, r.parent])?;
+    if added > 0 {
+        return Ok(RegionChange::Added);
+    }
+    if rename
+        && tx
+            .prepare_cached(
+                "UPDATE regions SET name = ?2 WHERE code = ?1 AND source <> 'builtin' AND name <> ?2",
+            )?
+            .execute(params![r.code, r.name])?
+            > 0
+    {
+        return Ok(RegionChange::Renamed);
+    }
+    Ok(RegionChange::Unchanged)
 }
 
 /// Where a device stands with this database.

@@ -1,5 +1,5 @@
-//! Regions: the built-in county and townships, villages and grids imported from CSV (UTF-8 or GBK), and the
-//! jurisdiction check every write makes.
+//! Regions: the built-in county and townships, villages and grids imported from CSV (UTF-8 or GBK) or added
+//! and renamed on screen inside the device's jurisdiction, and the jurisdiction check every write makes.
 
 use std::path::Path;
 
@@ -228,6 +228,125 @@ pub fn import(tx: &Transaction, ctx: &WriteCtx, rows: &[Region]) -> Result<usize
         &serde_json::json!({ "rows": n }),
     )?;
     Ok(n)
+}
+
+/// Adds region `n` under `parent` (a village under a township, a grid under a village) inside this device's
+/// jurisdiction, audited. It travels to the county with the records that lie in it, as region lines do.
+pub fn add(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    parent: &RegionCode,
+    n: u16,
+    name: &str,
+) -> Result<Region> {
+    use crate::domain::record::DomainError;
+    let name = region_name(name)?;
+    check_inside(tx, ctx, parent)?;
+    let Some(code) = parent.child(n) else {
+        return Err(DomainError::rule(
+            format!("{parent} 之下不能再分（村之下是网格，网格之下不再分），编号应为 1 到 999"),
+            format!("Nothing can be added under {parent} with number {n} (villages hold grids, grids nothing; numbers run 1 to 999)"),
+        )
+        .into());
+    };
+    if let Some(known) = name_of(tx, &code)? {
+        return Err(DomainError::rule(
+            format!("{code} 已有：{known}；请换一个编号"),
+            format!("{code} exists already ({known}); choose another number"),
+        )
+        .into());
+    }
+    let region = Region {
+        level: code.level(),
+        code,
+        name,
+        parent: Some(parent.clone()),
+    };
+    upsert(tx, std::slice::from_ref(&region), "import")?;
+    audit::append(
+        tx,
+        ctx,
+        "region",
+        &region.code,
+        "add",
+        None,
+        &serde_json::json!({ "name": region.name, "parent": parent }),
+    )?;
+    Ok(region)
+}
+
+/// Renames a village or grid inside this device's jurisdiction (not the device's own region, nor a built-in
+/// one), audited; the records that lie in it are indexed again, so that search finds them by the new name.
+pub fn rename(tx: &Transaction, ctx: &WriteCtx, code: &RegionCode, name: &str) -> Result<()> {
+    use crate::domain::record::DomainError;
+    let name = region_name(name)?;
+    check_inside(tx, ctx, code)?;
+    let source: String = tx
+        .prepare_cached("SELECT source FROM regions WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))?;
+    if *code == ctx.region || source == "builtin" {
+        return Err(DomainError::rule(
+            "县、乡镇和本设备自己的区划名称不在这里修改",
+            "The county's, the townships' and this device's own names are not changed here",
+        )
+        .into());
+    }
+    let old = name_of(tx, code)?.unwrap_or_default();
+    tx.prepare_cached("UPDATE regions SET name = ?2, source = 'import' WHERE code = ?1")?
+        .execute(params![code, name])?;
+    audit::append(
+        tx,
+        ctx,
+        "region",
+        code,
+        "rename",
+        None,
+        &serde_json::json!({ "from": old, "to": name }),
+    )?;
+    super::search::index_region(tx, code)
+}
+
+/// The first number not yet taken under `parent` (villages from 201, as NBS numbers 村委会; grids from 1).
+pub fn next_free(conn: &Connection, parent: &RegionCode) -> Result<Option<u16>> {
+    let start = if parent.level() == Level::Township {
+        201
+    } else {
+        1
+    };
+    for n in (start..=999).chain(1..start) {
+        match parent.child(n) {
+            Some(code) if name_of(conn, &code)?.is_none() => return Ok(Some(n)),
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The villages and grids inside `own` named on this device (imported from CSV or added on screen).
+pub fn named_here(conn: &Connection, own: &RegionCode) -> Result<Vec<RegionCode>> {
+    let mut st = conn.prepare_cached(
+        "SELECT code FROM regions WHERE source = 'import' AND code >= ?1 AND code < ?1 || 'a' AND code <> ?2",
+    )?;
+    let rows = st.query_map(params![own.prefix(), own], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// A region's name as typed: one line, not empty, at most 50 characters.
+fn region_name(name: &str) -> Result<String> {
+    use crate::domain::record::DomainError;
+    use crate::domain::validate::{Invalid, line};
+    let name = line("region_name", name, 50).map_err(DomainError::from)?;
+    if name.is_empty() {
+        return Err(DomainError::from(Invalid::Required {
+            field: "region_name",
+        })
+        .into());
+    }
+    Ok(name)
+}
+
+fn name_of(conn: &Connection, code: &RegionCode) -> Result<Option<String>> {
+    name(conn, code)
 }
 
 /// Whether a code is known.

@@ -282,6 +282,27 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Brings the documents of every record lying in `region` up to date (its name is part of their text).
+pub fn index_region(tx: &Transaction, region: &crate::domain::ids::RegionCode) -> Result<()> {
+    let mut found: Vec<(Family, String)> = Vec::new();
+    for family in Family::ALL.iter().copied() {
+        if source(family).is_none() {
+            continue;
+        }
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT id FROM {} WHERE region_code >= ?1 AND region_code < ?1 || 'a'",
+            family.table()
+        ))?;
+        for id in st.query_map([region.prefix()], |r| r.get::<_, String>(0))? {
+            found.push((family, id?));
+        }
+    }
+    for (family, id) in found {
+        index(tx, family, &id)?;
+    }
+    Ok(())
+}
+
 /// How many documents the index holds.
 pub fn documents(conn: &Connection) -> Result<u64> {
     let n: i64 = conn

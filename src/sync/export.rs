@@ -362,6 +362,12 @@ fn write_payload(
             Ok(())
         })?;
     }
+    // Sending up: the villages and grids this device added or renamed, so that the county knows them by the
+    // names used here (it takes a name from below over its own, never from above).
+    if inside.is_none() {
+        let own = device::get(conn)?.region;
+        regions.extend(crate::store::regions::named_here(conn, &own)?);
+    }
     // The regions those records lie in, with the regions above them, so the receiver knows their names.
     let mut all = BTreeSet::new();
     for code in regions {

@@ -29,6 +29,8 @@ pub struct Summary {
     pub conflicts: u64,
     pub quarantined: u64,
     pub regions_added: u64,
+    /// Villages and grids whose names came up renamed.
+    pub regions_renamed: u64,
     pub forks: u64,
     /// Records held earlier and taken now (what they waited for arrived).
     pub released: u64,
@@ -224,6 +226,7 @@ fn merge_bundle(
                 )?;
             }
             let mut touched = Touched::for_index_of(crate::store::search::documents(tx)?);
+            let mut renamed = Vec::new();
             let declared = header
                 .counts
                 .iter()
@@ -252,8 +255,15 @@ fn merge_bundle(
             };
             let (digest, check) = incoming::read(&source, progress, |item| match item {
                 Item::Region(region) => {
-                    if exchange::add_region(tx, &region)? {
-                        apply.summary.regions_added += 1;
+                    // Names come up from the device that keeps them, never down from above.
+                    let upward = own.region.contains(&header.region) && own.region != header.region;
+                    match exchange::add_region(tx, &region, upward)? {
+                        exchange::RegionChange::Added => apply.summary.regions_added += 1,
+                        exchange::RegionChange::Renamed => {
+                            apply.summary.regions_renamed += 1;
+                            renamed.push(region.code.clone());
+                        }
+                        exchange::RegionChange::Unchanged => {}
                     }
                     Ok(())
                 }
@@ -274,6 +284,12 @@ fn merge_bundle(
                 tx.cache_flush()?;
                 let started = std::time::Instant::now();
                 index(tx, &touched)?;
+                // The records in a renamed village or grid are found by its new name.
+                if !touched.overflow {
+                    for code in &renamed {
+                        crate::store::search::index_region(tx, code)?;
+                    }
+                }
                 summary.index_rebuild = Some(started.elapsed());
             }
             // Only a bundle addressed to this very region counts as received in full (for gaps and the county's

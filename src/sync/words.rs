@@ -189,6 +189,12 @@ pub fn imported(s: &Summary, lang: Lang) -> String {
             s.quarantined
         ),
     };
+    if s.regions_renamed > 0 {
+        out.push_str(&match lang {
+            Lang::Zh => format!("，区划改名 {}", s.regions_renamed),
+            Lang::En => format!(", regions renamed {}", s.regions_renamed),
+        });
+    }
     if s.regions_added > 0 {
         out.push_str(&match lang {
             Lang::Zh => format!("，新增区划 {}", s.regions_added),

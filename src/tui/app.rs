@@ -67,6 +67,8 @@ pub enum Screen {
     Help,
     /// A conflict from the 同步 tab, both versions side by side.
     Conflict(Box<crate::sync::review::ConflictView>),
+    /// The villages and grids of the jurisdiction (`R`).
+    Regions(super::regions::Regions),
     /// Asks before throwing away a changed form.
     ConfirmDiscard,
     /// Asks before quitting with a changed form open.
@@ -150,9 +152,45 @@ impl App {
         let device = device::get(store.conn())?;
         // A save never freezes the screen for long: past this wait it is tried again between keys.
         store.set_busy_timeout(super::waiting::TRY_WAIT)?;
-        let region_name = store::regions::name(store.conn(), &device.region)?.unwrap_or_default();
         let today = store.today();
-        let regions = store::regions::list(store.conn(), Some(&device.region))?;
+        let mut app = App {
+            store,
+            waiting: false,
+            parked: None,
+            lang,
+            tab: Tab::Home,
+            patrols_shown: false,
+            device,
+            region_name: String::new(),
+            today,
+            dashboard: Dashboard::default(),
+            dash_selected: 0,
+            dash_rows: Vec::new(),
+            dash_stale: false,
+            dash_focus: None,
+            lists: LIST_FAMILIES.map(ListView::new),
+            stack: Vec::new(),
+            status: None,
+            page_size: 15,
+            quit: false,
+            sync: Default::default(),
+            grids: Vec::new(),
+            offices: Vec::new(),
+            children: Vec::new(),
+            holiday_years: Vec::new(),
+        };
+        app.load_regions()?;
+        app.refresh()?;
+        Ok(app)
+    }
+
+    /// Reads the regions a record may belong to, where petitions are registered and where cases go down to
+    /// (again after a village or grid is added or renamed).
+    pub(super) fn load_regions(&mut self) -> Result<(), StoreError> {
+        let device = &self.device;
+        let region_name =
+            store::regions::name(self.store.conn(), &device.region)?.unwrap_or_default();
+        let regions = store::regions::list(self.store.conn(), Some(&device.region))?;
         let label = |r: &store::regions::Region| {
             let parent = r
                 .parent
@@ -182,34 +220,11 @@ impl App {
             .filter(|r| r.parent.as_ref() == Some(&device.region))
             .map(|r| (r.code.to_string(), format!("{} {}", r.name, r.code)))
             .collect();
-        let mut app = App {
-            store,
-            waiting: false,
-            parked: None,
-            lang,
-            tab: Tab::Home,
-            patrols_shown: false,
-            device,
-            region_name,
-            today,
-            dashboard: Dashboard::default(),
-            dash_selected: 0,
-            dash_rows: Vec::new(),
-            dash_stale: false,
-            dash_focus: None,
-            lists: LIST_FAMILIES.map(ListView::new),
-            stack: Vec::new(),
-            status: None,
-            page_size: 15,
-            quit: false,
-            sync: Default::default(),
-            grids,
-            offices,
-            children,
-            holiday_years: Vec::new(),
-        };
-        app.refresh()?;
-        Ok(app)
+        self.region_name = region_name;
+        self.grids = grids;
+        self.offices = offices;
+        self.children = children;
+        Ok(())
     }
 
     /// The list the current tab shows, if it shows one.
@@ -324,6 +339,7 @@ impl App {
             Some(Screen::Checklist(_)) => Context::Checklist,
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,
+            Some(Screen::Regions(_)) => Context::Regions,
             None if self.tab == Tab::Sync => Context::Sync,
             _ => Context::List,
         }

@@ -44,6 +44,14 @@ pub enum FormKind {
     Import,
     /// Registering the county card.
     Card,
+    /// A village or grid under `parent`, from the 区划 screen.
+    AddRegion {
+        parent: crate::domain::ids::RegionCode,
+    },
+    /// A new name for a village or grid, from the 区划 screen.
+    RenameRegion {
+        code: crate::domain::ids::RegionCode,
+    },
     /// A conflict's resolution or a held record's discard, with its note.
     Decide(super::sync::Decision),
 }
@@ -379,6 +387,48 @@ pub fn close_patrol(lang: Lang) -> Prompt {
             Field::text("km", t("里程（公里）", "distance (km)"), false)
                 .check(Check::Amount)
                 .limit(8),
+        ],
+    )
+}
+
+/// A new village (under a township) or grid (under a village): its number, suggested as the first free one,
+/// and its name.
+pub fn add_region(lang: Lang, parent: &str, level: crate::domain::region::Level, n: u16) -> Prompt {
+    let what = level.label(lang);
+    Prompt::new(
+        match lang {
+            Lang::Zh => format!("在 {parent} 之下添加{what}"),
+            Lang::En => format!("Add a {what} under {parent}"),
+        },
+        vec![
+            Field::filled(
+                "number",
+                lang.pick("编号（1-999）", "number (1-999)").to_owned(),
+                true,
+                &n.to_string(),
+            )
+            .check(Check::Whole { min: 1 })
+            .limit(3),
+            Field::text("name", lang.pick("名称", "name").to_owned(), true).limit(50),
+        ],
+    )
+}
+
+/// A village's or grid's new name.
+pub fn rename_region(lang: Lang, code: &str, name: &str) -> Prompt {
+    Prompt::new(
+        match lang {
+            Lang::Zh => format!("{name}（{code}）改名"),
+            Lang::En => format!("Rename {name} ({code})"),
+        },
+        vec![
+            Field::filled(
+                "name",
+                lang.pick("新名称", "new name").to_owned(),
+                true,
+                name,
+            )
+            .limit(50),
         ],
     )
 }

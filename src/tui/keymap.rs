@@ -30,6 +30,8 @@ pub enum Action {
     SwitchWorker,
     /// The Qinling tab: its patrols or their findings.
     SwitchList,
+    /// The villages and grids of the jurisdiction.
+    Regions,
     /// A lifecycle action in the detail view, by its letter.
     Act(char),
 }
@@ -52,6 +54,8 @@ pub enum Context {
     Sync,
     /// A conflict opened from the 同步 tab.
     Conflict,
+    /// The villages and grids of the jurisdiction.
+    Regions,
 }
 
 /// One row of the table.
@@ -260,6 +264,17 @@ pub const KEYMAP: &[Binding] = &[
         true,
     ),
     b(C::Conflict, "Esc", A::Back, "返回", "back", true),
+    b(
+        C::Regions,
+        "n",
+        A::New,
+        "添加村/网格（所选之下）",
+        "add village/grid below",
+        true,
+    ),
+    b(C::Regions, "e", A::Edit, "改名", "rename", true),
+    b(C::Regions, "j/k", A::Down, "移动", "move", true),
+    b(C::Regions, "Esc", A::Back, "返回", "back", true),
     b(C::Global, "1-6", A::Tab(1), "切换页签", "switch tab", false),
     b(C::Global, "/", A::Search, "搜索", "search", true),
     b(
@@ -268,6 +283,14 @@ pub const KEYMAP: &[Binding] = &[
         A::SwitchWorker,
         "切换网格员",
         "switch worker",
+        false,
+    ),
+    b(
+        C::Global,
+        "R",
+        A::Regions,
+        "区划：添加、改名村和网格",
+        "regions: add or rename villages and grids",
         false,
     ),
     b(C::Global, "?", A::Help, "帮助", "help", true),
@@ -306,6 +329,7 @@ pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('f') if context != C::Detail => A::Filter,
         KeyCode::Char('v') if context == C::List => A::SwitchList,
         KeyCode::Char('w') => A::SwitchWorker,
+        KeyCode::Char('R') => A::Regions,
         KeyCode::Char('i') if context == C::Detail => A::Reveal,
         KeyCode::Char(c) if context == C::Detail && c.is_ascii_lowercase() => A::Act(c),
         KeyCode::Char(c @ ('a' | 'b')) if context == C::Conflict => A::Act(c),
@@ -318,7 +342,7 @@ pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
     // In forms every printable key is text, so the global keys do not apply there.
     let globals = matches!(
         context,
-        C::List | C::Detail | C::Patrol | C::Sync | C::Conflict
+        C::List | C::Detail | C::Patrol | C::Sync | C::Conflict | C::Regions
     );
     KEYMAP.iter().filter(move |b| b.context == context).chain(
         KEYMAP
@@ -355,6 +379,7 @@ pub fn markdown_table() -> String {
             C::Patrol => "patrol under way / 巡查中",
             C::Sync => "同步 tab / 同步页",
             C::Conflict => "a conflict / 冲突",
+            C::Regions => "regions (`R`) / 区划",
         };
         s.push_str(&format!(
             "| `{}` | {place} | {} / {} |\n",

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod offers;
 mod pick;
 pub mod prompt;
+pub mod regions;
 mod screens;
 mod scroll;
 mod submit;

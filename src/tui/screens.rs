@@ -165,6 +165,19 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             ),
             w,
         )));
+    } else if app
+        .grids
+        .iter()
+        .all(|(code, _)| code.as_str() == app.device.region.as_str())
+    {
+        // A new device knows no village yet: say where they are added.
+        lines.push(Line::from(clip(
+            t(
+                " 还没有村和网格：按 R 添加（记录先记在本辖区）",
+                " No villages or grids yet: R adds them (records go to this region meanwhile)",
+            ),
+            w,
+        )));
     }
     lines.push(Line::from(""));
     // The chosen line's records.

@@ -391,6 +391,17 @@ impl App {
                 self.stack.pop();
                 self.start_import(path);
             }
+            FormKind::AddRegion { parent } => {
+                let n = prompt.get("number").trim().parse::<u16>().unwrap_or(0);
+                self.save_region(|tx, c| {
+                    store::regions::add(tx, c, &parent, n, &prompt.get("name")).map(|r| r.code)
+                });
+            }
+            FormKind::RenameRegion { code } => {
+                self.save_region(|tx, c| {
+                    store::regions::rename(tx, c, &code, &prompt.get("name")).map(|()| code.clone())
+                });
+            }
             FormKind::Decide(decision) => {
                 if let Err(e) = self.decide(decision, &prompt.get("note")) {
                     self.form_error(msg(e));

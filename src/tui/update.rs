@@ -263,8 +263,13 @@ impl App {
                 let r = self.refresh();
                 self.report(r);
             }
+            Action::Regions => {
+                let r = self.open_regions();
+                self.report(r);
+            }
             _ => match self.stack.last() {
                 Some(Screen::Conflict(_)) => self.conflict_action(action),
+                Some(Screen::Regions(_)) => self.regions_action(action),
                 Some(Screen::Detail(_)) => self.detail_action(action),
                 Some(Screen::Search { .. }) => self.search_action(action),
                 _ => self.tab_action(action),

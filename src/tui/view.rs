@@ -94,6 +94,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     match app.stack.iter().rev().find(|s| !overlay(s)) {
         Some(Screen::Detail(d)) => super::screens::draw_detail(f, app, d, body, theme),
         Some(Screen::Conflict(v)) => super::sync_view::draw_conflict(f, app, v, body),
+        Some(Screen::Regions(r)) => r.draw(f, body, lang, theme),
         Some(Screen::Checklist(c)) => super::entry::draw_checklist(f, app, c, body, theme),
         Some(Screen::PatrolRun { patrol, findings }) => {
             super::entry::draw_patrol(f, app, patrol, *findings, body)
