@@ -35,6 +35,18 @@ coded_enum! {
     }
 }
 
+impl Verdict {
+    /// The 初判 verdicts that agree with `failed` failed items: no obvious hazard when none failed, a hazard or
+    /// a serious one when some did.
+    pub fn agreeing(failed: u32) -> &'static [Verdict] {
+        if failed == 0 {
+            &[Verdict::NoHazard]
+        } else {
+            &[Verdict::Hazard, Verdict::Serious]
+        }
+    }
+}
+
 /// The result of one checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemOutcome {

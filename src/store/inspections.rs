@@ -8,7 +8,7 @@ use super::{Result, StoreError, WriteCtx, hazards};
 use crate::domain::Lang;
 use crate::domain::category::Category;
 use crate::domain::hazard::{Hazard, HazardStatus};
-use crate::domain::inspection::{HazardDraft, Inspection, ItemOutcome, ItemResult};
+use crate::domain::inspection::{HazardDraft, Inspection, ItemOutcome, ItemResult, Verdict};
 use crate::domain::place::Place;
 use crate::domain::record::{DomainError, Family, Meta, Step};
 
@@ -143,6 +143,48 @@ pub fn record(
         inspection: insp,
         hazards: opened,
     })
+}
+
+/// Corrects a saved inspection: its date, who was inspected, the house's 初判 and the note, through the
+/// version check, audited with `reason`. Its results and the hazards they opened are left as they are (a hazard
+/// follows its own lifecycle); a 初判 that contradicts the failed items is refused.
+pub fn correct(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    edited: &Inspection,
+    reason: Option<&str>,
+) -> Result<Inspection> {
+    let mut old: Inspection = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
+    load_results(tx, &mut old)?;
+    let mut insp = old.clone();
+    insp.inspected_on = edited.inspected_on;
+    insp.subject = edited.subject;
+    insp.verdict = edited.verdict;
+    insp.note = edited.note.clone();
+    let codes: Vec<String> = checklist(tx, insp.category)?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    insp.validate(&codes, ctx.today())?;
+    if let Some(v) = insp.verdict
+        && !Verdict::agreeing(insp.failed_count).contains(&v)
+    {
+        return Err(DomainError::rule(
+            format!(
+                "初判「{}」与检查结果不符（{} 项不合格）",
+                v.label(Lang::Zh),
+                insp.failed_count
+            ),
+            format!(
+                "The verdict '{}' contradicts the results ({} failed)",
+                v.label(Lang::En),
+                insp.failed_count
+            ),
+        )
+        .into());
+    }
+    records::save(tx, ctx, Some(&old), &mut insp, "update", reason)?;
+    Ok(insp)
 }
 
 pub(crate) fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {

@@ -10,6 +10,7 @@ use chrono::{Days, NaiveDate};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{TextArea, WrapMode};
 
+use super::keymap::Action;
 use crate::domain::Lang;
 use crate::domain::category::{Category, Grade};
 use crate::domain::inspection::{
@@ -49,6 +50,10 @@ pub enum Step {
     Save,
     /// Back to the place form, every answer kept.
     Back,
+    /// The help overlay (`?`).
+    Help,
+    /// Quit, asking first when something was marked (`q`).
+    Quit,
 }
 
 impl Checklist {
@@ -117,13 +122,22 @@ impl Checklist {
             }
             return Step::Editing;
         }
+        match super::keymap::resolve(super::keymap::Context::Checklist, key) {
+            Some(action) => self.act(action),
+            None => Step::Editing,
+        }
+    }
+
+    /// An action of the keymap's checklist rows.
+    pub fn act(&mut self, action: Action) -> Step {
         let i = self.selected;
-        if i >= self.items.len() {
-            return if key.code == KeyCode::Esc {
-                Step::Back
-            } else {
-                Step::Editing
-            };
+        match action {
+            Action::Back => return Step::Back,
+            Action::Save => return Step::Save,
+            Action::Help => return Step::Help,
+            Action::Quit => return Step::Quit,
+            _ if i >= self.items.len() => return Step::Editing,
+            _ => {}
         }
         // A pass or n/a moves on; a failed item stays selected, so that its note (Tab) is its own.
         let mark = |s: &mut Checklist, r: ItemResult| {
@@ -134,24 +148,19 @@ impl Checklist {
             }
             s.follow_failures();
         };
-        match key.code {
-            KeyCode::Esc => return Step::Back,
-            KeyCode::Char('j') | KeyCode::Down => {
-                self.selected = (i + 1).min(self.items.len().saturating_sub(1))
-            }
-            KeyCode::Char('k') | KeyCode::Up => self.selected = i.saturating_sub(1),
-            KeyCode::Char('p') => mark(self, ItemResult::Pass),
-            KeyCode::Char('f') => mark(self, ItemResult::Fail),
-            KeyCode::Char('n') => mark(self, ItemResult::NotApplicable),
-            KeyCode::Char('P') => {
+        match action {
+            Action::Down => self.selected = (i + 1).min(self.items.len().saturating_sub(1)),
+            Action::Up => self.selected = i.saturating_sub(1),
+            Action::Mark(r) => mark(self, r),
+            Action::RestPassed => {
                 for r in self.results.iter_mut().filter(|r| r.is_none()) {
                     *r = Some(ItemResult::Pass);
                 }
                 self.changed = true;
                 self.follow_failures();
             }
-            KeyCode::Tab => self.editor = Some(note_editor(&self.notes[i])),
-            KeyCode::Char('g') if self.results[i] == Some(ItemResult::Fail) => {
+            Action::NextField => self.editor = Some(note_editor(&self.notes[i])),
+            Action::Grade if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
                 let g = if g == Grade::General {
                     Grade::Major
@@ -160,9 +169,9 @@ impl Checklist {
                 };
                 self.hazard[i] = Some((g, d));
             }
-            KeyCode::Char(c @ ('+' | '=' | '-')) if self.results[i] == Some(ItemResult::Fail) => {
+            Action::Deadline(step) if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
-                let d = if c == '-' {
+                let d = if step < 0 {
                     d.pred_opt().unwrap_or(d).max(self.date)
                 } else {
                     d.succ_opt().unwrap_or(d)
@@ -170,7 +179,7 @@ impl Checklist {
                 self.hazard[i] = Some((g, d));
             }
             // With failed items, between 存在安全隐患 and 严重; with none, it stays 未发现明显隐患.
-            KeyCode::Char('v') if self.verdict.is_some() => {
+            Action::Verdict if self.verdict.is_some() => {
                 self.verdict = Some(match self.verdict {
                     Some(Verdict::Hazard) if self.failed() > 0 => Verdict::Serious,
                     _ if self.failed() > 0 => Verdict::Hazard,

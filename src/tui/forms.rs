@@ -621,7 +621,48 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
             .limit(100),
             Field::note("reason", t("修改原因", "why the change"), false, ""),
         ],
-        Shown::Inspection(_) | Shown::Patrol(_) => return None,
+        Shown::Inspection(i) => {
+            use crate::domain::inspection::Verdict;
+            let mut fields = vec![
+                Field::date("date", t("检查日期", "inspected on"), Some(i.inspected_on)),
+                Field::chosen(
+                    "subject",
+                    t("检查对象", "inspected party"),
+                    choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
+                    i.subject.code(),
+                ),
+            ];
+            if let Some(v) = i.verdict {
+                // Only the verdicts the failed items allow: 初判 never contradicts the results.
+                let agreeing = Verdict::agreeing(i.failed_count);
+                let current = if agreeing.contains(&v) {
+                    v
+                } else {
+                    agreeing[0]
+                };
+                fields.push(Field::chosen(
+                    "verdict",
+                    t("初判", "verdict"),
+                    choices(agreeing, |c| c.code(), |c| c.label(lang)),
+                    current.code(),
+                ));
+            }
+            fields.push(Field::note("note", t("备注", "note"), false, &opt(&i.note)).limit(2000));
+            fields.push(Field::note(
+                "reason",
+                t("修改原因", "why the change"),
+                false,
+                "",
+            ));
+            return Some(Prompt::new(
+                t(
+                    "更正检查（各项结果和隐患不变）",
+                    "Correct the inspection (results and hazards stay)",
+                ),
+                fields,
+            ));
+        }
+        Shown::Patrol(_) => return None,
     };
     Some(Prompt::new(t("修改", "Edit"), fields))
 }

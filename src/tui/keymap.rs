@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::Lang;
+use crate::domain::inspection::ItemResult;
 
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +33,17 @@ pub enum Action {
     SwitchList,
     /// The villages and grids of the jurisdiction.
     Regions,
-    /// A lifecycle action in the detail view, by its letter.
+    /// A checklist item marked pass, fail or not applicable.
+    Mark(ItemResult),
+    /// Every checklist item not marked yet passed.
+    RestPassed,
+    /// A failed item's hazard: general or major.
+    Grade,
+    /// A failed item's hazard deadline a day later (+1) or earlier (-1).
+    Deadline(i8),
+    /// A self-built house's 初判, as far as the failed items allow.
+    Verdict,
+    /// A step named by its letter: a lifecycle action in the detail view, a 同步 or conflict action.
     Act(char),
 }
 
@@ -58,21 +69,72 @@ pub enum Context {
     Regions,
 }
 
-/// One row of the table.
+impl Context {
+    /// Contexts whose keys `resolve` reads from the table; in the others (forms, a note) a key is text first
+    /// and their rows describe the keys the editor takes.
+    pub const RESOLVED: [Context; 7] = [
+        C::List,
+        C::Detail,
+        C::Checklist,
+        C::Patrol,
+        C::Sync,
+        C::Conflict,
+        C::Regions,
+    ];
+}
+
+/// A key as the table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A character typed without Ctrl (Shift makes the capital).
+    Char(char),
+    /// Ctrl with a letter.
+    Ctrl(char),
+    /// A key without a character: Enter, Esc, Tab, arrows, F2.
+    Code(KeyCode),
+    /// Any lowercase letter this context binds no other way: the step of that letter (`Act`).
+    Letter,
+    /// Keys a text editor takes itself (forms, notes): described, not resolved here.
+    Text,
+}
+
+impl Key {
+    /// Whether a press is this key. Alt is not told apart: over SSH, Esc and a quick next key arrive as one
+    /// Alt press, which must still do what the key does.
+    fn matches(self, key: KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match (self, key.code) {
+            (Key::Ctrl(c), KeyCode::Char(k)) => ctrl && k.eq_ignore_ascii_case(&c),
+            (Key::Char(c), KeyCode::Char(k)) => !ctrl && k == c,
+            (Key::Letter, KeyCode::Char(k)) => !ctrl && k.is_ascii_lowercase(),
+            (Key::Code(c), k) => !ctrl && k == c,
+            _ => false,
+        }
+    }
+}
+
+/// One row of the table: the keys it binds (each with its action), as shown, and what they do.
 pub struct Binding {
     pub context: Context,
     pub keys: &'static str,
-    pub action: Action,
+    pub press: &'static [(Key, Action)],
     pub zh: &'static str,
     pub en: &'static str,
     /// Shown in the bottom hint bar of its context.
     pub hint: bool,
 }
 
+impl Binding {
+    /// The row's main action (hints are filtered by it).
+    pub fn action(&self) -> Action {
+        self.press.first().map_or(A::Help, |p| p.1)
+    }
+}
+
 const fn b(
     context: Context,
     keys: &'static str,
-    action: Action,
+    press: &'static [(Key, Action)],
     zh: &'static str,
     en: &'static str,
     hint: bool,
@@ -80,7 +142,7 @@ const fn b(
     Binding {
         context,
         keys,
-        action,
+        press,
         zh,
         en,
         hint,
@@ -89,24 +151,57 @@ const fn b(
 
 use Action as A;
 use Context as C;
+use Key as K;
+
+const MOVE: &[(Key, Action)] = &[
+    (K::Char('j'), A::Down),
+    (K::Char('k'), A::Up),
+    (K::Code(KeyCode::Down), A::Down),
+    (K::Code(KeyCode::Up), A::Up),
+];
+const ESC_BACK: &[(Key, Action)] = &[(K::Code(KeyCode::Esc), A::Back)];
+const SAVE: &[(Key, Action)] = &[(K::Ctrl('s'), A::Save), (K::Code(KeyCode::F(2)), A::Save)];
+const TEXT: &[(Key, Action)] = &[(K::Text, A::Edit)];
 
 /// Every key.
 pub const KEYMAP: &[Binding] = &[
-    b(C::List, "Enter", A::Open, "打开", "open", true),
+    b(
+        C::List,
+        "Enter",
+        &[(K::Code(KeyCode::Enter), A::Open)],
+        "打开",
+        "open",
+        true,
+    ),
     b(
         C::List,
         "v",
-        A::SwitchList,
+        &[(K::Char('v'), A::SwitchList)],
         "巡查记录/发现",
         "patrols/findings",
         true,
     ),
-    b(C::List, "j/k", A::Down, "移动", "move", true),
-    b(C::List, "PgUp/PgDn", A::PageDown, "翻页", "page", false),
+    b(C::List, "j/k", MOVE, "移动", "move", true),
     b(
         C::List,
-        "g/G",
-        A::First,
+        "PgUp/PgDn",
+        &[
+            (K::Code(KeyCode::PageUp), A::PageUp),
+            (K::Code(KeyCode::PageDown), A::PageDown),
+        ],
+        "翻页",
+        "page",
+        false,
+    ),
+    b(
+        C::List,
+        "g/G Home/End",
+        &[
+            (K::Char('g'), A::First),
+            (K::Char('G'), A::Last),
+            (K::Code(KeyCode::Home), A::First),
+            (K::Code(KeyCode::End), A::Last),
+        ],
         "第一条/最后一条",
         "first/last",
         false,
@@ -114,33 +209,75 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::List,
         "f",
-        A::Filter,
+        &[(K::Char('f'), A::Filter)],
         "筛选（状态、逾期）",
         "filter (status, overdue)",
         true,
     ),
-    b(C::Detail, "Esc", A::Back, "返回", "back", true),
+    b(C::List, "n", &[(K::Char('n'), A::New)], "新建", "new", true),
+    b(
+        C::List,
+        "e",
+        &[(K::Char('e'), A::Edit)],
+        "修改所选的记录",
+        "edit the selected record",
+        false,
+    ),
+    b(
+        C::List,
+        "Esc",
+        ESC_BACK,
+        "返回（总览：退出所选行）",
+        "back (overview: leave the line)",
+        false,
+    ),
+    b(
+        C::List,
+        "F2",
+        &[(K::Code(KeyCode::F(2)), A::Save)],
+        "回到等待保存的表单",
+        "back to the form whose save waits",
+        false,
+    ),
+    b(C::Detail, "Esc", ESC_BACK, "返回", "back", true),
+    b(C::Detail, "j/k", MOVE, "滚动", "scroll", false),
+    b(
+        C::Detail,
+        "e",
+        &[(K::Char('e'), A::Edit)],
+        "修改",
+        "edit",
+        true,
+    ),
     b(
         C::Detail,
         "i",
-        A::Reveal,
+        &[(K::Char('i'), A::Reveal)],
         "显示遮蔽的个人信息（记入审计）",
         "reveal masked personal data (audited)",
         true,
     ),
     b(
+        C::Detail,
+        "a-z",
+        &[(K::Letter, A::Act('?'))],
+        "办理（底行“可办”列出的字母）",
+        "a step (the letters after \"do:\")",
+        false,
+    ),
+    b(
         C::Form,
         "Tab/Shift+Tab",
-        A::NextField,
+        TEXT,
         "下一项/上一项",
         "next/previous field",
         true,
     ),
-    b(C::Form, "Ctrl+S / F2", A::Save, "保存", "save", true),
+    b(C::Form, "Ctrl+S / F2", TEXT, "保存", "save", true),
     b(
         C::Form,
         "Ctrl+J / Alt+Enter",
-        A::Edit,
+        TEXT,
         "换行（多行内容）",
         "new line (multi-line text)",
         false,
@@ -148,25 +285,20 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Form,
         "Ctrl+R",
-        A::Edit,
+        TEXT,
         "载入最新版本（别人已改过，已填的保留）",
         "load the newest version (changed meanwhile; typing kept)",
         false,
     ),
-    b(C::Form, "Esc", A::Back, "取消", "cancel", true),
-    b(C::List, "n", A::New, "新建", "new", true),
-    b(
-        C::List,
-        "F2",
-        A::Save,
-        "回到等待保存的表单",
-        "back to the form whose save waits",
-        false,
-    ),
+    b(C::Form, "Esc", TEXT, "取消", "cancel", true),
     b(
         C::Checklist,
         "p/f/n",
-        A::Edit,
+        &[
+            (K::Char('p'), A::Mark(ItemResult::Pass)),
+            (K::Char('f'), A::Mark(ItemResult::Fail)),
+            (K::Char('n'), A::Mark(ItemResult::NotApplicable)),
+        ],
         "合格/不合格/不适用",
         "pass/fail/n.a.",
         true,
@@ -174,75 +306,152 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Checklist,
         "P",
-        A::Edit,
+        &[(K::Char('P'), A::RestPassed)],
         "其余全部合格",
         "mark the rest passed",
         true,
     ),
-    b(C::Checklist, "Tab", A::NextField, "备注", "note", true),
-    b(C::Checklist, "g", A::Edit, "等级", "grade", true),
-    b(C::Checklist, "+/-", A::Edit, "期限", "deadline", true),
+    b(
+        C::Checklist,
+        "Tab",
+        &[(K::Code(KeyCode::Tab), A::NextField)],
+        "备注",
+        "note",
+        true,
+    ),
+    b(
+        C::Checklist,
+        "g",
+        &[(K::Char('g'), A::Grade)],
+        "等级",
+        "grade",
+        true,
+    ),
+    b(
+        C::Checklist,
+        "+/-",
+        &[
+            (K::Char('+'), A::Deadline(1)),
+            (K::Char('='), A::Deadline(1)),
+            (K::Char('-'), A::Deadline(-1)),
+        ],
+        "期限",
+        "deadline",
+        true,
+    ),
     b(
         C::Checklist,
         "v",
-        A::Edit,
+        &[(K::Char('v'), A::Verdict)],
         "自建房初判",
         "house verdict",
         false,
     ),
-    b(C::Checklist, "Ctrl+S / F2", A::Save, "保存", "save", true),
+    b(C::Checklist, "j/k", MOVE, "移动", "move", false),
+    b(C::Checklist, "Ctrl+S / F2", SAVE, "保存", "save", true),
     b(
         C::Checklist,
         "Esc",
-        A::Back,
+        ESC_BACK,
         "回到场所信息（答案保留）",
         "back to the place (answers kept)",
         true,
     ),
     b(
+        C::Checklist,
+        "?",
+        &[(K::Char('?'), A::Help)],
+        "帮助",
+        "help",
+        false,
+    ),
+    b(
+        C::Checklist,
+        "q",
+        &[(K::Char('q'), A::Quit)],
+        "退出（先问）",
+        "quit (asks first)",
+        false,
+    ),
+    b(
         C::Note,
         "Enter/Tab",
-        A::NextField,
+        TEXT,
         "写完到下一项",
         "done, next item",
         true,
     ),
-    b(C::Note, "Esc", A::Back, "写完", "done", true),
-    b(C::Note, "Ctrl+S / F2", A::Save, "保存检查", "save", true),
-    b(C::Patrol, "a", A::New, "上报发现", "report a finding", true),
+    b(C::Note, "Esc", TEXT, "写完", "done", true),
+    b(C::Note, "Ctrl+S / F2", TEXT, "保存检查", "save", true),
+    b(
+        C::Patrol,
+        "a",
+        &[(K::Char('a'), A::New)],
+        "上报发现",
+        "report a finding",
+        true,
+    ),
     b(
         C::Patrol,
         "c",
-        A::Save,
+        &[(K::Char('c'), A::Save)],
         "结束巡查",
         "finish the patrol",
         true,
     ),
-    b(C::Sync, "e", A::Act('e'), "导出", "export", true),
-    b(C::Sync, "i", A::Act('i'), "导入", "import", true),
-    b(C::Sync, "j/k", A::Down, "移动", "move", false),
+    b(
+        C::Sync,
+        "e",
+        &[(K::Char('e'), A::Act('e'))],
+        "导出",
+        "export",
+        true,
+    ),
+    b(
+        C::Sync,
+        "i",
+        &[(K::Char('i'), A::Act('i'))],
+        "导入",
+        "import",
+        true,
+    ),
+    b(C::Sync, "j/k", MOVE, "移动", "move", false),
     b(
         C::Sync,
         "c",
-        A::Act('c'),
+        &[(K::Char('c'), A::Act('c'))],
         "确认设备",
         "confirm device",
         true,
     ),
-    b(C::Sync, "Enter", A::Open, "看冲突", "open conflict", true),
+    b(
+        C::Sync,
+        "Enter",
+        &[(K::Code(KeyCode::Enter), A::Open)],
+        "看冲突",
+        "open conflict",
+        true,
+    ),
     b(
         C::Sync,
         "a",
-        A::Act('a'),
+        &[(K::Char('a'), A::Act('a'))],
         "登记县级名片",
         "register county card",
         false,
     ),
-    b(C::Sync, "r", A::Act('r'), "重查隔离", "recheck", false),
+    b(
+        C::Sync,
+        "r",
+        &[(K::Char('r'), A::Act('r'))],
+        "重查隔离",
+        "recheck",
+        false,
+    ),
     b(
         C::Sync,
         "x",
-        A::Act('x'),
+        &[(K::Char('x'), A::Act('x'))],
         "丢弃隔离记录",
         "discard held record",
         false,
@@ -250,7 +459,7 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Conflict,
         "a",
-        A::Act('a'),
+        &[(K::Char('a'), A::Act('a'))],
         "保留现在这版",
         "keep current",
         true,
@@ -258,29 +467,76 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Conflict,
         "b",
-        A::Act('b'),
+        &[(K::Char('b'), A::Act('b'))],
         "改用另一版",
         "take other",
         true,
     ),
-    b(C::Conflict, "Esc", A::Back, "返回", "back", true),
+    b(C::Conflict, "Esc", ESC_BACK, "返回", "back", true),
     b(
         C::Regions,
         "n",
-        A::New,
+        &[(K::Char('n'), A::New)],
         "添加村/网格（所选之下）",
         "add village/grid below",
         true,
     ),
-    b(C::Regions, "e", A::Edit, "改名", "rename", true),
-    b(C::Regions, "j/k", A::Down, "移动", "move", true),
-    b(C::Regions, "Esc", A::Back, "返回", "back", true),
-    b(C::Global, "1-6", A::Tab(1), "切换页签", "switch tab", false),
-    b(C::Global, "/", A::Search, "搜索", "search", true),
+    b(
+        C::Regions,
+        "e",
+        &[(K::Char('e'), A::Edit)],
+        "改名",
+        "rename",
+        true,
+    ),
+    b(C::Regions, "j/k", MOVE, "移动", "move", true),
+    b(
+        C::Regions,
+        "g/G",
+        &[(K::Char('g'), A::First), (K::Char('G'), A::Last)],
+        "第一行/最后一行",
+        "first/last",
+        false,
+    ),
+    b(
+        C::Regions,
+        "PgUp/PgDn",
+        &[
+            (K::Code(KeyCode::PageUp), A::PageUp),
+            (K::Code(KeyCode::PageDown), A::PageDown),
+        ],
+        "翻页",
+        "page",
+        false,
+    ),
+    b(C::Regions, "Esc", ESC_BACK, "返回", "back", true),
+    b(
+        C::Global,
+        "1-6",
+        &[
+            (K::Char('1'), A::Tab(1)),
+            (K::Char('2'), A::Tab(2)),
+            (K::Char('3'), A::Tab(3)),
+            (K::Char('4'), A::Tab(4)),
+            (K::Char('5'), A::Tab(5)),
+            (K::Char('6'), A::Tab(6)),
+        ],
+        "切换页签",
+        "switch tab",
+        false,
+    ),
+    b(
+        C::Global,
+        "/",
+        &[(K::Char('/'), A::Search)],
+        "搜索",
+        "search",
+        true,
+    ),
     b(
         C::Global,
         "w",
-        A::SwitchWorker,
+        &[(K::Char('w'), A::SwitchWorker)],
         "切换网格员",
         "switch worker",
         false,
@@ -288,53 +544,57 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Global,
         "R",
-        A::Regions,
+        &[(K::Char('R'), A::Regions)],
         "区划：添加、改名村和网格",
         "regions: add or rename villages and grids",
         false,
     ),
-    b(C::Global, "?", A::Help, "帮助", "help", true),
-    b(C::Global, "q", A::Quit, "退出", "quit", true),
+    b(
+        C::Global,
+        "?",
+        &[(K::Char('?'), A::Help)],
+        "帮助",
+        "help",
+        true,
+    ),
+    b(
+        C::Global,
+        "q",
+        &[(K::Char('q'), A::Quit)],
+        "退出",
+        "quit",
+        true,
+    ),
+    b(
+        C::Global,
+        "Ctrl+C",
+        &[(K::Ctrl('c'), A::Quit)],
+        "退出",
+        "quit",
+        false,
+    ),
 ];
 
-/// The action a key press means in `context` when no text field has focus.
+/// The action a key press means in `context` when no text field has focus: the first row of the context's
+/// own, then of the global ones, that binds the key; a letter no row binds is a step where the context takes
+/// letters as steps. A key no row binds means nothing.
 pub fn resolve(context: Context, key: KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    Some(match key.code {
-        KeyCode::Char('s') if ctrl => A::Save,
-        KeyCode::Char('c') if ctrl => A::Quit,
-        KeyCode::F(2) => A::Save,
-        KeyCode::Tab => A::NextField,
-        KeyCode::BackTab => A::PrevField,
-        KeyCode::Esc => A::Back,
-        KeyCode::Enter => A::Open,
-        KeyCode::Down => A::Down,
-        KeyCode::Up => A::Up,
-        KeyCode::PageDown => A::PageDown,
-        KeyCode::PageUp => A::PageUp,
-        KeyCode::Home => A::First,
-        KeyCode::End => A::Last,
-        _ if ctrl => return None,
-        KeyCode::Char('q') => A::Quit,
-        KeyCode::Char('?') => A::Help,
-        KeyCode::Char(c @ '1'..='6') => A::Tab(c as u8 - b'0'),
-        KeyCode::Char('j') => A::Down,
-        KeyCode::Char('k') => A::Up,
-        KeyCode::Char('g') => A::First,
-        KeyCode::Char('G') => A::Last,
-        KeyCode::Char('n') => A::New,
-        KeyCode::Char(c @ ('e' | 'i' | 'c' | 'r' | 'x' | 'a')) if context == C::Sync => A::Act(c),
-        KeyCode::Char('e') => A::Edit,
-        KeyCode::Char('/') => A::Search,
-        KeyCode::Char('f') if context != C::Detail => A::Filter,
-        KeyCode::Char('v') if context == C::List => A::SwitchList,
-        KeyCode::Char('w') => A::SwitchWorker,
-        KeyCode::Char('R') => A::Regions,
-        KeyCode::Char('i') if context == C::Detail => A::Reveal,
-        KeyCode::Char(c) if context == C::Detail && c.is_ascii_lowercase() => A::Act(c),
-        KeyCode::Char(c @ ('a' | 'b')) if context == C::Conflict => A::Act(c),
-        _ => return None,
-    })
+    binding(context, key).map(|(_, action)| action)
+}
+
+/// The row that binds a key press in `context`, and the action it means there.
+pub fn binding(context: Context, key: KeyEvent) -> Option<(&'static Binding, Action)> {
+    let rows = || for_context(context).flat_map(|b| b.press.iter().map(move |p| (b, p)));
+    if let Some((b, &(_, action))) = rows().find(|(_, (k, _))| *k != K::Letter && k.matches(key)) {
+        return Some((b, action));
+    }
+    // A letter bound no other way names a step (the detail view's lifecycle actions).
+    match key.code {
+        KeyCode::Char(c) => rows()
+            .find(|(_, (k, _))| *k == K::Letter && k.matches(key))
+            .map(|(b, _)| (b, A::Act(c))),
+        _ => None,
+    }
 }
 
 /// The bindings shown for a context: its own, then the global ones.
@@ -355,7 +615,7 @@ pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
 /// on this screen), most needed first.
 pub fn hints_where(context: Context, lang: Lang, keep: impl Fn(Action) -> bool) -> Vec<String> {
     for_context(context)
-        .filter(|b| b.hint && keep(b.action))
+        .filter(|b| b.hint && keep(b.action()))
         .map(|b| format!("{} {}", b.keys, lang.pick(b.zh, b.en)))
         .collect()
 }

@@ -66,8 +66,8 @@ impl App {
             None => {
                 self.status = Some(
                     self.t(
-                        "检查保存后不能修改；如有错误，请重新检查一次",
-                        "An inspection cannot be changed once saved; if it is wrong, inspect again",
+                        "巡查记录不在这里修改：发现逐条打开后按 e 修改",
+                        "A patrol is not edited here: open each finding and press e",
                     )
                     .into(),
                 )
@@ -139,7 +139,24 @@ impl App {
                     (Err(e), _) | (_, Err(e)) => Err(e),
                 }
             }
-            Shown::Inspection(_) | Shown::Patrol(_) => Ok(()),
+            Shown::Inspection(i) => {
+                let mut e = i.clone();
+                e.inspected_on = match prompt.date("date", self.today, self.lang) {
+                    Ok(d) => d,
+                    Err(msg) => return self.form_error(msg),
+                };
+                e.subject = crate::domain::inspection::Subject::from_code(&prompt.get("subject"))
+                    .unwrap_or(e.subject);
+                e.verdict = prompt
+                    .get_if_present("verdict")
+                    .and_then(|v| crate::domain::inspection::Verdict::from_code(&v))
+                    .or(e.verdict);
+                e.note = opt("note");
+                self.store.write(|tx, c| {
+                    store::inspections::correct(tx, c, &e, reason.as_deref()).map(|_| ())
+                })
+            }
+            Shown::Patrol(_) => Ok(()),
         };
         match r {
             Ok(()) => {

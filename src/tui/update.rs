@@ -72,48 +72,63 @@ impl App {
                 return;
             }
             Some(Screen::Checklist(c)) => {
-                if !c.editing_note() && key.code == ratatui::crossterm::event::KeyCode::Char('?') {
-                    self.stack.push(Screen::Help);
-                    return;
-                }
-                if !c.editing_note() && key.code == ratatui::crossterm::event::KeyCode::Char('q') {
-                    let changed = c.changed;
-                    self.ask_quit(changed);
-                    return;
-                }
+                use super::checklist::Step;
                 match c.key(key) {
-                    super::checklist::Step::Editing => {}
-                    super::checklist::Step::Back => self.back_from_checklist(),
-                    super::checklist::Step::Save => self.save_checklist(),
+                    Step::Editing => {}
+                    Step::Back => self.back_from_checklist(),
+                    Step::Save => self.save_checklist(),
+                    Step::Help => self.stack.push(Screen::Help),
+                    Step::Quit => {
+                        let changed = c.changed;
+                        self.ask_quit(changed);
+                    }
                 }
                 return;
             }
-            Some(Screen::PatrolRun { patrol, .. }) => {
-                use ratatui::crossterm::event::KeyCode;
-                let (id, version) = (patrol.meta.id.clone(), patrol.meta.version);
-                match key.code {
-                    KeyCode::Char('a') => {
-                        let form = super::forms::finding(self.lang, self.today, patrol.zone);
-                        self.stack.push(Screen::Form(
-                            super::forms::FormKind::Finding { patrol_id: id },
-                            form,
-                        ));
-                    }
-                    KeyCode::Char('c') => {
-                        let form = super::forms::close_patrol(self.lang);
-                        self.stack.push(Screen::Form(
-                            super::forms::FormKind::ClosePatrol {
-                                patrol_id: id,
-                                version,
-                            },
-                            form,
-                        ));
-                    }
-                    KeyCode::Char('?') => self.stack.push(Screen::Help),
-                    _ => {}
-                }
-                return;
+            _ => {}
+        }
+        if self.prompt_key(key) {
+            return;
+        }
+        let Some(action) = resolve(self.context(), key) else {
+            return;
+        };
+        self.act(action);
+    }
+
+    /// A patrol under way: `a` reports a finding, `c` finishes the patrol.
+    fn patrol_action(&mut self, action: Action) {
+        let Some(Screen::PatrolRun { patrol, .. }) = self.stack.last() else {
+            return;
+        };
+        let (id, version, zone) = (patrol.meta.id.clone(), patrol.meta.version, patrol.zone);
+        match action {
+            Action::New => {
+                let form = super::forms::finding(self.lang, self.today, zone);
+                self.stack.push(Screen::Form(
+                    super::forms::FormKind::Finding { patrol_id: id },
+                    form,
+                ));
             }
+            Action::Save => {
+                let form = super::forms::close_patrol(self.lang);
+                self.stack.push(Screen::Form(
+                    super::forms::FormKind::ClosePatrol {
+                        patrol_id: id,
+                        version,
+                    },
+                    form,
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// The keys of a small prompt, the search field, a confirmation or the help overlay; false when none of
+    /// them has focus.
+    fn prompt_key(&mut self, key: KeyEvent) -> bool {
+        let at = self.checks();
+        match self.stack.last_mut() {
             Some(Screen::Worker(prompt)) => {
                 match prompt.key(key, at) {
                     Outcome::Editing | Outcome::Pick(_) => {}
@@ -137,7 +152,7 @@ impl App {
                         }
                     }
                 }
-                return;
+                return true;
             }
             Some(Screen::Search {
                 query,
@@ -175,7 +190,7 @@ impl App {
                         query.handle_event(&Event::Key(key));
                     }
                 }
-                return;
+                return true;
             }
             Some(Screen::ConfirmDiscard) => {
                 use ratatui::crossterm::event::KeyCode;
@@ -192,7 +207,7 @@ impl App {
                         }
                     }
                 }
-                return;
+                return true;
             }
             Some(Screen::ConfirmQuit) => {
                 use ratatui::crossterm::event::KeyCode;
@@ -200,18 +215,15 @@ impl App {
                 if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                     self.quit = true;
                 }
-                return;
+                return true;
             }
             Some(Screen::Help) => {
                 self.stack.pop();
-                return;
+                return true;
             }
             _ => {}
         }
-        let Some(action) = resolve(self.context(), key) else {
-            return;
-        };
-        self.act(action);
+        false
     }
 
     pub(super) fn act(&mut self, action: Action) {
@@ -270,6 +282,7 @@ impl App {
             _ => match self.stack.last() {
                 Some(Screen::Conflict(_)) => self.conflict_action(action),
                 Some(Screen::Regions(_)) => self.regions_action(action),
+                Some(Screen::PatrolRun { .. }) => self.patrol_action(action),
                 Some(Screen::Detail(_)) => self.detail_action(action),
                 Some(Screen::Search { .. }) => self.search_action(action),
                 _ => self.tab_action(action),

@@ -167,13 +167,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Rect::new(0, bottom, area.width, 1),
     );
     // Under the help overlay, the keys of the screen it covers.
-    let context = if matches!(app.stack.last(), Some(Screen::Help)) {
-        app.context_under(1)
-    } else {
-        app.context()
-    };
+    let under_help = matches!(app.stack.last(), Some(Screen::Help));
+    let context = app.context_under(usize::from(under_help));
+    let top = app.stack.iter().rev().nth(usize::from(under_help));
     // The keys of the screen; on a record, the lifecycle steps possible now come first.
-    let mut h = match app.stack.last() {
+    let mut h = match top {
         // `i` only where something is masked.
         Some(Screen::Detail(d)) if !d.has_personal() => {
             keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
@@ -184,20 +182,18 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         }
         _ => keymap::hints(context, lang),
     };
-    if let Some(Screen::Detail(d)) = app.stack.last() {
+    if let Some(Screen::Detail(d)) = top {
         let acts: Vec<String> = d
             .offers()
             .iter()
             .map(|o| format!("{} {}", o.key(), o.label(lang)))
             .collect();
         if !acts.is_empty() {
+            // The steps first, then the screen's other keys as far as they fit.
             h = [format!("{} {}", lang.pick("可办:", "do:"), acts[0])]
                 .into_iter()
                 .chain(acts[1..].iter().cloned())
-                .chain([
-                    format!("Esc {}", lang.pick("返回", "back")),
-                    format!("? {}", lang.pick("帮助", "help")),
-                ])
+                .chain(h)
                 .collect();
         }
     }
@@ -552,13 +548,10 @@ fn prompt_message(p: &Prompt, lang: Lang) -> String {
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let context = app.context_under(1);
-    let mut lines = vec![Line::from(format!(
-        " {}",
-        lang.pick("任意键关闭", "any key closes")
-    ))];
+    let mut rows: Vec<(String, String)> = Vec::new();
     for b in keymap::for_context(context) {
         let mut does = lang.pick(b.zh, b.en).to_owned();
-        if b.action == keymap::Action::Tab(1) {
+        if b.action() == keymap::Action::Tab(1) {
             // The tabs by name: the header may have room for numbers only.
             let names: Vec<String> = Tab::ALL
                 .iter()
@@ -566,20 +559,48 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
                 .collect();
             does = format!("{does}: {}", names.join(", "));
         }
-        for (k, part) in super::screens::wrap(&does, 42, 3).into_iter().enumerate() {
-            let keys = if k == 0 { b.keys } else { "" };
-            lines.push(Line::from(format!("  {}{part}", pad(keys, 16))));
-        }
+        rows.push((b.keys.to_owned(), does));
     }
     if let Some(Screen::Detail(d)) = app.stack.iter().rev().nth(1) {
         for o in d.offers() {
-            lines.push(Line::from(format!(
-                "  {}{}",
-                pad(&o.key().to_string(), 16),
-                o.label(lang)
-            )));
+            rows.push((o.key().to_string(), o.label(lang).to_owned()));
         }
     }
+    // One column of keys and what they do; two side by side when one would not fit the screen's height.
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let inner_h = area.height.saturating_sub(3) as usize;
+    let lines_of = |cols: usize| -> Vec<String> {
+        let col_w = inner_w / cols;
+        let key_w = if cols == 1 { 16 } else { 12 };
+        let does_w = col_w.saturating_sub(key_w + 3).max(8);
+        let mut cells: Vec<String> = Vec::new();
+        for (keys, does) in &rows {
+            for (k, part) in super::screens::wrap(does, does_w, 3)
+                .into_iter()
+                .enumerate()
+            {
+                let keys = if k == 0 { keys.as_str() } else { "" };
+                cells.push(pad(&format!("  {}{part}", pad(keys, key_w)), col_w));
+            }
+        }
+        let per = cells.len().div_ceil(cols);
+        (0..per)
+            .map(|r| {
+                (0..cols)
+                    .filter_map(|c| cells.get(c * per + r).cloned())
+                    .collect::<String>()
+            })
+            .collect()
+    };
+    let mut body = lines_of(1);
+    if body.len() > inner_h {
+        body = lines_of(2);
+    }
+    let lines: Vec<Line> =
+        std::iter::once(format!(" {}", lang.pick("任意键关闭", "any key closes")))
+            .chain(body)
+            .map(Line::from)
+            .collect();
     let r = centered(area, 62, lines.len() as u16 + 2);
     f.render_widget(Clear, r);
     f.render_widget(
