@@ -15,6 +15,7 @@ pub mod place;
 pub mod record;
 pub mod region;
 pub mod text;
+pub mod timeline;
 pub mod validate;
 pub mod version;
 

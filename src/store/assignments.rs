@@ -62,10 +62,14 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, order: &Order) -> Result<Assignm
     let step = Step {
         action: "assign_down",
         on: ctx.today(),
-        note: Some(format!(
-            "{} > {}，期限 {}",
-            a.note, order.assignee, a.deadline
-        )),
+        note: Some(
+            crate::domain::timeline::Composed::AssignedDown {
+                to: order.assignee.clone(),
+                due: a.deadline,
+                note: a.note.clone(),
+            }
+            .encode(),
+        ),
     };
     add_event(tx, ctx, order.target_family, &order.target_id, &step)?;
     Ok(a)

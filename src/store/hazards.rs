@@ -32,11 +32,13 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
         });
     }
     records::save(tx, ctx, None, &mut hazard, "create", None)?;
-    let note = Some(format!(
-        "{}隐患，期限 {}",
-        hazard.grade.label(crate::domain::Lang::Zh),
-        hazard.deadline
-    ));
+    let note = Some(
+        crate::domain::timeline::Composed::HazardOpened {
+            grade: hazard.grade,
+            due: hazard.deadline,
+        }
+        .encode(),
+    );
     add_event(
         tx,
         ctx,

@@ -99,7 +99,13 @@ pub fn record(
     }
     records::save(tx, ctx, None, &mut insp, "create", None)?;
     write_results(tx, &insp)?;
-    let note = Some(format!("{} {}", insp.category.label(Lang::Zh), place.name));
+    let note = Some(
+        crate::domain::timeline::Composed::Inspected {
+            category: insp.category,
+            place: place.name.clone(),
+        }
+        .encode(),
+    );
     add_event(
         tx,
         ctx,

@@ -76,7 +76,9 @@ pub fn close(
     let mut patrol = old.clone();
     patrol.close(ended_at, distance_km, findings as usize)?;
     records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;
-    let note = patrol.nothing_found.then(|| "未发现问题".to_owned());
+    let note = patrol
+        .nothing_found
+        .then(|| crate::domain::timeline::Composed::NothingFound.encode());
     let on = day_of(ended_at, ctx);
     add_event(
         tx,

@@ -65,10 +65,12 @@ pub fn register(
     p.repeat_of = earlier.first().map(|r| r.id.clone());
     p.case_no = next_case_no(tx, ctx, p.received_on)?;
     records::save(tx, ctx, None, &mut p, "create", None)?;
-    let note = p
-        .repeat_of
-        .as_ref()
-        .map(|_| format!("重复信访，前案 {}", earlier[0].case_no));
+    let note = p.repeat_of.as_ref().map(|_| {
+        crate::domain::timeline::Composed::RepeatOf {
+            case_no: earlier[0].case_no.clone(),
+        }
+        .encode()
+    });
     add_event(
         tx,
         ctx,

@@ -483,6 +483,7 @@ impl App {
             timeline,
             revealed: false,
             scroll: 0,
+            scroll_max: Default::default(),
             items,
             assignments,
             assign_to,

@@ -34,6 +34,8 @@ pub struct Detail {
     pub timeline: Vec<Event>,
     pub revealed: bool,
     pub scroll: u16,
+    /// How far the view can scroll, as last drawn (the lines past one screen).
+    pub scroll_max: std::cell::Cell<u16>,
     /// An inspection's checklist: item code → the item's text in the current language.
     pub items: std::collections::HashMap<String, String>,
     /// Assignments (交办) of this record, and whether this device made each (then it waits for the answer).
@@ -307,6 +309,7 @@ mod tests {
             timeline: Vec::new(),
             revealed: false,
             scroll: 0,
+            scroll_max: Default::default(),
             items: Default::default(),
             assignments: Vec::new(),
             assign_to: Vec::new(),

@@ -243,6 +243,25 @@ pub const KEYMAP: &[Binding] = &[
     b(C::Detail, "j/k", MOVE, "滚动", "scroll", false),
     b(
         C::Detail,
+        "g/G",
+        &[(K::Char('g'), A::First), (K::Char('G'), A::Last)],
+        "顶部/底部",
+        "top/bottom",
+        false,
+    ),
+    b(
+        C::Detail,
+        "PgUp/PgDn",
+        &[
+            (K::Code(KeyCode::PageUp), A::PageUp),
+            (K::Code(KeyCode::PageDown), A::PageDown),
+        ],
+        "翻页",
+        "page",
+        false,
+    ),
+    b(
+        C::Detail,
         "e",
         &[(K::Char('e'), A::Edit)],
         "修改",

@@ -529,23 +529,31 @@ pub(super) fn draw_detail(
         ),
         Style::default().add_modifier(Modifier::BOLD),
     )];
-    for (label, value) in
-        d.related
-            .iter()
-            .cloned()
-            .chain(d.fields(lang, app.today, &app.holiday_years))
-    {
+    let fields: Vec<(String, String)> = d
+        .related
+        .iter()
+        .cloned()
+        .chain(d.fields(lang, app.today, &app.holiday_years))
+        .collect();
+    // The label column as wide as the longest label (a third of the screen at most, so values keep room).
+    let label_w = fields
+        .iter()
+        .map(|(l, _)| width(l))
+        .max()
+        .unwrap_or(0)
+        .clamp(12, (w / 3).max(12));
+    for (label, value) in fields {
         let style = if value.contains("逾期") || value.contains("overdue") {
             theme.fg(Color::Red)
         } else {
             Style::default()
         };
         // A long value (a petition's content) wraps onto up to three lines under itself.
-        let room = w.saturating_sub(19).max(10);
+        let room = w.saturating_sub(label_w + 3).max(10);
         for (k, part) in wrap(&value, room, 3).into_iter().enumerate() {
             let label = if k == 0 { label.as_str() } else { "" };
             lines.push(Line::styled(
-                clip(&format!(" {} {}", pad(label, 16), part), w),
+                clip(&format!(" {} {}", pad(label, label_w), part), w),
                 style,
             ));
         }
@@ -555,18 +563,65 @@ pub(super) fn draw_detail(
         format!(" {}", lang.pick("时间线", "Timeline")),
         Style::default().add_modifier(Modifier::BOLD),
     ));
+    let region = |code: &crate::domain::ids::RegionCode| {
+        app.children
+            .iter()
+            .chain(&app.offices)
+            .find(|(c, _)| c.as_str() == code.as_str())
+            .map(|(_, label)| label.clone())
+    };
     for e in &d.timeline {
         let action = action_label(d.family(), &e.action, lang);
-        let text = format!(
-            "   {}  {} {}  {}",
+        let head = format!(
+            "   {}  {} {}  ",
             e.on_date,
-            pad(&action, 10),
-            clip(&e.actor, 10),
-            e.note.as_deref().unwrap_or("")
+            pad(&action, 12),
+            pad(&e.actor, 10),
         );
-        lines.push(Line::from(clip(&text, w)));
+        // A long note wraps under itself, so all of it is read.
+        let note =
+            crate::domain::timeline::note_text(e.note.as_deref().unwrap_or(""), lang, region);
+        let room = w.saturating_sub(width(&head)).max(10);
+        for (k, part) in wrap(&note, room, 4).into_iter().enumerate() {
+            let lead = if k == 0 {
+                head.clone()
+            } else {
+                " ".repeat(width(&head))
+            };
+            lines.push(Line::from(clip(&format!("{lead}{part}"), w)));
+        }
     }
-    f.render_widget(Paragraph::new(lines).scroll((d.scroll, 0)), area);
+    // Past one screen, the last row says where the view stands and that j/k scroll it.
+    let rows = area.height as usize;
+    if lines.len() > rows && rows > 2 {
+        let max = (lines.len() - (rows - 1)) as u16;
+        d.scroll_max.set(max);
+        let top = d.scroll.min(max);
+        let shown = Rect::new(area.x, area.y, area.width, area.height - 1);
+        f.render_widget(Paragraph::new(lines.clone()).scroll((top, 0)), shown);
+        let first = top as usize + 1;
+        let last = (top as usize + rows - 1).min(lines.len());
+        let more = lines.len() - last;
+        let at = match (lang, more) {
+            (Lang::Zh, 0) => format!(" -- 第 {first}-{last} 行，共 {} 行（k 向上）", lines.len()),
+            (Lang::Zh, _) => format!(" -- 第 {first}-{last} 行，下面还有 {more} 行（j 向下）"),
+            (Lang::En, 0) => format!(" -- lines {first}-{last} of {} (k up)", lines.len()),
+            (Lang::En, _) => format!(
+                " -- lines {first}-{last}; {} below (j down)",
+                crate::domain::text::count(more as u64, "line", "lines")
+            ),
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                clip(&at, w),
+                Style::default().add_modifier(Modifier::DIM),
+            )),
+            Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+        );
+    } else {
+        d.scroll_max.set(0);
+        f.render_widget(Paragraph::new(lines), area);
+    }
 }
 
 /// The label of a timeline action code.
@@ -590,6 +645,9 @@ pub(super) fn action_label(
     };
     known.map(str::to_owned).unwrap_or_else(|| match code {
         "create" => lang.pick("登记", "created").to_owned(),
+        "update" => lang.pick("修改", "edited").to_owned(),
+        "start" => lang.pick("开始巡查", "started").to_owned(),
+        "close" => lang.pick("结束巡查", "finished").to_owned(),
         "register" => lang.pick("登记", "registered").to_owned(),
         "report" => lang.pick("上报", "reported").to_owned(),
         "delete" => lang.pick("删除", "deleted").to_owned(),

@@ -523,8 +523,8 @@ impl App {
                 first.received_on
             ),
             Lang::En => format!(
-                "Note: {} earlier case(s) of this person in this category (latest {} {}); Ctrl+S again saves it as a repeat",
-                earlier.len(),
+                "Note: {} of this person in this category (latest {} {}); Ctrl+S again saves it as a repeat",
+                crate::domain::text::count(earlier.len() as u64, "earlier case", "earlier cases"),
                 first.case_no,
                 first.received_on
             ),

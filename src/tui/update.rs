@@ -454,7 +454,11 @@ impl App {
             return;
         };
         match action {
-            Action::Down => d.scroll = d.scroll.saturating_add(1),
+            Action::Down => d.scroll = d.scroll.saturating_add(1).min(d.scroll_max.get()),
+            Action::PageDown => d.scroll = d.scroll.saturating_add(10).min(d.scroll_max.get()),
+            Action::PageUp => d.scroll = d.scroll.saturating_sub(10),
+            Action::First => d.scroll = 0,
+            Action::Last => d.scroll = d.scroll_max.get(),
             Action::Up => d.scroll = d.scroll.saturating_sub(1),
             Action::Edit => self.edit(),
             Action::Reveal if !d.has_personal() => {

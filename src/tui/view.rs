@@ -62,10 +62,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         }
         tabs
     };
-    let tabs = (0..3)
-        .map(tabs_with)
-        .find(|t| width(t) + width(&who) < w)
-        .unwrap_or_else(|| tabs_with(2));
+    // Tab names matter more than where: a long region name gives way to the worker's name alone first.
+    let worker = format!("{} ", app.device.worker);
+    let (tabs, who) = [(0, &who), (1, &who), (0, &worker), (1, &worker), (2, &who)]
+        .into_iter()
+        .map(|(names, who)| (tabs_with(names), who.clone()))
+        .find(|(t, who)| width(t) + width(who) < w)
+        .unwrap_or_else(|| (tabs_with(2), worker.clone()));
     let header = if width(&tabs) + width(&who) < w {
         format!("{tabs}{}{who}", " ".repeat(w - width(&tabs) - width(&who)))
     } else {
@@ -571,7 +574,8 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let inner_h = area.height.saturating_sub(3) as usize;
     let lines_of = |cols: usize| -> Vec<String> {
         let col_w = inner_w / cols;
-        let key_w = if cols == 1 { 16 } else { 12 };
+        let longest = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+        let key_w = if cols == 1 { 16 } else { (longest + 2).min(16) };
         let does_w = col_w.saturating_sub(key_w + 3).max(8);
         let mut cells: Vec<String> = Vec::new();
         for (keys, does) in &rows {

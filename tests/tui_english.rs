@@ -1,0 +1,62 @@
+//! English screens show no Chinese the app composed itself: timeline notes stored as codes and values are told
+//! in English, action names included.
+
+mod common;
+
+use common::tui::*;
+use ratatui::crossterm::event::KeyCode;
+use wangge::domain::Lang;
+
+/// Whether `s` holds a Han character.
+fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[test]
+fn timelines_read_in_english_with_the_notes_the_app_wrote() {
+    let (_d, mut app) = demo_app(80);
+    app.lang = Lang::En;
+    // A hazard: opened with its grade and deadline.
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Enter);
+    screen(&app, 80, 24);
+    press(&mut app, KeyCode::Char('G'));
+    let rows = screen(&app, 80, 24).0;
+    let opened = rows
+        .iter()
+        .find(|r| r.contains("created"))
+        .unwrap_or_else(|| panic!("no 'created' line:\n{}", rows.join("\n")));
+    assert!(opened.contains(" hazard, due 20"), "{opened}");
+    assert!(!has_han(opened.split("hazard, due").next().unwrap_or("")) || opened.contains("  "));
+    assert!(
+        !rows.iter().any(|r| r.contains("隐患，期限")),
+        "{}",
+        rows.join("\n")
+    );
+    // An inspection: its category in English before the place's own name.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    screen(&app, 80, 24);
+    press(&mut app, KeyCode::Char('G'));
+    let rows = screen(&app, 80, 24).0;
+    let created = rows
+        .iter()
+        .find(|r| r.contains("created"))
+        .unwrap_or_else(|| panic!("no 'created' line:\n{}", rows.join("\n")));
+    let category = created.split_whitespace().nth(3).unwrap_or("");
+    assert!(!has_han(category), "{created}");
+}
+
+#[test]
+fn a_patrols_steps_are_named_in_chinese_on_chinese_screens() {
+    let (_d, mut app) = demo_app(80);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('v'));
+    press(&mut app, KeyCode::Enter);
+    screen(&app, 80, 24);
+    press(&mut app, KeyCode::Char('G'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("开始巡查"), "{text}");
+    assert!(!text.contains(" start "), "{text}");
+}
