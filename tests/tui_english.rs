@@ -60,3 +60,28 @@ fn a_patrols_steps_are_named_in_chinese_on_chinese_screens() {
     assert!(text.contains("开始巡查"), "{text}");
     assert!(!text.contains(" start "), "{text}");
 }
+
+#[test]
+fn a_hazard_described_by_its_failed_item_reads_in_english() {
+    let (_d, mut app) = demo_app(120);
+    app.lang = Lang::En;
+    press(&mut app, KeyCode::Char('3'));
+    let Some(k) = app.lists[1]
+        .rows
+        .iter()
+        .position(|r| r.text.starts_with("不合格："))
+    else {
+        panic!("no hazard described by its failed item on the first page")
+    };
+    let list = screen(&app, 120, 40).0.join("\n");
+    assert!(list.contains("failed: "), "{list}");
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(
+        text.contains("failed: ") && !text.contains("不合格："),
+        "{text}"
+    );
+}

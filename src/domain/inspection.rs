@@ -96,6 +96,15 @@ impl Record for Inspection {
     }
 }
 
+/// A hazard's description when its failed item has no note: the item's wording. Stored in Chinese, the
+/// language of the ledgers and of the county; a screen in English shows the English one instead.
+pub fn failed_item(wording: &str, lang: super::Lang) -> String {
+    match lang {
+        super::Lang::Zh => format!("不合格：{wording}"),
+        super::Lang::En => format!("failed: {wording}"),
+    }
+}
+
 /// What a failed item turns into when the inspection is saved: grade and deadline the worker may change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HazardDraft {
@@ -184,7 +193,7 @@ impl Inspection {
                 deadline: self.inspected_on + chrono::Days::new(days),
                 description: match r.note.as_deref() {
                     Some(n) if !n.is_empty() => n.to_owned(),
-                    _ => format!("不合格：{}", text(&r.item_code)),
+                    _ => failed_item(&text(&r.item_code), super::Lang::Zh),
                 },
             })
             .collect()

@@ -87,6 +87,9 @@ pub struct App {
     pub patrols_shown: bool,
     pub device: device::Device,
     pub region_name: String,
+    /// The hazard descriptions the app writes for a failed item without a note ("不合格：" and the item's
+    /// wording), each with its English, so an English screen reads them in English.
+    pub composed_en: std::collections::HashMap<String, String>,
     pub today: NaiveDate,
     pub dashboard: Dashboard,
     /// Dashboard summary line under the cursor.
@@ -162,6 +165,7 @@ impl App {
             patrols_shown: false,
             device,
             region_name: String::new(),
+            composed_en: Default::default(),
             today,
             dashboard: Dashboard::default(),
             dash_selected: 0,
@@ -180,6 +184,13 @@ impl App {
             holiday_years: Vec::new(),
         };
         app.load_regions()?;
+        for category in crate::domain::category::Category::INSPECTED {
+            for item in store::inspections::checklist(app.store.conn(), *category)? {
+                let zh = crate::domain::inspection::failed_item(&item.text_zh, Lang::Zh);
+                let en = crate::domain::inspection::failed_item(&item.text_en, Lang::En);
+                app.composed_en.insert(zh, en);
+            }
+        }
         app.refresh()?;
         Ok(app)
     }
@@ -197,7 +208,10 @@ impl App {
                 .as_ref()
                 .and_then(|p| regions.iter().find(|x| x.code == *p))
                 .map(|p| p.name.clone());
-            format!("{}{} {}", parent.unwrap_or_default(), r.name, r.code)
+            match parent {
+                Some(parent) => format!("{parent} {} {}", r.name, r.code),
+                None => format!("{} {}", r.name, r.code),
+            }
         };
         let mut grids: Vec<(String, String)> = regions
             .iter()
@@ -225,6 +239,15 @@ impl App {
         self.offices = offices;
         self.children = children;
         Ok(())
+    }
+
+    /// Text from the database in the viewer's language: a description the app composed (a failed item's
+    /// wording) in English on an English screen; anything a person typed as typed.
+    pub fn told<'a>(&'a self, text: &'a str) -> &'a str {
+        match self.lang {
+            Lang::En => self.composed_en.get(text).map_or(text, String::as_str),
+            Lang::Zh => text,
+        }
     }
 
     /// The list the current tab shows, if it shows one.

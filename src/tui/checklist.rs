@@ -186,6 +186,12 @@ impl Checklist {
                     _ => Verdict::NoHazard,
                 });
                 self.changed = true;
+                if self.failed() == 0 {
+                    self.error = Some(
+                        "没有不合格项，初判是未发现明显隐患 / no item failed: no obvious hazard"
+                            .into(),
+                    );
+                }
             }
             _ => {}
         }

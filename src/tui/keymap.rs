@@ -173,6 +173,7 @@ pub const KEYMAP: &[Binding] = &[
         "open",
         true,
     ),
+    b(C::List, "n", &[(K::Char('n'), A::New)], "新建", "new", true),
     b(
         C::List,
         "v",
@@ -214,7 +215,6 @@ pub const KEYMAP: &[Binding] = &[
         "filter (status, overdue)",
         true,
     ),
-    b(C::List, "n", &[(K::Char('n'), A::New)], "新建", "new", true),
     b(
         C::List,
         "e",

@@ -41,7 +41,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
                 "{} {} {}",
                 t("最久:", "oldest:"),
                 days_text(-n, lang),
-                clip(s, 24)
+                clip(app.told(s), 24)
             )
         })
         .unwrap_or_default();
@@ -207,8 +207,8 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             .map(|fam| label_of(fam, &r.category, &r.status, lang).0)
             .unwrap_or_default();
         let text = match &r.person {
-            Some(p) => format!("{} {}", mask_name(p), r.text),
-            None => r.text.clone(),
+            Some(p) => format!("{} {}", mask_name(p), app.told(&r.text)),
+            None => app.told(&r.text).to_owned(),
         };
         let text_w = w.saturating_sub(2 + 11 + 9 + 16 + 12).max(4);
         let row = format!(
@@ -357,8 +357,8 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                         ),
                     }
                 }
-                (_, Some(p)) => format!("{} {}", mask_name(p), r.text),
-                (_, None) => r.text.clone(),
+                (_, Some(p)) => format!("{} {}", mask_name(p), app.told(&r.text)),
+                (_, None) => app.told(&r.text).to_owned(),
             };
             (cat, status, text)
         })
@@ -543,6 +543,7 @@ pub(super) fn draw_detail(
         .unwrap_or(0)
         .clamp(12, (w / 3).max(12));
     for (label, value) in fields {
+        let value = app.told(&value).to_owned();
         let style = if value.contains("逾期") || value.contains("overdue") {
             theme.fg(Color::Red)
         } else {

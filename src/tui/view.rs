@@ -396,9 +396,11 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
         outer.width.saturating_sub(2),
         outer.height.saturating_sub(2),
     );
-    let label_w = 18u16;
-    let field_x = r.x + 2 + label_w;
-    let field_w = r.width.saturating_sub(2 + label_w);
+    // Labels as wide as the longest (half the width at most), then a one-cell gap before the values.
+    let longest = p.fields.iter().map(|f| width(&f.label)).max().unwrap_or(0) as u16;
+    let label_w = longest.clamp(12, (r.width / 2).max(12));
+    let field_x = r.x + 3 + label_w;
+    let field_w = r.width.saturating_sub(3 + label_w);
     let bottom = r.y + r.height;
     let mut caret = None;
     let mut y = r.y;
