@@ -82,7 +82,12 @@ pub fn problem(
             format!("{label}: holds text-direction characters; remove them"),
         );
     }
-    let invalid = |e: Invalid| Some(format!("{label}：{}", e.message(lang)));
+    let invalid = |e: Invalid| {
+        Some(match lang {
+            Lang::Zh => format!("{label}：{}", e.message(lang)),
+            Lang::En => format!("{label}: {}", e.message(lang)),
+        })
+    };
     match check {
         Check::Free => None,
         Check::Phone => validate::phone(v).err().and_then(invalid),

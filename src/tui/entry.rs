@@ -63,8 +63,15 @@ pub(super) fn draw_checklist(
     ));
     // While a note is written, its editor takes the bottom rows.
     let editor_rows = if c.editing_note() { 4 } else { 0 };
+    // The selected item's wording is read whole: it wraps over as many rows as it needs (four at most).
+    let selected_text = c
+        .items
+        .get(c.selected)
+        .map(|item| super::screens::wrap(item.text(lang), text_w.saturating_sub(1), 4))
+        .unwrap_or_default();
+    let extra = selected_text.len().saturating_sub(1);
     let visible = (area.height as usize)
-        .saturating_sub(lines.len() + 2 + editor_rows)
+        .saturating_sub(lines.len() + 2 + editor_rows + extra)
         .max(1);
     let start = c.selected.saturating_sub(visible.saturating_sub(1));
     for (i, item) in c.items.iter().enumerate().skip(start).take(visible) {
@@ -73,10 +80,15 @@ pub(super) fn draw_checklist(
             .unwrap_or_else(|| lang.pick("未查", "-").to_owned());
         let cursor = if i == c.selected { ">" } else { " " };
         let note = &c.notes[i];
+        let first = if i == c.selected {
+            selected_text.first().cloned().unwrap_or_default()
+        } else {
+            item.text(lang).to_owned()
+        };
         let row = format!(
             "{cursor} {}{}{}{}",
             col(&item.code, 5),
-            col(item.text(lang), text_w),
+            col(&first, text_w),
             col(&result, 8),
             clip(note, note_w)
         );
@@ -88,6 +100,14 @@ pub(super) fn draw_checklist(
             Style::default()
         };
         lines.push(Line::styled(row, style));
+        if i == c.selected {
+            for more in selected_text.iter().skip(1) {
+                lines.push(Line::styled(
+                    format!("  {}{}", " ".repeat(5), col(more, text_w)),
+                    style,
+                ));
+            }
+        }
     }
     lines.push(Line::from(""));
     let failed: Vec<usize> = (0..c.items.len())
@@ -99,7 +119,7 @@ pub(super) fn draw_checklist(
             let (g, d) = c.draft_of(c.selected);
             let here = if failed.contains(&c.selected) {
                 format!(
-                    "  {} {} {} {}",
+                    "  {} {} (g) {} {} (+/-)",
                     lang.pick("本项隐患:", "this item's hazard:"),
                     g.label(lang),
                     lang.pick("期限", "due"),

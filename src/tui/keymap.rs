@@ -330,6 +330,7 @@ pub const KEYMAP: &[Binding] = &[
         "mark the rest passed",
         true,
     ),
+    b(C::Checklist, "Ctrl+S / F2", SAVE, "保存", "save", true),
     b(
         C::Checklist,
         "Tab",
@@ -367,7 +368,6 @@ pub const KEYMAP: &[Binding] = &[
         false,
     ),
     b(C::Checklist, "j/k", MOVE, "移动", "move", false),
-    b(C::Checklist, "Ctrl+S / F2", SAVE, "保存", "save", true),
     b(
         C::Checklist,
         "Esc",
@@ -382,7 +382,7 @@ pub const KEYMAP: &[Binding] = &[
         &[(K::Char('?'), A::Help)],
         "帮助",
         "help",
-        false,
+        true,
     ),
     b(
         C::Checklist,

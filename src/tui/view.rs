@@ -179,6 +179,14 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Some(Screen::Detail(d)) if !d.has_personal() => {
             keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
         }
+        // A hazard's grade and deadline only on a failed item.
+        Some(Screen::Checklist(c)) if !c.editing_note() => {
+            let failed = c.results.get(c.selected).copied().flatten()
+                == Some(crate::domain::inspection::ItemResult::Fail);
+            keymap::hints_where(context, lang, |a| {
+                failed || !matches!(a, keymap::Action::Grade | keymap::Action::Deadline(_))
+            })
+        }
         // `v` only where there are two lists to switch between.
         None if app.tab != Tab::Qinling => {
             keymap::hints_where(context, lang, |a| a != keymap::Action::SwitchList)
