@@ -181,6 +181,13 @@ fn a_renamed_village_is_found_by_its_new_name() {
     press(&mut app, KeyCode::Enter);
     let text = screen(&app, 80, 24).0.join("\n");
     assert!(text.contains(&format!("共 {n} 条结果")), "{text}");
+    // A record opened from there names its region by the new name.
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(
+        text.contains("所在区划") && text.contains("青木川新村"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -349,6 +349,29 @@ fn name_of(conn: &Connection, code: &RegionCode) -> Result<Option<String>> {
     name(conn, code)
 }
 
+/// A region as a person names it: its township, village and grid names from the top down (the county left
+/// out), then its code.
+pub fn path(conn: &Connection, code: &RegionCode) -> Result<String> {
+    let mut names = Vec::new();
+    let mut at = Some(code.clone());
+    while let Some(c) = at {
+        if c.level() == Level::County {
+            break;
+        }
+        let row = super::exchange::region_row(conn, c.as_str())?;
+        match row {
+            Some(r) => {
+                names.push(r.name);
+                at = r.parent;
+            }
+            None => break,
+        }
+    }
+    names.reverse();
+    names.push(code.to_string());
+    Ok(names.join(" "))
+}
+
 /// Whether a code is known.
 pub fn exists(conn: &Connection, code: &str) -> Result<bool> {
     Ok(name(conn, code)?.is_some())

@@ -422,7 +422,11 @@ impl App {
         };
         let timeline = records::timeline(conn, id)?;
         let t = |zh: &str, en: &str| self.lang.pick(zh, en).to_owned();
-        let mut related = Vec::new();
+        // Where the record lies: the grid, village or township chosen for it.
+        let mut related = vec![(
+            t("所在区划", "region"),
+            store::regions::path(conn, &shown.meta().region_code)?,
+        )];
         let place_id = match &shown {
             Shown::Hazard(h) => h.place_id.clone(),
             Shown::Inspection(i) => Some(i.place_id.clone()),
@@ -476,9 +480,10 @@ impl App {
                 let ours = a.meta.origin == self.device.id;
                 let state = match (&a.status, &a.reply) {
                     (crate::domain::assignment::AssignmentStatus::Done, reply) => format!(
-                        "{} {}：{}",
+                        "{} {}{}{}",
                         t("已办结", "answered"),
                         a.done_on.map(|d| d.to_string()).unwrap_or_default(),
+                        t("：", ": "),
                         reply.clone().unwrap_or_default()
                     ),
                     _ => t("待办结", "not yet answered"),
@@ -488,11 +493,12 @@ impl App {
                 related.push((
                     t("交办", "assigned"),
                     format!(
-                        "{} {} > {to}  {} {}：{}  [{state}]",
+                        "{} {} > {to}  {} {}{}{}  [{state}]",
                         a.assigned_on,
                         a.assigned_by,
                         t("期限", "due"),
                         a.deadline,
+                        t("：", ": "),
                         a.note
                     ),
                 ));

@@ -48,6 +48,19 @@ pub struct Detail {
     pub patrol: Option<crate::domain::patrol::Patrol>,
 }
 
+impl Shown {
+    /// The record's id, versions and region.
+    pub fn meta(&self) -> &crate::domain::record::Meta {
+        match self {
+            Shown::Hazard(h) => &h.meta,
+            Shown::Finding(f) => &f.meta,
+            Shown::Petition(p) => &p.meta,
+            Shown::Inspection(i) => &i.meta,
+            Shown::Patrol(p) => &p.meta,
+        }
+    }
+}
+
 impl Detail {
     pub fn family(&self) -> Family {
         match self.shown {
@@ -60,13 +73,7 @@ impl Detail {
     }
 
     pub fn id(&self) -> &crate::domain::ids::RecordId {
-        match &self.shown {
-            Shown::Hazard(h) => &h.meta.id,
-            Shown::Finding(f) => &f.meta.id,
-            Shown::Petition(p) => &p.meta.id,
-            Shown::Inspection(i) => &i.meta.id,
-            Shown::Patrol(p) => &p.meta.id,
-        }
+        &self.shown.meta().id
     }
 
     /// The open assignment of this record received from above, if any.

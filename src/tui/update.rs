@@ -3,7 +3,6 @@
 
 use ratatui::crossterm::event::{Event, KeyEvent};
 
-use super::detail::Shown;
 use super::keymap::{Action, resolve};
 use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
@@ -530,13 +529,7 @@ impl App {
         let request = offers::request(offer, prompt, self.lang, self.today);
         let id = d.id().clone();
         let family = d.family();
-        let version = match &d.shown {
-            Shown::Hazard(h) => h.meta.version,
-            Shown::Finding(f) => f.meta.version,
-            Shown::Petition(p) => p.meta.version,
-            Shown::Inspection(i) => i.meta.version,
-            Shown::Patrol(p) => p.meta.version,
-        };
+        let version = d.shown.meta().version;
         let received = d.received().map(|a| (a.meta.id.clone(), a.meta.version));
         let result = match request {
             Err(msg) => Err(msg),
