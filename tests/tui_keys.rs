@@ -52,6 +52,7 @@ fn screens() -> Vec<(&'static str, Vec<KeyCode>)> {
         ("patrols", vec![Char('4'), Char('v')]),
         ("sync", vec![Char('6')]),
         ("regions", vec![Char('R')]),
+        ("search results", vec![Char('/'), Char('村'), Enter]),
     ]
 }
 

@@ -36,7 +36,8 @@ pub fn purge_personal(
                 "{before} 前办结的信访件中，有 {n} 件的信访人个人信息（姓名、证件号、电话、住址）可以清除；加 --yes 执行清除（不可恢复）"
             ),
             Lang::En => format!(
-                "{n} petitions that ended before {before} hold personal data (name, ID number, phone, address) to erase; add --yes to erase it (cannot be undone)"
+                "{} that ended before {before} hold personal data (name, ID number, phone, address) to erase; add --yes to erase it (cannot be undone)",
+                crate::domain::text::count(n as u64, "petition", "petitions")
             ),
         })?;
         return Ok(0);
@@ -47,7 +48,8 @@ pub fn purge_personal(
             "已清除 {n} 件信访件的信访人个人信息（{before} 前办结）；已记入审计日志，下次导出时县里也会清除。旧的备份和已发出的交换包里仍有这些信息，请按规定销毁"
         ),
         Lang::En => format!(
-            "Erased the personal data of {n} petitions that ended before {before}; audited, and the next export carries the erasure to the county. Older backups and bundles already sent still hold it: destroy them as the rules require"
+            "Erased the personal data of {} that ended before {before}; audited, and the next export carries the erasure to the county. Older backups and bundles already sent still hold it: destroy them as the rules require",
+            crate::domain::text::count(n as u64, "petition", "petitions")
         ),
     })?;
     Ok(0)

@@ -292,7 +292,13 @@ fn lifecycles(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
             |r| r.get(0),
         )?;
         if n > 0 {
-            out.push(error(format!("{n} 条：{zh}"), format!("{n} rows: {en}")));
+            out.push(error(
+                format!("{n} 条：{zh}"),
+                format!(
+                    "{}: {en}",
+                    crate::domain::text::count(n as u64, "row", "rows")
+                ),
+            ));
         }
     }
     Ok(())

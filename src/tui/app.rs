@@ -363,6 +363,7 @@ impl App {
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,
             Some(Screen::Regions(_)) => Context::Regions,
+            Some(Screen::Search { .. }) => Context::Search,
             None if self.tab == Tab::Sync => Context::Sync,
             _ => Context::List,
         }

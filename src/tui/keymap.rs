@@ -67,13 +67,16 @@ pub enum Context {
     Conflict,
     /// The villages and grids of the jurisdiction.
     Regions,
+    /// Search results (`/`).
+    Search,
 }
 
 impl Context {
     /// Contexts whose keys `resolve` reads from the table; in the others (forms, a note) a key is text first
     /// and their rows describe the keys the editor takes.
-    pub const RESOLVED: [Context; 7] = [
+    pub const RESOLVED: [Context; 8] = [
         C::List,
+        C::Search,
         C::Detail,
         C::Checklist,
         C::Patrol,
@@ -530,6 +533,16 @@ pub const KEYMAP: &[Binding] = &[
     ),
     b(C::Regions, "Esc", ESC_BACK, "返回", "back", true),
     b(
+        C::Search,
+        "Enter",
+        &[(K::Code(KeyCode::Enter), A::Open)],
+        "打开",
+        "open",
+        true,
+    ),
+    b(C::Search, "j/k", MOVE, "移动", "move", true),
+    b(C::Search, "Esc", ESC_BACK, "返回", "back", true),
+    b(
         C::Global,
         "1-6",
         &[
@@ -621,7 +634,7 @@ pub fn for_context(context: Context) -> impl Iterator<Item = &'static Binding> {
     // In forms every printable key is text, so the global keys do not apply there.
     let globals = matches!(
         context,
-        C::List | C::Detail | C::Patrol | C::Sync | C::Conflict | C::Regions
+        C::List | C::Detail | C::Patrol | C::Sync | C::Conflict | C::Regions | C::Search
     );
     KEYMAP.iter().filter(move |b| b.context == context).chain(
         KEYMAP
@@ -659,6 +672,7 @@ pub fn markdown_table() -> String {
             C::Sync => "同步 tab / 同步页",
             C::Conflict => "a conflict / 冲突",
             C::Regions => "regions (`R`) / 区划",
+            C::Search => "search results / 搜索结果",
         };
         s.push_str(&format!(
             "| `{}` | {place} | {} / {} |\n",

@@ -689,11 +689,13 @@ pub(super) fn draw_search(
             )
         )
     } else {
-        format!(
-            " {} {total} {}",
-            lang.pick("共", ""),
-            lang.pick("条结果", "hits")
-        )
+        match lang {
+            Lang::Zh => format!(" 共 {total} 条结果"),
+            Lang::En => format!(
+                " {}",
+                crate::domain::text::count(total.max(0) as u64, "hit", "hits")
+            ),
+        }
     }));
     for (i, h) in hits.iter().enumerate() {
         let text = format!(

@@ -268,14 +268,10 @@ impl App {
                         self.stack.pop();
                         let opened = self.open(Family::Petition, &p.meta.id);
                         self.report(opened);
+                        // Short, so that the steps possible next stay beside it; the deadlines are on screen.
                         self.status = Some(match lang {
-                            Lang::Zh => {
-                                format!("已登记 {}，受理告知期限 {}", p.case_no, p.accept_due)
-                            }
-                            Lang::En => format!(
-                                "Registered {}; acceptance notice due {}",
-                                p.case_no, p.accept_due
-                            ),
+                            Lang::Zh => format!("已登记 {}", p.case_no),
+                            Lang::En => format!("Registered {}", p.case_no),
                         });
                     }
                     Err(e) => self.form_error(msg(e)),
