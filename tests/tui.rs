@@ -7,6 +7,7 @@ use common::tui::*;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use wangge::domain::Lang;
 use wangge::tui::app::{App, Screen};
+use wangge::tui::field_key::FieldKey as Fk;
 
 #[test]
 fn every_tab_renders_at_80x24_and_120x40_within_the_width() {
@@ -548,7 +549,7 @@ fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
         panic!()
     };
     assert_eq!(h.description, "别人的改动");
-    assert!(p.get("description").ends_with("补充"));
+    assert!(p.get(Fk::Description).ends_with("补充"));
     assert!(p.error.as_deref().unwrap_or("").contains("已载入最新版本"));
     // Checked, with a reason, saved against the version now shown.
     for _ in 0..4 {
@@ -601,7 +602,7 @@ fn q_asks_before_quitting_a_changed_form_and_is_text_inside_a_field() {
     let Some(Screen::Form(_, p)) = app.stack.last() else {
         panic!()
     };
-    assert_eq!(p.get("place"), "qq");
+    assert_eq!(p.get(Fk::Place), "qq");
     for _ in 0..3 {
         press(&mut app, KeyCode::Up);
     }
@@ -767,7 +768,7 @@ fn a_house_survey_records_the_building_and_dates_can_be_picked() {
     );
     assert_eq!(
         p.focus_key(),
-        "floors",
+        Some(Fk::Floors),
         "the caret on the field to put right"
     );
 }
@@ -792,7 +793,7 @@ fn a_finding_starts_in_its_patrols_zone() {
     let Some(Screen::Form(_, p)) = app.stack.last() else {
         panic!("no finding form");
     };
-    assert_eq!(p.get("zone"), zone.code());
+    assert_eq!(p.get(Fk::Zone), zone.code());
 }
 
 /// No dead end: a future date is refused as the worker leaves the field, before the checklist; from the
@@ -815,7 +816,7 @@ fn back_from_the_checklist_to_the_form_keeps_every_answer() {
     let Some(Screen::Form(_, p)) = app.stack.last() else {
         panic!()
     };
-    assert_eq!(p.focus_key(), "date");
+    assert_eq!(p.focus_key(), Some(Fk::Date));
     press(&mut app, KeyCode::PageUp);
     press(&mut app, KeyCode::Up);
     let Some(Screen::Form(_, p)) = app.stack.last() else {

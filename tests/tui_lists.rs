@@ -6,6 +6,7 @@ mod common;
 use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use wangge::tui::app::Screen;
+use wangge::tui::field_key::FieldKey as Fk;
 
 #[test]
 fn a_place_on_file_is_picked_from_suggestions_while_typing() {
@@ -49,9 +50,13 @@ fn a_place_on_file_is_picked_from_suggestions_while_typing() {
     let Some(Screen::Form(_, p)) = app.stack.last() else {
         panic!("no form")
     };
-    assert_eq!(p.get("place"), name);
-    assert_eq!(p.get("address"), address);
-    assert_eq!(p.focus_key(), "date", "on to the date, then the checklist");
+    assert_eq!(p.get(Fk::Place), name);
+    assert_eq!(p.get(Fk::Address), address);
+    assert_eq!(
+        p.focus_key(),
+        Some(Fk::Date),
+        "on to the date, then the checklist"
+    );
     assert!(p.suggestions.is_empty());
     press(&mut app, KeyCode::Enter);
     let Some(Screen::Checklist(c)) = app.stack.last() else {
@@ -84,7 +89,7 @@ fn typing_a_new_place_offers_nothing_and_letters_stay_text() {
         panic!("no form")
     };
     assert!(p.suggestions.is_empty());
-    assert_eq!(p.get("place"), "qj不存在的场所");
+    assert_eq!(p.get(Fk::Place), "qj不存在的场所");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The first-run screen: with no database yet, set up this device (pick the township, or type a village or grid
 //! code, and give the worker's name) or open a demo database to look around.
 
+use super::field_key::FieldKey as Fk;
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -42,20 +43,20 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("欢迎使用 wangge 网格员工作台", "Welcome to wangge"),
         vec![
-            Field::choice("what", t("要做什么（左右键）", "what (left/right)"), what),
+            Field::choice(Fk::What, t("要做什么（左右键）", "what (left/right)"), what),
             Field::choice(
-                "township",
+                Fk::Township,
                 t("辖区（左右键）", "where (left/right)"),
                 townships.to_vec(),
             ),
             Field::text(
-                "code",
+                Fk::Code,
                 t("或输入村/网格代码", "or a village/grid code"),
                 false,
             ),
-            Field::text("worker", t("网格员姓名", "your name"), false).limit(50),
+            Field::text(Fk::Worker, t("网格员姓名", "your name"), false).limit(50),
             Field::text(
-                "card",
+                Fk::Card,
                 t("县级名片文件（可空）", "county card file (optional)"),
                 false,
             )
@@ -67,25 +68,25 @@ pub fn form(lang: Lang, townships: &[(String, String)]) -> Prompt {
 /// Reads the form's answer, or says what is missing or wrong. A code typed in is normalised (spaces,
 /// full-width digits, a county's 6 digits) and kept so.
 pub fn choice(p: &Prompt, lang: Lang) -> Result<Choice, String> {
-    let typed = p.get("code");
+    let typed = p.get(Fk::Code);
     let code = if typed.trim().is_empty() {
-        p.get("township")
+        p.get(Fk::Township)
     } else {
         typed
     };
     let code = RegionCode::typed(&code).map_err(|e| e.message(lang))?;
-    if p.get("what") == "demo" {
+    if p.get(Fk::What) == "demo" {
         return Ok(Choice::Demo {
-            township: RegionCode::typed(&p.get("township")).map_err(|e| e.message(lang))?,
+            township: RegionCode::typed(&p.get(Fk::Township)).map_err(|e| e.message(lang))?,
         });
     }
-    let worker = p.get("worker").trim().to_owned();
+    let worker = p.get(Fk::Worker).trim().to_owned();
     if worker.is_empty() {
         return Err(lang
             .pick("请填写网格员姓名", "Please give your name")
             .to_owned());
     }
-    let card = Some(p.get("card").trim().to_owned()).filter(|c| !c.is_empty());
+    let card = Some(p.get(Fk::Card).trim().to_owned()).filter(|c| !c.is_empty());
     Ok(Choice::Setup { code, worker, card })
 }
 
@@ -143,14 +144,14 @@ mod tests {
         let towns = vec![("610727101000".to_owned(), "接官亭镇".to_owned())];
         let mut p = form(Lang::Zh, &towns);
         assert!(choice(&p, Lang::Zh).is_err(), "a name is needed");
-        p.set("worker", "张伟");
+        p.set(Fk::Worker, "张伟");
         let setup = |card: Option<&str>| Choice::Setup {
             code: RegionCode::parse("610727101000").unwrap(),
             worker: "张伟".into(),
             card: card.map(str::to_owned),
         };
         assert_eq!(choice(&p, Lang::Zh), Ok(setup(None)));
-        p.set("card", " 县级名片.txt ");
+        p.set(Fk::Card, " 县级名片.txt ");
         assert_eq!(choice(&p, Lang::Zh), Ok(setup(Some("县级名片.txt"))));
     }
 
@@ -158,13 +159,13 @@ mod tests {
     fn a_typed_code_is_normalised_or_refused_on_the_screen() {
         let towns = vec![("610727101000".to_owned(), "接官亭镇".to_owned())];
         let mut p = form(Lang::Zh, &towns);
-        p.set("worker", "张伟");
-        p.set("code", " ６１０７２７１０１２０１ ");
+        p.set(Fk::Worker, "张伟");
+        p.set(Fk::Code, " ６１０７２７１０１２０１ ");
         match choice(&p, Lang::Zh) {
             Ok(Choice::Setup { code, .. }) => assert_eq!(code, "610727101201"),
             other => panic!("{other:?}"),
         }
-        p.set("code", "61072710120");
+        p.set(Fk::Code, "61072710120");
         let e = choice(&p, Lang::En).unwrap_err();
         assert!(
             e.contains("61072710120") && e.contains("region code"),

@@ -2,6 +2,7 @@
 //! category (its checklist follows in `checklist`). Each turns its fields into a domain record and saves it
 //! through the store's one write path.
 
+use super::field_key::FieldKey as Fk;
 use chrono::NaiveDate;
 
 use super::checks::Check;
@@ -69,7 +70,7 @@ fn choices<T: Copy>(
 /// The grids (or the device's own region when it has none) a new record may belong to.
 /// The region a form's choice names (its values are canonical codes).
 fn region(p: &Prompt, lang: Lang) -> Result<RegionCode, String> {
-    RegionCode::parse(&p.get("region")).map_err(|e| e.message(lang))
+    RegionCode::parse(&p.get(Fk::Region)).map_err(|e| e.message(lang))
 }
 
 pub fn region_choices(regions: &[(String, String)]) -> Vec<(String, String)> {
@@ -82,37 +83,37 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
         t("登记信访", "Register a petition"),
         vec![
             Field::choice(
-                "channel",
+                Fk::Channel,
                 t("信访形式", "channel"),
                 choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
-                "track",
+                Fk::Track,
                 t("性质", "track"),
                 choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
-                "category",
+                Fk::Category,
                 t("类别", "category"),
                 choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
-                "region",
+                Fk::Region,
                 t("登记单位/村", "registered at"),
                 region_choices(regions),
             ),
-            Field::text("name", t("信访人姓名", "petitioner"), true).limit(50),
-            Field::text("id_number", t("身份证号", "ID number"), false)
+            Field::text(Fk::Name, t("信访人姓名", "petitioner"), true).limit(50),
+            Field::text(Fk::IdNumber, t("身份证号", "ID number"), false)
                 .check(Check::IdNumber)
                 .limit(18),
-            Field::text("phone", t("电话", "phone"), false)
+            Field::text(Fk::Phone, t("电话", "phone"), false)
                 .check(Check::Phone)
                 .limit(20),
-            Field::text("address", t("住址", "address"), false),
-            Field::number("people", t("人数", "people"), 1).check(Check::Whole { min: 1 }),
-            Field::text("summary", t("反映问题（摘要）", "summary"), true).limit(100),
-            Field::multi("content", t("具体内容", "content"), true, ""),
-            Field::date("received", t("收到日期", "received on"), Some(today)),
+            Field::text(Fk::Address, t("住址", "address"), false),
+            Field::number(Fk::People, t("人数", "people"), 1).check(Check::Whole { min: 1 }),
+            Field::text(Fk::Summary, t("反映问题（摘要）", "summary"), true).limit(100),
+            Field::multi(Fk::Content, t("具体内容", "content"), true, ""),
+            Field::date(Fk::Received, t("收到日期", "received on"), Some(today)),
         ],
     )
 }
@@ -125,23 +126,23 @@ pub fn petition_record(
     lang: Lang,
 ) -> Result<crate::domain::petition::Petition, String> {
     let people: u32 = p
-        .get("people")
+        .get(Fk::People)
         .trim()
         .parse()
         .map_err(|_| "人数应为数字 / people must be a number".to_owned())?;
-    let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
+    let opt = |k: Fk| Some(p.get(k)).filter(|s| !s.trim().is_empty());
     Ok(crate::domain::petition::Petition {
-        channel: Channel::from_code(&p.get("channel")).unwrap_or(Channel::Visit),
-        track: Track::from_code(&p.get("track")).unwrap_or(Track::Claim),
-        category: PetitionCategory::from_code(&p.get("category"))
+        channel: Channel::from_code(&p.get(Fk::Channel)).unwrap_or(Channel::Visit),
+        track: Track::from_code(&p.get(Fk::Track)).unwrap_or(Track::Claim),
+        category: PetitionCategory::from_code(&p.get(Fk::Category))
             .unwrap_or(PetitionCategory::Other),
-        petitioner_name: p.get("name"),
-        id_number: opt("id_number"),
-        phone: opt("phone"),
-        address: opt("address"),
+        petitioner_name: p.get(Fk::Name),
+        id_number: opt(Fk::IdNumber),
+        phone: opt(Fk::Phone),
+        address: opt(Fk::Address),
         people,
-        summary: p.get("summary"),
-        content: p.get("content"),
+        summary: p.get(Fk::Summary),
+        content: p.get(Fk::Content),
         ..crate::domain::petition::Petition::new(
             Meta::new(
                 crate::store::records::new_id(ctx),
@@ -160,35 +161,35 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
         t("新建检查：场所和类别", "New inspection: place and category"),
         vec![
             Field::choice(
-                "category",
+                Fk::Category,
                 t("检查类别", "category"),
                 choices(Category::INSPECTED, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
-                "subject",
+                Fk::Subject,
                 t("对象", "subject"),
                 choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::choice("region", t("网格", "grid"), region_choices(regions)),
-            Field::text("place", t("场所名称", "place name"), true).limit(100),
-            Field::text("address", t("地址", "address"), true),
+            Field::choice(Fk::Region, t("网格", "grid"), region_choices(regions)),
+            Field::text(Fk::Place, t("场所名称", "place name"), true).limit(100),
+            Field::text(Fk::Address, t("地址", "address"), true),
             Field::choice(
-                "kind",
+                Fk::Kind,
                 t("场所类型", "kind of place"),
                 choices(PlaceKind::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::text("owner", t("负责人/户主", "owner"), false).limit(50),
-            Field::text("phone", t("电话", "phone"), false)
+            Field::text(Fk::Owner, t("负责人/户主", "owner"), false).limit(50),
+            Field::text(Fk::Phone, t("电话", "phone"), false)
                 .check(Check::Phone)
                 .limit(20),
-            Field::text("floors", t("层数（房屋）", "floors (building)"), false)
+            Field::text(Fk::Floors, t("层数（房屋）", "floors (building)"), false)
                 .check(Check::Whole { min: 1 })
                 .limit(3),
-            Field::text("year", t("建成年份", "year built"), false)
+            Field::text(Fk::Year, t("建成年份", "year built"), false)
                 .check(Check::Year)
                 .limit(4),
             Field::choice(
-                "structure",
+                Fk::Structure,
                 t("结构", "structure"),
                 optional(
                     choices(Structure::ALL, |c| c.code(), |c| c.label(lang)),
@@ -196,14 +197,14 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
                 ),
             ),
             Field::choice(
-                "use",
+                Fk::Use,
                 t("用途", "use"),
                 optional(choices(Use::ALL, |c| c.code(), |c| c.label(lang)), lang),
             ),
-            Field::text("occupancy", t("使用/住宿人数", "occupants"), false)
+            Field::text(Fk::Occupancy, t("使用/住宿人数", "occupants"), false)
                 .check(Check::Whole { min: 0 })
                 .limit(6),
-            Field::date("date", t("检查日期", "inspected on"), Some(today)),
+            Field::date(Fk::Date, t("检查日期", "inspected on"), Some(today)),
         ],
     )
 }
@@ -218,7 +219,7 @@ fn optional(mut opts: Vec<(String, String)>, lang: Lang) -> Vec<(String, String)
 }
 
 /// An optional number typed in a field; a typo is refused with the field's name.
-fn number<T: std::str::FromStr>(p: &Prompt, key: &str, lang: Lang) -> Result<Option<T>, String> {
+fn number<T: std::str::FromStr>(p: &Prompt, key: Fk, lang: Lang) -> Result<Option<T>, String> {
     let v = p.get(key);
     if v.trim().is_empty() {
         return Ok(None);
@@ -236,7 +237,7 @@ fn number<T: std::str::FromStr>(p: &Prompt, key: &str, lang: Lang) -> Result<Opt
 }
 
 pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, String> {
-    let opt = |k: &str| Some(p.get(k)).filter(|s| !s.trim().is_empty());
+    let opt = |k: Fk| Some(p.get(k)).filter(|s| !s.trim().is_empty());
     Ok(Place {
         meta: Meta::new(
             crate::store::records::new_id(ctx),
@@ -244,19 +245,19 @@ pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, Str
             ctx.now_ms(),
             &region(p, lang)?,
         ),
-        name: p.get("place"),
-        address: p.get("address"),
-        kind: PlaceKind::from_code(&p.get("kind")).unwrap_or(PlaceKind::Other),
+        name: p.get(Fk::Place),
+        address: p.get(Fk::Address),
+        kind: PlaceKind::from_code(&p.get(Fk::Kind)).unwrap_or(PlaceKind::Other),
         lat: None,
         lon: None,
-        owner_name: opt("owner"),
-        owner_phone: opt("phone"),
-        floors: number(p, "floors", lang)?,
-        structure: Structure::from_code(&p.get("structure")),
-        year_built: number(p, "year", lang)?,
-        use_type: Use::from_code(&p.get("use")),
+        owner_name: opt(Fk::Owner),
+        owner_phone: opt(Fk::Phone),
+        floors: number(p, Fk::Floors, lang)?,
+        structure: Structure::from_code(&p.get(Fk::Structure)),
+        year_built: number(p, Fk::Year, lang)?,
+        use_type: Use::from_code(&p.get(Fk::Use)),
         business_type: None,
-        occupancy: number(p, "occupancy", lang)?,
+        occupancy: number(p, Fk::Occupancy, lang)?,
     })
 }
 
@@ -265,14 +266,14 @@ pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("开始巡查", "Start a patrol"),
         vec![
-            Field::text("route", t("巡查路线/路段", "route"), true).limit(100),
+            Field::text(Fk::Route, t("巡查路线/路段", "route"), true).limit(100),
             Field::choice(
-                "zone",
+                Fk::Zone,
                 t("保护区", "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::choice("region", t("网格", "grid"), region_choices(regions)),
-            Field::text("weather", t("天气", "weather"), false).limit(50),
+            Field::choice(Fk::Region, t("网格", "grid"), region_choices(regions)),
+            Field::text(Fk::Weather, t("天气", "weather"), false).limit(50),
         ],
     )
 }
@@ -286,12 +287,12 @@ pub fn patrol_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Patrol, S
             &region(p, lang)?,
         ),
         worker: ctx.actor.clone(),
-        route: p.get("route"),
-        zone: Zone::from_code(&p.get("zone")).unwrap_or(Zone::General),
+        route: p.get(Fk::Route),
+        zone: Zone::from_code(&p.get(Fk::Zone)).unwrap_or(Zone::General),
         started_at: ctx.now_ms(),
         ended_at: None,
         distance_km: None,
-        weather: Some(p.get("weather")).filter(|s| !s.trim().is_empty()),
+        weather: Some(p.get(Fk::Weather)).filter(|s| !s.trim().is_empty()),
         status: PatrolStatus::Open,
         nothing_found: false,
         note: None,
@@ -305,38 +306,47 @@ pub fn finding(lang: Lang, today: NaiveDate, zone: Zone) -> Prompt {
         t("上报巡查发现", "Report a finding"),
         vec![
             Field::choice(
-                "code",
+                Fk::Code,
                 t("问题类别", "kind"),
                 choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::note("description", t("问题描述", "description"), true, ""),
-            Field::text("location", t("位置", "location"), true),
+            Field::note(Fk::Description, t("问题描述", "description"), true, ""),
+            Field::text(Fk::Location, t("位置", "location"), true),
             Field::chosen(
-                "zone",
+                Fk::Zone,
                 t("保护区", "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 zone.code(),
             ),
             Field::note(
-                "action",
+                Fk::Action,
                 t("现场处置（劝阻/制止）", "on-site action"),
                 false,
                 "",
             ),
-            Field::text("lat", t("纬度（可空）", "latitude (optional)"), false)
+            Field::text(Fk::Lat, t("纬度（可空）", "latitude (optional)"), false)
                 .check(Check::Latitude)
                 .limit(12),
-            Field::text("lon", t("经度（可空）", "longitude (optional)"), false)
+            Field::text(Fk::Lon, t("经度（可空）", "longitude (optional)"), false)
                 .check(Check::Longitude)
                 .limit(12),
-            Field::text("crop", t("受损作物（野猪致害）", "crop (wild boar)"), false).limit(50),
-            Field::text("area", t("受损面积（亩）", "area (mu)"), false)
+            Field::text(
+                Fk::Crop,
+                t("受损作物（野猪致害）", "crop (wild boar)"),
+                false,
+            )
+            .limit(50),
+            Field::text(Fk::Area, t("受损面积（亩）", "area (mu)"), false)
                 .check(Check::Amount)
                 .limit(10),
-            Field::text("loss", t("估计损失（元）", "estimated loss (yuan)"), false)
-                .check(Check::Amount)
-                .limit(12),
-            Field::date("date", t("发现日期", "found on"), Some(today)),
+            Field::text(
+                Fk::Loss,
+                t("估计损失（元）", "estimated loss (yuan)"),
+                false,
+            )
+            .check(Check::Amount)
+            .limit(12),
+            Field::date(Fk::Date, t("发现日期", "found on"), Some(today)),
         ],
     )
 }
@@ -356,17 +366,17 @@ pub fn finding_record(
             &ctx.region,
         ),
         patrol_id: Some(patrol_id.clone()),
-        code: FindingCode::from_code(&p.get("code")).unwrap_or(FindingCode::Q7),
-        description: p.get("description"),
-        location: p.get("location"),
-        lat: number(p, "lat", lang)?,
-        lon: number(p, "lon", lang)?,
+        code: FindingCode::from_code(&p.get(Fk::Code)).unwrap_or(FindingCode::Q7),
+        description: p.get(Fk::Description),
+        location: p.get(Fk::Location),
+        lat: number(p, Fk::Lat, lang)?,
+        lon: number(p, Fk::Lon, lang)?,
         found_on,
-        zone: Zone::from_code(&p.get("zone")).unwrap_or(Zone::General),
-        on_site_action: Some(p.get("action")).filter(|s| !s.trim().is_empty()),
-        crop: Some(p.get("crop")).filter(|s| !s.trim().is_empty()),
-        area_mu: number(p, "area", lang)?,
-        loss_yuan: number(p, "loss", lang)?,
+        zone: Zone::from_code(&p.get(Fk::Zone)).unwrap_or(Zone::General),
+        on_site_action: Some(p.get(Fk::Action)).filter(|s| !s.trim().is_empty()),
+        crop: Some(p.get(Fk::Crop)).filter(|s| !s.trim().is_empty()),
+        area_mu: number(p, Fk::Area, lang)?,
+        loss_yuan: number(p, Fk::Loss, lang)?,
         department: None,
         referred_on: None,
         deadline: None,
@@ -384,7 +394,7 @@ pub fn close_patrol(lang: Lang) -> Prompt {
             "Finish the patrol (no findings = nothing found)",
         ),
         vec![
-            Field::text("km", t("里程（公里）", "distance (km)"), false)
+            Field::text(Fk::Km, t("里程（公里）", "distance (km)"), false)
                 .check(Check::Amount)
                 .limit(8),
         ],
@@ -402,14 +412,14 @@ pub fn add_region(lang: Lang, parent: &str, level: crate::domain::region::Level,
         },
         vec![
             Field::filled(
-                "number",
+                Fk::Number,
                 lang.pick("编号（1-999）", "number (1-999)").to_owned(),
                 true,
                 &n.to_string(),
             )
             .check(Check::Whole { min: 1 })
             .limit(3),
-            Field::text("name", lang.pick("名称", "name").to_owned(), true).limit(50),
+            Field::text(Fk::Name, lang.pick("名称", "name").to_owned(), true).limit(50),
         ],
     )
 }
@@ -423,7 +433,7 @@ pub fn rename_region(lang: Lang, code: &str, name: &str) -> Prompt {
         },
         vec![
             Field::filled(
-                "name",
+                Fk::Name,
                 lang.pick("新名称", "new name").to_owned(),
                 true,
                 name,
@@ -488,13 +498,13 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     };
     let mut fields = vec![
         Field::choice(
-            "overdue",
+            Fk::Overdue,
             t("仅看逾期", "overdue only"),
             vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
         ),
-        Field::choice("status", t("状态", "status"), statuses.clone()),
+        Field::choice(Fk::Status, t("状态", "status"), statuses.clone()),
         Field::choice(
-            "category",
+            Fk::Category,
             match f.family {
                 Family::Patrol => t("保护区", "zone"),
                 Family::Finding => t("问题类别", "kind"),
@@ -502,9 +512,9 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
             },
             categories.clone(),
         ),
-        Field::choice("region", t("网格", "grid"), regions.clone()),
-        Field::date("from", t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
-        Field::date("to", t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
+        Field::choice(Fk::Region, t("网格", "grid"), regions.clone()),
+        Field::date(Fk::From, t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
+        Field::date(Fk::To, t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
     ];
     fields[0].choice = usize::from(f.overdue_only);
     fields[1].choice = pick(&statuses, f.status.as_deref());
@@ -512,7 +522,7 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     fields[3].choice = pick(&regions, f.region.as_deref());
     if matches!(f.family, Family::Hazard | Family::Petition) {
         let mut assigned = Field::choice(
-            "assigned",
+            Fk::Assigned,
             t("仅看交办待办结", "assigned, not answered"),
             vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
         );
@@ -533,100 +543,104 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = match shown {
         Shown::Hazard(h) => vec![
-            Field::note("description", t("问题", "problem"), true, &h.description),
+            Field::note(Fk::Description, t("问题", "problem"), true, &h.description),
             Field::chosen(
-                "grade",
+                Fk::Grade,
                 t("等级", "grade"),
                 choices(Grade::ALL, |c| c.code(), |c| c.label(lang)),
                 h.grade.code(),
             ),
             Field::filled(
-                "responsible",
+                Fk::Responsible,
                 t("责任人", "responsible"),
                 false,
                 &opt(&h.responsible),
             )
             .limit(100),
             Field::filled(
-                "notice",
+                Fk::Notice,
                 t("整改通知书编号", "notice number"),
                 false,
                 &opt(&h.notice_no),
             )
             .limit(50),
-            Field::note("reason", t("修改原因", "why the change"), false, ""),
+            Field::note(Fk::Reason, t("修改原因", "why the change"), false, ""),
         ],
         Shown::Finding(f) => vec![
             Field::note(
-                "description",
+                Fk::Description,
                 t("问题描述", "description"),
                 true,
                 &f.description,
             ),
-            Field::filled("location", t("位置", "location"), true, &f.location),
+            Field::filled(Fk::Location, t("位置", "location"), true, &f.location),
             Field::chosen(
-                "zone",
+                Fk::Zone,
                 t("保护区", "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 f.zone.code(),
             ),
             Field::note(
-                "action",
+                Fk::Action,
                 t("现场处置", "on-site action"),
                 false,
                 &opt(&f.on_site_action),
             ),
-            Field::note("reason", t("修改原因", "why the change"), false, ""),
+            Field::note(Fk::Reason, t("修改原因", "why the change"), false, ""),
         ],
         Shown::Petition(p) => vec![
             Field::chosen(
-                "channel",
+                Fk::Channel,
                 t("信访形式", "channel"),
                 choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
                 p.channel.code(),
             ),
             Field::chosen(
-                "track",
+                Fk::Track,
                 t("性质", "track"),
                 choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
                 p.track.code(),
             ),
             Field::chosen(
-                "category",
+                Fk::Category,
                 t("类别", "category"),
                 choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
                 p.category.code(),
             ),
-            Field::filled("phone", t("电话", "phone"), false, &opt(&p.phone))
+            Field::filled(Fk::Phone, t("电话", "phone"), false, &opt(&p.phone))
                 .check(Check::Phone)
                 .limit(20),
-            Field::filled("address", t("住址", "address"), false, &opt(&p.address)),
-            Field::filled("people", t("人数", "people"), true, &p.people.to_string())
+            Field::filled(Fk::Address, t("住址", "address"), false, &opt(&p.address)),
+            Field::filled(Fk::People, t("人数", "people"), true, &p.people.to_string())
                 .check(Check::Whole { min: 1 })
                 .limit(6),
             Field::filled(
-                "summary",
+                Fk::Summary,
                 t("反映问题（摘要）", "summary"),
                 true,
                 &p.summary,
             )
             .limit(100),
-            Field::multi("content", t("具体内容", "content"), true, &p.content),
+            Field::multi(Fk::Content, t("具体内容", "content"), true, &p.content),
             Field::filled(
-                "unit",
+                Fk::Unit,
                 t("责任单位", "responsible unit"),
                 false,
                 &opt(&p.unit),
             )
             .limit(100),
-            Field::note("reason", t("修改原因", "why the change"), false, ""),
+            Field::note(Fk::Reason, t("修改原因", "why the change"), false, ""),
         ],
         Shown::Inspection(i) => {
             use crate::domain::inspection::Verdict;
             let mut fields = vec![
-                Field::date("date", t("检查日期", "inspected on"), Some(i.inspected_on)),
+                Field::date(
+                    Fk::Date,
+                    t("检查日期", "inspected on"),
+                    Some(i.inspected_on),
+                ),
                 Field::chosen(
-                    "subject",
+                    Fk::Subject,
                     t("检查对象", "inspected party"),
                     choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
                     i.subject.code(),
@@ -641,15 +655,15 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                     agreeing[0]
                 };
                 fields.push(Field::chosen(
-                    "verdict",
+                    Fk::Verdict,
                     t("初判", "verdict"),
                     choices(agreeing, |c| c.code(), |c| c.label(lang)),
                     current.code(),
                 ));
             }
-            fields.push(Field::note("note", t("备注", "note"), false, &opt(&i.note)).limit(2000));
+            fields.push(Field::note(Fk::Note, t("备注", "note"), false, &opt(&i.note)).limit(2000));
             fields.push(Field::note(
-                "reason",
+                Fk::Reason,
                 t("修改原因", "why the change"),
                 false,
                 "",

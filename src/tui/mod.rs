@@ -7,6 +7,7 @@ pub mod checks;
 mod dash;
 pub mod detail;
 mod entry;
+pub mod field_key;
 pub mod firstrun;
 pub mod forms;
 pub mod keymap;

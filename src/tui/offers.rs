@@ -1,6 +1,7 @@
 //! The actions offered on a record: their keys and labels, the form each needs, and the request a filled
 //! form becomes (a lifecycle step, or an assignment down or its answer).
 
+use super::field_key::FieldKey as Fk;
 use chrono::NaiveDate;
 
 use super::checks::Check;
@@ -80,28 +81,28 @@ impl Offer {
 /// The form an action needs (its note, and what the law or the ledger asks for).
 pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -> Prompt {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
-    let note = |required: bool| Field::note("note", t("说明", "note"), required, "");
+    let note = |required: bool| Field::note(Fk::Note, t("说明", "note"), required, "");
     let mut fields = Vec::new();
     match offer {
         Offer::AssignDown => {
             fields.push(Field::choice(
-                "to",
+                Fk::To,
                 t("交办给", "assign to"),
                 detail.assign_to.clone(),
             ));
             fields.push(
                 Field::date(
-                    "deadline",
+                    Fk::Deadline,
                     t("办理期限", "deadline"),
                     Some(today + chrono::Days::new(15)),
                 )
                 .check(Check::Day),
             );
-            fields.push(Field::note("note", t("交办要求", "what to do"), true, ""));
+            fields.push(Field::note(Fk::Note, t("交办要求", "what to do"), true, ""));
         }
         Offer::AnswerAssignment => {
             fields.push(Field::note(
-                "note",
+                Fk::Note,
                 t("办理情况", "what was done"),
                 true,
                 "",
@@ -116,16 +117,22 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 .unwrap_or_default();
             fields.push(
                 Field::suggested(
-                    "responsible",
+                    Fk::Responsible,
                     t("责任人", "responsible party"),
                     true,
                     &owner,
                 )
                 .limit(100),
             );
-            fields
-                .push(Field::text("notice", t("整改通知书编号", "notice number"), false).limit(50));
-            fields.push(Field::note("note", t("整改要求", "requirement"), true, ""));
+            fields.push(
+                Field::text(Fk::Notice, t("整改通知书编号", "notice number"), false).limit(50),
+            );
+            fields.push(Field::note(
+                Fk::Note,
+                t("整改要求", "requirement"),
+                true,
+                "",
+            ));
         }
         Offer::Hazard(HazardActionKind::Extend) => {
             let current = match &detail.shown {
@@ -134,7 +141,7 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
             };
             fields.push(
                 Field::date(
-                    "deadline",
+                    Fk::Deadline,
                     t("新期限", "new deadline"),
                     Some(current + chrono::Days::new(15)),
                 )
@@ -145,14 +152,14 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
         Offer::Hazard(HazardActionKind::FailReview) => {
             fields.push(
                 Field::date(
-                    "deadline",
+                    Fk::Deadline,
                     t("新期限", "new deadline"),
                     Some(today + chrono::Days::new(15)),
                 )
                 .check(Check::Day),
             );
             fields.push(Field::note(
-                "note",
+                Fk::Note,
                 t("不通过原因", "why it failed"),
                 true,
                 "",
@@ -170,7 +177,7 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
             let at = opts.iter().position(|o| o.0 == default.code()).unwrap_or(0);
             opts.rotate_left(at);
             fields.push(Field::choice(
-                "department",
+                Fk::Department,
                 t("移交部门", "department"),
                 opts,
             ));
@@ -180,17 +187,17 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
             fields.push(note(true))
         }
         Offer::Petition(PetitionActionKind::Forward) => {
-            fields.push(Field::text("unit", t("转送/交办单位", "unit"), true).limit(100));
+            fields.push(Field::text(Fk::Unit, t("转送/交办单位", "unit"), true).limit(100));
             fields.push(note(false));
         }
         Offer::Petition(PetitionActionKind::Extend) => {
             fields.push(
-                Field::number("days", t("延期天数(≤30)", "days (<= 30)"), 30)
+                Field::number(Fk::Days, t("延期天数(≤30)", "days (<= 30)"), 30)
                     .check(Check::Whole { min: 1 })
                     .limit(2),
             );
             fields.push(Field::note(
-                "note",
+                Fk::Note,
                 t(
                     "延期理由（须告知信访人）",
                     "reason (told to the petitioner)",
@@ -204,15 +211,19 @@ pub fn prompt_for(offer: Offer, lang: Lang, today: NaiveDate, detail: &Detail) -
                 .iter()
                 .map(|o| (o.code().to_owned(), o.label(lang).to_owned()))
                 .collect();
-            fields.push(Field::choice("outcome", t("处理意见", "outcome"), opts));
-            fields.push(Field::note("note", t("答复内容", "reply"), true, ""));
+            fields.push(Field::choice(Fk::Outcome, t("处理意见", "outcome"), opts));
+            fields.push(Field::note(Fk::Note, t("答复内容", "reply"), true, ""));
         }
         Offer::Petition(PetitionActionKind::Evaluate) => {
             let opts = Satisfaction::ALL
                 .iter()
                 .map(|o| (o.code().to_owned(), o.label(lang).to_owned()))
                 .collect();
-            fields.push(Field::choice("satisfaction", t("评价", "evaluation"), opts));
+            fields.push(Field::choice(
+                Fk::Satisfaction,
+                t("评价", "evaluation"),
+                opts,
+            ));
             fields.push(note(false));
         }
         Offer::Petition(
@@ -242,20 +253,20 @@ pub enum Request {
 
 /// Turns a filled form into the action, or says what is missing.
 pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result<Request, String> {
-    let note = p.get("note");
+    let note = p.get(Fk::Note);
     let opt_note = Some(note.clone()).filter(|n| !n.trim().is_empty());
     Ok(match offer {
         Offer::AssignDown => Request::AssignDown {
-            to: crate::domain::ids::RegionCode::parse(&p.get("to"))
+            to: crate::domain::ids::RegionCode::parse(&p.get(Fk::To))
                 .map_err(|e| crate::domain::Localized::message(&e, lang))?,
-            deadline: p.date("deadline", today, lang)?,
+            deadline: p.date(Fk::Deadline, today, lang)?,
             note,
         },
         Offer::AnswerAssignment => Request::Answer(note),
         Offer::Hazard(k) => Request::Hazard(match k {
             HazardActionKind::Assign => HazardAction::Assign {
-                responsible: p.get("responsible"),
-                notice_no: Some(p.get("notice")).filter(|s| !s.trim().is_empty()),
+                responsible: p.get(Fk::Responsible),
+                notice_no: Some(p.get(Fk::Notice)).filter(|s| !s.trim().is_empty()),
                 note,
             },
             HazardActionKind::Rectify => HazardAction::Rectify { note: opt_note },
@@ -263,17 +274,17 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
             HazardActionKind::PassReview => HazardAction::PassReview { note: opt_note },
             HazardActionKind::FailReview => HazardAction::FailReview {
                 note,
-                new_deadline: Some(p.date("deadline", today, lang)?),
+                new_deadline: Some(p.date(Fk::Deadline, today, lang)?),
             },
             HazardActionKind::Close => HazardAction::Close { note: opt_note },
             HazardActionKind::Extend => HazardAction::Extend {
-                new_deadline: p.date("deadline", today, lang)?,
+                new_deadline: p.date(Fk::Deadline, today, lang)?,
                 note,
             },
         }),
         Offer::Finding(k) => Request::Finding(match k {
             FindingActionKind::Refer => FindingAction::Refer {
-                department: Department::from_code(&p.get("department"))
+                department: Department::from_code(&p.get(Fk::Department))
                     .unwrap_or(Department::QinlingOffice),
                 deadline: None,
                 note: opt_note,
@@ -286,7 +297,7 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
             use PetitionActionKind as K;
             Request::Petition(match k {
                 K::Forward => PetitionAction::Forward {
-                    unit: p.get("unit"),
+                    unit: p.get(Fk::Unit),
                     note: opt_note,
                 },
                 K::Accept => PetitionAction::Accept { note: opt_note },
@@ -294,19 +305,19 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
                 K::Return => PetitionAction::Return { note },
                 K::Handle => PetitionAction::Handle { note: opt_note },
                 K::Extend => PetitionAction::Extend {
-                    days: p.get("days").trim().parse().map_err(|_| {
+                    days: p.get(Fk::Days).trim().parse().map_err(|_| {
                         lang.pick("延期天数应为数字", "days must be a number")
                             .to_owned()
                     })?,
                     note,
                 },
                 K::Reply => PetitionAction::Reply {
-                    outcome: Outcome::from_code(&p.get("outcome")).unwrap_or(Outcome::Explain),
+                    outcome: Outcome::from_code(&p.get(Fk::Outcome)).unwrap_or(Outcome::Explain),
                     note,
                 },
                 K::Close => PetitionAction::Close { note: opt_note },
                 K::Evaluate => PetitionAction::Evaluate {
-                    satisfaction: Satisfaction::from_code(&p.get("satisfaction"))
+                    satisfaction: Satisfaction::from_code(&p.get(Fk::Satisfaction))
                         .unwrap_or(Satisfaction::Satisfied),
                     note: opt_note,
                 },

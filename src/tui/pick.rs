@@ -2,6 +2,7 @@
 //! and the form filled from the place taken (so it is inspected again rather than created twice).
 
 use super::app::{App, Screen};
+use super::field_key::FieldKey as Fk;
 use super::forms::FormKind;
 use crate::domain::place::Place;
 use crate::store::{lists, records};
@@ -15,8 +16,8 @@ impl App {
         let Some(Screen::Form(FormKind::Inspection(_), prompt)) = self.stack.last() else {
             return;
         };
-        let typed = prompt.get("place");
-        let hits = if prompt.focus_key() == "place" && !typed.trim().is_empty() {
+        let typed = prompt.get(Fk::Place);
+        let hits = if prompt.focus_key() == Some(Fk::Place) && !typed.trim().is_empty() {
             lists::places_matching(self.store.conn(), &typed, SUGGESTIONS)
         } else {
             Ok(Vec::new())
@@ -51,24 +52,27 @@ impl App {
         let lang = self.lang;
         if let Some(Screen::Form(_, prompt)) = self.stack.last_mut() {
             let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-            prompt.set("place", &place.name);
-            prompt.set("address", &place.address);
-            prompt.set("region", &place.meta.region_code);
-            prompt.set("kind", place.kind.code());
-            prompt.set("owner", place.owner_name.as_deref().unwrap_or(""));
-            prompt.set("phone", place.owner_phone.as_deref().unwrap_or(""));
-            prompt.set("floors", &num(place.floors.map(i64::from)));
-            prompt.set("year", &num(place.year_built.map(i64::from)));
-            prompt.set("structure", place.structure.map(|s| s.code()).unwrap_or(""));
-            prompt.set("use", place.use_type.map(|s| s.code()).unwrap_or(""));
-            prompt.set("occupancy", &num(place.occupancy.map(i64::from)));
+            prompt.set(Fk::Place, &place.name);
+            prompt.set(Fk::Address, &place.address);
+            prompt.set(Fk::Region, &place.meta.region_code);
+            prompt.set(Fk::Kind, place.kind.code());
+            prompt.set(Fk::Owner, place.owner_name.as_deref().unwrap_or(""));
+            prompt.set(Fk::Phone, place.owner_phone.as_deref().unwrap_or(""));
+            prompt.set(Fk::Floors, &num(place.floors.map(i64::from)));
+            prompt.set(Fk::Year, &num(place.year_built.map(i64::from)));
+            prompt.set(
+                Fk::Structure,
+                place.structure.map(|s| s.code()).unwrap_or(""),
+            );
+            prompt.set(Fk::Use, place.use_type.map(|s| s.code()).unwrap_or(""));
+            prompt.set(Fk::Occupancy, &num(place.occupancy.map(i64::from)));
             prompt.suggestions.clear();
             prompt.picked = None;
             // On to the date: Enter then opens the checklist.
             prompt.focus = prompt
                 .fields
                 .iter()
-                .position(|f| f.key == "date")
+                .position(|f| f.key == Fk::Date)
                 .unwrap_or(prompt.focus);
             self.status = Some(match lang {
                 crate::domain::Lang::Zh => {

@@ -4,6 +4,7 @@
 //! fixed, and saving lists every problem at once with the caret on the first; a paste that would take a field
 //! over its limit is refused when pasted, with the limit stated.
 
+use super::field_key::FieldKey;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
@@ -29,7 +30,7 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: &'static str,
+    pub key: FieldKey,
     pub label: String,
     pub kind: Kind,
     pub required: bool,
@@ -62,7 +63,7 @@ fn editor(value: &str) -> ratatui_textarea::TextArea<'static> {
 }
 
 impl Field {
-    fn new(key: &'static str, label: String, kind: Kind, required: bool, input: Input) -> Field {
+    fn new(key: FieldKey, label: String, kind: Kind, required: bool, input: Input) -> Field {
         let (check, max) = match kind {
             Kind::Date => (Check::Past, 20),
             Kind::Number => (Check::Whole { min: 0 }, 10),
@@ -85,11 +86,11 @@ impl Field {
         }
     }
 
-    pub fn text(key: &'static str, label: String, required: bool) -> Field {
+    pub fn text(key: FieldKey, label: String, required: bool) -> Field {
         Field::new(key, label, Kind::Text, required, Input::default())
     }
     /// A text field holding `value` already (an edit).
-    pub fn filled(key: &'static str, label: String, required: bool, value: &str) -> Field {
+    pub fn filled(key: FieldKey, label: String, required: bool, value: &str) -> Field {
         Field::new(
             key,
             label,
@@ -100,7 +101,7 @@ impl Field {
     }
     /// A text field holding a value the context suggests (a place's owner as the responsible party): kept when
     /// the worker moves on, replaced when the worker starts typing.
-    pub fn suggested(key: &'static str, label: String, required: bool, value: &str) -> Field {
+    pub fn suggested(key: FieldKey, label: String, required: bool, value: &str) -> Field {
         Field {
             suggested: !value.is_empty(),
             ..Field::filled(key, label, required, value)
@@ -109,7 +110,7 @@ impl Field {
 
     /// A choice set to `code`.
     pub fn chosen(
-        key: &'static str,
+        key: FieldKey,
         label: String,
         options: Vec<(String, String)>,
         code: &str,
@@ -121,11 +122,11 @@ impl Field {
         }
     }
     /// A day not after today (a day something happened); `.check(Check::Day)` for a deadline.
-    pub fn date(key: &'static str, label: String, value: Option<NaiveDate>) -> Field {
+    pub fn date(key: FieldKey, label: String, value: Option<NaiveDate>) -> Field {
         let input = Input::new(value.map(|d| d.to_string()).unwrap_or_default());
         Field::new(key, label, Kind::Date, true, input)
     }
-    pub fn number(key: &'static str, label: String, value: u32) -> Field {
+    pub fn number(key: FieldKey, label: String, value: u32) -> Field {
         Field::new(
             key,
             label,
@@ -135,7 +136,7 @@ impl Field {
         )
     }
     /// A choice; one whose first option is empty ("not given") is optional.
-    pub fn choice(key: &'static str, label: String, options: Vec<(String, String)>) -> Field {
+    pub fn choice(key: FieldKey, label: String, options: Vec<(String, String)>) -> Field {
         let required = !options.first().is_some_and(|o| o.0.is_empty());
         Field::new(
             key,
@@ -147,7 +148,7 @@ impl Field {
     }
 
     /// Several lines (a petition's content), optionally holding `value` already.
-    pub fn multi(key: &'static str, label: String, required: bool, value: &str) -> Field {
+    pub fn multi(key: FieldKey, label: String, required: bool, value: &str) -> Field {
         Field {
             area: editor(value),
             ..Field::new(
@@ -161,7 +162,7 @@ impl Field {
     }
 
     /// A note: one paragraph, wrapped over two rows so that all of it stays in sight.
-    pub fn note(key: &'static str, label: String, required: bool, value: &str) -> Field {
+    pub fn note(key: FieldKey, label: String, required: bool, value: &str) -> Field {
         Field {
             area: editor(value),
             ..Field::new(
@@ -299,15 +300,15 @@ impl Prompt {
     }
 
     /// The key of the focused field.
-    pub fn focus_key(&self) -> &'static str {
-        self.fields.get(self.focus).map(|f| f.key).unwrap_or("")
+    pub fn focus_key(&self) -> Option<FieldKey> {
+        self.fields.get(self.focus).map(|f| f.key)
     }
 
-    fn field(&self, key: &str) -> Option<&Field> {
+    fn field(&self, key: FieldKey) -> Option<&Field> {
         let found = self.fields.iter().find(|f| f.key == key);
         debug_assert!(
             found.is_some(),
-            "the form {} has no field {key}",
+            "the form {} has no field {key:?}",
             self.title
         );
         found
@@ -315,9 +316,9 @@ impl Prompt {
 
     /// Sets a field by key: a choice to the option with code `value` (left as it is when there is none), any
     /// other field to the text.
-    pub fn set(&mut self, key: &str, value: &str) {
+    pub fn set(&mut self, key: FieldKey, value: &str) {
         let Some(field) = self.fields.iter_mut().find(|f| f.key == key) else {
-            debug_assert!(false, "the form {} has no field {key}", self.title);
+            debug_assert!(false, "the form {} has no field {key:?}", self.title);
             return;
         };
         field.replace(value);
@@ -334,12 +335,12 @@ impl Prompt {
 
     /// A field's value (a choice's code). Every form's fields are read by the code that built the form; a test
     /// drives each form through its record builder so that a key read here is a key the form has.
-    pub fn get(&self, key: &str) -> String {
+    pub fn get(&self, key: FieldKey) -> String {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
     /// The value of a field only some variants of a form have (a list's filter of assigned records).
-    pub fn get_if_present(&self, key: &str) -> Option<String> {
+    pub fn get_if_present(&self, key: FieldKey) -> Option<String> {
         self.fields.iter().find(|f| f.key == key).map(Field::value)
     }
 
@@ -553,7 +554,7 @@ impl Prompt {
     }
 
     /// A date field's value, with the relative words 今天/昨天 (today/yesterday) understood.
-    pub fn date(&self, key: &str, today: NaiveDate, lang: Lang) -> Result<NaiveDate, String> {
+    pub fn date(&self, key: FieldKey, today: NaiveDate, lang: Lang) -> Result<NaiveDate, String> {
         let v = self.get(key);
         checks::day(&v, today).ok_or_else(|| {
             let e = crate::domain::validate::parse_date("date", v.trim())
@@ -567,6 +568,7 @@ impl Prompt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::field_key::FieldKey as Fk;
 
     fn at() -> Context {
         Context {
@@ -587,22 +589,22 @@ mod tests {
             Prompt::new(
                 "t".into(),
                 vec![
-                    Field::suggested("who", "who".into(), true, "王秀英"),
-                    Field::text("note", "note".into(), false),
+                    Field::suggested(Fk::Who, "who".into(), true, "王秀英"),
+                    Field::text(Fk::Note, "note".into(), false),
                 ],
             )
         };
         let mut p = form();
         p.key(KeyEvent::from(KeyCode::Enter), at());
-        assert_eq!(p.get("who"), "王秀英");
+        assert_eq!(p.get(Fk::Who), "王秀英");
         let mut p = form();
         typed(&mut p, "李四");
-        assert_eq!(p.get("who"), "李四");
+        assert_eq!(p.get(Fk::Who), "李四");
         let mut p = form();
         p.key(KeyEvent::from(KeyCode::End), at());
         typed(&mut p, "家");
         assert_eq!(
-            p.get("who"),
+            p.get(Fk::Who),
             "王秀英家",
             "after a movement, typing adds to it"
         );
@@ -612,9 +614,9 @@ mod tests {
         Prompt::new(
             "t".into(),
             vec![
-                Field::text("name", "姓名".into(), true),
-                Field::text("phone", "电话".into(), false).check(Check::Phone),
-                Field::date("date", "日期".into(), None),
+                Field::text(Fk::Name, "姓名".into(), true),
+                Field::text(Fk::Phone, "电话".into(), false).check(Check::Phone),
+                Field::date(Fk::Date, "日期".into(), None),
             ],
         )
     }
@@ -665,19 +667,19 @@ mod tests {
         p.key(KeyEvent::from(KeyCode::PageDown), at());
         assert!(p.problems().is_empty(), "{:?}", p.problems());
         assert_eq!(p.key(KeyEvent::from(KeyCode::F(2)), at()), Outcome::Submit);
-        assert_eq!(p.get("date"), "2026-11-28");
+        assert_eq!(p.get(Fk::Date), "2026-11-28");
     }
 
     #[test]
     fn a_paste_over_the_limit_is_refused_when_pasted() {
         let mut p = Prompt::new(
             "t".into(),
-            vec![Field::text("summary", "摘要".into(), true).limit(10)],
+            vec![Field::text(Fk::Summary, "摘要".into(), true).limit(10)],
         );
         p.paste("一二三四五", at());
         p.paste("六七八九十十一", at());
         assert_eq!(
-            p.get("summary"),
+            p.get(Fk::Summary),
             "一二三四五",
             "the long paste is not taken"
         );
@@ -691,10 +693,10 @@ mod tests {
     fn a_note_wraps_and_keeps_one_paragraph() {
         let mut p = Prompt::new(
             "t".into(),
-            vec![Field::note("note", "说明".into(), true, "")],
+            vec![Field::note(Fk::Note, "说明".into(), true, "")],
         );
         p.paste("第一行\n第二行", at());
         p.key(KeyEvent::from(KeyCode::Enter), at());
-        assert_eq!(p.get("note"), "第一行 第二行");
+        assert_eq!(p.get(Fk::Note), "第一行 第二行");
     }
 }

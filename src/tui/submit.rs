@@ -1,6 +1,7 @@
 //! Saving what the worker filled in: new-record forms, the checklist, edits — each through the store's one
 //! write path, with errors shown in the form that caused them.
 
+use super::field_key::FieldKey as Fk;
 use chrono::NaiveDate;
 
 use super::detail::Shown;
@@ -81,50 +82,50 @@ impl App {
         let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
             return;
         };
-        let reason = Some(prompt.get("reason")).filter(|r| !r.trim().is_empty());
-        let opt = |k: &str| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
+        let reason = Some(prompt.get(Fk::Reason)).filter(|r| !r.trim().is_empty());
+        let opt = |k: Fk| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
         let (family, id) = (d.family(), d.id().to_owned());
         let r = match &d.shown {
             Shown::Hazard(h) => {
                 let mut e = h.clone();
-                e.description = prompt.get("description");
-                e.grade = crate::domain::category::Grade::from_code(&prompt.get("grade"))
+                e.description = prompt.get(Fk::Description);
+                e.grade = crate::domain::category::Grade::from_code(&prompt.get(Fk::Grade))
                     .unwrap_or(e.grade);
-                e.responsible = opt("responsible");
-                e.notice_no = opt("notice");
+                e.responsible = opt(Fk::Responsible);
+                e.notice_no = opt(Fk::Notice);
                 self.store
                     .write(|tx, c| hazards::update(tx, c, &e, reason.as_deref()).map(|_| ()))
             }
             Shown::Finding(f) => {
                 let mut e = f.clone();
-                e.description = prompt.get("description");
-                e.location = prompt.get("location");
+                e.description = prompt.get(Fk::Description);
+                e.location = prompt.get(Fk::Location);
                 e.zone =
-                    crate::domain::patrol::Zone::from_code(&prompt.get("zone")).unwrap_or(e.zone);
-                e.on_site_action = opt("action");
+                    crate::domain::patrol::Zone::from_code(&prompt.get(Fk::Zone)).unwrap_or(e.zone);
+                e.on_site_action = opt(Fk::Action);
                 self.store.write(|tx, c| {
                     patrols::update_finding(tx, c, &e, reason.as_deref()).map(|_| ())
                 })
             }
             Shown::Petition(p) => {
                 let mut e = p.clone();
-                let Ok(people) = prompt.get("people").trim().parse() else {
+                let Ok(people) = prompt.get(Fk::People).trim().parse() else {
                     return self
                         .form_error(self.t("人数应为数字", "people must be a number").into());
                 };
                 e.people = people;
-                e.channel = crate::domain::petition::Channel::from_code(&prompt.get("channel"))
+                e.channel = crate::domain::petition::Channel::from_code(&prompt.get(Fk::Channel))
                     .unwrap_or(e.channel);
-                e.track = crate::domain::petition::Track::from_code(&prompt.get("track"))
+                e.track = crate::domain::petition::Track::from_code(&prompt.get(Fk::Track))
                     .unwrap_or(e.track);
                 e.category =
-                    crate::domain::petition::PetitionCategory::from_code(&prompt.get("category"))
+                    crate::domain::petition::PetitionCategory::from_code(&prompt.get(Fk::Category))
                         .unwrap_or(e.category);
-                e.phone = opt("phone");
-                e.address = opt("address");
-                e.summary = prompt.get("summary");
-                e.content = prompt.get("content");
-                e.unit = opt("unit");
+                e.phone = opt(Fk::Phone);
+                e.address = opt(Fk::Address);
+                e.summary = prompt.get(Fk::Summary);
+                e.content = prompt.get(Fk::Content);
+                e.unit = opt(Fk::Unit);
                 let cal = holidays::calendar(self.store.conn());
                 let count = device::day_count(self.store.conn());
                 match (cal, count) {
@@ -141,17 +142,17 @@ impl App {
             }
             Shown::Inspection(i) => {
                 let mut e = i.clone();
-                e.inspected_on = match prompt.date("date", self.today, self.lang) {
+                e.inspected_on = match prompt.date(Fk::Date, self.today, self.lang) {
                     Ok(d) => d,
                     Err(msg) => return self.form_error(msg),
                 };
-                e.subject = crate::domain::inspection::Subject::from_code(&prompt.get("subject"))
+                e.subject = crate::domain::inspection::Subject::from_code(&prompt.get(Fk::Subject))
                     .unwrap_or(e.subject);
                 e.verdict = prompt
-                    .get_if_present("verdict")
+                    .get_if_present(Fk::Verdict)
                     .and_then(|v| crate::domain::inspection::Verdict::from_code(&v))
                     .or(e.verdict);
-                e.note = opt("note");
+                e.note = opt(Fk::Note);
                 self.store.write(|tx, c| {
                     store::inspections::correct(tx, c, &e, reason.as_deref()).map(|_| ())
                 })
@@ -233,7 +234,7 @@ impl App {
         };
         match kind {
             FormKind::Petition { confirmed_repeat } => {
-                let received = match prompt.date("received", self.today, lang) {
+                let received = match prompt.date(Fk::Received, self.today, lang) {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
@@ -278,7 +279,7 @@ impl App {
                 }
             }
             FormKind::Inspection(_) => {
-                let date = match prompt.date("date", self.today, lang) {
+                let date = match prompt.date(Fk::Date, self.today, lang) {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
@@ -287,10 +288,11 @@ impl App {
                     Err(e) => return self.form_error(e),
                 };
                 let category =
-                    crate::domain::category::Category::from_code(&prompt.get("category"))
+                    crate::domain::category::Category::from_code(&prompt.get(Fk::Category))
                         .unwrap_or(crate::domain::category::Category::Gas);
-                let subject = crate::domain::inspection::Subject::from_code(&prompt.get("subject"))
-                    .unwrap_or(crate::domain::inspection::Subject::Resident);
+                let subject =
+                    crate::domain::inspection::Subject::from_code(&prompt.get(Fk::Subject))
+                        .unwrap_or(crate::domain::inspection::Subject::Resident);
                 // The place is checked now, and saved together with the inspection.
                 let mut check = place.clone();
                 if let Err(e) = check.validate(chrono::Datelike::year(&self.today)) {
@@ -353,7 +355,7 @@ impl App {
                 }
             }
             FormKind::Finding { patrol_id } => {
-                let date = match prompt.date("date", self.today, lang) {
+                let date = match prompt.date(Fk::Date, self.today, lang) {
                     Ok(d) => d,
                     Err(e) => return self.form_error(e),
                 };
@@ -373,13 +375,13 @@ impl App {
                 }
             }
             FormKind::Export => {
-                let dir = prompt.get("dir").trim().to_owned();
-                let to = RegionCode::parse(&prompt.get("to")).ok();
+                let dir = prompt.get(Fk::Dir).trim().to_owned();
+                let to = RegionCode::parse(&prompt.get(Fk::To)).ok();
                 self.stack.pop();
                 self.start_export(dir, to);
             }
             FormKind::Card => {
-                let path = std::path::PathBuf::from(prompt.get("card").trim());
+                let path = std::path::PathBuf::from(prompt.get(Fk::Card).trim());
                 match crate::sync::seal::add_card(&mut self.store, &path) {
                     Ok(card) => {
                         self.stack.pop();
@@ -400,50 +402,51 @@ impl App {
                 }
             }
             FormKind::Import => {
-                let path = prompt.get("path");
+                let path = prompt.get(Fk::Path);
                 self.stack.pop();
                 self.start_import(path);
             }
             FormKind::AddRegion { parent } => {
-                let n = prompt.get("number").trim().parse::<u16>().unwrap_or(0);
+                let n = prompt.get(Fk::Number).trim().parse::<u16>().unwrap_or(0);
                 self.save_region(|tx, c| {
-                    store::regions::add(tx, c, &parent, n, &prompt.get("name")).map(|r| r.code)
+                    store::regions::add(tx, c, &parent, n, &prompt.get(Fk::Name)).map(|r| r.code)
                 });
             }
             FormKind::RenameRegion { code } => {
                 self.save_region(|tx, c| {
-                    store::regions::rename(tx, c, &code, &prompt.get("name")).map(|()| code.clone())
+                    store::regions::rename(tx, c, &code, &prompt.get(Fk::Name))
+                        .map(|()| code.clone())
                 });
             }
             FormKind::Decide(decision) => {
-                if let Err(e) = self.decide(decision, &prompt.get("note")) {
+                if let Err(e) = self.decide(decision, &prompt.get(Fk::Note)) {
                     self.form_error(msg(e));
                 }
             }
             FormKind::Filter { list } => {
-                let day = |k: &str| -> Result<Option<NaiveDate>, String> {
+                let day = |k: Fk| -> Result<Option<NaiveDate>, String> {
                     match prompt.get(k).trim() {
                         "" => Ok(None),
                         _ => prompt.date(k, self.today, lang).map(Some),
                     }
                 };
-                let (from, to) = match (day("from"), day("to")) {
+                let (from, to) = match (day(Fk::From), day(Fk::To)) {
                     (Ok(f), Ok(t)) => (f, t),
                     (Err(e), _) | (_, Err(e)) => return self.form_error(e),
                 };
-                let some = |k: &str| Some(prompt.get(k)).filter(|v| !v.is_empty());
+                let some = |k: Fk| Some(prompt.get(k)).filter(|v| !v.is_empty());
                 let l = &mut self.lists[list];
                 l.filter = Filter {
                     family: l.filter.family,
-                    status: some("status"),
-                    overdue_only: prompt.get("overdue") == "yes",
-                    region: some("region").and_then(|r| RegionCode::parse(&r).ok()),
-                    category: some("category"),
+                    status: some(Fk::Status),
+                    overdue_only: prompt.get(Fk::Overdue) == "yes",
+                    region: some(Fk::Region).and_then(|r| RegionCode::parse(&r).ok()),
+                    category: some(Fk::Category),
                     due_by: None,
                     from,
                     to,
                     assigned: prompt
-                        .get_if_present("assigned")
+                        .get_if_present(Fk::Assigned)
                         .is_some_and(|v| v == "yes"),
                 };
                 l.selected = 0;
@@ -453,7 +456,7 @@ impl App {
             }
             FormKind::Edit => self.save_edit(&prompt),
             FormKind::ClosePatrol { patrol_id, version } => {
-                let km = prompt.get("km");
+                let km = prompt.get(Fk::Km);
                 let km = match km.trim() {
                     "" => None,
                     s => match s.parse::<f64>() {

@@ -2,6 +2,7 @@
 //! its actions. Export and import run on a thread of their own with their own connection, so the screen keeps
 //! drawing a progress bar and the worker can keep reading; the result lines land in the tab's log.
 
+use super::field_key::FieldKey as Fk;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -280,9 +281,9 @@ impl App {
                 let prompt = Prompt::new(
                     t("导出交换包", "Export a bundle"),
                     vec![
-                        Field::filled("dir", t("写到文件夹", "into folder"), true, &dir)
+                        Field::filled(Fk::Dir, t("写到文件夹", "into folder"), true, &dir)
                             .limit(4096),
-                        Field::choice("to", t("发给", "for"), options),
+                        Field::choice(Fk::To, t("发给", "for"), options),
                     ],
                 );
                 self.stack
@@ -299,7 +300,7 @@ impl App {
             Action::Act('a') => {
                 let prompt = Prompt::new(
                     t("登记县级名片", "Register the county card"),
-                    vec![Field::text("card", t("名片文件", "card file"), true).limit(4096)],
+                    vec![Field::text(Fk::Card, t("名片文件", "card file"), true).limit(4096)],
                 );
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Card, prompt));
@@ -309,7 +310,7 @@ impl App {
                 let prompt = Prompt::new(
                     t("导入交换包", "Import bundles"),
                     vec![
-                        Field::filled("path", t("文件或文件夹", "file or folder"), true, &dir)
+                        Field::filled(Fk::Path, t("文件或文件夹", "file or folder"), true, &dir)
                             .limit(4096),
                     ],
                 );
@@ -426,7 +427,7 @@ impl App {
                 )
             ),
             vec![Field::note(
-                "note",
+                Fk::Note,
                 self.t("理由", "reason").to_owned(),
                 true,
                 "",

@@ -1,6 +1,7 @@
 //! `App`'s update: a key becomes an action in the context of what has focus, and the action changes state
 //! (calling the store for lifecycle steps).
 
+use super::field_key::FieldKey as Fk;
 use ratatui::crossterm::event::{Event, KeyEvent};
 
 use super::keymap::{Action, resolve};
@@ -135,7 +136,7 @@ impl App {
                         self.stack.pop();
                     }
                     Outcome::Submit => {
-                        let name = prompt.get("name");
+                        let name = prompt.get(Fk::Name);
                         let r = crate::domain::validate::line("worker", &name, 50)
                             .map_err(|e| StoreError::Domain(e.into()))
                             .and_then(|n| {
@@ -264,7 +265,7 @@ impl App {
             }
             Action::SwitchWorker => self.stack.push(Screen::Worker(Prompt::new(
                 self.t("切换网格员", "Switch worker").to_owned(),
-                vec![Field::text("name", self.t("姓名", "name").to_owned(), true).limit(50)],
+                vec![Field::text(Fk::Name, self.t("姓名", "name").to_owned(), true).limit(50)],
             ))),
             Action::Back if self.stack.is_empty() && self.tab == Tab::Home => {
                 self.dash_action(action)
