@@ -51,17 +51,17 @@ fn an_overdue_hazard_is_followed_from_the_dashboard_and_assigned_with_a_chinese_
         rows.join("\n")
     );
     press(&mut app, KeyCode::Enter); // into the overdue hazards listed under the line
-    assert_eq!(app.dash_focus, Some(0));
+    assert_eq!(app.dash.focus, Some(0));
     press(&mut app, KeyCode::Enter); // the first of them: its own record
     let Some(Screen::Detail(d)) = app.stack.last() else {
         panic!("no detail")
     };
-    assert_eq!(d.id().as_str(), app.dash_rows[0].id);
+    assert_eq!(d.id().as_str(), app.dash.rows[0].id);
     let (rows, _) = screen(&app, 80, 24);
     assert!(rows.join("\n").contains("逾期"), "{}", rows.join("\n"));
     press(&mut app, KeyCode::Esc); // back on the dashboard, same place
     assert!(app.stack.is_empty());
-    assert_eq!(app.dash_focus, Some(0));
+    assert_eq!(app.dash.focus, Some(0));
     press(&mut app, KeyCode::Char('G')); // the last line: the whole list
     press(&mut app, KeyCode::Enter); // 逾期隐患 → the hazard list, overdue only
     assert_eq!(app.tab, wangge::tui::tabs::Tab::Hazards);

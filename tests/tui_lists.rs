@@ -141,7 +141,7 @@ fn a_hazard_past_re_inspection_counts_no_days_and_is_not_overdue() {
         passed > 0,
         "the demo has a hazard awaiting 销号 past its deadline"
     );
-    assert_eq!(app.dashboard.hazards_overdue, running);
+    assert_eq!(app.dash.totals.hazards_overdue, running);
     // The list, filtered to 复查通过: no days column.
     press(&mut app, KeyCode::Char('3'));
     app.lists[1].filter.status = Some("review_passed".into());
@@ -198,17 +198,17 @@ fn a_petition_shows_its_content_wrapped_and_a_moved_deadline_says_so() {
 #[test]
 fn the_overview_shows_what_is_due_first_and_its_totals_once_idle() {
     let (_dir, mut app) = demo_app(300);
-    app.dashboard.totals = None;
+    app.dash.totals.totals = None;
     app.refresh().unwrap();
     let first = screen(&app, 120, 40).0.join("\n");
     assert!(first.contains("检查 本月 .."), "{first}");
     assert!(
-        app.dashboard.hazards_overdue > 0,
+        app.dash.totals.hazards_overdue > 0,
         "what is due is there at once"
     );
     assert!(app.idle(), "the totals are read when idle");
     assert!(!app.idle(), "and only once");
-    let t = app.dashboard.totals.clone().expect("totals");
+    let t = app.dash.totals.totals.clone().expect("totals");
     let later = screen(&app, 120, 40).0.join("\n");
     assert!(
         later.contains(&format!("检查 本月 {}", t.inspections_month)),

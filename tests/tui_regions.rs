@@ -92,13 +92,14 @@ fn a_new_device_adds_a_village_and_a_grid_on_screen_and_forms_offer_them() {
     press(&mut app, KeyCode::Char('y'));
     // Every form offers the new grid at once, and the audit log has both.
     assert!(
-        app.grids
+        app.here
+            .grids
             .iter()
             .any(|(code, label)| code == "610727101201001"
                 && label.contains("何家岩村")
                 && label.contains("一组")),
         "{:?}",
-        app.grids
+        app.here.grids
     );
     assert_eq!(
         count(

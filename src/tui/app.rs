@@ -10,7 +10,7 @@ use super::offers::Offer;
 use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::record::Family;
-use crate::store::dashboard::{self, Dashboard};
+use crate::store::dashboard;
 use crate::store::lists::{self, At, Filter, Row};
 use crate::store::search::Hit;
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
@@ -86,20 +86,14 @@ pub struct App {
     /// The Qinling tab shows its patrols rather than their findings.
     pub patrols_shown: bool,
     pub device: device::Device,
-    pub region_name: String,
+    /// Where this device works: its region's name and the regions its forms offer.
+    pub here: Jurisdiction,
     /// The hazard descriptions the app writes for a failed item without a note ("不合格：" and the item's
     /// wording), each with its English, so an English screen reads them in English.
     pub composed_en: std::collections::HashMap<String, String>,
     pub today: NaiveDate,
-    pub dashboard: Dashboard,
-    /// Dashboard summary line under the cursor.
-    pub dash_selected: usize,
-    /// The records of that line (a first page).
-    pub dash_rows: Vec<Row>,
-    /// The dashboard's totals are to be read again (see `idle`).
-    pub dash_stale: bool,
-    /// The cursor among those records (`dash_rows.len()` is the "whole list" line), or None on the summary.
-    pub dash_focus: Option<usize>,
+    /// The overview tab's figures and cursor.
+    pub dash: super::dash::DashState,
     pub lists: [ListView; 5],
     pub stack: Vec<Screen>,
     pub status: Option<String>,
@@ -107,6 +101,15 @@ pub struct App {
     pub quit: bool,
     /// The 同步 tab.
     pub sync: super::sync::SyncTab,
+    /// The years the holiday table covers.
+    pub holiday_years: Vec<i32>,
+}
+
+/// Where this device works, as its forms offer it (read again after a village or grid is added or renamed).
+#[derive(Debug, Clone, Default)]
+pub struct Jurisdiction {
+    /// The device's own region's name.
+    pub name: String,
     /// Grids a new record may belong to (the device's own region when it has none), as (code, label).
     pub grids: Vec<(String, String)>,
     /// Where a petition may be registered: this office and the villages inside it.
@@ -114,8 +117,6 @@ pub struct App {
     /// The regions directly below this device's (townships of a county, villages of a township): where it may
     /// assign cases (交办) and send bundles down.
     pub children: Vec<(String, String)>,
-    /// The years the holiday table covers.
-    pub holiday_years: Vec<i32>,
 }
 
 pub use super::tabs::{LIST_FAMILIES, Tab};
@@ -164,23 +165,16 @@ impl App {
             tab: Tab::Home,
             patrols_shown: false,
             device,
-            region_name: String::new(),
+            here: Jurisdiction::default(),
             composed_en: Default::default(),
             today,
-            dashboard: Dashboard::default(),
-            dash_selected: 0,
-            dash_rows: Vec::new(),
-            dash_stale: false,
-            dash_focus: None,
+            dash: Default::default(),
             lists: LIST_FAMILIES.map(ListView::new),
             stack: Vec::new(),
             status: None,
             page_size: 15,
             quit: false,
             sync: Default::default(),
-            grids: Vec::new(),
-            offices: Vec::new(),
-            children: Vec::new(),
             holiday_years: Vec::new(),
         };
         app.load_regions()?;
@@ -234,10 +228,10 @@ impl App {
             .filter(|r| r.parent.as_ref() == Some(&device.region))
             .map(|r| (r.code.to_string(), format!("{} {}", r.name, r.code)))
             .collect();
-        self.region_name = region_name;
-        self.grids = grids;
-        self.offices = offices;
-        self.children = children;
+        self.here.name = region_name;
+        self.here.grids = grids;
+        self.here.offices = offices;
+        self.here.children = children;
         Ok(())
     }
 
@@ -275,9 +269,9 @@ impl App {
             Tab::Home => {
                 // The totals stay as they were until `idle` reads them again after the frame is drawn.
                 let mut d = dashboard::load(self.store.conn(), self.today)?;
-                d.totals = self.dashboard.totals.take();
-                self.dashboard = d;
-                self.dash_stale = true;
+                d.totals = self.dash.totals.totals.take();
+                self.dash.totals = d;
+                self.dash.stale = true;
                 self.load_dash_preview()?;
             }
             Tab::Sync => self.sync_refresh()?,
@@ -336,12 +330,12 @@ impl App {
             return self.retry_save();
         }
         // Only while the overview itself is on screen (not under a record opened from it).
-        if !self.dash_stale || self.tab != Tab::Home || !self.stack.is_empty() {
+        if !self.dash.stale || self.tab != Tab::Home || !self.stack.is_empty() {
             return false;
         }
-        self.dash_stale = false;
+        self.dash.stale = false;
         match dashboard::totals(self.store.conn(), self.today) {
-            Ok(t) => self.dashboard.totals = Some(t),
+            Ok(t) => self.dash.totals.totals = Some(t),
             Err(e) => self.status = Some(crate::domain::Localized::message(&e, self.lang)),
         }
         true
@@ -505,7 +499,7 @@ impl App {
                 ));
                 assignments.push((a, ours));
             }
-            assign_to = self.children.clone();
+            assign_to = self.here.children.clone();
         }
         self.stack.push(Screen::Detail(Box::new(Detail {
             shown,

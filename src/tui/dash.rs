@@ -4,6 +4,22 @@
 //! (or ↑ past the first record) steps back out.
 
 use super::app::{App, dashboard_targets};
+use crate::store::dashboard::Dashboard;
+use crate::store::lists::Row;
+
+/// The overview tab: its figures, the summary line chosen, and that line's first records.
+#[derive(Debug, Default)]
+pub struct DashState {
+    pub totals: Dashboard,
+    /// Dashboard summary line under the cursor.
+    pub selected: usize,
+    /// The records of that line (a first page).
+    pub rows: Vec<Row>,
+    /// The dashboard's totals are to be read again (see `idle`).
+    pub stale: bool,
+    /// The cursor among those records (`rows.len()` is the "whole list" line), or None on the summary.
+    pub focus: Option<usize>,
+}
 use super::keymap::Action;
 use crate::store::{StoreError, lists};
 
@@ -16,18 +32,18 @@ impl App {
     /// Loads the records of the chosen summary line.
     pub(super) fn load_dash_preview(&mut self) -> Result<(), StoreError> {
         let targets = dashboard_targets(self.today);
-        let Some((_, filter)) = targets.get(self.dash_selected) else {
+        let Some((_, filter)) = targets.get(self.dash.selected) else {
             return Ok(());
         };
-        self.dash_rows = lists::page(
+        self.dash.rows = lists::page(
             self.store.conn(),
             filter,
             self.today,
             &lists::At::First,
             self.dash_preview_size(),
         )?;
-        if let Some(i) = self.dash_focus {
-            self.dash_focus = Some(i.min(self.dash_rows.len()));
+        if let Some(i) = self.dash.focus {
+            self.dash.focus = Some(i.min(self.dash.rows.len()));
         }
         Ok(())
     }
@@ -36,55 +52,55 @@ impl App {
     pub(super) fn dash_action(&mut self, action: Action) {
         let targets = dashboard_targets(self.today);
         let last = targets.len() - 1;
-        let r = match (self.dash_focus, action) {
+        let r = match (self.dash.focus, action) {
             (None, Action::Down) => {
-                self.dash_selected = (self.dash_selected + 1).min(last);
+                self.dash.selected = (self.dash.selected + 1).min(last);
                 self.load_dash_preview()
             }
             (None, Action::Up) => {
-                self.dash_selected = self.dash_selected.saturating_sub(1);
+                self.dash.selected = self.dash.selected.saturating_sub(1);
                 self.load_dash_preview()
             }
             (None, Action::First) => {
-                self.dash_selected = 0;
+                self.dash.selected = 0;
                 self.load_dash_preview()
             }
             (None, Action::Last) => {
-                self.dash_selected = last;
+                self.dash.selected = last;
                 self.load_dash_preview()
             }
             (None, Action::Open) => {
-                if self.dash_rows.is_empty() {
+                if self.dash.rows.is_empty() {
                     self.status = Some(self.t("这一项没有待办", "Nothing here").into());
                 } else {
-                    self.dash_focus = Some(0);
+                    self.dash.focus = Some(0);
                 }
                 Ok(())
             }
             // Records, then one last line for the whole list.
             (Some(i), Action::Down) => {
-                self.dash_focus = Some((i + 1).min(self.dash_rows.len()));
+                self.dash.focus = Some((i + 1).min(self.dash.rows.len()));
                 Ok(())
             }
             (Some(0), Action::Up) | (Some(_), Action::Back) => {
-                self.dash_focus = None;
+                self.dash.focus = None;
                 Ok(())
             }
             (Some(i), Action::Up) => {
-                self.dash_focus = Some(i - 1);
+                self.dash.focus = Some(i - 1);
                 Ok(())
             }
             (Some(_), Action::First) => {
-                self.dash_focus = Some(0);
+                self.dash.focus = Some(0);
                 Ok(())
             }
             (Some(_), Action::Last) => {
-                self.dash_focus = Some(self.dash_rows.len());
+                self.dash.focus = Some(self.dash.rows.len());
                 Ok(())
             }
             (Some(i), Action::Open) => {
-                let (tab, filter) = targets[self.dash_selected].clone();
-                match (self.dash_rows.get(i), tab.list(false)) {
+                let (tab, filter) = targets[self.dash.selected].clone();
+                match (self.dash.rows.get(i), tab.list(false)) {
                     (Some(row), Some(list)) => {
                         let id = row.id.clone();
                         self.open(super::app::LIST_FAMILIES[list], &id)

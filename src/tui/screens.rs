@@ -26,7 +26,7 @@ fn count_text(total: i64, exact: bool) -> String {
 }
 
 pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
-    let d = &app.dashboard;
+    let d = &app.dash.totals;
     let lang = app.lang;
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let mut lines = vec![
@@ -97,7 +97,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     ];
     for (i, (mark, label, n, extra)) in items.iter().enumerate() {
         let mark = if *n > 0 { *mark } else { "  " };
-        let cursor = if i == app.dash_selected { ">" } else { " " };
+        let cursor = if i == app.dash.selected { ">" } else { " " };
         let text = format!(
             "{cursor}{mark} {}{} {}  {}",
             pad(label, 26),
@@ -105,9 +105,9 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             t("件", ""),
             extra
         );
-        let style = if i == app.dash_selected && app.dash_focus.is_none() {
+        let style = if i == app.dash.selected && app.dash.focus.is_none() {
             theme.selected()
-        } else if i == app.dash_selected {
+        } else if i == app.dash.selected {
             Style::default().add_modifier(Modifier::BOLD)
         } else if *n > 0 && mark.starts_with("!!") {
             theme.fg(Color::Red)
@@ -166,6 +166,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             w,
         )));
     } else if app
+        .here
         .grids
         .iter()
         .all(|(code, _)| code.as_str() == app.device.region.as_str())
@@ -183,14 +184,14 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     // The chosen line's records.
     let (tab, label, n) = (
         super::app::dashboard_targets(app.today)
-            .get(app.dash_selected)
+            .get(app.dash.selected)
             .map(|x| x.0)
             .unwrap_or(Tab::Hazards),
-        items.get(app.dash_selected).map(|x| x.1).unwrap_or(""),
+        items.get(app.dash.selected).map(|x| x.1).unwrap_or(""),
         // The line's own figure: the same test as the records listed under it.
-        items.get(app.dash_selected).map(|x| x.2).unwrap_or(0),
+        items.get(app.dash.selected).map(|x| x.2).unwrap_or(0),
     );
-    let hint = if app.dash_focus.is_some() {
+    let hint = if app.dash.focus.is_some() {
         t("Enter 打开  Esc 返回", "Enter open  Esc back")
     } else {
         t("Enter 进入", "Enter to step in")
@@ -201,8 +202,8 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     )));
     let family = tab.list(false).map(|i| super::app::LIST_FAMILIES[i]);
     let room = (area.height as usize).saturating_sub(lines.len() + 1);
-    for (k, r) in app.dash_rows.iter().take(room).enumerate() {
-        let selected = app.dash_focus == Some(k);
+    for (k, r) in app.dash.rows.iter().take(room).enumerate() {
+        let selected = app.dash.focus == Some(k);
         let cat = family
             .map(|fam| label_of(fam, &r.category, &r.status, lang).0)
             .unwrap_or_default();
@@ -229,8 +230,8 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             due_span(r.due, app.today, lang, theme, 12),
         ]));
     }
-    if !app.dash_rows.is_empty() {
-        let selected = app.dash_focus == Some(app.dash_rows.len());
+    if !app.dash.rows.is_empty() {
+        let selected = app.dash.focus == Some(app.dash.rows.len());
         let more = format!(
             "{} {}",
             if selected { ">" } else { " " },
@@ -565,9 +566,10 @@ pub(super) fn draw_detail(
         Style::default().add_modifier(Modifier::BOLD),
     ));
     let region = |code: &crate::domain::ids::RegionCode| {
-        app.children
+        app.here
+            .children
             .iter()
-            .chain(&app.offices)
+            .chain(&app.here.offices)
             .find(|(c, _)| c.as_str() == code.as_str())
             .map(|(_, label)| label.clone())
     };

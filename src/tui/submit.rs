@@ -23,14 +23,14 @@ impl App {
         let form = match self.tab {
             Tab::Inspections => (
                 FormKind::Inspection(None),
-                forms::inspection(self.lang, self.today, &self.grids),
+                forms::inspection(self.lang, self.today, &self.here.grids),
             ),
-            Tab::Qinling => (FormKind::Patrol, forms::patrol(self.lang, &self.grids)),
+            Tab::Qinling => (FormKind::Patrol, forms::patrol(self.lang, &self.here.grids)),
             Tab::Petitions => (
                 FormKind::Petition {
                     confirmed_repeat: false,
                 },
-                forms::petition(self.lang, self.today, &self.offices),
+                forms::petition(self.lang, self.today, &self.here.offices),
             ),
             _ => {
                 self.status = Some(

@@ -276,7 +276,7 @@ impl App {
                         t("上级（默认）", "the region above (default)"),
                     ));
                 }
-                options.extend(self.children.iter().cloned());
+                options.extend(self.here.children.iter().cloned());
                 let dir = self.default_dir();
                 let prompt = Prompt::new(
                     t("导出交换包", "Export a bundle"),

@@ -39,7 +39,7 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
             " {} {}  {} {}  {} {}",
             t("本设备", "this device"),
             short(&st.device),
-            app.region_name,
+            app.here.name,
             st.region,
             t("变更", "changes"),
             st.journal_seq

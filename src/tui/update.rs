@@ -387,7 +387,7 @@ impl App {
                 r
             }
             Action::Filter => {
-                let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.grids);
+                let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.here.grids);
                 self.stack.push(Screen::Form(
                     super::forms::FormKind::Filter { list: i },
                     form,

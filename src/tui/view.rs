@@ -46,7 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let w = area.width as usize;
     let lang = app.lang;
     // Header: tabs on the left, where and who on the right.
-    let who = format!("{} {} ", app.region_name, app.device.worker);
+    let who = format!("{} {} ", app.here.name, app.device.worker);
     // Every tab named when the names fit beside where and who, in short English names if need be; else only
     // the current one (help names them all).
     let tabs_with = |names: u8| {
