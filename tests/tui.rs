@@ -222,10 +222,10 @@ fn search_finds_one_chinese_character_and_opens_the_hit() {
     press(&mut app, KeyCode::Char('/'));
     typed(&mut app, "气");
     press(&mut app, KeyCode::Enter);
-    let Some(Screen::Search { total, hits, .. }) = app.stack.last() else {
+    let Some(Screen::Search(s)) = app.stack.last() else {
         panic!()
     };
-    assert!(*total > 0 && !hits.is_empty());
+    assert!(s.total > 0 && !s.hits.is_empty());
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.stack.last(), Some(Screen::Detail(_))));
 }

@@ -173,3 +173,24 @@ fn the_checklist_and_a_patrol_under_way_take_their_keys_from_the_table() {
     assert_eq!(resolve(Context::Detail, press_of('q')), Some(Action::Quit));
     assert_eq!(resolve(Context::Detail, press_of('e')), Some(Action::Edit));
 }
+
+#[test]
+fn search_hits_scroll_so_the_selected_one_is_seen() {
+    let (_d, mut app) = demo_app(200);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "村");
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Search(s)) = app.stack.last() else {
+        panic!("no search screen")
+    };
+    assert!(s.hits.len() > 40, "{} hits", s.hits.len());
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let rows = screen(&app, 80, 24).0;
+    assert!(
+        rows.iter().any(|r| r.starts_with('>')),
+        "the selected hit is off screen:\n{}",
+        rows.join("\n")
+    );
+}

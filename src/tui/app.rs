@@ -12,7 +12,6 @@ use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::store::dashboard;
 use crate::store::lists::{self, At, Filter, Row};
-use crate::store::search::Hit;
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
 
 /// One family's list: a page of rows and where it is.
@@ -48,13 +47,7 @@ pub enum Screen {
     Detail(Box<Detail>),
     /// A lifecycle action's form over its detail view.
     Action(Offer, Prompt),
-    Search {
-        query: tui_input::Input,
-        hits: Vec<Hit>,
-        total: i64,
-        selected: usize,
-        editing: bool,
-    },
+    Search(Box<super::search_view::SearchView>),
     Worker(Prompt),
     /// A new record's form.
     Form(super::forms::FormKind, Prompt),
@@ -357,7 +350,7 @@ impl App {
             Some(Screen::PatrolRun { .. }) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,
             Some(Screen::Regions(_)) => Context::Regions,
-            Some(Screen::Search { .. }) => Context::Search,
+            Some(Screen::Search(_)) => Context::Search,
             None if self.tab == Tab::Sync => Context::Sync,
             _ => Context::List,
         }
@@ -373,14 +366,7 @@ impl App {
                     p.paste(&text, at)
                 }
                 Some(Screen::Checklist(c)) => c.paste(&text),
-                Some(Screen::Search {
-                    query,
-                    editing: true,
-                    ..
-                }) => {
-                    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                    *query = tui_input::Input::new(format!("{}{clean}", query.value()));
-                }
+                Some(Screen::Search(s)) if s.editing => s.paste(&text),
                 _ => {}
             },
             Event::Resize(_, h) => self.resize(h),

@@ -17,6 +17,7 @@ pub mod prompt;
 pub mod regions;
 mod screens;
 mod scroll;
+pub mod search_view;
 mod submit;
 pub mod sync;
 mod sync_view;

@@ -1,7 +1,7 @@
 //! The screens drawn under the header: dashboard, lists, detail and search. Pure functions of `App`.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
@@ -664,64 +664,6 @@ pub(super) fn action_label(
             .to_owned(),
         other => other.to_owned(),
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) fn draw_search(
-    f: &mut Frame,
-    app: &App,
-    query: &tui_input::Input,
-    hits: &[crate::store::search::Hit],
-    total: i64,
-    selected: usize,
-    editing: bool,
-    area: Rect,
-    theme: Theme,
-) {
-    let lang = app.lang;
-    let w = area.width as usize;
-    let prompt = format!(" {} ", lang.pick("搜索:", "Search:"));
-    let mut lines = vec![Line::from(format!("{prompt}{}", query.value()))];
-    lines.push(Line::from(if editing {
-        format!(
-            " {}",
-            lang.pick(
-                "输入关键词后按 Enter（可搜一个字）",
-                "Type, then Enter (one character is enough)"
-            )
-        )
-    } else {
-        match lang {
-            Lang::Zh => format!(" 共 {total} 条结果"),
-            Lang::En => format!(
-                " {}",
-                crate::domain::text::count(total.max(0) as u64, "hit", "hits")
-            ),
-        }
-    }));
-    for (i, h) in hits.iter().enumerate() {
-        let text = format!(
-            "{} {} {} {}",
-            if i == selected { ">" } else { " " },
-            h.date,
-            pad(h.family.label(lang), 10),
-            h.shown()
-        );
-        let style = if i == selected && !editing {
-            theme.selected()
-        } else {
-            Style::default()
-        };
-        lines.push(Line::styled(clip(&text, w), style));
-    }
-    f.render_widget(Paragraph::new(lines), area);
-    if editing {
-        let x = area.x + width(&prompt) as u16 + query.visual_cursor() as u16;
-        f.set_cursor_position(Position::new(
-            x.min(area.x + area.width.saturating_sub(1)),
-            area.y,
-        ));
-    }
 }
 
 /// `s` cut into lines of at most `w` cells, at most `max` of them (the last marked ".." when cut short).

@@ -2,7 +2,7 @@
 //! (calling the store for lifecycle steps).
 
 use super::field_key::FieldKey as Fk;
-use ratatui::crossterm::event::{Event, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use super::keymap::{Action, resolve};
 use super::offers::{self, Offer, Request};
@@ -154,42 +154,9 @@ impl App {
                 }
                 return true;
             }
-            Some(Screen::Search {
-                query,
-                editing: true,
-                ..
-            }) => {
-                use ratatui::crossterm::event::KeyCode;
-                use tui_input::backend::crossterm::EventHandler;
-                match key.code {
-                    KeyCode::Esc => {
-                        self.stack.pop();
-                    }
-                    KeyCode::Enter => {
-                        let q = query.value().to_owned();
-                        match search::search(self.store.conn(), &q, 200) {
-                            Ok((n, h)) => {
-                                if let Some(Screen::Search {
-                                    hits,
-                                    total,
-                                    editing,
-                                    selected,
-                                    ..
-                                }) = self.stack.last_mut()
-                                {
-                                    *hits = h;
-                                    *total = n;
-                                    *editing = false;
-                                    *selected = 0;
-                                }
-                            }
-                            Err(e) => self.report(Err(e)),
-                        }
-                    }
-                    _ => {
-                        query.handle_event(&Event::Key(key));
-                    }
-                }
+            Some(Screen::Search(s)) if s.editing => {
+                let next = s.type_key(key);
+                self.search_next(next);
                 return true;
             }
             Some(Screen::ConfirmDiscard) => {
@@ -252,16 +219,12 @@ impl App {
                 self.report(r);
             }
             Action::Search => {
-                if matches!(self.stack.last(), Some(Screen::Search { .. })) {
+                if matches!(self.stack.last(), Some(Screen::Search(_))) {
                     self.stack.pop();
                 }
-                self.stack.push(Screen::Search {
-                    query: tui_input::Input::default(),
-                    hits: Vec::new(),
-                    total: 0,
-                    selected: 0,
-                    editing: true,
-                })
+                self.stack.push(Screen::Search(Box::new(
+                    super::search_view::SearchView::new(),
+                )));
             }
             Action::SwitchWorker => self.stack.push(Screen::Worker(Prompt::new(
                 self.t("切换网格员", "Switch worker").to_owned(),
@@ -284,7 +247,7 @@ impl App {
                 Some(Screen::Regions(_)) => self.regions_action(action),
                 Some(Screen::PatrolRun { .. }) => self.patrol_action(action),
                 Some(Screen::Detail(_)) => self.detail_action(action),
-                Some(Screen::Search { .. }) => self.search_action(action),
+                Some(Screen::Search(_)) => self.search_action(action),
                 _ => self.tab_action(action),
             },
         }
@@ -424,19 +387,33 @@ impl App {
     }
 
     pub(super) fn search_action(&mut self, action: Action) {
-        let Some(Screen::Search { hits, selected, .. }) = self.stack.last_mut() else {
+        let Some(Screen::Search(s)) = self.stack.last_mut() else {
             return;
         };
-        match action {
-            Action::Down => *selected = (*selected + 1).min(hits.len().saturating_sub(1)),
-            Action::Up => *selected = selected.saturating_sub(1),
-            Action::Open => {
-                if let Some(h) = hits.get(*selected).cloned() {
-                    let r = self.open(h.family, &h.id);
-                    self.report(r);
-                }
+        let next = s.act(action);
+        self.search_next(next);
+    }
+
+    /// What the search screen asked for: run its query, open a hit, or leave.
+    fn search_next(&mut self, next: super::search_view::Next) {
+        use super::search_view::Next;
+        match next {
+            Next::Stay => {}
+            Next::Back => {
+                self.stack.pop();
             }
-            _ => {}
+            Next::Run(q) => match search::search(self.store.conn(), &q, 200) {
+                Ok((n, hits)) => {
+                    if let Some(Screen::Search(s)) = self.stack.last_mut() {
+                        s.found(n, hits);
+                    }
+                }
+                Err(e) => self.report(Err(e)),
+            },
+            Next::Open(h) => {
+                let r = self.open(h.family, &h.id);
+                self.report(r);
+            }
         }
     }
 

@@ -102,15 +102,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Some(Screen::PatrolRun { patrol, findings }) => {
             super::entry::draw_patrol(f, app, patrol, *findings, body)
         }
-        Some(Screen::Search {
-            query,
-            hits,
-            total,
-            selected,
-            editing,
-        }) => super::screens::draw_search(
-            f, app, query, hits, *total, *selected, *editing, body, theme,
-        ),
+        Some(Screen::Search(s)) => s.draw(f, body, lang, theme),
         _ => match app.tab {
             Tab::Home => super::screens::draw_dashboard(f, app, body, theme),
             Tab::Sync => super::sync_view::draw_sync(f, app, body, theme),
