@@ -211,7 +211,7 @@ const HAZARD: &[FieldDef] = &[
     f("description", "问题", "problem", NOTE, true),
     f("category", "类别", "category", Kind::Choice(choice::<Category>), true),
     f("grade", "等级", "grade", Kind::Choice(choice::<Grade>), true),
-    f("responsible", "整改责任人", "responsible party", Kind::Text { max: 100 }, false),
+    personal("responsible", "整改责任人", "responsible party", Kind::Text { max: 100 }, false, Personal::Name),
     f("notice_no", "整改通知书号", "notice no.", Kind::Text { max: 50 }, false),
     f("found_on", "发现日期", "found on", Kind::Date, true),
     f("deadline", "整改期限", "deadline", Kind::Date, true),

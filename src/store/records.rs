@@ -304,6 +304,23 @@ pub struct Event {
     pub note: Option<String>,
 }
 
+/// Puts an edit on the record's timeline, with the reason given for it, so that the reason is read where the
+/// record is (the audit log holds what changed).
+pub fn note_edit(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    family: Family,
+    record_id: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    let step = Step {
+        action: "update",
+        on: ctx.today(),
+        note: reason.map(str::to_owned),
+    };
+    add_event(tx, ctx, family, record_id, &step)
+}
+
 /// Appends a timeline event for a record.
 pub fn add_event(
     tx: &Transaction,

@@ -393,6 +393,19 @@ impl App {
     /// Opens a record's detail view.
     pub fn open(&mut self, family: Family, id: &str) -> Result<(), StoreError> {
         let conn = self.store.conn();
+        // A patrol still under way opens where it was left: findings reported, then finished.
+        if family == Family::Patrol
+            && let Some(p) = records::get::<crate::domain::patrol::Patrol>(conn, id)?
+            && p.status == crate::domain::patrol::PatrolStatus::Open
+            && !p.meta.deleted
+        {
+            let findings = lists::findings_of(conn, id)?.len();
+            self.stack.push(Screen::PatrolRun {
+                patrol: Box::new(p),
+                findings,
+            });
+            return Ok(());
+        }
         let shown = match family {
             Family::Hazard => Shown::Hazard(hazards::get(conn, id)?),
             Family::Finding => Shown::Finding(need(records::get(conn, id)?, family, id)?),

@@ -228,6 +228,13 @@ pub(super) fn draw_patrol(
                 "a report a finding    c finish (no findings = nothing found)"
             )
         )),
+        Line::from(format!(
+            " {}",
+            t(
+                "Esc 先离开：巡查继续，在 4 页按 v 列出巡查记录，打开它接着上报",
+                "Esc leaves it going: v on tab 4 lists patrols; open it to go on"
+            )
+        )),
     ];
     f.render_widget(Paragraph::new(lines), area);
 }

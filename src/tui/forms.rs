@@ -641,7 +641,7 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 ),
                 Field::chosen(
                     Fk::Subject,
-                    t("检查对象", "inspected party"),
+                    t("检查对象", "subject"),
                     choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
                     i.subject.code(),
                 ),

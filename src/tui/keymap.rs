@@ -314,6 +314,14 @@ pub const KEYMAP: &[Binding] = &[
     ),
     b(C::Form, "Esc", TEXT, "取消", "cancel", true),
     b(
+        C::Form,
+        "F1",
+        TEXT,
+        "帮助（表单里 ? 是文字）",
+        "help (in a form ? is text)",
+        false,
+    ),
+    b(
         C::Checklist,
         "p/f/n",
         &[
@@ -420,6 +428,14 @@ pub const KEYMAP: &[Binding] = &[
         "结束巡查",
         "finish the patrol",
         true,
+    ),
+    b(
+        C::Patrol,
+        "Esc",
+        ESC_BACK,
+        "离开（巡查继续，在 4 页按 v 找到它再打开）",
+        "leave (it goes on; v on tab 4 lists it to open again)",
+        false,
     ),
     b(
         C::Sync,

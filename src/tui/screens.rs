@@ -95,12 +95,19 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             String::new(),
         ),
     ];
+    // The label column as wide as the longest label in use.
+    let label_w = items
+        .iter()
+        .map(|x| width(x.1))
+        .max()
+        .unwrap_or(0)
+        .min((area.width as usize).saturating_sub(20));
     for (i, (mark, label, n, extra)) in items.iter().enumerate() {
         let mark = if *n > 0 { *mark } else { "  " };
         let cursor = if i == app.dash.selected { ">" } else { " " };
         let text = format!(
             "{cursor}{mark} {}{} {}  {}",
-            pad(label, 26),
+            pad(label, label_w),
             pad_left(&n.to_string(), 6),
             t("件", ""),
             extra
@@ -573,13 +580,28 @@ pub(super) fn draw_detail(
             .find(|(c, _)| c.as_str() == code.as_str())
             .map(|(_, label)| label.clone())
     };
+    // Step names and actors as wide as the longest of this timeline (a third of the line between them at most).
+    let action_w = d
+        .timeline
+        .iter()
+        .map(|e| width(&action_label(d.family(), &e.action, lang)))
+        .max()
+        .unwrap_or(0)
+        .clamp(4, (w / 4).max(4));
+    let actor_w = d
+        .timeline
+        .iter()
+        .map(|e| width(&e.actor))
+        .max()
+        .unwrap_or(0)
+        .clamp(4, (w / 6).max(4));
     for e in &d.timeline {
         let action = action_label(d.family(), &e.action, lang);
         let head = format!(
             "   {}  {} {}  ",
             e.on_date,
-            pad(&action, 12),
-            pad(&e.actor, 10),
+            pad(&action, action_w),
+            pad(&e.actor, actor_w),
         );
         // A long note wraps under itself, so all of it is read.
         let note =

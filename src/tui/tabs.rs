@@ -36,7 +36,7 @@ impl Tab {
     /// Its name; `short` gives the English one that fits 80 columns beside the others.
     pub fn name(self, lang: Lang, short: bool) -> &'static str {
         let (zh, en, brief) = match self {
-            Tab::Home => ("总览", "Overview", "Home"),
+            Tab::Home => ("总览", "Home", "Home"),
             Tab::Inspections => ("安全检查", "Inspections", "Inspect"),
             Tab::Hazards => ("隐患", "Hazards", "Hazards"),
             Tab::Qinling => ("秦岭巡查", "Qinling patrols", "Qinling"),

@@ -27,6 +27,15 @@ impl App {
         self.status = None;
         let at = self.checks();
         // Forms and the search field take every key as text first.
+        // F1: the form's keys (in a form `?` is text).
+        if key.code == ratatui::crossterm::event::KeyCode::F(1)
+            && matches!(
+                self.stack.last(),
+                Some(Screen::Action(..) | Screen::Form(..) | Screen::Worker(_))
+            )
+        {
+            return self.stack.push(Screen::Help);
+        }
         match self.stack.last_mut() {
             Some(Screen::Action(..) | Screen::Form(..)) if is_reload(key) => {
                 return self.reload_beneath();
@@ -472,7 +481,28 @@ impl App {
                 match offers.iter().find(|o| o.key() == c) {
                     Some(offer) => {
                         let prompt = offers::prompt_for(*offer, self.lang, self.today, d);
+                        // A form that offers the place owner's name (as the responsible party) shows what the
+                        // detail masks: that is a reveal, and audited as one.
+                        let owner = d.place.as_ref().and_then(|p| p.owner_name.as_ref());
+                        let prefilled = prompt.get_if_present(Fk::Responsible).is_some()
+                            && owner.is_some_and(|o| !o.is_empty())
+                            && !d.revealed;
+                        let (family, id) = (d.family(), d.id().clone());
                         self.stack.push(Screen::Action(*offer, prompt));
+                        if prefilled {
+                            let r = self.store.write(|tx, c| {
+                                store::audit::append(
+                                    tx,
+                                    c,
+                                    family.code(),
+                                    &id,
+                                    "reveal",
+                                    Some("prefill"),
+                                    &serde_json::json!({ "fields": ["owner_name"] }),
+                                )
+                            });
+                            self.report(r);
+                        }
                     }
                     None => {
                         let legal: Vec<String> = offers

@@ -555,16 +555,7 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let context = app.context_under(1);
     let mut rows: Vec<(String, String)> = Vec::new();
     for b in keymap::for_context(context) {
-        let mut does = lang.pick(b.zh, b.en).to_owned();
-        if b.action() == keymap::Action::Tab(1) {
-            // The tabs by name: the header may have room for numbers only.
-            let names: Vec<String> = Tab::ALL
-                .iter()
-                .map(|t| format!("{} {}", t.number(), t.name(lang, false)))
-                .collect();
-            does = format!("{does}: {}", names.join(", "));
-        }
-        rows.push((b.keys.to_owned(), does));
+        rows.push((b.keys.to_owned(), lang.pick(b.zh, b.en).to_owned()));
     }
     if let Some(Screen::Detail(d)) = app.stack.iter().rev().nth(1) {
         for o in d.offers() {
@@ -573,7 +564,7 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     }
     // One column of keys and what they do; two side by side when one would not fit the screen's height.
     let inner_w = area.width.saturating_sub(2) as usize;
-    let inner_h = area.height.saturating_sub(3) as usize;
+    let inner_h = area.height.saturating_sub(4) as usize;
     let lines_of = |cols: usize| -> Vec<String> {
         let col_w = inner_w / cols;
         let longest = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
@@ -602,8 +593,20 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     if body.len() > inner_h {
         body = lines_of(2);
     }
+    // The tabs by name on a line of their own (the header may have room for numbers only), where the keys
+    // reach them.
+    let tabs: Vec<String> = Tab::ALL
+        .iter()
+        .map(|t| format!("{} {}", t.number(), t.name(lang, false)))
+        .collect();
+    let tabs = clip(
+        &format!(" {} {}", lang.pick("页签:", "tabs:"), tabs.join("  ")),
+        inner_w,
+    );
+    let globals = keymap::for_context(context).any(|b| b.context == keymap::Context::Global);
     let lines: Vec<Line> =
         std::iter::once(format!(" {}", lang.pick("任意键关闭", "any key closes")))
+            .chain(globals.then_some(tabs))
             .chain(body)
             .map(Line::from)
             .collect();

@@ -1,0 +1,100 @@
+//! No dead ends and no unaudited reveal: a patrol left under way is opened again where it was; an edit's reason
+//! is read on the record's timeline; a form that offers the masked owner's name records that as a reveal.
+
+mod common;
+
+use common::tui::*;
+use ratatui::crossterm::event::KeyCode;
+use wangge::tui::app::Screen;
+
+#[test]
+fn a_patrol_left_under_way_opens_again_where_it_was() {
+    let (_d, mut app) = demo_app(60);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('n'));
+    typed(&mut app, "测试巡护线");
+    ctrl_s(&mut app);
+    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun { .. })));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("Esc 先离开"), "{text}");
+    // Left for the overview, then found in the patrol list.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.stack.is_empty());
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('v'));
+    let Some(k) = app.lists[4]
+        .rows
+        .iter()
+        .position(|r| r.place.contains("测试巡护线"))
+    else {
+        panic!("the patrol is not listed")
+    };
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::PatrolRun { patrol, findings }) = app.stack.last() else {
+        panic!("the patrol under way did not open to go on")
+    };
+    assert_eq!((patrol.route.as_str(), *findings), ("测试巡护线", 0));
+    // On with a finding, then finished.
+    press(&mut app, KeyCode::Char('a'));
+    assert!(matches!(app.stack.last(), Some(Screen::Form(..))));
+}
+
+#[test]
+fn an_edits_reason_is_on_the_timeline() {
+    let (_d, mut app) = demo_app(60);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('e'));
+    // The reason is the form's last field.
+    press(&mut app, KeyCode::BackTab);
+    typed(&mut app, "责任人电话核实后更正");
+    ctrl_s(&mut app);
+    screen(&app, 80, 24);
+    press(&mut app, KeyCode::Char('G'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(
+        text.contains("修改") && text.contains("责任人电话核实后更正"),
+        "{text}"
+    );
+}
+
+#[test]
+fn offering_the_masked_owner_as_responsible_party_is_an_audited_reveal() {
+    let (_d, mut app) = demo_app(120);
+    press(&mut app, KeyCode::Char('3'));
+    // A hazard that can be assigned, at a place with an owner.
+    let ids: Vec<String> = app.lists[1].rows.iter().map(|r| r.id.to_string()).collect();
+    let k = ids
+        .iter()
+        .position(|id| {
+            count(
+                &app,
+                &format!(
+                    "SELECT count(*) FROM hazards h JOIN places p ON p.id = h.place_id
+                     WHERE h.id = '{id}' AND h.status = 'found' AND coalesce(p.owner_name, '') <> ''"
+                ),
+            ) == 1
+        })
+        .expect("no hazard to assign with an owner on file on the first page");
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let reveals = |app: &wangge::tui::app::App| {
+        count(
+            app,
+            &format!(
+                "SELECT count(*) FROM audit WHERE action = 'reveal' AND record_id = '{}'",
+                ids[k]
+            ),
+        )
+    };
+    assert_eq!(reveals(&app), 0);
+    press(&mut app, KeyCode::Char('a'));
+    assert!(matches!(app.stack.last(), Some(Screen::Action(..))));
+    assert_eq!(reveals(&app), 1, "the owner's name offered unaudited");
+}
