@@ -83,6 +83,9 @@ fn every_key_a_screen_takes_is_in_its_help_at_80x24_in_both_languages() {
             let context = app.context();
             assert!(Context::RESOLVED.contains(&context), "{name}: {context:?}");
             let help = help_text(&mut app);
+            // Every tab by name, whole.
+            let last_tab = lang.pick("6 同步", "6 Sync");
+            assert!(help.contains(last_tab), "{name} ({lang:?}):\n{help}");
             for key in every_press() {
                 let Some((row, _)) = keymap::binding(context, key) else {
                     continue;

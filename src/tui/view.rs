@@ -570,21 +570,36 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         let longest = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
         let key_w = if cols == 1 { 16 } else { (longest + 2).min(16) };
         let does_w = col_w.saturating_sub(key_w + 3).max(8);
-        let mut cells: Vec<String> = Vec::new();
-        for (keys, does) in &rows {
-            for (k, part) in super::screens::wrap(does, does_w, 3)
-                .into_iter()
-                .enumerate()
-            {
-                let keys = if k == 0 { keys.as_str() } else { "" };
-                cells.push(pad(&format!("  {}{part}", pad(keys, key_w)), col_w));
+        // Each key's lines stay together in one column.
+        let entries: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(keys, does)| {
+                super::screens::wrap(does, does_w, 3)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, part)| {
+                        let keys = if k == 0 { keys.as_str() } else { "" };
+                        pad(&format!("  {}{part}", pad(keys, key_w)), col_w)
+                    })
+                    .collect()
+            })
+            .collect();
+        let total: usize = entries.iter().map(Vec::len).sum();
+        let per = total.div_ceil(cols);
+        let mut columns: Vec<Vec<String>> = vec![Vec::new(); cols];
+        let mut c = 0;
+        for entry in entries {
+            if c + 1 < cols && !columns[c].is_empty() && columns[c].len() + entry.len() > per {
+                c += 1;
             }
+            columns[c].extend(entry);
         }
-        let per = cells.len().div_ceil(cols);
-        (0..per)
+        let height = columns.iter().map(Vec::len).max().unwrap_or(0);
+        (0..height)
             .map(|r| {
-                (0..cols)
-                    .filter_map(|c| cells.get(c * per + r).cloned())
+                columns
+                    .iter()
+                    .map(|col| col.get(r).cloned().unwrap_or_else(|| " ".repeat(col_w)))
                     .collect::<String>()
             })
             .collect()
@@ -599,10 +614,7 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|t| format!("{} {}", t.number(), t.name(lang, false)))
         .collect();
-    let tabs = clip(
-        &format!(" {} {}", lang.pick("页签:", "tabs:"), tabs.join("  ")),
-        inner_w,
-    );
+    let tabs = clip(&format!(" {}", tabs.join("  ")), inner_w);
     let globals = keymap::for_context(context).any(|b| b.context == keymap::Context::Global);
     let lines: Vec<Line> =
         std::iter::once(format!(" {}", lang.pick("任意键关闭", "any key closes")))
