@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::App;
 use crate::domain::Lang;
-use crate::domain::text::{clip, count, pad};
+use crate::domain::text::{clip, count, pad, width};
 
 use super::view::{Theme, col};
 
@@ -32,14 +32,15 @@ pub(super) fn draw_checklist(
     } else {
         ""
     };
+    // The date before the place's name, which may be long.
     let head = format!(
-        " {} {}{}{}  {}{known}  {}  {unsaved}",
+        " {} {}{}{}  {}  {}{known}  {unsaved}",
         lang.pick("新建检查", "New inspection"),
         c.category.label(lang),
         lang.pick("，", ", "),
         c.subject.label(lang),
+        c.date,
         c.place.name,
-        c.date
     );
     let mut lines = vec![Line::from(clip(&head, w))];
     if let Some(v) = c.verdict {
@@ -69,7 +70,14 @@ pub(super) fn draw_checklist(
         .get(c.selected)
         .map(|item| super::screens::wrap(item.text(lang), text_w.saturating_sub(1), 4))
         .unwrap_or_default();
-    let extra = selected_text.len().saturating_sub(1);
+    let note_lines = c
+        .notes
+        .get(c.selected)
+        .filter(|n| width(n) > note_w && !c.editing_note())
+        .map_or(0, |n| {
+            super::screens::wrap(n, w.saturating_sub(7 + 6), 3).len()
+        });
+    let extra = selected_text.len().saturating_sub(1) + note_lines;
     let visible = (area.height as usize)
         .saturating_sub(lines.len() + 2 + editor_rows + extra)
         .max(1);
@@ -107,6 +115,16 @@ pub(super) fn draw_checklist(
                     style,
                 ));
             }
+            // A note longer than its column is read whole under the selected item.
+            if width(note) > note_w && !c.editing_note() {
+                let label = lang.pick("备注: ", "note: ");
+                for part in super::screens::wrap(note, w.saturating_sub(7 + width(label)), 3) {
+                    lines.push(Line::styled(
+                        clip(&format!("       {label}{part}"), w),
+                        style,
+                    ));
+                }
+            }
         }
     }
     lines.push(Line::from(""));
@@ -120,7 +138,7 @@ pub(super) fn draw_checklist(
             let here = if failed.contains(&c.selected) {
                 format!(
                     "  {} {} (g) {} {} (+/-)",
-                    lang.pick("本项隐患:", "this item's hazard:"),
+                    lang.pick("本项隐患:", "hazard:"),
                     g.label(lang),
                     lang.pick("期限", "due"),
                     d

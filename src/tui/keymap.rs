@@ -338,7 +338,7 @@ pub const KEYMAP: &[Binding] = &[
         "P",
         &[(K::Char('P'), A::RestPassed)],
         "其余全部合格",
-        "mark the rest passed",
+        "rest passed",
         true,
     ),
     b(C::Checklist, "Ctrl+S / F2", SAVE, "保存", "save", true),
