@@ -210,7 +210,7 @@ fn ledgers_mask_personal_data_and_reports_hold_none() {
         .unwrap()
         .1;
     assert!(petitions.starts_with('\u{feff}'));
-    assert!(petitions.contains("信访人,身份证号,电话"));
+    assert!(petitions.contains("信访人姓名,证件号,电话"));
     assert!(petitions.contains("**"), "masked, not dropped");
 }
 

@@ -28,94 +28,128 @@ pub const FAMILIES: [Family; 4] = [
     Family::Petition,
 ];
 
-/// Column headers (zh, en) and widths of a family's ledger.
-fn columns(family: Family) -> &'static [(&'static str, &'static str, f64)] {
+/// Where a ledger column's header comes from: a field of the field table (so the ledger says what the
+/// detail view and the forms say), or the ledger's own (the record id, the region, overdue).
+#[derive(Clone, Copy)]
+enum Col {
+    Field(Family, &'static str),
+    Own(&'static str, &'static str),
+}
+
+use Col::{Field as F, Own};
+use Family::{Finding as Fi, Hazard as Hz, Inspection as In, Petition as Pe, Place as Pl};
+
+const ID: (Col, f64) = (Own("记录号", "record id"), 12.0);
+const REGION: (Col, f64) = (Own("区划代码", "region code"), 16.0);
+const VILLAGE: (Col, f64) = (Own("村/网格", "village/grid"), 14.0);
+const OVERDUE: (Col, f64) = (Own("逾期", "overdue"), 6.0);
+
+/// A family's ledger columns and their widths, in order.
+fn spec(family: Family) -> &'static [(Col, f64)] {
     match family {
         Family::Hazard => &[
-            ("记录号", "record id", 12.0),
-            ("区划代码", "region code", 16.0),
-            ("村/网格", "village/grid", 14.0),
-            ("场所", "place", 18.0),
-            ("地址", "address", 20.0),
-            ("类别", "category", 12.0),
-            ("检查项", "item", 8.0),
-            ("等级", "grade", 8.0),
-            ("隐患描述", "description", 36.0),
-            ("整改责任人", "responsible", 10.0),
-            ("整改通知书号", "notice no.", 14.0),
-            ("发现日期", "found on", 11.0),
-            ("整改期限", "deadline", 11.0),
-            ("原定期限", "original deadline", 11.0),
-            ("延期次数", "extensions", 8.0),
-            ("状态", "status", 10.0),
-            ("整改完成", "rectified on", 11.0),
-            ("销号日期", "closed on", 11.0),
-            ("逾期", "overdue", 6.0),
+            ID,
+            REGION,
+            VILLAGE,
+            (F(Hz, "place_id"), 18.0),
+            (F(Pl, "address"), 20.0),
+            (F(Hz, "category"), 12.0),
+            (F(Hz, "item_code"), 8.0),
+            (F(Hz, "grade"), 8.0),
+            (F(Hz, "description"), 36.0),
+            (F(Hz, "responsible"), 10.0),
+            (F(Hz, "notice_no"), 14.0),
+            (F(Hz, "found_on"), 11.0),
+            (F(Hz, "deadline"), 11.0),
+            (F(Hz, "original_deadline"), 11.0),
+            (F(Hz, "extensions"), 8.0),
+            (F(Hz, "status"), 10.0),
+            (F(Hz, "rectified_on"), 11.0),
+            (F(Hz, "closed_on"), 11.0),
+            OVERDUE,
         ],
         Family::Inspection => &[
-            ("记录号", "record id", 12.0),
-            ("区划代码", "region code", 16.0),
-            ("村/网格", "village/grid", 14.0),
-            ("场所", "place", 18.0),
-            ("地址", "address", 20.0),
-            ("检查类别", "category", 12.0),
-            ("检查对象", "subject", 10.0),
-            ("检查日期", "inspected on", 11.0),
-            ("检查人", "inspector", 10.0),
-            ("结论", "verdict", 16.0),
-            ("不合格项数", "failed items", 10.0),
-            ("不合格项", "failed item codes", 16.0),
-            ("备注", "note", 24.0),
-            ("负责人", "owner", 10.0),
-            ("负责人电话", "owner phone", 14.0),
+            ID,
+            REGION,
+            VILLAGE,
+            (F(In, "place_id"), 18.0),
+            (F(Pl, "address"), 20.0),
+            (F(In, "category"), 12.0),
+            (F(In, "subject"), 10.0),
+            (F(In, "inspected_on"), 11.0),
+            (F(In, "inspector"), 10.0),
+            (F(In, "verdict"), 16.0),
+            (F(In, "failed_count"), 10.0),
+            (Own("不合格项", "failed item codes"), 16.0),
+            (F(In, "note"), 24.0),
+            (F(Pl, "owner_name"), 10.0),
+            (F(Pl, "owner_phone"), 14.0),
         ],
         Family::Finding => &[
-            ("记录号", "record id", 12.0),
-            ("区划代码", "region code", 16.0),
-            ("村/网格", "village/grid", 14.0),
-            ("发现日期", "found on", 11.0),
-            ("问题类别", "kind", 18.0),
-            ("问题描述", "description", 36.0),
-            ("地点", "location", 18.0),
-            ("保护区", "zone", 12.0),
-            ("现场处置", "on-site action", 20.0),
-            ("移交部门", "department", 18.0),
-            ("移交日期", "referred on", 11.0),
-            ("办理期限", "deadline", 11.0),
-            ("办结日期", "handled on", 11.0),
-            ("核实日期", "verified on", 11.0),
-            ("状态", "status", 10.0),
-            ("受损作物", "crop", 10.0),
-            ("面积（亩）", "area (mu)", 9.0),
-            ("损失（元）", "loss (yuan)", 10.0),
-            ("逾期", "overdue", 6.0),
+            ID,
+            REGION,
+            VILLAGE,
+            (F(Fi, "found_on"), 11.0),
+            (F(Fi, "code"), 18.0),
+            (F(Fi, "description"), 36.0),
+            (F(Fi, "location"), 18.0),
+            (F(Fi, "zone"), 12.0),
+            (F(Fi, "on_site_action"), 20.0),
+            (F(Fi, "department"), 18.0),
+            (F(Fi, "referred_on"), 11.0),
+            (F(Fi, "deadline"), 11.0),
+            (F(Fi, "handled_on"), 11.0),
+            (F(Fi, "verified_on"), 11.0),
+            (F(Fi, "status"), 10.0),
+            (F(Fi, "crop"), 10.0),
+            (F(Fi, "area_mu"), 9.0),
+            (F(Fi, "loss_yuan"), 10.0),
+            OVERDUE,
         ],
         Family::Petition => &[
-            ("记录号", "record id", 12.0),
-            ("信访编号", "case no.", 18.0),
-            ("区划代码", "region code", 16.0),
-            ("村/网格", "village/grid", 14.0),
-            ("登记日期", "received on", 11.0),
-            ("渠道", "channel", 8.0),
-            ("类别", "category", 12.0),
-            ("信访人", "petitioner", 8.0),
-            ("身份证号", "ID number", 20.0),
-            ("电话", "phone", 14.0),
-            ("人数", "people", 6.0),
-            ("事项摘要", "summary", 36.0),
-            ("承办单位", "handling unit", 16.0),
-            ("状态", "status", 10.0),
-            ("受理期限", "acceptance due", 11.0),
-            ("受理日期", "accepted on", 11.0),
-            ("办理期限", "handling due", 11.0),
-            ("答复日期", "replied on", 11.0),
-            ("办理结果", "outcome", 10.0),
-            ("满意度", "satisfaction", 10.0),
-            ("办结日期", "closed on", 11.0),
-            ("重复信访", "repeat", 8.0),
-            ("逾期", "overdue", 6.0),
+            ID,
+            (F(Pe, "case_no"), 18.0),
+            REGION,
+            VILLAGE,
+            (F(Pe, "received_on"), 11.0),
+            (F(Pe, "channel"), 8.0),
+            (F(Pe, "category"), 12.0),
+            (F(Pe, "petitioner_name"), 8.0),
+            (F(Pe, "id_number"), 20.0),
+            (F(Pe, "phone"), 14.0),
+            (F(Pe, "people"), 6.0),
+            (F(Pe, "summary"), 36.0),
+            (F(Pe, "unit"), 16.0),
+            (F(Pe, "status"), 10.0),
+            (F(Pe, "accept_due"), 11.0),
+            (F(Pe, "accepted_on"), 11.0),
+            (F(Pe, "handle_due"), 11.0),
+            (F(Pe, "replied_on"), 11.0),
+            (F(Pe, "outcome"), 10.0),
+            (F(Pe, "satisfaction"), 10.0),
+            (F(Pe, "closed_on"), 11.0),
+            (F(Pe, "repeat_of"), 8.0),
+            OVERDUE,
         ],
         _ => &[],
+    }
+}
+
+/// A column's header in `lang`: the field's label with its unit, or the ledger's own.
+fn header(col: Col, lang: Lang) -> String {
+    use crate::domain::fields::{self, Kind};
+    match col {
+        Own(zh, en) => lang.pick(zh, en).to_owned(),
+        F(family, name) => match fields::find(family, name) {
+            Some(d) => match d.kind {
+                Kind::Number { unit } => match lang {
+                    Lang::Zh => format!("{}（{}）", d.zh, unit.0),
+                    Lang::En => format!("{} ({})", d.en, unit.1),
+                },
+                _ => d.label(lang).to_owned(),
+            },
+            None => name.to_owned(),
+        },
     }
 }
 
@@ -144,14 +178,11 @@ pub fn write(
         path: path.to_owned(),
         source,
     };
-    let cols = columns(family);
+    let cols = spec(family);
     sink.begin(&Columns {
         name: title(family, lang),
-        header: cols
-            .iter()
-            .map(|c| lang.pick(c.0, c.1).to_owned())
-            .collect(),
-        widths: cols.iter().map(|c| c.2).collect(),
+        header: cols.iter().map(|c| header(c.0, lang)).collect(),
+        widths: cols.iter().map(|c| c.1).collect(),
     })
     .map_err(io)?;
     let mut cells = Vec::with_capacity(cols.len());
@@ -306,5 +337,26 @@ impl Cells<'_, '_> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ledger_column_of_a_field_is_named_by_the_field_table() {
+        for family in FAMILIES {
+            for (col, _) in spec(family) {
+                if let F(f, name) = col {
+                    assert!(
+                        crate::domain::fields::find(*f, name).is_some(),
+                        "{family:?} ledger: no field {name} of {f:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(header(F(Fi, "area_mu"), Lang::Zh), "受损面积（亩）");
+        assert_eq!(header(F(Hz, "description"), Lang::En), "problem");
     }
 }
