@@ -1,6 +1,7 @@
 //! The detail view of one record: its fields (personal data masked until revealed), its statutory deadlines,
 //! its timeline, and which actions (`offers`) are legal on it now.
 
+use super::keymap::Action;
 use crate::domain::text::count;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -61,7 +62,80 @@ impl Shown {
     }
 }
 
+/// What a key on the detail view leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Stay,
+    /// The record's edit (or correction) form.
+    Edit,
+    /// Show the masked personal `fields` (audited first).
+    Reveal {
+        family: Family,
+        id: crate::domain::ids::RecordId,
+        fields: Vec<&'static str>,
+    },
+    /// The form of a lifecycle step possible now.
+    Offer(Offer),
+    /// A message instead (nothing masked; a step not possible now, with those that are).
+    Say(String),
+}
+
 impl Detail {
+    /// An action of the keymap's detail rows: scrolling is done here; the rest says what the app does next.
+    pub fn act(&mut self, action: Action, lang: Lang) -> Next {
+        let max = self.scroll_max.get();
+        match action {
+            Action::Down => self.scroll = self.scroll.saturating_add(1).min(max),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll = self.scroll.saturating_add(10).min(max),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::First => self.scroll = 0,
+            Action::Last => self.scroll = max,
+            Action::Edit => return Next::Edit,
+            Action::Reveal if !self.has_personal() => {
+                return Next::Say(
+                    lang.pick("这条记录没有遮蔽的内容", "Nothing is masked on this record")
+                        .to_owned(),
+                );
+            }
+            Action::Reveal => {
+                // The personal fields the view shows: its own, and its place's.
+                let family = self.family();
+                let fields = [family, Family::Place]
+                    .iter()
+                    .flat_map(|f| crate::domain::fields::of(*f))
+                    .filter(|d| d.personal.is_some())
+                    .map(|d| d.name)
+                    .collect();
+                return Next::Reveal {
+                    family,
+                    id: self.id().clone(),
+                    fields,
+                };
+            }
+            Action::Act(c) => {
+                let offers = self.offers();
+                if let Some(offer) = offers.iter().find(|o| o.key() == c) {
+                    return Next::Offer(*offer);
+                }
+                let legal: Vec<String> = offers
+                    .iter()
+                    .map(|o| format!("{} {}", o.key(), o.label(lang)))
+                    .collect();
+                return Next::Say(match lang {
+                    Lang::Zh if legal.is_empty() => "这条记录已办结，没有可办的操作".to_owned(),
+                    Lang::En if legal.is_empty() => {
+                        "This record is closed; nothing to do".to_owned()
+                    }
+                    Lang::Zh => format!("现在不能这样办；可办：{}", legal.join("  ")),
+                    Lang::En => format!("Not possible now; possible: {}", legal.join("  ")),
+                });
+            }
+            _ => {}
+        }
+        Next::Stay
+    }
+
     pub fn family(&self) -> Family {
         match self.shown {
             Shown::Hazard(_) => Family::Hazard,
@@ -400,6 +474,29 @@ mod tests {
             };
             check(*family, map.unwrap(), "  ");
         }
+    }
+
+    #[test]
+    fn a_key_on_a_record_says_what_happens_next() {
+        let mut p = crate::domain::petition::Petition::new(Meta::sample(1), day("2026-10-01"));
+        p.petitioner_name = "赵六".into();
+        let mut d = detail(Shown::Petition(p));
+        assert_eq!(d.act(Action::Edit, Lang::Zh), Next::Edit);
+        assert!(matches!(
+            d.act(Action::Reveal, Lang::Zh),
+            Next::Reveal { ref fields, .. } if fields.contains(&"petitioner_name")
+        ));
+        // A letter that is no step now says which are.
+        match d.act(Action::Act('z'), Lang::En) {
+            Next::Say(msg) => assert!(msg.starts_with("Not possible now; possible: "), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+        // Scrolling stops at the end the last frame measured.
+        d.scroll_max.set(3);
+        for _ in 0..10 {
+            d.act(Action::Down, Lang::Zh);
+        }
+        assert_eq!(d.scroll, 3);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use ratatui::crossterm::event::KeyEvent;
 use super::keymap::{Action, resolve};
 use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
-use crate::domain::Lang;
 use crate::store::lists::At;
 use crate::store::search::{self};
 use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, petitions};
@@ -426,104 +425,64 @@ impl App {
         }
     }
 
+    /// What a key on a record's detail view leads to.
     pub(super) fn detail_action(&mut self, action: Action) {
-        /// The personal fields a detail of `family` shows (its own, and a place's).
-        fn d_personal(family: crate::domain::record::Family) -> Vec<&'static str> {
-            [family, crate::domain::record::Family::Place]
-                .iter()
-                .flat_map(|f| crate::domain::fields::of(*f))
-                .filter(|d| d.personal.is_some())
-                .map(|d| d.name)
-                .collect()
-        }
+        use super::detail::Next;
+        let lang = self.lang;
         let Some(Screen::Detail(d)) = self.stack.last_mut() else {
             return;
         };
-        match action {
-            Action::Down => d.scroll = d.scroll.saturating_add(1).min(d.scroll_max.get()),
-            Action::PageDown => d.scroll = d.scroll.saturating_add(10).min(d.scroll_max.get()),
-            Action::PageUp => d.scroll = d.scroll.saturating_sub(10),
-            Action::First => d.scroll = 0,
-            Action::Last => d.scroll = d.scroll_max.get(),
-            Action::Up => d.scroll = d.scroll.saturating_sub(1),
-            Action::Edit => self.edit(),
-            Action::Reveal if !d.has_personal() => {
-                self.status = Some(
-                    self.lang
-                        .pick("这条记录没有遮蔽的内容", "Nothing is masked on this record")
-                        .to_owned(),
-                );
+        match d.act(action, lang) {
+            Next::Stay => {}
+            Next::Edit => self.edit(),
+            Next::Say(msg) => self.status = Some(msg),
+            Next::Reveal { family, id, fields } => {
+                if self.audit_reveal(family, &id, None, &fields)
+                    && let Some(Screen::Detail(d)) = self.stack.last_mut()
+                {
+                    d.revealed = true;
+                }
             }
-            Action::Reveal => {
+            Next::Offer(offer) => {
+                let prompt = offers::prompt_for(offer, self.lang, self.today, d);
+                // A form that offers the place owner's name (as the responsible party) shows what the detail
+                // masks: that is a reveal, and audited as one.
+                let owner = d.place.as_ref().and_then(|p| p.owner_name.as_ref());
+                let prefilled = prompt.get_if_present(Fk::Responsible).is_some()
+                    && owner.is_some_and(|o| !o.is_empty())
+                    && !d.revealed;
                 let (family, id) = (d.family(), d.id().clone());
-                let r = self.store.write(|tx, c| {
-                    store::audit::append(
-                        tx,
-                        c,
-                        family.code(),
-                        &id,
-                        "reveal",
-                        None,
-                        &serde_json::json!({ "fields": d_personal(family) }),
-                    )
-                });
-                match r {
-                    Ok(()) => {
-                        if let Some(Screen::Detail(d)) = self.stack.last_mut() {
-                            d.revealed = true;
-                        }
-                    }
-                    Err(e) => self.report(Err(e)),
+                self.stack.push(Screen::Action(offer, prompt));
+                if prefilled {
+                    self.audit_reveal(family, &id, Some("prefill"), &["owner_name"]);
                 }
             }
-            Action::Act(c) => {
-                let offers = d.offers();
-                match offers.iter().find(|o| o.key() == c) {
-                    Some(offer) => {
-                        let prompt = offers::prompt_for(*offer, self.lang, self.today, d);
-                        // A form that offers the place owner's name (as the responsible party) shows what the
-                        // detail masks: that is a reveal, and audited as one.
-                        let owner = d.place.as_ref().and_then(|p| p.owner_name.as_ref());
-                        let prefilled = prompt.get_if_present(Fk::Responsible).is_some()
-                            && owner.is_some_and(|o| !o.is_empty())
-                            && !d.revealed;
-                        let (family, id) = (d.family(), d.id().clone());
-                        self.stack.push(Screen::Action(*offer, prompt));
-                        if prefilled {
-                            let r = self.store.write(|tx, c| {
-                                store::audit::append(
-                                    tx,
-                                    c,
-                                    family.code(),
-                                    &id,
-                                    "reveal",
-                                    Some("prefill"),
-                                    &serde_json::json!({ "fields": ["owner_name"] }),
-                                )
-                            });
-                            self.report(r);
-                        }
-                    }
-                    None => {
-                        let legal: Vec<String> = offers
-                            .iter()
-                            .map(|o| format!("{} {}", o.key(), o.label(self.lang)))
-                            .collect();
-                        self.status = Some(match self.lang {
-                            Lang::Zh if legal.is_empty() => {
-                                "这条记录已办结，没有可办的操作".to_owned()
-                            }
-                            Lang::En if legal.is_empty() => {
-                                "This record is closed; nothing to do".to_owned()
-                            }
-                            Lang::Zh => format!("现在不能这样办；可办：{}", legal.join("  ")),
-                            Lang::En => format!("Not possible now; possible: {}", legal.join("  ")),
-                        });
-                    }
-                }
-            }
-            _ => {}
         }
+    }
+
+    /// Records in the audit log that personal `fields` of a record were shown; false (and said) when the
+    /// log could not be written.
+    fn audit_reveal(
+        &mut self,
+        family: crate::domain::record::Family,
+        id: &str,
+        reason: Option<&str>,
+        fields: &[&str],
+    ) -> bool {
+        let r = self.store.write(|tx, c| {
+            store::audit::append(
+                tx,
+                c,
+                family.code(),
+                id,
+                "reveal",
+                reason,
+                &serde_json::json!({ "fields": fields }),
+            )
+        });
+        let ok = r.is_ok();
+        self.report(r);
+        ok
     }
 
     /// Saves a lifecycle action: one transaction, then the detail reloads with its new timeline.
