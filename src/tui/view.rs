@@ -171,6 +171,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Some(Screen::Detail(d)) if !d.has_personal() => {
             keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
         }
+        // A question names its own keys in its box.
+        Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Vec::new(),
         // A hazard's grade and deadline only on a failed item.
         Some(Screen::Checklist(c)) if !c.editing_note() => {
             let failed = c.results.get(c.selected).copied().flatten()
