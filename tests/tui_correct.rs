@@ -60,6 +60,10 @@ fn an_inspection_is_corrected_on_screen_and_its_hazards_are_untouched() {
         text.contains("已保存") && text.contains("燃气表编号另记"),
         "{text}"
     );
+    // The timeline says what changed and why.
+    press(&mut app, KeyCode::Char('G'));
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("改了 备注：补记备注"), "{text}");
     let after = inspections::get(app.store.conn(), &id).unwrap().unwrap();
     assert!(after.note.unwrap_or_default().contains("燃气表编号另记"));
     assert_eq!(after.results, results_before, "results stay");

@@ -20,6 +20,11 @@ pub enum Composed {
     NothingFound,
     /// A petition registered again: the earlier case.
     RepeatOf { case_no: String },
+    /// A record edited: the fields that changed (by name) and the reason given.
+    Edited {
+        fields: Vec<String>,
+        reason: Option<String>,
+    },
     /// A case handed down to a region, due then, with what to do.
     AssignedDown {
         to: RegionCode,
@@ -41,9 +46,28 @@ impl Composed {
             .flatten()
     }
 
-    /// The note in `lang`; `region` names a region code where it can (its name and code).
-    pub fn render(&self, lang: Lang, region: impl Fn(&RegionCode) -> Option<String>) -> String {
+    /// The note in `lang`; `region` names a region code where it can (its name and code), `field` a field
+    /// by its name.
+    pub fn render(
+        &self,
+        lang: Lang,
+        region: impl Fn(&RegionCode) -> Option<String>,
+        field: impl Fn(&str) -> String,
+    ) -> String {
         match (self, lang) {
+            (Composed::Edited { fields, reason }, _) => {
+                let names: Vec<String> = fields.iter().map(|f| field(f)).collect();
+                let what = match lang {
+                    _ if names.is_empty() => lang.pick("内容未变", "nothing changed").to_owned(),
+                    Lang::Zh => format!("改了 {}", names.join("、")),
+                    Lang::En => format!("changed {}", names.join(", ")),
+                };
+                match (reason.as_deref().filter(|r| !r.is_empty()), lang) {
+                    (Some(r), Lang::Zh) => format!("{what}：{r}"),
+                    (Some(r), Lang::En) => format!("{what}: {r}"),
+                    (None, _) => what,
+                }
+            }
             (Composed::HazardOpened { grade, due }, Lang::Zh) => {
                 format!("{}隐患，期限 {due}", grade.label(lang))
             }
@@ -69,10 +93,18 @@ impl Composed {
     }
 }
 
-/// A timeline note as a reader sees it: composed ones in `lang`, typed ones as typed.
-pub fn note_text(note: &str, lang: Lang, region: impl Fn(&RegionCode) -> Option<String>) -> String {
+/// A timeline note as a reader sees it: composed ones in `lang` (fields named by `family`'s labels), typed
+/// ones as typed.
+pub fn note_text(
+    note: &str,
+    lang: Lang,
+    family: super::record::Family,
+    region: impl Fn(&RegionCode) -> Option<String>,
+) -> String {
     match Composed::decode(note) {
-        Some(c) => c.render(lang, region),
+        Some(c) => c.render(lang, region, |name| {
+            super::fields::label(Some(family), name, lang)
+        }),
         None => note.to_owned(),
     }
 }
@@ -80,6 +112,7 @@ pub fn note_text(note: &str, lang: Lang, region: impl Fn(&RegionCode) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::record::Family;
 
     #[test]
     fn a_composed_note_is_stored_as_codes_and_told_in_either_language() {
@@ -93,11 +126,11 @@ mod tests {
             r#"{"k":"hazard_opened","grade":"major","due":"2026-12-29"}"#
         );
         assert_eq!(
-            note_text(&stored, Lang::Zh, |_| None),
+            note_text(&stored, Lang::Zh, Family::Hazard, |_| None),
             "重大隐患，期限 2026-12-29"
         );
         assert_eq!(
-            note_text(&stored, Lang::En, |_| None),
+            note_text(&stored, Lang::En, Family::Hazard, |_| None),
             "major hazard, due 2026-12-29"
         );
         let place = Composed::Inspected {
@@ -105,18 +138,41 @@ mod tests {
             place: "李大山家".into(),
         }
         .encode();
-        assert_eq!(note_text(&place, Lang::En, |_| None), "gas 李大山家");
+        assert_eq!(
+            note_text(&place, Lang::En, Family::Inspection, |_| None),
+            "gas 李大山家"
+        );
+    }
+
+    #[test]
+    fn an_edit_names_its_fields_by_their_labels_with_its_reason() {
+        let stored = Composed::Edited {
+            fields: vec!["inspected_on".into(), "note".into()],
+            reason: Some("日期填错".into()),
+        }
+        .encode();
+        assert_eq!(
+            note_text(&stored, Lang::Zh, Family::Inspection, |_| None),
+            "改了 检查日期、备注：日期填错"
+        );
+        assert_eq!(
+            note_text(&stored, Lang::En, Family::Inspection, |_| None),
+            "changed inspected on, note: 日期填错"
+        );
     }
 
     #[test]
     fn a_typed_note_is_shown_as_typed_even_when_it_looks_like_json() {
-        assert_eq!(note_text("已拍照", Lang::En, |_| None), "已拍照");
+        assert_eq!(
+            note_text("已拍照", Lang::En, Family::Finding, |_| None),
+            "已拍照"
+        );
         for odd in [
             r#"{"k":"unheard_of"}"#,
             r#"{"k":"hazard_opened","grade":"huge"}"#,
             "{\"k\":",
         ] {
-            assert_eq!(note_text(odd, Lang::Zh, |_| None), odd);
+            assert_eq!(note_text(odd, Lang::Zh, Family::Finding, |_| None), odd);
         }
     }
 }

@@ -91,7 +91,7 @@ pub fn update(
     hazard.notice_no = edited.notice_no.clone();
     hazard.validate(ctx.today())?;
     records::save(tx, ctx, Some(&old), &mut hazard, "update", reason)?;
-    records::note_edit(tx, ctx, Family::Hazard, &hazard.meta.id, reason)?;
+    records::note_edit(tx, ctx, &old, &hazard, reason)?;
     Ok(hazard)
 }
 

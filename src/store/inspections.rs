@@ -190,7 +190,7 @@ pub fn correct(
         .into());
     }
     records::save(tx, ctx, Some(&old), &mut insp, "update", reason)?;
-    records::note_edit(tx, ctx, Family::Inspection, &insp.meta.id, reason)?;
+    records::note_edit(tx, ctx, &old, &insp, reason)?;
     Ok(insp)
 }
 

@@ -139,6 +139,6 @@ pub fn update_finding(
     f.on_site_action = edited.on_site_action.clone();
     f.validate(ctx.today().max(f.found_on))?;
     records::save(tx, ctx, Some(&old), &mut f, "update", reason)?;
-    records::note_edit(tx, ctx, Family::Finding, &f.meta.id, reason)?;
+    records::note_edit(tx, ctx, &old, &f, reason)?;
     Ok(f)
 }

@@ -160,6 +160,6 @@ pub fn update(
     p.accept_due = old.accept_due;
     p.office_due = old.office_due;
     records::save(tx, ctx, Some(&old), &mut p, "update", reason)?;
-    records::note_edit(tx, ctx, Family::Petition, &p.meta.id, reason)?;
+    records::note_edit(tx, ctx, &old, &p, reason)?;
     Ok(p)
 }

@@ -40,6 +40,6 @@ pub fn update(
     regions::check_inside(tx, ctx, &place.meta.region_code)?;
     place.validate(clock::china_date(ctx.now).year())?;
     records::save(tx, ctx, Some(&old), &mut place, "update", reason)?;
-    records::note_edit(tx, ctx, Family::Place, &place.meta.id, reason)?;
+    records::note_edit(tx, ctx, &old, &place, reason)?;
     Ok(place)
 }

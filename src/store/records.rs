@@ -304,21 +304,44 @@ pub struct Event {
     pub note: Option<String>,
 }
 
-/// Puts an edit on the record's timeline, with the reason given for it, so that the reason is read where the
-/// record is (the audit log holds what changed).
-pub fn note_edit(
+/// Puts an edit on the record's timeline: which fields changed (their names, told as labels when read) and
+/// the reason given, so both are read where the record is (the audit log holds the values).
+pub fn note_edit<R: Record>(
     tx: &Transaction,
     ctx: &WriteCtx,
-    family: Family,
-    record_id: &str,
+    old: &R,
+    new: &R,
     reason: Option<&str>,
 ) -> Result<()> {
+    const META: [&str; 9] = [
+        "id",
+        "origin",
+        "vv",
+        "version",
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "deleted",
+        "region_code",
+    ];
+    let (before, after) = (to_map(old)?, to_map(new)?);
+    let fields = after
+        .iter()
+        .filter(|(k, v)| !META.contains(&k.as_str()) && before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
     let step = Step {
         action: "update",
         on: ctx.today(),
-        note: reason.map(str::to_owned),
+        note: Some(
+            crate::domain::timeline::Composed::Edited {
+                fields,
+                reason: reason.map(str::to_owned),
+            }
+            .encode(),
+        ),
     };
-    add_event(tx, ctx, family, record_id, &step)
+    add_event(tx, ctx, R::FAMILY, &new.meta().id, &step)
 }
 
 /// Appends a timeline event for a record.

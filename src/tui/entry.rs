@@ -118,9 +118,15 @@ pub(super) fn draw_checklist(
             // A note longer than its column is read whole under the selected item.
             if width(note) > note_w && !c.editing_note() {
                 let label = lang.pick("备注: ", "note: ");
-                for part in super::screens::wrap(note, w.saturating_sub(7 + width(label)), 3) {
+                let parts = super::screens::wrap(note, w.saturating_sub(7 + width(label)), 3);
+                for (k, part) in parts.into_iter().enumerate() {
+                    let lead = if k == 0 {
+                        label.to_owned()
+                    } else {
+                        " ".repeat(width(label))
+                    };
                     lines.push(Line::styled(
-                        clip(&format!("       {label}{part}"), w),
+                        clip(&format!("       {lead}{part}"), w),
                         style,
                     ));
                 }

@@ -59,6 +59,9 @@ const LINE_MAX: usize = 200;
 fn editor(value: &str) -> ratatui_textarea::TextArea<'static> {
     let mut area = ratatui_textarea::TextArea::new(value.split('\n').map(str::to_owned).collect());
     area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    // Typing goes on after what is there already.
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
     area
 }
 

@@ -130,24 +130,25 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     let n = |f: fn(&dashboard::Totals) -> i64| {
         tot.map_or_else(|| "..".to_owned(), |x| f(x).to_string())
     };
-    lines.push(Line::from(clip(
-        &format!(
-            " {}  {} {}  {} {} ({} {})  {} {} {} km  {} {}",
-            t("本辖区", "Here"),
-            t("检查 本月", "inspections this month"),
-            n(|x| x.inspections_month),
-            t("隐患 在办", "hazards open"),
-            n(|x| x.hazards_open),
-            t("重大", "major"),
-            n(|x| x.hazards_major_open),
-            t("巡查", "patrols"),
-            n(|x| x.patrols_month),
-            tot.map_or_else(|| "..".to_owned(), |x| format!("{:.1}", x.patrol_km_month)),
-            t("信访 在办", "petitions open"),
-            n(|x| x.petitions_open)
-        ),
-        w,
-    )));
+    // On two lines when one is too narrow (English), never cutting a figure off.
+    let here = format!(
+        " {}  {} {}  {} {} ({} {})  {} {} {} km  {} {}",
+        t("本辖区", "Here"),
+        t("检查 本月", "inspections this month"),
+        n(|x| x.inspections_month),
+        t("隐患 在办", "hazards open"),
+        n(|x| x.hazards_open),
+        t("重大", "major"),
+        n(|x| x.hazards_major_open),
+        t("巡查", "patrols"),
+        n(|x| x.patrols_month),
+        tot.map_or_else(|| "..".to_owned(), |x| format!("{:.1}", x.patrol_km_month)),
+        t("信访 在办", "petitions open"),
+        n(|x| x.petitions_open)
+    );
+    for part in wrap(&here, w.saturating_sub(1), 2) {
+        lines.push(Line::from(format!(" {}", part.trim_start())));
+    }
     // The trend: a label, eight cells of sparkline, then the figures.
     let weekly = tot.map(|x| x.weekly_hazards.as_slice()).unwrap_or_default();
     let trend: Vec<String> = weekly.iter().map(|n| n.to_string()).collect();
@@ -557,9 +558,9 @@ pub(super) fn draw_detail(
         } else {
             Style::default()
         };
-        // A long value (a petition's content) wraps onto up to three lines under itself.
+        // A long value (a petition's content) wraps under itself, all of it (the view scrolls).
         let room = w.saturating_sub(label_w + 3).max(10);
-        for (k, part) in wrap(&value, room, 3).into_iter().enumerate() {
+        for (k, part) in wrap(&value, room, 40).into_iter().enumerate() {
             let label = if k == 0 { label.as_str() } else { "" };
             lines.push(Line::styled(
                 clip(&format!(" {} {}", pad(label, label_w), part), w),
@@ -604,8 +605,12 @@ pub(super) fn draw_detail(
             pad(&e.actor, actor_w),
         );
         // A long note wraps under itself, so all of it is read.
-        let note =
-            crate::domain::timeline::note_text(e.note.as_deref().unwrap_or(""), lang, region);
+        let note = crate::domain::timeline::note_text(
+            e.note.as_deref().unwrap_or(""),
+            lang,
+            d.family(),
+            region,
+        );
         let room = w.saturating_sub(width(&head)).max(10);
         for (k, part) in wrap(&note, room, 4).into_iter().enumerate() {
             let lead = if k == 0 {
@@ -656,6 +661,33 @@ pub(super) fn action_label(
     lang: Lang,
 ) -> String {
     use crate::domain::record::Family as F;
+    // In English a timeline tells what was done (the steps' own labels ask for it: "assign", "refer").
+    if lang == Lang::En {
+        let done = match (family, code) {
+            (F::Hazard, "assign") => Some("assigned"),
+            (F::Hazard, "rectify") => Some("rectifying"),
+            (F::Hazard, "request_review") => Some("re-inspection asked"),
+            (F::Hazard, "pass_review") => Some("re-inspection passed"),
+            (F::Hazard, "fail_review") => Some("re-inspection failed"),
+            (F::Finding, "refer") => Some("referred"),
+            (F::Finding, "handle") => Some("handled"),
+            (F::Finding, "verify") => Some("verified"),
+            (F::Petition, "forward") => Some("forwarded"),
+            (F::Petition, "accept") => Some("accepted"),
+            (F::Petition, "not_accept") => Some("refused"),
+            (F::Petition, "return") => Some("returned"),
+            (F::Petition, "handle") => Some("handling"),
+            (F::Petition, "reply") => Some("replied"),
+            (F::Petition, "evaluate") => Some("evaluated"),
+            (F::Petition, "finalize") => Some("finalized"),
+            (_, "extend") => Some("extended"),
+            (_, "close") if family != F::Patrol => Some("closed"),
+            _ => None,
+        };
+        if let Some(done) = done {
+            return done.to_owned();
+        }
+    }
     let known = match family {
         F::Hazard => {
             crate::domain::hazard::HazardActionKind::from_code(code).map(|k| k.label(lang))
@@ -724,6 +756,16 @@ pub(super) fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod wrap_tests {
     use super::wrap;
+
+    #[test]
+    fn an_english_timeline_tells_what_was_done() {
+        use super::{Lang, action_label};
+        use crate::domain::record::Family;
+        assert_eq!(action_label(Family::Hazard, "assign", Lang::En), "assigned");
+        assert_eq!(action_label(Family::Finding, "refer", Lang::En), "referred");
+        assert_eq!(action_label(Family::Hazard, "assign", Lang::Zh), "交责任人");
+        assert_eq!(action_label(Family::Patrol, "close", Lang::En), "finished");
+    }
 
     #[test]
     fn words_move_whole_and_chinese_wraps_by_width() {

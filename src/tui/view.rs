@@ -524,7 +524,7 @@ fn prompt_message(p: &Prompt, lang: Lang) -> String {
     if focused == Some(&Kind::Date) {
         return lang
             .pick(
-                "日期如 2026-11-28，也可填 今天、昨天；PgUp/PgDn 前后一天  Ctrl+S/F2 保存",
+                "日期如 2026-11-28，也可填 今天、昨天；PgUp 后一天 PgDn 前一天  Ctrl+S/F2 保存",
                 "A date like 2026-11-28, or today/yesterday; PgUp/PgDn a day on/back  Ctrl+S/F2 save",
             )
             .to_owned();
@@ -570,7 +570,11 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let lines_of = |cols: usize| -> Vec<String> {
         let col_w = inner_w / cols;
         let longest = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
-        let key_w = if cols == 1 { 16 } else { (longest + 2).min(16) };
+        let key_w = if cols == 1 {
+            (longest + 2).clamp(16, 22)
+        } else {
+            (longest + 2).min(16)
+        };
         let does_w = col_w.saturating_sub(key_w + 3).max(8);
         // Each key's lines stay together in one column.
         let entries: Vec<Vec<String>> = rows
