@@ -167,4 +167,11 @@ fn search_finds_labels_places_routes_and_case_numbers() {
         hits.iter()
             .any(|h| h.family == wangge::domain::record::Family::Hazard)
     );
+    // A patrol's route finds the patrol itself, as tab 4 lists it, beside its findings.
+    let (_, hits) = search::search(conn, &route, 100_000).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.family == wangge::domain::record::Family::Patrol && h.summary == route),
+        "no patrol among the hits for {route}"
+    );
 }

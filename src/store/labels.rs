@@ -11,7 +11,7 @@ use crate::domain::Lang;
 use crate::domain::category::{Category, Grade};
 use crate::domain::hazard::HazardStatus;
 use crate::domain::inspection::{Subject, Verdict};
-use crate::domain::patrol::{Department, FindingCode, FindingStatus, Zone};
+use crate::domain::patrol::{Department, FindingCode, FindingStatus, PatrolStatus, Zone};
 use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
 
 /// (kind, code, text): every coded value a search may name, its labels (and a category's short labels) in both
@@ -50,6 +50,7 @@ pub fn rows() -> Vec<(&'static str, &'static str, String)> {
     each!(out, "finding_status", FindingStatus);
     each!(out, "department", Department);
     each!(out, "zone", Zone);
+    each!(out, "patrol_status", PatrolStatus);
     each!(out, "petition_category", PetitionCategory);
     each!(out, "petition_status", PetitionStatus);
     each!(out, "channel", Channel);

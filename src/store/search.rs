@@ -37,11 +37,12 @@ impl Hit {
 }
 
 /// The families the index holds.
-pub const FAMILIES: [Family; 4] = [
+pub const FAMILIES: [Family; 5] = [
     Family::Inspection,
     Family::Hazard,
     Family::Finding,
     Family::Petition,
+    Family::Patrol,
 ];
 
 /// The columns of a family's source: 0 the id, 1 the date, `TEXTS` the searchable texts, then the summary a hit
@@ -92,6 +93,13 @@ fn source(family: Family) -> Option<&'static str> {
                 "petition_status" = "t.status"; "t.unit"),
             ", t.case_no || ' ' || t.summary, t.petitioner_name
              FROM petitions t"
+        ),
+        Family::Patrol => concat!(
+            "SELECT t.id, date(t.started_at / 1000, 'unixepoch', '+8 hours'), t.route, t.worker, t.weather, ",
+            "t.note, NULL, ",
+            shown!("zone" = "t.zone", "patrol_status" = "t.status";),
+            ", t.route, NULL
+             FROM patrols t"
         ),
         _ => return None,
     })
@@ -228,8 +236,8 @@ fn add(
 }
 
 /// Brings one record's document up to date (a deleted or missing record has none). A place's change
-/// re-indexes the inspections and hazards that show its name and address, a patrol's the findings that show
-/// its route.
+/// re-indexes the inspections and hazards that show its name and address; a patrol's re-indexes the findings
+/// that show its route, and the patrol itself.
 pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     let shown_by: &[(Family, &str)] = match family {
         Family::Place => &[
@@ -256,7 +264,6 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
         for (f, d) in dependents {
             index(tx, f, &d)?;
         }
-        return Ok(());
     }
     let Some(select) = source(family) else {
         return Ok(());
