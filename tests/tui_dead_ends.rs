@@ -98,3 +98,35 @@ fn offering_the_masked_owner_as_responsible_party_is_an_audited_reveal() {
     assert!(matches!(app.stack.last(), Some(Screen::Action(..))));
     assert_eq!(reveals(&app), 1, "the owner's name offered unaudited");
 }
+
+#[test]
+fn a_patrols_findings_and_an_inspections_hazards_open_from_its_detail() {
+    let (_d, mut app) = demo_app(200);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('v'));
+    let Some(k) = app.lists[4]
+        .rows
+        .iter()
+        .position(|r| r.findings.unwrap_or(0) > 0 && r.status == "closed")
+    else {
+        panic!("no finished patrol with findings on the first page")
+    };
+    for _ in 0..k {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("Tab 选关联记录"), "{text}");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("nothing opened")
+    };
+    assert_eq!(d.family(), wangge::domain::record::Family::Finding);
+    // Esc goes back to the patrol.
+    press(&mut app, KeyCode::Esc);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("not back on the patrol")
+    };
+    assert_eq!(d.family(), wangge::domain::record::Family::Patrol);
+}

@@ -135,10 +135,13 @@ fn the_main_keys_of_every_screen_are_on_its_hint_line_when_there_is_room() {
             let detail = matches!(app.stack.last(), Some(Screen::Detail(_)));
             for b in keymap::for_context(context).filter(|b| b.hint) {
                 // Keys that would do nothing here are left off: `v` off the Qinling tab, `i` where nothing
-                // is masked.
+                // is masked, Tab and Enter on a record with no related record to open.
+                let no_links =
+                    matches!(app.stack.last(), Some(Screen::Detail(d)) if d.links.is_empty());
                 let idle = match b.action() {
                     Action::SwitchList => name != "patrols",
                     Action::Reveal => detail && !hint_line.contains(" i "),
+                    Action::NextField | Action::Open => detail && no_links,
                     _ => false,
                 };
                 if idle {

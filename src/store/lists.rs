@@ -344,17 +344,29 @@ pub fn count(conn: &Connection, f: &Filter, today: NaiveDate, cap: Option<i64>) 
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
 }
 
-/// A patrol's findings, in the order they were found: (found on, code, status, location).
-pub fn findings_of(
-    conn: &Connection,
-    patrol_id: &str,
-) -> Result<Vec<(String, String, String, String)>> {
+/// One finding as its patrol's detail lists it.
+pub struct FindingLine {
+    pub id: String,
+    pub found_on: String,
+    pub code: String,
+    pub status: String,
+    pub location: String,
+}
+
+/// A patrol's findings, in the order they were found.
+pub fn findings_of(conn: &Connection, patrol_id: &str) -> Result<Vec<FindingLine>> {
     let mut st = conn.prepare_cached(
-        "SELECT found_on, code, status, location FROM findings \
+        "SELECT id, found_on, code, status, location FROM findings \
          WHERE patrol_id = ?1 AND deleted = 0 ORDER BY found_on, id",
     )?;
     let rows = st.query_map([patrol_id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        Ok(FindingLine {
+            id: r.get(0)?,
+            found_on: r.get(1)?,
+            code: r.get(2)?,
+            status: r.get(3)?,
+            location: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -368,13 +380,18 @@ pub fn place_of(conn: &Connection, place_id: &str) -> Result<Option<(String, Str
         .optional()?)
 }
 
-/// The hazards an inspection opened: (item code, status code, deadline).
-pub fn hazards_of(conn: &Connection, inspection_id: &str) -> Result<Vec<(String, String, String)>> {
+/// The hazards an inspection opened: (id, item code, status code, deadline).
+pub fn hazards_of(
+    conn: &Connection,
+    inspection_id: &str,
+) -> Result<Vec<(String, String, String, String)>> {
     let mut st = conn.prepare_cached(
-        "SELECT coalesce(item_code, ''), status, deadline FROM hazards WHERE inspection_id = ?1 AND deleted = 0
+        "SELECT id, coalesce(item_code, ''), status, deadline FROM hazards WHERE inspection_id = ?1 AND deleted = 0
          ORDER BY item_code",
     )?;
-    let rows = st.query_map([inspection_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = st.query_map([inspection_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

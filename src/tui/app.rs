@@ -438,11 +438,14 @@ impl App {
             _ => None,
         };
         let mut items = std::collections::HashMap::new();
+        // The related lines that open a record of their own (an inspection's hazards, a patrol's findings).
+        let mut links = Vec::new();
         if let Shown::Inspection(i) = &shown {
             for item in inspections::checklist(conn, i.category)? {
                 items.insert(item.code.clone(), item.text(self.lang).to_owned());
             }
-            for (item, status, deadline) in lists::hazards_of(conn, &i.meta.id)? {
+            for (hazard, item, status, deadline) in lists::hazards_of(conn, &i.meta.id)? {
+                links.push((related.len(), Family::Hazard, hazard));
                 let status = crate::domain::hazard::HazardStatus::from_code(&status)
                     .map(|s| s.label(self.lang).to_owned())
                     .unwrap_or(status);
@@ -454,7 +457,9 @@ impl App {
         }
         // A patrol's findings, one line each.
         if let Shown::Patrol(p) = &shown {
-            for (found_on, code, status, location) in lists::findings_of(conn, &p.meta.id)? {
+            for f in lists::findings_of(conn, &p.meta.id)? {
+                links.push((related.len(), Family::Finding, f.id));
+                let (found_on, code, status, location) = (f.found_on, f.code, f.status, f.location);
                 let code = crate::domain::patrol::FindingCode::from_code(&code)
                     .map(|c| c.label(self.lang).to_owned())
                     .unwrap_or(code);
@@ -512,6 +517,8 @@ impl App {
             assign_to,
             place,
             patrol,
+            links,
+            link: None,
         })));
         Ok(())
     }

@@ -47,6 +47,10 @@ pub struct Detail {
     pub place: Option<crate::domain::place::Place>,
     /// The patrol a finding was reported on.
     pub patrol: Option<crate::domain::patrol::Patrol>,
+    /// Related lines that open a record (index into `related`, its family and id): Tab selects, Enter opens.
+    pub links: Vec<(usize, Family, String)>,
+    /// The link selected.
+    pub link: Option<usize>,
 }
 
 impl Shown {
@@ -78,6 +82,8 @@ pub enum Next {
     Offer(Offer),
     /// A message instead (nothing masked; a step not possible now, with those that are).
     Say(String),
+    /// A related record (a hazard of the inspection, a finding of the patrol).
+    Open(Family, String),
 }
 
 impl Detail {
@@ -92,6 +98,14 @@ impl Detail {
             Action::First => self.scroll = 0,
             Action::Last => self.scroll = max,
             Action::Edit => return Next::Edit,
+            Action::NextField if !self.links.is_empty() => {
+                self.link = Some(self.link.map_or(0, |i| (i + 1) % self.links.len()));
+            }
+            Action::Open => {
+                if let Some((_, family, id)) = self.link.and_then(|i| self.links.get(i)) {
+                    return Next::Open(*family, id.clone());
+                }
+            }
             Action::Reveal if !self.has_personal() => {
                 return Next::Say(
                     lang.pick("这条记录没有遮蔽的内容", "Nothing is masked on this record")
@@ -393,6 +407,8 @@ mod tests {
             scroll_max: Default::default(),
             items: Default::default(),
             assignments: Vec::new(),
+            links: Vec::new(),
+            link: None,
             assign_to: Vec::new(),
             place: Some(Place {
                 meta: Meta::sample(9),

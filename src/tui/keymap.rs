@@ -246,6 +246,22 @@ pub const KEYMAP: &[Binding] = &[
     b(C::Detail, "j/k", MOVE, "滚动", "scroll", false),
     b(
         C::Detail,
+        "Tab",
+        &[(K::Code(KeyCode::Tab), A::NextField)],
+        "选关联记录（隐患、发现）",
+        "select a linked hazard or finding",
+        true,
+    ),
+    b(
+        C::Detail,
+        "Enter",
+        &[(K::Code(KeyCode::Enter), A::Open)],
+        "打开所选关联记录",
+        "open the selected one",
+        true,
+    ),
+    b(
+        C::Detail,
         "g/G",
         &[(K::Char('g'), A::First), (K::Char('G'), A::Last)],
         "顶部/底部",

@@ -551,9 +551,13 @@ pub(super) fn draw_detail(
         .max()
         .unwrap_or(0)
         .clamp(12, (w / 3).max(12));
-    for (label, value) in fields {
+    // The related line selected with Tab (Enter opens its record).
+    let chosen = d.link.and_then(|i| d.links.get(i)).map(|l| l.0);
+    for (row, (label, value)) in fields.into_iter().enumerate() {
         let value = app.told(&value).to_owned();
-        let style = if value.contains("逾期") || value.contains("overdue") {
+        let style = if chosen == Some(row) {
+            theme.selected()
+        } else if value.contains("逾期") || value.contains("overdue") {
             theme.fg(Color::Red)
         } else {
             Style::default()

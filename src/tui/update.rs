@@ -436,6 +436,10 @@ impl App {
             Next::Stay => {}
             Next::Edit => self.edit(),
             Next::Say(msg) => self.status = Some(msg),
+            Next::Open(family, id) => {
+                let r = self.open(family, &id);
+                self.report(r);
+            }
             Next::Reveal { family, id, fields } => {
                 if self.audit_reveal(family, &id, None, &fields)
                     && let Some(Screen::Detail(d)) = self.stack.last_mut()

@@ -167,10 +167,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
     let top = app.stack.iter().rev().nth(usize::from(under_help));
     // The keys of the screen; on a record, the lifecycle steps possible now come first.
     let mut h = match top {
-        // `i` only where something is masked.
-        Some(Screen::Detail(d)) if !d.has_personal() => {
-            keymap::hints_where(context, lang, |a| a != keymap::Action::Reveal)
-        }
+        // `i` only where something is masked; Tab and Enter only where related records open.
+        Some(Screen::Detail(d)) => keymap::hints_where(context, lang, |a| match a {
+            keymap::Action::Reveal => d.has_personal(),
+            keymap::Action::NextField | keymap::Action::Open => !d.links.is_empty(),
+            _ => true,
+        }),
         // A question names its own keys in its box.
         Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Vec::new(),
         // A hazard's grade and deadline only on a failed item.
