@@ -116,7 +116,10 @@ fn a_patrols_findings_and_an_inspections_hazards_open_from_its_detail() {
     }
     press(&mut app, KeyCode::Enter);
     let text = screen(&app, 80, 24).0.join("\n");
-    assert!(text.contains("Tab 选关联记录"), "{text}");
+    assert!(
+        text.contains("Tab 选关联记录") && text.contains("Enter 打开所选"),
+        "{text}"
+    );
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     let Some(Screen::Detail(d)) = app.stack.last() else {
