@@ -226,8 +226,11 @@ fn search_finds_one_chinese_character_and_opens_the_hit() {
         panic!()
     };
     assert!(s.total > 0 && !s.hits.is_empty());
+    let family = s.hits[0].family;
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.stack.last(), Some(Screen::Detail(_))));
+    // The header names the tab the record is listed on.
+    assert_eq!(app.tab, wangge::tui::tabs::Tab::of(family));
 }
 
 #[test]

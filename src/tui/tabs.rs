@@ -46,6 +46,16 @@ impl Tab {
         lang.pick(zh, if short { brief } else { en })
     }
 
+    /// The tab a record of `family` is listed on.
+    pub fn of(family: Family) -> Tab {
+        match family {
+            Family::Inspection | Family::Place => Tab::Inspections,
+            Family::Hazard => Tab::Hazards,
+            Family::Patrol | Family::Finding => Tab::Qinling,
+            Family::Petition | Family::Assignment => Tab::Petitions,
+        }
+    }
+
     /// The list it shows (an index into `LIST_FAMILIES`); on the Qinling tab the patrols when `patrols`.
     pub fn list(self, patrols: bool) -> Option<usize> {
         match self {

@@ -419,6 +419,9 @@ impl App {
                 Err(e) => self.report(Err(e)),
             },
             Next::Open(h) => {
+                // The header names the tab the record is listed on.
+                self.tab = Tab::of(h.family);
+                self.patrols_shown = h.family == crate::domain::record::Family::Patrol;
                 let r = self.open(h.family, &h.id);
                 self.report(r);
             }
