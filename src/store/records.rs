@@ -313,17 +313,7 @@ pub fn note_edit<R: Record>(
     new: &R,
     reason: Option<&str>,
 ) -> Result<()> {
-    const META: [&str; 9] = [
-        "id",
-        "origin",
-        "vv",
-        "version",
-        "created_at",
-        "updated_at",
-        "updated_by",
-        "deleted",
-        "region_code",
-    ];
+    use crate::domain::fields::META;
     let (before, after) = (to_map(old)?, to_map(new)?);
     let fields = after
         .iter()

@@ -111,7 +111,7 @@ where
                     " No database yet: set up this device, or look at demo data. Ctrl+S go, Esc quit",
                 );
                 f.render_widget(Paragraph::new(Line::from(clip(intro, area.width as usize))), Rect::new(0, 0, area.width, 1));
-                super::view::draw_prompt(f, &p, Rect::new(0, 2, area.width, area.height.saturating_sub(2)), lang);
+                super::prompt_view::draw_prompt(f, &p, Rect::new(0, 2, area.width, area.height.saturating_sub(2)), lang);
             })
             .map_err(Into::into)?;
         let mut events = vec![event::read()?];

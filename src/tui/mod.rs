@@ -2,9 +2,11 @@
 //! generic over the backend so tests drive the very same loop on `TestBackend`.
 
 pub mod app;
+mod bindings;
 pub mod checklist;
 pub mod checks;
 mod dash;
+mod dash_view;
 pub mod detail;
 mod entry;
 pub mod field_key;
@@ -14,6 +16,7 @@ pub mod keymap;
 pub mod offers;
 mod pick;
 pub mod prompt;
+mod prompt_view;
 pub mod regions;
 mod screens;
 mod scroll;
