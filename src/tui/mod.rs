@@ -9,6 +9,7 @@ mod dash;
 mod dash_view;
 pub mod detail;
 mod entry;
+pub mod field;
 pub mod field_key;
 pub mod firstrun;
 pub mod forms;
