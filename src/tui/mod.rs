@@ -8,6 +8,7 @@ pub mod checks;
 mod dash;
 mod dash_view;
 pub mod detail;
+mod edit_form;
 mod entry;
 pub mod field;
 pub mod field_key;

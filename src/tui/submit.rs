@@ -60,7 +60,7 @@ impl App {
         let Some(Screen::Detail(d)) = self.stack.last() else {
             return;
         };
-        match super::forms::edit(self.lang, &d.shown) {
+        match super::edit_form::edit(self.lang, &d.shown) {
             Some(form) => self
                 .stack
                 .push(Screen::Form(super::forms::FormKind::Edit, form)),
