@@ -351,3 +351,37 @@ fn paging_up_from_the_last_page_ends_on_a_full_top_page() {
         l.selected
     );
 }
+
+/// At 80×24 in English a list's labels may not fit their columns; the selected row's are then spelled out whole
+/// on the list's footer, and a case number is never cut.
+#[test]
+fn a_selected_rows_cut_labels_are_shown_whole_at_80_columns() {
+    use wangge::domain::Lang;
+    use wangge::domain::petition::{PetitionCategory, PetitionStatus};
+    let (_d, mut app) = demo_app(200);
+    app.lang = Lang::En;
+    press(&mut app, KeyCode::Char('5'));
+    let mut seen_cut = 0;
+    for _ in 0..20 {
+        let (rows, _) = screen(&app, 80, 24);
+        let text = rows.join("\n");
+        let l = app
+            .lists
+            .iter()
+            .find(|l| l.filter.family == wangge::domain::record::Family::Petition)
+            .unwrap();
+        let row = &l.rows[l.selected];
+        assert!(text.contains(&row.place), "case number cut:\n{text}");
+        for label in [
+            PetitionCategory::from_code(&row.category).unwrap().label(Lang::En),
+            PetitionStatus::from_code(&row.status).unwrap().label(Lang::En),
+        ] {
+            assert!(text.contains(label), "'{label}' not whole:\n{text}");
+            if !rows.iter().any(|r| r.starts_with('>') && r.contains(label)) {
+                seen_cut += 1;
+            }
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(seen_cut > 0, "no label was cut: the test shows nothing");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
@@ -102,6 +102,13 @@ where
 {
     let mut p = form(lang, townships);
     let at = super::checks::Context { today, lang };
+    // F1: the form's keys, over it until any key.
+    // (Ctrl+R reloads a record under an edit: there is none here.)
+    let keys: Vec<(String, String)> = super::keymap::for_context(super::keymap::Context::Form)
+        .filter(|b| b.keys != "Ctrl+R")
+        .map(|b| (b.keys.to_owned(), lang.pick(b.zh, b.en).to_owned()))
+        .collect();
+    let mut help = false;
     loop {
         terminal
             .draw(|f| {
@@ -112,6 +119,9 @@ where
                 );
                 f.render_widget(Paragraph::new(Line::from(clip(intro, area.width as usize))), Rect::new(0, 0, area.width, 1));
                 super::prompt_view::draw_prompt(f, &p, Rect::new(0, 2, area.width, area.height.saturating_sub(2)), lang);
+                if help {
+                    super::view::draw_keys(f, area, lang, &keys, false);
+                }
             })
             .map_err(Into::into)?;
         let mut events = vec![event::read()?];
@@ -120,6 +130,10 @@ where
         }
         for ev in events {
             match ev {
+                Event::Key(k) if k.kind == KeyEventKind::Press && help => help = false,
+                Event::Key(k) if k.kind == KeyEventKind::Press && k.code == KeyCode::F(1) => {
+                    help = true
+                }
                 Event::Key(k) if k.kind == KeyEventKind::Press => match p.key(k, at) {
                     Outcome::Cancel => return Ok(Choice::Quit),
                     Outcome::Submit => match choice(&p, lang) {

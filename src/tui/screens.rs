@@ -132,24 +132,47 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
             t("内容", "what"),
         )
     };
-    // Columns sized from the labels in use (each with a one-cell gap), capped; a wider terminal gives the place
-    // column more, the text the rest.
-    let fit = |head: &str, cells: &mut dyn Iterator<Item = &String>, cap: usize| {
-        cells
-            .map(|c| width(c))
-            .chain([width(head)])
+    // Columns sized from what they hold (each with a one-cell gap); when the row is too wide, the widest
+    // label column gives way first, so that the text keeps room. A cell cut here is spelled out whole on the
+    // footer while its row is selected.
+    let natural = |head: &str, cells: &mut dyn Iterator<Item = &String>| {
+        cells.map(|c| width(c)).chain([width(head)]).max().unwrap_or(0) + 1
+    };
+    let days = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| super::detail::days_text(crate::domain::deadline::days_left(app.today, d), lang))
+    };
+    // Patrols have no deadline: no due column.
+    let due_w = if patrols {
+        0
+    } else {
+        list.rows
+            .iter()
+            .filter_map(|r| days(r.due))
+            .map(|d| width(&d))
+            .chain([width(t("期限", "due"))])
             .max()
             .unwrap_or(0)
-            .min(cap)
-            + 1
     };
-    let cat_w = fit(heads.0, &mut cells.iter().map(|c| &c.0), 12);
-    let status_w = fit(heads.1, &mut cells.iter().map(|c| &c.1), 12);
-    let place_w = (18 + w.saturating_sub(80) / 3).min(40);
-    // Patrols have no deadline: no due column.
-    let due_w = if patrols { 0 } else { 12 };
-    let fixed = 2 + 11 + cat_w + status_w + place_w + due_w;
-    let text_w = w.saturating_sub(fixed).max(6);
+    let mut widths = [
+        natural(heads.0, &mut cells.iter().map(|c| &c.0)),
+        natural(heads.1, &mut cells.iter().map(|c| &c.1)),
+        natural(heads.2, &mut list.rows.iter().map(|r| &r.place)).min(18 + w.saturating_sub(80) / 3),
+    ];
+    const TEXT_MIN: usize = 14;
+    let used = |ws: &[usize; 3]| 2 + 11 + ws.iter().sum::<usize>() + due_w;
+    // The labels give way before the place or case number, which names the record.
+    while used(&widths) + TEXT_MIN > w {
+        let k = if widths[0].max(widths[1]) > 9 {
+            usize::from(widths[1] > widths[0])
+        } else if widths[2] > 11 {
+            2
+        } else {
+            break;
+        };
+        widths[k] -= 1;
+    }
+    let [cat_w, status_w, place_w] = widths;
+    let text_w = w.saturating_sub(used(&widths)).max(6);
     let head = format!(
         "  {}{}{}{}{}{}",
         col(t("日期", "date"), 11),
@@ -180,7 +203,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         };
         lines.push(Line::from(vec![
             Span::styled(row, style),
-            due_span(r.due, app.today, lang, theme, 12),
+            due_span(r.due, app.today, lang, theme, due_w),
         ]));
     }
     if list.rows.is_empty() {
@@ -193,6 +216,19 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         )));
     }
     f.render_widget(Paragraph::new(lines), area);
+    // The selected row's labels that its columns cut, whole.
+    let cut: Vec<&str> = match (list.rows.get(list.selected), cells.get(list.selected)) {
+        (Some(r), Some((cat, status, _))) => [
+            (cat.as_str(), cat_w),
+            (status.as_str(), status_w),
+            (r.place.as_str(), place_w),
+        ]
+        .into_iter()
+        .filter(|(s, cw)| width(s) >= *cw)
+        .map(|(s, _)| s)
+        .collect(),
+        _ => Vec::new(),
+    };
     let footer = if list.rows.is_empty() {
         String::new()
     } else {
@@ -212,8 +248,18 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
         }
     };
     if area.height > 0 {
+        let whole = format!(" > {}", cut.join("  "));
+        let room = w.saturating_sub(width(&footer) + 1);
+        let line = if cut.is_empty() {
+            pad_left(&footer, w)
+        } else if width(&whole) <= room {
+            format!("{}{}", pad(&whole, w - width(&footer)), footer)
+        } else {
+            // The whole labels before the count: the count is on the title line too.
+            pad(&whole, w)
+        };
         f.render_widget(
-            Paragraph::new(pad_left(&footer, w)),
+            Paragraph::new(line),
             Rect::new(area.x, area.y + area.height - 1, area.width, 1),
         );
     }

@@ -364,6 +364,18 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             rows.push((o.key().to_string(), o.label(lang).to_owned()));
         }
     }
+    let globals = keymap::for_context(context).any(|b| b.context == keymap::Context::Global);
+    draw_keys(f, area, lang, &rows, globals);
+}
+
+/// A popup of keys and what they do (`rows`), with the tabs named on a line of their own when `tabs`.
+pub(super) fn draw_keys(
+    f: &mut Frame,
+    area: Rect,
+    lang: Lang,
+    rows: &[(String, String)],
+    show_tabs: bool,
+) {
     // One column of keys and what they do; two side by side when one would not fit the screen's height.
     let inner_w = area.width.saturating_sub(2) as usize;
     let inner_h = area.height.saturating_sub(4) as usize;
@@ -416,15 +428,14 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     }
     // The tabs by name on a line of their own (the header may have room for numbers only), where the keys
     // reach them.
-    let tabs: Vec<String> = Tab::ALL
+    let names: Vec<String> = Tab::ALL
         .iter()
         .map(|t| format!("{} {}", t.number(), t.name(lang, false)))
         .collect();
-    let tabs = clip(&format!(" {}", tabs.join("  ")), inner_w);
-    let globals = keymap::for_context(context).any(|b| b.context == keymap::Context::Global);
+    let tab_line = clip(&format!(" {}", names.join("  ")), inner_w);
     let lines: Vec<Line> =
         std::iter::once(format!(" {}", lang.pick("任意键关闭", "any key closes")))
-            .chain(globals.then_some(tabs))
+            .chain(show_tabs.then_some(tab_line))
             .chain(body)
             .map(Line::from)
             .collect();
