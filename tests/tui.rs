@@ -348,7 +348,7 @@ fn a_patrol_with_no_findings_is_recorded_as_nothing_found() {
     press(&mut app, KeyCode::Char('n'));
     typed(&mut app, "西关至后山巡护线");
     ctrl_s(&mut app);
-    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun { .. })));
+    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun(_))));
     press(&mut app, KeyCode::Char('c'));
     typed(&mut app, "8.5");
     ctrl_s(&mut app);
@@ -787,10 +787,10 @@ fn a_finding_starts_in_its_patrols_zone() {
     // The zone: one step right of the general zone is the core zone.
     press(&mut app, KeyCode::Right);
     ctrl_s(&mut app);
-    let Some(Screen::PatrolRun { patrol, .. }) = app.stack.last() else {
+    let Some(Screen::PatrolRun(run)) = app.stack.last() else {
         panic!("{:?}", app.status);
     };
-    let zone = patrol.zone;
+    let zone = run.patrol.zone;
     assert_ne!(zone, wangge::domain::patrol::Zone::General);
     press(&mut app, KeyCode::Char('a'));
     let Some(Screen::Form(_, p)) = app.stack.last() else {

@@ -14,7 +14,7 @@ fn a_patrol_left_under_way_opens_again_where_it_was() {
     press(&mut app, KeyCode::Char('n'));
     typed(&mut app, "测试巡护线");
     ctrl_s(&mut app);
-    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun { .. })));
+    assert!(matches!(app.stack.last(), Some(Screen::PatrolRun(_))));
     let text = screen(&app, 80, 24).0.join("\n");
     assert!(text.contains("Esc 先离开"), "{text}");
     // Left for the overview, then found in the patrol list.
@@ -34,10 +34,10 @@ fn a_patrol_left_under_way_opens_again_where_it_was() {
         press(&mut app, KeyCode::Char('j'));
     }
     press(&mut app, KeyCode::Enter);
-    let Some(Screen::PatrolRun { patrol, findings }) = app.stack.last() else {
+    let Some(Screen::PatrolRun(run)) = app.stack.last() else {
         panic!("the patrol under way did not open to go on")
     };
-    assert_eq!((patrol.route.as_str(), *findings), ("测试巡护线", 0));
+    assert_eq!((run.patrol.route.as_str(), run.findings), ("测试巡护线", 0));
     // On with a finding, then finished.
     press(&mut app, KeyCode::Char('a'));
     assert!(matches!(app.stack.last(), Some(Screen::Form(..))));

@@ -373,8 +373,12 @@ fn a_selected_rows_cut_labels_are_shown_whole_at_80_columns() {
         let row = &l.rows[l.selected];
         assert!(text.contains(&row.place), "case number cut:\n{text}");
         for label in [
-            PetitionCategory::from_code(&row.category).unwrap().label(Lang::En),
-            PetitionStatus::from_code(&row.status).unwrap().label(Lang::En),
+            PetitionCategory::from_code(&row.category)
+                .unwrap()
+                .label(Lang::En),
+            PetitionStatus::from_code(&row.status)
+                .unwrap()
+                .label(Lang::En),
         ] {
             assert!(text.contains(label), "'{label}' not whole:\n{text}");
             if !rows.iter().any(|r| r.starts_with('>') && r.contains(label)) {

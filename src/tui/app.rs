@@ -11,35 +11,10 @@ use super::prompt::Prompt;
 use crate::domain::Lang;
 use crate::domain::record::Family;
 use crate::store::dashboard;
-use crate::store::lists::{self, At, Filter, Row};
+use crate::store::lists::{self, At, Filter};
 use crate::store::{self, Store, StoreError, device, hazards, holidays, inspections, records};
 
-/// One family's list: a page of rows and where it is.
-#[derive(Debug, Clone)]
-pub struct ListView {
-    pub filter: Filter,
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    /// How many the filter matches, counted up to `lists::COUNT_CAP` + 1 unless `exact`.
-    pub total: i64,
-    /// `total` was counted whole (the last page asks for it).
-    pub exact: bool,
-    /// Rows skipped before this page (for "第 a-b 条").
-    pub offset: i64,
-}
-
-impl ListView {
-    fn new(family: Family) -> ListView {
-        ListView {
-            filter: Filter::new(family),
-            rows: Vec::new(),
-            selected: 0,
-            total: 0,
-            exact: false,
-            offset: 0,
-        }
-    }
-}
+pub use super::list_view::ListView;
 
 /// What is on top of the tab.
 #[derive(Debug, Clone)]
@@ -53,10 +28,7 @@ pub enum Screen {
     Form(super::forms::FormKind, Prompt),
     Checklist(Box<super::checklist::Checklist>),
     /// A patrol under way: report findings, then finish it.
-    PatrolRun {
-        patrol: Box<crate::domain::patrol::Patrol>,
-        findings: usize,
-    },
+    PatrolRun(Box<super::patrol_run::PatrolRun>),
     Help,
     /// A conflict from the 同步 tab, both versions side by side.
     Conflict(Box<crate::sync::review::ConflictView>),
@@ -277,42 +249,14 @@ impl App {
         Ok(())
     }
 
+    /// Reads a page of list `i`.
     pub(super) fn load_page(&mut self, i: usize, at: At) -> Result<(), StoreError> {
-        // Every record in this database lies inside the device's jurisdiction (writes and imports check it), so
-        // only a narrower region chosen in the filter restricts the list.
-        let filter = self.lists[i].filter.clone();
-        let mut rows = lists::page(self.store.conn(), &filter, self.today, &at, self.page_size)?;
-        let mut at = at;
-        if matches!(at, At::Before(_)) && rows.len() < self.page_size && !rows.is_empty() {
-            // Fewer rows above than a page: the top page, full.
-            at = At::First;
-            rows = lists::page(self.store.conn(), &filter, self.today, &at, self.page_size)?;
-        }
-        let list = &mut self.lists[i];
-        let paging = matches!(at, At::After(_) | At::Before(_));
-        if rows.is_empty() && paging {
-            return Ok(());
-        }
-        match at {
-            At::After(_) => list.offset += list.rows.len() as i64,
-            At::Before(_) => list.offset = (list.offset - rows.len() as i64).max(0),
-            At::First => list.offset = 0,
-            // Where the last page starts is known once the list is counted whole (the caller does).
-            At::Last => {}
-        }
-        list.rows = rows;
-        list.selected = list.selected.min(list.rows.len().saturating_sub(1));
-        // Paging keeps the count; a new filter or a fresh first page counts again.
-        if at == At::First || list.total == 0 {
-            list.total = lists::count(
-                self.store.conn(),
-                &filter,
-                self.today,
-                Some(lists::COUNT_CAP),
-            )?;
-            list.exact = list.total <= lists::COUNT_CAP;
-        }
-        Ok(())
+        let pager = super::list_view::Pager {
+            conn: self.store.conn(),
+            today: self.today,
+            size: self.page_size,
+        };
+        self.lists[i].load(at, pager)
     }
 
     /// Work left for when no key is waiting: the dashboard's totals, which count every open case and so are
@@ -347,7 +291,7 @@ impl App {
             Some(Screen::ConfirmDiscard | Screen::ConfirmQuit) => Context::Form,
             Some(Screen::Checklist(c)) if c.editing_note() => Context::Note,
             Some(Screen::Checklist(_)) => Context::Checklist,
-            Some(Screen::PatrolRun { .. }) => Context::Patrol,
+            Some(Screen::PatrolRun(_)) => Context::Patrol,
             Some(Screen::Conflict(_)) => Context::Conflict,
             Some(Screen::Regions(_)) => Context::Regions,
             Some(Screen::Search(_)) => Context::Search,
@@ -400,10 +344,11 @@ impl App {
             && !p.meta.deleted
         {
             let findings = lists::findings_of(conn, id)?.len();
-            self.stack.push(Screen::PatrolRun {
-                patrol: Box::new(p),
-                findings,
-            });
+            self.stack
+                .push(Screen::PatrolRun(Box::new(super::patrol_run::PatrolRun {
+                    patrol: p,
+                    findings,
+                })));
             return Ok(());
         }
         let shown = match family {

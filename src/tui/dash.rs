@@ -4,8 +4,10 @@
 //! (or ↑ past the first record) steps back out.
 
 use super::app::{App, dashboard_targets};
+use super::keymap::Action;
 use crate::store::dashboard::Dashboard;
 use crate::store::lists::Row;
+use crate::store::{StoreError, lists};
 
 /// The overview tab: its figures, the summary line chosen, and that line's first records.
 #[derive(Debug, Default)]
@@ -20,8 +22,57 @@ pub struct DashState {
     /// The cursor among those records (`rows.len()` is the "whole list" line), or None on the summary.
     pub focus: Option<usize>,
 }
-use super::keymap::Action;
-use crate::store::{StoreError, lists};
+/// What a key on the overview leads to, beyond moving its cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    Stay,
+    /// Another summary line is chosen: its records are read.
+    Preview,
+    /// A line for the status bar (zh, en).
+    Say(&'static str, &'static str),
+    /// The chosen line's record `i`, or its whole list when `i` is past its records.
+    Open(usize),
+}
+
+impl DashState {
+    /// Handles a key's action over `lines` summary lines.
+    pub fn act(&mut self, action: Action, lines: usize) -> Next {
+        let last = lines.saturating_sub(1);
+        match (self.focus, action) {
+            (None, Action::Down) => self.selected = (self.selected + 1).min(last),
+            (None, Action::Up) => self.selected = self.selected.saturating_sub(1),
+            (None, Action::First) => self.selected = 0,
+            (None, Action::Last) => self.selected = last,
+            (None, Action::Open) if self.rows.is_empty() => {
+                return Next::Say("这一项没有待办", "Nothing here");
+            }
+            (None, Action::Open) => {
+                self.focus = Some(0);
+                return Next::Stay;
+            }
+            // Records, then one last line for the whole list.
+            (Some(i), Action::Down) => self.focus = Some((i + 1).min(self.rows.len())),
+            (Some(0), Action::Up) | (Some(_), Action::Back) => self.focus = None,
+            (Some(i), Action::Up) => self.focus = Some(i - 1),
+            (Some(_), Action::First) => self.focus = Some(0),
+            (Some(_), Action::Last) => self.focus = Some(self.rows.len()),
+            (Some(i), Action::Open) => return Next::Open(i),
+            (_, Action::New) => {
+                return Next::Say(
+                    "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
+                    "New: press n on tab 2, 4 or 5",
+                );
+            }
+            _ => return Next::Stay,
+        }
+        // Moving on the summary reads the chosen line's records.
+        if self.focus.is_none() {
+            Next::Preview
+        } else {
+            Next::Stay
+        }
+    }
+}
 
 impl App {
     /// Records shown under the chosen summary line.
@@ -51,54 +102,14 @@ impl App {
     /// A key on the dashboard.
     pub(super) fn dash_action(&mut self, action: Action) {
         let targets = dashboard_targets(self.today);
-        let last = targets.len() - 1;
-        let r = match (self.dash.focus, action) {
-            (None, Action::Down) => {
-                self.dash.selected = (self.dash.selected + 1).min(last);
-                self.load_dash_preview()
-            }
-            (None, Action::Up) => {
-                self.dash.selected = self.dash.selected.saturating_sub(1);
-                self.load_dash_preview()
-            }
-            (None, Action::First) => {
-                self.dash.selected = 0;
-                self.load_dash_preview()
-            }
-            (None, Action::Last) => {
-                self.dash.selected = last;
-                self.load_dash_preview()
-            }
-            (None, Action::Open) => {
-                if self.dash.rows.is_empty() {
-                    self.status = Some(self.t("这一项没有待办", "Nothing here").into());
-                } else {
-                    self.dash.focus = Some(0);
-                }
+        let r = match self.dash.act(action, targets.len()) {
+            Next::Stay => Ok(()),
+            Next::Preview => self.load_dash_preview(),
+            Next::Say(zh, en) => {
+                self.status = Some(self.t(zh, en).into());
                 Ok(())
             }
-            // Records, then one last line for the whole list.
-            (Some(i), Action::Down) => {
-                self.dash.focus = Some((i + 1).min(self.dash.rows.len()));
-                Ok(())
-            }
-            (Some(0), Action::Up) | (Some(_), Action::Back) => {
-                self.dash.focus = None;
-                Ok(())
-            }
-            (Some(i), Action::Up) => {
-                self.dash.focus = Some(i - 1);
-                Ok(())
-            }
-            (Some(_), Action::First) => {
-                self.dash.focus = Some(0);
-                Ok(())
-            }
-            (Some(_), Action::Last) => {
-                self.dash.focus = Some(self.dash.rows.len());
-                Ok(())
-            }
-            (Some(i), Action::Open) => {
+            Next::Open(i) => {
                 let (tab, filter) = targets[self.dash.selected].clone();
                 match (self.dash.rows.get(i), tab.list(false)) {
                     (Some(row), Some(list)) => {
@@ -114,17 +125,6 @@ impl App {
                     _ => Ok(()),
                 }
             }
-            (_, Action::New) => {
-                self.status = Some(
-                    self.t(
-                        "新建：在 2 安全检查、4 秦岭巡查、5 信访 页签里按 n",
-                        "New: press n on tab 2, 4 or 5",
-                    )
-                    .into(),
-                );
-                Ok(())
-            }
-            _ => Ok(()),
         };
         self.report(r);
     }

@@ -1,4 +1,4 @@
-//! Drawing the data-entry screens: the checklist grid of a new inspection and a patrol under way.
+//! Drawing the checklist grid of a new inspection.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::app::App;
 use crate::domain::Lang;
-use crate::domain::text::{clip, count, pad, width};
+use crate::domain::text::{clip, count, width};
 
 use super::view::{Theme, col};
 
@@ -213,52 +213,4 @@ pub(super) fn draw_checklist(
                     .min(inner.height.saturating_sub(1)),
         ));
     }
-}
-
-pub(super) fn draw_patrol(
-    f: &mut Frame,
-    app: &App,
-    p: &crate::domain::patrol::Patrol,
-    findings: usize,
-    area: Rect,
-) {
-    let lang = app.lang;
-    let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let lines = vec![
-        Line::from(format!(
-            " {}  {}",
-            t("巡查中", "Patrol under way"),
-            clip(&p.route, 40)
-        )),
-        Line::from(format!(
-            "   {} {}",
-            pad(t("保护区", "zone"), 10),
-            p.zone.label(lang)
-        )),
-        Line::from(format!(
-            "   {} {}",
-            pad(t("网格员", "worker"), 10),
-            clip(&p.worker, 20)
-        )),
-        Line::from(format!(
-            "   {} {findings}",
-            pad(t("已上报发现", "findings"), 10)
-        )),
-        Line::from(""),
-        Line::from(format!(
-            " {}",
-            t(
-                "a 上报发现    c 结束巡查（没有发现即记为“未发现问题”）",
-                "a report a finding    c finish (no findings = nothing found)"
-            )
-        )),
-        Line::from(format!(
-            " {}",
-            t(
-                "Esc 先离开：巡查继续，在 4 页按 v 列出巡查记录，打开它接着上报",
-                "Esc leaves it going: v on tab 4 lists patrols; open it to go on"
-            )
-        )),
-    ];
-    f.render_widget(Paragraph::new(lines), area);
 }

@@ -136,7 +136,12 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     // label column gives way first, so that the text keeps room. A cell cut here is spelled out whole on the
     // footer while its row is selected.
     let natural = |head: &str, cells: &mut dyn Iterator<Item = &String>| {
-        cells.map(|c| width(c)).chain([width(head)]).max().unwrap_or(0) + 1
+        cells
+            .map(|c| width(c))
+            .chain([width(head)])
+            .max()
+            .unwrap_or(0)
+            + 1
     };
     let days = |d: Option<chrono::NaiveDate>| {
         d.map(|d| super::detail::days_text(crate::domain::deadline::days_left(app.today, d), lang))
@@ -156,7 +161,8 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     let mut widths = [
         natural(heads.0, &mut cells.iter().map(|c| &c.0)),
         natural(heads.1, &mut cells.iter().map(|c| &c.1)),
-        natural(heads.2, &mut list.rows.iter().map(|r| &r.place)).min(18 + w.saturating_sub(80) / 3),
+        natural(heads.2, &mut list.rows.iter().map(|r| &r.place))
+            .min(18 + w.saturating_sub(80) / 3),
     ];
     const TEXT_MIN: usize = 14;
     let used = |ws: &[usize; 3]| 2 + 11 + ws.iter().sum::<usize>() + due_w;
@@ -525,19 +531,30 @@ pub(super) fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
                 out.push(clip(&format!("{line}{c}.."), w));
                 return out;
             }
-            // A word of letters moves whole to the next line: never cut inside a word.
-            let carry = match line.rfind(' ') {
-                Some(at)
-                    if c != ' '
-                        && at > 0
-                        && !line[at..].chars().any(|x| width(&x.to_string()) > 1) =>
-                {
-                    let tail = line[at + 1..].to_owned();
-                    line.truncate(at);
-                    tail
+            // A word or number moves whole to the next line (also one set inside Chinese text without
+            // spaces): never cut inside it, unless it is longer than a third of the line.
+            let in_word = |x: char| x.is_ascii() && !x.is_ascii_whitespace();
+            let carry = if in_word(c) {
+                let start = line
+                    .char_indices()
+                    .rev()
+                    .take_while(|(_, x)| in_word(*x))
+                    .last()
+                    .map(|(i, _)| i);
+                // A path or a long code is cut where the line ends: moving it would waste the line.
+                match start {
+                    Some(at) if at > 0 && width(&line[at..]) <= w / 3 => {
+                        let tail = line[at..].to_owned();
+                        line.truncate(at);
+                        tail
+                    }
+                    _ => String::new(),
                 }
-                _ => String::new(),
+            } else {
+                String::new()
             };
+            let kept = line.trim_end().len();
+            line.truncate(kept);
             out.push(std::mem::replace(&mut line, carry));
         }
         if !(line.is_empty() && c == ' ') {
@@ -551,6 +568,16 @@ pub(super) fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod wrap_tests {
     use super::wrap;
+
+    #[test]
+    fn a_number_inside_chinese_text_moves_whole_to_the_next_line() {
+        // Ten cells: "反映村道" (8) then "2026" would be cut after "20".
+        let lines = wrap("反映村道2026年未修", 10, 3);
+        assert_eq!(lines, vec!["反映村道", "2026年未修"]);
+        // A path longer than a third of the line is cut where the line ends.
+        let lines = wrap("文件/tmp/abcdefghijkl", 10, 3);
+        assert_eq!(lines[0], "文件/tmp/a");
+    }
 
     #[test]
     fn an_english_timeline_tells_what_was_done() {

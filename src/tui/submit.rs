@@ -346,10 +346,12 @@ impl App {
                 match self.store.write(|tx, c| patrols::start(tx, c, patrol)) {
                     Ok(p) => {
                         self.stack.pop();
-                        self.stack.push(Screen::PatrolRun {
-                            patrol: Box::new(p),
-                            findings: 0,
-                        });
+                        self.stack.push(Screen::PatrolRun(Box::new(
+                            super::patrol_run::PatrolRun {
+                                patrol: p,
+                                findings: 0,
+                            },
+                        )));
                     }
                     Err(e) => self.form_error(msg(e)),
                 }
@@ -366,8 +368,8 @@ impl App {
                 match self.store.write(|tx, c| patrols::report(tx, c, f)) {
                     Ok(_) => {
                         self.stack.pop();
-                        if let Some(Screen::PatrolRun { findings, .. }) = self.stack.last_mut() {
-                            *findings += 1;
+                        if let Some(Screen::PatrolRun(run)) = self.stack.last_mut() {
+                            run.findings += 1;
                         }
                         self.status = Some(self.t("已上报", "Reported").into());
                     }

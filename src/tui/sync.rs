@@ -52,7 +52,87 @@ pub struct SyncTab {
     pub last_dir: String,
 }
 
+/// What a key on the 同步 tab leads to, beyond moving through it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    Stay,
+    /// A line for the status bar (zh, en).
+    Say(&'static str, &'static str),
+    /// The export form.
+    Export,
+    /// The form that registers the county's card.
+    Card,
+    /// The import form.
+    Import,
+    /// Confirm a device (and merge the bundles held for it).
+    Confirm(crate::domain::ids::DeviceId),
+    /// Check the held records again.
+    Retry,
+    /// Ask why, then discard a quarantined record.
+    Discard(i64),
+    /// Open a conflict.
+    Open(i64),
+}
+
 impl SyncTab {
+    /// Handles a key's action; `county`: this database is a county's (it registers no card); `busy`: an export
+    /// or import is running (only moving is possible meanwhile).
+    pub fn act(&mut self, action: Action, county: bool, busy: bool) -> Next {
+        let items = self.items();
+        let chosen = items.get(self.selected).copied();
+        match action {
+            Action::Down => self.selected = (self.selected + 1).min(items.len().saturating_sub(1)),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Act('e' | 'a' | 'i' | 'c' | 'r' | 'x') | Action::Open if busy => {
+                return Next::Say(
+                    "正在导出或导入，请稍候",
+                    "An export or import is running; please wait",
+                );
+            }
+            Action::Act('e') => return Next::Export,
+            Action::Act('a') if county => {
+                return Next::Say(
+                    "县级数据库不登记名片：县级密钥用 wangge key county-init 创建，名片用 key card 写出",
+                    "A county registers no card: it makes its key (wangge key county-init) and writes its card (key card)",
+                );
+            }
+            Action::Act('a') => return Next::Card,
+            Action::Act('i') => return Next::Import,
+            Action::Act('r') => return Next::Retry,
+            Action::Act('c') => {
+                let Some(st) = &self.status else {
+                    return Next::Stay;
+                };
+                return match chosen {
+                    Some(Item::Device(i))
+                        if st.devices[i].status == crate::store::exchange::PeerStatus::Revoked =>
+                    {
+                        Next::Say(
+                            "这台设备已撤销信任，不能在这里确认；确需恢复请用 wangge trust add 重新登记",
+                            "This device is revoked; it cannot be confirmed here (wangge trust add registers it again)",
+                        )
+                    }
+                    Some(Item::Device(i)) => Next::Confirm(st.devices[i].device.clone()),
+                    Some(Item::Held(i)) => Next::Confirm(st.held[i].device.clone()),
+                    _ => Next::Say("请先选中一台设备", "Choose a device first"),
+                };
+            }
+            Action::Act('x') => {
+                return match (chosen, &self.status) {
+                    (Some(Item::Quarantined(i)), Some(st)) => Next::Discard(st.quarantine[i].id),
+                    _ => Next::Say("请先选中一条隔离记录", "Choose a held record first"),
+                };
+            }
+            Action::Open => {
+                if let (Some(Item::Conflict(i)), Some(st)) = (chosen, &self.status) {
+                    return Next::Open(st.conflicts[i].id);
+                }
+            }
+            _ => {}
+        }
+        Next::Stay
+    }
+
     /// The choosable lines: devices, then held records, then open conflicts.
     pub fn items(&self) -> Vec<Item> {
         let Some(st) = &self.status else {
@@ -252,23 +332,14 @@ impl App {
 
     /// A key on the 同步 tab itself.
     pub(super) fn sync_action(&mut self, action: Action) {
-        let items = self.sync.items();
-        let chosen = items.get(self.sync.selected).copied();
         let t = |zh: &'static str, en: &'static str| self.lang.pick(zh, en).to_owned();
-        match action {
-            Action::Down => {
-                self.sync.selected = (self.sync.selected + 1).min(items.len().saturating_sub(1))
-            }
-            Action::Up => self.sync.selected = self.sync.selected.saturating_sub(1),
-            _ if self.busy() => {
-                self.status = Some(t(
-                    "正在导出或导入，请稍候",
-                    "An export or import is running; please wait",
-                ))
-            }
-            Action::Act('e') => {
+        let county = self.device.region.level() == crate::domain::region::Level::County;
+        let busy = self.busy();
+        match self.sync.act(action, county, busy) {
+            Next::Stay => {}
+            Next::Say(zh, en) => self.status = Some(t(zh, en)),
+            Next::Export => {
                 // Up by default; a county has nothing above it and sends down only.
-                let county = self.device.region.level() == crate::domain::region::Level::County;
                 let mut options = Vec::new();
                 if !county {
                     options.push((
@@ -289,15 +360,7 @@ impl App {
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Export, prompt));
             }
-            Action::Act('a')
-                if self.device.region.level() == crate::domain::region::Level::County =>
-            {
-                self.status = Some(t(
-                    "县级数据库不登记名片：县级密钥用 wangge key county-init 创建，名片用 key card 写出",
-                    "A county registers no card: it makes its key (wangge key county-init) and writes its card (key card)",
-                ));
-            }
-            Action::Act('a') => {
+            Next::Card => {
                 let prompt = Prompt::new(
                     t("登记县级名片", "Register the county card"),
                     vec![Field::text(Fk::Card, t("名片文件", "card file"), true).limit(4096)],
@@ -305,7 +368,7 @@ impl App {
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Card, prompt));
             }
-            Action::Act('i') => {
+            Next::Import => {
                 let dir = self.default_dir();
                 let prompt = Prompt::new(
                     t("导入交换包", "Import bundles"),
@@ -317,44 +380,23 @@ impl App {
                 self.stack
                     .push(Screen::Form(super::forms::FormKind::Import, prompt));
             }
-            Action::Act('c') => {
-                let r = match (chosen, &self.sync.status) {
-                    (Some(Item::Device(i)), Some(st))
-                        if st.devices[i].status == crate::store::exchange::PeerStatus::Revoked =>
-                    {
-                        self.status = Some(t(
-                            "这台设备已撤销信任，不能在这里确认；确需恢复请用 wangge trust add 重新登记",
-                            "This device is revoked; it cannot be confirmed here (wangge trust add registers it again)",
-                        ));
-                        Ok(())
-                    }
-                    (Some(Item::Device(i)), Some(st)) | (Some(Item::Held(i)), Some(st)) => {
-                        let device = match chosen {
-                            Some(Item::Held(_)) => st.held[i].device.clone(),
-                            _ => st.devices[i].device.clone(),
-                        };
-                        trust::confirm(&mut self.store, &device).map(|merged| {
-                            let merged = merged.unwrap_or_default();
-                            let failed = merged.iter().filter(|m| m.result.is_err()).count();
-                            self.status = Some(match (merged.len(), failed, self.lang) {
-                                (0, _, _) => t("已确认这台设备", "Device confirmed"),
-                                (n, 0, Lang::Zh) => format!("已确认这台设备，暂存的 {n} 个交换包已合并"),
-                                (n, 0, Lang::En) => format!("Device confirmed; its held {} merged", crate::domain::text::count(n as u64, "bundle was", "bundles were")),
-                                (n, f, Lang::Zh) => format!("已确认这台设备；暂存的 {n} 个交换包中 {f} 个未能合并，仍暂存（wangge trust confirm 查看原因）"),
-                                (n, f, Lang::En) => format!("Device confirmed; {f} of its {} could not be merged and stay held (wangge trust confirm says why)", crate::domain::text::count(n as u64, "held bundle", "held bundles")),
-                            });
-                        })
-                    }
-                    _ => {
-                        self.status = Some(t("请先选中一台设备", "Choose a device first"));
-                        Ok(())
-                    }
-                };
+            Next::Confirm(device) => {
+                let r = trust::confirm(&mut self.store, &device).map(|merged| {
+                    let merged = merged.unwrap_or_default();
+                    let failed = merged.iter().filter(|m| m.result.is_err()).count();
+                    self.status = Some(match (merged.len(), failed, self.lang) {
+                        (0, _, _) => t("已确认这台设备", "Device confirmed"),
+                        (n, 0, Lang::Zh) => format!("已确认这台设备，暂存的 {n} 个交换包已合并"),
+                        (n, 0, Lang::En) => format!("Device confirmed; its held {} merged", crate::domain::text::count(n as u64, "bundle was", "bundles were")),
+                        (n, f, Lang::Zh) => format!("已确认这台设备；暂存的 {n} 个交换包中 {f} 个未能合并，仍暂存（wangge trust confirm 查看原因）"),
+                        (n, f, Lang::En) => format!("Device confirmed; {f} of its {} could not be merged and stay held (wangge trust confirm says why)", crate::domain::text::count(n as u64, "held bundle", "held bundles")),
+                    });
+                });
                 self.report(r);
                 let r = self.sync_refresh();
                 self.report(r);
             }
-            Action::Act('r') => {
+            Next::Retry => {
                 match review::retry(&mut self.store) {
                     Ok(r) => self.status = Some(words::rechecked(&r, self.lang)),
                     Err(e) => self.report(Err(e)),
@@ -362,26 +404,14 @@ impl App {
                 let r = self.sync_refresh();
                 self.report(r);
             }
-            Action::Act('x') => match (chosen, &self.sync.status) {
-                (Some(Item::Quarantined(i)), Some(st)) => {
-                    let id = st.quarantine[i].id;
-                    self.ask_note(
-                        Decision::Discard(id),
-                        t("丢弃这条隔离记录", "Discard this held record"),
-                    );
-                }
-                _ => self.status = Some(t("请先选中一条隔离记录", "Choose a held record first")),
+            Next::Discard(id) => self.ask_note(
+                Decision::Discard(id),
+                t("丢弃这条隔离记录", "Discard this held record"),
+            ),
+            Next::Open(id) => match review::view(self.store.conn(), id, self.lang) {
+                Ok(v) => self.stack.push(Screen::Conflict(Box::new(v))),
+                Err(e) => self.report(Err(e)),
             },
-            Action::Open => {
-                if let (Some(Item::Conflict(i)), Some(st)) = (chosen, &self.sync.status) {
-                    let id = st.conflicts[i].id;
-                    match review::view(self.store.conn(), id, self.lang) {
-                        Ok(v) => self.stack.push(Screen::Conflict(Box::new(v))),
-                        Err(e) => self.report(Err(e)),
-                    }
-                }
-            }
-            _ => {}
         }
     }
 

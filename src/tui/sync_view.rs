@@ -208,7 +208,8 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
             }
         });
     }
-    let log_rows = 5usize;
+    // The log takes a third of the tab: an import's summary and what it asks of the worker both fit.
+    let log_rows = (area.height as usize / 3).clamp(5, 8);
     let job_rows = usize::from(app.sync.job.is_some());
     let list_room = (area.height as usize).saturating_sub(lines.len() + 2 + log_rows + job_rows);
     lines.push(Line::from(format!(

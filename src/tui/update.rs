@@ -7,9 +7,8 @@ use ratatui::crossterm::event::KeyEvent;
 use super::keymap::{Action, resolve};
 use super::offers::{self, Offer, Request};
 use super::prompt::{Field, Outcome, Prompt};
-use crate::store::lists::At;
 use crate::store::search::{self};
-use crate::store::{self, StoreError, device, hazards, holidays, lists, patrols, petitions};
+use crate::store::{self, StoreError, device, hazards, holidays, patrols, petitions};
 
 use super::app::{App, LIST_FAMILIES, Screen, Tab};
 
@@ -106,29 +105,25 @@ impl App {
 
     /// A patrol under way: `a` reports a finding, `c` finishes the patrol.
     fn patrol_action(&mut self, action: Action) {
-        let Some(Screen::PatrolRun { patrol, .. }) = self.stack.last() else {
+        use super::forms::{self, FormKind};
+        use super::patrol_run::Next;
+        let Some(Screen::PatrolRun(run)) = self.stack.last() else {
             return;
         };
-        let (id, version, zone) = (patrol.meta.id.clone(), patrol.meta.version, patrol.zone);
-        match action {
-            Action::New => {
-                let form = super::forms::finding(self.lang, self.today, zone);
+        match run.act(action) {
+            Next::Stay => {}
+            Next::Report { patrol_id, zone } => {
+                let form = forms::finding(self.lang, self.today, zone);
+                self.stack
+                    .push(Screen::Form(FormKind::Finding { patrol_id }, form));
+            }
+            Next::Finish { patrol_id, version } => {
+                let form = forms::close_patrol(self.lang);
                 self.stack.push(Screen::Form(
-                    super::forms::FormKind::Finding { patrol_id: id },
+                    FormKind::ClosePatrol { patrol_id, version },
                     form,
                 ));
             }
-            Action::Save => {
-                let form = super::forms::close_patrol(self.lang);
-                self.stack.push(Screen::Form(
-                    super::forms::FormKind::ClosePatrol {
-                        patrol_id: id,
-                        version,
-                    },
-                    form,
-                ));
-            }
-            _ => {}
         }
     }
 
@@ -253,7 +248,7 @@ impl App {
             _ => match self.stack.last() {
                 Some(Screen::Conflict(_)) => self.conflict_action(action),
                 Some(Screen::Regions(_)) => self.regions_action(action),
-                Some(Screen::PatrolRun { .. }) => self.patrol_action(action),
+                Some(Screen::PatrolRun(_)) => self.patrol_action(action),
                 Some(Screen::Detail(_)) => self.detail_action(action),
                 Some(Screen::Search(_)) => self.search_action(action),
                 _ => self.tab_action(action),
@@ -286,78 +281,21 @@ impl App {
         let Some(i) = self.list() else {
             return;
         };
-        let r = match action {
-            Action::Down => {
-                let l = &mut self.lists[i];
-                if l.selected + 1 < l.rows.len() {
-                    l.selected += 1;
-                    Ok(())
-                } else {
-                    let at = l
-                        .rows
-                        .last()
-                        .map_or(At::First, |r| At::After(r.key.clone()));
-                    let before = l.rows.len();
-                    let r = self.load_page(i, at);
-                    if self.lists[i].rows.len() == before || r.is_err() {
-                        r
-                    } else {
-                        self.lists[i].selected = 0;
-                        r
-                    }
-                }
+        use super::list_view::{Next, Pager};
+        let pager = Pager {
+            conn: self.store.conn(),
+            today: self.today,
+            size: self.page_size,
+        };
+        let r = match self.lists[i].act(action, pager) {
+            Ok(Next::Stay) => Ok(()),
+            Ok(Next::Open(id)) => self.open(LIST_FAMILIES[i], &id),
+            Ok(Next::Edit(id)) => self.open(LIST_FAMILIES[i], &id).map(|_| self.edit()),
+            Ok(Next::New) => {
+                self.new_record();
+                Ok(())
             }
-            Action::Up => {
-                let l = &mut self.lists[i];
-                if l.selected > 0 {
-                    l.selected -= 1;
-                    Ok(())
-                } else if l.offset > 0 {
-                    let key = l.rows.first().map(|r| r.key.clone());
-                    let at = key.clone().map_or(At::First, At::Before);
-                    let r = self.load_page(i, at);
-                    // The row just above the old top (the page may have been filled from the list's top).
-                    let l = &mut self.lists[i];
-                    let old_top = l.rows.iter().position(|r| Some(&r.key) == key.as_ref());
-                    l.selected = old_top.unwrap_or(l.rows.len()).saturating_sub(1);
-                    r
-                } else {
-                    Ok(())
-                }
-            }
-            Action::PageDown => {
-                let at = self.lists[i]
-                    .rows
-                    .last()
-                    .map_or(At::First, |r| At::After(r.key.clone()));
-                self.load_page(i, at)
-            }
-            Action::PageUp => {
-                let at = self.lists[i]
-                    .rows
-                    .first()
-                    .map_or(At::First, |r| At::Before(r.key.clone()));
-                self.load_page(i, at)
-            }
-            Action::First => {
-                self.lists[i].selected = 0;
-                self.load_page(i, At::First)
-            }
-            Action::Last => {
-                let mut r = self.load_page(i, At::Last);
-                // The rows before the last page are counted only now, when they are asked for.
-                if !self.lists[i].exact {
-                    match lists::count(self.store.conn(), &self.lists[i].filter, self.today, None) {
-                        Ok(n) => (self.lists[i].total, self.lists[i].exact) = (n, true),
-                        Err(e) => r = Err(e),
-                    }
-                }
-                let l = &mut self.lists[i];
-                l.offset = (l.total - l.rows.len() as i64).max(0);
-                l.selected = l.rows.len().saturating_sub(1);
-                r
-            }
-            Action::Filter => {
+            Ok(Next::Filter) => {
                 let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.here.grids);
                 self.stack.push(Screen::Form(
                     super::forms::FormKind::Filter { list: i },
@@ -365,31 +303,7 @@ impl App {
                 ));
                 Ok(())
             }
-            Action::Open => {
-                let id = self.lists[i]
-                    .rows
-                    .get(self.lists[i].selected)
-                    .map(|r| r.id.clone());
-                match id {
-                    Some(id) => self.open(LIST_FAMILIES[i], &id),
-                    None => Ok(()),
-                }
-            }
-            Action::New => {
-                self.new_record();
-                Ok(())
-            }
-            Action::Edit => {
-                let id = self.lists[i]
-                    .rows
-                    .get(self.lists[i].selected)
-                    .map(|r| r.id.clone());
-                match id {
-                    Some(id) => self.open(LIST_FAMILIES[i], &id).map(|_| self.edit()),
-                    None => Ok(()),
-                }
-            }
-            _ => Ok(()),
+            Err(e) => Err(e),
         };
         self.report(r);
     }

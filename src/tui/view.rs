@@ -98,9 +98,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Some(Screen::Conflict(v)) => super::sync_view::draw_conflict(f, app, v, body),
         Some(Screen::Regions(r)) => r.draw(f, body, lang, theme),
         Some(Screen::Checklist(c)) => super::entry::draw_checklist(f, app, c, body, theme),
-        Some(Screen::PatrolRun { patrol, findings }) => {
-            super::entry::draw_patrol(f, app, patrol, *findings, body)
-        }
+        Some(Screen::PatrolRun(run)) => run.draw(f, body, lang),
         Some(Screen::Search(s)) => s.draw(f, body, lang, theme),
         _ => match app.tab {
             Tab::Home => super::dash_view::draw_dashboard(f, app, body, theme),

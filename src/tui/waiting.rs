@@ -70,7 +70,7 @@ impl App {
         }
         // Refused for another reason (the record changed meanwhile, say): the form stays up with the reason.
         // Gone through: back to what the worker was reading, unless a patrol goes on from it.
-        if saved && !matches!(self.stack.last(), Some(Screen::PatrolRun { .. })) {
+        if saved && !matches!(self.stack.last(), Some(Screen::PatrolRun(_))) {
             self.stack = reading;
             let r = self.refresh();
             self.report(r);
