@@ -342,6 +342,100 @@ fn note_editor(note: &str) -> TextArea<'static> {
     area
 }
 
+use super::app::{App, Screen};
+use crate::domain::record::Family;
+use crate::store::{self, inspections, records};
+
+impl App {
+    /// Saves the place, the inspection and its hazards in one transaction.
+    pub(super) fn save_checklist(&mut self) {
+        let Some(Screen::Checklist(c)) = self.stack.last() else {
+            return;
+        };
+        let c = c.clone();
+        let lang = self.lang;
+        let dev = self.device.clone();
+        let ctx = store::WriteCtx {
+            device: dev.id,
+            actor: dev.worker.clone(),
+            region: dev.region,
+            now: self.store.now(),
+        };
+        let meta = crate::domain::record::Meta::new(
+            records::new_id(&ctx),
+            &ctx.device,
+            ctx.now_ms(),
+            &c.place.meta.region_code,
+        );
+        let (insp, drafts) = match c.build(meta, &dev.worker, lang) {
+            Ok(x) => x,
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(e);
+                }
+                return;
+            }
+        };
+        let items = c.items.clone();
+        let r = self.store.write(|tx, w| {
+            if !c.known_place {
+                store::places::create(tx, w, c.place.clone())?;
+            }
+            inspections::record(tx, w, insp, Some(drafts), &items)
+        });
+        match r {
+            Ok(done) => {
+                // The checklist and its place form beneath it.
+                self.stack.pop();
+                if matches!(self.stack.last(), Some(Screen::Form(..))) {
+                    self.stack.pop();
+                }
+                let opened = self.open(Family::Inspection, &done.inspection.meta.id);
+                self.report(opened);
+                self.status = Some(match lang {
+                    Lang::Zh => format!("已保存检查，生成隐患 {} 条", done.hazards.len()),
+                    Lang::En => format!(
+                        "Inspection saved; {} opened",
+                        crate::domain::text::count(done.hazards.len() as u64, "hazard", "hazards")
+                    ),
+                });
+            }
+            Err(e) => {
+                if let Some(Screen::Checklist(c)) = self.stack.last_mut() {
+                    c.error = Some(crate::domain::Localized::message(&e, lang));
+                }
+            }
+        }
+    }
+
+    /// Esc on the checklist: back to the place form, the checklist's answers kept in it (nothing is lost; the
+    /// form's own Esc asks before throwing both away).
+    pub(super) fn back_from_checklist(&mut self) {
+        let Some(Screen::Checklist(c)) = self.stack.pop() else {
+            return;
+        };
+        let marked = c.results.iter().filter(|r| r.is_some()).count();
+        let lang = self.lang;
+        match self.stack.last_mut() {
+            Some(Screen::Form(super::forms::FormKind::Inspection(kept), p)) => {
+                *kept = Some(c);
+                p.changed = true;
+                p.error = Some(match lang {
+                    Lang::Zh => {
+                        format!("检查表已填的 {marked} 项保留着：改好后按 Ctrl+S 回到检查表")
+                    }
+                    Lang::En => format!(
+                        "The checklist's {} kept: put this right, then Ctrl+S goes back to it",
+                        crate::domain::text::count(marked as u64, "answer is", "answers are")
+                    ),
+                });
+            }
+            // No form beneath (it cannot happen): the checklist stays.
+            _ => self.stack.push(Screen::Checklist(c)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

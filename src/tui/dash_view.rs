@@ -10,8 +10,9 @@ use ratatui::widgets::{Paragraph, Sparkline};
 
 use super::app::{App, Tab};
 use super::detail::days_text;
-use super::screens::{label_of, wrap};
+use super::screens::label_of;
 use super::view::{Theme, col, due_span};
+use super::wrap::wrap;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
 use crate::domain::validate::mask_name;

@@ -1,6 +1,7 @@
 //! The edit form of a record shown in the detail view (`e`): a hazard's, a finding's and a petition's descriptive
 //! fields, an inspection's correction (date, subject, 初判 within what its failed items allow, note), each with
-//! the reason for the change; filled with what the record holds now.
+//! the reason for the change; filled with what the record holds now. Saving it goes through the store's
+//! optimistic update; a save refused as stale offers Ctrl+R, which reloads the record beneath and keeps the form.
 
 use super::checks::Check;
 use super::field_key::FieldKey as Fk;
@@ -155,4 +156,144 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
         Shown::Patrol(_) => return None,
     };
     Some(Prompt::new(t("修改", "Edit"), fields))
+}
+
+use super::app::{App, Screen};
+use super::detail::Shown;
+use crate::store::{self, StoreError, device, hazards, holidays, patrols, petitions};
+
+impl App {
+    /// Saves an edit: the record as read, with the form's fields, through the store's optimistic update.
+    pub(super) fn save_edit(&mut self, prompt: &Prompt) {
+        let n = self.stack.len();
+        let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
+            return;
+        };
+        let reason = Some(prompt.get(Fk::Reason)).filter(|r| !r.trim().is_empty());
+        let opt = |k: Fk| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
+        let (family, id) = (d.family(), d.id().to_owned());
+        let r = match &d.shown {
+            Shown::Hazard(h) => {
+                let mut e = h.clone();
+                e.description = prompt.get(Fk::Description);
+                e.grade = crate::domain::category::Grade::from_code(&prompt.get(Fk::Grade))
+                    .unwrap_or(e.grade);
+                e.responsible = opt(Fk::Responsible);
+                e.notice_no = opt(Fk::Notice);
+                self.store
+                    .write(|tx, c| hazards::update(tx, c, &e, reason.as_deref()).map(|_| ()))
+            }
+            Shown::Finding(f) => {
+                let mut e = f.clone();
+                e.description = prompt.get(Fk::Description);
+                e.location = prompt.get(Fk::Location);
+                e.zone =
+                    crate::domain::patrol::Zone::from_code(&prompt.get(Fk::Zone)).unwrap_or(e.zone);
+                e.on_site_action = opt(Fk::Action);
+                self.store.write(|tx, c| {
+                    patrols::update_finding(tx, c, &e, reason.as_deref()).map(|_| ())
+                })
+            }
+            Shown::Petition(p) => {
+                let mut e = p.clone();
+                let Ok(people) = prompt.get(Fk::People).trim().parse() else {
+                    return self
+                        .form_error(self.t("人数应为数字", "people must be a number").into());
+                };
+                e.people = people;
+                e.channel = crate::domain::petition::Channel::from_code(&prompt.get(Fk::Channel))
+                    .unwrap_or(e.channel);
+                e.track = crate::domain::petition::Track::from_code(&prompt.get(Fk::Track))
+                    .unwrap_or(e.track);
+                e.category =
+                    crate::domain::petition::PetitionCategory::from_code(&prompt.get(Fk::Category))
+                        .unwrap_or(e.category);
+                e.phone = opt(Fk::Phone);
+                e.address = opt(Fk::Address);
+                e.summary = prompt.get(Fk::Summary);
+                e.content = prompt.get(Fk::Content);
+                e.unit = opt(Fk::Unit);
+                let cal = holidays::calendar(self.store.conn());
+                let count = device::day_count(self.store.conn());
+                match (cal, count) {
+                    (Ok(cal), Ok(count)) => self.store.write(|tx, c| {
+                        let rules = crate::domain::petition::ClockRules {
+                            calendar: &cal,
+                            count,
+                            today: c.today(),
+                        };
+                        petitions::update(tx, c, &e, rules, reason.as_deref()).map(|_| ())
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            Shown::Inspection(i) => {
+                let mut e = i.clone();
+                e.inspected_on = match prompt.date(Fk::Date, self.today, self.lang) {
+                    Ok(d) => d,
+                    Err(msg) => return self.form_error(msg),
+                };
+                e.subject = crate::domain::inspection::Subject::from_code(&prompt.get(Fk::Subject))
+                    .unwrap_or(e.subject);
+                e.verdict = prompt
+                    .get_if_present(Fk::Verdict)
+                    .and_then(|v| crate::domain::inspection::Verdict::from_code(&v))
+                    .or(e.verdict);
+                e.note = opt(Fk::Note);
+                self.store.write(|tx, c| {
+                    store::inspections::correct(tx, c, &e, reason.as_deref()).map(|_| ())
+                })
+            }
+            Shown::Patrol(_) => Ok(()),
+        };
+        match r {
+            Ok(()) => {
+                self.stack.truncate(n - 2);
+                let opened = self.open(family, &id);
+                self.report(opened);
+                self.status = Some(self.t("已保存", "Saved").into());
+            }
+            Err(e) => self.form_error(self.refusal(&e)),
+        }
+    }
+
+    /// Why a save over a record was refused; when someone changed the record meanwhile, how to go on.
+    pub(super) fn refusal(&self, e: &StoreError) -> String {
+        let msg = crate::domain::Localized::message(e, self.lang);
+        if !matches!(e, StoreError::Stale { .. }) {
+            return msg;
+        }
+        let hint = self.t(
+            "按 Ctrl+R 载入最新版本（已填的内容保留）",
+            "Ctrl+R loads the newest version (what you typed stays)",
+        );
+        format!("{msg}。{hint}")
+    }
+
+    /// Ctrl+R over an edit or a step refused as stale: the record beneath is read again (its newest version,
+    /// shown behind the form), the form keeps what was typed, and the next save goes against that version.
+    pub(super) fn reload_beneath(&mut self) {
+        let n = self.stack.len();
+        let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
+            return;
+        };
+        let (family, id) = (d.family(), d.id().to_owned());
+        if let Err(e) = self.open(family, &id) {
+            return self.form_error(crate::domain::Localized::message(&e, self.lang));
+        }
+        // [.., old detail, form, new detail] becomes [.., new detail, form].
+        let fresh = self.stack.pop();
+        let form = self.stack.pop();
+        self.stack.pop();
+        self.stack.extend(fresh.into_iter().chain(form));
+        let msg = self
+            .t(
+                "已载入最新版本，已填的内容保留：核对后再保存",
+                "The newest version is loaded and what you typed stays: check it, then save",
+            )
+            .to_owned();
+        if let Some(Screen::Form(_, p) | Screen::Action(_, p)) = self.stack.last_mut() {
+            p.error = Some(msg);
+        }
+    }
 }

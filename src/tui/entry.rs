@@ -68,14 +68,14 @@ pub(super) fn draw_checklist(
     let selected_text = c
         .items
         .get(c.selected)
-        .map(|item| super::screens::wrap(item.text(lang), text_w.saturating_sub(1), 4))
+        .map(|item| super::wrap::wrap(item.text(lang), text_w.saturating_sub(1), 4))
         .unwrap_or_default();
     let note_lines = c
         .notes
         .get(c.selected)
         .filter(|n| width(n) > note_w && !c.editing_note())
         .map_or(0, |n| {
-            super::screens::wrap(n, w.saturating_sub(7 + 6), 3).len()
+            super::wrap::wrap(n, w.saturating_sub(7 + 6), 3).len()
         });
     let extra = selected_text.len().saturating_sub(1) + note_lines;
     let visible = (area.height as usize)
@@ -118,7 +118,7 @@ pub(super) fn draw_checklist(
             // A note longer than its column is read whole under the selected item.
             if width(note) > note_w && !c.editing_note() {
                 let label = lang.pick("备注: ", "note: ");
-                let parts = super::screens::wrap(note, w.saturating_sub(7 + width(label)), 3);
+                let parts = super::wrap::wrap(note, w.saturating_sub(7 + width(label)), 3);
                 for (k, part) in parts.into_iter().enumerate() {
                     let lead = if k == 0 {
                         label.to_owned()
@@ -168,7 +168,7 @@ pub(super) fn draw_checklist(
     };
     lines.push(Line::from(clip(&summary, w)));
     if let Some(e) = &c.error {
-        for l in super::screens::wrap(e, w.saturating_sub(1), 2) {
+        for l in super::wrap::wrap(e, w.saturating_sub(1), 2) {
             lines.push(Line::styled(format!(" {l}"), theme.fg(Color::Red)));
         }
     }

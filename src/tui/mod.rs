@@ -32,6 +32,7 @@ pub mod tabs;
 mod update;
 pub mod view;
 mod waiting;
+pub mod wrap;
 
 use std::time::Duration;
 

@@ -57,19 +57,18 @@ impl PatrolRun {
         let w = area.width as usize;
         // The route whole, on as many lines as it needs.
         let head = format!(" {}  ", t("巡查中", "Patrol under way"));
-        let mut lines: Vec<Line> =
-            super::screens::wrap(&p.route, w.saturating_sub(head.len() + 1), 4)
-                .into_iter()
-                .enumerate()
-                .map(|(k, part)| {
-                    let lead = if k == 0 {
-                        head.clone()
-                    } else {
-                        " ".repeat(head.len())
-                    };
-                    Line::from(format!("{lead}{part}"))
-                })
-                .collect();
+        let mut lines: Vec<Line> = super::wrap::wrap(&p.route, w.saturating_sub(head.len() + 1), 4)
+            .into_iter()
+            .enumerate()
+            .map(|(k, part)| {
+                let lead = if k == 0 {
+                    head.clone()
+                } else {
+                    " ".repeat(head.len())
+                };
+                Line::from(format!("{lead}{part}"))
+            })
+            .collect();
         let row = |label: &str, value: String| Line::from(format!("   {} {value}", pad(label, 10)));
         lines.push(row(t("保护区", "zone"), p.zone.label(lang).to_owned()));
         lines.push(row(t("网格员", "worker"), p.worker.clone()));

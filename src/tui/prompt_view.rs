@@ -20,7 +20,7 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
     // else what the keys do here.
     let problems = p.problems();
     let mut msg = if problems.is_empty() {
-        super::screens::wrap(&prompt_message(p, lang), inner_w.saturating_sub(2), 2)
+        super::wrap::wrap(&prompt_message(p, lang), inner_w.saturating_sub(2), 2)
     } else {
         // Which fields to put right (all of them, marked ! beside their labels), then what is wrong with the
         // one under the caret.
@@ -43,8 +43,8 @@ pub fn draw_prompt(f: &mut Frame, p: &Prompt, area: Rect, lang: Lang) {
             .get(p.focus)
             .and_then(|f| f.problem.as_deref())
             .unwrap_or(problems[0]);
-        let mut lines = super::screens::wrap(&list, inner_w.saturating_sub(2), 1);
-        lines.extend(super::screens::wrap(here, inner_w.saturating_sub(2), 2));
+        let mut lines = super::wrap::wrap(&list, inner_w.saturating_sub(2), 1);
+        lines.extend(super::wrap::wrap(here, inner_w.saturating_sub(2), 2));
         lines
     };
     if msg.len() < 2 {

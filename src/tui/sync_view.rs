@@ -245,7 +245,7 @@ pub(super) fn draw_sync(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
     // The newest messages, wrapped, as many lines of them as fit.
     let mut log: Vec<Line> = Vec::new();
     for l in app.sync.log.iter().rev() {
-        let mut wrapped = super::screens::wrap(&sanitize(l), w.saturating_sub(2), log_rows);
+        let mut wrapped = super::wrap::wrap(&sanitize(l), w.saturating_sub(2), log_rows);
         if log.len() + wrapped.len() > log_rows {
             break;
         }

@@ -390,7 +390,7 @@ pub(super) fn draw_keys(
         let entries: Vec<Vec<String>> = rows
             .iter()
             .map(|(keys, does)| {
-                super::screens::wrap(does, does_w, 3)
+                super::wrap::wrap(does, does_w, 3)
                     .into_iter()
                     .enumerate()
                     .map(|(k, part)| {

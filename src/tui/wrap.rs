@@ -1,0 +1,89 @@
+//! Text wrapped to a width in terminal cells: CJK characters two wide, a word or number kept whole.
+
+use crate::domain::text::{clip, width};
+
+/// `s` cut into lines of at most `w` cells, at most `max` of them (the last marked ".." when cut short).
+pub fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for c in crate::domain::text::sanitize(s).chars() {
+        if width(&line) + width(&c.to_string()) > w {
+            if out.len() + 1 == max {
+                out.push(clip(&format!("{line}{c}.."), w));
+                return out;
+            }
+            // A word or number moves whole to the next line (also one set inside Chinese text without
+            // spaces): never cut inside it, unless it is longer than a third of the line.
+            let in_word = |x: char| x.is_ascii() && !x.is_ascii_whitespace();
+            let carry = if in_word(c) {
+                let start = line
+                    .char_indices()
+                    .rev()
+                    .take_while(|(_, x)| in_word(*x))
+                    .last()
+                    .map(|(i, _)| i);
+                // A path or a long code is cut where the line ends: moving it would waste the line.
+                match start {
+                    Some(at) if at > 0 && width(&line[at..]) <= w / 3 => {
+                        let tail = line[at..].to_owned();
+                        line.truncate(at);
+                        tail
+                    }
+                    _ => String::new(),
+                }
+            } else {
+                String::new()
+            };
+            let kept = line.trim_end().len();
+            line.truncate(kept);
+            out.push(std::mem::replace(&mut line, carry));
+        }
+        if !(line.is_empty() && c == ' ') {
+            line.push(c);
+        }
+    }
+    out.push(line);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn a_number_inside_chinese_text_moves_whole_to_the_next_line() {
+        // Ten cells: "反映村道" (8) then "2026" would be cut after "20".
+        let lines = wrap("反映村道2026年未修", 10, 3);
+        assert_eq!(lines, vec!["反映村道", "2026年未修"]);
+        // A path longer than a third of the line is cut where the line ends.
+        let lines = wrap("文件/tmp/abcdefghijkl", 10, 3);
+        assert_eq!(lines[0], "文件/tmp/a");
+    }
+
+    #[test]
+    fn words_move_whole_and_chinese_wraps_by_width() {
+        assert_eq!(
+            wrap(
+                "No unauthorised storeys, extensions, structural changes",
+                20,
+                5
+            ),
+            vec![
+                "No unauthorised",
+                "storeys, extensions,",
+                "structural changes"
+            ]
+        );
+        assert_eq!(
+            wrap("江神庙巷四号院内", 6, 5),
+            vec!["江神庙", "巷四号", "院内"]
+        );
+        let cut = wrap("one two three four five six", 9, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with(".."), "{cut:?}");
+        assert!(
+            cut.iter().all(|l| crate::domain::text::width(l) <= 9),
+            "{cut:?}"
+        );
+    }
+}
