@@ -169,17 +169,15 @@ impl App {
         let Some(Screen::Detail(d)) = n.checked_sub(2).and_then(|i| self.stack.get(i)) else {
             return;
         };
-        let reason = Some(prompt.get(Fk::Reason)).filter(|r| !r.trim().is_empty());
-        let opt = |k: Fk| Some(prompt.get(k)).filter(|v| !v.trim().is_empty());
+        let reason = prompt.opt(Fk::Reason);
         let (family, id) = (d.family(), d.id().to_owned());
         let r = match &d.shown {
             Shown::Hazard(h) => {
                 let mut e = h.clone();
                 e.description = prompt.get(Fk::Description);
-                e.grade = crate::domain::category::Grade::from_code(&prompt.get(Fk::Grade))
-                    .unwrap_or(e.grade);
-                e.responsible = opt(Fk::Responsible);
-                e.notice_no = opt(Fk::Notice);
+                e.grade = prompt.choice(Fk::Grade).unwrap_or(e.grade);
+                e.responsible = prompt.opt(Fk::Responsible);
+                e.notice_no = prompt.opt(Fk::Notice);
                 self.store
                     .write(|tx, c| hazards::update(tx, c, &e, reason.as_deref()).map(|_| ()))
             }
@@ -187,9 +185,8 @@ impl App {
                 let mut e = f.clone();
                 e.description = prompt.get(Fk::Description);
                 e.location = prompt.get(Fk::Location);
-                e.zone =
-                    crate::domain::patrol::Zone::from_code(&prompt.get(Fk::Zone)).unwrap_or(e.zone);
-                e.on_site_action = opt(Fk::Action);
+                e.zone = prompt.choice(Fk::Zone).unwrap_or(e.zone);
+                e.on_site_action = prompt.opt(Fk::Action);
                 self.store.write(|tx, c| {
                     patrols::update_finding(tx, c, &e, reason.as_deref()).map(|_| ())
                 })
@@ -201,18 +198,14 @@ impl App {
                         .form_error(self.t("人数应为数字", "people must be a number").into());
                 };
                 e.people = people;
-                e.channel = crate::domain::petition::Channel::from_code(&prompt.get(Fk::Channel))
-                    .unwrap_or(e.channel);
-                e.track = crate::domain::petition::Track::from_code(&prompt.get(Fk::Track))
-                    .unwrap_or(e.track);
-                e.category =
-                    crate::domain::petition::PetitionCategory::from_code(&prompt.get(Fk::Category))
-                        .unwrap_or(e.category);
-                e.phone = opt(Fk::Phone);
-                e.address = opt(Fk::Address);
+                e.channel = prompt.choice(Fk::Channel).unwrap_or(e.channel);
+                e.track = prompt.choice(Fk::Track).unwrap_or(e.track);
+                e.category = prompt.choice(Fk::Category).unwrap_or(e.category);
+                e.phone = prompt.opt(Fk::Phone);
+                e.address = prompt.opt(Fk::Address);
                 e.summary = prompt.get(Fk::Summary);
                 e.content = prompt.get(Fk::Content);
-                e.unit = opt(Fk::Unit);
+                e.unit = prompt.opt(Fk::Unit);
                 let cal = holidays::calendar(self.store.conn());
                 let count = device::day_count(self.store.conn());
                 match (cal, count) {
@@ -233,13 +226,12 @@ impl App {
                     Ok(d) => d,
                     Err(msg) => return self.form_error(msg),
                 };
-                e.subject = crate::domain::inspection::Subject::from_code(&prompt.get(Fk::Subject))
-                    .unwrap_or(e.subject);
+                e.subject = prompt.choice(Fk::Subject).unwrap_or(e.subject);
                 e.verdict = prompt
                     .get_if_present(Fk::Verdict)
                     .and_then(|v| crate::domain::inspection::Verdict::from_code(&v))
                     .or(e.verdict);
-                e.note = opt(Fk::Note);
+                e.note = prompt.opt(Fk::Note);
                 self.store.write(|tx, c| {
                     store::inspections::correct(tx, c, &e, reason.as_deref()).map(|_| ())
                 })

@@ -130,16 +130,14 @@ pub fn petition_record(
         .trim()
         .parse()
         .map_err(|_| "人数应为数字 / people must be a number".to_owned())?;
-    let opt = |k: Fk| Some(p.get(k)).filter(|s| !s.trim().is_empty());
     Ok(crate::domain::petition::Petition {
-        channel: Channel::from_code(&p.get(Fk::Channel)).unwrap_or(Channel::Visit),
-        track: Track::from_code(&p.get(Fk::Track)).unwrap_or(Track::Claim),
-        category: PetitionCategory::from_code(&p.get(Fk::Category))
-            .unwrap_or(PetitionCategory::Other),
+        channel: p.choice(Fk::Channel).unwrap_or(Channel::Visit),
+        track: p.choice(Fk::Track).unwrap_or(Track::Claim),
+        category: p.choice(Fk::Category).unwrap_or(PetitionCategory::Other),
         petitioner_name: p.get(Fk::Name),
-        id_number: opt(Fk::IdNumber),
-        phone: opt(Fk::Phone),
-        address: opt(Fk::Address),
+        id_number: p.opt(Fk::IdNumber),
+        phone: p.opt(Fk::Phone),
+        address: p.opt(Fk::Address),
         people,
         summary: p.get(Fk::Summary),
         content: p.get(Fk::Content),
@@ -237,7 +235,6 @@ fn number<T: std::str::FromStr>(p: &Prompt, key: Fk, lang: Lang) -> Result<Optio
 }
 
 pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, String> {
-    let opt = |k: Fk| Some(p.get(k)).filter(|s| !s.trim().is_empty());
     Ok(Place {
         meta: Meta::new(
             crate::store::records::new_id(ctx),
@@ -247,15 +244,15 @@ pub fn place_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Place, Str
         ),
         name: p.get(Fk::Place),
         address: p.get(Fk::Address),
-        kind: PlaceKind::from_code(&p.get(Fk::Kind)).unwrap_or(PlaceKind::Other),
+        kind: p.choice(Fk::Kind).unwrap_or(PlaceKind::Other),
         lat: None,
         lon: None,
-        owner_name: opt(Fk::Owner),
-        owner_phone: opt(Fk::Phone),
+        owner_name: p.opt(Fk::Owner),
+        owner_phone: p.opt(Fk::Phone),
         floors: number(p, Fk::Floors, lang)?,
-        structure: Structure::from_code(&p.get(Fk::Structure)),
+        structure: p.choice(Fk::Structure),
         year_built: number(p, Fk::Year, lang)?,
-        use_type: Use::from_code(&p.get(Fk::Use)),
+        use_type: p.choice(Fk::Use),
         business_type: None,
         occupancy: number(p, Fk::Occupancy, lang)?,
     })
@@ -288,11 +285,11 @@ pub fn patrol_record(p: &Prompt, ctx: &WriteCtx, lang: Lang) -> Result<Patrol, S
         ),
         worker: ctx.actor.clone(),
         route: p.get(Fk::Route),
-        zone: Zone::from_code(&p.get(Fk::Zone)).unwrap_or(Zone::General),
+        zone: p.choice(Fk::Zone).unwrap_or(Zone::General),
         started_at: ctx.now_ms(),
         ended_at: None,
         distance_km: None,
-        weather: Some(p.get(Fk::Weather)).filter(|s| !s.trim().is_empty()),
+        weather: p.opt(Fk::Weather),
         status: PatrolStatus::Open,
         nothing_found: false,
         note: None,
@@ -366,15 +363,15 @@ pub fn finding_record(
             &ctx.region,
         ),
         patrol_id: Some(patrol_id.clone()),
-        code: FindingCode::from_code(&p.get(Fk::Code)).unwrap_or(FindingCode::Q7),
+        code: p.choice(Fk::Code).unwrap_or(FindingCode::Q7),
         description: p.get(Fk::Description),
         location: p.get(Fk::Location),
         lat: number(p, Fk::Lat, lang)?,
         lon: number(p, Fk::Lon, lang)?,
         found_on,
-        zone: Zone::from_code(&p.get(Fk::Zone)).unwrap_or(Zone::General),
-        on_site_action: Some(p.get(Fk::Action)).filter(|s| !s.trim().is_empty()),
-        crop: Some(p.get(Fk::Crop)).filter(|s| !s.trim().is_empty()),
+        zone: p.choice(Fk::Zone).unwrap_or(Zone::General),
+        on_site_action: p.opt(Fk::Action),
+        crop: p.opt(Fk::Crop),
         area_mu: number(p, Fk::Area, lang)?,
         loss_yuan: number(p, Fk::Loss, lang)?,
         department: None,

@@ -266,7 +266,7 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
         Offer::Hazard(k) => Request::Hazard(match k {
             HazardActionKind::Assign => HazardAction::Assign {
                 responsible: p.get(Fk::Responsible),
-                notice_no: Some(p.get(Fk::Notice)).filter(|s| !s.trim().is_empty()),
+                notice_no: p.opt(Fk::Notice),
                 note,
             },
             HazardActionKind::Rectify => HazardAction::Rectify { note: opt_note },
@@ -284,7 +284,8 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
         }),
         Offer::Finding(k) => Request::Finding(match k {
             FindingActionKind::Refer => FindingAction::Refer {
-                department: Department::from_code(&p.get(Fk::Department))
+                department: p
+                    .choice(Fk::Department)
                     .unwrap_or(Department::QinlingOffice),
                 deadline: None,
                 note: opt_note,
@@ -312,12 +313,13 @@ pub fn request(offer: Offer, p: &Prompt, lang: Lang, today: NaiveDate) -> Result
                     note,
                 },
                 K::Reply => PetitionAction::Reply {
-                    outcome: Outcome::from_code(&p.get(Fk::Outcome)).unwrap_or(Outcome::Explain),
+                    outcome: p.choice(Fk::Outcome).unwrap_or(Outcome::Explain),
                     note,
                 },
                 K::Close => PetitionAction::Close { note: opt_note },
                 K::Evaluate => PetitionAction::Evaluate {
-                    satisfaction: Satisfaction::from_code(&p.get(Fk::Satisfaction))
+                    satisfaction: p
+                        .choice(Fk::Satisfaction)
                         .unwrap_or(Satisfaction::Satisfied),
                     note: opt_note,
                 },

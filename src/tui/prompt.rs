@@ -94,6 +94,16 @@ impl Prompt {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
+    /// A choice field's value as its type (None where nothing is chosen: an optional choice left empty).
+    pub fn choice<T: crate::domain::codes::Labelled>(&self, key: FieldKey) -> Option<T> {
+        T::parse(&self.get(key))
+    }
+
+    /// A text field's value, None when left empty.
+    pub fn opt(&self, key: FieldKey) -> Option<String> {
+        Some(self.get(key)).filter(|v| !v.trim().is_empty())
+    }
+
     /// The value of a field only some variants of a form have (a list's filter of assigned records).
     pub fn get_if_present(&self, key: FieldKey) -> Option<String> {
         self.fields.iter().find(|f| f.key == key).map(Field::value)

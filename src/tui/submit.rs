@@ -149,12 +149,12 @@ impl App {
                     Ok(p) => p,
                     Err(e) => return self.form_error(e),
                 };
-                let category =
-                    crate::domain::category::Category::from_code(&prompt.get(Fk::Category))
-                        .unwrap_or(crate::domain::category::Category::Gas);
-                let subject =
-                    crate::domain::inspection::Subject::from_code(&prompt.get(Fk::Subject))
-                        .unwrap_or(crate::domain::inspection::Subject::Resident);
+                let category = prompt
+                    .choice(Fk::Category)
+                    .unwrap_or(crate::domain::category::Category::Gas);
+                let subject = prompt
+                    .choice(Fk::Subject)
+                    .unwrap_or(crate::domain::inspection::Subject::Resident);
                 // The place is checked now, and saved together with the inspection.
                 let mut check = place.clone();
                 if let Err(e) = check.validate(chrono::Datelike::year(&self.today)) {
