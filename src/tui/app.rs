@@ -49,13 +49,13 @@ pub struct App {
     pub lang: Lang,
     pub tab: Tab,
     /// The Qinling tab shows its patrols rather than their findings.
-    pub patrols_shown: bool,
+    pub(super) patrols_shown: bool,
     pub device: device::Device,
     /// Where this device works: its region's name and the regions its forms offer.
     pub here: Jurisdiction,
     /// The hazard descriptions the app writes for a failed item without a note ("不合格：" and the item's
     /// wording), each with its English, so an English screen reads them in English.
-    pub composed_en: std::collections::HashMap<String, String>,
+    pub(super) composed_en: std::collections::HashMap<String, String>,
     pub today: NaiveDate,
     /// The overview tab's figures and cursor.
     pub dash: super::dash::DashState,
@@ -65,9 +65,9 @@ pub struct App {
     pub page_size: usize,
     pub quit: bool,
     /// The 同步 tab.
-    pub sync: super::sync::SyncTab,
+    pub(super) sync: super::sync::SyncTab,
     /// The years the holiday table covers.
-    pub holiday_years: Vec<i32>,
+    pub(super) holiday_years: Vec<i32>,
 }
 
 /// Where this device works, as its forms offer it (read again after a village or grid is added or renamed).
