@@ -10,11 +10,11 @@ use super::category::{Category, Grade};
 use super::codes::label_of;
 use super::hazard::HazardStatus;
 use super::inspection::{Subject, Verdict};
+pub use super::mask::Personal;
 use super::patrol::{Department, FindingCode, FindingStatus, PatrolStatus, Zone};
 use super::petition::{Channel, Outcome, PetitionCategory, PetitionStatus, Satisfaction, Track};
 use super::place::{PlaceKind, Structure, Use};
 use super::record::Family;
-use super::validate::{mask_id, mask_name, mask_phone};
 use super::{Lang, clock};
 
 /// What a field holds, and so how it is shown.
@@ -46,15 +46,6 @@ pub enum Kind {
     Reference(Family),
     /// Kept by the program, never shown (a hash that finds repeat petitions).
     Internal,
-}
-
-/// Which personal datum a field holds, and so how it is masked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Personal {
-    Name,
-    IdNumber,
-    Phone,
-    Address,
 }
 
 /// One field of a family.
@@ -96,12 +87,7 @@ impl FieldDef {
         if let Some(p) = self.personal
             && !revealed
         {
-            return match p {
-                Personal::Name => mask_name(&text),
-                Personal::IdNumber => mask_id(&text),
-                Personal::Phone => mask_phone(&text),
-                Personal::Address => lang.pick("（已遮蔽）", "(masked)").into(),
-            };
+            return super::mask::mask(p, &text, lang);
         }
         match self.kind {
             Kind::Choice(label) => label(&text, lang),
@@ -485,7 +471,7 @@ mod tests {
         let d = find(Family::Petition, "phone").unwrap();
         assert_eq!(
             d.show(&Value::from("13812345678"), Lang::Zh, false),
-            "138****5678"
+            "****5678"
         );
         assert_eq!(
             d.show(&Value::from("13812345678"), Lang::Zh, true),

@@ -9,6 +9,7 @@ pub mod fields;
 pub mod hazard;
 pub mod ids;
 pub mod inspection;
+pub mod mask;
 pub mod patrol;
 pub mod petition;
 pub mod place;

@@ -186,29 +186,6 @@ pub fn id_number(input: &str, today: NaiveDate) -> Result<String, Invalid> {
     }
 }
 
-/// Masks all but the last 4 characters with '*' (char-based, same length); 4 characters or fewer: all '*'.
-fn mask_tail(s: &str) -> String {
-    let n = s.chars().count();
-    s.chars()
-        .enumerate()
-        .map(|(i, c)| if i + 4 < n || n <= 4 { '*' } else { c })
-        .collect()
-}
-
-/// Masks an ID number for display: only the last 4 characters are shown, the rest become '*'.
-pub fn mask_id(id: &str) -> String {
-    mask_tail(id)
-}
-
-/// A name shown in lists and details: the surname and `*` for the rest.
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
-        None => String::new(),
-    }
-}
-
 /// What kind of phone number it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneKind {
@@ -267,21 +244,6 @@ pub fn phone(input: &str) -> Result<(String, PhoneKind), Invalid> {
         )),
         _ => Err(Invalid::Phone),
     }
-}
-
-/// Masks a phone for display: mobile "13812341234" -> "138****1234"; landline "0916-3212345" -> "0916-***2345";
-/// anything else: all but the last 4 characters masked.
-pub fn mask_phone(phone: &str) -> String {
-    if is_mobile(phone) {
-        return format!("{}****{}", &phone[..3], &phone[7..]);
-    }
-    if let Some((area, local)) = phone.split_once('-') {
-        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if area.starts_with('0') && digits(area) && digits(local) && local.len() > 4 {
-            return format!("{area}-{}", mask_tail(local));
-        }
-    }
-    mask_tail(phone)
 }
 
 /// Checks WGS-84 coordinates; warns when they lie outside Lueyang County's bounding box

@@ -13,10 +13,10 @@ use crate::domain::category::{Category, Grade};
 use crate::domain::codes::{Labelled, label_of};
 use crate::domain::hazard::HazardStatus;
 use crate::domain::inspection::{Subject, Verdict};
+use crate::domain::mask::{name as mask_name, tail as mask_tail};
 use crate::domain::patrol::{Department, FindingCode, FindingStatus, Zone};
 use crate::domain::petition::{Channel, Outcome, PetitionCategory, PetitionStatus, Satisfaction};
 use crate::domain::record::Family;
-use crate::domain::validate::{mask_id, mask_name, mask_phone};
 use crate::store::ledger::{self, Bounds};
 use crate::store::{Result, StoreError};
 
@@ -286,7 +286,7 @@ impl Cells<'_, '_> {
                 self.text(11)?,
                 self.text(12)?,
                 self.masked(13, mask_name)?,
-                self.masked(14, mask_phone)?,
+                self.masked(14, mask_tail)?,
             ]),
             Family::Finding => out.extend([
                 self.code(0)?,
@@ -318,8 +318,8 @@ impl Cells<'_, '_> {
                 self.label::<Channel>(5)?,
                 self.label::<PetitionCategory>(6)?,
                 self.masked(7, mask_name)?,
-                self.masked(8, mask_id)?,
-                self.masked(9, mask_phone)?,
+                self.masked(8, mask_tail)?,
+                self.masked(9, mask_tail)?,
                 self.int(10)?,
                 self.text(11)?,
                 self.text(12)?,

@@ -30,7 +30,7 @@ impl Hit {
     /// The line a person reads: the summary, and for a petition the petitioner's surname.
     pub fn shown(&self) -> String {
         match &self.person {
-            Some(p) => format!("{} {}", crate::domain::validate::mask_name(p), self.summary),
+            Some(p) => format!("{} {}", crate::domain::mask::name(p), self.summary),
             None => self.summary.clone(),
         }
     }

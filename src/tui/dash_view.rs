@@ -15,7 +15,6 @@ use super::view::{Theme, col, due_span};
 use super::wrap::wrap;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
-use crate::domain::validate::mask_name;
 use crate::store::dashboard;
 
 pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
@@ -209,7 +208,7 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
             .map(|fam| label_of(fam, &r.category, &r.status, lang).0)
             .unwrap_or_default();
         let text = match &r.person {
-            Some(p) => format!("{} {}", mask_name(p), app.told(&r.text)),
+            Some(p) => format!("{} {}", crate::domain::mask::name(p), app.told(&r.text)),
             None => app.told(&r.text).to_owned(),
         };
         let text_w = w.saturating_sub(2 + 11 + 9 + 16 + 12).max(4);

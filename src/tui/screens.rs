@@ -9,7 +9,6 @@ use ratatui::widgets::Paragraph;
 use super::app::App;
 use crate::domain::Lang;
 use crate::domain::text::{clip, pad, pad_left, width};
-use crate::domain::validate::mask_name;
 use crate::store::lists;
 
 use super::view::{Theme, col, due_span};
@@ -112,7 +111,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect, theme: Theme) {
                         ),
                     }
                 }
-                (_, Some(p)) => format!("{} {}", mask_name(p), app.told(&r.text)),
+                (_, Some(p)) => format!("{} {}", crate::domain::mask::name(p), app.told(&r.text)),
                 (_, None) => app.told(&r.text).to_owned(),
             };
             (cat, status, text)
