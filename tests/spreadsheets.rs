@@ -310,3 +310,178 @@ fn hostile_text_is_kept_as_text_in_every_cell() {
     assert!(all.contains("quotePrefix=\"1\""), "Excel's own text guard");
     assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}'));
 }
+
+/// The worksheets of a workbook, in order.
+fn sheets(path: &Path) -> Vec<String> {
+    let mut all: Vec<(String, String)> = parts(path)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    all.sort_by_key(|(n, _)| {
+        n.trim_start_matches("xl/worksheets/sheet")
+            .trim_end_matches(".xml")
+            .parse::<u32>()
+            .unwrap()
+    });
+    all.into_iter().map(|(_, x)| x).collect()
+}
+
+/// Every sheet prints on A4 landscape, one page wide, its header row on every page (print titles), frozen and
+/// filtered, the region, period and time of the figures at the top of each page and the page numbers below.
+fn assert_set_up_for_paper(path: &Path, head: &str) {
+    let sheets = sheets(path);
+    assert!(!sheets.is_empty());
+    let book = all_text(path);
+    for (i, x) in sheets.iter().enumerate() {
+        for want in [
+            r#"<pageSetUpPr fitToPage="1"/>"#,
+            r#"paperSize="9""#,
+            r#"orientation="landscape""#,
+            r#"<pane ySplit="1""#,
+            "<autoFilter ref=\"A1:",
+            "&amp;P",
+            "&amp;N",
+            head,
+        ] {
+            assert!(x.contains(want), "{} sheet {i}: no {want}", path.display());
+        }
+        assert!(
+            book.contains(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i}\">"
+            )),
+            "{} sheet {i}: no print titles",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn ledgers_and_the_report_are_set_up_for_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "610727001000");
+    let ledger = dir.path().join("隐患台账.xlsx");
+    wangge(&db)
+        .args(["ledger", "--family", "hazards", "--out"])
+        .arg(&ledger)
+        .assert()
+        .success();
+    assert_set_up_for_paper(&ledger, "截至 2026-11-28 09:41");
+    let sheet = &sheets(&ledger)[0];
+    // Not one page tall: a ledger runs on.
+    assert!(sheet.contains(r#"fitToHeight="0""#), "{}", &sheet[..600]);
+    // Row 2: the short id (12 hex digits) first, days as date cells shown yyyy-mm-dd, the whole id last.
+    let row = sheet
+        .split("<row r=\"2\"")
+        .nth(1)
+        .and_then(|r| r.split("</row>").next())
+        .unwrap();
+    let first = row
+        .split("<t>")
+        .nth(1)
+        .unwrap()
+        .split("</t>")
+        .next()
+        .unwrap();
+    assert_eq!(first.len(), 12, "{row}");
+    assert!(first.chars().all(|c| c.is_ascii_hexdigit()), "{row}");
+    let last = row
+        .rsplit("<t>")
+        .next()
+        .unwrap()
+        .split("</t>")
+        .next()
+        .unwrap();
+    assert!(last.len() == 36 && last.ends_with(first), "{row}");
+    // 发现日期 is column L: a number (no t="…") in the yyyy-mm-dd style.
+    let found = row.split("<c r=\"L2\"").nth(1).unwrap();
+    let found = &found[..found.find("</c>").unwrap()];
+    assert!(!found.contains("t=\"") && found.contains("<v>"), "{found}");
+    let styles = all_text(&ledger);
+    assert!(styles.contains(r#"formatCode="yyyy-mm-dd""#));
+
+    let report = dir.path().join("报表.xlsx");
+    wangge(&db)
+        .args([
+            "report",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+        ])
+        .arg(&report)
+        .assert()
+        .success();
+    assert_set_up_for_paper(&report, "2026-01-01 ~ 2026-11-30");
+    // The cover and the rates each on one page.
+    let sheets = sheets(&report);
+    // (fitToHeight is left out when it is 1, its default.)
+    for cover in &sheets[..2] {
+        assert!(!cover.contains("fitToHeight"), "{}", &cover[..600]);
+    }
+    assert!(sheets[2].contains(r#"fitToHeight="0""#));
+}
+
+/// The number of pages of a PDF file.
+fn pdf_pages(pdf: &Path) -> usize {
+    let bytes = std::fs::read(pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    text.matches("/Type/Page").count() + text.matches("/Type /Page").count()
+        - text.matches("/Type/Pages").count()
+        - text.matches("/Type /Pages").count()
+}
+
+/// Where LibreOffice is installed (standing in for a county office's WPS or Excel), the ledger and the report
+/// print landscape with every column on the page: a few pages, not one per handful of columns.
+#[test]
+fn libreoffice_prints_the_ledger_and_report_on_few_pages() {
+    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "610727001000");
+    let ledger = dir.path().join("hazards.xlsx");
+    let report = dir.path().join("report.xlsx");
+    wangge(&db)
+        .args(["ledger", "--family", "hazards", "--out"])
+        .arg(&ledger)
+        .assert()
+        .success();
+    wangge(&db)
+        .args(["report", "--out"])
+        .arg(&report)
+        .assert()
+        .success();
+    let profile = dir.path().join("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&ledger)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let rows = sheets(&ledger)[0].matches("<row ").count();
+    let pages = pdf_pages(&dir.path().join("hazards.pdf"));
+    // About 30 rows a landscape page: every column on it, the header repeated.
+    assert!(
+        pages >= 1 && pages <= rows / 15 + 1,
+        "{rows} rows on {pages} pages"
+    );
+    let sheets_n = sheets(&report).len();
+    let pages = pdf_pages(&dir.path().join("report.pdf"));
+    assert!(
+        pages >= sheets_n && pages <= sheets_n + 2,
+        "{sheets_n} sheets on {pages} pages"
+    );
+}

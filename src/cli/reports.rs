@@ -47,6 +47,29 @@ fn period(from: Option<&str>, to: Option<&str>) -> Result<(Option<NaiveDate>, Op
     Ok((from, to))
 }
 
+/// What a printed page says at its top: the region, the period and when the figures were taken.
+fn page_head(
+    store: &Store,
+    region: &crate::domain::ids::RegionCode,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    lang: Lang,
+) -> Result<String> {
+    let name = store::regions::name(store.conn(), region)?.unwrap_or_default();
+    let day = |d: Option<NaiveDate>| d.map_or_else(|| "..".to_owned(), |d| d.to_string());
+    let period = match (from, to) {
+        (None, None) => lang.pick("全部日期", "all dates").to_owned(),
+        _ => format!("{} ~ {}", day(from), day(to)),
+    };
+    let as_of = crate::domain::clock::china_time(
+        crate::domain::clock::to_ms(store.now()),
+        "%Y-%m-%d %H:%M",
+    );
+    Ok(format!(
+        "{name} {region}  {period}  {} {as_of}",
+        lang.pick("截至", "as of")
+    ))
+}
+
 fn xlsx_needs_file() -> AppError {
     AppError::input(
         "XLSX 是二进制文件，请用 --out 给出文件名，如 --out 报表.xlsx",
@@ -81,7 +104,7 @@ pub fn report(
         }
         Format::Xlsx => {
             let file = out.ok_or_else(xlsx_needs_file)?;
-            let mut sink = XlsxSink::new();
+            let mut sink = XlsxSink::new(page_head(store, &dev.region, (from, to), lang)?, lang);
             report::sections::write(&r, &region_name, lang, &mut sink)
                 .map_err(|e| AppError::io(file, e))?;
             write_file_with(file, |f| sink.save(f))?;
@@ -149,7 +172,9 @@ pub fn ledger(store: &Store, args: LedgerArgs, lang: Lang) -> Result<i32> {
             done?
         }
         Some("xlsx") => {
-            let mut sink = XlsxSink::new();
+            let dev = device::get(conn)?;
+            let region = bounds.region.as_ref().unwrap_or(&dev.region);
+            let mut sink = XlsxSink::new(page_head(store, region, (from, to), lang)?, lang);
             written =
                 report::ledger::write(conn, family, &bounds, today, lang, (&mut sink, args.out))?;
             write_file_with(args.out, |f| sink.save(f))?;

@@ -39,7 +39,10 @@ enum Col {
 use Col::{Field as F, Own};
 use Family::{Finding as Fi, Hazard as Hz, Inspection as In, Petition as Pe, Place as Pl};
 
-const ID: (Col, f64) = (Own("记录号", "record id"), 12.0);
+/// The record id's last 12 hex digits, up front (enough to tell records apart on paper)…
+const ID: (Col, f64) = (Own("记录号", "record id"), 14.0);
+/// …and the whole id in the last column (to find the record again).
+const FULL_ID: (Col, f64) = (Own("完整记录号", "full record id"), 38.0);
 const REGION: (Col, f64) = (Own("区划代码", "region code"), 16.0);
 const VILLAGE: (Col, f64) = (Own("村/网格", "village/grid"), 14.0);
 const OVERDUE: (Col, f64) = (Own("逾期", "overdue"), 6.0);
@@ -67,6 +70,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
             (F(Hz, "rectified_on"), 11.0),
             (F(Hz, "closed_on"), 11.0),
             OVERDUE,
+            FULL_ID,
         ],
         Family::Inspection => &[
             ID,
@@ -84,6 +88,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
             (F(In, "note"), 24.0),
             (F(Pl, "owner_name"), 10.0),
             (F(Pl, "owner_phone"), 14.0),
+            FULL_ID,
         ],
         Family::Finding => &[
             ID,
@@ -105,6 +110,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
             (F(Fi, "area_mu"), 9.0),
             (F(Fi, "loss_yuan"), 10.0),
             OVERDUE,
+            FULL_ID,
         ],
         Family::Petition => &[
             ID,
@@ -130,6 +136,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
             (F(Pe, "closed_on"), 11.0),
             (F(Pe, "repeat_of"), 8.0),
             OVERDUE,
+            FULL_ID,
         ],
         _ => &[],
     }
@@ -183,12 +190,37 @@ pub fn write(
         name: title(family, lang),
         header: cols.iter().map(|c| header(c.0, lang)).collect(),
         widths: cols.iter().map(|c| c.1).collect(),
+        one_page: false,
     })
     .map_err(io)?;
+    // The columns that hold a day: written as date cells.
+    let days: Vec<bool> = cols
+        .iter()
+        .map(|(c, _)| match c {
+            F(f, name) => crate::domain::fields::find(*f, name)
+                .is_some_and(|d| matches!(d.kind, crate::domain::fields::Kind::Date)),
+            Own(..) => false,
+        })
+        .collect();
     let mut cells = Vec::with_capacity(cols.len());
     ledger::each(conn, family, bounds, today, |row| {
         cells.clear();
-        Cells { row, lang }.fill(family, &mut cells)?;
+        let read = Cells { row, lang };
+        read.fill(family, &mut cells)?;
+        // The short id up front, the whole one last.
+        let full = read.code(0)?;
+        if let Some(Cell::Code(id)) = cells.first_mut() {
+            let cut = id.len().saturating_sub(12);
+            *id = id.get(cut..).unwrap_or(id).to_owned();
+        }
+        cells.push(full);
+        for (cell, day) in cells.iter_mut().zip(&days) {
+            if let (true, Cell::Text(t)) = (day, &*cell)
+                && let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            {
+                *cell = Cell::Date(d);
+            }
+        }
         sink.row(&cells).map_err(io)
     })
 }

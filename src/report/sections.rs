@@ -144,6 +144,7 @@ fn cover(r: &Report, region_name: &str, lang: Lang, sink: &mut dyn Sink) -> Io {
         name: lang.pick("封面", "cover"),
         header: vec![t("项目", "item"), t("内容", "value")],
         widths: vec![14.0, 60.0],
+        one_page: true,
     })?;
     let rows = [
         (
@@ -203,6 +204,7 @@ fn rates(r: &Report, lang: Lang, sink: &mut dyn Sink) -> Io {
             ),
         ],
         widths: vec![14.0, 10.0, 8.0, 8.0, 50.0],
+        one_page: true,
     })?;
     for (name, rate) in r.rates.named() {
         sink.row(&[
@@ -237,6 +239,7 @@ fn townships(r: &Report, lang: Lang, sink: &mut dyn Sink) -> Io {
         name: lang.pick("分乡镇", "by township"),
         header,
         widths,
+        one_page: false,
     })?;
     for town in r.by_township.iter().chain(r.county_level.as_ref()) {
         let name = if town.code.ends_with("000000") {
@@ -277,6 +280,7 @@ impl<'a> Family<'a> {
             name: &name,
             header: vec![t("分组", "group"), t("项目", "item"), t("数量", "count")],
             widths: vec![14.0, 30.0, 10.0],
+            one_page: false,
         })?;
         Ok(Family { sink, lang })
     }

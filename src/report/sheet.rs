@@ -17,6 +17,8 @@ pub enum Cell {
     Code(String),
     Int(i64),
     Num(f64),
+    /// A day: a date cell shown yyyy-mm-dd in XLSX, ISO text in CSV.
+    Date(chrono::NaiveDate),
     Empty,
 }
 
@@ -49,11 +51,14 @@ pub fn csv_text(text: &str) -> String {
     }
 }
 
-/// A table's name, column headers and column widths (in spreadsheet character units).
+/// A table's name, column headers and the widest each column may grow (in spreadsheet character units; a
+/// column is as wide as its contents up to that).
 pub struct Columns<'a> {
     pub name: &'a str,
     pub header: Vec<String>,
     pub widths: Vec<f64>,
+    /// Printed on one page (a report's cover and rates) rather than one page wide and as long as it is.
+    pub one_page: bool,
 }
 
 /// Where rows go: a new sheet (or section) starts with its columns, then its rows follow.
@@ -128,6 +133,7 @@ impl<W: Write> Sink for CsvSink<W> {
             Cell::Text(s) | Cell::Code(s) => csv_text(s),
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => x.to_string(),
+            Cell::Date(d) => d.to_string(),
             Cell::Empty => String::new(),
         }))?;
         Ok(())
@@ -139,18 +145,27 @@ const MAX_ROWS: u32 = 1_048_576;
 /// Excel's limit of characters in one cell.
 const MAX_CELL: usize = 32_767;
 
-/// XLSX: one sheet per table, header bold and frozen, codes as text, formula-like text with Excel's own
-/// quote prefix (shown as typed, kept as text when edited). Sheets are written in constant memory.
+/// XLSX: one sheet per table, header bold and frozen, codes as text, days as date cells, formula-like text with
+/// Excel's own quote prefix (shown as typed, kept as text when edited). Every sheet is set up for paper: A4
+/// landscape, one page wide, the header row printed on every page, an autofilter over the table, the page
+/// header naming what the sheet covers and the footer its page numbers. Columns are as wide as their
+/// contents (CJK characters two), capped. Sheets are written in constant memory.
 pub struct XlsxSink {
     book: Workbook,
     sheet: Option<usize>,
-    columns: Option<(String, Vec<String>, Vec<f64>)>,
+    columns: Option<(String, Vec<String>, Vec<f64>, bool)>,
     parts: u32,
     row: u32,
+    /// The widest cell of each column of the current sheet so far, in display cells.
+    seen: Vec<usize>,
+    /// The page header's text: region, period, as-of time.
+    page_head: String,
+    lang: crate::domain::Lang,
     head: Format,
     quoted: Format,
     plain_code: Format,
     number: Format,
+    date: Format,
 }
 
 fn xerr(e: XlsxError) -> std::io::Error {
@@ -158,17 +173,23 @@ fn xerr(e: XlsxError) -> std::io::Error {
 }
 
 impl XlsxSink {
-    pub fn new() -> Self {
+    /// A workbook whose pages say `page_head` at their top (the region, the period, the time of the figures)
+    /// and number themselves in `lang`.
+    pub fn new(page_head: impl Into<String>, lang: crate::domain::Lang) -> Self {
         XlsxSink {
             book: Workbook::new(),
             sheet: None,
             columns: None,
             parts: 0,
             row: 0,
+            seen: Vec::new(),
+            page_head: page_head.into(),
+            lang,
             head: Format::new().set_bold().set_background_color(0xDDEBF7),
             quoted: Format::new().set_quote_prefix(),
             plain_code: Format::new().set_num_format("@"),
             number: Format::new().set_num_format("0.0"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
         }
     }
 
@@ -179,9 +200,32 @@ impl XlsxSink {
         self.book.worksheet_from_index(i).map_err(xerr)
     }
 
+    /// Finishes the current sheet: its columns as wide as their contents (capped), the autofilter over what
+    /// was written.
+    fn close_sheet(&mut self) -> std::io::Result<()> {
+        let (Some(_), Some((_, header, caps, _))) = (self.sheet, self.columns.clone()) else {
+            return Ok(());
+        };
+        let (seen, last) = (std::mem::take(&mut self.seen), self.row.saturating_sub(1));
+        let sheet = self.current()?;
+        for (c, cap) in caps.iter().enumerate() {
+            let wide = seen.get(c).copied().unwrap_or(0) as f64 + 2.0;
+            sheet
+                .set_column_width(c as u16, wide.clamp(4.0, cap.max(4.0)))
+                .map_err(xerr)?;
+        }
+        if !header.is_empty() {
+            sheet
+                .autofilter(0, 0, last.max(1), header.len() as u16 - 1)
+                .map_err(xerr)?;
+        }
+        Ok(())
+    }
+
     /// Starts a sheet with the current columns (the first, or a continuation when the last one is full).
     fn open_sheet(&mut self) -> std::io::Result<()> {
-        let (name, header, widths) = self
+        self.close_sheet()?;
+        let (name, header, _, one_page) = self
             .columns
             .clone()
             .ok_or_else(|| std::io::Error::other("no columns"))?;
@@ -192,20 +236,31 @@ impl XlsxSink {
             name
         };
         let head = self.head.clone();
+        let page_head = format!("&L{}&R{}", header_text(&name), header_text(&self.page_head));
+        let footer = match self.lang {
+            crate::domain::Lang::Zh => "&C第 &P 页，共 &N 页",
+            crate::domain::Lang::En => "&CPage &P of &N",
+        };
         let sheet = self
             .book
             .add_worksheet_with_constant_memory()
             .map_err(xerr)?;
         sheet.set_name(sheet_name(&name)).map_err(xerr)?;
-        for (c, w) in widths.iter().enumerate() {
-            sheet.set_column_width(c as u16, *w).map_err(xerr)?;
-        }
         for (c, h) in header.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, sanitize(h), &head)
                 .map_err(xerr)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xerr)?;
+        // Paper: A4 landscape, one page wide (and one page tall for a cover), the header on every page.
+        sheet.set_paper_size(9).set_landscape();
+        sheet.set_print_fit_to_pages(1, u16::from(one_page));
+        sheet.set_repeat_rows(0, 0).map_err(xerr)?;
+        sheet.set_header(page_head).set_footer(footer);
+        self.seen = header
+            .iter()
+            .map(|h| crate::domain::text::width(h))
+            .collect();
         self.sheet = Some(self.book.worksheets().len() - 1);
         self.row = 1;
         Ok(())
@@ -213,6 +268,7 @@ impl XlsxSink {
 
     /// Writes the workbook to `out`.
     pub fn save(mut self, out: &mut (impl Write + std::io::Seek + Send)) -> std::io::Result<()> {
+        self.close_sheet()?;
         if self.book.worksheets().is_empty() {
             self.book.add_worksheet();
         }
@@ -220,10 +276,9 @@ impl XlsxSink {
     }
 }
 
-impl Default for XlsxSink {
-    fn default() -> Self {
-        Self::new()
-    }
+/// Text for a page header: `&` doubled (Excel reads `&` as the start of a code), cut to what a header holds.
+fn header_text(s: &str) -> String {
+    sanitize(s).replace('&', "&&").chars().take(100).collect()
 }
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
@@ -249,10 +304,13 @@ fn cell_text(s: &str) -> String {
 
 impl Sink for XlsxSink {
     fn begin(&mut self, columns: &Columns) -> std::io::Result<()> {
+        self.close_sheet()?;
+        self.sheet = None;
         self.columns = Some((
             columns.name.to_owned(),
             columns.header.clone(),
             columns.widths.clone(),
+            columns.one_page,
         ));
         self.parts = 0;
         self.open_sheet()
@@ -262,11 +320,24 @@ impl Sink for XlsxSink {
         if self.row >= MAX_ROWS {
             self.open_sheet()?;
         }
-        let (row, quoted, code, number) = (
+        for (c, cell) in cells.iter().enumerate() {
+            let w = match cell {
+                Cell::Text(s) | Cell::Code(s) => crate::domain::text::width(s).min(200),
+                Cell::Int(n) => n.to_string().len(),
+                Cell::Num(_) => 8,
+                Cell::Date(_) => 10,
+                Cell::Empty => 0,
+            };
+            if let Some(seen) = self.seen.get_mut(c) {
+                *seen = (*seen).max(w);
+            }
+        }
+        let (row, quoted, code, number, date) = (
             self.row,
             self.quoted.clone(),
             self.plain_code.clone(),
             self.number.clone(),
+            self.date.clone(),
         );
         let sheet = self.current()?;
         for (c, cell) in cells.iter().enumerate() {
@@ -283,6 +354,18 @@ impl Sink for XlsxSink {
                 Cell::Code(s) => sheet.write_string_with_format(row, col, cell_text(s), &code),
                 Cell::Int(n) => sheet.write_number(row, col, *n as f64),
                 Cell::Num(x) => sheet.write_number_with_format(row, col, *x, &number),
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        d.year().clamp(1900, 9999) as u16,
+                        d.month() as u8,
+                        d.day() as u8,
+                    );
+                    match day {
+                        Ok(day) => sheet.write_date_with_format(row, col, &day, &date),
+                        Err(_) => sheet.write_string(row, col, d.to_string()),
+                    }
+                }
                 Cell::Empty => continue,
             };
             done.map_err(xerr)?;
@@ -314,6 +397,7 @@ mod tests {
             name,
             header: vec!["a".into(), "b".into()],
             widths: vec![],
+            one_page: false,
         };
         sink.begin(&cols("一")).unwrap();
         sink.row(&[Cell::text("x"), Cell::Int(3)]).unwrap();
