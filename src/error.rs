@@ -14,6 +14,14 @@ pub enum AppError {
     /// A problem with what the user asked for, already phrased in both languages.
     #[error("{en}")]
     Input { zh: String, en: String },
+    /// A malformed argument value that only the command could check (a setting's value depends on its key):
+    /// exit 2 and the usage line, as clap does for the values it parses itself.
+    #[error("{en}")]
+    Usage {
+        zh: String,
+        en: String,
+        usage: &'static str,
+    },
 }
 
 impl AppError {
@@ -43,7 +51,9 @@ impl Localized for AppError {
         match self {
             AppError::Store(e) => e.message(lang),
             AppError::Now(e) => e.message(lang),
-            AppError::Input { zh, en } => lang.pick(zh, en).to_owned(),
+            AppError::Input { zh, en } | AppError::Usage { zh, en, .. } => {
+                lang.pick(zh, en).to_owned()
+            }
         }
     }
 }

@@ -362,7 +362,7 @@ fn report_formats_periods_and_files() {
     wangge(&db)
         .args(["report", "--from", "2026-13-01"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("日期"));
     wangge(&db)
         .args(["report", "--from", "2026-12-01", "--to", "2026-11-01"])
@@ -881,4 +881,156 @@ fn search_finds_a_petitioner_by_name_and_shows_the_name_masked() {
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["total"], 0);
+}
+
+/// Every `--help` fits an 80-column terminal (CJK characters two columns wide): clap wraps it.
+#[test]
+fn every_help_fits_80_columns() {
+    use clap::CommandFactory;
+    fn paths(cmd: &clap::Command, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(at.clone());
+        for sub in cmd.get_subcommands() {
+            let mut next = at.clone();
+            next.push(sub.get_name().to_owned());
+            paths(sub, next, out);
+        }
+    }
+    let mut all = Vec::new();
+    paths(&wangge::cli::Cli::command(), Vec::new(), &mut all);
+    assert!(all.len() > 30, "{}", all.len());
+    for path in all {
+        let out = Command::cargo_bin("wangge")
+            .unwrap()
+            .env("COLUMNS", "80")
+            .args(&path)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{path:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines() {
+            assert!(
+                wangge::domain::text::width(line) <= 80,
+                "wangge {} --help: {} columns:\n{line}",
+                path.join(" "),
+                wangge::domain::text::width(line)
+            );
+        }
+    }
+}
+
+/// An output file never replaces a database's journal files or a database in use, and committed data stays.
+#[test]
+fn no_output_overwrites_a_databases_journal_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "20"])
+        .assert()
+        .success();
+    // A database held open (as the app holds it) has a live WAL beside it.
+    let held = rusqlite::Connection::open(&db).unwrap();
+    held.execute_batch(
+        "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS z(x); INSERT INTO z VALUES (1);",
+    )
+    .unwrap();
+    let wal = dir.path().join("d.db-wal");
+    let before = std::fs::read(&wal).unwrap_or_default();
+    for target in ["d.db-wal", "d.db-shm", "d.db-journal", "d.db"] {
+        let out = dir.path().join(target);
+        wangge(&db)
+            .args(["report", "--format", "csv", "--out"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("不会覆盖"));
+    }
+    assert_eq!(std::fs::read(&wal).unwrap_or_default(), before);
+    // A new file beside them is fine.
+    wangge(&db)
+        .args(["report", "--format", "csv", "--out"])
+        .arg(dir.path().join("报表.csv"))
+        .assert()
+        .success();
+    drop(held);
+}
+
+/// Malformed values exit 2 with the usage line, whoever checks them; a refusal of well-formed input exits 1.
+#[test]
+fn malformed_values_exit_2_and_refusals_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "20"])
+        .assert()
+        .success();
+    for args in [
+        &["ledger", "--family", "hazards", "--from", "2026-02-30"][..],
+        &["report", "--to", "tomorrow"],
+        &["purge-personal", "--closed-before", "x"],
+        &["setting", "set", "repeat-window-days", "many"],
+        &["setting", "set", "day-count", "lunar"],
+        &["search", "x", "--limit", "-1"],
+    ] {
+        wangge(&db)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("Usage"));
+    }
+    wangge(&db)
+        .args(["report", "--from", "2026-12-01", "--to", "2026-11-01"])
+        .assert()
+        .code(1);
+}
+
+/// `--out -` (or no `--out`) writes a ledger to standard output; XLSX needs a file.
+#[test]
+fn a_ledger_goes_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "40"])
+        .assert()
+        .success();
+    let csv = wangge(&db)
+        .args(["ledger", "--family", "petitions", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(csv.status.success());
+    assert!(csv.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let jsonl = wangge(&db)
+        .args(["ledger", "--family", "petitions", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(jsonl.stdout).unwrap();
+    assert!(lines.lines().count() > 0);
+    for line in lines.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["id"].as_str().is_some_and(|id| id.len() == 36), "{line}");
+    }
+    wangge(&db)
+        .args(["ledger", "--family", "petitions", "--format", "xlsx"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("XLSX"));
+}
+
+/// `init` says which folders it made for the database.
+#[test]
+fn init_says_which_folders_it_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("一").join("二").join("w.db");
+    wangge(&db)
+        .args(["init", "--region", "610727001000", "--worker", "李明"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "已创建文件夹 {}",
+            dir.path().join("一").display()
+        )))
+        .stdout(predicate::str::contains(format!(
+            "已创建文件夹 {}",
+            dir.path().join("一").join("二").display()
+        )));
 }

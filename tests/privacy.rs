@@ -176,7 +176,7 @@ fn purge_personal_counts_first_and_refuses_a_future_date() {
     wangge()
         .args(["purge-personal", "--closed-before", "2026-13-01", "--yes"])
         .assert()
-        .code(1);
+        .code(2);
     wangge()
         .args(["purge-personal", "--closed-before", TODAY, "--yes"])
         .assert()

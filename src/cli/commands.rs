@@ -92,6 +92,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         }) => super::setup::demo(&path, clock, *records, *seed, township.as_ref(), lang),
         Some(Command::Ledger {
             family,
+            format,
             out,
             from,
             to,
@@ -100,9 +101,10 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             let store = open(&path, clock)?;
             let args = super::reports::LedgerArgs {
                 family: family.family(),
-                out,
-                from: from.as_deref(),
-                to: to.as_deref(),
+                format: *format,
+                out: out.as_deref().filter(|p| *p != Path::new("-")),
+                from: *from,
+                to: *to,
                 region: region.as_ref(),
             };
             super::reports::ledger(&store, args, lang)
@@ -117,9 +119,9 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             super::reports::report(
                 &store,
                 *format,
-                out.as_deref(),
-                from.as_deref(),
-                to.as_deref(),
+                out.as_deref().filter(|p| *p != Path::new("-")),
+                *from,
+                *to,
                 lang,
             )
         }
@@ -146,7 +148,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             Ok(0)
         }
         Some(Command::PurgePersonal { closed_before, yes }) => {
-            super::retention::purge_personal(&path, clock, closed_before, *yes, lang)
+            super::retention::purge_personal(&path, clock, *closed_before, *yes, lang)
         }
         Some(Command::Backup { file }) => {
             let store = open(&path, clock)?;
@@ -223,7 +225,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
                 family,
                 id,
                 to,
-                deadline,
+                *deadline,
                 note,
                 lang,
             )
@@ -429,11 +431,10 @@ fn setting(store: &mut Store, action: &super::SettingCmd, lang: Lang) -> Result<
                     .ok()
                     .filter(|n| (lo..=hi).contains(n))
                     .map(|n| n.to_string())
-                    .ok_or_else(|| {
-                        AppError::input(
-                            format!("「{value}」不是 {lo} 到 {hi} 之间的整数"),
-                            format!("'{value}' is not a whole number from {lo} to {hi}"),
-                        )
+                    .ok_or_else(|| AppError::Usage {
+                        zh: format!("「{value}」不是 {lo} 到 {hi} 之间的整数"),
+                        en: format!("'{value}' is not a whole number from {lo} to {hi}"),
+                        usage: SETTING_USAGE,
                     })
             };
             let stored = match key {
@@ -441,11 +442,10 @@ fn setting(store: &mut Store, action: &super::SettingCmd, lang: Lang) -> Result<
                 SettingKey::RepeatWindowDays => number(1, 3650)?,
                 SettingKey::DayCount => DayCount::from_code(value)
                     .map(|d| d.code().to_owned())
-                    .ok_or_else(|| {
-                        AppError::input(
-                            "期限计法只能是 calendar（自然日）或 working（工作日）",
-                            "The day count is calendar or working",
-                        )
+                    .ok_or_else(|| AppError::Usage {
+                        zh: "期限计法只能是 calendar（自然日）或 working（工作日）".into(),
+                        en: "The day count is calendar or working".into(),
+                        usage: SETTING_USAGE,
                     })?,
             };
             let key = name(*key);
@@ -510,3 +510,6 @@ fn check(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<i32> {
     print(&lines.join("\n"))?;
     Ok(if errors == 0 { 0 } else { 1 })
 }
+
+/// The usage line a malformed setting value is told with.
+const SETTING_USAGE: &str = "Usage: wangge setting set <KEY> <VALUE>";

@@ -56,11 +56,10 @@ pub fn assign(
     family: crate::domain::record::Family,
     id: &RecordId,
     to: &RegionCode,
-    deadline: &str,
+    deadline: chrono::NaiveDate,
     note: &str,
     lang: Lang,
 ) -> Result<i32> {
-    let deadline = crate::domain::validate::parse_date("deadline", deadline)?;
     let order = crate::store::assignments::Order {
         target_family: family,
         target_id: id.clone(),

@@ -37,6 +37,12 @@ fn record_arg(s: &str) -> Result<RecordId, String> {
     RecordId::typed(s).map_err(both)
 }
 
+/// A day as a person types it (2026-11-01, 2026/11/1, 20261101, full-width digits).
+fn date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::domain::validate::parse_date("date", s)
+        .map_err(|e| format!("{} / {}", e.message(Lang::Zh), e.message(Lang::En)))
+}
+
 /// A signing key as a person types or pastes it.
 fn key_arg(s: &str) -> Result<PublicKey, String> {
     PublicKey::typed(s).map_err(both)
@@ -75,6 +81,15 @@ pub enum Format {
     Json,
     Csv,
     Xlsx,
+}
+
+/// How a ledger is written: a spreadsheet to print (xlsx), to open (csv), or one flat object a line for
+/// analysts' engines (jsonl).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFormat {
+    Xlsx,
+    Csv,
+    Jsonl,
 }
 
 /// The families that have a ledger.
@@ -137,26 +152,29 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// 统计期起（含），如 2026-11-01 / period start (inclusive)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        from: Option<chrono::NaiveDate>,
         /// 统计期止（含）/ period end (inclusive)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        to: Option<chrono::NaiveDate>,
     },
     /// 写出台账（逐条记录，个人信息已遮蔽）/ write a record-level ledger (personal data masked)
     Ledger {
         /// 哪类台账 / which ledger
         #[arg(long, value_enum)]
         family: LedgerFamily,
-        /// 台账文件：.xlsx 或 .csv（仅本人可读）/ the ledger file, .xlsx or .csv (owner-only)
+        /// 格式（默认按 --out 的扩展名；写到标准输出时默认 csv）/ format (default: from --out's extension; csv to stdout)
+        #[arg(long, value_enum)]
+        format: Option<LedgerFormat>,
+        /// 台账文件（仅本人可读），- 或不给则写到标准输出（csv、jsonl）/ the file (owner-only); - or none: stdout (csv, jsonl)
         #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// 起（含），按发现、检查或登记日期 / from (inclusive), by the date found, inspected or received
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        from: Option<chrono::NaiveDate>,
         /// 止（含）/ to (inclusive)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        to: Option<chrono::NaiveDate>,
         /// 只含该区划（乡镇、村或网格）内的记录 / only records inside this region
         #[arg(long, value_name = "CODE", value_parser = region_arg)]
         region: Option<RegionCode>,
@@ -183,8 +201,8 @@ pub enum Command {
     /// 清除保存期满的信访人个人信息（先只计数）/ erase petitioners' personal data of cases ended before a date
     PurgePersonal {
         /// 此日期之前办结的信访件，如 2023-01-01 / cases whose last step came before this date
-        #[arg(long, value_name = "DATE")]
-        closed_before: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        closed_before: chrono::NaiveDate,
         /// 确认清除（不可恢复；不加只计数）/ erase for real (cannot be undone; without it only counts)
         #[arg(long)]
         yes: bool,
@@ -225,7 +243,7 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// 县级：给每台发来过交换包的设备写回执（已收到的变更范围，已签名）/ county: signed acknowledgements per device
+    /// 县级：给每台发来过交换包的设备写回执（已签名）/ county: signed acknowledgements per device
     Ack {
         /// 写到这个文件夹 / into this folder
         #[arg(long, value_name = "DIR")]
@@ -249,8 +267,8 @@ pub enum Command {
         #[arg(long, value_name = "CODE", value_parser = region_arg)]
         to: RegionCode,
         /// 办理期限 / deadline, e.g. 2026-12-10
-        #[arg(long, value_name = "DATE")]
-        deadline: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        deadline: chrono::NaiveDate,
         /// 交办要求 / what is asked
         #[arg(long, value_name = "TEXT")]
         note: String,
@@ -434,6 +452,23 @@ pub enum HolidaysCmd {
     Import { file: PathBuf },
 }
 
+/// The usage line of the deepest (sub)command named in `args`.
+fn usage_of(args: impl Iterator<Item = String>) -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for a in args {
+        if let Some(sub) = cmd.find_subcommand(&a) {
+            let name = format!(
+                "{} {}",
+                cmd.get_bin_name().unwrap_or("wangge"),
+                sub.get_name()
+            );
+            cmd = sub.clone().bin_name(name);
+        }
+    }
+    cmd.render_usage().to_string()
+}
+
 /// Runs the command line; returns the process exit code. Never panics on user input.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -441,6 +476,10 @@ pub fn main() -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
+            // A malformed value is told with the usage line of its command, as a missing one is.
+            if e.use_stderr() && !e.to_string().contains("Usage:") {
+                eprintln!("\n{}", usage_of(std::env::args().skip(1)));
+            }
             return code;
         }
     };
@@ -458,7 +497,13 @@ pub fn main() -> i32 {
         Err(e) => {
             // File names and any outside text a message quotes are neutralised like record text.
             eprintln!("{}", crate::domain::text::sanitize_lines(&e.message(lang)));
-            1
+            match e {
+                crate::error::AppError::Usage { usage, .. } => {
+                    eprintln!("\n{usage}\n\nFor more information, try '--help'.");
+                    2
+                }
+                _ => 1,
+            }
         }
     }
 }

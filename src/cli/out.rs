@@ -24,7 +24,8 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), AppError> {
 }
 
 /// Writes `bytes` to `path` atomically and owner-only: a temporary file beside it, fsync, rename, fsync of the
-/// folder. Refuses a target that is a folder, a device, or a database (so a typo cannot destroy data).
+/// folder. Refuses a target that is a folder, a device, a database or one of its journal files (`-wal`,
+/// `-shm`, `-journal`), so that a typo cannot destroy data.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     write_file_with(path, |f| f.write_all(bytes))
 }
@@ -34,6 +35,32 @@ pub fn write_file_with(
     path: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), AppError> {
+    // A database's journal files (WAL, shared memory, rollback journal) hold committed data that is not yet in
+    // the database file: replacing one loses it, whether or not the database is open.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let sidecar = ["-wal", "-shm", "-journal"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    let in_use = ["-wal", "-shm"].iter().any(|s| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(s);
+        Path::new(&p).exists()
+    });
+    if sidecar || in_use {
+        return Err(AppError::input(
+            format!(
+                "{} 是数据库的日志文件或正在使用的数据库，不会覆盖；请换一个文件名",
+                path.display()
+            ),
+            format!(
+                "{} is a database's journal file or a database in use; it will not be overwritten: choose another name",
+                path.display()
+            ),
+        ));
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         let mut head = [0u8; 16];
         let is_sqlite = std::fs::File::open(path)

@@ -8,16 +8,12 @@ use chrono::NaiveDate;
 use super::Format;
 use super::commands::Result;
 use super::out::{write_file, write_file_with, write_stdout};
+use crate::domain::Lang;
 use crate::domain::record::Family;
-use crate::domain::{Lang, validate};
 use crate::error::AppError;
 use crate::report;
-use crate::report::sheet::{CsvSink, XlsxSink};
+use crate::report::sheet::{CsvSink, JsonlSink, XlsxSink};
 use crate::store::{self, Store, device};
-
-fn parse_day(s: Option<&str>) -> Result<Option<NaiveDate>> {
-    Ok(s.map(|s| validate::parse_date("date", s)).transpose()?)
-}
 
 /// The format asked for, else the one `--out`'s extension names, else the table.
 fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
@@ -34,8 +30,10 @@ fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
 }
 
 /// Both dates, checked and in order.
-fn period(from: Option<&str>, to: Option<&str>) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
-    let (from, to) = (parse_day(from)?, parse_day(to)?);
+fn period(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
@@ -81,8 +79,8 @@ pub fn report(
     store: &Store,
     format: Option<Format>,
     out: Option<&Path>,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     lang: Lang,
 ) -> Result<i32> {
     let (from, to) = period(from, to)?;
@@ -126,13 +124,16 @@ pub fn report(
 /// What `ledger` was asked for.
 pub struct LedgerArgs<'a> {
     pub family: Family,
-    pub out: &'a Path,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
+    pub format: Option<super::LedgerFormat>,
+    /// None: standard output.
+    pub out: Option<&'a Path>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     pub region: Option<&'a crate::domain::ids::RegionCode>,
 }
 
 pub fn ledger(store: &Store, args: LedgerArgs, lang: Lang) -> Result<i32> {
+    use super::LedgerFormat;
     let (from, to) = period(args.from, args.to)?;
     let region = args
         .region
@@ -146,52 +147,95 @@ pub fn ledger(store: &Store, args: LedgerArgs, lang: Lang) -> Result<i32> {
     let bounds = store::ledger::Bounds { from, to, region };
     let ext = args
         .out
-        .extension()
+        .and_then(|p| p.extension())
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let format = match (args.format, ext.as_deref(), args.out) {
+        (Some(f), _, _) => f,
+        (None, Some("xlsx"), _) => LedgerFormat::Xlsx,
+        (None, Some("csv"), _) => LedgerFormat::Csv,
+        (None, Some("jsonl" | "ndjson"), _) => LedgerFormat::Jsonl,
+        (None, _, None) => LedgerFormat::Csv,
+        (None, _, Some(_)) => {
+            return Err(AppError::input(
+                "台账文件名须以 .xlsx、.csv 或 .jsonl 结尾（或用 --format 指定），如 --out 隐患台账.xlsx",
+                "the ledger file must end in .xlsx, .csv or .jsonl (or say --format), e.g. --out hazards.xlsx",
+            ));
+        }
+    };
     let (conn, family, today) = (store.conn(), args.family, store.today());
     let mut written = 0;
-    match ext.as_deref() {
-        Some("csv") => {
-            // A store error inside the stream is kept whole, to be told as itself.
-            let mut failed = None;
-            let done = write_file_with(args.out, |f| {
-                let mut sink = CsvSink::new(std::io::BufWriter::new(f), false)?;
-                let target = (&mut sink as &mut dyn report::sheet::Sink, args.out);
-                match report::ledger::write(conn, family, &bounds, today, lang, target) {
-                    Ok(n) => written = n,
-                    Err(e) => {
-                        failed = Some(e);
-                        return Err(std::io::Error::other("ledger"));
-                    }
-                }
-                std::io::Write::flush(&mut sink.finish()?)
-            });
-            if let Some(e) = failed {
-                return Err(e.into());
+    // A store error inside a stream is kept whole, to be told as itself.
+    let mut failed = None;
+    let mut stream = |sink: &mut dyn report::sheet::Sink, named: &Path| -> std::io::Result<()> {
+        match report::ledger::write(conn, family, &bounds, today, lang, (sink, named)) {
+            Ok(n) => {
+                written = n;
+                Ok(())
             }
-            done?
+            Err(e) => {
+                failed = Some(e);
+                Err(std::io::Error::other("ledger"))
+            }
         }
-        Some("xlsx") => {
+    };
+    let done = match (format, args.out) {
+        (LedgerFormat::Xlsx, None) => return Err(xlsx_needs_file()),
+        (LedgerFormat::Xlsx, Some(file)) => {
             let dev = device::get(conn)?;
             let region = bounds.region.as_ref().unwrap_or(&dev.region);
             let mut sink = XlsxSink::new(page_head(store, region, (from, to), lang)?, lang);
-            written =
-                report::ledger::write(conn, family, &bounds, today, lang, (&mut sink, args.out))?;
-            write_file_with(args.out, |f| sink.save(f))?;
+            match stream(&mut sink, file) {
+                Ok(()) => write_file_with(file, |f| sink.save(f)),
+                Err(e) => Err(AppError::io(file, e)),
+            }
         }
-        _ => {
-            return Err(AppError::input(
-                "台账文件名须以 .xlsx 或 .csv 结尾，如 --out 隐患台账.xlsx",
-                "the ledger file must end in .xlsx or .csv, e.g. --out hazards.xlsx",
-            ));
+        (LedgerFormat::Csv, Some(file)) => write_file_with(file, |f| {
+            let mut sink = CsvSink::new(std::io::BufWriter::new(f), false)?;
+            stream(&mut sink, file)?;
+            std::io::Write::flush(&mut sink.finish()?)
+        }),
+        (LedgerFormat::Jsonl, Some(file)) => write_file_with(file, |f| {
+            let mut sink = JsonlSink::new(std::io::BufWriter::new(f));
+            stream(&mut sink, file)?;
+            sink.finish().map(|_| ())
+        }),
+        (format, None) => {
+            let stdout = Path::new("stdout");
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            let r = if format == LedgerFormat::Csv {
+                CsvSink::new(out, false).and_then(|mut sink| {
+                    stream(&mut sink, stdout)?;
+                    std::io::Write::flush(&mut sink.finish()?)
+                })
+            } else {
+                let mut sink = JsonlSink::new(out);
+                stream(&mut sink, stdout).and_then(|()| sink.finish().map(|_| ()))
+            };
+            match r {
+                // `wangge ledger … | head`: the reader has all it wanted.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                r => r.map_err(|e| AppError::io(stdout, e)),
+            }
         }
+    };
+    match failed {
+        // `wangge ledger … | head`: the reader has all it wanted.
+        Some(store::StoreError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            return Ok(0);
+        }
+        Some(e) => return Err(e.into()),
+        None => done?,
     }
-    eprintln!(
-        "{} {}: {} {written} {}",
-        lang.pick("已写入", "Written to"),
-        args.out.display(),
-        report::ledger::title(family, lang),
-        lang.pick("条", "records")
-    );
+    if let Some(file) = args.out {
+        eprintln!(
+            "{} {}: {} {written} {}",
+            lang.pick("已写入", "Written to"),
+            file.display(),
+            report::ledger::title(family, lang),
+            lang.pick("条", "records")
+        );
+    }
     Ok(0)
 }

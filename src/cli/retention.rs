@@ -6,19 +6,18 @@ use std::sync::Arc;
 
 use super::commands::{Result, open};
 use super::out::print;
+use crate::domain::Lang;
 use crate::domain::clock::Clock;
-use crate::domain::{Lang, validate};
 use crate::error::AppError;
 use crate::store::retention;
 
 pub fn purge_personal(
     path: &Path,
     clock: Arc<dyn Clock>,
-    before: &str,
+    before: chrono::NaiveDate,
     yes: bool,
     lang: Lang,
 ) -> Result<i32> {
-    let before = validate::parse_date("closed-before", before)?;
     let mut store = open(path, clock)?;
     let today = store.today();
     if before > today {

@@ -37,7 +37,20 @@ pub fn init(
     worker: &str,
     lang: Lang,
 ) -> Result<i32> {
+    // The folders missing above the database, made by `init_device`: said, so nobody hunts for them.
+    let missing: Vec<&Path> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     let (dev, name) = init_device(path, clock, region, worker)?;
+    for dir in missing.iter().rev() {
+        print(&format!(
+            "{} {}",
+            lang.pick("已创建文件夹", "Created folder"),
+            dir.display()
+        ))?;
+    }
     print(&match lang {
         Lang::Zh => format!(
             "已初始化 {}：辖区 {} {name}，网格员 {}，设备 {}",

@@ -1,9 +1,13 @@
 //! The `coded_enum!` macro: enums with a stable code (stored and sent in bundles) and Chinese/English labels.
 
 /// Anything with a zh/en label (every coded enum).
-pub trait Labelled: Copy + Ord {
+pub trait Labelled: Copy + Ord + 'static {
     fn label(self, lang: crate::domain::Lang) -> &'static str;
     fn parse(code: &str) -> Option<Self>;
+    /// The stable code.
+    fn code_of(self) -> &'static str;
+    /// Every value, in declaration order.
+    fn every() -> &'static [Self];
 }
 
 /// The label of a stored code, or the code itself when it is not one of `T`'s.
@@ -45,6 +49,12 @@ macro_rules! coded_enum {
             }
             fn parse(code: &str) -> Option<Self> {
                 $name::from_code(code)
+            }
+            fn code_of(self) -> &'static str {
+                $name::code(self)
+            }
+            fn every() -> &'static [Self] {
+                $name::ALL
             }
         }
 

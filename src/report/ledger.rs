@@ -33,19 +33,20 @@ pub const FAMILIES: [Family; 4] = [
 #[derive(Clone, Copy)]
 enum Col {
     Field(Family, &'static str),
-    Own(&'static str, &'static str),
+    /// (zh, en, key in the flat export; empty: left out of it)
+    Own(&'static str, &'static str, &'static str),
 }
 
 use Col::{Field as F, Own};
 use Family::{Finding as Fi, Hazard as Hz, Inspection as In, Petition as Pe, Place as Pl};
 
 /// The record id's last 12 hex digits, up front (enough to tell records apart on paper)…
-const ID: (Col, f64) = (Own("记录号", "record id"), 14.0);
+const ID: (Col, f64) = (Own("记录号", "record id", ""), 14.0);
 /// …and the whole id in the last column (to find the record again).
-const FULL_ID: (Col, f64) = (Own("完整记录号", "full record id"), 38.0);
-const REGION: (Col, f64) = (Own("区划代码", "region code"), 16.0);
-const VILLAGE: (Col, f64) = (Own("村/网格", "village/grid"), 14.0);
-const OVERDUE: (Col, f64) = (Own("逾期", "overdue"), 6.0);
+const FULL_ID: (Col, f64) = (Own("完整记录号", "full record id", "id"), 38.0);
+const REGION: (Col, f64) = (Own("区划代码", "region code", "region_code"), 16.0);
+const VILLAGE: (Col, f64) = (Own("村/网格", "village/grid", "region_name"), 14.0);
+const OVERDUE: (Col, f64) = (Own("逾期", "overdue", "overdue"), 6.0);
 
 /// A family's ledger columns and their widths, in order.
 fn spec(family: Family) -> &'static [(Col, f64)] {
@@ -84,7 +85,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
             (F(In, "inspector"), 10.0),
             (F(In, "verdict"), 16.0),
             (F(In, "failed_count"), 10.0),
-            (Own("不合格项", "failed item codes"), 16.0),
+            (Own("不合格项", "failed item codes", "failed_items"), 16.0),
             (F(In, "note"), 24.0),
             (F(Pl, "owner_name"), 10.0),
             (F(Pl, "owner_phone"), 14.0),
@@ -146,7 +147,7 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
 fn header(col: Col, lang: Lang) -> String {
     use crate::domain::fields::{self, Kind};
     match col {
-        Own(zh, en) => lang.pick(zh, en).to_owned(),
+        Own(zh, en, _) => lang.pick(zh, en).to_owned(),
         F(family, name) => match fields::find(family, name) {
             Some(d) => match d.kind {
                 Kind::Number { unit } => match lang {
@@ -158,6 +159,58 @@ fn header(col: Col, lang: Lang) -> String {
             None => name.to_owned(),
         },
     }
+}
+
+/// A column's key in the flat export: the field's own name (so the export says what the database and bundles
+/// say), or the ledger's.
+fn key(col: Col) -> &'static str {
+    match col {
+        // The place a record names, by its name; its own fields beside.
+        F(_, "place_id") => "place_name",
+        F(Pl, "address") => "place_address",
+        F(Pl, "owner_name") => "place_owner_name",
+        F(Pl, "owner_phone") => "place_owner_phone",
+        // Whether the case repeats an earlier one (the earlier case's id is not exported).
+        F(Pe, "repeat_of") => "is_repeat",
+        F(_, name) => name,
+        Own(_, _, key) => key,
+    }
+}
+
+/// A family's flat-export columns: (key, zh header, en header, what the value is), in order.
+pub fn flat_columns(family: Family) -> Vec<(&'static str, String, String, String)> {
+    use crate::domain::fields::{self, Kind};
+    spec(family)
+        .iter()
+        .filter(|(c, _)| !key(*c).is_empty())
+        .map(|(c, _)| {
+            let k = key(*c);
+            let what = match c {
+                Own(..) if k == "overdue" => "boolean: past its deadline and not done, as of the export".into(),
+                Own(..) if k == "id" => "text: the record's id (UUID), the same in every database".into(),
+                Own(..) if k == "region_code" => "text: the 12- or 15-digit region code the record lies in".into(),
+                Own(..) if k == "region_name" => "text: that region's name".into(),
+                Own(..) => "text: the failed checklist items' codes, separated by spaces".into(),
+                F(..) if k == "is_repeat" => "boolean: the case repeats an earlier one of the same person".into(),
+                F(..) if k == "place_name" => "text: the place's name".into(),
+                F(f, name) => match fields::find(*f, name) {
+                    Some(d) if d.personal.is_some() => {
+                        "text, masked (first character and `**`; ID numbers and phones `****` and the last four)".into()
+                    }
+                    Some(d) => match d.kind {
+                        Kind::Date => "date as ISO text (yyyy-mm-dd)".into(),
+                        Kind::Choice(_) => format!("code (table below), with `{k}_label` beside it"),
+                        Kind::Number { unit } => format!("number, in {}", unit.1),
+                        Kind::Count => "integer".into(),
+                        Kind::Flag => "boolean".into(),
+                        _ => "text".into(),
+                    },
+                    None => "text".into(),
+                },
+            };
+            (k, header(*c, Lang::Zh), header(*c, Lang::En), what)
+        })
+        .collect()
 }
 
 /// The ledger's sheet name.
@@ -189,6 +242,7 @@ pub fn write(
     sink.begin(&Columns {
         name: title(family, lang),
         header: cols.iter().map(|c| header(c.0, lang)).collect(),
+        keys: cols.iter().map(|c| key(c.0)).collect(),
         widths: cols.iter().map(|c| c.1).collect(),
         one_page: false,
     })
@@ -245,9 +299,10 @@ impl Cells<'_, '_> {
     }
 
     fn label<T: Labelled>(&self, i: usize) -> rusqlite::Result<Cell> {
-        Ok(self
-            .s(i)?
-            .map_or(Cell::Empty, |c| Cell::Text(label_of::<T>(&c, self.lang))))
+        Ok(self.s(i)?.map_or(Cell::Empty, |code| Cell::Coded {
+            label: label_of::<T>(&code, self.lang),
+            code,
+        }))
     }
 
     fn masked(&self, i: usize, mask: fn(&str) -> String) -> rusqlite::Result<Cell> {
@@ -272,11 +327,9 @@ impl Cells<'_, '_> {
     }
 
     fn yes(&self, i: usize) -> rusqlite::Result<Cell> {
-        let yes = self.row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0;
-        Ok(if yes {
-            Cell::text(self.lang.pick("是", "yes"))
-        } else {
-            Cell::Empty
+        Ok(Cell::Flag {
+            yes: self.row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0,
+            label: self.lang.pick("是", "yes").to_owned(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! denominator, rendered as a table, JSON, CSV or XLSX; and the record-level ledgers (台账). No personal data
 //! ever enters a report; ledgers show it masked.
 
+pub mod export_doc;
 pub mod ledger;
 pub mod sections;
 pub mod sheet;

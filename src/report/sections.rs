@@ -141,6 +141,7 @@ fn period_text(r: &Report, lang: Lang) -> String {
 fn cover(r: &Report, region_name: &str, lang: Lang, sink: &mut dyn Sink) -> Io {
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_owned();
     sink.begin(&Columns {
+        keys: Vec::new(),
         name: lang.pick("封面", "cover"),
         header: vec![t("项目", "item"), t("内容", "value")],
         widths: vec![14.0, 60.0],
@@ -192,6 +193,7 @@ fn cover(r: &Report, region_name: &str, lang: Lang, sink: &mut dyn Sink) -> Io {
 fn rates(r: &Report, lang: Lang, sink: &mut dyn Sink) -> Io {
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_owned();
     sink.begin(&Columns {
+        keys: Vec::new(),
         name: lang.pick("比率", "rates"),
         header: vec![
             t("指标", "rate"),
@@ -236,6 +238,7 @@ fn townships(r: &Report, lang: Lang, sink: &mut dyn Sink) -> Io {
     let mut widths = vec![14.0, 14.0];
     widths.resize(header.len(), 9.0);
     sink.begin(&Columns {
+        keys: Vec::new(),
         name: lang.pick("分乡镇", "by township"),
         header,
         widths,
@@ -277,6 +280,7 @@ impl<'a> Family<'a> {
     fn begin(sink: &'a mut dyn Sink, name: String, lang: Lang) -> std::io::Result<Self> {
         let t = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_owned();
         sink.begin(&Columns {
+            keys: Vec::new(),
             name: &name,
             header: vec![t("分组", "group"), t("项目", "item"), t("数量", "count")],
             widths: vec![14.0, 30.0, 10.0],

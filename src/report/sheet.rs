@@ -19,6 +19,16 @@ pub enum Cell {
     Num(f64),
     /// A day: a date cell shown yyyy-mm-dd in XLSX, ISO text in CSV.
     Date(chrono::NaiveDate),
+    /// A coded value: spreadsheets show its label; the flat export gives the code and the label side by side.
+    Coded {
+        code: String,
+        label: String,
+    },
+    /// Yes or no: spreadsheets show `label` for yes and nothing for no; the flat export a boolean.
+    Flag {
+        yes: bool,
+        label: String,
+    },
     Empty,
 }
 
@@ -56,6 +66,9 @@ pub fn csv_text(text: &str) -> String {
 pub struct Columns<'a> {
     pub name: &'a str,
     pub header: Vec<String>,
+    /// Each column's key in the flat export (JSON Lines); empty for a column it leaves out, or for a table
+    /// that is never exported flat.
+    pub keys: Vec<&'static str>,
     pub widths: Vec<f64>,
     /// Printed on one page (a report's cover and rates) rather than one page wide and as long as it is.
     pub one_page: bool,
@@ -134,9 +147,66 @@ impl<W: Write> Sink for CsvSink<W> {
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => x.to_string(),
             Cell::Date(d) => d.to_string(),
-            Cell::Empty => String::new(),
+            Cell::Coded { label, .. } => csv_text(label),
+            Cell::Flag { yes: true, label } => csv_text(label),
+            Cell::Flag { yes: false, .. } | Cell::Empty => String::new(),
         }))?;
         Ok(())
+    }
+}
+
+/// JSON Lines for analysts (DuckDB, PostgreSQL, ClickHouse): one flat object per row, keyed by the columns'
+/// keys; a coded value as its code and, beside it under `<key>_label`, its label; days as ISO text; yes/no as
+/// booleans; nothing as null. Text is neutralised as in CSV, but no formula guard (no spreadsheet reads it).
+pub struct JsonlSink<W: Write> {
+    out: W,
+    keys: Vec<&'static str>,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonlSink {
+            out,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Flushes and gives back the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    fn begin(&mut self, columns: &Columns) -> std::io::Result<()> {
+        self.keys = columns.keys.clone();
+        Ok(())
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        use serde_json::Value;
+        let mut line = serde_json::Map::new();
+        for (key, cell) in self.keys.iter().zip(cells) {
+            if key.is_empty() {
+                continue;
+            }
+            let value = match cell {
+                Cell::Text(s) | Cell::Code(s) => Value::String(sanitize(s)),
+                Cell::Int(n) => Value::from(*n),
+                Cell::Num(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+                Cell::Date(d) => Value::String(d.to_string()),
+                Cell::Coded { code, label } => {
+                    line.insert(format!("{key}_label"), Value::String(label.clone()));
+                    Value::String(code.clone())
+                }
+                Cell::Flag { yes, .. } => Value::Bool(*yes),
+                Cell::Empty => Value::Null,
+            };
+            line.insert((*key).to_owned(), value);
+        }
+        serde_json::to_writer(&mut self.out, &Value::Object(line))?;
+        self.out.write_all(b"\n")
     }
 }
 
@@ -322,7 +392,10 @@ impl Sink for XlsxSink {
         }
         for (c, cell) in cells.iter().enumerate() {
             let w = match cell {
-                Cell::Text(s) | Cell::Code(s) => crate::domain::text::width(s).min(200),
+                Cell::Text(s) | Cell::Code(s) | Cell::Coded { label: s, .. } => {
+                    crate::domain::text::width(s).min(200)
+                }
+                Cell::Flag { label, .. } => crate::domain::text::width(label),
                 Cell::Int(n) => n.to_string().len(),
                 Cell::Num(_) => 8,
                 Cell::Date(_) => 10,
@@ -343,7 +416,12 @@ impl Sink for XlsxSink {
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
             let done = match cell {
-                Cell::Text(s) => {
+                Cell::Text(s)
+                | Cell::Coded { label: s, .. }
+                | Cell::Flag {
+                    yes: true,
+                    label: s,
+                } => {
                     let t = cell_text(s);
                     if is_formula_like(&t) {
                         sheet.write_string_with_format(row, col, t, &quoted)
@@ -366,7 +444,7 @@ impl Sink for XlsxSink {
                         Err(_) => sheet.write_string(row, col, d.to_string()),
                     }
                 }
-                Cell::Empty => continue,
+                Cell::Flag { yes: false, .. } | Cell::Empty => continue,
             };
             done.map_err(xerr)?;
         }
@@ -396,6 +474,7 @@ mod tests {
         let cols = |name| Columns {
             name,
             header: vec!["a".into(), "b".into()],
+            keys: vec![],
             widths: vec![],
             one_page: false,
         };
