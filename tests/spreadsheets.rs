@@ -420,6 +420,15 @@ fn ledgers_and_the_report_are_set_up_for_paper() {
         assert!(!cover.contains("fitToHeight"), "{}", &cover[..600]);
     }
     assert!(sheets[2].contains(r#"fitToHeight="0""#));
+    // The period sheet's first column holds the whole period ("2026-01-01 ~ 2026-11-30", 23 characters).
+    let period = sheets.last().unwrap();
+    let width: f64 = period
+        .split(r#"<col min="1" max="1" width=""#)
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    assert!(width >= 23.0, "{width}");
 }
 
 /// The number of pages of a PDF file.

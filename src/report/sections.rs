@@ -283,7 +283,7 @@ impl<'a> Family<'a> {
             keys: Vec::new(),
             name: &name,
             header: vec![t("分组", "group"), t("项目", "item"), t("数量", "count")],
-            widths: vec![14.0, 30.0, 10.0],
+            widths: vec![28.0, 30.0, 10.0],
             one_page: false,
         })?;
         Ok(Family { sink, lang })
