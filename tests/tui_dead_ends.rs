@@ -133,3 +133,53 @@ fn a_patrols_findings_and_an_inspections_hazards_open_from_its_detail() {
     };
     assert_eq!(d.family(), wangge::domain::record::Family::Patrol);
 }
+
+/// Back from a hazard opened from its inspection, the inspection shows the hazard as it is now.
+#[test]
+fn back_on_an_inspection_its_hazards_are_shown_as_they_are_now() {
+    use wangge::domain::hazard::HazardAction;
+    let (_d, mut app) = demo_app(200);
+    press(&mut app, KeyCode::Char('2'));
+    // An inspection whose hazard was only found (it may be assigned).
+    let open: Vec<String> = {
+        let conn = app.store.conn();
+        let mut st = conn
+            .prepare("SELECT inspection_id FROM hazards WHERE status = 'found' AND inspection_id IS NOT NULL")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut found = false;
+    for _ in 0..15 {
+        let l = &app.lists[0];
+        if open.contains(&l.rows[l.selected].id) {
+            found = true;
+            break;
+        }
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert!(found, "no inspection with an open hazard on the first page");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let Some(Screen::Detail(h)) = app.stack.last() else {
+        panic!("the hazard did not open")
+    };
+    let (id, version) = (h.id().to_string(), h.shown.meta().version);
+    // Meanwhile the hazard moves on (as a step saved on its detail would move it).
+    app.store
+        .write(|tx, c| {
+            let assign = HazardAction::Assign {
+                responsible: "王强".into(),
+                notice_no: None,
+                note: "限期整改".into(),
+            };
+            wangge::store::hazards::act(tx, c, &id, version, &assign).map(|_| ())
+        })
+        .unwrap();
+    press(&mut app, KeyCode::Esc);
+    let text = screen(&app, 80, 24).0.join("\n");
+    assert!(text.contains("已交办"), "{text}");
+}

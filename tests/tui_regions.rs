@@ -65,6 +65,21 @@ fn a_new_device_adds_a_village_and_a_grid_on_screen_and_forms_offer_them() {
         text.contains("已保存 何家岩村（610727101201）") && text.contains("1 个村（社区）"),
         "{text}"
     );
+    // Before it has a grid, the village itself is where a new record may lie: offered at once, and the
+    // overview no longer says there is none.
+    assert!(
+        app.here
+            .grids
+            .iter()
+            .any(|(code, label)| code == "610727101201" && label.contains("何家岩村")),
+        "{:?}",
+        app.here.grids
+    );
+    press(&mut app, KeyCode::Esc);
+    let home = screen(&app, 80, 24).0.join("\n");
+    assert!(!home.contains("还没有村和网格"), "{home}");
+    press(&mut app, KeyCode::Char('R'));
+    press(&mut app, KeyCode::Char('j'));
     // A grid under the village, now selected.
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Tab);

@@ -65,6 +65,17 @@ impl FieldDef {
         lang.pick(self.zh, self.en)
     }
 
+    /// The label with its unit, as a column or form names the field: 受损面积（亩）, area (mu).
+    pub fn heading(&self, lang: Lang) -> String {
+        match self.kind {
+            Kind::Number { unit } => match lang {
+                Lang::Zh => format!("{}（{}）", self.zh, unit.0),
+                Lang::En => format!("{} ({})", self.en, unit.1),
+            },
+            _ => self.label(lang).to_owned(),
+        }
+    }
+
     /// Whether a person sees this field (everything but the program's own bookkeeping).
     pub fn shown(&self) -> bool {
         !matches!(self.kind, Kind::Internal)

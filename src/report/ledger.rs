@@ -145,19 +145,10 @@ fn spec(family: Family) -> &'static [(Col, f64)] {
 
 /// A column's header in `lang`: the field's label with its unit, or the ledger's own.
 fn header(col: Col, lang: Lang) -> String {
-    use crate::domain::fields::{self, Kind};
     match col {
         Own(zh, en, _) => lang.pick(zh, en).to_owned(),
-        F(family, name) => match fields::find(family, name) {
-            Some(d) => match d.kind {
-                Kind::Number { unit } => match lang {
-                    Lang::Zh => format!("{}（{}）", d.zh, unit.0),
-                    Lang::En => format!("{} ({})", d.en, unit.1),
-                },
-                _ => d.label(lang).to_owned(),
-            },
-            None => name.to_owned(),
-        },
+        F(family, name) => crate::domain::fields::find(family, name)
+            .map_or_else(|| name.to_owned(), |d| d.heading(lang)),
     }
 }
 

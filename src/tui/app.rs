@@ -75,7 +75,8 @@ pub struct App {
 pub struct Jurisdiction {
     /// The device's own region's name.
     pub name: String,
-    /// Grids a new record may belong to (the device's own region when it has none), as (code, label).
+    /// Where a new record may lie: grids, and villages without grids (the device's own region when there is
+    /// neither), as (code, label).
     pub grids: Vec<(String, String)>,
     /// Where a petition may be registered: this office and the villages inside it.
     pub offices: Vec<(String, String)>,
@@ -172,9 +173,17 @@ impl App {
                 None => format!("{} {}", r.name, r.code),
             }
         };
+        // Where a new record may lie: every grid, and every village that has no grid yet (a village added
+        // on screen is offered at once, before its grids are).
+        use crate::domain::region::Level;
+        let has_grid = |v: &store::regions::Region| {
+            regions
+                .iter()
+                .any(|g| g.level == Level::Grid && g.parent.as_ref() == Some(&v.code))
+        };
         let mut grids: Vec<(String, String)> = regions
             .iter()
-            .filter(|r| r.level == crate::domain::region::Level::Grid)
+            .filter(|r| r.level == Level::Grid || (r.level == Level::Village && !has_grid(r)))
             .map(|r| (r.code.to_string(), label(r)))
             .collect();
         if grids.is_empty() {

@@ -162,12 +162,16 @@ impl Checklist {
             Action::NextField => self.editor = Some(note_editor(&self.notes[i])),
             Action::Grade if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
-                let g = if g == Grade::General {
+                let to = if g == Grade::General {
                     Grade::Major
                 } else {
                     Grade::General
                 };
-                self.hazard[i] = Some((g, d));
+                // The deadline follows the grade (a major hazard has longer) unless the worker set it.
+                let default =
+                    |g| self.date + Days::new(u64::from(self.category.default_hazard_days(g)));
+                let d = if d == default(g) { default(to) } else { d };
+                self.hazard[i] = Some((to, d));
             }
             Action::Deadline(step) if self.results[i] == Some(ItemResult::Fail) => {
                 let (g, d) = self.draft_of(i);
@@ -504,6 +508,30 @@ mod tests {
             c.verdict,
             Some(Verdict::NoHazard),
             "no failed item: it cannot say hazard"
+        );
+    }
+
+    #[test]
+    fn a_major_grade_brings_its_longer_deadline_unless_one_was_set() {
+        let mut c = house();
+        press(&mut c, 'f');
+        c.selected = 0;
+        let (g, due) = c.draft_of(0);
+        assert_eq!(g, Grade::General);
+        press(&mut c, 'g');
+        let (g, major_due) = c.draft_of(0);
+        assert_eq!(g, Grade::Major);
+        assert_eq!(
+            major_due,
+            c.date + Days::new(u64::from(Category::House.default_hazard_days(Grade::Major)))
+        );
+        assert!(major_due > due);
+        // A deadline the worker moved stays when the grade changes.
+        press(&mut c, '+');
+        press(&mut c, 'g');
+        assert_eq!(
+            c.draft_of(0),
+            (Grade::General, major_due.succ_opt().unwrap())
         );
     }
 }

@@ -11,55 +11,59 @@ use crate::domain::Lang;
 use crate::domain::inspection::Subject;
 use crate::domain::patrol::Zone;
 use crate::domain::petition::{Channel, PetitionCategory, Track};
+use crate::domain::record::Family::{
+    Finding as Fi, Hazard as Hz, Inspection as In, Petition as Pe,
+};
 
 /// The edit form of a record: its descriptive fields, filled with what it holds now.
 pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
     use super::detail::Shown;
     use crate::domain::category::Grade;
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    // A field's label from the field table: the form says what the detail view says.
+    let lbl = |family, name: &str| crate::domain::fields::label(Some(family), name, lang);
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = match shown {
         Shown::Hazard(h) => vec![
-            Field::note(Fk::Description, t("问题", "problem"), true, &h.description),
+            Field::note(
+                Fk::Description,
+                lbl(Hz, "description"),
+                true,
+                &h.description,
+            ),
             Field::chosen(
                 Fk::Grade,
-                t("等级", "grade"),
+                lbl(Hz, "grade"),
                 choices(Grade::ALL, |c| c.code(), |c| c.label(lang)),
                 h.grade.code(),
             ),
             Field::filled(
                 Fk::Responsible,
-                t("责任人", "responsible"),
+                lbl(Hz, "responsible"),
                 false,
                 &opt(&h.responsible),
             )
             .limit(100),
-            Field::filled(
-                Fk::Notice,
-                t("整改通知书编号", "notice number"),
-                false,
-                &opt(&h.notice_no),
-            )
-            .limit(50),
+            Field::filled(Fk::Notice, lbl(Hz, "notice_no"), false, &opt(&h.notice_no)).limit(50),
             Field::note(Fk::Reason, t("修改原因", "why the change"), false, ""),
         ],
         Shown::Finding(f) => vec![
             Field::note(
                 Fk::Description,
-                t("问题描述", "description"),
+                lbl(Fi, "description"),
                 true,
                 &f.description,
             ),
-            Field::filled(Fk::Location, t("位置", "location"), true, &f.location),
+            Field::filled(Fk::Location, lbl(Fi, "location"), true, &f.location),
             Field::chosen(
                 Fk::Zone,
-                t("保护区", "zone"),
+                lbl(Fi, "zone"),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 f.zone.code(),
             ),
             Field::note(
                 Fk::Action,
-                t("现场处置", "on-site action"),
+                lbl(Fi, "on_site_action"),
                 false,
                 &opt(&f.on_site_action),
             ),
@@ -68,57 +72,41 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
         Shown::Petition(p) => vec![
             Field::chosen(
                 Fk::Channel,
-                t("信访形式", "channel"),
+                lbl(Pe, "channel"),
                 choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
                 p.channel.code(),
             ),
             Field::chosen(
                 Fk::Track,
-                t("性质", "track"),
+                lbl(Pe, "track"),
                 choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
                 p.track.code(),
             ),
             Field::chosen(
                 Fk::Category,
-                t("类别", "category"),
+                lbl(Pe, "category"),
                 choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
                 p.category.code(),
             ),
-            Field::filled(Fk::Phone, t("电话", "phone"), false, &opt(&p.phone))
+            Field::filled(Fk::Phone, lbl(Pe, "phone"), false, &opt(&p.phone))
                 .check(Check::Phone)
                 .limit(20),
-            Field::filled(Fk::Address, t("住址", "address"), false, &opt(&p.address)),
-            Field::filled(Fk::People, t("人数", "people"), true, &p.people.to_string())
+            Field::filled(Fk::Address, lbl(Pe, "address"), false, &opt(&p.address)),
+            Field::filled(Fk::People, lbl(Pe, "people"), true, &p.people.to_string())
                 .check(Check::Whole { min: 1 })
                 .limit(6),
-            Field::filled(
-                Fk::Summary,
-                t("反映问题（摘要）", "summary"),
-                true,
-                &p.summary,
-            )
-            .limit(100),
-            Field::multi(Fk::Content, t("具体内容", "content"), true, &p.content),
-            Field::filled(
-                Fk::Unit,
-                t("责任单位", "responsible unit"),
-                false,
-                &opt(&p.unit),
-            )
-            .limit(100),
+            Field::filled(Fk::Summary, lbl(Pe, "summary"), true, &p.summary).limit(100),
+            Field::multi(Fk::Content, lbl(Pe, "content"), true, &p.content),
+            Field::filled(Fk::Unit, lbl(Pe, "unit"), false, &opt(&p.unit)).limit(100),
             Field::note(Fk::Reason, t("修改原因", "why the change"), false, ""),
         ],
         Shown::Inspection(i) => {
             use crate::domain::inspection::Verdict;
             let mut fields = vec![
-                Field::date(
-                    Fk::Date,
-                    t("检查日期", "inspected on"),
-                    Some(i.inspected_on),
-                ),
+                Field::date(Fk::Date, lbl(In, "inspected_on"), Some(i.inspected_on)),
                 Field::chosen(
                     Fk::Subject,
-                    t("检查对象", "subject"),
+                    lbl(In, "subject"),
                     choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
                     i.subject.code(),
                 ),
@@ -133,12 +121,12 @@ pub fn edit(lang: Lang, shown: &super::detail::Shown) -> Option<Prompt> {
                 };
                 fields.push(Field::chosen(
                     Fk::Verdict,
-                    t("初判", "verdict"),
+                    lbl(In, "verdict"),
                     choices(agreeing, |c| c.code(), |c| c.label(lang)),
                     current.code(),
                 ));
             }
-            fields.push(Field::note(Fk::Note, t("备注", "note"), false, &opt(&i.note)).limit(2000));
+            fields.push(Field::note(Fk::Note, lbl(In, "note"), false, &opt(&i.note)).limit(2000));
             fields.push(Field::note(
                 Fk::Reason,
                 t("修改原因", "why the change"),

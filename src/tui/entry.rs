@@ -32,9 +32,10 @@ pub(super) fn draw_checklist(
     } else {
         ""
     };
-    // The date before the place's name, which may be long.
+    // Unsaved first, where it is always seen; the date before the place's name, which may be long and goes on
+    // to a second line when it must.
     let head = format!(
-        " {} {}{}{}  {}  {}{known}  {unsaved}",
+        "{} {unsaved}  {}{}{}  {}  {}{known}",
         lang.pick("新建检查", "New inspection"),
         c.category.label(lang),
         lang.pick("，", ", "),
@@ -42,7 +43,10 @@ pub(super) fn draw_checklist(
         c.date,
         c.place.name,
     );
-    let mut lines = vec![Line::from(clip(&head, w))];
+    let mut lines: Vec<Line> = super::wrap::wrap(&head, w.saturating_sub(2), 2)
+        .into_iter()
+        .map(|l| Line::from(format!(" {l}")))
+        .collect();
     if let Some(v) = c.verdict {
         lines.push(Line::from(format!(
             " {} {}  (v)",

@@ -13,7 +13,10 @@ use crate::domain::inspection::Subject;
 use crate::domain::patrol::{Finding, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone};
 use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
 use crate::domain::place::{Place, PlaceKind, Structure, Use};
-use crate::domain::record::Meta;
+use crate::domain::record::Family::{
+    Finding as Fi, Inspection as In, Patrol as Pa, Petition as Pe, Place as Pl,
+};
+use crate::domain::record::{Family, Meta};
 use crate::domain::{Lang, Localized};
 use crate::store::WriteCtx;
 
@@ -84,17 +87,17 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
         vec![
             Field::choice(
                 Fk::Channel,
-                t("信访形式", "channel"),
+                lbl(Pe, "channel", lang, None),
                 choices(Channel::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
                 Fk::Track,
-                t("性质", "track"),
+                lbl(Pe, "track", lang, None),
                 choices(Track::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
                 Fk::Category,
-                t("类别", "category"),
+                lbl(Pe, "category", lang, None),
                 choices(PetitionCategory::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
@@ -102,18 +105,23 @@ pub fn petition(lang: Lang, today: NaiveDate, regions: &[(String, String)]) -> P
                 t("登记单位/村", "registered at"),
                 region_choices(regions),
             ),
-            Field::text(Fk::Name, t("信访人姓名", "petitioner"), true).limit(50),
-            Field::text(Fk::IdNumber, t("身份证号", "ID number"), false)
+            Field::text(Fk::Name, lbl(Pe, "petitioner_name", lang, None), true).limit(50),
+            Field::text(Fk::IdNumber, lbl(Pe, "id_number", lang, None), false)
                 .check(Check::IdNumber)
                 .limit(18),
-            Field::text(Fk::Phone, t("电话", "phone"), false)
+            Field::text(Fk::Phone, lbl(Pe, "phone", lang, None), false)
                 .check(Check::Phone)
                 .limit(20),
-            Field::text(Fk::Address, t("住址", "address"), false),
-            Field::number(Fk::People, t("人数", "people"), 1).check(Check::Whole { min: 1 }),
-            Field::text(Fk::Summary, t("反映问题（摘要）", "summary"), true).limit(100),
-            Field::multi(Fk::Content, t("具体内容", "content"), true, ""),
-            Field::date(Fk::Received, t("收到日期", "received on"), Some(today)),
+            Field::text(Fk::Address, lbl(Pe, "address", lang, None), false),
+            Field::number(Fk::People, lbl(Pe, "people", lang, None), 1)
+                .check(Check::Whole { min: 1 }),
+            Field::text(Fk::Summary, lbl(Pe, "summary", lang, None), true).limit(100),
+            Field::multi(Fk::Content, lbl(Pe, "content", lang, None), true, ""),
+            Field::date(
+                Fk::Received,
+                lbl(Pe, "received_on", lang, None),
+                Some(today),
+            ),
         ],
     )
 }
@@ -160,35 +168,39 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
         vec![
             Field::choice(
                 Fk::Category,
-                t("检查类别", "category"),
+                lbl(In, "category", lang, None),
                 choices(Category::INSPECTED, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(
                 Fk::Subject,
-                t("对象", "subject"),
+                lbl(In, "subject", lang, None),
                 choices(Subject::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(Fk::Region, t("网格", "grid"), region_choices(regions)),
-            Field::text(Fk::Place, t("场所名称", "place name"), true).limit(100),
-            Field::text(Fk::Address, t("地址", "address"), true),
+            Field::text(Fk::Place, lbl(Pl, "name", lang, None), true).limit(100),
+            Field::text(Fk::Address, lbl(Pl, "address", lang, None), true),
             Field::choice(
                 Fk::Kind,
-                t("场所类型", "kind of place"),
+                lbl(Pl, "kind", lang, None),
                 choices(PlaceKind::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::text(Fk::Owner, t("负责人/户主", "owner"), false).limit(50),
-            Field::text(Fk::Phone, t("电话", "phone"), false)
+            Field::text(Fk::Owner, lbl(Pl, "owner_name", lang, None), false).limit(50),
+            Field::text(Fk::Phone, lbl(Pl, "owner_phone", lang, None), false)
                 .check(Check::Phone)
                 .limit(20),
-            Field::text(Fk::Floors, t("层数（房屋）", "floors (building)"), false)
-                .check(Check::Whole { min: 1 })
-                .limit(3),
-            Field::text(Fk::Year, t("建成年份", "year built"), false)
+            Field::text(
+                Fk::Floors,
+                lbl(Pl, "floors", lang, Some(("房屋", "building"))),
+                false,
+            )
+            .check(Check::Whole { min: 1 })
+            .limit(3),
+            Field::text(Fk::Year, lbl(Pl, "year_built", lang, None), false)
                 .check(Check::Year)
                 .limit(4),
             Field::choice(
                 Fk::Structure,
-                t("结构", "structure"),
+                lbl(Pl, "structure", lang, None),
                 optional(
                     choices(Structure::ALL, |c| c.code(), |c| c.label(lang)),
                     lang,
@@ -196,15 +208,27 @@ pub fn inspection(lang: Lang, today: NaiveDate, regions: &[(String, String)]) ->
             ),
             Field::choice(
                 Fk::Use,
-                t("用途", "use"),
+                lbl(Pl, "use_type", lang, None),
                 optional(choices(Use::ALL, |c| c.code(), |c| c.label(lang)), lang),
             ),
-            Field::text(Fk::Occupancy, t("使用/住宿人数", "occupants"), false)
+            Field::text(Fk::Occupancy, lbl(Pl, "occupancy", lang, None), false)
                 .check(Check::Whole { min: 0 })
                 .limit(6),
-            Field::date(Fk::Date, t("检查日期", "inspected on"), Some(today)),
+            Field::date(Fk::Date, lbl(In, "inspected_on", lang, None), Some(today)),
         ],
     )
+}
+
+/// A record field's label from the field table (with its unit), so that a form says what the detail view,
+/// the ledger and search say; `hint` adds what helps while typing: 纬度（可空）.
+fn lbl(family: Family, name: &str, lang: Lang, hint: Option<(&str, &str)>) -> String {
+    let base = crate::domain::fields::find(family, name)
+        .map_or_else(|| name.to_owned(), |d| d.heading(lang));
+    match (hint, lang) {
+        (Some((zh, _)), Lang::Zh) => format!("{base}（{zh}）"),
+        (Some((_, en)), Lang::En) => format!("{base} ({en})"),
+        (None, _) => base,
+    }
 }
 
 /// A choice list with "not given" first.
@@ -263,14 +287,19 @@ pub fn patrol(lang: Lang, regions: &[(String, String)]) -> Prompt {
     Prompt::new(
         t("开始巡查", "Start a patrol"),
         vec![
-            Field::text(Fk::Route, t("巡查路线/路段", "route"), true).limit(100),
+            Field::text(
+                Fk::Route,
+                lbl(Pa, "route", lang, Some(("或路段", "or section"))),
+                true,
+            )
+            .limit(100),
             Field::choice(
                 Fk::Zone,
-                t("保护区", "zone"),
+                lbl(Pa, "zone", lang, None),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
             ),
             Field::choice(Fk::Region, t("网格", "grid"), region_choices(regions)),
-            Field::text(Fk::Weather, t("天气", "weather"), false).limit(50),
+            Field::text(Fk::Weather, lbl(Pa, "weather", lang, None), false).limit(50),
         ],
     )
 }
@@ -304,46 +333,60 @@ pub fn finding(lang: Lang, today: NaiveDate, zone: Zone) -> Prompt {
         vec![
             Field::choice(
                 Fk::Code,
-                t("问题类别", "kind"),
+                lbl(Fi, "code", lang, None),
                 choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)),
             ),
-            Field::note(Fk::Description, t("问题描述", "description"), true, ""),
-            Field::text(Fk::Location, t("位置", "location"), true),
+            Field::note(
+                Fk::Description,
+                lbl(Fi, "description", lang, None),
+                true,
+                "",
+            ),
+            Field::text(Fk::Location, lbl(Fi, "location", lang, None), true),
             Field::chosen(
                 Fk::Zone,
-                t("保护区", "zone"),
+                lbl(Fi, "zone", lang, None),
                 choices(Zone::ALL, |c| c.code(), |c| c.label(lang)),
                 zone.code(),
             ),
             Field::note(
                 Fk::Action,
-                t("现场处置（劝阻/制止）", "on-site action"),
+                lbl(
+                    Fi,
+                    "on_site_action",
+                    lang,
+                    Some(("劝阻/制止", "warned, stopped")),
+                ),
                 false,
                 "",
             ),
-            Field::text(Fk::Lat, t("纬度（可空）", "latitude (optional)"), false)
-                .check(Check::Latitude)
-                .limit(12),
-            Field::text(Fk::Lon, t("经度（可空）", "longitude (optional)"), false)
-                .check(Check::Longitude)
-                .limit(12),
+            Field::text(
+                Fk::Lat,
+                lbl(Fi, "lat", lang, Some(("可空", "optional"))),
+                false,
+            )
+            .check(Check::Latitude)
+            .limit(12),
+            Field::text(
+                Fk::Lon,
+                lbl(Fi, "lon", lang, Some(("可空", "optional"))),
+                false,
+            )
+            .check(Check::Longitude)
+            .limit(12),
             Field::text(
                 Fk::Crop,
-                t("受损作物（野猪致害）", "crop (wild boar)"),
+                lbl(Fi, "crop", lang, Some(("野猪致害", "wild boar"))),
                 false,
             )
             .limit(50),
-            Field::text(Fk::Area, t("受损面积（亩）", "area (mu)"), false)
+            Field::text(Fk::Area, lbl(Fi, "area_mu", lang, None), false)
                 .check(Check::Amount)
                 .limit(10),
-            Field::text(
-                Fk::Loss,
-                t("估计损失（元）", "estimated loss (yuan)"),
-                false,
-            )
-            .check(Check::Amount)
-            .limit(12),
-            Field::date(Fk::Date, t("发现日期", "found on"), Some(today)),
+            Field::text(Fk::Loss, lbl(Fi, "loss_yuan", lang, None), false)
+                .check(Check::Amount)
+                .limit(12),
+            Field::date(Fk::Date, lbl(Fi, "found_on", lang, None), Some(today)),
         ],
     )
 }
@@ -391,7 +434,7 @@ pub fn close_patrol(lang: Lang) -> Prompt {
             "Finish the patrol (no findings = nothing found)",
         ),
         vec![
-            Field::text(Fk::Km, t("里程（公里）", "distance (km)"), false)
+            Field::text(Fk::Km, lbl(Pa, "distance_km", lang, None), false)
                 .check(Check::Amount)
                 .limit(8),
         ],
@@ -530,4 +573,84 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
         f.required = false;
     }
     Prompt::new(t("筛选", "Filter"), fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new record's form names each field as the field table does (the detail view, ledger and search).
+    #[test]
+    fn record_forms_name_fields_as_the_detail_view_does() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        for lang in [Lang::Zh, Lang::En] {
+            let forms = [
+                (
+                    petition(lang, today, &[]),
+                    Pe,
+                    &[
+                        "channel",
+                        "track",
+                        "category",
+                        "petitioner_name",
+                        "id_number",
+                    ][..],
+                ),
+                (
+                    petition(lang, today, &[]),
+                    Pe,
+                    &[
+                        "phone",
+                        "address",
+                        "people",
+                        "summary",
+                        "content",
+                        "received_on",
+                    ],
+                ),
+                (
+                    inspection(lang, today, &[]),
+                    Pl,
+                    &[
+                        "name",
+                        "address",
+                        "kind",
+                        "owner_name",
+                        "owner_phone",
+                        "occupancy",
+                    ],
+                ),
+                (
+                    inspection(lang, today, &[]),
+                    In,
+                    &["category", "subject", "inspected_on"],
+                ),
+                (
+                    finding(lang, today, Zone::General),
+                    Fi,
+                    &[
+                        "code",
+                        "description",
+                        "location",
+                        "zone",
+                        "found_on",
+                        "area_mu",
+                    ],
+                ),
+                (patrol(lang, &[]), Pa, &["zone", "weather"]),
+            ];
+            for (form, family, names) in forms {
+                let labels: Vec<&str> = form.fields.iter().map(|f| f.label.as_str()).collect();
+                for name in names {
+                    let want = crate::domain::fields::find(family, name)
+                        .unwrap()
+                        .heading(lang);
+                    assert!(
+                        labels.contains(&want.as_str()),
+                        "{family:?}.{name}: {want} not in {labels:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -213,6 +213,8 @@ impl Prompt {
                 let Some(field) = self.fields.get_mut(self.focus) else {
                     return Outcome::Editing;
                 };
+                // Only a key that changes the value changes the form (moving the caret does not).
+                let before = field.value();
                 match &field.kind {
                     Kind::Multi { .. } => {
                         field.area.input(key);
@@ -236,8 +238,10 @@ impl Prompt {
                         field.input.handle_event(&Event::Key(key));
                     }
                 }
-                self.changed = true;
-                self.edited(at);
+                if field.value() != before {
+                    self.changed = true;
+                    self.edited(at);
+                }
             }
         }
         Outcome::Editing
@@ -374,6 +378,23 @@ mod tests {
             "王秀英家",
             "after a movement, typing adds to it"
         );
+    }
+
+    #[test]
+    fn moving_through_a_form_changes_nothing_and_typing_does() {
+        let mut p = form();
+        for code in [
+            KeyCode::Tab,
+            KeyCode::Left,
+            KeyCode::End,
+            KeyCode::BackTab,
+            KeyCode::Home,
+        ] {
+            p.key(KeyEvent::from(code), at());
+        }
+        assert!(!p.changed, "Esc would ask to throw away nothing");
+        typed(&mut p, "王");
+        assert!(p.changed);
     }
 
     fn form() -> Prompt {

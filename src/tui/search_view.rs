@@ -112,12 +112,19 @@ impl SearchView {
         // The hits that fit, scrolled so that the selected one is seen.
         let room = (area.height as usize).saturating_sub(lines.len()).max(1);
         let top = (self.selected + 1).saturating_sub(room);
+        // The kind of record, as wide as the widest label among the hits.
+        let kind_w = self
+            .hits
+            .iter()
+            .map(|h| crate::domain::text::width(h.family.label(lang)))
+            .max()
+            .unwrap_or(0);
         for (i, h) in self.hits.iter().enumerate().skip(top).take(room) {
             let text = format!(
                 "{} {} {} {}",
                 if i == self.selected { ">" } else { " " },
                 h.date,
-                pad(h.family.label(lang), 10),
+                pad(h.family.label(lang), kind_w),
                 h.shown()
             );
             let style = if i == self.selected && !self.editing {

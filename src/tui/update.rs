@@ -238,7 +238,11 @@ impl App {
             }
             Action::Back => {
                 self.stack.pop();
-                let r = self.refresh();
+                let mut r = self.refresh();
+                // The record beneath may have changed meanwhile (its hazard closed, its finding referred).
+                if r.is_ok() {
+                    r = self.reload_detail();
+                }
                 self.report(r);
             }
             Action::Regions => {
@@ -306,6 +310,21 @@ impl App {
             Err(e) => Err(e),
         };
         self.report(r);
+    }
+
+    /// Reads the record of the detail view on top again, where it stood (its scroll and selected link kept).
+    fn reload_detail(&mut self) -> Result<(), StoreError> {
+        let Some(Screen::Detail(d)) = self.stack.last() else {
+            return Ok(());
+        };
+        let (family, id, scroll, link) = (d.family(), d.id().to_string(), d.scroll, d.link);
+        self.stack.pop();
+        self.open(family, &id)?;
+        if let Some(Screen::Detail(d)) = self.stack.last_mut() {
+            d.scroll = scroll;
+            d.link = link.filter(|l| *l < d.links.len());
+        }
+        Ok(())
     }
 
     pub(super) fn search_action(&mut self, action: Action) {

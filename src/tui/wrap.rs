@@ -12,27 +12,39 @@ pub fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
                 out.push(clip(&format!("{line}{c}.."), w));
                 return out;
             }
-            // A word or number moves whole to the next line (also one set inside Chinese text without
-            // spaces): never cut inside it, unless it is longer than a third of the line.
+            // Where the line breaks, by preference: at a gap of two spaces (between the items of a hint, in the
+            // last third of the line); before a word or number, which moves whole to the next line (also one set
+            // inside Chinese text without spaces, unless it is longer than a third of the line: a path or long
+            // code is cut where the line ends); and never before closing punctuation, which takes the character
+            // before it along.
             let in_word = |x: char| x.is_ascii() && !x.is_ascii_whitespace();
-            let carry = if in_word(c) {
-                let start = line
+            let closing = |x: char| "，。、；：！？）」』】》,.;:!?)".contains(x);
+            let gap = line
+                .rfind("  ")
+                .filter(|at| *at > 0 && width(&line[..*at]) >= w * 2 / 3);
+            let word_start = line
+                .char_indices()
+                .rev()
+                .take_while(|(_, x)| in_word(*x))
+                .last()
+                .map(|(i, _)| i);
+            let at = match (gap, word_start) {
+                (Some(at), _) if c != ' ' => Some(at),
+                (_, Some(at)) if in_word(c) && at > 0 && width(&line[at..]) <= w / 3 => Some(at),
+                _ if closing(c) => line
                     .char_indices()
-                    .rev()
-                    .take_while(|(_, x)| in_word(*x))
                     .last()
-                    .map(|(i, _)| i);
-                // A path or a long code is cut where the line ends: moving it would waste the line.
-                match start {
-                    Some(at) if at > 0 && width(&line[at..]) <= w / 3 => {
-                        let tail = line[at..].to_owned();
-                        line.truncate(at);
-                        tail
-                    }
-                    _ => String::new(),
+                    .map(|(i, _)| i)
+                    .filter(|i| *i > 0),
+                _ => None,
+            };
+            let carry = match at {
+                Some(at) => {
+                    let tail = line[at..].trim_start().to_owned();
+                    line.truncate(at);
+                    tail
                 }
-            } else {
-                String::new()
+                None => String::new(),
             };
             let kept = line.trim_end().len();
             line.truncate(kept);
@@ -49,6 +61,18 @@ pub fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::wrap;
+
+    #[test]
+    fn a_hint_breaks_between_its_items_and_punctuation_never_starts_a_line() {
+        let hint = "日期如 2026-11-28；PgUp 后一天  Ctrl+S/F2 保存";
+        let lines = wrap(hint, 36, 3);
+        assert_eq!(
+            lines,
+            vec!["日期如 2026-11-28；PgUp 后一天", "Ctrl+S/F2 保存"]
+        );
+        let lines = wrap("返回（总览：退出所选行）", 22, 3);
+        assert_eq!(lines, vec!["返回（总览：退出所选", "行）"]);
+    }
 
     #[test]
     fn a_number_inside_chinese_text_moves_whole_to_the_next_line() {
