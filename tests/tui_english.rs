@@ -85,3 +85,25 @@ fn a_hazard_described_by_its_failed_item_reads_in_english() {
         "{text}"
     );
 }
+
+#[test]
+fn search_hits_tell_composed_descriptions_in_english() {
+    let (_d, mut app) = demo_app(200);
+    app.lang = Lang::En;
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "不合格");
+    press(&mut app, KeyCode::Enter);
+    let rows = screen(&app, 80, 24).0;
+    let hits: Vec<&String> = rows.iter().filter(|r| r.contains(" hazard ")).collect();
+    assert!(!hits.is_empty(), "{}", rows.join("\n"));
+    assert!(
+        hits.iter().all(|r| !r.contains("不合格：")),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(
+        hits.iter().any(|r| r.contains("failed: ")),
+        "{}",
+        rows.join("\n")
+    );
+}

@@ -85,7 +85,15 @@ impl SearchView {
         Next::Stay
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
+    /// Draws the screen; `told` gives text the app composed in the reader's language (see `App::told`).
+    pub fn draw(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        lang: Lang,
+        theme: Theme,
+        told: &dyn Fn(&str) -> String,
+    ) {
         let w = area.width as usize;
         let prompt = format!(" {} ", lang.pick("搜索:", "Search:"));
         let mut lines = vec![Line::from(clip(
@@ -125,7 +133,7 @@ impl SearchView {
                 if i == self.selected { ">" } else { " " },
                 h.date,
                 pad(h.family.label(lang), kind_w),
-                h.shown()
+                told(&h.shown())
             );
             let style = if i == self.selected && !self.editing {
                 theme.selected()

@@ -99,7 +99,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
         Some(Screen::Regions(r)) => r.draw(f, body, lang, theme),
         Some(Screen::Checklist(c)) => super::entry::draw_checklist(f, app, c, body, theme),
         Some(Screen::PatrolRun(run)) => run.draw(f, body, lang),
-        Some(Screen::Search(s)) => s.draw(f, body, lang, theme),
+        Some(Screen::Search(s)) => s.draw(f, body, lang, theme, &|t| app.told(t).to_owned()),
         _ => match app.tab {
             Tab::Home => super::dash_view::draw_dashboard(f, app, body, theme),
             Tab::Sync => super::sync_view::draw_sync(f, app, body, theme),

@@ -21,7 +21,15 @@ pub fn wrap(s: &str, w: usize, max: usize) -> Vec<String> {
             let closing = |x: char| "，。、；：！？）」』】》,.;:!?)".contains(x);
             let gap = line
                 .rfind("  ")
-                .filter(|at| *at > 0 && width(&line[..*at]) >= w * 2 / 3);
+                .filter(|at| *at > 0 && width(&line[..*at]) >= w * 2 / 3)
+                .or_else(|| {
+                    // After a Chinese comma, enumeration comma or colon: between phrases, not inside a word.
+                    line.char_indices()
+                        .rev()
+                        .find(|(_, x)| "，、：；。".contains(*x))
+                        .map(|(i, x)| i + x.len_utf8())
+                        .filter(|at| *at < line.len() && width(&line[..*at]) >= w / 2)
+                });
             let word_start = line
                 .char_indices()
                 .rev()
@@ -71,7 +79,15 @@ mod tests {
             vec!["日期如 2026-11-28；PgUp 后一天", "Ctrl+S/F2 保存"]
         );
         let lines = wrap("返回（总览：退出所选行）", 22, 3);
-        assert_eq!(lines, vec!["返回（总览：退出所选", "行）"]);
+        assert_eq!(lines, vec!["返回（总览：", "退出所选行）"]);
+        let lines = wrap("返回总览退出所选行）", 18, 3);
+        assert_eq!(
+            lines,
+            vec!["返回总览退出所选", "行）"],
+            "）never starts a line"
+        );
+        let lines = wrap("区划：添加、改名村和网格", 22, 3);
+        assert_eq!(lines, vec!["区划：添加、", "改名村和网格"]);
     }
 
     #[test]
