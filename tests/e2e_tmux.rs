@@ -30,8 +30,9 @@ fn a_worker_registers_a_petition_in_the_real_terminal() {
     t.keys(&["Enter"]);
     t.text("要求停止采砂并恢复耕地 q 5");
     t.keys(&["C-s"]);
-    let screen = t.wait_for("已登记");
-    assert!(screen.contains("受理告知期限"), "{screen}");
+    // The saved case's detail, whole (waited for by its last part to be drawn).
+    let screen = t.wait_for("受理告知期限");
+    assert!(screen.contains("已登记"), "{screen}");
     assert!(!screen.contains("赵六"), "the name is masked: {screen}");
     t.keys(&["Escape", "q"]);
     assert!(t.wait_gone(), "q quits");

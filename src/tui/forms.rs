@@ -11,7 +11,7 @@ use crate::domain::category::Category;
 use crate::domain::ids::{RecordId, RegionCode};
 use crate::domain::inspection::Subject;
 use crate::domain::patrol::{Finding, FindingCode, FindingStatus, Patrol, PatrolStatus, Zone};
-use crate::domain::petition::{Channel, PetitionCategory, PetitionStatus, Track};
+use crate::domain::petition::{Channel, PetitionCategory, Track};
 use crate::domain::place::{Place, PlaceKind, Structure, Use};
 use crate::domain::record::Family::{
     Finding as Fi, Inspection as In, Patrol as Pa, Petition as Pe, Place as Pl,
@@ -439,140 +439,6 @@ pub fn close_patrol(lang: Lang) -> Prompt {
                 .limit(8),
         ],
     )
-}
-
-/// A new village (under a township) or grid (under a village): its number, suggested as the first free one,
-/// and its name.
-pub fn add_region(lang: Lang, parent: &str, level: crate::domain::region::Level, n: u16) -> Prompt {
-    let what = level.label(lang);
-    Prompt::new(
-        match lang {
-            Lang::Zh => format!("在 {parent} 之下添加{what}"),
-            Lang::En => format!("Add a {what} under {parent}"),
-        },
-        vec![
-            Field::filled(
-                Fk::Number,
-                lang.pick("编号（1-999）", "number (1-999)").to_owned(),
-                true,
-                &n.to_string(),
-            )
-            .check(Check::Whole { min: 1 })
-            .limit(3),
-            Field::text(Fk::Name, lang.pick("名称", "name").to_owned(), true).limit(50),
-        ],
-    )
-}
-
-/// A village's or grid's new name.
-pub fn rename_region(lang: Lang, code: &str, name: &str) -> Prompt {
-    Prompt::new(
-        match lang {
-            Lang::Zh => format!("{name}（{code}）改名"),
-            Lang::En => format!("Rename {name} ({code})"),
-        },
-        vec![
-            Field::filled(
-                Fk::Name,
-                lang.pick("新名称", "new name").to_owned(),
-                true,
-                name,
-            )
-            .limit(50),
-        ],
-    )
-}
-
-/// The filter form of a list: overdue only, status, category, grid, date range.
-pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, String)]) -> Prompt {
-    use crate::domain::record::Family;
-    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
-    let all = || vec![(String::new(), t("全部", "all"))];
-    let mut statuses = all();
-    let mut categories = all();
-    match f.family {
-        Family::Hazard => {
-            statuses.extend(choices(
-                crate::domain::hazard::HazardStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-            categories.extend(choices(Category::ALL, |c| c.code(), |c| c.label(lang)));
-        }
-        Family::Finding => {
-            statuses.extend(choices(
-                crate::domain::patrol::FindingStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-            categories.extend(choices(FindingCode::ALL, |c| c.code(), |c| c.label(lang)));
-        }
-        Family::Petition => {
-            statuses.extend(choices(
-                PetitionStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-            categories.extend(choices(
-                PetitionCategory::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-        }
-        Family::Patrol => {
-            statuses.extend(choices(PatrolStatus::ALL, |c| c.code(), |c| c.label(lang)));
-            categories.extend(choices(Zone::ALL, |c| c.code(), |c| c.label(lang)));
-        }
-        _ => categories.extend(choices(
-            Category::INSPECTED,
-            |c| c.code(),
-            |c| c.label(lang),
-        )),
-    }
-    let mut regions = all();
-    regions.extend(grids.iter().cloned());
-    let pick = |opts: &Vec<(String, String)>, v: Option<&str>| {
-        opts.iter()
-            .position(|o| Some(o.0.as_str()) == v)
-            .unwrap_or(0)
-    };
-    let mut fields = vec![
-        Field::choice(
-            Fk::Overdue,
-            t("仅看逾期", "overdue only"),
-            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
-        ),
-        Field::choice(Fk::Status, t("状态", "status"), statuses.clone()),
-        Field::choice(
-            Fk::Category,
-            match f.family {
-                Family::Patrol => t("保护区", "zone"),
-                Family::Finding => t("问题类别", "kind"),
-                _ => t("类别", "category"),
-            },
-            categories.clone(),
-        ),
-        Field::choice(Fk::Region, t("网格", "grid"), regions.clone()),
-        Field::date(Fk::From, t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
-        Field::date(Fk::To, t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
-    ];
-    fields[0].choice = usize::from(f.overdue_only);
-    fields[1].choice = pick(&statuses, f.status.as_deref());
-    fields[2].choice = pick(&categories, f.category.as_deref());
-    fields[3].choice = pick(&regions, f.region.as_deref());
-    if matches!(f.family, Family::Hazard | Family::Petition) {
-        let mut assigned = Field::choice(
-            Fk::Assigned,
-            t("仅看交办待办结", "assigned, not answered"),
-            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
-        );
-        assigned.choice = usize::from(f.assigned);
-        fields.push(assigned);
-    }
-    for f in &mut fields {
-        f.required = false;
-    }
-    Prompt::new(t("筛选", "Filter"), fields)
 }
 
 #[cfg(test)]

@@ -1,11 +1,18 @@
 //! One family's list on its tab: a page of rows, the selection and the count, and the keys that move
 //! through it. Paging reads the store; what the list cannot do itself (open, edit, filter, new) it hands back
-//! as `Next`.
+//! as `Next`. Its filter form lives here too.
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
+use super::checks::Check;
+use super::field_key::FieldKey as Fk;
 use super::keymap::Action;
+use super::prompt::{Field, Prompt};
+use crate::domain::Lang;
+use crate::domain::category::Category;
+use crate::domain::patrol::{FindingCode, PatrolStatus, Zone};
+use crate::domain::petition::{PetitionCategory, PetitionStatus};
 use crate::domain::record::Family;
 use crate::store::StoreError;
 use crate::store::lists::{self, At, Filter, Row};
@@ -150,4 +157,112 @@ impl ListView {
         }
         Ok(())
     }
+}
+
+/// The filter form of a list: overdue only, status, category, grid, date range.
+pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, String)]) -> Prompt {
+    use crate::domain::record::Family;
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+    let all = || vec![(String::new(), t("全部", "all"))];
+    let mut statuses = all();
+    let mut categories = all();
+    match f.family {
+        Family::Hazard => {
+            statuses.extend(super::forms::choices(
+                crate::domain::hazard::HazardStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(super::forms::choices(
+                Category::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+        }
+        Family::Finding => {
+            statuses.extend(super::forms::choices(
+                crate::domain::patrol::FindingStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(super::forms::choices(
+                FindingCode::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+        }
+        Family::Petition => {
+            statuses.extend(super::forms::choices(
+                PetitionStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(super::forms::choices(
+                PetitionCategory::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+        }
+        Family::Patrol => {
+            statuses.extend(super::forms::choices(
+                PatrolStatus::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+            categories.extend(super::forms::choices(
+                Zone::ALL,
+                |c| c.code(),
+                |c| c.label(lang),
+            ));
+        }
+        _ => categories.extend(super::forms::choices(
+            Category::INSPECTED,
+            |c| c.code(),
+            |c| c.label(lang),
+        )),
+    }
+    let mut regions = all();
+    regions.extend(grids.iter().cloned());
+    let pick = |opts: &Vec<(String, String)>, v: Option<&str>| {
+        opts.iter()
+            .position(|o| Some(o.0.as_str()) == v)
+            .unwrap_or(0)
+    };
+    let mut fields = vec![
+        Field::choice(
+            Fk::Overdue,
+            t("仅看逾期", "overdue only"),
+            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
+        ),
+        Field::choice(Fk::Status, t("状态", "status"), statuses.clone()),
+        Field::choice(
+            Fk::Category,
+            match f.family {
+                Family::Patrol => t("保护区", "zone"),
+                Family::Finding => t("问题类别", "kind"),
+                _ => t("类别", "category"),
+            },
+            categories.clone(),
+        ),
+        Field::choice(Fk::Region, t("网格", "grid"), regions.clone()),
+        Field::date(Fk::From, t("日期从（可空）", "from (optional)"), f.from).check(Check::Day),
+        Field::date(Fk::To, t("日期到（可空）", "to (optional)"), f.to).check(Check::Day),
+    ];
+    fields[0].choice = usize::from(f.overdue_only);
+    fields[1].choice = pick(&statuses, f.status.as_deref());
+    fields[2].choice = pick(&categories, f.category.as_deref());
+    fields[3].choice = pick(&regions, f.region.as_deref());
+    if matches!(f.family, Family::Hazard | Family::Petition) {
+        let mut assigned = Field::choice(
+            Fk::Assigned,
+            t("仅看交办待办结", "assigned, not answered"),
+            vec![("no".into(), t("否", "no")), ("yes".into(), t("是", "yes"))],
+        );
+        assigned.choice = usize::from(f.assigned);
+        fields.push(assigned);
+    }
+    for f in &mut fields {
+        f.required = false;
+    }
+    Prompt::new(t("筛选", "Filter"), fields)
 }

@@ -8,8 +8,11 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::Screen;
+use super::checks::Check;
+use super::field_key::FieldKey as Fk;
 use super::forms::FormKind;
 use super::keymap::Action;
+use super::prompt::{Field, Prompt};
 use super::view::Theme;
 use crate::domain::Lang;
 use crate::domain::ids::RegionCode;
@@ -190,7 +193,7 @@ impl super::app::App {
                         } else {
                             Level::Grid
                         };
-                        let form = super::forms::add_region(self.lang, &name, below, n);
+                        let form = add_region(self.lang, &name, below, n);
                         self.stack
                             .push(Screen::Form(FormKind::AddRegion { parent }, form));
                     }
@@ -204,7 +207,7 @@ impl super::app::App {
                 }
             }
             Next::Rename(code, name) => {
-                let form = super::forms::rename_region(self.lang, code.as_str(), &name);
+                let form = rename_region(self.lang, code.as_str(), &name);
                 self.stack
                     .push(Screen::Form(FormKind::RenameRegion { code }, form));
             }
@@ -244,6 +247,48 @@ impl super::app::App {
             }
         }
     }
+}
+
+/// A new village (under a township) or grid (under a village): its number, suggested as the first free one,
+/// and its name.
+pub fn add_region(lang: Lang, parent: &str, level: crate::domain::region::Level, n: u16) -> Prompt {
+    let what = level.label(lang);
+    Prompt::new(
+        match lang {
+            Lang::Zh => format!("在 {parent} 之下添加{what}"),
+            Lang::En => format!("Add a {what} under {parent}"),
+        },
+        vec![
+            Field::filled(
+                Fk::Number,
+                lang.pick("编号（1-999）", "number (1-999)").to_owned(),
+                true,
+                &n.to_string(),
+            )
+            .check(Check::Whole { min: 1 })
+            .limit(3),
+            Field::text(Fk::Name, lang.pick("名称", "name").to_owned(), true).limit(50),
+        ],
+    )
+}
+
+/// A village's or grid's new name.
+pub fn rename_region(lang: Lang, code: &str, name: &str) -> Prompt {
+    Prompt::new(
+        match lang {
+            Lang::Zh => format!("{name}（{code}）改名"),
+            Lang::En => format!("Rename {name} ({code})"),
+        },
+        vec![
+            Field::filled(
+                Fk::Name,
+                lang.pick("新名称", "new name").to_owned(),
+                true,
+                name,
+            )
+            .limit(50),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -300,7 +300,8 @@ impl App {
                 Ok(())
             }
             Ok(Next::Filter) => {
-                let form = super::forms::filter(self.lang, &self.lists[i].filter, &self.here.grids);
+                let form =
+                    super::list_view::filter(self.lang, &self.lists[i].filter, &self.here.grids);
                 self.stack.push(Screen::Form(
                     super::forms::FormKind::Filter { list: i },
                     form,
