@@ -2,41 +2,22 @@
 //! stands in for DuckDB, PostgreSQL or ClickHouse) and its totals agree with `report`; docs/data-export.md
 //! names every column and code it writes; personal data is masked by the one rule.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{ok, wangge};
 use serde_json::Value;
-
-const NOW: &str = "2026-11-28T09:41:00+08:00";
-
-fn wangge(db: &Path) -> Command {
-    let mut c = Command::cargo_bin("wangge").unwrap();
-    c.env("WANGGE_NOW", NOW)
-        .env_remove("WANGGE_DB")
-        .env_remove("WANGGE_LANG")
-        .arg("--db")
-        .arg(db);
-    c
-}
 
 /// The JSON Lines of one family, loaded into an SQLite table `t(doc)`.
 fn load(db: &Path, family: &str, into: &rusqlite::Connection) {
-    let out = wangge(db)
-        .args([
-            "ledger", "--family", family, "--format", "jsonl", "--out", "-",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = ok(wangge(db).args([
+        "ledger", "--family", family, "--format", "jsonl", "--out", "-",
+    ]));
     into.execute_batch(&format!(
         "DROP TABLE IF EXISTS {family}; CREATE TABLE {family}(doc TEXT);"
     ))
     .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
     for line in text.lines() {
         // Flat: no object or array inside, no version vectors.
         let v: Value = serde_json::from_str(line).unwrap();
@@ -60,17 +41,10 @@ fn one(c: &rusqlite::Connection, sql: &str) -> i64 {
 fn the_flat_export_loads_into_sql_and_agrees_with_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db");
-    wangge(&db)
-        .args(["demo", "--records", "400"])
-        .assert()
-        .success();
-    let report: Value = serde_json::from_slice(
-        &wangge(&db)
-            .args(["report", "--format", "json", "--out", "-"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
+    ok(wangge(&db).args(["demo", "--records", "400"]));
+    let report: Value = serde_json::from_str(&ok(
+        wangge(&db).args(["report", "--format", "json", "--out", "-"])
+    ))
     .unwrap();
     let sql = rusqlite::Connection::open_in_memory().unwrap();
     for family in ["hazards", "inspections", "findings", "petitions"] {
