@@ -946,6 +946,15 @@ fn no_output_overwrites_a_databases_journal_files() {
             .stderr(predicate::str::contains("不会覆盖"));
     }
     assert_eq!(std::fs::read(&wal).unwrap_or_default(), before);
+    // Nor does a backup: SQLite would delete a "journal" it finds beside another database.
+    for target in ["other.db-wal", "d.db-shm"] {
+        wangge(&db)
+            .arg("backup")
+            .arg(dir.path().join(target))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("不会覆盖"));
+    }
     // A new file beside them is fine.
     wangge(&db)
         .args(["report", "--format", "csv", "--out"])

@@ -197,9 +197,17 @@ fn run(steps: &[Step], seeds: &[u64]) -> Result<usize, TestCaseError> {
         let order = arrangement(n, *seed, 1 + k % 3);
         let mut y = observer(51 + k as u8);
         take_all(&mut y, &files, &order);
+        let state = records_state(&y);
         prop_assert!(
-            records_state(&y) == reference,
-            "another order ({order:?}) ended in another state"
+            state == reference,
+            "another order ({order:?}) ended in another state:\n{}",
+            state
+                .lines()
+                .zip(reference.lines())
+                .filter(|(a, b)| a != b)
+                .map(|(a, b)| format!("  got  {a}\n  want {b}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
     // The county itself, once it has taken everything, agrees too.

@@ -149,3 +149,20 @@ fn the_data_export_document_names_every_column_and_code() {
         "docs/data-export.md is out of date; put this in it:\n{want}"
     );
 }
+
+/// An English ledger tells the descriptions the app composed from failed items in English.
+#[test]
+fn an_english_ledger_tells_composed_descriptions_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    ok(wangge(&db).args(["demo", "--records", "200"]));
+    let en = ok(wangge(&db).args([
+        "--lang", "en", "ledger", "--family", "hazards", "--format", "jsonl",
+    ]));
+    let zh = ok(wangge(&db).args([
+        "--lang", "zh", "ledger", "--family", "hazards", "--format", "jsonl",
+    ]));
+    assert!(zh.contains("不合格："), "the demo composes some");
+    assert!(!en.contains("不合格："), "{en}");
+    assert!(en.contains("failed: "));
+}

@@ -614,6 +614,29 @@ fn q_asks_before_quitting_a_changed_form_and_is_text_inside_a_field() {
     assert!(app.quit);
 }
 
+/// `q` on a checklist with nothing marked yet still asks: the place form beneath holds what was typed.
+#[test]
+fn q_on_a_fresh_checklist_asks_for_the_place_form_beneath() {
+    let (_d, mut app) = demo_app(30);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('n'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    typed(&mut app, "新户");
+    press(&mut app, KeyCode::Down);
+    typed(&mut app, "3 组 8 号");
+    ctrl_s(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Checklist(_))),
+        "{:?}",
+        app.status
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "quit without asking: the place form was lost");
+    assert!(matches!(app.stack.last(), Some(Screen::ConfirmQuit)));
+}
+
 #[test]
 fn a_second_inspection_of_the_same_place_reuses_it() {
     let (_d, mut app) = demo_app(30);

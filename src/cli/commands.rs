@@ -151,6 +151,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             super::retention::purge_personal(&path, clock, *closed_before, *yes, lang)
         }
         Some(Command::Backup { file }) => {
+            super::out::refuse_journal_name(file)?;
             let store = open(&path, clock)?;
             store.backup(file)?;
             print(&format!(

@@ -17,9 +17,29 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::domain::ids::{BadId, DeviceId, PublicKey, RecordId, RegionCode};
 use crate::domain::{Lang, Localized};
 
-/// A value clap refuses (exit 2), said in both languages: the language flag is read in the same pass.
+/// The language of the command line, read from `--lang` or `WANGGE_LANG` before clap parses the rest, so that
+/// a refused value is told in it.
+static ARG_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn lang_of(args: &[String]) -> Lang {
+    let flag = args
+        .windows(2)
+        .find_map(|w| (w[0] == "--lang").then(|| w[1].clone()));
+    let inline = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--lang=").map(str::to_owned));
+    let chosen = flag
+        .or(inline)
+        .or_else(|| std::env::var("WANGGE_LANG").ok());
+    match chosen {
+        Some(v) if v.trim().to_ascii_lowercase().starts_with("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// A value clap refuses (exit 2), said in the command line's language.
 fn both(e: BadId) -> String {
-    format!("{} / {}", e.message(Lang::Zh), e.message(Lang::En))
+    e.message(*ARG_LANG.get().unwrap_or(&Lang::Zh))
 }
 
 /// A region code as a person types it (spaces, full-width digits and a county's 6 digits are taken).
@@ -40,7 +60,7 @@ fn record_arg(s: &str) -> Result<RecordId, String> {
 /// A day as a person types it (2026-11-01, 2026/11/1, 20261101, full-width digits).
 fn date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::domain::validate::parse_date("date", s)
-        .map_err(|e| format!("{} / {}", e.message(Lang::Zh), e.message(Lang::En)))
+        .map_err(|e| e.message(*ARG_LANG.get().unwrap_or(&Lang::Zh)))
 }
 
 /// A signing key as a person types or pastes it.
@@ -166,7 +186,7 @@ pub enum Command {
         /// 格式（默认按 --out 的扩展名；写到标准输出时默认 csv）/ format (default: from --out's extension; csv to stdout)
         #[arg(long, value_enum)]
         format: Option<LedgerFormat>,
-        /// 台账文件（仅本人可读），- 或不给则写到标准输出（csv、jsonl）/ the file (owner-only); - or none: stdout (csv, jsonl)
+        /// 台账文件（仅本人可读）；不给此项或写 --out - 时，csv、jsonl 写到标准输出 / the file (owner-only); without it, or with --out -, csv and jsonl go to stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// 起（含），按发现、检查或登记日期 / from (inclusive), by the date found, inspected or received
@@ -304,6 +324,7 @@ pub enum SettingCmd {
         #[arg(value_enum)]
         key: SettingKey,
         /// 新值 / the new value
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
 }
@@ -471,14 +492,21 @@ fn usage_of(args: impl Iterator<Item = String>) -> String {
 
 /// Runs the command line; returns the process exit code. Never panics on user input.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    // Arguments as the system gives them (a file name need not be UTF-8).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let _ = ARG_LANG.set(lang_of(&text));
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             // A malformed value is told with the usage line of its command, as a missing one is.
             if e.use_stderr() && !e.to_string().contains("Usage:") {
-                eprintln!("\n{}", usage_of(std::env::args().skip(1)));
+                eprintln!("\n{}", usage_of(text.iter().skip(1).cloned()));
             }
             return code;
         }

@@ -23,20 +23,10 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), AppError> {
     }
 }
 
-/// Writes `bytes` to `path` atomically and owner-only: a temporary file beside it, fsync, rename, fsync of the
-/// folder. Refuses a target that is a folder, a device, a database or one of its journal files (`-wal`,
-/// `-shm`, `-journal`), so that a typo cannot destroy data.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    write_file_with(path, |f| f.write_all(bytes))
-}
-
-/// As `write_file`, the content streamed by `fill` into the temporary file.
-pub fn write_file_with(
-    path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), AppError> {
-    // A database's journal files (WAL, shared memory, rollback journal) hold committed data that is not yet in
-    // the database file: replacing one loses it, whether or not the database is open.
+/// Refuses an output named as a database's journal file (`-wal`, `-shm`, `-journal`) or sitting where a
+/// database is in use (its `-wal` or `-shm` beside it): those files hold committed data not yet in the database
+/// file, and replacing one loses it, whether or not the database is open.
+pub fn refuse_journal_name(path: &Path) -> Result<(), AppError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -61,6 +51,22 @@ pub fn write_file_with(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically and owner-only: a temporary file beside it, fsync, rename, fsync of the
+/// folder. Refuses a target that is a folder, a device, a database or one of its journal files (`-wal`,
+/// `-shm`, `-journal`), so that a typo cannot destroy data.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    write_file_with(path, |f| f.write_all(bytes))
+}
+
+/// As `write_file`, the content streamed by `fill` into the temporary file.
+pub fn write_file_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), AppError> {
+    refuse_journal_name(path)?;
     if let Ok(meta) = std::fs::metadata(path) {
         let mut head = [0u8; 16];
         let is_sqlite = std::fs::File::open(path)

@@ -180,7 +180,9 @@ pub fn flat_columns(family: Family) -> Vec<(&'static str, String, String, String
                 Own(..) if k == "overdue" => "boolean: past its deadline and not done, as of the export".into(),
                 Own(..) if k == "id" => "text: the record's id (UUID), the same in every database".into(),
                 Own(..) if k == "region_code" => "text: the 12- or 15-digit region code the record lies in".into(),
-                Own(..) if k == "region_name" => "text: that region's name".into(),
+                Own(..) if k == "region_name" => {
+                    "text: that region's name (a grid's after its village's: 竹家庄村 第3网格)".into()
+                }
                 Own(..) => "text: the failed checklist items' codes, separated by spaces".into(),
                 F(..) if k == "is_repeat" => "boolean: the case repeats an earlier one of the same person".into(),
                 F(..) if k == "place_name" => "text: the place's name".into(),
@@ -247,6 +249,14 @@ pub fn write(
             Own(..) => false,
         })
         .collect();
+    // A hazard description the app composed from a failed item, told in the ledger's language.
+    let composed = match (family, lang) {
+        (Family::Hazard, Lang::En) => crate::store::inspections::composed_en(conn)?,
+        _ => Default::default(),
+    };
+    let described = cols
+        .iter()
+        .position(|(c, _)| matches!(c, F(Hz, "description")));
     let mut cells = Vec::with_capacity(cols.len());
     ledger::each(conn, family, bounds, today, |row| {
         cells.clear();
@@ -259,6 +269,11 @@ pub fn write(
             *id = id.get(cut..).unwrap_or(id).to_owned();
         }
         cells.push(full);
+        if let Some(Cell::Text(t)) = described.and_then(|i| cells.get_mut(i))
+            && let Some(en) = composed.get(t.as_str())
+        {
+            *t = en.clone();
+        }
         for (cell, day) in cells.iter_mut().zip(&days) {
             if let (true, Cell::Text(t)) = (day, &*cell)
                 && let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")

@@ -186,7 +186,8 @@ impl<W: Write> Sink for JsonlSink<W> {
 
     fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
         use serde_json::Value;
-        let mut line = serde_json::Map::new();
+        // Keys in the columns' order (a map would sort them), a label right after its code.
+        let mut fields: Vec<(String, Value)> = Vec::with_capacity(self.keys.len() + 8);
         for (key, cell) in self.keys.iter().zip(cells) {
             if key.is_empty() {
                 continue;
@@ -197,16 +198,30 @@ impl<W: Write> Sink for JsonlSink<W> {
                 Cell::Num(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
                 Cell::Date(d) => Value::String(d.to_string()),
                 Cell::Coded { code, label } => {
-                    line.insert(format!("{key}_label"), Value::String(label.clone()));
-                    Value::String(code.clone())
+                    fields.push(((*key).to_owned(), Value::String(code.clone())));
+                    fields.push((format!("{key}_label"), Value::String(label.clone())));
+                    continue;
                 }
                 Cell::Flag { yes, .. } => Value::Bool(*yes),
                 Cell::Empty => Value::Null,
             };
-            line.insert((*key).to_owned(), value);
+            // The id first: the key an engine joins and de-duplicates by.
+            if *key == "id" {
+                fields.insert(0, ((*key).to_owned(), value));
+            } else {
+                fields.push(((*key).to_owned(), value));
+            }
         }
-        serde_json::to_writer(&mut self.out, &Value::Object(line))?;
-        self.out.write_all(b"\n")
+        self.out.write_all(b"{")?;
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                self.out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut self.out, key)?;
+            self.out.write_all(b":")?;
+            serde_json::to_writer(&mut self.out, value)?;
+        }
+        self.out.write_all(b"}\n")
     }
 }
 

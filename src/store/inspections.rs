@@ -241,3 +241,19 @@ pub fn load_results(conn: &Connection, insp: &mut Inspection) -> Result<()> {
     }
     Ok(())
 }
+
+/// The hazard descriptions the app writes for a failed item without a note ("不合格：" and the item's
+/// wording), each with its English, so that an English screen or ledger reads them in English.
+pub fn composed_en(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
+    use crate::domain::inspection::failed_item;
+    let mut map = std::collections::HashMap::new();
+    for category in crate::domain::category::Category::INSPECTED {
+        for item in checklist(conn, *category)? {
+            map.insert(
+                failed_item(&item.text_zh, Lang::Zh),
+                failed_item(&item.text_en, Lang::En),
+            );
+        }
+    }
+    Ok(map)
+}

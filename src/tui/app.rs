@@ -144,13 +144,7 @@ impl App {
             holiday_years: Vec::new(),
         };
         app.load_regions()?;
-        for category in crate::domain::category::Category::INSPECTED {
-            for item in store::inspections::checklist(app.store.conn(), *category)? {
-                let zh = crate::domain::inspection::failed_item(&item.text_zh, Lang::Zh);
-                let en = crate::domain::inspection::failed_item(&item.text_en, Lang::En);
-                app.composed_en.insert(zh, en);
-            }
-        }
+        app.composed_en = store::inspections::composed_en(app.store.conn())?;
         app.refresh()?;
         Ok(app)
     }

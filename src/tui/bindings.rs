@@ -167,7 +167,7 @@ pub const KEYMAP: &[Binding] = &[
         C::Detail,
         "a-z",
         &[(K::Letter, A::Act('?'))],
-        "办理（底行“可办”列出的字母）",
+        "办理：底行“可办”后的键",
         "a step (the letters after \"do:\")",
         false,
     ),

@@ -42,9 +42,15 @@ impl App {
         self.stack.push(Screen::Form(form.0, form.1));
     }
 
-    /// Quits, or first asks when a form holds unsaved changes.
+    /// Quits, or first asks when a form (or one beneath it) holds unsaved changes.
     pub(super) fn ask_quit(&mut self, changed: bool) {
-        if changed {
+        // A form beneath counts too (the place form under a checklist with nothing marked yet).
+        let beneath = self.stack.iter().any(|s| match s {
+            Screen::Form(_, p) | Screen::Action(_, p) | Screen::Worker(p) => p.changed,
+            Screen::Checklist(c) => c.changed,
+            _ => false,
+        });
+        if changed || beneath {
             self.stack.push(Screen::ConfirmQuit);
         } else {
             self.quit = true;
