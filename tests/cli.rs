@@ -1043,3 +1043,25 @@ fn init_says_which_folders_it_created() {
             dir.path().join("一").join("二").display()
         )));
 }
+
+/// The report's table fits an 80-column terminal in both languages.
+#[test]
+fn the_report_table_fits_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "300"])
+        .assert()
+        .success();
+    for lang in ["zh", "en"] {
+        let out = wangge(&db).args(["--lang", lang, "report"]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines() {
+            assert!(
+                wangge::domain::text::width(line) <= 80,
+                "{lang}: {} columns:\n{line}",
+                wangge::domain::text::width(line)
+            );
+        }
+    }
+}

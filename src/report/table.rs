@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::domain::Lang;
 
-pub use crate::domain::text::{clip, pad, pad_left};
+pub use crate::domain::text::{clip, pad, pad_left, width};
 
 /// Renders the report.
 pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
@@ -103,15 +103,21 @@ pub fn render(r: &Report, region_name: &str, lang: Lang) -> String {
             .percent
             .map(|p| format!("{p:.1}%"))
             .unwrap_or_else(|| "-".into());
-        let _ = writeln!(
-            s,
-            "  {}{}  {}/{}  {}",
+        // The definition on the same line when it fits 80 columns, else on its own line below.
+        let figures = format!(
+            "  {}{}  {}/{}",
             pad(lang.pick(zh, en), 22),
             pad_left(&pct, 6),
             rate.numerator,
             rate.denominator,
-            lang.pick(rate.zh, rate.en)
         );
+        let definition = lang.pick(rate.zh, rate.en);
+        let sep = if width(&figures) + 2 + width(definition) <= 80 {
+            "  ".to_owned()
+        } else {
+            format!("\n{}", " ".repeat(4))
+        };
+        let _ = writeln!(s, "{figures}{sep}{definition}");
     }
     let towns: Vec<_> = r
         .by_township

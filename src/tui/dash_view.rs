@@ -153,18 +153,20 @@ pub(super) fn draw_dashboard(f: &mut Frame, app: &App, area: Rect, theme: Theme)
     // Counts by village or community, busiest first, on one line.
     let by_village = tot.map(|x| x.by_village.as_slice()).unwrap_or_default();
     if !by_village.is_empty() {
-        let parts: Vec<String> = by_village
-            .iter()
-            .map(|(name, h, p)| format!("{} {h}/{p}", clip(name, 12)))
-            .collect();
-        lines.push(Line::from(clip(
-            &format!(
-                " {}  {}",
-                t("各村 隐患/信访在办", "by village, hazards/petitions open"),
-                parts.join("  ")
-            ),
-            w,
-        )));
+        // As many villages as fit, each named whole (the busiest first).
+        let head = format!(
+            " {} ",
+            t("各村 隐患/信访在办", "by village, hazards/petitions open")
+        );
+        let mut line = head.clone();
+        for (name, h, p) in by_village {
+            let part = format!(" {name} {h}/{p}");
+            if width(&line) + width(&part) > w {
+                break;
+            }
+            line.push_str(&part);
+        }
+        lines.push(Line::from(line));
     } else if app
         .here
         .grids
