@@ -1054,7 +1054,10 @@ fn the_report_table_fits_80_columns() {
         .assert()
         .success();
     for lang in ["zh", "en"] {
-        let out = wangge(&db).args(["--lang", lang, "report"]).output().unwrap();
+        let out = wangge(&db)
+            .args(["--lang", lang, "report"])
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         for line in text.lines() {
             assert!(

@@ -120,7 +120,30 @@ fn a_patrols_findings_and_an_inspections_hazards_open_from_its_detail() {
         text.contains("Tab 选关联记录") && text.contains("Enter 打开所选"),
         "{text}"
     );
+    // Scrolled to the end first (on a short terminal): Tab brings the selected finding back into sight.
+    screen(&app, 80, 12);
+    press(&mut app, KeyCode::Char('G'));
+    screen(&app, 80, 12);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("no detail")
+    };
+    assert!(
+        d.scroll > 0,
+        "the view did not scroll: the test shows nothing"
+    );
     press(&mut app, KeyCode::Tab);
+    screen(&app, 80, 12);
+    let Some(Screen::Detail(d)) = app.stack.last() else {
+        panic!("no detail")
+    };
+    let (rows, shown) = d.drawn.borrow().clone();
+    assert!(
+        rows[0] >= d.scroll && rows[0] < d.scroll + shown,
+        "link on line {} out of sight ({}..{})",
+        rows[0],
+        d.scroll,
+        d.scroll + shown
+    );
     press(&mut app, KeyCode::Enter);
     let Some(Screen::Detail(d)) = app.stack.last() else {
         panic!("nothing opened")

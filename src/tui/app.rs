@@ -460,6 +460,7 @@ impl App {
             revealed: false,
             scroll: 0,
             scroll_max: Default::default(),
+            drawn: Default::default(),
             items,
             assignments,
             assign_to,

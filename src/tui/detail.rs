@@ -37,6 +37,8 @@ pub struct Detail {
     pub scroll: u16,
     /// How far the view can scroll, as last drawn (the lines past one screen).
     pub scroll_max: std::cell::Cell<u16>,
+    /// As last drawn: the line each related link stands on, and how many lines the view shows.
+    pub drawn: std::cell::RefCell<(Vec<u16>, u16)>,
     /// An inspection's checklist: item code → the item's text in the current language.
     pub items: std::collections::HashMap<String, String>,
     /// Assignments (交办) of this record, and whether this device made each (then it waits for the answer).
@@ -99,7 +101,15 @@ impl Detail {
             Action::Last => self.scroll = max,
             Action::Edit => return Next::Edit,
             Action::NextField if !self.links.is_empty() => {
-                self.link = Some(self.link.map_or(0, |i| (i + 1) % self.links.len()));
+                let i = self.link.map_or(0, |i| (i + 1) % self.links.len());
+                self.link = Some(i);
+                // The selected link in sight: Enter opens what the worker sees.
+                let (rows, shown) = &*self.drawn.borrow();
+                if let Some(&row) = rows.get(i)
+                    && (row < self.scroll || row >= self.scroll + shown.max(&1))
+                {
+                    self.scroll = row.saturating_sub(2).min(max);
+                }
             }
             Action::Open => {
                 if let Some((_, family, id)) = self.link.and_then(|i| self.links.get(i)) {

@@ -23,6 +23,7 @@ fn detail(shown: Shown) -> Detail {
         revealed: false,
         scroll: 0,
         scroll_max: Default::default(),
+        drawn: Default::default(),
         items: Default::default(),
         assignments: Vec::new(),
         links: Vec::new(),

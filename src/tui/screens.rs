@@ -350,7 +350,13 @@ pub(super) fn draw_detail(
         .clamp(12, (w / 3).max(12));
     // The related line selected with Tab (Enter opens its record).
     let chosen = d.link.and_then(|i| d.links.get(i)).map(|l| l.0);
+    let mut link_rows = vec![0u16; d.links.len()];
     for (row, (label, value)) in fields.into_iter().enumerate() {
+        for (k, l) in d.links.iter().enumerate() {
+            if l.0 == row {
+                link_rows[k] = lines.len() as u16;
+            }
+        }
         let value = app.told(&value).to_owned();
         let style = if chosen == Some(row) {
             theme.selected()
@@ -424,6 +430,7 @@ pub(super) fn draw_detail(
     }
     // Past one screen, the last row says where the view stands and that j/k scroll it.
     let rows = area.height as usize;
+    *d.drawn.borrow_mut() = (link_rows, area.height.saturating_sub(1));
     if lines.len() > rows && rows > 2 {
         let max = (lines.len() - (rows - 1)) as u16;
         d.scroll_max.set(max);
