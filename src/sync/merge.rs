@@ -354,17 +354,25 @@ impl Apply<'_> {
                 ),
             )
         })?;
-        // The content hash leaves out the vector: a merged state keeps its winner's place in the order.
+        // The content hash leaves out the vector: a merged state keeps its winner's place in the order. Two
+        // versions by one device at the same moment (a clock that did not move) are told apart by that device's
+        // own count in their vectors: its later change wins. (A merged vector holds the winner's count for its
+        // author: any version that has seen a later change of that author dominates it, so it is never in a
+        // conflict.)
         let key = |m: &Map<String, Value>| {
             let mut content = m.clone();
             content.remove("vv");
             content.remove("version");
+            let author = m.get("updated_by").and_then(Value::as_str).unwrap_or("");
+            let own = m
+                .get("vv")
+                .and_then(|vv| vv.get(author))
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             (
                 m.get("updated_at").and_then(Value::as_i64).unwrap_or(0),
-                m.get("updated_by")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
+                author.to_owned(),
+                own,
                 audit::state_hash(&content),
             )
         };
