@@ -70,7 +70,11 @@ pub(super) fn choices<T: Copy>(
         .collect()
 }
 
-/// The grids (or the device's own region when it has none) a new record may belong to.
+/// Every value of a coded enum as a choice: (code, label).
+pub(super) fn coded<T: crate::domain::codes::Labelled>(lang: Lang) -> Vec<(String, String)> {
+    choices(T::every(), |c| c.code_of(), |c| c.label(lang))
+}
+
 /// The region a form's choice names (its values are canonical codes).
 fn region(p: &Prompt, lang: Lang) -> Result<RegionCode, String> {
     RegionCode::parse(&p.get(Fk::Region)).map_err(|e| e.message(lang))

@@ -168,52 +168,24 @@ pub fn filter(lang: Lang, f: &crate::store::lists::Filter, grids: &[(String, Str
     let mut categories = all();
     match f.family {
         Family::Hazard => {
-            statuses.extend(super::forms::choices(
-                crate::domain::hazard::HazardStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
+            statuses.extend(super::forms::coded::<crate::domain::hazard::HazardStatus>(
+                lang,
             ));
-            categories.extend(super::forms::choices(
-                Category::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
+            categories.extend(super::forms::coded::<Category>(lang));
         }
         Family::Finding => {
-            statuses.extend(super::forms::choices(
-                crate::domain::patrol::FindingStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
+            statuses.extend(super::forms::coded::<crate::domain::patrol::FindingStatus>(
+                lang,
             ));
-            categories.extend(super::forms::choices(
-                FindingCode::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
+            categories.extend(super::forms::coded::<FindingCode>(lang));
         }
         Family::Petition => {
-            statuses.extend(super::forms::choices(
-                PetitionStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-            categories.extend(super::forms::choices(
-                PetitionCategory::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
+            statuses.extend(super::forms::coded::<PetitionStatus>(lang));
+            categories.extend(super::forms::coded::<PetitionCategory>(lang));
         }
         Family::Patrol => {
-            statuses.extend(super::forms::choices(
-                PatrolStatus::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
-            categories.extend(super::forms::choices(
-                Zone::ALL,
-                |c| c.code(),
-                |c| c.label(lang),
-            ));
+            statuses.extend(super::forms::coded::<PatrolStatus>(lang));
+            categories.extend(super::forms::coded::<Zone>(lang));
         }
         _ => categories.extend(super::forms::choices(
             Category::INSPECTED,
