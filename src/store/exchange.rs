@@ -175,22 +175,6 @@ pub fn add_events(
     Ok(())
 }
 
-/// A journal row for a change that came in a bundle from `source`.
-pub fn journal_import(
-    tx: &Transaction,
-    family: Family,
-    id: &str,
-    version: u64,
-    at: i64,
-    source: &str,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO journal (family, record_id, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![family.code(), id, version as i64, at, source])?;
-    Ok(())
-}
-
 /// A region row as it travels.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RegionRow {

@@ -30,6 +30,7 @@ pub mod retention;
 pub mod scan;
 pub mod search;
 pub mod tombstones;
+pub mod version;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

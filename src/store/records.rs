@@ -6,7 +6,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
-use super::{Result, StoreError, WriteCtx, audit};
+use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
 
@@ -214,8 +214,8 @@ pub fn get_for_update<R: Record>(conn: &Connection, id: &str, read_version: u64)
     Ok(rec)
 }
 
-/// Writes a new version of `rec` (whose previous state was `old`): bumps its vector for this device, writes the
-/// row, appends the audit row (`action`, `reason`) and the journal row.
+/// Writes a new version of `rec` (whose previous state was `old`): bumps its vector for this device, then
+/// writes it through the one write path (row, audit row `action`/`reason`, journal row, search document).
 pub fn save<R: Record>(
     tx: &Transaction,
     ctx: &WriteCtx,
@@ -236,35 +236,23 @@ pub fn save<R: Record>(
         Some(o) => Some(to_map(o)?),
         None => None,
     };
-    match &old_map {
-        Some(o) => update_map(tx, R::FAMILY.table(), o, &map)?,
-        None => upsert_map(tx, R::FAMILY.table(), &map)?,
-    }
-    let changes = audit::diff(old_map.as_ref(), &map, R::PERSONAL);
-    let meta = rec.meta();
-    audit::append_record(
+    super::version::write(
         tx,
         ctx,
-        [R::FAMILY.code(), &meta.id, action],
-        reason,
-        &changes,
-        &map,
-    )?;
-    journal(tx, R::FAMILY, &meta.id, meta.version, ctx.now_ms())?;
-    // While the index waits for a rebuild (a bulk write under way), the rebuild will take this change too.
-    if super::search::is_stale(tx)? {
-        return Ok(());
-    }
-    super::search::index(tx, R::FAMILY, &meta.id)
-}
-
-/// Appends a journal row: one sequence number per change.
-pub fn journal(tx: &Transaction, family: Family, id: &str, version: u64, at: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO journal (family, record_id, version, at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(rusqlite::params![family.code(), id, version as i64, at])?;
-    Ok(())
+        super::version::Version {
+            family: R::FAMILY,
+            map: &map,
+            old: old_map.as_ref(),
+            personal: R::PERSONAL,
+            action,
+            reason,
+            audit: super::version::Audit::Compute,
+            source: None,
+            index: super::version::Index::Now,
+            results: false,
+            whole_row: false,
+        },
+    )
 }
 
 /// Marks a record deleted (a tombstone that still travels).

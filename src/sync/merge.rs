@@ -18,7 +18,7 @@ use crate::domain::ids::{DeviceId, RecordId, RegionCode};
 use crate::domain::record::Family;
 use crate::domain::version::{Causality, VersionVector};
 use crate::store::exchange::{self, EventRow};
-use crate::store::{StoreError, WriteCtx, audit, held, inspections};
+use crate::store::{StoreError, WriteCtx, audit, held};
 
 /// What is worked out for an incoming record before the merge (on the import's reading thread): the domain rules'
 /// verdict, its state hash, and its changes as the audit row of a new record holds them.
@@ -417,7 +417,7 @@ impl Apply<'_> {
         how: &str,
         prepared: Option<&Prepared>,
     ) -> Result<(), StoreError> {
-        crate::store::records::upsert_map(self.tx, family.table(), map)?;
+        use crate::store::version::{self, Audit, Index, Version};
         if let Some(id) = map
             .get("id")
             .and_then(Value::as_str)
@@ -425,42 +425,40 @@ impl Apply<'_> {
         {
             self.touched.add(family, &id);
         }
-        if family == Family::Inspection {
-            let insp: crate::domain::inspection::Inspection =
-                crate::store::records::from_map(map.clone())?;
-            inspections::write_results(self.tx, &insp)?;
-        }
-        let id = map.get("id").and_then(Value::as_str).unwrap_or("");
-        let keys = [family.code(), id, "import"];
         let reason = format!("{how}: {} {}", self.file, self.device);
-        match (prepared, old) {
-            (Some(p), None) => audit::append_state(
-                self.tx,
-                self.ctx,
-                keys,
-                Some(&reason),
-                &p.new_changes,
-                &p.state_hash,
-            )?,
-            (Some(p), Some(old)) => audit::append_state(
-                self.tx,
-                self.ctx,
-                keys,
-                Some(&reason),
-                &audit::diff(Some(old), map, personal).to_string(),
-                &p.state_hash,
-            )?,
-            (None, old) => audit::append_record(
-                self.tx,
-                self.ctx,
-                keys,
-                Some(&reason),
-                &audit::diff(old, map, personal),
+        // The changes from what this database held, when it held the record; as prepared, when it is new.
+        let changes = match (prepared, old) {
+            (Some(_), Some(old)) => Some(audit::diff(Some(old), map, personal).to_string()),
+            _ => None,
+        };
+        let audit = match (prepared, &changes) {
+            (Some(p), Some(changes)) => Audit::Given {
+                changes,
+                state_hash: &p.state_hash,
+            },
+            (Some(p), None) => Audit::Given {
+                changes: &p.new_changes,
+                state_hash: &p.state_hash,
+            },
+            (None, _) => Audit::Compute,
+        };
+        version::write(
+            self.tx,
+            self.ctx,
+            Version {
+                family,
                 map,
-            )?,
-        }
-        let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
-        exchange::journal_import(self.tx, family, id, version, self.ctx.now_ms(), self.device)
+                old,
+                personal,
+                action: "import",
+                reason: Some(&reason),
+                audit,
+                source: Some(self.device),
+                index: Index::Later,
+                results: true,
+                whole_row: true,
+            },
+        )
     }
 }
 

@@ -12,7 +12,7 @@ use crate::domain::ids::DeviceId;
 use crate::domain::record::Family;
 use crate::store::exchange::{self, EventRow};
 use crate::store::held::{self, Conflict};
-use crate::store::{Store, StoreError, WriteCtx, audit, inspections};
+use crate::store::{Store, StoreError, WriteCtx, audit};
 
 /// Which side of a conflict to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,23 +178,24 @@ fn take_other(
             ),
         ));
     }
-    crate::store::records::upsert_map(tx, family.table(), &map)?;
-    if family == Family::Inspection {
-        let insp: crate::domain::inspection::Inspection =
-            crate::store::records::from_map(map.clone())?;
-        inspections::write_results(tx, &insp)?;
-    }
-    crate::store::search::index(tx, family, &conflict.record_id)?;
-    let changes = audit::diff(Some(&current), &map, other.personal);
-    audit::append_record(
+    use crate::store::version::{self, Audit, Index, Version};
+    version::write(
         tx,
         ctx,
-        [family.code(), &conflict.record_id, "resolve_conflict"],
-        Some(note),
-        &changes,
-        &map,
-    )?;
-    crate::store::records::journal(tx, family, &conflict.record_id, vv.total(), ctx.now_ms())
+        Version {
+            family,
+            map: &map,
+            old: Some(&current),
+            personal: other.personal,
+            action: "resolve_conflict",
+            reason: Some(note),
+            audit: Audit::Compute,
+            source: None,
+            index: Index::Now,
+            results: true,
+            whole_row: true,
+        },
+    )
 }
 
 /// What a quarantine check did.
