@@ -103,8 +103,8 @@ pub fn build(
     to: Option<NaiveDate>,
 ) -> Result<Report> {
     let today = crate::domain::clock::china_date(now);
-    let hazards = report::hazards(conn, today)?;
-    let petitions = report::petitions(conn, today)?;
+    let figures = crate::store::report_pass::figures(conn, today)?;
+    let (hazards, petitions) = (figures.hazards, figures.petitions);
     let rates = Rates {
         hazard_rectification: rate(
             hazards.closed,
@@ -143,7 +143,8 @@ pub fn build(
             "satisfied or mostly satisfied / evaluated",
         ),
     };
-    let (county_level, by_township): (Vec<_>, Vec<_>) = report::by_township(conn, today)?
+    let (county_level, by_township): (Vec<_>, Vec<_>) = figures
+        .by_township
         .into_iter()
         .partition(|t| t.code.ends_with("000000"));
     let period = if from.is_some() || to.is_some() {
@@ -152,9 +153,9 @@ pub fn build(
         None
     };
     Ok(Report {
-        inspections: report::inspections(conn)?,
+        inspections: figures.inspections,
         hazards,
-        patrol_findings: report::findings(conn, today)?,
+        patrol_findings: figures.findings,
         petitions,
         by_township,
         county_level: county_level.into_iter().next(),

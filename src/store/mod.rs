@@ -26,6 +26,7 @@ pub mod places;
 pub mod records;
 pub mod regions;
 pub mod report;
+pub mod report_pass;
 pub mod retention;
 pub mod scan;
 pub mod search;
