@@ -2,7 +2,7 @@
 //! a baseline measured in the same run where a raw limit exists, the ratio, the target and PASS/FAIL.
 //!
 //! Options: `--quick` (20,000 records instead of 1,000,000), `--records N`, `--only GROUP` (one of `browse`,
-//! `exchange`, `export` (the exchange without its imports), `durability`, or `floor`: what each kind of row an
+//! `report`, `exchange`, `export` (the exchange without its imports), `durability`, or `floor`: what each kind of row an
 //! import writes costs, raw, run only when asked for). The databases are made once and kept under
 //! `target/bench-data/` (about 20 GB at 1M; free space is checked first). Figures of memory, import, export and
 //! demo run in child processes of this same program.
@@ -13,6 +13,7 @@ mod durability;
 mod exchange;
 mod floor;
 mod raw;
+mod report;
 mod table;
 
 use std::path::Path;
@@ -87,6 +88,10 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
         browse::keystroke_figures(&path, &mut figures)?;
         browse::memory_figure(&path, &mut figures)?;
         exchange::demo_figure(a.records, &mut figures);
+    }
+    if group("report") {
+        let path = data::county(a.records)?;
+        report::figures(&path, &mut figures)?;
     }
     if (group("exchange") || group("export"))
         && let Err(e) = exchange::figures(a.records, group("exchange"), &mut figures)
