@@ -99,6 +99,31 @@ fn the_flat_export_loads_into_sql_and_agrees_with_the_report() {
         q("SELECT count(*) FROM petitions WHERE doc->>'is_repeat' = 1"),
         r("petitions.repeat")
     );
+    // The townships (and the county's own row) add up to the totals, and each agrees with the export's rows.
+    let towns: Vec<&Value> = report["by_township"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(report.get("county_level"))
+        .collect();
+    for (field, total) in [
+        ("hazards", "hazards.total"),
+        ("hazards_overdue", "hazards.overdue"),
+        ("petitions", "petitions.total"),
+        ("petitions_overdue", "petitions.overdue"),
+        ("findings", "patrol_findings.total"),
+        ("inspections", "inspections.total"),
+    ] {
+        let sum: i64 = towns.iter().map(|t| t[field].as_i64().unwrap()).sum();
+        assert_eq!(sum, r(total), "{field}");
+    }
+    for t in &towns {
+        let code = t["code"].as_str().unwrap();
+        let got = q(&format!(
+            "SELECT count(*) FROM hazards WHERE substr(doc->>'region_code', 1, 9) || '000' = '{code}'"
+        ));
+        assert_eq!(got, t["hazards"].as_i64().unwrap(), "hazards of {code}");
+    }
     // By category, code by code.
     let by = report["hazards"]["by_category"].as_object().unwrap();
     for (code, n) in by {
