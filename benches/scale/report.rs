@@ -32,21 +32,31 @@ fn drop_cache() -> bool {
     std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
+/// A line of sorted runs against the baseline's: median, worst, ratio, and the target's limit.
+fn against(name: &str, runs: &[Duration], base: &[Duration], limit: Duration) -> Figure {
+    let (m, b) = (pct(runs, 0.5), pct(base, 0.5));
+    Figure {
+        name: name.into(),
+        median: ms(m),
+        tail: format!("max {}", ms(pct(runs, 1.0))),
+        baseline: ms(b),
+        ratio: format!("{:.1}x", m.as_secs_f64() / b.as_secs_f64().max(1e-9)),
+        target: format!("<= {} s (baseline: one pass)", limit.as_secs()),
+        pass: Some(m <= limit),
+    }
+}
+
 pub fn figures(path: &Path, figures: &mut Vec<Figure>) -> Result<(), String> {
     let store = data::open(path, OpenMode::Existing)?;
     let conn = store.conn();
     let warm = times(5, || build(conn));
     let base = times(5, || raw_pass(conn));
-    let (m, b) = (pct(&warm, 0.5), pct(&base, 0.5));
-    figures.push(Figure {
-        name: "county report, warm cache (report::build)".into(),
-        median: ms(m),
-        tail: format!("max {}", ms(pct(&warm, 1.0))),
-        baseline: ms(b),
-        ratio: format!("{:.1}x", m.as_secs_f64() / b.as_secs_f64().max(1e-9)),
-        target: "<= 1 s (baseline: one pass)".into(),
-        pass: Some(m <= Duration::from_secs(1)),
-    });
+    figures.push(against(
+        "county report, warm cache (report::build)",
+        &warm,
+        &base,
+        Duration::from_secs(1),
+    ));
     drop(store);
     // Cold: each run after the cache is dropped, in a fresh connection.
     let mut cold = Vec::new();
@@ -71,15 +81,11 @@ pub fn figures(path: &Path, figures: &mut Vec<Figure>) -> Result<(), String> {
     }
     cold.sort();
     cold_base.sort();
-    let (m, b) = (pct(&cold, 0.5), pct(&cold_base, 0.5));
-    figures.push(Figure {
-        name: "county report, page cache dropped".into(),
-        median: ms(m),
-        tail: format!("max {}", ms(pct(&cold, 1.0))),
-        baseline: ms(b),
-        ratio: format!("{:.1}x", m.as_secs_f64() / b.as_secs_f64().max(1e-9)),
-        target: "<= 5 s (baseline: one pass)".into(),
-        pass: Some(m <= Duration::from_secs(5)),
-    });
+    figures.push(against(
+        "county report, page cache dropped",
+        &cold,
+        &cold_base,
+        Duration::from_secs(5),
+    ));
     Ok(())
 }
