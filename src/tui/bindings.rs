@@ -33,6 +33,11 @@ const MOVE: &[(K, A)] = &[
 const ESC_BACK: &[(K, A)] = &[(K::Code(KeyCode::Esc), A::Back)];
 const SAVE: &[(K, A)] = &[(K::Ctrl('s'), A::Save), (K::Code(KeyCode::F(2)), A::Save)];
 const TEXT: &[(K, A)] = &[(K::Text, A::Edit)];
+const PAGES: &[(K, A)] = &[
+    (K::Code(KeyCode::PageUp), A::PageUp),
+    (K::Code(KeyCode::PageDown), A::PageDown),
+];
+const ENDS: &[(K, A)] = &[(K::Char('g'), A::First), (K::Char('G'), A::Last)];
 
 /// Every key.
 pub const KEYMAP: &[Binding] = &[
@@ -54,17 +59,7 @@ pub const KEYMAP: &[Binding] = &[
         true,
     ),
     b(C::List, "j/k", MOVE, "移动", "move", true),
-    b(
-        C::List,
-        "PgUp/PgDn",
-        &[
-            (K::Code(KeyCode::PageUp), A::PageUp),
-            (K::Code(KeyCode::PageDown), A::PageDown),
-        ],
-        "翻页",
-        "page",
-        false,
-    ),
+    b(C::List, "PgUp/PgDn", PAGES, "翻页", "page", false),
     b(
         C::List,
         "g/G Home/End",
@@ -128,25 +123,8 @@ pub const KEYMAP: &[Binding] = &[
         "open selected",
         true,
     ),
-    b(
-        C::Detail,
-        "g/G",
-        &[(K::Char('g'), A::First), (K::Char('G'), A::Last)],
-        "顶部/底部",
-        "top/bottom",
-        false,
-    ),
-    b(
-        C::Detail,
-        "PgUp/PgDn",
-        &[
-            (K::Code(KeyCode::PageUp), A::PageUp),
-            (K::Code(KeyCode::PageDown), A::PageDown),
-        ],
-        "翻页",
-        "page",
-        false,
-    ),
+    b(C::Detail, "g/G", ENDS, "顶部/底部", "top/bottom", false),
+    b(C::Detail, "PgUp/PgDn", PAGES, "翻页", "page", false),
     b(
         C::Detail,
         "e",
@@ -415,22 +393,12 @@ pub const KEYMAP: &[Binding] = &[
     b(
         C::Regions,
         "g/G",
-        &[(K::Char('g'), A::First), (K::Char('G'), A::Last)],
+        ENDS,
         "第一行/最后一行",
         "first/last",
         false,
     ),
-    b(
-        C::Regions,
-        "PgUp/PgDn",
-        &[
-            (K::Code(KeyCode::PageUp), A::PageUp),
-            (K::Code(KeyCode::PageDown), A::PageDown),
-        ],
-        "翻页",
-        "page",
-        false,
-    ),
+    b(C::Regions, "PgUp/PgDn", PAGES, "翻页", "page", false),
     b(C::Regions, "Esc", ESC_BACK, "返回", "back", true),
     b(
         C::Search,
