@@ -631,3 +631,79 @@ CREATE TABLE code_labels (
     text TEXT NOT NULL,
     PRIMARY KEY (kind, code)
 ) WITHOUT ROWID;
+
+-- @migration 9 ------------------------------------------------------------------------------------------------
+-- Lean bookkeeping. The audit log, the journal and the timeline name a record (and a device) in every row: each
+-- id is now stored once, in `ids`, and those rows hold its integer key. Hashes are 32-byte blobs, and an audit
+-- row no longer holds the previous row's hash (it is the previous row's own hash: `check` reads them in order).
+-- A timeline event's id is its UUID's 16 bytes. The journal keeps one index. Rows already written keep their
+-- content and hashes, so the chain written before this migration still verifies after it.
+CREATE TABLE ids (
+    key INTEGER PRIMARY KEY,
+    id  TEXT NOT NULL UNIQUE
+);
+INSERT INTO ids (id)
+    SELECT device FROM audit UNION SELECT record_id FROM audit
+    UNION SELECT record_id FROM journal UNION SELECT source FROM journal WHERE source IS NOT NULL
+    UNION SELECT origin FROM timeline UNION SELECT record_id FROM timeline;
+
+-- A hash that is not 64 hex digits (an edited row) is kept as its bytes, so `check` still finds it altered.
+CREATE TABLE audit_lean (
+    seq        INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    device     INTEGER NOT NULL REFERENCES ids (key),
+    actor      TEXT NOT NULL,
+    family     TEXT NOT NULL,
+    record     INTEGER NOT NULL REFERENCES ids (key),
+    action     TEXT NOT NULL,
+    reason     TEXT,
+    changes    TEXT NOT NULL,
+    state_hash BLOB,
+    hash       BLOB NOT NULL
+);
+INSERT INTO audit_lean (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
+    SELECT a.seq, a.at, d.key, a.actor, a.family, r.key, a.action, a.reason, a.changes,
+           coalesce(unhex(a.state_hash), CAST(a.state_hash AS BLOB)), coalesce(unhex(a.hash), CAST(a.hash AS BLOB))
+    FROM audit a JOIN ids d ON d.id = a.device JOIN ids r ON r.id = a.record_id ORDER BY a.seq;
+-- A row whose prev_hash did not follow its predecessor keeps failing `check`: its own hash covers that prev_hash.
+DROP TABLE audit;
+ALTER TABLE audit_lean RENAME TO audit;
+CREATE INDEX audit_record ON audit (record, seq);
+
+CREATE TABLE journal_lean (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    family  TEXT NOT NULL,
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    version INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    source  INTEGER REFERENCES ids (key)
+);
+INSERT INTO journal_lean (seq, family, record, version, at, source)
+    SELECT j.seq, j.family, r.key, j.version, j.at, s.key
+    FROM journal j JOIN ids r ON r.id = j.record_id LEFT JOIN ids s ON s.id = j.source ORDER BY j.seq;
+-- The numbers already handed out stay handed out, even those of rows no longer here.
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'journal_lean', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'journal_lean');
+UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('journal', 'journal_lean'))
+    WHERE name = 'journal_lean';
+DROP TABLE journal;
+ALTER TABLE journal_lean RENAME TO journal;
+CREATE INDEX journal_record ON journal (record, seq);
+
+CREATE TABLE timeline_lean (
+    id      BLOB PRIMARY KEY,
+    origin  INTEGER NOT NULL REFERENCES ids (key),
+    family  TEXT NOT NULL,
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    at      INTEGER NOT NULL,
+    on_date TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    note    TEXT
+);
+INSERT INTO timeline_lean (rowid, id, origin, family, record, at, on_date, actor, action, note)
+    SELECT t.rowid, unhex(replace(t.id, '-', '')), o.key, t.family, r.key, t.at, t.on_date, t.actor, t.action, t.note
+    FROM timeline t JOIN ids o ON o.id = t.origin JOIN ids r ON r.id = t.record_id ORDER BY t.rowid;
+DROP TABLE timeline;
+ALTER TABLE timeline_lean RENAME TO timeline;
+CREATE INDEX timeline_record ON timeline (record, at);

@@ -15,7 +15,9 @@ use wangge::store::{OpenMode, Store, hazards};
 fn journal(db: &Path) -> Vec<(String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn
-        .prepare("SELECT record_id, version FROM journal ORDER BY seq")
+        .prepare(
+            "SELECT k.id, j.version FROM journal j JOIN ids k ON k.key = j.record ORDER BY j.seq",
+        )
         .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
@@ -85,7 +87,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
         let behind: i64 = conn
             .query_row(
                 "SELECT count(*) FROM hazards h WHERE h.version <>
-                   (SELECT max(version) FROM journal j WHERE j.record_id = h.id)",
+                   (SELECT max(j.version) FROM journal j JOIN ids k ON k.key = j.record WHERE k.id = h.id)",
                 [],
                 |r| r.get(0),
             )

@@ -418,7 +418,7 @@ fn check_catches_a_hand_broken_database() {
         .success();
     wangge(&db).arg("check").assert().success();
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE audit SET changes = '{}' WHERE seq = 10", [])
+    conn.execute(r#"UPDATE audit SET changes = '{"x":1}' WHERE seq = 10"#, [])
         .unwrap();
     drop(conn);
     wangge(&db)

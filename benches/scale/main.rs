@@ -79,6 +79,7 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
     let group = |g: &str| a.only.as_deref().is_none_or(|o| o == g);
     if group("browse") {
         let path = data::county(a.records)?;
+        data::size_figure(&path, &mut figures)?;
         {
             let store = data::open(&path, OpenMode::Existing)?;
             browse::search_figures(store.conn(), a.quick, &mut figures);

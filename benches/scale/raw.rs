@@ -66,7 +66,7 @@ fn sql_value(v: Option<&Json>) -> Value {
 
 /// What a raw import writes. The issue's baseline writes each record's row and its journal rows
 /// (`Rows::BASELINE`); wangge's import also writes an inspection's results, the timeline's events, an audit row
-/// holding a new record's JSON, and each sequence number seen (`Rows::FLOOR`, the storage floor of its design,
+/// (hashes, and for a new record no changes), and each sequence number seen (`Rows::FLOOR`, the storage floor of its design,
 /// with no logic between the rows). The parts can be taken one by one, to see what each costs.
 #[derive(Clone, Copy)]
 pub struct Rows {
@@ -80,10 +80,9 @@ pub struct Rows {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Audit {
     None,
-    /// Hashes only, no changes (what a new record's row could hold: its state hash proves the content).
+    /// Hashes, no changes: what wangge writes for a record new to the database (its state hash proves the
+    /// content).
     Hashes,
-    /// The whole record as its changes, as wangge writes for a new record.
-    WholeRecord,
 }
 
 impl Rows {
@@ -96,7 +95,7 @@ impl Rows {
     pub const FLOOR: Rows = Rows {
         results: true,
         timeline: true,
-        audit: Audit::WholeRecord,
+        audit: Audit::Hashes,
         seen: true,
     };
 }
@@ -126,9 +125,17 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             cols,
         ));
     }
-    let mut journal = tx
-        .prepare("INSERT INTO journal (family, record_id, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)")
+    // The journal names a record by its key in `ids`, as wangge's does.
+    let mut intern = tx
+        .prepare("INSERT OR IGNORE INTO ids (id) VALUES (?1)")
         .map_err(|e| e.to_string())?;
+    let mut journal = tx
+        .prepare(
+            "INSERT INTO journal (family, record, version, at, source)
+             VALUES (?1, (SELECT key FROM ids WHERE id = ?2), ?3, ?4, (SELECT key FROM ids WHERE id = ?5))",
+        )
+        .map_err(|e| e.to_string())?;
+    intern.execute(["bench"]).map_err(|e| e.to_string())?;
     let file = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
     let mut n = 0u64;
     let mut audit_seq: i64 = tx
@@ -152,6 +159,7 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             .map_err(|e| e.to_string())?;
         let id = record.get("id").and_then(Json::as_str).unwrap_or("");
         let at = record.get("updated_at").and_then(Json::as_i64).unwrap_or(0);
+        intern.execute([id]).map_err(|e| e.to_string())?;
         for seq in v["seqs"].as_array().into_iter().flatten() {
             journal
                 .execute(rusqlite::params![family, id, seq[1].as_i64(), at, "bench"])
@@ -161,7 +169,7 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         everything_else(&tx, &v, rows, (family, id), &record, audit_seq)?;
         n += 1;
     }
-    drop(journal);
+    drop((intern, journal));
     tx.commit().map_err(|e| e.to_string())?;
     Ok((started.elapsed().as_secs_f64(), n))
 }
@@ -172,7 +180,7 @@ fn items(v: Option<&Json>) -> &[Json] {
 }
 
 /// The rows `rows` names besides a record's row and journal: its timeline events, an inspection's results, an
-/// audit row with 64-character hashes, and each sequence number seen.
+/// audit row with 32-byte hashes, and each sequence number seen.
 fn everything_else(
     tx: &rusqlite::Transaction,
     line: &Json,
@@ -185,8 +193,10 @@ fn everything_else(
     if rows.timeline {
         let mut events = tx
             .prepare_cached(
-                "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+                "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
+                 VALUES (unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'), ?3,
+                         (SELECT key FROM ids WHERE id = ?4), ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(id) DO NOTHING",
             )
             .map_err(e)?;
         for ev in items(line.get("events")) {
@@ -228,12 +238,12 @@ fn everything_else(
     let changes = match rows.audit {
         Audit::None => None,
         Audit::Hashes => Some("{}".to_owned()),
-        Audit::WholeRecord => Some(Json::Object(record.clone()).to_string()),
     };
     if let Some(changes) = changes {
         tx.prepare_cached(
-            "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash,
-             prev_hash, hash) VALUES (?1, 0, 'bench', 'bench', ?2, ?3, 'import', 'bench', ?4, ?5, ?5, ?5)",
+            "INSERT INTO audit (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
+             VALUES (?1, 0, (SELECT key FROM ids WHERE id = 'bench'), 'bench', ?2, (SELECT key FROM ids WHERE id = ?3),
+                     'import', 'bench', ?4, ?5, ?5)",
         )
         .and_then(|mut st| {
             st.execute(rusqlite::params![
@@ -241,7 +251,7 @@ fn everything_else(
                 family,
                 id,
                 changes,
-                "0".repeat(64)
+                vec![0u8; 32]
             ])
         })
         .map_err(e)?;

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Result, WriteCtx};
+use super::{Result, WriteCtx, keys};
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -49,7 +49,9 @@ impl AuditRow<'_> {
 pub fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(conn
         .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([], |r| {
+            Ok((r.get(0)?, hex::encode(r.get::<_, Vec<u8>>(1)?)))
+        })
         .optional()?
         .unwrap_or((0, GENESIS.to_owned())))
 }
@@ -141,14 +143,31 @@ fn append_text(
         prev_hash: &prev_hash,
     };
     let hash = row.hash();
+    let device = keys::key(tx, &ctx.device)?;
+    let record = keys::key(tx, record_id)?;
     tx.prepare_cached(
-        "INSERT INTO audit (seq, at, device, actor, family, record_id, action, reason, changes, state_hash, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO audit (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        row.seq, row.at, row.device, row.actor, family, record_id, action, reason, changes, state_hash, prev_hash, hash
+        row.seq,
+        row.at,
+        device,
+        row.actor,
+        family,
+        record,
+        action,
+        reason,
+        changes,
+        state_hash.map(bytes),
+        bytes(&hash)
     ])?;
     Ok(())
+}
+
+/// A hash's 32 bytes, as the log stores it (its hex is what the chain hashes).
+fn bytes(hex_hash: &str) -> Vec<u8> {
+    hex::decode(hex_hash).unwrap_or_else(|_| hex_hash.as_bytes().to_vec())
 }
 
 /// The state hash the log holds for a record's latest change (rows about the record that change nothing in
@@ -160,12 +179,14 @@ pub fn latest_state(
 ) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
-            "SELECT state_hash FROM audit WHERE record_id = ?2 AND family = ?1 AND state_hash IS NOT NULL
+            "SELECT state_hash FROM audit
+             WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = ?1 AND state_hash IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([family.code(), record_id], |r| r.get::<_, Option<String>>(0))
+        .query_row([family.code(), record_id], |r| r.get::<_, Option<Vec<u8>>>(0))
         .optional()?
-        .flatten())
+        .flatten()
+        .map(hex::encode))
 }
 
 /// Fields that change with every write and say nothing about the content.
@@ -179,15 +200,18 @@ const BOOKKEEPING: &[&str] = &[
     "id",
 ];
 
-/// What changed between two JSON forms of a record: `{field: [old, new]}`, personal fields as `"changed"`.
+/// What changed between two JSON forms of a record: `{field: [old, new]}`, personal fields as `"changed"`. A
+/// record's first version changes nothing (`{}`): its values are the record's own row with the later rows' old
+/// values put back, so the log does not hold the whole record a second time.
 pub fn diff(
     old: Option<&Map<String, Value>>,
     new: &Map<String, Value>,
     personal: &[&str],
 ) -> Value {
-    let empty = Map::new();
-    let old = old.unwrap_or(&empty);
     let mut out = Map::new();
+    let Some(old) = old else {
+        return Value::Object(out);
+    };
     for (key, new_value) in new {
         if BOOKKEEPING.contains(&key.as_str()) {
             continue;
@@ -204,4 +228,27 @@ pub fn diff(
         out.insert(key.clone(), entry);
     }
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_change_names_personal_fields_without_their_values_and_a_first_version_holds_none() {
+        let old =
+            map(json!({"id": "a", "version": 1, "phone": "13812341234", "status": "received"}));
+        let new =
+            map(json!({"id": "a", "version": 2, "phone": "13900000000", "status": "accepted"}));
+        let changes = super::diff(Some(&old), &new, &["phone"]);
+        assert_eq!(
+            changes,
+            json!({"phone": "changed", "status": ["received", "accepted"]})
+        );
+        assert_eq!(super::diff(None, &new, &["phone"]), json!({}));
+    }
 }

@@ -20,9 +20,10 @@ pub fn journal_by_record(
     mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
     let mut st = conn.prepare_cached(
-        "SELECT record_id, seq, version FROM journal
-         WHERE family = ?1 AND seq BETWEEN ?2 AND ?3 AND (source IS NULL OR source IS NOT ?4)
-         ORDER BY family, record_id, seq",
+        "SELECT k.id, j.seq, j.version FROM ids k CROSS JOIN journal j ON j.record = k.key
+         WHERE j.family = ?1 AND j.seq BETWEEN ?2 AND ?3
+           AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?4))
+         ORDER BY k.id, j.seq",
     )?;
     let mut rows = st.query(params![family.code(), lo, hi, skip_source])?;
     let mut current: Option<(String, Vec<(i64, u64)>)> = None;
@@ -132,7 +133,8 @@ pub struct EventRow {
 /// A record's timeline, oldest first, with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, origin, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, id",
+        "SELECT t.id, o.id, t.at, t.on_date, t.actor, t.action, t.note FROM timeline t JOIN ids o ON o.key = t.origin
+         WHERE t.record = (SELECT key FROM ids WHERE id = ?1) ORDER BY t.at, t.id",
     )?;
     let rows = st.query_map([record_id], |r| {
         Ok(EventRow {
@@ -155,16 +157,20 @@ pub fn add_events(
     record_id: &str,
     events: &[EventRow],
 ) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let record = super::keys::key(tx, record_id)?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
+        "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
     )?;
     for e in events {
         st.execute(params![
             e.id,
-            e.origin,
+            super::keys::key(tx, e.origin.as_str())?,
             family.code(),
-            record_id,
+            record,
             e.at,
             e.on_date,
             e.actor,

@@ -1,5 +1,6 @@
 //! How the identity types sit in SQLite: as their canonical text, read back through the same strict parse a
-//! file gets (a row holding another spelling is damage, and says so).
+//! file gets (a row holding another spelling is damage, and says so). A timeline event's id, stored in every
+//! event row and nowhere else, is its UUID's 16 bytes.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
@@ -22,4 +23,23 @@ macro_rules! sql_text {
     )+};
 }
 
-sql_text!(RegionCode, DeviceId, RecordId, EventId, PublicKey);
+sql_text!(RegionCode, DeviceId, RecordId, PublicKey);
+
+impl ToSql for EventId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        let uuid = uuid::Uuid::parse_str(self.as_str())
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        Ok(ToSqlOutput::Owned(rusqlite::types::Value::Blob(
+            uuid.as_bytes().to_vec(),
+        )))
+    }
+}
+
+impl FromSql for EventId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let bytes = value.as_blob()?;
+        uuid::Uuid::from_slice(bytes)
+            .map(EventId::from_uuid)
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}

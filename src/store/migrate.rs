@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 6),
     |tx| part(tx, 7),
     |tx| part(tx, 8),
+    |tx| part(tx, 9),
 ];
 
 /// The text of migration `n` in `schema.sql`.

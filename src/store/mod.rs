@@ -15,6 +15,7 @@ pub mod held;
 pub mod holidays;
 pub mod idsql;
 pub mod inspections;
+pub mod keys;
 pub mod labels;
 pub mod ledger;
 pub mod lists;

@@ -284,7 +284,7 @@ pub fn delete<R: Record>(
 /// One event on a record's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Event {
-    pub id: String,
+    pub id: crate::domain::ids::EventId,
     pub at: i64,
     pub on_date: String,
     pub actor: String,
@@ -332,14 +332,14 @@ pub fn add_event(
 ) -> Result<()> {
     let id = EventId::from_uuid(new_uuid(ctx));
     tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, family, record_id, at, on_date, actor, action, note)
+        "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(rusqlite::params![
         id,
-        ctx.device,
+        super::keys::key(tx, &ctx.device)?,
         family.code(),
-        record_id,
+        super::keys::key(tx, record_id)?,
         ctx.now_ms(),
         step.on.to_string(),
         ctx.actor,
@@ -352,7 +352,8 @@ pub fn add_event(
 /// A record's timeline, oldest first.
 pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, at, on_date, actor, action, note FROM timeline WHERE record_id = ?1 ORDER BY at, rowid",
+        "SELECT id, at, on_date, actor, action, note FROM timeline
+         WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY at, rowid",
     )?;
     let rows = st.query_map([record_id], |r| {
         Ok(Event {

@@ -31,8 +31,9 @@ impl<'c> Statements<'c> {
         // The events of this family's records (an id names one record in one family), ordered as
         // `exchange::events` orders one record's.
         let events = conn.prepare(&format!(
-            "SELECT t.record_id, t.id, t.origin, t.at, t.on_date, t.actor, t.action, t.note
-             FROM {table} r JOIN timeline t ON t.record_id = r.id ORDER BY r.id, t.at, t.id"
+            "SELECT r.id, t.id, o.id, t.at, t.on_date, t.actor, t.action, t.note
+             FROM {table} r JOIN ids k ON k.id = r.id JOIN timeline t ON t.record = k.key
+             JOIN ids o ON o.key = t.origin ORDER BY r.id, t.at, t.id"
         ))?;
         // In key order; `record` puts each inspection's in checklist order, as `inspections::load_results` does.
         let results = (family == Family::Inspection)

@@ -14,7 +14,7 @@ pub fn older_than(
 ) -> Result<Vec<(String, Option<i64>)>> {
     let table = family.table();
     let mut st = tx.prepare(&format!(
-        "SELECT t.id, (SELECT max(seq) FROM journal j WHERE j.record_id = t.id)
+        "SELECT t.id, (SELECT max(j.seq) FROM ids k JOIN journal j ON j.record = k.key WHERE k.id = t.id)
          FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
     ))?;
     let rows = st.query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -62,7 +62,7 @@ pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> 
 
 /// Erases a record's row, its timeline and (an inspection's) results.
 pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM timeline WHERE record_id = ?1")?
+    tx.prepare_cached("DELETE FROM timeline WHERE record = (SELECT key FROM ids WHERE id = ?1)")?
         .execute([id])?;
     if family == Family::Inspection {
         tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?

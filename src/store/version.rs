@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 
-use super::{Result, WriteCtx, audit, records};
+use super::{Result, WriteCtx, audit, keys, records};
 use crate::domain::record::Family;
 
 /// How the audit row states the version.
@@ -81,15 +81,17 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
         } => audit::append_state(tx, ctx, keys, v.reason, changes, state_hash)?,
     }
     let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
+    let record = keys::key(tx, id)?;
+    let source = v.source.map(|s| keys::key(tx, s)).transpose()?;
     tx.prepare_cached(
-        "INSERT INTO journal (family, record_id, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO journal (family, record, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(rusqlite::params![
         family.code(),
-        id,
+        record,
         version as i64,
         ctx.now_ms(),
-        v.source
+        source
     ])?;
     if v.index == Index::Now && !super::search::is_stale(tx)? {
         super::search::index(tx, family, id)?;

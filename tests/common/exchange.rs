@@ -169,7 +169,7 @@ pub fn records_state(db: &Db) -> String {
         }
     }
     let mut st = conn
-        .prepare("SELECT id, record_id, action, note FROM timeline ORDER BY id")
+        .prepare("SELECT t.id, k.id, t.action, t.note FROM timeline t JOIN ids k ON k.key = t.record ORDER BY t.id")
         .unwrap();
     for row in st
         .query_map([], |r| {
