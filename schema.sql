@@ -637,7 +637,8 @@ CREATE TABLE code_labels (
 -- id is now stored once, in `ids`, and those rows hold its integer key. Hashes are 32-byte blobs, and an audit
 -- row no longer holds the previous row's hash (it is the previous row's own hash: `check` reads them in order).
 -- A timeline event's id is its UUID's 16 bytes. The journal keeps one index. Rows already written keep their
--- content and hashes, so the chain written before this migration still verifies after it.
+-- content and hashes, so the chain written before this migration still verifies after it. An inspection's results
+-- move into its row.
 CREATE TABLE ids (
     key INTEGER PRIMARY KEY,
     id  TEXT NOT NULL UNIQUE
@@ -707,3 +708,13 @@ INSERT INTO timeline_lean (rowid, id, origin, family, record, at, on_date, actor
 DROP TABLE timeline;
 ALTER TABLE timeline_lean RENAME TO timeline;
 CREATE INDEX timeline_record ON timeline (record, at);
+
+-- An inspection's item results, read and written with the inspection and never alone, are a column of its row:
+-- [[item code, result, note if any], ...] in checklist order. One row an inspection instead of one per item.
+ALTER TABLE inspections ADD COLUMN results TEXT NOT NULL DEFAULT '[]';
+UPDATE inspections SET results = (
+        SELECT json_group_array(CASE WHEN r.note IS NULL THEN json_array(r.item_code, r.result)
+                                   ELSE json_array(r.item_code, r.result, r.note) END ORDER BY c.seq)
+        FROM inspection_results r JOIN checklist_items c ON c.code = r.item_code WHERE r.inspection_id = inspections.id)
+    WHERE EXISTS (SELECT 1 FROM inspection_results r WHERE r.inspection_id = inspections.id);
+DROP TABLE inspection_results;

@@ -1,7 +1,8 @@
 //! Migration 9 (lean bookkeeping) on a county database of the schema before it: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
-//! previous hash, a timeline event's id as text); reopening it migrates it, and everything reads as before.
+//! previous hash, a timeline event's id as text, an inspection's results in a table of their own); reopening it
+//! migrates it, and everything reads as before.
 
 mod common;
 
@@ -61,6 +62,17 @@ DROP TABLE timeline;
 ALTER TABLE timeline8 RENAME TO timeline;
 CREATE INDEX timeline_record ON timeline (record_id, at);
 DROP TABLE ids;
+
+CREATE TABLE inspection_results (
+    inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
+    item_code     TEXT NOT NULL REFERENCES checklist_items (code),
+    result        TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'na')),
+    note          TEXT,
+    PRIMARY KEY (inspection_id, item_code)
+) WITHOUT ROWID;
+INSERT INTO inspection_results
+    SELECT i.id, r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM inspections i, json_each(i.results) r;
+ALTER TABLE inspections DROP COLUMN results;
 PRAGMA user_version = 8;
 ";
 

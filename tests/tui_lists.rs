@@ -106,7 +106,8 @@ fn the_inspection_list_shows_the_failed_items_or_the_inspector() {
     let codes: i64 = count(
         &app,
         &format!(
-            "SELECT count(*) FROM inspection_results WHERE inspection_id = '{}' AND result = 'fail'",
+            "SELECT count(*) FROM inspections i, json_each(i.results) r
+             WHERE i.id = '{}' AND r.value ->> 1 = 'fail'",
             failed.id
         ),
     );

@@ -9,19 +9,11 @@ use super::raw::{self, Rows};
 use super::table::Figure;
 
 /// The rungs, each adding one part to the one before; the last is everything wangge's import writes.
-const LADDER: [(&str, Rows); 5] = [
+const LADDER: [(&str, Rows); 4] = [
     ("records and their journal (the baseline)", Rows::BASELINE),
-    (
-        "+ an inspection's results",
-        Rows {
-            results: true,
-            ..Rows::BASELINE
-        },
-    ),
     (
         "+ the timeline's events",
         Rows {
-            results: true,
             timeline: true,
             ..Rows::BASELINE
         },

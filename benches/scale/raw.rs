@@ -64,13 +64,12 @@ fn sql_value(v: Option<&Json>) -> Value {
     }
 }
 
-/// What a raw import writes. The issue's baseline writes each record's row and its journal rows
-/// (`Rows::BASELINE`); wangge's import also writes an inspection's results, the timeline's events, an audit row
+/// What a raw import writes. The issue's baseline writes each record's row (an inspection's with its results)
+/// and its journal rows (`Rows::BASELINE`); wangge's import also writes the timeline's events, an audit row
 /// (hashes, and for a new record no changes), and each sequence number seen (`Rows::FLOOR`, the storage floor of its design,
 /// with no logic between the rows). The parts can be taken one by one, to see what each costs.
 #[derive(Clone, Copy)]
 pub struct Rows {
-    pub results: bool,
     pub timeline: bool,
     pub audit: Audit,
     pub seen: bool,
@@ -87,13 +86,11 @@ pub enum Audit {
 
 impl Rows {
     pub const BASELINE: Rows = Rows {
-        results: false,
         timeline: false,
         audit: Audit::None,
         seen: false,
     };
     pub const FLOOR: Rows = Rows {
-        results: true,
         timeline: true,
         audit: Audit::Hashes,
         seen: true,
@@ -153,7 +150,11 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             continue;
         };
         let record = v["record"].as_object().cloned().unwrap_or_default();
-        let values = cols.iter().map(|c| sql_value(record.get(c)));
+        // An inspection's results in the compact form its row holds.
+        let values = cols.iter().map(|c| match (c.as_str(), record.get(c)) {
+            ("results", Some(r)) => Value::Text(wangge::store::inspections::results_column(r)),
+            (_, v) => sql_value(v),
+        });
         tx.prepare_cached(insert)
             .and_then(|mut st| st.execute(params_from_iter(values)))
             .map_err(|e| e.to_string())?;
@@ -166,7 +167,7 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
                 .map_err(|e| e.to_string())?;
         }
         audit_seq += 1;
-        everything_else(&tx, &v, rows, (family, id), &record, audit_seq)?;
+        everything_else(&tx, &v, rows, (family, id), audit_seq)?;
         n += 1;
     }
     drop((intern, journal));
@@ -179,14 +180,13 @@ fn items(v: Option<&Json>) -> &[Json] {
     v.and_then(Json::as_array).map_or(&[], Vec::as_slice)
 }
 
-/// The rows `rows` names besides a record's row and journal: its timeline events, an inspection's results, an
-/// audit row with 32-byte hashes, and each sequence number seen.
+/// The rows `rows` names besides a record's row and journal: its timeline events, an audit row with 32-byte
+/// hashes, and each sequence number seen.
 fn everything_else(
     tx: &rusqlite::Transaction,
     line: &Json,
     rows: Rows,
     (family, id): (&str, &str),
-    record: &Map<String, Json>,
     audit_seq: i64,
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
@@ -211,25 +211,6 @@ fn everything_else(
                     f("on_date"),
                     f("actor"),
                     f("action"),
-                    f("note")
-                ])
-                .map_err(e)?;
-        }
-    }
-    if rows.results {
-        let mut results = tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO inspection_results (inspection_id, item_code, result, note)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(e)?;
-        for r in items(record.get("results")) {
-            let f = |k: &str| sql_value(r.get(k));
-            results
-                .execute(rusqlite::params![
-                    id,
-                    f("item_code"),
-                    f("result"),
                     f("note")
                 ])
                 .map_err(e)?;
@@ -276,10 +257,7 @@ pub fn export_rows(db: &Path, out: &Path) -> Result<(f64, u64), String> {
     let file = std::fs::File::create(out).map_err(|e| e.to_string())?;
     let mut w = BufWriter::new(&file);
     let mut n = 0u64;
-    let tables = FAMILY_TABLES
-        .iter()
-        .map(|(_, t)| *t)
-        .chain(["inspection_results", "timeline"]);
+    let tables = FAMILY_TABLES.iter().map(|(_, t)| *t).chain(["timeline"]);
     for table in tables {
         let cols = columns(&conn, table)?;
         let mut st = conn

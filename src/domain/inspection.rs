@@ -68,7 +68,8 @@ pub struct Inspection {
     pub verdict: Option<Verdict>,
     pub failed_count: u32,
     pub note: Option<String>,
-    /// Stored in `inspection_results`; travels inside the inspection.
+    /// Stored in the inspection's row (compactly: `store::inspections::results_column`), in checklist order;
+    /// travels inside the inspection.
     #[serde(default)]
     pub results: Vec<ItemOutcome>,
 }

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
 
 use super::audit::{self, AuditRow, GENESIS};
-use super::{Result, holidays, inspections, records};
+use super::{Result, holidays, records};
 use crate::domain::hazard::Hazard;
 use crate::domain::hazard::HazardStatus;
 use crate::domain::inspection::Inspection;
@@ -421,27 +421,19 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
 /// Every record must be exactly what the audit log says its last change left: a row edited behind the log's
 /// back (even only a personal field) is found.
 fn record_states(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
-    tally::<Place>(conn, out, Ok)?;
-    tally::<Inspection>(conn, out, |mut i| {
-        inspections::load_results(conn, &mut i)?;
-        Ok(i)
-    })?;
-    tally::<Hazard>(conn, out, Ok)?;
-    tally::<Patrol>(conn, out, Ok)?;
-    tally::<PatrolFinding>(conn, out, Ok)?;
-    tally::<Petition>(conn, out, Ok)?;
+    tally::<Place>(conn, out)?;
+    tally::<Inspection>(conn, out)?;
+    tally::<Hazard>(conn, out)?;
+    tally::<Patrol>(conn, out)?;
+    tally::<PatrolFinding>(conn, out)?;
+    tally::<Petition>(conn, out)?;
     Ok(())
 }
 
-fn tally<R: Record>(
-    conn: &Connection,
-    out: &mut Vec<Finding>,
-    prepare: impl Fn(R) -> Result<R>,
-) -> Result<()> {
+fn tally<R: Record>(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
     let mut altered = 0usize;
     let mut first = None;
     records::for_each::<R>(conn, |rec| {
-        let rec = prepare(rec)?;
         let state = audit::state_hash(&records::to_map(&rec)?);
         if audit::latest_state(conn, R::FAMILY, &rec.meta().id)?.as_deref() != Some(state.as_str())
         {

@@ -1,7 +1,8 @@
 //! Inspections: the checklist of a category, and saving an inspection with its results and the hazards its
 //! failed items open, all in one transaction.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Transaction};
+use serde_json::Value;
 
 use super::records::{self, add_event};
 use super::{Result, StoreError, WriteCtx, hazards};
@@ -98,7 +99,6 @@ pub fn record(
         .into());
     }
     records::save(tx, ctx, None, &mut insp, "create", None)?;
-    write_results(tx, &insp)?;
     let note = Some(
         crate::domain::timeline::Composed::Inspected {
             category: insp.category,
@@ -160,8 +160,7 @@ pub fn correct(
     edited: &Inspection,
     reason: Option<&str>,
 ) -> Result<Inspection> {
-    let mut old: Inspection = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
-    load_results(tx, &mut old)?;
+    let old: Inspection = records::get_for_update(tx, &edited.meta.id, edited.meta.version)?;
     let mut insp = old.clone();
     insp.inspected_on = edited.inspected_on;
     insp.subject = edited.subject;
@@ -194,52 +193,42 @@ pub fn correct(
     Ok(insp)
 }
 
-pub(crate) fn write_results(tx: &Transaction, insp: &Inspection) -> Result<()> {
-    tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
-        .execute([&insp.meta.id])?;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO inspection_results (inspection_id, item_code, result, note) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for r in &insp.results {
-        st.execute(params![insp.meta.id, r.item_code, r.result.code(), r.note])?;
-    }
-    Ok(())
+/// An inspection's results as its row holds them: `[["G1","pass"],["G2","fail","note"],…]`, the item code, the
+/// result's code and a note if there is one, in checklist order (a quarter of the bytes of their JSON form).
+pub fn results_column(results: &Value) -> String {
+    let items: Vec<Value> = results
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|r| {
+            let mut item = vec![r["item_code"].clone(), r["result"].clone()];
+            if !r["note"].is_null() {
+                item.push(r["note"].clone());
+            }
+            Value::Array(item)
+        })
+        .collect();
+    Value::Array(items).to_string()
 }
 
-/// An inspection with its results.
+/// An inspection's results in their JSON form, from the column (`results_column`). A column that is not such a
+/// list reads as no results (`check` then finds the inspection altered).
+pub fn results_from_column(text: &[u8]) -> Value {
+    let items: Vec<Value> = serde_json::from_slice(text).unwrap_or_default();
+    Value::Array(
+        items
+            .into_iter()
+            .map(|item| {
+                let field = |i: usize| item.get(i).cloned().unwrap_or(Value::Null);
+                serde_json::json!({"item_code": field(0), "result": field(1), "note": field(2)})
+            })
+            .collect(),
+    )
+}
+
+/// An inspection, its results in it.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Inspection>> {
-    let Some(mut insp) = records::get::<Inspection>(conn, id)? else {
-        return Ok(None);
-    };
-    load_results(conn, &mut insp)?;
-    Ok(Some(insp))
-}
-
-/// Fills an inspection's results from `inspection_results`, in checklist order.
-pub fn load_results(conn: &Connection, insp: &mut Inspection) -> Result<()> {
-    let mut st = conn.prepare_cached(
-        "SELECT r.item_code, r.result, r.note FROM inspection_results r JOIN checklist_items c ON c.code = r.item_code
-         WHERE r.inspection_id = ?1 ORDER BY c.seq",
-    )?;
-    let rows = st.query_map([&insp.meta.id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-        ))
-    })?;
-    insp.results.clear();
-    for row in rows {
-        let (item_code, result, note) = row?;
-        if let Some(result) = ItemResult::from_code(&result) {
-            insp.results.push(ItemOutcome {
-                item_code,
-                result,
-                note,
-            });
-        }
-    }
-    Ok(())
+    records::get::<Inspection>(conn, id)
 }
 
 /// The hazard descriptions the app writes for a failed item without a note ("不合格：" and the item's

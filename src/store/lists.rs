@@ -127,8 +127,8 @@ fn shape(family: Family) -> Shape {
             date: "t.inspected_on",
             select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
                      coalesce(p.name, ''), \
-                     (SELECT group_concat(item_code, ' ') FROM inspection_results \
-                      WHERE inspection_id = t.id AND result = 'fail'), t.inspector, NULL, NULL",
+                     (SELECT group_concat(r.value ->> 0, ' ') FROM json_each(t.results) r \
+                      WHERE r.value ->> 1 = 'fail'), t.inspector, NULL, NULL",
             order: None,
             open: "0",
             due: "NULL",

@@ -12,8 +12,6 @@ use crate::domain::record::{Family, Record, Step};
 
 /// Columns stored as 0/1 that the JSON form holds as booleans.
 const BOOL_COLUMNS: &[&str] = &["deleted", "nothing_found"];
-/// JSON fields that are not columns of the family's table (they live in child tables).
-const NOT_COLUMNS: &[&str] = &["results"];
 
 /// The JSON object form of a record.
 pub fn to_map<R: Record>(rec: &R) -> Result<Map<String, Value>> {
@@ -39,14 +37,18 @@ fn to_sql(v: &Value) -> Sql {
     }
 }
 
+/// A field's value as its column holds it (an inspection's results in their compact form).
+fn column_value(name: &str, v: &Value) -> Sql {
+    if name == "results" {
+        return Sql::Text(super::inspections::results_column(v));
+    }
+    to_sql(v)
+}
+
 /// Inserts or replaces the row of a record (by id).
 pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Result<()> {
-    let cols: Vec<&str> = map
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !NOT_COLUMNS.contains(k))
-        .collect();
-    let values = cols.iter().map(|c| to_sql(&map[*c]));
+    let cols: Vec<&str> = map.keys().map(String::as_str).collect();
+    let values = cols.iter().map(|c| column_value(c, &map[*c]));
     UPSERT_SQL.with(|cache| {
         let mut cache = cache.borrow_mut();
         let key = format!("{table}:{}", cols.len());
@@ -76,11 +78,7 @@ pub fn update_map(
 ) -> Result<()> {
     let cols: Vec<&str> = map
         .iter()
-        .filter(|(k, v)| {
-            !NOT_COLUMNS.contains(&k.as_str())
-                && k.as_str() != "id"
-                && old.get(k.as_str()) != Some(v)
-        })
+        .filter(|(k, v)| k.as_str() != "id" && old.get(k.as_str()) != Some(v))
         .map(|(k, _)| k.as_str())
         .collect();
     if cols.is_empty() {
@@ -97,7 +95,7 @@ pub fn update_map(
         cols.len() + 1
     );
     let id = map.get("id").map_or(Sql::Null, to_sql);
-    let values = cols.iter().map(|c| to_sql(&map[*c])).chain([id]);
+    let values = cols.iter().map(|c| column_value(c, &map[*c])).chain([id]);
     if tx.prepare_cached(&sql)?.execute(params_from_iter(values))? == 0 {
         upsert_map(tx, table, map)?;
     }
@@ -139,8 +137,12 @@ pub(crate) fn row_to_map(
             }
             rusqlite::types::ValueRef::Integer(n) => Value::from(n),
             rusqlite::types::ValueRef::Real(f) => Value::from(f),
+            // A record's version vector, and an inspection's item results: JSON in their column.
             rusqlite::types::ValueRef::Text(t) if name == "vv" => {
                 serde_json::from_slice(t).unwrap_or(Value::Object(Map::new()))
+            }
+            rusqlite::types::ValueRef::Text(t) if name == "results" => {
+                super::inspections::results_from_column(t)
             }
             rusqlite::types::ValueRef::Text(t) => {
                 Value::String(String::from_utf8_lossy(t).into_owned())
@@ -249,7 +251,6 @@ pub fn save<R: Record>(
             audit: super::version::Audit::Compute,
             source: None,
             index: super::version::Index::Now,
-            results: false,
             whole_row: false,
         },
     )

@@ -60,14 +60,10 @@ pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> 
     Ok(false)
 }
 
-/// Erases a record's row, its timeline and (an inspection's) results.
+/// Erases a record's row (an inspection's results in it) and its timeline.
 pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM timeline WHERE record = (SELECT key FROM ids WHERE id = ?1)")?
         .execute([id])?;
-    if family == Family::Inspection {
-        tx.prepare_cached("DELETE FROM inspection_results WHERE inspection_id = ?1")?
-            .execute([id])?;
-    }
     tx.execute(
         &format!("DELETE FROM {} WHERE id = ?1", family.table()),
         [id],

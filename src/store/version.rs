@@ -1,4 +1,4 @@
-//! The one write path of a record version: its row (an inspection's results with it), its audit row, its
+//! The one write path of a record version: its row (an inspection's results in it), its audit row, its
 //! journal row and its search document, written the same way whether the version was saved here, merged from a
 //! bundle, or taken when a conflict was resolved. Every statement is prepared once per connection and cached.
 
@@ -44,14 +44,12 @@ pub struct Version<'a> {
     /// The device a merged version came from (the journal says so; an export never sends it back there).
     pub source: Option<&'a str>,
     pub index: Index,
-    /// Write an inspection's item results from `map` too (a version that came from elsewhere).
-    pub results: bool,
     /// Write the whole row (a version from elsewhere, most of whose columns differ), rather than only the
     /// columns that changed from `old` (a save here, which leaves the indexes of the others alone).
     pub whole_row: bool,
 }
 
-/// Writes `v`: row, results, audit row, journal row, search document.
+/// Writes `v`: row, audit row, journal row, search document.
 pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     let Version {
         family, map, old, ..
@@ -59,10 +57,6 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     match old {
         Some(old) if !v.whole_row => records::update_map(tx, family.table(), old, map)?,
         _ => records::upsert_map(tx, family.table(), map)?,
-    }
-    if v.results && family == Family::Inspection {
-        let insp: crate::domain::inspection::Inspection = records::from_map(map.clone())?;
-        super::inspections::write_results(tx, &insp)?;
     }
     let id = map.get("id").and_then(Value::as_str).unwrap_or("");
     let keys = [family.code(), id, v.action];

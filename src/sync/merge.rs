@@ -406,7 +406,7 @@ impl Apply<'_> {
         Ok(Outcome::Conflict)
     }
 
-    /// Writes a record's row (an inspection's results too), its audit row and its journal row. `prepared` is
+    /// Writes a record's row (an inspection's results in it), its audit row and its journal row. `prepared` is
     /// given when `map` is the incoming record as it came.
     fn write(
         &mut self,
@@ -455,7 +455,6 @@ impl Apply<'_> {
                 audit,
                 source: Some(self.device),
                 index: Index::Later,
-                results: true,
                 whole_row: true,
             },
         )

@@ -192,7 +192,6 @@ fn take_other(
             audit: Audit::Compute,
             source: None,
             index: Index::Now,
-            results: true,
             whole_row: true,
         },
     )

@@ -135,10 +135,9 @@ pub fn snapshot_of(conn: &rusqlite::Connection) -> String {
 }
 
 /// The tables of the records themselves (every family, an inspection's results).
-pub const RECORD_TABLES: [&str; 8] = [
+pub const RECORD_TABLES: [&str; 7] = [
     "places",
     "inspections",
-    "inspection_results",
     "hazards",
     "patrols",
     "findings",
