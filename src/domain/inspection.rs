@@ -157,6 +157,9 @@ impl Inspection {
             }
             r.note = validate::optional("note", r.note.as_deref().unwrap_or(""), 500)?;
         }
+        // In checklist order, whatever order they came in.
+        self.results
+            .sort_by_key(|r| items.iter().position(|c| *c == r.item_code));
         if self.results.is_empty() {
             return Err(DomainError::rule(
                 "检查表至少要填一项",
@@ -244,6 +247,21 @@ mod tests {
         );
         ok.validate(&gas_items(), today).unwrap();
         assert_eq!(ok.failed_count, 1);
+        let mut shuffled = inspection(
+            Category::Gas,
+            &[
+                ("G10", ItemResult::Pass),
+                ("G2", ItemResult::Fail),
+                ("G1", ItemResult::NotApplicable),
+            ],
+        );
+        shuffled.validate(&gas_items(), today).unwrap();
+        let order: Vec<&str> = shuffled
+            .results
+            .iter()
+            .map(|r| r.item_code.as_str())
+            .collect();
+        assert_eq!(order, ["G1", "G2", "G10"], "kept in checklist order");
         let mut foreign = inspection(Category::Gas, &[("F1", ItemResult::Pass)]);
         assert!(foreign.validate(&gas_items(), today).is_err());
         let mut twice = inspection(

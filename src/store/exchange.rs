@@ -11,7 +11,8 @@ use crate::domain::ids::{DeviceId, EventId, PublicKey, RegionCode};
 use crate::domain::record::Family;
 
 /// The journal of one family between two sequence numbers, one record at a time: (record id, [(seq, version)]),
-/// records in id order. Changes that came from `skip_source` (the destination itself) are left out.
+/// records in id order. Changes that came from `skip_source` (the destination itself) are left out, and so are
+/// those of a record no longer on file.
 pub fn journal_by_record(
     conn: &Connection,
     family: Family,
@@ -19,12 +20,15 @@ pub fn journal_by_record(
     skip_source: Option<&str>,
     mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
-    let mut st = conn.prepare_cached(
-        "SELECT k.id, j.seq, j.version FROM ids k CROSS JOIN journal j ON j.record = k.key
+    // The family's records in id order (its primary key), each with its changes.
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT r.id, j.seq, j.version
+         FROM {} r CROSS JOIN ids k ON k.id = r.id CROSS JOIN journal j ON j.record = k.key
          WHERE j.family = ?1 AND j.seq BETWEEN ?2 AND ?3
            AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?4))
-         ORDER BY k.id, j.seq",
-    )?;
+         ORDER BY r.id, j.seq",
+        family.table()
+    ))?;
     let mut rows = st.query(params![family.code(), lo, hi, skip_source])?;
     let mut current: Option<(String, Vec<(i64, u64)>)> = None;
     while let Some(r) = rows.next()? {
