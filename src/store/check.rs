@@ -338,7 +338,7 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
     for family in TRAVELLING {
         let sql = format!(
             "SELECT count(*) FROM {} t WHERE t.version <>
-                 coalesce((SELECT max(j.version) FROM ids k JOIN journal j ON j.record = k.key WHERE k.id = t.id), -1)",
+                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record = (SELECT key FROM ids WHERE id = t.id)), -1)",
             family.table()
         );
         let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;

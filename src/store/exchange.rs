@@ -20,10 +20,11 @@ pub fn journal_by_record(
     skip_source: Option<&str>,
     mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
-    // The family's records in id order (its primary key), each with its changes.
+    // The family's records in id order (its primary key), each with its changes (its key looked up by the unique
+    // index whatever the statistics say).
     let mut st = conn.prepare_cached(&format!(
         "SELECT r.id, j.seq, j.version
-         FROM {} r CROSS JOIN ids k ON k.id = r.id CROSS JOIN journal j ON j.record = k.key
+         FROM {} r CROSS JOIN journal j ON j.record = (SELECT key FROM ids WHERE id = r.id)
          WHERE j.family = ?1 AND j.seq BETWEEN ?2 AND ?3
            AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?4))
          ORDER BY r.id, j.seq",

@@ -21,11 +21,12 @@ impl<'c> Statements<'c> {
         let table = family.table();
         let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
         // The events of this family's records (an id names one record in one family), ordered as
-        // `exchange::events` orders one record's.
+        // `exchange::events` orders one record's. The records are walked in id order and each key looked up by
+        // its unique index whatever the statistics say (a county's can date from when `ids` was empty).
         let events = conn.prepare(&format!(
-            "SELECT r.id, t.id, o.id, t.at, t.on_date, t.actor, t.action, t.note
-             FROM {table} r JOIN ids k ON k.id = r.id JOIN timeline t ON t.record = k.key
-             JOIN ids o ON o.key = t.origin ORDER BY r.id, t.at, t.id"
+            "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at, t.on_date, t.actor, t.action, t.note
+             FROM {table} r CROSS JOIN timeline t ON t.record = (SELECT key FROM ids WHERE id = r.id)
+             ORDER BY r.id, t.at, t.id"
         ))?;
         Ok(Statements { rows, events })
     }

@@ -14,7 +14,7 @@ pub fn older_than(
 ) -> Result<Vec<(String, Option<i64>)>> {
     let table = family.table();
     let mut st = tx.prepare(&format!(
-        "SELECT t.id, (SELECT max(j.seq) FROM ids k JOIN journal j ON j.record = k.key WHERE k.id = t.id)
+        "SELECT t.id, (SELECT max(j.seq) FROM journal j WHERE j.record = (SELECT key FROM ids WHERE id = t.id))
          FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
     ))?;
     let rows = st.query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?;
