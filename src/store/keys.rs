@@ -16,7 +16,7 @@ pub fn key(conn: &Connection, id: &str) -> Result<i64> {
 }
 
 /// The key of `id`, if the bookkeeping names it anywhere.
-pub fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
+fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT key FROM ids WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
