@@ -1055,3 +1055,46 @@ fn the_report_table_fits_80_columns() {
         }
     }
 }
+
+#[test]
+fn compact_gives_back_the_free_space_and_changes_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "200"])
+        .assert()
+        .success();
+    // Free pages, as a migration or an erasure leaves them.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE filler (x BLOB); INSERT INTO filler VALUES (zeroblob(2000000)); DROP TABLE filler;")
+        .unwrap();
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .unwrap();
+    assert!(free > 400, "{free}");
+    let report = |db: &std::path::Path| {
+        String::from_utf8(
+            wangge(db)
+                .args(["report", "--format", "json"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+    };
+    let before = report(&db);
+    drop(conn);
+    wangge(&db)
+        .arg("compact")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("已整理："));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(free, 0);
+    drop(conn);
+    assert_eq!(report(&db), before);
+    wangge(&db).arg("check").assert().success();
+}

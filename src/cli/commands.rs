@@ -150,6 +150,14 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::PurgePersonal { closed_before, yes }) => {
             super::retention::purge_personal(&path, clock, *closed_before, *yes, lang)
         }
+        Some(Command::Compact) => {
+            let store = open(&path, clock)?;
+            let (before, after) = store.compact()?;
+            let mb = |b: u64| b as f64 / 1e6;
+            let sizes = format!("{:.1} MB → {:.1} MB", mb(before), mb(after));
+            print(&format!("{}{sizes}", t("已整理：", "Compacted: ")))?;
+            Ok(0)
+        }
         Some(Command::Backup { file }) => {
             super::out::refuse_journal_name(file)?;
             let store = open(&path, clock)?;

@@ -307,6 +307,24 @@ impl Store {
     /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
     /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
     /// either absent or whole; it is owner-only and never overwrites an existing file.
+    /// Rewrites the database file with each table's pages together and none free (SQLite's `VACUUM`), and
+    /// returns its size before and after (bytes). A migration or an erasure leaves free pages that the file
+    /// keeps; a table written a row at a time beside others lies scattered, and a cold read of it (the county
+    /// report after a restart) waits on the disk for each piece. All or nothing: on a full disk or with another
+    /// program in the database it fails and the file is as it was.
+    pub fn compact(&self) -> Result<(u64, u64)> {
+        let size = |conn: &Connection| -> Result<u64> {
+            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            Ok((pages * page).max(0) as u64)
+        };
+        let before = size(&self.conn)?;
+        self.conn.execute_batch("VACUUM")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok((before, size(&self.conn)?))
+    }
+
     pub fn backup(&self, dest: &Path) -> Result<()> {
         let exists = || StoreError::Io {
             path: dest.to_owned(),
