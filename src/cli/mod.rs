@@ -227,8 +227,7 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// 整理数据库文件：收回空闲空间，各表连续存放（冷启动后报表更快）/ compact the file: free space back,
-    /// each table in one piece (a cold report reads faster)
+    /// 整理数据库文件，收回空闲空间 / compact the file: free space back, tables in one piece
     Compact,
     /// 备份数据库（运行中也可）/ consistent copy of the database, even while others write
     Backup {
