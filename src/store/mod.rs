@@ -304,9 +304,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
-    /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
-    /// either absent or whole; it is owner-only and never overwrites an existing file.
     /// Rewrites the database file with each table's pages together and none free (SQLite's `VACUUM`), and
     /// returns its size before and after (bytes). A migration or an erasure leaves free pages that the file
     /// keeps; a table written a row at a time beside others lies scattered, and a cold read of it (the county
@@ -325,6 +322,9 @@ impl Store {
         Ok((before, size(&self.conn)?))
     }
 
+    /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
+    /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
+    /// either absent or whole; it is owner-only and never overwrites an existing file.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         let exists = || StoreError::Io {
             path: dest.to_owned(),
