@@ -718,3 +718,16 @@ UPDATE inspections SET results = (
         FROM inspection_results r JOIN checklist_items c ON c.code = r.item_code WHERE r.inspection_id = inspections.id)
     WHERE EXISTS (SELECT 1 FROM inspection_results r WHERE r.inspection_id = inspections.id);
 DROP TABLE inspection_results;
+
+-- @migration 10 -----------------------------------------------------------------------------------------------
+-- The hazards' two partial indexes test their status with equalities joined by OR instead of `IN`: SQLite tests
+-- an `IN` list of three or more values in a temporary table it builds anew for each row a write touches (four
+-- per update of a hazard), a fifth of the demo's time. The queries that use them say the same, word for word.
+DROP INDEX hazards_open_region;
+CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested'
+           OR status = 'review_passed') AND deleted = 0;
+DROP INDEX hazards_running_due;
+CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested')
+          AND deleted = 0;

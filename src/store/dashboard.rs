@@ -58,9 +58,11 @@ const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE deleted = 0 A
     (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
 const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE deleted = 0 AND id IN
     (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
-/// A hazard not yet 销号, and a petition not yet concluded (the status index answers both).
-const HAZARD_OPEN: &str =
-    "status IN ('found','assigned','rectifying','review_requested','review_passed')";
+/// A hazard not yet 销号, and a petition not yet concluded (the status index answers both). The hazards' test is
+/// the WHERE of the partial index `hazards_open_region`, word for word (equalities joined by OR: see
+/// `hazards::DEADLINE_RUNS`).
+const HAZARD_OPEN: &str = "(status = 'found' OR status = 'assigned' OR status = 'rectifying' \
+     OR status = 'review_requested' OR status = 'review_passed')";
 const PETITION_OPEN: &str =
     "status IN ('registered','forwarded','returned','accepted','in_progress','extended',
     'replied','review_requested','reexam_requested')";

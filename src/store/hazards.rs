@@ -10,13 +10,15 @@ use crate::domain::record::{Family, Record, Step};
 /// The text of `DEADLINE_RUNS`, for `concat!` where a query is built at compile time (the lists).
 macro_rules! deadline_runs {
     () => {
-        "status IN ('found','assigned','rectifying','review_requested')"
+        "(status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested')"
     };
 }
 pub(crate) use deadline_runs;
 
 /// The SQL test of a hazard whose rectification deadline still runs (not yet passed re-inspection): only these
 /// are overdue or due soon. A hazard that passed re-inspection waits for 销号 and counts no more days.
+/// Spelled as equalities joined by OR, not `IN`: it is also the WHERE of a partial index (schema.sql, migration
+/// 10), and SQLite tests an `IN` list of three or more in a temporary table made anew for every write.
 pub const DEADLINE_RUNS: &str = deadline_runs!();
 
 /// Saves a new hazard (status 已发现) and its first timeline event.
