@@ -731,3 +731,35 @@ DROP INDEX hazards_running_due;
 CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
     WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested')
           AND deleted = 0;
+
+-- @migration 11 -----------------------------------------------------------------------------------------------
+-- Leaner search documents and timeline. A search document names its record by its key in `ids` (its date is its
+-- rowid's day, the record's own row says it again); the timeline drops the unique index on its events' ids: an
+-- event arriving in a bundle is looked up among its record's few events (`timeline_record`) instead.
+INSERT INTO ids (id) SELECT id FROM search_docs WHERE true ON CONFLICT DO NOTHING;
+CREATE TABLE search_docs_lean (
+    rowid  INTEGER PRIMARY KEY,
+    record INTEGER NOT NULL UNIQUE REFERENCES ids (key),
+    family TEXT NOT NULL
+);
+INSERT INTO search_docs_lean (rowid, record, family)
+    SELECT d.rowid, i.key, d.family FROM search_docs d JOIN ids i ON i.id = d.id ORDER BY d.rowid;
+DROP TABLE search_docs;
+ALTER TABLE search_docs_lean RENAME TO search_docs;
+
+CREATE TABLE timeline_lean (
+    id      BLOB NOT NULL,
+    origin  INTEGER NOT NULL REFERENCES ids (key),
+    family  TEXT NOT NULL,
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    at      INTEGER NOT NULL,
+    on_date TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    note    TEXT
+);
+INSERT INTO timeline_lean (rowid, id, origin, family, record, at, on_date, actor, action, note)
+    SELECT rowid, id, origin, family, record, at, on_date, actor, action, note FROM timeline ORDER BY rowid;
+DROP TABLE timeline;
+ALTER TABLE timeline_lean RENAME TO timeline;
+CREATE INDEX timeline_record ON timeline (record, at);

@@ -1,8 +1,8 @@
-//! Migration 9 (lean bookkeeping) on a county database of the schema before it: every family, a conflict, a
+//! Migrations 9 to 11 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
-//! previous hash, a timeline event's id as text, an inspection's results in a table of their own); reopening it
-//! migrates it, and everything reads as before.
+//! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
+//! document's id and date); reopening it migrates it, and everything reads as before.
 
 mod common;
 
@@ -20,7 +20,8 @@ use common::exchange::{
 };
 use common::now;
 
-/// Migration 8's audit log, journal and timeline, filled from this schema's, with `ids` gone.
+/// Migration 8's audit log, journal, timeline and search documents, filled from this schema's, with `ids` gone,
+/// and its partial indexes of hazards.
 const BACK_TO_8: &str = "
 CREATE TABLE audit8 (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, device TEXT NOT NULL, actor TEXT NOT NULL, family TEXT NOT NULL,
@@ -61,7 +62,22 @@ INSERT INTO timeline8 (rowid, id, origin, family, record_id, at, on_date, actor,
 DROP TABLE timeline;
 ALTER TABLE timeline8 RENAME TO timeline;
 CREATE INDEX timeline_record ON timeline (record_id, at);
+
+CREATE TABLE search_docs8 (
+    rowid INTEGER PRIMARY KEY, family TEXT NOT NULL, id TEXT NOT NULL UNIQUE, date TEXT NOT NULL
+);
+INSERT INTO search_docs8 SELECT d.rowid, d.family, i.id, date(1721424.5 + (d.rowid >> 20))
+    FROM search_docs d JOIN ids i ON i.key = d.record;
+DROP TABLE search_docs;
+ALTER TABLE search_docs8 RENAME TO search_docs;
 DROP TABLE ids;
+
+DROP INDEX hazards_open_region;
+CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
+    WHERE status IN ('found','assigned','rectifying','review_requested','review_passed') AND deleted = 0;
+DROP INDEX hazards_running_due;
+CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
+    WHERE status IN ('found','assigned','rectifying','review_requested') AND deleted = 0;
 
 CREATE TABLE inspection_results (
     inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
@@ -92,6 +108,20 @@ fn bookkeeping(conn: &rusqlite::Connection) -> String {
         }
     }
     out
+}
+
+/// What searches for a few words find: the count and the hits (family, id, date, summary), newest first.
+fn searches(conn: &rusqlite::Connection) -> String {
+    let found: Vec<String> = ["燃气", "隐患", "村", "检查", "信访"]
+        .iter()
+        .map(|q| {
+            format!(
+                "{q}: {:?}",
+                wangge::store::search::search(conn, q, 50).unwrap()
+            )
+        })
+        .collect();
+    found.join("\n")
 }
 
 /// Every record's timeline as `exchange::events` reads it (the bundles' and the detail's source).
@@ -233,7 +263,9 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
         bookkeeping(c.store.conn()),
         timelines(c.store.conn()),
         report(&c),
+        searches(c.store.conn()),
     );
+    assert!(before.4.contains("Hit {"), "the searches find something");
     let sequence = one(&c, "SELECT seq FROM sqlite_sequence WHERE name = 'journal'");
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
@@ -252,11 +284,13 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
         bookkeeping(c.store.conn()),
         timelines(c.store.conn()),
         report(&c),
+        searches(c.store.conn()),
     );
     assert_eq!(before.0, after.0, "the records");
     assert_eq!(before.1, after.1, "the audit log and journal");
     assert_eq!(before.2, after.2, "the timelines");
     assert_eq!(before.3, after.3, "the report");
+    assert_eq!(before.4, after.4, "the searches");
     assert_eq!(
         one(&c, "SELECT seq FROM sqlite_sequence WHERE name = 'journal'"),
         sequence

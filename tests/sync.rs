@@ -52,6 +52,18 @@ fn a_township_bundle_merges_into_an_empty_county_with_the_same_figures_once() {
     let again = take(&mut c, &file).unwrap();
     assert!(again.already);
     assert_eq!(snapshot(&c), before);
+    // Three hazards changed: their bundle carries each one's whole timeline again, and no event is held twice.
+    let events = |db: &Db| -> i64 {
+        db.store
+            .conn()
+            .query_row("SELECT count(*) FROM timeline", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(events(&c) > 100);
+    touch(&mut a, 3, 0, "复查");
+    let s = take(&mut c, &send(&mut a, None)).unwrap();
+    assert_eq!(s.updated, 3, "{s:?}");
+    assert_eq!(events(&c), events(&a));
     // Nothing new to send: no file.
     let req = export::Request {
         out_dir: a.out(),

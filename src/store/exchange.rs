@@ -155,7 +155,7 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Adds the events not yet known (by id).
+/// Adds the events its record does not hold yet (by id).
 pub fn add_events(
     tx: &Transaction,
     family: Family,
@@ -168,7 +168,8 @@ pub fn add_events(
     let record = super::keys::key(tx, record_id)?;
     let mut st = tx.prepare_cached(
         "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+         WHERE NOT EXISTS (SELECT 1 FROM timeline WHERE record = ?4 AND id = ?1)",
     )?;
     for e in events {
         st.execute(params![

@@ -25,6 +25,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 8),
     |tx| part(tx, 9),
     |tx| part(tx, 10),
+    |tx| part(tx, 11),
 ];
 
 /// The text of migration `n` in `schema.sql`.

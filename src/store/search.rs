@@ -202,7 +202,9 @@ fn day(date: &str) -> i64 {
 /// Removes a record's document, if it has one.
 fn remove(tx: &Transaction, id: &str) -> Result<()> {
     let rowid: Option<i64> = tx
-        .prepare_cached("SELECT rowid FROM search_docs WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT rowid FROM search_docs WHERE record = (SELECT key FROM ids WHERE id = ?1)",
+        )?
         .query_row([id], |r| r.get(0))
         .optional()?;
     if let Some(rowid) = rowid {
@@ -228,8 +230,8 @@ fn add(
             "SELECT coalesce(max(rowid), ?1) + 1 FROM search_docs WHERE rowid > ?1 AND rowid < ?1 + 1048576",
         )?
         .query_row([base], |r| r.get(0))?;
-    tx.prepare_cached("INSERT INTO search_docs (rowid, family, id, date) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![rowid, family.code(), id, date])?;
+    tx.prepare_cached("INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3)")?
+        .execute(params![rowid, super::keys::key(tx, id)?, family.code()])?;
     tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi) VALUES (?1, ?2, ?3)")?
         .execute(params![rowid, u, b])?;
     Ok(())
@@ -348,30 +350,41 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
              INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
              INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
         )?;
+        // In front of each family's columns: its code, and the record's key in `ids` (every record has one, from
+        // its journal rows; one made here otherwise).
         let union: Vec<String> = FAMILIES
             .iter()
             .filter_map(|f| {
-                source(*f)
-                    .map(|s| format!("SELECT '{}', * FROM ({s} WHERE t.deleted = 0)", f.code()))
+                source(*f).map(|s| {
+                    format!(
+                        "SELECT '{}', (SELECT key FROM ids WHERE id = s.id), s.* FROM ({s} WHERE t.deleted = 0) s",
+                        f.code()
+                    )
+                })
             })
             .collect();
-        let mut st = tx.prepare(&format!("{} ORDER BY 3, 2", union.join(" UNION ALL ")))?;
+        let mut st = tx.prepare(&format!("{} ORDER BY 4, 3", union.join(" UNION ALL ")))?;
         let mut rows = st.query([])?;
-        let mut docs = tx
-            .prepare("INSERT INTO search_docs (rowid, family, id, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")?;
+        let mut docs = tx.prepare(
+            "INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?;
         let mut fts = tx.prepare("INSERT INTO search_fts (rowid, uni, bi) VALUES (?1, ?2, ?3)")?;
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
-            let (family, id, date): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            // One column more in front: the family's code.
+            let (family, key, id, date): (String, Option<i64>, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let key = match key {
+                Some(k) => k,
+                None => super::keys::key(tx, &id)?,
+            };
             let fields: Vec<Option<String>> = TEXTS
-                .map(|i| r.get(i + 1))
+                .map(|i| r.get(i + 2))
                 .collect::<rusqlite::Result<_>>()?;
             let d = day(&date);
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
             let (u, b) = grams(fields.iter().flatten().map(String::as_str));
-            if docs.execute(params![rowid, family, id, date])? > 0 {
+            if docs.execute(params![rowid, key, family])? > 0 {
                 fts.execute(params![rowid, u, b])?;
             }
         }
@@ -386,7 +399,7 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
 }
 
 /// The summary and person a hit shows.
-fn hit(conn: &Connection, family: Family, id: &str, date: String) -> Result<Option<Hit>> {
+fn hit(conn: &Connection, family: Family, id: &str) -> Result<Option<Hit>> {
     let Some(select) = source(family) else {
         return Ok(None);
     };
@@ -396,7 +409,7 @@ fn hit(conn: &Connection, family: Family, id: &str, date: String) -> Result<Opti
             Ok(Hit {
                 family,
                 id: id.to_owned(),
-                date: date.clone(),
+                date: r.get(1)?,
                 summary: r.get::<_, Option<String>>(SUMMARY)?.unwrap_or_default(),
                 person: r.get(PERSON)?,
             })
@@ -416,18 +429,17 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
         .prepare_cached("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1")?
         .query_row([&q], |r| r.get(0))?;
     let mut st = conn.prepare_cached(
-        "SELECT d.family, d.id, d.date FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
+        "SELECT d.family, i.id FROM search_fts f CROSS JOIN search_docs d ON d.rowid = f.rowid
+             CROSS JOIN ids i ON i.key = d.record
          WHERE search_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
     )?;
-    let found: Vec<(String, String, String)> = st
-        .query_map(params![q, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
+    let found: Vec<(String, String)> = st
+        .query_map(params![q, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(found.len());
-    for (f, id, date) in found {
+    for (f, id) in found {
         if let Some(family) = Family::from_code(&f)
-            && let Some(h) = hit(conn, family, &id, date)?
+            && let Some(h) = hit(conn, family, &id)?
         {
             hits.push(h);
         }
@@ -468,8 +480,8 @@ fn search_unindexed(conn: &Connection, query: &str, limit: usize) -> Result<(i64
     found.sort_by(|a, b| b.cmp(a));
     let total = found.len() as i64;
     let mut hits = Vec::new();
-    for (date, family, id) in found.into_iter().take(limit) {
-        if let Some(h) = hit(conn, family, &id, date)? {
+    for (_, family, id) in found.into_iter().take(limit) {
+        if let Some(h) = hit(conn, family, &id)? {
             hits.push(h);
         }
     }
