@@ -733,19 +733,22 @@ CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
           AND deleted = 0;
 
 -- @migration 11 -----------------------------------------------------------------------------------------------
--- Leaner search documents and timeline. A search document names its record by its key in `ids` (its date is its
--- rowid's day, the record's own row says it again); the timeline drops the unique index on its events' ids: an
--- event arriving in a bundle is looked up among its record's few events (`timeline_record`) instead.
-INSERT INTO ids (id) SELECT id FROM search_docs WHERE true ON CONFLICT DO NOTHING;
-CREATE TABLE search_docs_lean (
+-- Leaner search index and timeline. A search document names its record by its key in `ids` (its date is its
+-- rowid's day; the record's own row says it again). The labels of a record's codes are no longer indexed word by
+-- word in every record that has the code: each code is one tag (`tag`: `t` and the hex of `kind:code`), and a
+-- query asks for the codes whose labels hold its word. The index is made anew: it is rebuilt the next time the
+-- database is opened. The timeline drops the unique index on its events' ids: an event arriving in a bundle is
+-- looked up among its record's few events (`timeline_record`) instead.
+DROP TABLE search_fts;
+DROP TABLE search_docs;
+CREATE TABLE search_docs (
     rowid  INTEGER PRIMARY KEY,
     record INTEGER NOT NULL UNIQUE REFERENCES ids (key),
     family TEXT NOT NULL
 );
-INSERT INTO search_docs_lean (rowid, record, family)
-    SELECT d.rowid, i.key, d.family FROM search_docs d JOIN ids i ON i.id = d.id ORDER BY d.rowid;
-DROP TABLE search_docs;
-ALTER TABLE search_docs_lean RENAME TO search_docs;
+CREATE VIRTUAL TABLE search_fts USING fts5(uni, bi, tag, content = '', contentless_delete = 1);
+INSERT INTO settings (key, value) VALUES ('search_stale', '1')
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value;
 
 CREATE TABLE timeline_lean (
     id      BLOB NOT NULL,

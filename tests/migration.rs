@@ -110,15 +110,16 @@ fn bookkeeping(conn: &rusqlite::Connection) -> String {
     out
 }
 
-/// What searches for a few words find: the count and the hits (family, id, date, summary), newest first.
+/// What searches for a few words find: the count and the hits (family, id, date, summary), by date and then id
+/// (the index orders one day's hits as they were indexed, a rebuild by id).
 fn searches(conn: &rusqlite::Connection) -> String {
-    let found: Vec<String> = ["燃气", "隐患", "村", "检查", "信访"]
+    let found: Vec<String> = ["燃气", "隐患", "村", "检查", "信访", "gas", "已办结"]
         .iter()
         .map(|q| {
-            format!(
-                "{q}: {:?}",
-                wangge::store::search::search(conn, q, 50).unwrap()
-            )
+            let (n, mut hits) = wangge::store::search::search(conn, q, 500).unwrap();
+            assert!(hits.len() < 500, "every hit of {q}");
+            hits.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+            format!("{q}: {n} {hits:?}")
         })
         .collect();
     found.join("\n")

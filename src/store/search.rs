@@ -45,64 +45,112 @@ pub const FAMILIES: [Family; 5] = [
     Family::Patrol,
 ];
 
-/// The columns of a family's source: 0 the id, 1 the date, `TEXTS` the searchable texts, then the summary a hit
-/// shows and the person (petitions).
+/// The columns of a family's selects: 0 the id, 1 the date, `TEXTS` the searchable texts; then, as a hit or a scan
+/// reads it, the summary a hit shows and the person (petitions), or, as the index reads it, the tags.
 const TEXTS: std::ops::Range<usize> = 2..8;
 const SUMMARY: usize = 8;
 const PERSON: usize = 9;
+const TAGS: usize = 8;
 
-/// What a list shows of a record beside its own texts, searchable too: the names of its grid, village and
-/// township, and the labels of its codes (both languages, from `code_labels`).
-macro_rules! shown {
-    ($($kind:literal = $column:literal),* ; $($extra:literal),*) => {
-        concat!(
-            "concat_ws(' ', (SELECT group_concat(name, ' ') FROM regions WHERE code IN (t.region_code, ",
-            "substr(t.region_code, 1, 12), substr(t.region_code, 1, 9) || '000'))",
-            $(", (SELECT text FROM code_labels WHERE kind = '", $kind, "' AND code = ", $column, ")",)*
-            $(", ", $extra,)*
-            ")"
+/// A family's two selects. As a hit or a scan reads a record: its own texts, then what a list shows of it beside
+/// them: the names of its grid, village and township, the labels of its codes (both languages, from
+/// `code_labels`) and `extras`. As the index reads it: the same, but each code as one tag (`t` and the hex of
+/// `kind:code`) instead of its labels' words, which would otherwise be indexed again in every record; a query
+/// finds the codes whose labels hold a word (`fts_query`).
+macro_rules! selects {
+    ($head:literal, [$($kind:literal = $column:literal),*], [$($extra:literal),*], $tail:literal, $from:literal) => {
+        (
+            concat!(
+                "SELECT ", $head, ", concat_ws(' ', ", names!(),
+                $(", (SELECT text FROM code_labels WHERE kind = '", $kind, "' AND code = ", $column, ")",)*
+                $(", ", $extra,)* "), ", $tail, " FROM ", $from
+            ),
+            concat!(
+                "SELECT ", $head, ", concat_ws(' ', ", names!(), $(", ", $extra,)* "), concat_ws(' '",
+                $(", 't' || nullif(hex('", $kind, ":' || ", $column, "), '')",)* ") FROM ", $from
+            ),
         )
     };
 }
 
-/// Per family: the record's date, its searchable texts, the summary a hit shows and the person (petitions).
-fn source(family: Family) -> Option<&'static str> {
+/// The names of a record's grid, village and township.
+macro_rules! names {
+    () => {
+        concat!(
+            "(SELECT group_concat(name, ' ') FROM regions WHERE code IN (t.region_code, ",
+            "substr(t.region_code, 1, 12), substr(t.region_code, 1, 9) || '000'))"
+        )
+    };
+}
+
+/// Per family: (as a hit or a scan reads it, as the index reads it).
+fn selects(family: Family) -> Option<(&'static str, &'static str)> {
     Some(match family {
-        Family::Inspection => concat!(
-            "SELECT t.id, t.inspected_on, p.name, p.address, t.note, t.inspector, NULL, ",
-            shown!("category" = "t.category", "subject" = "t.subject", "verdict" = "t.verdict";),
-            ", coalesce(p.name, '') || ' ' || coalesce(t.note, ''), NULL
-             FROM inspections t LEFT JOIN places p ON p.id = t.place_id"
+        Family::Inspection => selects!(
+            "t.id, t.inspected_on, p.name, p.address, t.note, t.inspector, NULL",
+            [
+                "category" = "t.category",
+                "subject" = "t.subject",
+                "verdict" = "t.verdict"
+            ],
+            [],
+            "coalesce(p.name, '') || ' ' || coalesce(t.note, ''), NULL",
+            "inspections t LEFT JOIN places p ON p.id = t.place_id"
         ),
-        Family::Hazard => concat!(
-            "SELECT t.id, t.found_on, t.description, p.name, p.address, t.responsible, NULL, ",
-            shown!("category" = "t.category", "grade" = "t.grade", "hazard_status" = "t.status";),
-            ", t.description, NULL
-             FROM hazards t LEFT JOIN places p ON p.id = t.place_id"
+        Family::Hazard => selects!(
+            "t.id, t.found_on, t.description, p.name, p.address, t.responsible, NULL",
+            [
+                "category" = "t.category",
+                "grade" = "t.grade",
+                "hazard_status" = "t.status"
+            ],
+            [],
+            "t.description, NULL",
+            "hazards t LEFT JOIN places p ON p.id = t.place_id"
         ),
-        Family::Finding => concat!(
-            "SELECT t.id, t.found_on, t.description, t.location, pa.route, NULL, NULL, ",
-            shown!("finding_code" = "t.code", "zone" = "t.zone", "department" = "t.department",
-                "finding_status" = "t.status"; "t.code"),
-            ", t.description, NULL
-             FROM findings t LEFT JOIN patrols pa ON pa.id = t.patrol_id"
+        Family::Finding => selects!(
+            "t.id, t.found_on, t.description, t.location, pa.route, NULL, NULL",
+            [
+                "finding_code" = "t.code",
+                "zone" = "t.zone",
+                "department" = "t.department",
+                "finding_status" = "t.status"
+            ],
+            ["t.code"],
+            "t.description, NULL",
+            "findings t LEFT JOIN patrols pa ON pa.id = t.patrol_id"
         ),
-        Family::Petition => concat!(
-            "SELECT t.id, t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address, ",
-            shown!("petition_category" = "t.category", "channel" = "t.channel", "track" = "t.track",
-                "petition_status" = "t.status"; "t.unit"),
-            ", t.case_no || ' ' || t.summary, t.petitioner_name
-             FROM petitions t"
+        Family::Petition => selects!(
+            "t.id, t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address",
+            [
+                "petition_category" = "t.category",
+                "channel" = "t.channel",
+                "track" = "t.track",
+                "petition_status" = "t.status"
+            ],
+            ["t.unit"],
+            "t.case_no || ' ' || t.summary, t.petitioner_name",
+            "petitions t"
         ),
-        Family::Patrol => concat!(
-            "SELECT t.id, date(t.started_at / 1000, 'unixepoch', '+8 hours'), t.route, t.worker, t.weather, ",
-            "t.note, NULL, ",
-            shown!("zone" = "t.zone", "patrol_status" = "t.status";),
-            ", t.route, NULL
-             FROM patrols t"
+        Family::Patrol => selects!(
+            "t.id, date(t.started_at / 1000, 'unixepoch', '+8 hours'), t.route, t.worker, t.weather, t.note, NULL",
+            ["zone" = "t.zone", "patrol_status" = "t.status"],
+            [],
+            "t.route, NULL",
+            "patrols t"
         ),
         _ => return None,
     })
+}
+
+/// As a hit or a scan reads a family's records.
+fn source(family: Family) -> Option<&'static str> {
+    selects(family).map(|s| s.0)
+}
+
+/// As the index reads a family's records.
+fn indexed(family: Family) -> Option<&'static str> {
+    selects(family).map(|s| s.1)
 }
 
 /// The characters that count, lowered: whitespace and control characters break the text into runs.
@@ -176,15 +224,62 @@ fn grams<'a>(fields: impl Iterator<Item = &'a str>) -> (String, String) {
     (u, b)
 }
 
-/// The FTS5 query for `query`: each word's pair phrase (a word of one character: that character), all required.
-fn fts_query(query: &str) -> Option<String> {
+/// A code's label, as `code_labels` holds it.
+struct Label {
+    kind: String,
+    code: String,
+    text: String,
+}
+
+/// Every code's label (a hundred or so: read for each query).
+fn labels(conn: &Connection) -> Result<Vec<Label>> {
+    let mut st = conn.prepare_cached("SELECT kind, code, text FROM code_labels")?;
+    let rows = st.query_map([], |r| {
+        Ok(Label {
+            kind: r.get(0)?,
+            code: r.get(1)?,
+            text: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A code's tag, as the index's select spells it: `t` and the hex of `kind:code`.
+fn tag(kind: &str, code: &str) -> String {
+    let mut s = String::from("t");
+    for b in format!("{kind}:{code}").bytes() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The FTS5 query for `query`: each word (all required) as its phrase of pairs (a word of one character: that
+/// character), or the tag of a code one of whose `labels` holds the word inside one of its runs, as the word
+/// would match that label's text were it indexed in every record.
+fn fts_query(query: &str, labels: &[Label]) -> Option<String> {
     let parts: Vec<String> = runs(query)
         .into_iter()
-        .map(|run| match run.as_slice() {
-            [c] => format!("uni : {}", uni(*c)),
-            _ => {
-                let pairs: Vec<String> = run.windows(2).map(|w| bi(w[0], w[1])).collect();
-                format!("bi : \"{}\"", pairs.join(" "))
+        .map(|run| {
+            let own = match run.as_slice() {
+                [c] => format!("uni : {}", uni(*c)),
+                _ => {
+                    let pairs: Vec<String> = run.windows(2).map(|w| bi(w[0], w[1])).collect();
+                    format!("bi : \"{}\"", pairs.join(" "))
+                }
+            };
+            let tags: Vec<String> = labels
+                .iter()
+                .filter(|l| {
+                    runs(&l.text)
+                        .iter()
+                        .any(|r| r.windows(run.len()).any(|w| w == run.as_slice()))
+                })
+                .map(|l| format!("tag : {}", tag(&l.kind, &l.code)))
+                .collect();
+            if tags.is_empty() {
+                own
+            } else {
+                format!("({own} OR {})", tags.join(" OR "))
             }
         })
         .collect();
@@ -223,6 +318,7 @@ fn add(
     id: &str,
     date: &str,
     (u, b): (String, String),
+    tags: Option<String>,
 ) -> Result<()> {
     let base = day(date) << 20;
     let rowid: i64 = tx
@@ -232,8 +328,8 @@ fn add(
         .query_row([base], |r| r.get(0))?;
     tx.prepare_cached("INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3)")?
         .execute(params![rowid, super::keys::key(tx, id)?, family.code()])?;
-    tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, u, b])?;
+    tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![rowid, u, b, tags])?;
     Ok(())
 }
 
@@ -267,7 +363,7 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
             index(tx, f, &d)?;
         }
     }
-    let Some(select) = source(family) else {
+    let Some(select) = indexed(family) else {
         return Ok(());
     };
     remove(tx, id)?;
@@ -276,16 +372,17 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
         .query_row([id], |r| {
             let fields: Vec<Option<String>> =
                 TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            Ok((r.get::<_, String>(1)?, fields))
+            Ok((r.get::<_, String>(1)?, fields, r.get(TAGS)?))
         })
         .optional()?;
-    if let Some((date, fields)) = row {
+    if let Some((date, fields, tags)) = row {
         add(
             tx,
             family,
             id,
             &date,
             grams(fields.iter().flatten().map(String::as_str)),
+            tags,
         )?;
     }
     Ok(())
@@ -355,7 +452,7 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
         let union: Vec<String> = FAMILIES
             .iter()
             .filter_map(|f| {
-                source(*f).map(|s| {
+                indexed(*f).map(|s| {
                     format!(
                         "SELECT '{}', (SELECT key FROM ids WHERE id = s.id), s.* FROM ({s} WHERE t.deleted = 0) s",
                         f.code()
@@ -368,7 +465,8 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
         let mut docs = tx.prepare(
             "INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         )?;
-        let mut fts = tx.prepare("INSERT INTO search_fts (rowid, uni, bi) VALUES (?1, ?2, ?3)")?;
+        let mut fts =
+            tx.prepare("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?;
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
             let (family, key, id, date): (String, Option<i64>, String, String) =
@@ -384,8 +482,9 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
             let (u, b) = grams(fields.iter().flatten().map(String::as_str));
+            let tags: Option<String> = r.get(TAGS + 2)?;
             if docs.execute(params![rowid, key, family])? > 0 {
-                fts.execute(params![rowid, u, b])?;
+                fts.execute(params![rowid, u, b, tags])?;
             }
         }
         // Back to the defaults every save works with, and the segments merged into one.
@@ -419,7 +518,7 @@ fn hit(conn: &Connection, family: Family, id: &str) -> Result<Option<Hit>> {
 
 /// The newest `limit` hits for `query`, and the exact number of hits.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<Hit>)> {
-    let Some(q) = fts_query(query) else {
+    let Some(q) = fts_query(query, &labels(conn)?) else {
         return Ok((0, Vec::new()));
     };
     if is_stale(conn)? {
@@ -570,10 +669,13 @@ mod tests {
 
     #[test]
     fn a_query_is_each_words_phrase() {
-        assert_eq!(fts_query("  "), None);
-        assert_eq!(fts_query("气").unwrap(), format!("uni : {}", uni('气')));
+        assert_eq!(fts_query("  ", &[]), None);
         assert_eq!(
-            fts_query("燃气灶 漏").unwrap(),
+            fts_query("气", &[]).unwrap(),
+            format!("uni : {}", uni('气'))
+        );
+        assert_eq!(
+            fts_query("燃气灶 漏", &[]).unwrap(),
             format!(
                 "bi : \"{} {}\" AND uni : {}",
                 bi('燃', '气'),
@@ -582,7 +684,35 @@ mod tests {
             )
         );
         // Quotes and operators in a query are only characters.
-        let q = fts_query("\"a\" OR b*").unwrap();
+        let q = fts_query("\"a\" OR b*", &[]).unwrap();
         assert!(q.contains(&bi('b', '*')) && q.contains(&bi('o', 'r')) && !q.contains(" OR "));
+    }
+
+    #[test]
+    fn a_word_inside_a_run_of_a_label_finds_its_code() {
+        let gas = Label {
+            kind: "category".into(),
+            code: "gas".into(),
+            text: "燃气 燃气 gas gas".into(),
+        };
+        let chem = Label {
+            kind: "category".into(),
+            code: "chem".into(),
+            text: "危险化学品 危化品 Hazardous chemicals chem".into(),
+        };
+        let labels = [gas, chem];
+        assert_eq!(tag("category", "gas"), "t63617465676f72793a676173");
+        assert_eq!(
+            fts_query("燃", &labels).unwrap(),
+            format!("(uni : {} OR tag : {})", uni('燃'), tag("category", "gas"))
+        );
+        // Lowered, inside one run: "chemicals" holds "chem"; no label holds a word across two runs.
+        let q = fts_query("CHEM", &labels).unwrap();
+        assert!(
+            q.ends_with(&format!("OR tag : {})", tag("category", "chem"))),
+            "{q}"
+        );
+        assert!(!q.contains(&tag("category", "gas")), "{q}");
+        assert!(!fts_query("品危", &labels).unwrap().contains("tag"));
     }
 }
