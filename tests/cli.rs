@@ -1098,3 +1098,56 @@ fn compact_gives_back_the_free_space_and_changes_no_record() {
     assert_eq!(report(&db), before);
     wangge(&db).arg("check").assert().success();
 }
+
+#[test]
+fn an_upgrade_or_a_rebuild_on_opening_says_why_it_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    wangge(&db)
+        .args(["demo", "--records", "200"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("正在").not());
+    let found = |db: &std::path::Path| {
+        String::from_utf8(wangge(db).args(["search", "燃气"]).output().unwrap().stdout).unwrap()
+    };
+    let before = found(&db);
+    assert!(before.contains("燃气"), "{before}");
+    // Opened as the version before: its last migration runs again (it makes the search index anew).
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let latest: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    conn.pragma_update(None, "user_version", latest - 1)
+        .unwrap();
+    drop(conn);
+    wangge(&db)
+        .args(["search", "燃气"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "正在升级数据库（第 {} 版 → 第 {latest} 版）",
+            latest - 1
+        )))
+        .stdout(before.clone());
+    // Nothing is left to do: nothing is said.
+    wangge(&db)
+        .args(["search", "燃气"])
+        .assert()
+        .success()
+        .stderr("");
+    // An index left stale (a bulk write cut short) is rebuilt first, and it says so, in English too.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE settings SET value = '1' WHERE key = 'search_stale'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    wangge(&db)
+        .args(["--lang", "en", "check"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Rebuilding the search index"));
+    assert_eq!(found(&db), before);
+}

@@ -72,8 +72,17 @@ pub fn ensure_parent(path: &Path) -> Result<()> {
     }
 }
 
-pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-    Ok(Store::open(path, OpenMode::Existing, clock)?)
+/// Opens an existing database (see `open_as`).
+pub fn open(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<Store> {
+    open_as(path, OpenMode::Existing, clock, lang)
+}
+
+/// Opens a database, saying on standard error why it waits when an upgrade or a rebuild of the search index
+/// comes first.
+pub fn open_as(path: &Path, mode: OpenMode, clock: Arc<dyn Clock>, lang: Lang) -> Result<Store> {
+    Ok(Store::open_noting(path, mode, clock, &mut |work| {
+        eprintln!("{}", work.message(lang))
+    })?)
 }
 
 pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
@@ -98,7 +107,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             to,
             region,
         }) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             let args = super::reports::LedgerArgs {
                 family: family.family(),
                 format: *format,
@@ -115,7 +124,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             from,
             to,
         }) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             super::reports::report(
                 &store,
                 *format,
@@ -126,9 +135,9 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             )
         }
         Some(Command::Check) => check(&path, clock, lang),
-        Some(Command::Setting { action }) => setting(&mut open(&path, clock)?, action, lang),
+        Some(Command::Setting { action }) => setting(&mut open(&path, clock, lang)?, action, lang),
         Some(Command::Reindex) => {
-            let mut store = open(&path, clock)?;
+            let mut store = open(&path, clock, lang)?;
             let started = std::time::Instant::now();
             store::search::rebuild(&mut store)?;
             let docs: i64 = store
@@ -151,7 +160,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             super::retention::purge_personal(&path, clock, *closed_before, *yes, lang)
         }
         Some(Command::Compact) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             let (before, after) = store.compact()?;
             let mb = |b: u64| b as f64 / 1e6;
             let sizes = format!("{:.1} MB → {:.1} MB", mb(before), mb(after));
@@ -160,7 +169,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         }
         Some(Command::Backup { file }) => {
             super::out::refuse_journal_name(file)?;
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             store.backup(file)?;
             print(&format!(
                 "{} {}",
@@ -172,7 +181,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Regions {
             action: RegionsCmd::List { format },
         }) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             regions_list(&store, *format, lang)
         }
         Some(Command::Regions {
@@ -181,22 +190,26 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Holidays {
             action: HolidaysCmd::List { year },
         }) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             holidays_list(&store, *year, lang)
         }
         Some(Command::Holidays {
             action: HolidaysCmd::Import { file },
         }) => super::setup::holidays_import(&path, clock, file, lang),
-        Some(Command::Export { out, to, full }) => {
-            super::exchange::export(&mut open(&path, clock)?, out, to.as_ref(), *full, lang)
-        }
+        Some(Command::Export { out, to, full }) => super::exchange::export(
+            &mut open(&path, clock, lang)?,
+            out,
+            to.as_ref(),
+            *full,
+            lang,
+        ),
         Some(Command::Search {
             query,
             limit,
             format,
-        }) => search(&open(&path, clock)?, query, *limit, *format, lang),
+        }) => search(&open(&path, clock, lang)?, query, *limit, *format, lang),
         Some(Command::Ack { out }) => {
-            let store = open(&path, clock)?;
+            let store = open(&path, clock, lang)?;
             let files = crate::sync::ack::write_all(&store, out)?;
             if files.is_empty() {
                 super::out::print(lang.pick(
@@ -210,7 +223,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Import { files, dry_run }) => {
-            super::exchange::import(&mut open(&path, clock)?, files, *dry_run, lang)
+            super::exchange::import(&mut open(&path, clock, lang)?, files, *dry_run, lang)
         }
         Some(Command::Assign {
             hazard,
@@ -230,7 +243,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
                 }
             };
             super::exchange::assign(
-                &mut open(&path, clock)?,
+                &mut open(&path, clock, lang)?,
                 family,
                 id,
                 to,
@@ -241,19 +254,21 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         }
         Some(Command::Key {
             action: KeyCmd::Show,
-        }) => super::exchange::key_show(&open(&path, clock)?, lang),
-        Some(Command::Key { action }) => super::keys::key(&mut open(&path, clock)?, action, lang),
+        }) => super::exchange::key_show(&open(&path, clock, lang)?, lang),
+        Some(Command::Key { action }) => {
+            super::keys::key(&mut open(&path, clock, lang)?, action, lang)
+        }
         Some(Command::Recipient { action }) => {
-            super::keys::recipient(&mut open(&path, clock)?, action, lang)
+            super::keys::recipient(&mut open(&path, clock, lang)?, action, lang)
         }
         Some(Command::Trust { action }) => {
-            super::exchange::trust(&mut open(&path, clock)?, action, lang)
+            super::exchange::trust(&mut open(&path, clock, lang)?, action, lang)
         }
         Some(Command::Sync {
             action: SyncCmd::Status { format },
-        }) => super::exchange::status(&open(&path, clock)?, *format, lang),
+        }) => super::exchange::status(&open(&path, clock, lang)?, *format, lang),
         Some(Command::Sync { action }) => {
-            super::review::run(&mut open(&path, clock)?, action, lang)
+            super::review::run(&mut open(&path, clock, lang)?, action, lang)
         }
     }
 }
@@ -287,7 +302,7 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
                 }
                 super::setup::init_device(&path, clock.clone(), &code, &worker)?;
                 if let Some(card) = card {
-                    let mut store = open(&path, clock.clone())?;
+                    let mut store = open(&path, clock.clone(), lang)?;
                     crate::sync::seal::add_card(&mut store, Path::new(&card))?;
                 }
             }
@@ -309,7 +324,7 @@ fn open_tui(path: &Path, clock: Arc<dyn Clock>, lang: Lang, worker: Option<&str>
             }
         }
     }
-    let mut store = open(&path, clock)?;
+    let mut store = open(&path, clock, lang)?;
     if let Some(name) = worker {
         let name = crate::domain::validate::line("worker", name, 50)?;
         store.write(|tx, c| store::device::switch_worker(tx, c, &name))?;
@@ -480,7 +495,7 @@ fn setting(store: &mut Store, action: &super::SettingCmd, lang: Lang) -> Result<
 }
 
 fn check(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<i32> {
-    let store = open(path, clock)?;
+    let store = open(path, clock, lang)?;
     let mut findings = store::check::run(store.conn(), store.today());
     findings.extend(store::check::file_permissions(path));
     if let Some(why) = store.index_failed() {

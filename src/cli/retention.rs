@@ -18,7 +18,7 @@ pub fn purge_personal(
     yes: bool,
     lang: Lang,
 ) -> Result<i32> {
-    let mut store = open(path, clock)?;
+    let mut store = open(path, clock, lang)?;
     let today = store.today();
     if before > today {
         return Err(AppError::input(

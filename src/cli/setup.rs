@@ -163,7 +163,8 @@ pub fn fill_demo(
     lang: Lang,
 ) -> Result<crate::demo::Summary> {
     creating(path, || {
-        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let mut store =
+            super::commands::open_as(path, OpenMode::CreateIfMissing, clock.clone(), lang)?;
         let dev = match device::get(store.conn()) {
             Ok(dev) => dev,
             Err(store::StoreError::NotInitialised) => {
@@ -246,7 +247,8 @@ fn builtin_county() -> RegionCode {
 pub fn regions_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: Lang) -> Result<i32> {
     let bytes = read_input(file)?;
     let (n, initialised) = creating(path, || {
-        let mut store = Store::open(path, OpenMode::CreateIfMissing, clock.clone())?;
+        let mut store =
+            super::commands::open_as(path, OpenMode::CreateIfMissing, clock.clone(), lang)?;
         let rows = {
             let conn = store.conn();
             let known = |code: &RegionCode| store::regions::exists(conn, code).unwrap_or(false);
@@ -300,7 +302,7 @@ pub fn holidays_import(path: &Path, clock: Arc<dyn Clock>, file: &Path, lang: La
             ),
         ));
     }
-    let mut store = open(path, clock.clone())?;
+    let mut store = open(path, clock.clone(), lang)?;
     let ctx = ctx_or_system(&store, &clock);
     let n = store.write_raw(|tx| store::holidays::import(tx, &ctx, &rows))?;
     let mut years: Vec<String> = rows

@@ -53,6 +53,37 @@ pub const APPLICATION_ID: i32 = 0x5747_4745;
 /// The page cache while browsing, in KiB (negative: SQLite's unit for a size rather than a page count).
 const BROWSE_CACHE_KIB: i64 = -8192;
 
+/// Work that opening a database may have to do first, and that takes a minute or more at a million records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongWork {
+    /// Its schema is brought from version `from` up to `to` (the search index may be rebuilt after).
+    Upgrade { from: i64, to: i64 },
+    /// Its search index is rebuilt (a bulk write or an upgrade left it stale).
+    Reindex,
+}
+
+impl LongWork {
+    /// What a person waiting is told.
+    pub fn message(self, lang: crate::domain::Lang) -> String {
+        use crate::domain::Lang;
+        match (self, lang) {
+            (LongWork::Upgrade { from, to }, Lang::Zh) => format!(
+                "正在升级数据库（第 {from} 版 → 第 {to} 版）；百万条记录约需一两分钟，请勿关闭……"
+            ),
+            (LongWork::Upgrade { from, to }, Lang::En) => format!(
+                "Upgrading the database (schema {from} to {to}); a million records take a minute or two, do not close…"
+            ),
+            (LongWork::Reindex, Lang::Zh) => {
+                "正在重建搜索索引；百万条记录约需一分钟，请勿关闭……".into()
+            }
+            (LongWork::Reindex, Lang::En) => {
+                "Rebuilding the search index; a million records take about a minute, do not close…"
+                    .into()
+            }
+        }
+    }
+}
+
 /// Whether opening may create the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -97,6 +128,17 @@ impl Store {
     /// Opens (or, with `CreateIfMissing`, creates) a database and brings its schema up to date.
     /// A file that is not a wangge database is refused and left untouched.
     pub fn open(path: &Path, mode: OpenMode, clock: Arc<dyn Clock>) -> Result<Store> {
+        Store::open_noting(path, mode, clock, &mut |_| {})
+    }
+
+    /// `open`, telling `note` before it starts work that can take a minute on a large database (an upgrade of
+    /// its schema, a rebuild of its search index), so that whoever waits can be told why.
+    pub fn open_noting(
+        path: &Path,
+        mode: OpenMode,
+        clock: Arc<dyn Clock>,
+        note: &mut dyn FnMut(LongWork),
+    ) -> Result<Store> {
         let io = |source| StoreError::Io {
             path: path.to_owned(),
             source,
@@ -169,6 +211,12 @@ impl Store {
             locked_out: std::cell::Cell::new(false),
             index_failed: None,
         };
+        if version > 0 && version < migrate::LATEST {
+            note(LongWork::Upgrade {
+                from: version,
+                to: migrate::LATEST,
+            });
+        }
         migrate::run(&mut store.conn)?;
         // The labels of the codes, as this program has them (a new version may word them otherwise).
         if !labels::current(&store.conn)? {
@@ -181,6 +229,10 @@ impl Store {
         // One that cannot be rebuilt never keeps the database from opening: search falls back to reading the
         // records, `check` names the problem, and `wangge reindex` tries again.
         if search::is_stale(&store.conn)? {
+            // A new database's index is empty: nothing to wait for.
+            if version > 0 {
+                note(LongWork::Reindex);
+            }
             match search::rebuild(&mut store) {
                 Ok(()) => {}
                 // Another program holds the write lock (an import rebuilding it right now): it will finish
