@@ -1151,3 +1151,22 @@ fn an_upgrade_or_a_rebuild_on_opening_says_why_it_waits() {
         .stderr(predicate::str::contains("Rebuilding the search index"));
     assert_eq!(found(&db), before);
 }
+
+#[test]
+fn a_large_write_compacts_the_file_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    // Over 16 MB written from nothing: compacted at the end.
+    wangge(&db)
+        .args(["demo", "--records", "6000"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("正在整理文件").and(predicate::str::contains("已整理：")));
+    // A few more records: far from a quarter more, nothing to do.
+    wangge(&db)
+        .args(["demo", "--records", "100"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("整理").not());
+    wangge(&db).arg("check").assert().success();
+}

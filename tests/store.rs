@@ -1112,3 +1112,52 @@ fn the_sql_overdue_rule_names_the_statuses_the_domain_does() {
         assert_eq!(in_sql, s.deadline_runs(), "{s:?}");
     }
 }
+
+/// The rule a large write compacts by: once the file holds 16 MB, when the pages in use grew by a quarter since
+/// the last compaction, or a quarter of the file is free.
+#[test]
+fn a_file_is_compacted_when_it_grew_by_a_quarter_or_a_quarter_is_free() {
+    let env = township();
+    let filler = |mb: usize| {
+        env.store
+            .conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, zeroblob(?2))",
+                rusqlite::params![
+                    format!(
+                        "filler-{mb}-{}",
+                        count(&env.store, "SELECT count(*) FROM settings")
+                    ),
+                    (mb * 1_000_000) as i64
+                ],
+            )
+            .unwrap();
+    };
+    let quiet = &mut |_| {};
+    // A small file: never.
+    assert!(!env.store.compaction_due().unwrap());
+    assert_eq!(env.store.compact_if_due(quiet).unwrap(), None);
+    // 20 MB never compacted: due, and compacted once.
+    filler(20);
+    assert!(env.store.compaction_due().unwrap());
+    let mut said = Vec::new();
+    let sizes = env.store.compact_if_due(&mut |w| said.push(w)).unwrap();
+    assert!(sizes.is_some());
+    assert_eq!(said, vec![wangge::store::LongWork::Compact]);
+    assert!(!env.store.compaction_due().unwrap());
+    // A tenth more: not yet; a third more: due.
+    filler(2);
+    assert!(!env.store.compaction_due().unwrap());
+    filler(5);
+    assert!(env.store.compaction_due().unwrap());
+    env.store.compact_if_due(quiet).unwrap().unwrap();
+    assert!(!env.store.compaction_due().unwrap());
+    // Nothing grew, but a third of the file is free pages: due.
+    env.store
+        .conn()
+        .execute("DELETE FROM settings WHERE key LIKE 'filler-20-%'", [])
+        .unwrap();
+    assert!(env.store.compaction_due().unwrap());
+    let (before, after) = env.store.compact_if_due(quiet).unwrap().unwrap();
+    assert!(after < before / 2, "{before} -> {after}");
+}

@@ -142,7 +142,8 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let mut extra = String::new();
     match arg(0) {
-        // demo DB N REGION: a new database of N demo records.
+        // demo DB N REGION: a new database of N demo records, compacted at the end when due, as `wangge demo`
+        // leaves it.
         "demo" => {
             let mut store = fresh(Path::new(arg(1)), arg(3))?;
             let n: usize = arg(2).parse().map_err(|_| "demo: N")?;
@@ -156,8 +157,11 @@ pub fn serve(args: &[String]) -> Result<(), String> {
                 }
             })
             .map_err(|e| e.to_string())?;
+            store
+                .compact_if_due(&mut |_| {})
+                .map_err(|e| e.to_string())?;
         }
-        // more DB N: N more demo records on an existing database.
+        // more DB N: N more demo records on an existing database, the file as they leave it (not compacted).
         "more" => {
             let mut store = open(Path::new(arg(1)), OpenMode::Existing)?;
             let n: usize = arg(2).parse().map_err(|_| "more: N")?;
@@ -243,6 +247,22 @@ pub fn demo_note(n: usize) -> Option<(Run, f64, u64)> {
     ))
 }
 
+/// The demo's top-level records (inspections, patrol findings, petitions) a database holds.
+fn top_level_of(conn: &rusqlite::Connection) -> Result<i64, String> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM inspections) + (SELECT count(*) FROM findings)
+                + (SELECT count(*) FROM petitions)",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// `top_level_of` the database at `path`.
+pub fn top_level(path: &Path) -> Result<i64, String> {
+    top_level_of(open(path, OpenMode::Existing)?.conn())
+}
+
 /// The county database's size per top-level record (the demo's count: inspections, patrol findings and
 /// petitions; places, hazards and patrols come with them), free pages left out, in decimal kilobytes.
 pub fn size_figure(path: &Path, figures: &mut Vec<super::table::Figure>) -> Result<(), String> {
@@ -254,11 +274,7 @@ pub fn size_figure(path: &Path, figures: &mut Vec<super::table::Figure>) -> Resu
     };
     let used =
         (one("PRAGMA page_count")? - one("PRAGMA freelist_count")?) * one("PRAGMA page_size")?;
-    let top = one(
-        "SELECT (SELECT count(*) FROM inspections) + (SELECT count(*) FROM findings)
-                + (SELECT count(*) FROM petitions)",
-    )?
-    .max(1);
+    let top = top_level_of(conn)?.max(1);
     let kb = used as f64 / top as f64 / 1000.0;
     figures.push(super::table::Figure::plain(
         "county database per top-level record".into(),

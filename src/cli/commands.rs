@@ -72,6 +72,26 @@ pub fn ensure_parent(path: &Path) -> Result<()> {
     }
 }
 
+/// After a large write (an import, a demo): compacts the file when `Store::compaction_due` says so, saying why
+/// and the sizes on standard error.
+pub fn compact_if_due(store: &Store, lang: Lang) -> Result<()> {
+    let done = store.compact_if_due(&mut |work| eprintln!("{}", work.message(lang)))?;
+    if let Some((before, after)) = done {
+        eprintln!(
+            "{}{}",
+            lang.pick("已整理：", "Compacted: "),
+            sizes(before, after)
+        );
+    }
+    Ok(())
+}
+
+/// A file's size before and after, in MB.
+fn sizes(before: u64, after: u64) -> String {
+    let mb = |b: u64| b as f64 / 1e6;
+    format!("{:.1} MB → {:.1} MB", mb(before), mb(after))
+}
+
 /// Opens an existing database (see `open_as`).
 pub fn open(path: &Path, clock: Arc<dyn Clock>, lang: Lang) -> Result<Store> {
     open_as(path, OpenMode::Existing, clock, lang)
@@ -162,9 +182,11 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         Some(Command::Compact) => {
             let store = open(&path, clock, lang)?;
             let (before, after) = store.compact()?;
-            let mb = |b: u64| b as f64 / 1e6;
-            let sizes = format!("{:.1} MB → {:.1} MB", mb(before), mb(after));
-            print(&format!("{}{sizes}", t("已整理：", "Compacted: ")))?;
+            print(&format!(
+                "{}{}",
+                t("已整理：", "Compacted: "),
+                sizes(before, after)
+            ))?;
             Ok(0)
         }
         Some(Command::Backup { file }) => {

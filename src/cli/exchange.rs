@@ -48,6 +48,9 @@ pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -
             }
         }
     }
+    if !dry_run {
+        super::commands::compact_if_due(store, lang)?;
+    }
     Ok(code)
 }
 

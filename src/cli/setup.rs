@@ -214,7 +214,9 @@ pub fn fill_demo(
                 eprintln!("{} {done}/{n}", lang.pick("已生成", "generated"));
             }
         };
-        Ok(crate::demo::generate(&mut store, n, seed, &mut progress)?)
+        let summary = crate::demo::generate(&mut store, n, seed, &mut progress)?;
+        super::commands::compact_if_due(&store, lang)?;
+        Ok(summary)
     })
 }
 
