@@ -737,8 +737,9 @@ CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
 -- rowid's day; the record's own row says it again). The labels of a record's codes are no longer indexed word by
 -- word in every record that has the code: each code is one tag (`tag`: `t` and the hex of `kind:code`), and a
 -- query asks for the codes whose labels hold its word. The index is made anew: it is rebuilt the next time the
--- database is opened. The timeline drops the unique index on its events' ids: an event arriving in a bundle is
--- looked up among its record's few events (`timeline_record`) instead.
+-- database is opened. The timeline drops the unique index on its events' ids (an event arriving in a bundle is
+-- looked up among its record's few events, `timeline_record`, instead), its family (it is read by record only) and
+-- an event's date where it is the China date of its moment (NULL; readers put it back).
 DROP TABLE search_fts;
 DROP TABLE search_docs;
 CREATE TABLE search_docs (
@@ -753,16 +754,17 @@ INSERT INTO settings (key, value) VALUES ('search_stale', '1')
 CREATE TABLE timeline_lean (
     id      BLOB NOT NULL,
     origin  INTEGER NOT NULL REFERENCES ids (key),
-    family  TEXT NOT NULL,
     record  INTEGER NOT NULL REFERENCES ids (key),
     at      INTEGER NOT NULL,
-    on_date TEXT NOT NULL,
+    on_date TEXT,
     actor   TEXT NOT NULL,
     action  TEXT NOT NULL,
     note    TEXT
 );
-INSERT INTO timeline_lean (rowid, id, origin, family, record, at, on_date, actor, action, note)
-    SELECT rowid, id, origin, family, record, at, on_date, actor, action, note FROM timeline ORDER BY rowid;
+INSERT INTO timeline_lean (rowid, id, origin, record, at, on_date, actor, action, note)
+    SELECT rowid, id, origin, record, at, nullif(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action,
+           note
+    FROM timeline ORDER BY rowid;
 DROP TABLE timeline;
 ALTER TABLE timeline_lean RENAME TO timeline;
 CREATE INDEX timeline_record ON timeline (record, at);

@@ -57,7 +57,8 @@ INSERT INTO timeline8 (rowid, id, origin, family, record_id, at, on_date, actor,
     SELECT t.rowid,
            lower(substr(hex(t.id), 1, 8) || '-' || substr(hex(t.id), 9, 4) || '-' || substr(hex(t.id), 13, 4) || '-'
                  || substr(hex(t.id), 17, 4) || '-' || substr(hex(t.id), 21)),
-           o.id, t.family, r.id, t.at, t.on_date, t.actor, t.action, t.note
+           o.id, (SELECT j.family FROM journal j WHERE j.record_id = r.id LIMIT 1), r.id, t.at,
+           coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
     FROM timeline t JOIN ids o ON o.key = t.origin JOIN ids r ON r.key = t.record ORDER BY t.rowid;
 DROP TABLE timeline;
 ALTER TABLE timeline8 RENAME TO timeline;

@@ -71,7 +71,7 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, order: &Order) -> Result<Assignm
             .encode(),
         ),
     };
-    add_event(tx, ctx, order.target_family, &order.target_id, &step)?;
+    add_event(tx, ctx, &order.target_id, &step)?;
     Ok(a)
 }
 
@@ -128,7 +128,6 @@ pub fn answer(
     add_event(
         tx,
         ctx,
-        a.target_family,
         &a.target_id,
         &Step {
             action: "assign_done",

@@ -138,7 +138,9 @@ pub struct EventRow {
 /// A record's timeline, oldest first, with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let mut st = conn.prepare_cached(
-        "SELECT t.id, o.id, t.at, t.on_date, t.actor, t.action, t.note FROM timeline t JOIN ids o ON o.key = t.origin
+        "SELECT t.id, o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
+                t.action, t.note
+         FROM timeline t JOIN ids o ON o.key = t.origin
          WHERE t.record = (SELECT key FROM ids WHERE id = ?1) ORDER BY t.at, t.id",
     )?;
     let rows = st.query_map([record_id], |r| {
@@ -156,26 +158,20 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
 }
 
 /// Adds the events its record does not hold yet (by id).
-pub fn add_events(
-    tx: &Transaction,
-    family: Family,
-    record_id: &str,
-    events: &[EventRow],
-) -> Result<()> {
+pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
     let record = super::keys::key(tx, record_id)?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-         WHERE NOT EXISTS (SELECT 1 FROM timeline WHERE record = ?4 AND id = ?1)",
+        "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
+         SELECT ?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8
+         WHERE NOT EXISTS (SELECT 1 FROM timeline WHERE record = ?3 AND id = ?1)",
     )?;
     for e in events {
         st.execute(params![
             e.id,
             super::keys::key(tx, e.origin.as_str())?,
-            family.code(),
             record,
             e.at,
             e.on_date,

@@ -44,7 +44,6 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
     add_event(
         tx,
         ctx,
-        Family::Hazard,
         &hazard.meta.id,
         &Step {
             action: "create",
@@ -74,7 +73,7 @@ pub fn act(
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, Family::Hazard, id, &step)?;
+    add_event(tx, ctx, id, &step)?;
     Ok(hazard)
 }
 

@@ -109,7 +109,6 @@ pub fn record(
     add_event(
         tx,
         ctx,
-        Family::Inspection,
         &insp.meta.id,
         &Step {
             action: "create",

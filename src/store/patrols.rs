@@ -17,7 +17,6 @@ pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Pat
     add_event(
         tx,
         ctx,
-        Family::Patrol,
         &patrol.meta.id,
         &Step {
             action: "start",
@@ -51,7 +50,7 @@ pub fn report(
         on: finding.found_on,
         note: None,
     };
-    add_event(tx, ctx, Family::Finding, &finding.meta.id, &step)?;
+    add_event(tx, ctx, &finding.meta.id, &step)?;
     Ok((finding, warning))
 }
 
@@ -83,7 +82,6 @@ pub fn close(
     add_event(
         tx,
         ctx,
-        Family::Patrol,
         id,
         &Step {
             action: "close",
@@ -113,7 +111,7 @@ pub fn act(
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, Family::Finding, id, &step)?;
+    add_event(tx, ctx, id, &step)?;
     Ok(finding)
 }
 

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction};
 use super::records::{self, add_event};
 use super::{Result, WriteCtx, device, regions};
 use crate::domain::petition::{ClockRules, Petition, PetitionAction, PetitionCategory};
-use crate::domain::record::{Family, Step};
+use crate::domain::record::Step;
 
 /// An earlier case of the same person and category.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,6 @@ pub fn register(
     add_event(
         tx,
         ctx,
-        Family::Petition,
         &p.meta.id,
         &Step {
             action: "register",
@@ -126,7 +125,7 @@ pub fn act(
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, Family::Petition, id, &step)?;
+    add_event(tx, ctx, id, &step)?;
     Ok(p)
 }
 

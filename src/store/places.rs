@@ -6,7 +6,7 @@ use super::records::{self, add_event};
 use super::{Result, WriteCtx, regions};
 use crate::domain::clock;
 use crate::domain::place::Place;
-use crate::domain::record::{Family, Record, Step};
+use crate::domain::record::{Record, Step};
 use chrono::Datelike;
 
 /// Saves a new place (its `meta` made with `Meta::new`).
@@ -17,7 +17,6 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut place: Place) -> Result<Plac
     add_event(
         tx,
         ctx,
-        Family::Place,
         &place.meta.id,
         &Step {
             action: "create",

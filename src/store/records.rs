@@ -271,7 +271,6 @@ pub fn delete<R: Record>(
     add_event(
         tx,
         ctx,
-        R::FAMILY,
         id,
         &Step {
             action: "delete",
@@ -320,26 +319,19 @@ pub fn note_edit<R: Record>(
             .encode(),
         ),
     };
-    add_event(tx, ctx, R::FAMILY, &new.meta().id, &step)
+    add_event(tx, ctx, &new.meta().id, &step)
 }
 
 /// Appends a timeline event for a record.
-pub fn add_event(
-    tx: &Transaction,
-    ctx: &WriteCtx,
-    family: Family,
-    record_id: &str,
-    step: &Step,
-) -> Result<()> {
+pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
     let id = EventId::from_uuid(new_uuid(ctx));
     tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
+         VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
     )?
     .execute(rusqlite::params![
         id,
         super::keys::key(tx, &ctx.device)?,
-        family.code(),
         super::keys::key(tx, record_id)?,
         ctx.now_ms(),
         step.on.to_string(),
@@ -353,7 +345,8 @@ pub fn add_event(
 /// A record's timeline, oldest first.
 pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, at, on_date, actor, action, note FROM timeline
+        "SELECT id, at, coalesce(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action, note
+         FROM timeline
          WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY at, rowid",
     )?;
     let rows = st.query_map([record_id], |r| {

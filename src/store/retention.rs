@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 
 use super::{Result, WriteCtx, records};
 use crate::domain::petition::{Petition, PetitionStatus};
-use crate::domain::record::{Record, Step};
+use crate::domain::record::Step;
 
 /// What an erased name reads as.
 pub const ERASED: &str = "（已清除）";
@@ -93,7 +93,6 @@ pub fn purge(tx: &Transaction, ctx: &WriteCtx, before: NaiveDate) -> Result<usiz
         records::add_event(
             tx,
             ctx,
-            Petition::FAMILY,
             &p.meta.id,
             &Step {
                 action: "purge_personal",

@@ -24,7 +24,8 @@ impl<'c> Statements<'c> {
         // `exchange::events` orders one record's. The records are walked in id order and each key looked up by
         // its unique index whatever the statistics say (a county's can date from when `ids` was empty).
         let events = conn.prepare(&format!(
-            "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at, t.on_date, t.actor, t.action, t.note
+            "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
+                    coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
              FROM {table} r CROSS JOIN timeline t ON t.record = (SELECT key FROM ids WHERE id = r.id)
              ORDER BY r.id, t.at, t.id"
         ))?;

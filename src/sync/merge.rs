@@ -261,7 +261,7 @@ impl Apply<'_> {
             }
         };
         if outcome != Outcome::Quarantined {
-            exchange::add_events(self.tx, family, id, events)?;
+            exchange::add_events(self.tx, id, events)?;
         }
         Ok(outcome)
     }
