@@ -73,17 +73,25 @@ pub fn ensure_parent(path: &Path) -> Result<()> {
 }
 
 /// After a large write (an import, a demo): compacts the file when `Store::compaction_due` says so, saying why
-/// and the sizes on standard error.
-pub fn compact_if_due(store: &Store, lang: Lang) -> Result<()> {
-    let done = store.compact_if_due(&mut |work| eprintln!("{}", work.message(lang)))?;
-    if let Some((before, after)) = done {
-        eprintln!(
+/// and the sizes on standard error. The write is done whatever happens here: a compaction that fails (a full
+/// disk) leaves the file as it was, says so, and the command still succeeds.
+pub fn compact_if_due(store: &Store, lang: Lang) {
+    match store.compact_if_due(&mut |work| eprintln!("{}", work.message(lang))) {
+        Ok(Some((before, after))) => eprintln!(
             "{}{}",
             lang.pick("已整理：", "Compacted: "),
             sizes(before, after)
-        );
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "{}{}",
+            lang.pick(
+                "未能整理数据库文件（数据已写入，不受影响；腾出空间后可运行 wangge compact）：",
+                "The database file was not compacted (what was written is safe; free some space and run wangge compact): "
+            ),
+            crate::domain::text::sanitize(&e.message(lang))
+        ),
     }
-    Ok(())
 }
 
 /// A file's size before and after, in MB.

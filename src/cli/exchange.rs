@@ -49,7 +49,7 @@ pub fn import(store: &mut Store, files: &[PathBuf], dry_run: bool, lang: Lang) -
         }
     }
     if !dry_run {
-        super::commands::compact_if_due(store, lang)?;
+        super::commands::compact_if_due(store, lang);
     }
     Ok(code)
 }

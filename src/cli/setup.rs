@@ -215,7 +215,7 @@ pub fn fill_demo(
             }
         };
         let summary = crate::demo::generate(&mut store, n, seed, &mut progress)?;
-        super::commands::compact_if_due(&store, lang)?;
+        super::commands::compact_if_due(&store, lang);
         Ok(summary)
     })
 }
