@@ -193,10 +193,10 @@ fn everything_else(
     if rows.timeline {
         let mut events = tx
             .prepare_cached(
-                "INSERT INTO timeline (id, origin, family, record, at, on_date, actor, action, note)
-                 VALUES (unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'), ?3,
-                         (SELECT key FROM ids WHERE id = ?4), ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT(id) DO NOTHING",
+                "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
+                 VALUES (unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'),
+                         (SELECT key FROM ids WHERE id = ?2), ?3,
+                         nullif(?4, date(?3 / 1000, 'unixepoch', '+8 hours')), ?5, ?6, ?7)",
             )
             .map_err(e)?;
         for ev in items(line.get("events")) {
@@ -204,8 +204,6 @@ fn everything_else(
             events
                 .execute(rusqlite::params![
                     f("id"),
-                    f("origin"),
-                    family,
                     id,
                     f("at"),
                     f("on_date"),
