@@ -133,6 +133,35 @@ fn an_import_leaves_the_index_rebuilt_and_a_stale_one_is_rebuilt_at_open() {
 /// Search finds what the lists show: a category's or a status's label (in either language), a village's and a
 /// township's name, a department, a finding's code and its patrol's route, a case number.
 #[test]
+fn every_word_of_every_label_finds_what_a_scan_finds() {
+    // The index holds a record's codes, not its labels' words: a query asks for the codes whose labels hold it.
+    let (_d, app) = demo_app(300);
+    let conn = app.store.conn();
+    let mut words: Vec<String> = {
+        let mut st = conn.prepare("SELECT text FROM code_labels").unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .flat_map(|t| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    };
+    words.sort();
+    words.dedup();
+    assert!(words.len() > 100, "{}", words.len());
+    let mut found = 0;
+    for w in &words {
+        same_as_scan(conn, w).unwrap();
+        same_as_scan(conn, &w.to_uppercase()).unwrap();
+        found += usize::from(search::search(conn, w, 1).unwrap().0 > 0);
+    }
+    assert!(
+        found > 50,
+        "{found} of {} words find something",
+        words.len()
+    );
+}
+
+#[test]
 fn search_finds_labels_places_routes_and_case_numbers() {
     let (_d, app) = demo_app(300);
     let conn = app.store.conn();

@@ -83,6 +83,13 @@ pub fn compact_if_due(store: &Store, lang: Lang) {
             sizes(before, after)
         ),
         Ok(None) => {}
+        Err(store::StoreError::Busy) => eprintln!(
+            "{}",
+            lang.pick(
+                "另一个程序正在使用此数据库，文件留待下次整理（数据已写入，不受影响）",
+                "Another program is using this database: the file is left to be compacted next time (what was written is safe)"
+            )
+        ),
         Err(e) => eprintln!(
             "{}{}",
             lang.pick(

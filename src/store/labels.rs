@@ -1,7 +1,8 @@
 //! The labels of the codes records store, kept in the database (`code_labels`: kind, code, the labels in both
-//! languages) so that SQL — the search index's text above all — reads a category, a status or a department as a
-//! person does. Written from the domain's coded enums when they differ from what is stored (a digest of them in
-//! settings), and the search index is then marked for its rebuild.
+//! languages) so that SQL reads a category, a status or a department as a person does, and a search finds the
+//! codes whose labels hold its words (the index holds each code, not its labels: a reworded label needs no
+//! rebuild). Written from the domain's coded enums when they differ from what is stored (a digest of them in
+//! settings).
 
 use rusqlite::{Connection, Transaction, params};
 use sha2::{Digest, Sha256};
@@ -71,7 +72,7 @@ pub fn current(conn: &Connection) -> Result<bool> {
     Ok(super::device::setting(conn, "code_labels")?.as_deref() == Some(digest(&rows()).as_str()))
 }
 
-/// Writes the program's labels and marks the search index for its rebuild (its text holds them).
+/// Writes the program's labels.
 pub fn refresh(tx: &Transaction) -> Result<()> {
     let rows = rows();
     tx.execute("DELETE FROM code_labels", [])?;
@@ -79,6 +80,5 @@ pub fn refresh(tx: &Transaction) -> Result<()> {
     for (kind, code, text) in &rows {
         st.execute(params![kind, code, text])?;
     }
-    super::device::set_setting(tx, "code_labels", &digest(&rows))?;
-    super::search::mark_stale(tx)
+    super::device::set_setting(tx, "code_labels", &digest(&rows))
 }

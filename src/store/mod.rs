@@ -389,18 +389,15 @@ impl Store {
         Ok(all >= COMPACT_FROM_PAGES && (live * 4 >= last * 5 || free * 4 >= all))
     }
 
-    /// Compacts the file if `compaction_due` says so, telling `note` first; another program in the database
-    /// leaves it for the next time. Returns the sizes before and after when it compacted.
+    /// Compacts the file if `compaction_due` says so, telling `note` first. Returns the sizes before and after
+    /// when it compacted; an error (another program in the database, a full disk) leaves the file as it was and
+    /// the compaction due the next time.
     pub fn compact_if_due(&self, note: &mut dyn FnMut(LongWork)) -> Result<Option<(u64, u64)>> {
         if !self.compaction_due()? {
             return Ok(None);
         }
         note(LongWork::Compact);
-        match self.compact() {
-            Ok(sizes) => Ok(Some(sizes)),
-            Err(StoreError::Busy) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.compact().map(Some)
     }
 
     /// Rewrites the database file with each table's pages together and none free (SQLite's `VACUUM`), and
@@ -415,14 +412,15 @@ impl Store {
             Ok((pages * page).max(0) as u64)
         };
         let before = size(&self.conn)?;
-        // The pages in use, kept for `compaction_due` (written first: the copy VACUUM makes holds it).
-        let (all, free) = self.pages()?;
+        self.conn.execute_batch("VACUUM")?;
+        // Every page is in use now: their number is what `compaction_due` measures growth from (kept only once
+        // the file was compacted: a VACUUM that failed changed nothing).
+        let (all, _) = self.pages()?;
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES ('compacted_pages', ?1)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [(all - free).to_string()],
+            [all.to_string()],
         )?;
-        self.conn.execute_batch("VACUUM")?;
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok((before, size(&self.conn)?))
