@@ -73,38 +73,13 @@ pub fn ensure_parent(path: &Path) -> Result<()> {
 }
 
 /// After a large write (an import, a demo): compacts the file when `Store::compaction_due` says so, saying why
-/// and the sizes on standard error. The write is done whatever happens here: a compaction that fails (a full
-/// disk) leaves the file as it was, says so, and the command still succeeds.
+/// and how it went on standard error. The write is done whatever happens here: a compaction that fails leaves the
+/// file as it was, says so, and the command still succeeds.
 pub fn compact_if_due(store: &Store, lang: Lang) {
-    match store.compact_if_due(&mut |work| eprintln!("{}", work.message(lang))) {
-        Ok(Some((before, after))) => eprintln!(
-            "{}{}",
-            lang.pick("已整理：", "Compacted: "),
-            sizes(before, after)
-        ),
-        Ok(None) => {}
-        Err(store::StoreError::Busy) => eprintln!(
-            "{}",
-            lang.pick(
-                "另一个程序正在使用此数据库，文件留待下次整理（数据已写入，不受影响）",
-                "Another program is using this database: the file is left to be compacted next time (what was written is safe)"
-            )
-        ),
-        Err(e) => eprintln!(
-            "{}{}",
-            lang.pick(
-                "未能整理数据库文件（数据已写入，不受影响；腾出空间后可运行 wangge compact）：",
-                "The database file was not compacted (what was written is safe; free some space and run wangge compact): "
-            ),
-            crate::domain::text::sanitize(&e.message(lang))
-        ),
+    let done = store.compact_if_due(&mut |work| eprintln!("{}", work.message(lang)));
+    if let Some(line) = crate::sync::words::compacted(&done, lang) {
+        eprintln!("{line}");
     }
-}
-
-/// A file's size before and after, in MB.
-fn sizes(before: u64, after: u64) -> String {
-    let mb = |b: u64| b as f64 / 1e6;
-    format!("{:.1} MB → {:.1} MB", mb(before), mb(after))
 }
 
 /// Opens an existing database (see `open_as`).
@@ -196,12 +171,8 @@ pub fn run(cli: Cli, lang: Lang) -> Result<i32> {
         }
         Some(Command::Compact) => {
             let store = open(&path, clock, lang)?;
-            let (before, after) = store.compact()?;
-            print(&format!(
-                "{}{}",
-                t("已整理：", "Compacted: "),
-                sizes(before, after)
-            ))?;
+            let sizes = store.compact()?;
+            print(&crate::sync::words::compacted(&Ok(Some(sizes)), lang).unwrap_or_default())?;
             Ok(0)
         }
         Some(Command::Backup { file }) => {

@@ -242,3 +242,32 @@ pub fn rechecked(r: &Released, lang: Lang) -> String {
         ),
     }
 }
+
+/// How a compaction after a large write went (None: none was due): the sizes, or why the file was left as it
+/// was (what was written is safe either way).
+pub fn compacted(done: &Result<Option<(u64, u64)>, StoreError>, lang: Lang) -> Option<String> {
+    let mb = |b: &u64| *b as f64 / 1e6;
+    Some(match done {
+        Ok(None) => return None,
+        Ok(Some((before, after))) => format!(
+            "{}{:.1} MB → {:.1} MB",
+            lang.pick("已整理：", "Compacted: "),
+            mb(before),
+            mb(after)
+        ),
+        Err(StoreError::Busy) => lang
+            .pick(
+                "另一个程序正在使用此数据库，文件留待下次整理（数据已写入，不受影响）",
+                "Another program is using this database: the file is left to be compacted next time (what was written is safe)",
+            )
+            .to_owned(),
+        Err(e) => format!(
+            "{}{}",
+            lang.pick(
+                "未能整理数据库文件（数据已写入，不受影响；腾出空间后可运行 wangge compact）：",
+                "The database file was not compacted (what was written is safe; free some space and run wangge compact): "
+            ),
+            sanitize(&e.message(lang))
+        ),
+    })
+}

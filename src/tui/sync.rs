@@ -327,6 +327,13 @@ impl App {
                 };
                 let _ = tx.send(JobMsg::Line(line));
             }
+            // As the command line does: a file grown by a quarter is compacted (the screen keeps working).
+            let done = store.compact_if_due(&mut |work| {
+                let _ = tx.send(JobMsg::Line(work.message(lang)));
+            });
+            if let Some(line) = words::compacted(&done, lang) {
+                let _ = tx.send(JobMsg::Line(line));
+            }
         });
     }
 
