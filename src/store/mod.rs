@@ -53,7 +53,8 @@ pub const APPLICATION_ID: i32 = 0x5747_4745;
 /// The page cache while browsing, in KiB (negative: SQLite's unit for a size rather than a page count).
 const BROWSE_CACHE_KIB: i64 = -8192;
 
-/// Work that opening a database may have to do first, and that takes a minute or more at a million records.
+/// Work that takes a minute or more at a million records, said before it starts: an upgrade or a rebuild of the
+/// search index on opening, a compaction after a large write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LongWork {
     /// Its schema is brought from version `from` up to `to` (the search index may be rebuilt after).
@@ -87,10 +88,10 @@ impl LongWork {
                     .into()
             }
             (LongWork::Compact, Lang::Zh) => {
-                "数据库比上次整理时增长了四分之一以上，正在整理文件（重启后的报表读得更快）；百万条记录约需一分钟……".into()
+                "数据库比上次整理时增长了四分之一，或四分之一是空闲页：正在整理文件（重启后的报表读得更快）；百万条记录约需一分钟……".into()
             }
             (LongWork::Compact, Lang::En) => {
-                "The database grew by a quarter since it was last compacted; compacting the file (a report after a restart reads faster); a million records take about a minute…".into()
+                "The database grew by a quarter since it was last compacted, or a quarter of it is free: compacting the file (a report after a restart reads faster); a million records take about a minute…".into()
             }
         }
     }
