@@ -3,7 +3,8 @@
 //!
 //! An FTS5 index holds each record's text as single characters and as pairs of neighbouring characters,
 //! each spelled as hex so FTS5 sees plain ASCII tokens: one character is looked up among the singles, a longer
-//! query is the phrase of its pairs (consecutive, so it matches exactly where the text holds the query). Its
+//! query is the phrase of its pairs (consecutive, so it matches exactly where the text holds the query). A
+//! record's codes (category, status, …) are one tag each, and a word also finds the codes whose labels hold it. Its
 //! rowid follows the record's date, so the newest hits come first without a sort. Every save keeps the index
 //! current; a bulk import marks it stale in its transaction and rebuilds it in one pass afterwards, and a
 //! database opened while marked is rebuilt first. `scan` is the plain `LIKE` search it replaced, kept as the
