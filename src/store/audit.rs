@@ -45,10 +45,11 @@ impl AuditRow<'_> {
     }
 }
 
-/// The head of the chain: (last seq, its hash).
+/// The head of the chain: (last seq, its hash): the table's last row, read from its end (`NOT INDEXED`: a plan
+/// through `audit_record` would read the whole log at every append, as one did once, see `migrate::run`).
 pub fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(conn
-        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached("SELECT seq, hash FROM audit NOT INDEXED ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| {
             Ok((r.get(0)?, hex::encode(r.get::<_, Vec<u8>>(1)?)))
         })
@@ -179,7 +180,7 @@ pub fn latest_state(
 ) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
-            "SELECT state_hash FROM audit
+            "SELECT state_hash FROM audit INDEXED BY audit_record
              WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = ?1 AND state_hash IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
         )?

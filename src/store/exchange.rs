@@ -54,7 +54,7 @@ pub fn journal_by_record(
 /// The last journal sequence number (0 when empty) and the time of that change.
 pub fn journal_head(conn: &Connection) -> Result<(i64, i64)> {
     Ok(conn
-        .prepare_cached("SELECT seq, at FROM journal ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached("SELECT seq, at FROM journal NOT INDEXED ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, 0)))
