@@ -768,3 +768,356 @@ INSERT INTO timeline_lean (rowid, id, origin, record, at, on_date, actor, action
 DROP TABLE timeline;
 ALTER TABLE timeline_lean RENAME TO timeline;
 CREATE INDEX timeline_record ON timeline (record, at);
+
+-- @migration 12 -----------------------------------------------------------------------------------------------
+-- A record's row names its devices (origin, updated_by and those of its version vector) by their keys in `ids`
+-- instead of spelling out each UUID: about a hundred bytes a row. The version vector is `{"<key>": count}`. A
+-- record is read and written in its JSON form as before (src/store/keys.rs translates at the row's edge), so
+-- bundles, the audit's state hashes and `check` see the same record. A vector that is not JSON is kept as it was
+-- (`check` names it).
+INSERT OR IGNORE INTO ids (id)
+    SELECT origin FROM places UNION SELECT updated_by FROM places
+    UNION SELECT j.key FROM places, json_each(iif(json_valid(places.vv), places.vv, '{}')) j
+    UNION
+    SELECT origin FROM inspections UNION SELECT updated_by FROM inspections
+    UNION SELECT j.key FROM inspections, json_each(iif(json_valid(inspections.vv), inspections.vv, '{}')) j
+    UNION
+    SELECT origin FROM patrols UNION SELECT updated_by FROM patrols
+    UNION SELECT j.key FROM patrols, json_each(iif(json_valid(patrols.vv), patrols.vv, '{}')) j
+    UNION
+    SELECT origin FROM findings UNION SELECT updated_by FROM findings
+    UNION SELECT j.key FROM findings, json_each(iif(json_valid(findings.vv), findings.vv, '{}')) j
+    UNION
+    SELECT origin FROM hazards UNION SELECT updated_by FROM hazards
+    UNION SELECT j.key FROM hazards, json_each(iif(json_valid(hazards.vv), hazards.vv, '{}')) j
+    UNION
+    SELECT origin FROM petitions UNION SELECT updated_by FROM petitions
+    UNION SELECT j.key FROM petitions, json_each(iif(json_valid(petitions.vv), petitions.vv, '{}')) j
+    UNION
+    SELECT origin FROM assignments UNION SELECT updated_by FROM assignments
+    UNION SELECT j.key FROM assignments, json_each(iif(json_valid(assignments.vv), assignments.vv, '{}')) j;
+
+CREATE TABLE places_lean (
+    id            TEXT PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    name          TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    lat           REAL,
+    lon           REAL,
+    owner_name    TEXT,
+    owner_phone   TEXT,
+    floors        INTEGER,
+    structure     TEXT,
+    year_built    INTEGER,
+    use_type      TEXT,
+    business_type TEXT,
+    occupancy     INTEGER
+) WITHOUT ROWID;
+INSERT INTO places_lean (id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, name,
+    address, kind, lat, lon, owner_name, owner_phone, floors, structure, year_built, use_type, business_type,
+    occupancy)
+    SELECT id, (SELECT i.key FROM ids i WHERE i.id = places.origin),
+           CASE WHEN json_valid(places.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(places.vv) j JOIN ids i ON i.id = j.key)
+                ELSE places.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = places.updated_by), deleted,
+           region_code, name, address, kind, lat, lon, owner_name, owner_phone, floors, structure, year_built,
+           use_type, business_type, occupancy
+    FROM places;
+DROP TABLE places;
+ALTER TABLE places_lean RENAME TO places;
+CREATE INDEX places_region ON places (region_code);
+
+CREATE TABLE inspections_lean (
+    id           TEXT PRIMARY KEY,
+    origin       INTEGER NOT NULL REFERENCES ids (key),
+    vv           TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    updated_by   INTEGER NOT NULL REFERENCES ids (key),
+    deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code  TEXT NOT NULL REFERENCES regions (code),
+    place_id     TEXT NOT NULL REFERENCES places (id) DEFERRABLE INITIALLY DEFERRED,
+    category     TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    inspected_on TEXT NOT NULL,
+    inspector    TEXT NOT NULL,
+    verdict      TEXT,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    note         TEXT,
+    results      TEXT NOT NULL DEFAULT '[]'
+);
+INSERT INTO inspections_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted,
+    region_code, place_id, category, subject, inspected_on, inspector, verdict, failed_count, note, results)
+    SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = inspections.origin),
+           CASE WHEN json_valid(inspections.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(inspections.vv) j JOIN ids i ON i.id = j.key)
+                ELSE inspections.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = inspections.updated_by), deleted,
+           region_code, place_id, category, subject, inspected_on, inspector, verdict, failed_count, note, results
+    FROM inspections;
+DROP TABLE inspections;
+ALTER TABLE inspections_lean RENAME TO inspections;
+CREATE INDEX inspections_region ON inspections (region_code, inspected_on);
+CREATE INDEX inspections_place ON inspections (place_id);
+CREATE INDEX inspections_date ON inspections (inspected_on, id, deleted);
+
+CREATE TABLE patrols_lean (
+    id            TEXT PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    worker        TEXT NOT NULL,
+    route         TEXT NOT NULL,
+    zone          TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    ended_at      INTEGER,
+    distance_km   REAL,
+    weather       TEXT,
+    status        TEXT NOT NULL,
+    nothing_found INTEGER NOT NULL DEFAULT 0 CHECK (nothing_found IN (0, 1)),
+    note          TEXT
+);
+INSERT INTO patrols_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
+    worker, route, zone, started_at, ended_at, distance_km, weather, status, nothing_found, note)
+    SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = patrols.origin),
+           CASE WHEN json_valid(patrols.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(patrols.vv) j JOIN ids i ON i.id = j.key)
+                ELSE patrols.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = patrols.updated_by), deleted,
+           region_code, worker, route, zone, started_at, ended_at, distance_km, weather, status, nothing_found, note
+    FROM patrols;
+DROP TABLE patrols;
+ALTER TABLE patrols_lean RENAME TO patrols;
+CREATE INDEX patrols_region ON patrols (region_code, started_at);
+CREATE INDEX patrols_started ON patrols (started_at, deleted, distance_km);
+
+CREATE TABLE findings_lean (
+    id             TEXT PRIMARY KEY,
+    origin         INTEGER NOT NULL REFERENCES ids (key),
+    vv             TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     INTEGER NOT NULL REFERENCES ids (key),
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code    TEXT NOT NULL REFERENCES regions (code),
+    patrol_id      TEXT REFERENCES patrols (id) DEFERRABLE INITIALLY DEFERRED,
+    code           TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    location       TEXT NOT NULL,
+    lat            REAL,
+    lon            REAL,
+    found_on       TEXT NOT NULL,
+    zone           TEXT NOT NULL,
+    on_site_action TEXT,
+    crop           TEXT,
+    area_mu        REAL,
+    loss_yuan      REAL,
+    department     TEXT,
+    referred_on    TEXT,
+    deadline       TEXT,
+    handled_on     TEXT,
+    verified_on    TEXT,
+    status         TEXT NOT NULL
+);
+INSERT INTO findings_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
+    patrol_id, code, description, location, lat, lon, found_on, zone, on_site_action, crop, area_mu, loss_yuan,
+    department, referred_on, deadline, handled_on, verified_on, status)
+    SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = findings.origin),
+           CASE WHEN json_valid(findings.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(findings.vv) j JOIN ids i ON i.id = j.key)
+                ELSE findings.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = findings.updated_by), deleted,
+           region_code, patrol_id, code, description, location, lat, lon, found_on, zone, on_site_action, crop,
+           area_mu, loss_yuan, department, referred_on, deadline, handled_on, verified_on, status
+    FROM findings;
+DROP TABLE findings;
+ALTER TABLE findings_lean RENAME TO findings;
+CREATE INDEX findings_date ON findings (found_on, id);
+CREATE INDEX findings_region ON findings (region_code, found_on);
+CREATE INDEX findings_patrol ON findings (patrol_id);
+CREATE INDEX findings_status ON findings (status, deadline, found_on, id, deleted);
+CREATE INDEX findings_referred_due ON findings (deadline, id, status, deleted)
+    WHERE status = 'referred' AND deleted = 0;
+
+CREATE TABLE hazards_lean (
+    id                TEXT PRIMARY KEY,
+    origin            INTEGER NOT NULL REFERENCES ids (key),
+    vv                TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    updated_by        INTEGER NOT NULL REFERENCES ids (key),
+    deleted           INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code       TEXT NOT NULL REFERENCES regions (code),
+    inspection_id     TEXT REFERENCES inspections (id) DEFERRABLE INITIALLY DEFERRED,
+    item_code         TEXT,
+    finding_id        TEXT REFERENCES findings (id) DEFERRABLE INITIALLY DEFERRED,
+    place_id          TEXT REFERENCES places (id) DEFERRABLE INITIALLY DEFERRED,
+    category          TEXT NOT NULL,
+    grade             TEXT NOT NULL CHECK (grade IN ('general', 'major')),
+    description       TEXT NOT NULL,
+    responsible       TEXT,
+    notice_no         TEXT,
+    found_on          TEXT NOT NULL,
+    deadline          TEXT NOT NULL,
+    original_deadline TEXT NOT NULL,
+    extensions        INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL,
+    rectified_on      TEXT,
+    closed_on         TEXT
+);
+INSERT INTO hazards_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
+    inspection_id, item_code, finding_id, place_id, category, grade, description, responsible, notice_no, found_on,
+    deadline, original_deadline, extensions, status, rectified_on, closed_on)
+    SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = hazards.origin),
+           CASE WHEN json_valid(hazards.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(hazards.vv) j JOIN ids i ON i.id = j.key)
+                ELSE hazards.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = hazards.updated_by), deleted,
+           region_code, inspection_id, item_code, finding_id, place_id, category, grade, description, responsible,
+           notice_no, found_on, deadline, original_deadline, extensions, status, rectified_on, closed_on
+    FROM hazards;
+DROP TABLE hazards;
+ALTER TABLE hazards_lean RENAME TO hazards;
+CREATE INDEX hazards_region ON hazards (region_code, found_on);
+CREATE INDEX hazards_inspection ON hazards (inspection_id);
+CREATE INDEX hazards_finding ON hazards (finding_id);
+CREATE INDEX hazards_status ON hazards (status, deadline, found_on, id, deleted);
+CREATE INDEX hazards_grade ON hazards (grade, status, deleted);
+CREATE INDEX hazards_found ON hazards (found_on, id, deleted);
+CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested'
+           OR status = 'review_passed') AND deleted = 0;
+CREATE INDEX hazards_running_due ON hazards (deadline, id, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested')
+          AND deleted = 0;
+
+CREATE TABLE petitions_lean (
+    id                  TEXT PRIMARY KEY,
+    origin              INTEGER NOT NULL REFERENCES ids (key),
+    vv                  TEXT NOT NULL,
+    version             INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    updated_by          INTEGER NOT NULL REFERENCES ids (key),
+    deleted             INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code         TEXT NOT NULL REFERENCES regions (code),
+    case_no             TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    track               TEXT NOT NULL,
+    category            TEXT NOT NULL,
+    petitioner_name     TEXT NOT NULL,
+    id_number           TEXT,
+    phone               TEXT,
+    address             TEXT,
+    person_key          TEXT,
+    people              INTEGER NOT NULL DEFAULT 1,
+    summary             TEXT NOT NULL,
+    content             TEXT NOT NULL,
+    unit                TEXT,
+    status              TEXT NOT NULL,
+    received_on         TEXT NOT NULL,
+    accept_due          TEXT NOT NULL,
+    accepted_on         TEXT,
+    handle_due          TEXT,
+    extended_days       INTEGER,
+    extended_due        TEXT,
+    replied_on          TEXT,
+    outcome             TEXT,
+    closed_on           TEXT,
+    satisfaction        TEXT,
+    review_requested_on TEXT,
+    review_due          TEXT,
+    reviewed_on         TEXT,
+    reexam_requested_on TEXT,
+    reexam_due          TEXT,
+    reexamined_on       TEXT,
+    finalized_on        TEXT,
+    office_due          TEXT,
+    repeat_of           TEXT REFERENCES petitions (id) DEFERRABLE INITIALLY DEFERRED
+);
+INSERT INTO petitions_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted,
+    region_code, case_no, channel, track, category, petitioner_name, id_number, phone, address, person_key, people,
+    summary, content, unit, status, received_on, accept_due, accepted_on, handle_due, extended_days, extended_due,
+    replied_on, outcome, closed_on, satisfaction, review_requested_on, review_due, reviewed_on, reexam_requested_on,
+    reexam_due, reexamined_on, finalized_on, office_due, repeat_of)
+    SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = petitions.origin),
+           CASE WHEN json_valid(petitions.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(petitions.vv) j JOIN ids i ON i.id = j.key)
+                ELSE petitions.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = petitions.updated_by), deleted,
+           region_code, case_no, channel, track, category, petitioner_name, id_number, phone, address, person_key,
+           people, summary, content, unit, status, received_on, accept_due, accepted_on, handle_due, extended_days,
+           extended_due, replied_on, outcome, closed_on, satisfaction, review_requested_on, review_due, reviewed_on,
+           reexam_requested_on, reexam_due, reexamined_on, finalized_on, office_due, repeat_of
+    FROM petitions;
+DROP TABLE petitions;
+ALTER TABLE petitions_lean RENAME TO petitions;
+CREATE INDEX petitions_received ON petitions (received_on, id);
+CREATE INDEX petitions_region ON petitions (region_code, received_on);
+CREATE INDEX petitions_person ON petitions (person_key, category);
+CREATE INDEX petitions_open_region ON petitions (region_code, office_due, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
+CREATE INDEX petitions_status ON petitions (status, deleted);
+CREATE INDEX petitions_open_due ON petitions (office_due, id, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
+
+CREATE TABLE assignments_lean (
+    id            TEXT PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    target_family TEXT NOT NULL CHECK (target_family IN ('hazard', 'petition')),
+    target_id     TEXT NOT NULL,
+    assigned_by   TEXT NOT NULL,
+    assigned_on   TEXT NOT NULL,
+    deadline      TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'done')),
+    reply         TEXT,
+    done_on       TEXT
+) WITHOUT ROWID;
+INSERT INTO assignments_lean (id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
+    target_family, target_id, assigned_by, assigned_on, deadline, note, status, reply, done_on)
+    SELECT id, (SELECT i.key FROM ids i WHERE i.id = assignments.origin),
+           CASE WHEN json_valid(assignments.vv)
+                THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
+                      FROM json_each(assignments.vv) j JOIN ids i ON i.id = j.key)
+                ELSE assignments.vv END,
+           version, created_at, updated_at, (SELECT i.key FROM ids i WHERE i.id = assignments.updated_by), deleted,
+           region_code, target_family, target_id, assigned_by, assigned_on, deadline, note, status, reply, done_on
+    FROM assignments;
+DROP TABLE assignments;
+ALTER TABLE assignments_lean RENAME TO assignments;
+CREATE INDEX assignments_date ON assignments (assigned_on, id);
+CREATE INDEX assignments_target ON assignments (target_id);
+CREATE INDEX assignments_region ON assignments (region_code);
+CREATE INDEX assignments_open_due ON assignments (deadline, id, status, deleted)
+    WHERE status = 'open' AND deleted = 0;

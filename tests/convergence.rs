@@ -108,7 +108,10 @@ fn hazards(d: &Db) -> BTreeMap<String, (String, String)> {
     let mut st = d
         .store
         .conn()
-        .prepare("SELECT id, description, vv FROM hazards")
+        .prepare(&format!(
+            "SELECT id, description, vv FROM (SELECT {} FROM hazards)",
+            wangge::store::keys::row_columns(d.store.conn(), "hazards").unwrap()
+        ))
         .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
         .unwrap()

@@ -1,4 +1,4 @@
-//! Migrations 9 to 11 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 12 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
@@ -271,6 +271,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     let sequence = one(&c, "SELECT seq FROM sqlite_sequence WHERE name = 'journal'");
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
+    common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     assert_eq!(
         one(
@@ -281,6 +282,15 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     );
     let c = reopen(c);
     assert_eq!(one(&c, "PRAGMA user_version"), migrate::LATEST);
+    assert_eq!(
+        one(
+            &c,
+            "SELECT count(*) FROM hazards WHERE typeof(origin) <> 'integer'
+                 OR EXISTS (SELECT 1 FROM json_each(vv) WHERE length(key) = 36)"
+        ),
+        0,
+        "records name their devices by key"
+    );
     let after = (
         records_state(&c),
         bookkeeping(c.store.conn()),
@@ -341,6 +351,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
 #[test]
 fn an_edited_hash_in_the_schema_before_is_still_found_after_the_migration() {
     let (_a, c) = county();
+    common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     c.store
         .conn()

@@ -234,7 +234,10 @@ fn concurrent_edits_end_as_a_conflict_on_both_sides_with_the_same_winner() {
         db.store
             .conn()
             .query_row(
-                &format!("SELECT description, vv, version FROM hazards WHERE id = '{id}'"),
+                &format!(
+                    "SELECT description, vv, version FROM (SELECT {} FROM hazards) WHERE id = '{id}'",
+                    wangge::store::keys::row_columns(db.store.conn(), "hazards").unwrap()
+                ),
                 [],
                 |r| {
                     Ok((

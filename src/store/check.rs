@@ -110,11 +110,14 @@ fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
 fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
     const UUID: &str = "(length({c}) <> 36 OR {c} GLOB '*[^0-9a-f-]*')";
     const CODE: &str = "(length({c}) NOT IN (12, 15) OR {c} GLOB '*[^0-9]*')";
+    // A device is named by its key in `ids`: a key that names nothing is as unreadable as a bad spelling.
+    const DEVICE: &str = "coalesce((SELECT length(i.id) <> 36 OR i.id GLOB '*[^0-9a-f-]*' FROM ids i \
+                          WHERE i.key = {c}), 1)";
     for family in Family::ALL {
         let conds: Vec<String> = [
             (UUID, "id"),
-            (UUID, "origin"),
-            (UUID, "updated_by"),
+            (DEVICE, "origin"),
+            (DEVICE, "updated_by"),
             (CODE, "region_code"),
         ]
         .iter()

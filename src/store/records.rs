@@ -37,18 +37,21 @@ fn to_sql(v: &Value) -> Sql {
     }
 }
 
-/// A field's value as its column holds it (an inspection's results in their compact form).
-fn column_value(name: &str, v: &Value) -> Sql {
+/// A field's value as its column holds it (an inspection's results in their compact form, devices by key).
+fn column_value(conn: &Connection, name: &str, v: &Value) -> Result<Sql> {
     if name == "results" {
-        return Sql::Text(super::inspections::results_column(v));
+        return Ok(Sql::Text(super::inspections::results_column(v)));
     }
-    to_sql(v)
+    Ok(super::keys::to_column(conn, name, v)?.unwrap_or_else(|| to_sql(v)))
 }
 
 /// Inserts or replaces the row of a record (by id).
 pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Result<()> {
     let cols: Vec<&str> = map.keys().map(String::as_str).collect();
-    let values = cols.iter().map(|c| column_value(c, &map[*c]));
+    let values = cols
+        .iter()
+        .map(|c| column_value(tx, c, &map[*c]))
+        .collect::<Result<Vec<_>>>()?;
     UPSERT_SQL.with(|cache| {
         let mut cache = cache.borrow_mut();
         let key = format!("{table}:{}", cols.len());
@@ -95,7 +98,11 @@ pub fn update_map(
         cols.len() + 1
     );
     let id = map.get("id").map_or(Sql::Null, to_sql);
-    let values = cols.iter().map(|c| column_value(c, &map[*c])).chain([id]);
+    let mut values = cols
+        .iter()
+        .map(|c| column_value(tx, c, &map[*c]))
+        .collect::<Result<Vec<_>>>()?;
+    values.push(id);
     if tx.prepare_cached(&sql)?.execute(params_from_iter(values))? == 0 {
         upsert_map(tx, table, map)?;
     }
@@ -171,7 +178,11 @@ pub fn select<R: Record>(
     where_sql: &str,
     params: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<R>> {
-    let sql = format!("SELECT * FROM {} WHERE {where_sql}", R::FAMILY.table());
+    let table = R::FAMILY.table();
+    let sql = format!(
+        "SELECT {} FROM {table} WHERE {where_sql}",
+        super::keys::row_columns(conn, table)?
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let maps = st
@@ -182,7 +193,11 @@ pub fn select<R: Record>(
 
 /// Calls `f` with every record of a family (tombstones included), streaming: memory stays flat.
 pub fn for_each<R: Record>(conn: &Connection, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
-    let sql = format!("SELECT * FROM {}", R::FAMILY.table());
+    let table = R::FAMILY.table();
+    let sql = format!(
+        "SELECT {} FROM {table}",
+        super::keys::row_columns(conn, table)?
+    );
     let mut st = conn.prepare(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let mut rows = st.query([])?;

@@ -19,7 +19,10 @@ pub struct Statements<'c> {
 impl<'c> Statements<'c> {
     pub fn prepare(conn: &'c Connection, family: Family) -> Result<Statements<'c>> {
         let table = family.table();
-        let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        let rows = conn.prepare(&format!(
+            "SELECT {} FROM {table} ORDER BY id",
+            super::keys::row_columns(conn, table)?
+        ))?;
         // The events of this family's records (an id names one record in one family), ordered as
         // `exchange::events` orders one record's. The records are walked in id order and each key looked up by
         // its unique index whatever the statistics say (a county's can date from when `ids` was empty).

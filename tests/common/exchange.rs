@@ -151,7 +151,10 @@ pub fn records_state(db: &Db) -> String {
     let mut out = String::new();
     for t in RECORD_TABLES {
         let mut st = conn
-            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+            .prepare(&format!(
+                "SELECT {} FROM {t} ORDER BY 1, 2",
+                wangge::store::keys::row_columns(conn, t).unwrap()
+            ))
             .unwrap();
         let n = st.column_count();
         for row in st

@@ -101,3 +101,21 @@ pub fn grid() -> wangge::domain::ids::RegionCode {
 pub fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+/// Rewrites a database of this schema's record rows as the schema before migration 12 held them: each device
+/// (origin, last writer, the version vector's) spelled out as its id instead of its key in `ids`.
+pub fn devices_spelled_out(conn: &rusqlite::Connection) {
+    // The old rows' devices are ids, not keys: what the new columns refer to is not there while they are.
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    for family in wangge::domain::record::Family::ALL {
+        let t = family.table();
+        conn.execute_batch(&format!(
+            "UPDATE {t} SET origin = (SELECT id FROM ids WHERE key = {t}.origin),
+                 updated_by = (SELECT id FROM ids WHERE key = {t}.updated_by),
+                 vv = (SELECT json_group_object(i.id, j.value) FROM json_each({t}.vv) j
+                       JOIN ids i ON i.key = CAST(j.key AS INTEGER));"
+        ))
+        .unwrap();
+    }
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+}
