@@ -61,7 +61,6 @@ pub fn row_columns(conn: &Connection, table: &str) -> Result<String> {
         let st = conn.prepare(&format!("SELECT * FROM {table} LIMIT 0"))?;
         let list = st
             .column_names()
-            .into_iter()
             .map(|c| match c {
                 "origin" | "updated_by" => {
                     format!("(SELECT i.id FROM ids i WHERE i.key = {table}.{c}) AS {c}")
