@@ -774,7 +774,8 @@ CREATE INDEX timeline_record ON timeline (record, at);
 -- instead of spelling out each UUID: about a hundred bytes a row. The version vector is `{"<key>": count}`. A
 -- record is read and written in its JSON form as before (src/store/keys.rs translates at the row's edge), so
 -- bundles, the audit's state hashes and `check` see the same record. A vector that is not JSON is kept as it was
--- (`check` names it).
+-- (`check` names it). From this version on an audit row keeps the first 16 bytes of its two SHA-256 hashes (the
+-- chain and `check` take rows of either length; src/store/audit.rs).
 INSERT OR IGNORE INTO ids (id)
     SELECT origin FROM places UNION SELECT updated_by FROM places
     UNION SELECT j.key FROM places, json_each(iif(json_valid(places.vv), places.vv, '{}')) j

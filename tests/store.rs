@@ -979,6 +979,102 @@ fn check_passes_then_finds_a_tampered_and_a_removed_audit_row() {
     assert!(e.iter().any(|m| m.contains("第 4 条审计记录缺失")), "{e:?}");
 }
 
+/// Rows written before schema 12 keep whole SHA-256 hashes, rows written since their first 16 bytes: a chain that
+/// holds both verifies, goes on from a whole hash, and an edit of either kind of row is still found.
+#[test]
+fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
+    use wangge::store::audit::{AuditRow, GENESIS};
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    gas_inspection(&mut env, &p, &["G2"]);
+    // The rows so far as an earlier version wrote them: each hash whole, over the previous one whole.
+    let c = env.store.conn();
+    let rows: Vec<(i64, i64, String, String, String, String, String, Option<String>, String, Option<Vec<u8>>)> = c
+        .prepare(
+            "SELECT a.seq, a.at, d.id, a.actor, a.family, r.id, a.action, a.reason, a.changes, a.state_hash
+             FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record ORDER BY a.seq",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
+                r.get(8)?, r.get(9)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let old_rows = rows.len() as i64;
+    assert!(old_rows >= 3);
+    let mut prev = GENESIS.to_owned();
+    for (seq, at, device, actor, family, record, action, reason, changes, state) in &rows {
+        let state = state.as_ref().map(hex::encode);
+        let hash = AuditRow {
+            seq: *seq,
+            at: *at,
+            device,
+            actor,
+            family,
+            record_id: record,
+            action,
+            reason: reason.as_deref(),
+            changes,
+            state_hash: state.as_deref(),
+            prev_hash: &prev,
+        }
+        .hash();
+        c.execute(
+            "UPDATE audit SET hash = ?1 WHERE seq = ?2",
+            rusqlite::params![hex::decode(&hash).unwrap(), seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    // Written now: shortened, chained to the last whole hash.
+    gas_inspection(&mut env, &p, &["G3"]);
+    let lengths = |env: &Env| -> Vec<i64> {
+        let mut st = env
+            .store
+            .conn()
+            .prepare("SELECT length(hash) FROM audit ORDER BY seq")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let all = lengths(&env);
+    assert!(all.len() as i64 > old_rows);
+    assert!(all[..old_rows as usize].iter().all(|n| *n == 32), "{all:?}");
+    assert!(all[old_rows as usize..].iter().all(|n| *n == 16), "{all:?}");
+    let today = env.store.today();
+    let errors = |env: &Env| -> Vec<String> {
+        check::run(env.store.conn(), today)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.message(Lang::En))
+            .collect()
+    };
+    assert!(errors(&env).is_empty(), "{:?}", errors(&env));
+    for seq in [2, old_rows + 1] {
+        let c = env.store.conn();
+        c.execute("UPDATE audit SET actor = '别人' WHERE seq = ?1", [seq])
+            .unwrap();
+        let e = errors(&env);
+        assert!(
+            e.iter()
+                .any(|m| m.contains(&format!("audit row {seq} was altered"))),
+            "{e:?}"
+        );
+        c.execute(
+            "UPDATE audit SET actor = (SELECT actor FROM audit WHERE seq = 1) WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
+    }
+    assert!(errors(&env).is_empty(), "{:?}", errors(&env));
+}
+
 #[test]
 fn check_finds_broken_versions_journal_and_states() {
     let mut env = township();

@@ -1,5 +1,6 @@
 //! The audit log: every change with actor, time, reason, and old and new values (personal fields only as
-//! "changed"), hash-chained so that an edited or removed row breaks the chain.
+//! "changed"), hash-chained so that an edited or removed row breaks the chain. A row keeps the first 16 bytes of
+//! its SHA-256 hashes (all 32 in rows written before schema 12).
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
@@ -130,6 +131,7 @@ fn append_text(
     state_hash: Option<&str>,
 ) -> Result<()> {
     let (last, prev_hash) = head(tx)?;
+    let state_hash = state_hash.map(stored);
     let row = AuditRow {
         seq: last + 1,
         at: ctx.now_ms(),
@@ -143,7 +145,8 @@ fn append_text(
         state_hash,
         prev_hash: &prev_hash,
     };
-    let hash = row.hash();
+    let full = row.hash();
+    let hash = stored(&full);
     let device = keys::key(tx, &ctx.device)?;
     let record = keys::key(tx, record_id)?;
     tx.prepare_cached(
@@ -161,12 +164,26 @@ fn append_text(
         reason,
         changes,
         state_hash.map(bytes),
-        bytes(&hash)
+        bytes(hash)
     ])?;
     Ok(())
 }
 
-/// A hash's 32 bytes, as the log stores it (its hex is what the chain hashes).
+/// How many hex digits of a SHA-256 a row written now keeps: its first 16 bytes (128 bits). Rows written before
+/// schema 12 keep all 32; `check` takes either.
+const KEPT: usize = 32;
+
+/// The part of a hash (hex) that a new row stores, and that the chain and the row's own hash then cover.
+fn stored(full: &str) -> &str {
+    full.get(..KEPT).unwrap_or(full)
+}
+
+/// Whether `kept`, a hash as a row holds it (hex), is the hash `full`: all of it, or its first 16 bytes.
+pub fn holds(kept: &str, full: &str) -> bool {
+    (kept.len() == KEPT || kept.len() == full.len()) && full.starts_with(kept)
+}
+
+/// A hash's bytes, as the log stores them (its hex is what the chain hashes).
 fn bytes(hex_hash: &str) -> Vec<u8> {
     hex::decode(hex_hash).unwrap_or_else(|_| hex_hash.as_bytes().to_vec())
 }
