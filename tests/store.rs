@@ -989,17 +989,24 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     gas_inspection(&mut env, &p, &["G2"]);
     // The rows so far as an earlier version wrote them: each hash whole, over the previous one whole.
     let c = env.store.conn();
-    let rows: Vec<(i64, i64, String, String, String, String, String, Option<String>, String, Option<Vec<u8>>)> = c
+    // (seq, at, [device, actor, family, record, action], reason, changes, state hash)
+    type Row = (
+        i64,
+        i64,
+        [String; 5],
+        Option<String>,
+        String,
+        Option<Vec<u8>>,
+    );
+    let rows: Vec<Row> = c
         .prepare(
             "SELECT a.seq, a.at, d.id, a.actor, a.family, r.id, a.action, a.reason, a.changes, a.state_hash
              FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record ORDER BY a.seq",
         )
         .unwrap()
         .query_map([], |r| {
-            Ok((
-                r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-                r.get(8)?, r.get(9)?,
-            ))
+            let texts = [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?];
+            Ok((r.get(0)?, r.get(1)?, texts, r.get(7)?, r.get(8)?, r.get(9)?))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -1007,7 +1014,7 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     let old_rows = rows.len() as i64;
     assert!(old_rows >= 3);
     let mut prev = GENESIS.to_owned();
-    for (seq, at, device, actor, family, record, action, reason, changes, state) in &rows {
+    for (seq, at, [device, actor, family, record, action], reason, changes, state) in &rows {
         let state = state.as_ref().map(hex::encode);
         let hash = AuditRow {
             seq: *seq,
