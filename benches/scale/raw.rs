@@ -150,11 +150,19 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             continue;
         };
         let record = v["record"].as_object().cloned().unwrap_or_default();
-        // An inspection's results in the compact form its row holds.
-        let values = cols.iter().map(|c| match (c.as_str(), record.get(c)) {
-            ("results", Some(r)) => Value::Text(wangge::store::inspections::results_column(r)),
-            (_, v) => sql_value(v),
-        });
+        // An inspection's results in the compact form its row holds, its devices by their keys.
+        let values = cols
+            .iter()
+            .map(|c| match (c.as_str(), record.get(c)) {
+                ("results", Some(r)) => {
+                    Ok(Value::Text(wangge::store::inspections::results_column(r)))
+                }
+                (c, Some(v)) => Ok(wangge::store::keys::to_column(&tx, c, v)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_else(|| sql_value(Some(v)))),
+                (_, None) => Ok(Value::Null),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         tx.prepare_cached(insert)
             .and_then(|mut st| st.execute(params_from_iter(values)))
             .map_err(|e| e.to_string())?;
