@@ -775,7 +775,9 @@ CREATE INDEX timeline_record ON timeline (record, at);
 -- record is read and written in its JSON form as before (src/store/keys.rs translates at the row's edge), so
 -- bundles, the audit's state hashes and `check` see the same record. A vector that is not JSON is kept as it was
 -- (`check` names it). From this version on an audit row keeps the first 16 bytes of its two SHA-256 hashes (the
--- chain and `check` take rows of either length; src/store/audit.rs).
+-- chain and `check` take rows of either length; src/store/audit.rs). The journal no longer says each change's
+-- family (a record's key names one record of one family, and an export reads the journal through the family's
+-- table), and the timeline's index holds only the record (its few events are put in order as they are read).
 INSERT OR IGNORE INTO ids (id)
     SELECT origin FROM places UNION SELECT updated_by FROM places
     UNION SELECT j.key FROM places, json_each(iif(json_valid(places.vv), places.vv, '{}')) j
@@ -1122,3 +1124,24 @@ CREATE INDEX assignments_target ON assignments (target_id);
 CREATE INDEX assignments_region ON assignments (region_code);
 CREATE INDEX assignments_open_due ON assignments (deadline, id, status, deleted)
     WHERE status = 'open' AND deleted = 0;
+
+CREATE TABLE journal_lean (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    version INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    source  INTEGER REFERENCES ids (key)
+);
+INSERT INTO journal_lean (seq, record, version, at, source)
+    SELECT seq, record, version, at, source FROM journal ORDER BY seq;
+-- The numbers already handed out stay handed out, even those of rows no longer here.
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'journal_lean', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'journal_lean');
+UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('journal', 'journal_lean'))
+    WHERE name = 'journal_lean';
+DROP TABLE journal;
+ALTER TABLE journal_lean RENAME TO journal;
+CREATE INDEX journal_record ON journal (record, seq);
+
+DROP INDEX timeline_record;
+CREATE INDEX timeline_record ON timeline (record);

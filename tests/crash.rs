@@ -286,7 +286,10 @@ fn exports(w: &World, trials: usize, dice: &mut Dice) -> Tally {
 fn journal(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn
-        .prepare("SELECT family || ' ' || version FROM journal ORDER BY seq")
+        .prepare(
+            "SELECT (SELECT a.family FROM audit a WHERE a.record = j.record LIMIT 1) || ' ' || j.version
+             FROM journal j ORDER BY j.seq",
+        )
         .unwrap();
     st.query_map([], |r| r.get(0))
         .unwrap()

@@ -42,7 +42,8 @@ CREATE TABLE journal8 (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, family TEXT NOT NULL, record_id TEXT NOT NULL,
     version INTEGER NOT NULL, at INTEGER NOT NULL, source TEXT
 );
-INSERT INTO journal8 SELECT j.seq, j.family, r.id, j.version, j.at, s.id
+INSERT INTO journal8
+    SELECT j.seq, (SELECT a.family FROM audit a WHERE a.record_id = r.id LIMIT 1), r.id, j.version, j.at, s.id
     FROM journal j JOIN ids r ON r.key = j.record LEFT JOIN ids s ON s.key = j.source;
 DROP TABLE journal;
 ALTER TABLE journal8 RENAME TO journal;
@@ -98,7 +99,7 @@ fn bookkeeping(conn: &rusqlite::Connection) -> String {
     let sql = "SELECT a.seq || a.at || d.id || a.actor || a.family || r.id || a.action || coalesce(a.reason, '-')
                       || a.changes || coalesce(lower(hex(a.state_hash)), '-') || lower(hex(a.hash))
                FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record ORDER BY a.seq";
-    let journal = "SELECT j.seq || j.family || r.id || j.version || j.at || coalesce(s.id, '-')
+    let journal = "SELECT j.seq || r.id || j.version || j.at || coalesce(s.id, '-')
                    FROM journal j JOIN ids r ON r.key = j.record LEFT JOIN ids s ON s.key = j.source ORDER BY j.seq";
     let mut out = String::new();
     for q in [sql, journal] {

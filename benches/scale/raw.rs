@@ -128,8 +128,8 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         .map_err(|e| e.to_string())?;
     let mut journal = tx
         .prepare(
-            "INSERT INTO journal (family, record, version, at, source)
-             VALUES (?1, (SELECT key FROM ids WHERE id = ?2), ?3, ?4, (SELECT key FROM ids WHERE id = ?5))",
+            "INSERT INTO journal (record, version, at, source)
+             VALUES ((SELECT key FROM ids WHERE id = ?1), ?2, ?3, (SELECT key FROM ids WHERE id = ?4))",
         )
         .map_err(|e| e.to_string())?;
     intern.execute(["bench"]).map_err(|e| e.to_string())?;
@@ -171,7 +171,7 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         intern.execute([id]).map_err(|e| e.to_string())?;
         for seq in v["seqs"].as_array().into_iter().flatten() {
             journal
-                .execute(rusqlite::params![family, id, seq[1].as_i64(), at, "bench"])
+                .execute(rusqlite::params![id, seq[1].as_i64(), at, "bench"])
                 .map_err(|e| e.to_string())?;
         }
         audit_seq += 1;
@@ -188,8 +188,8 @@ fn items(v: Option<&Json>) -> &[Json] {
     v.and_then(Json::as_array).map_or(&[], Vec::as_slice)
 }
 
-/// The rows `rows` names besides a record's row and journal: its timeline events, an audit row with 32-byte
-/// hashes, and each sequence number seen.
+/// The rows `rows` names besides a record's row and journal: its timeline events, an audit row with 16-byte
+/// hashes (as wangge keeps them), and each sequence number seen.
 fn everything_else(
     tx: &rusqlite::Transaction,
     line: &Json,
@@ -238,7 +238,7 @@ fn everything_else(
                 family,
                 id,
                 changes,
-                vec![0u8; 32]
+                vec![0u8; 16]
             ])
         })
         .map_err(e)?;

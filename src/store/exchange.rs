@@ -21,16 +21,16 @@ pub fn journal_by_record(
     mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
     // The family's records in id order (its primary key), each with its changes (its key looked up by the unique
-    // index whatever the statistics say).
+    // index whatever the statistics say; a key names one record, so these changes are the family's).
     let mut st = conn.prepare_cached(&format!(
         "SELECT r.id, j.seq, j.version
          FROM {} r CROSS JOIN journal j ON j.record = (SELECT key FROM ids WHERE id = r.id)
-         WHERE j.family = ?1 AND j.seq BETWEEN ?2 AND ?3
-           AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?4))
+         WHERE j.seq BETWEEN ?1 AND ?2
+           AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?3))
          ORDER BY r.id, j.seq",
         family.table()
     ))?;
-    let mut rows = st.query(params![family.code(), lo, hi, skip_source])?;
+    let mut rows = st.query(params![lo, hi, skip_source])?;
     let mut current: Option<(String, Vec<(i64, u64)>)> = None;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;

@@ -77,16 +77,13 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
     let record = keys::key(tx, id)?;
     let source = v.source.map(|s| keys::key(tx, s)).transpose()?;
-    tx.prepare_cached(
-        "INSERT INTO journal (family, record, version, at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(rusqlite::params![
-        family.code(),
-        record,
-        version as i64,
-        ctx.now_ms(),
-        source
-    ])?;
+    tx.prepare_cached("INSERT INTO journal (record, version, at, source) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(rusqlite::params![
+            record,
+            version as i64,
+            ctx.now_ms(),
+            source
+        ])?;
     if v.index == Index::Now && !super::search::is_stale(tx)? {
         super::search::index(tx, family, id)?;
     }
