@@ -943,19 +943,21 @@ fn new_databases_and_backups_are_owner_only() {
     assert!(env.store.backup(&copy).is_err(), "never overwrites");
 }
 
+/// What `check` calls an error, in `lang`.
+fn check_errors(env: &Env, lang: Lang) -> Vec<String> {
+    check::run(env.store.conn(), env.store.today())
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.message(lang))
+        .collect()
+}
+
 #[test]
 fn check_passes_then_finds_a_tampered_and_a_removed_audit_row() {
     let mut env = township();
     let p = place(&mut env, &grid());
     gas_inspection(&mut env, &p, &["G2", "G3"]);
-    let today = env.store.today();
-    let errors = |env: &Env| -> Vec<String> {
-        check::run(env.store.conn(), today)
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.message(Lang::Zh))
-            .collect()
-    };
+    let errors = |env: &Env| check_errors(env, Lang::Zh);
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
     env.store
         .conn()
@@ -1054,14 +1056,7 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     assert!(all.len() as i64 > old_rows);
     assert!(all[..old_rows as usize].iter().all(|n| *n == 32), "{all:?}");
     assert!(all[old_rows as usize..].iter().all(|n| *n == 16), "{all:?}");
-    let today = env.store.today();
-    let errors = |env: &Env| -> Vec<String> {
-        check::run(env.store.conn(), today)
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.message(Lang::En))
-            .collect()
-    };
+    let errors = |env: &Env| check_errors(env, Lang::En);
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
     for seq in [2, old_rows + 1] {
         let c = env.store.conn();
@@ -1171,14 +1166,7 @@ fn check_finds_a_record_edited_behind_the_logs_back_even_a_personal_field() {
         .unwrap();
     let pl = place(&mut env, &grid());
     gas_inspection(&mut env, &pl, &["G2"]);
-    let today = env.store.today();
-    let errors = |env: &Env| -> Vec<String> {
-        check::run(env.store.conn(), today)
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| f.message(Lang::Zh))
-            .collect()
-    };
+    let errors = |env: &Env| check_errors(env, Lang::Zh);
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
     let c = env.store.conn();
     c.execute("UPDATE petitions SET phone = '13900000000'", [])
