@@ -773,32 +773,33 @@ CREATE INDEX timeline_record ON timeline (record, at);
 -- A record's row names its devices (origin, updated_by and those of its version vector) by their keys in `ids`
 -- instead of spelling out each UUID: about a hundred bytes a row. The version vector is `{"<key>": count}`. A
 -- record is read and written in its JSON form as before (src/store/keys.rs translates at the row's edge), so
--- bundles, the audit's state hashes and `check` see the same record. A vector that is not JSON is kept as it was
--- (`check` names it). From this version on an audit row keeps the first 16 bytes of its two SHA-256 hashes (the
--- chain and `check` take rows of either length; src/store/audit.rs). The journal no longer says each change's
--- family (a record's key names one record of one family, and an export reads the journal through the family's
--- table), and the timeline's index holds only the record (its few events are put in order as they are read).
+-- bundles, the audit's state hashes and `check` see the same record. A vector that is not a JSON object is kept
+-- as it was (`check` names it). From this version on an audit row keeps the first 16 bytes of its two SHA-256
+-- hashes (the chain and `check` take rows of either length; src/store/audit.rs). The journal no longer says
+-- each change's family (a record's key names one record of one family, and an export reads the journal through
+-- the family's table), and the timeline's index holds only the record (its few events are put in order as they
+-- are read).
+WITH vectors (vv) AS (
+    SELECT vv FROM places
+    UNION ALL SELECT vv FROM inspections
+    UNION ALL SELECT vv FROM patrols
+    UNION ALL SELECT vv FROM findings
+    UNION ALL SELECT vv FROM hazards
+    UNION ALL SELECT vv FROM petitions
+    UNION ALL SELECT vv FROM assignments
+),
+objects (vv) AS (
+    SELECT CASE WHEN NOT json_valid(vv) THEN '{}' WHEN json_type(vv) = 'object' THEN vv ELSE '{}' END FROM vectors
+)
 INSERT OR IGNORE INTO ids (id)
     SELECT origin FROM places UNION SELECT updated_by FROM places
-    UNION SELECT j.key FROM places, json_each(iif(json_valid(places.vv), places.vv, '{}')) j
-    UNION
-    SELECT origin FROM inspections UNION SELECT updated_by FROM inspections
-    UNION SELECT j.key FROM inspections, json_each(iif(json_valid(inspections.vv), inspections.vv, '{}')) j
-    UNION
-    SELECT origin FROM patrols UNION SELECT updated_by FROM patrols
-    UNION SELECT j.key FROM patrols, json_each(iif(json_valid(patrols.vv), patrols.vv, '{}')) j
-    UNION
-    SELECT origin FROM findings UNION SELECT updated_by FROM findings
-    UNION SELECT j.key FROM findings, json_each(iif(json_valid(findings.vv), findings.vv, '{}')) j
-    UNION
-    SELECT origin FROM hazards UNION SELECT updated_by FROM hazards
-    UNION SELECT j.key FROM hazards, json_each(iif(json_valid(hazards.vv), hazards.vv, '{}')) j
-    UNION
-    SELECT origin FROM petitions UNION SELECT updated_by FROM petitions
-    UNION SELECT j.key FROM petitions, json_each(iif(json_valid(petitions.vv), petitions.vv, '{}')) j
-    UNION
-    SELECT origin FROM assignments UNION SELECT updated_by FROM assignments
-    UNION SELECT j.key FROM assignments, json_each(iif(json_valid(assignments.vv), assignments.vv, '{}')) j;
+    UNION SELECT origin FROM inspections UNION SELECT updated_by FROM inspections
+    UNION SELECT origin FROM patrols UNION SELECT updated_by FROM patrols
+    UNION SELECT origin FROM findings UNION SELECT updated_by FROM findings
+    UNION SELECT origin FROM hazards UNION SELECT updated_by FROM hazards
+    UNION SELECT origin FROM petitions UNION SELECT updated_by FROM petitions
+    UNION SELECT origin FROM assignments UNION SELECT updated_by FROM assignments
+    UNION SELECT j.key FROM objects, json_each(objects.vv) j;
 
 CREATE TABLE places_lean (
     id            TEXT PRIMARY KEY,
@@ -828,7 +829,8 @@ INSERT INTO places_lean (id, origin, vv, version, created_at, updated_at, update
     address, kind, lat, lon, owner_name, owner_phone, floors, structure, year_built, use_type, business_type,
     occupancy)
     SELECT id, (SELECT i.key FROM ids i WHERE i.id = places.origin),
-           CASE WHEN json_valid(places.vv)
+           CASE WHEN NOT json_valid(places.vv) THEN places.vv
+                WHEN json_type(places.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(places.vv) j JOIN ids i ON i.id = j.key)
                 ELSE places.vv END,
@@ -863,7 +865,8 @@ CREATE TABLE inspections_lean (
 INSERT INTO inspections_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted,
     region_code, place_id, category, subject, inspected_on, inspector, verdict, failed_count, note, results)
     SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = inspections.origin),
-           CASE WHEN json_valid(inspections.vv)
+           CASE WHEN NOT json_valid(inspections.vv) THEN inspections.vv
+                WHEN json_type(inspections.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(inspections.vv) j JOIN ids i ON i.id = j.key)
                 ELSE inspections.vv END,
@@ -900,7 +903,8 @@ CREATE TABLE patrols_lean (
 INSERT INTO patrols_lean (rowid, id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
     worker, route, zone, started_at, ended_at, distance_km, weather, status, nothing_found, note)
     SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = patrols.origin),
-           CASE WHEN json_valid(patrols.vv)
+           CASE WHEN NOT json_valid(patrols.vv) THEN patrols.vv
+                WHEN json_type(patrols.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(patrols.vv) j JOIN ids i ON i.id = j.key)
                 ELSE patrols.vv END,
@@ -945,7 +949,8 @@ INSERT INTO findings_lean (rowid, id, origin, vv, version, created_at, updated_a
     patrol_id, code, description, location, lat, lon, found_on, zone, on_site_action, crop, area_mu, loss_yuan,
     department, referred_on, deadline, handled_on, verified_on, status)
     SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = findings.origin),
-           CASE WHEN json_valid(findings.vv)
+           CASE WHEN NOT json_valid(findings.vv) THEN findings.vv
+                WHEN json_type(findings.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(findings.vv) j JOIN ids i ON i.id = j.key)
                 ELSE findings.vv END,
@@ -993,7 +998,8 @@ INSERT INTO hazards_lean (rowid, id, origin, vv, version, created_at, updated_at
     inspection_id, item_code, finding_id, place_id, category, grade, description, responsible, notice_no, found_on,
     deadline, original_deadline, extensions, status, rectified_on, closed_on)
     SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = hazards.origin),
-           CASE WHEN json_valid(hazards.vv)
+           CASE WHEN NOT json_valid(hazards.vv) THEN hazards.vv
+                WHEN json_type(hazards.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(hazards.vv) j JOIN ids i ON i.id = j.key)
                 ELSE hazards.vv END,
@@ -1066,7 +1072,8 @@ INSERT INTO petitions_lean (rowid, id, origin, vv, version, created_at, updated_
     replied_on, outcome, closed_on, satisfaction, review_requested_on, review_due, reviewed_on, reexam_requested_on,
     reexam_due, reexamined_on, finalized_on, office_due, repeat_of)
     SELECT rowid, id, (SELECT i.key FROM ids i WHERE i.id = petitions.origin),
-           CASE WHEN json_valid(petitions.vv)
+           CASE WHEN NOT json_valid(petitions.vv) THEN petitions.vv
+                WHEN json_type(petitions.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(petitions.vv) j JOIN ids i ON i.id = j.key)
                 ELSE petitions.vv END,
@@ -1110,7 +1117,8 @@ CREATE TABLE assignments_lean (
 INSERT INTO assignments_lean (id, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code,
     target_family, target_id, assigned_by, assigned_on, deadline, note, status, reply, done_on)
     SELECT id, (SELECT i.key FROM ids i WHERE i.id = assignments.origin),
-           CASE WHEN json_valid(assignments.vv)
+           CASE WHEN NOT json_valid(assignments.vv) THEN assignments.vv
+                WHEN json_type(assignments.vv) = 'object'
                 THEN (SELECT json_group_object(CAST(i.key AS TEXT), j.value)
                       FROM json_each(assignments.vv) j JOIN ids i ON i.id = j.key)
                 ELSE assignments.vv END,

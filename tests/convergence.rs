@@ -105,17 +105,13 @@ fn covers(big: &BTreeMap<String, u64>, small: &BTreeMap<String, u64>) -> bool {
 
 /// (description, vector) of every hazard.
 fn hazards(d: &Db) -> BTreeMap<String, (String, String)> {
-    let mut st = d
-        .store
-        .conn()
-        .prepare(&format!(
-            "SELECT id, description, vv FROM (SELECT {} FROM hazards)",
-            wangge::store::keys::row_columns(d.store.conn(), "hazards").unwrap()
-        ))
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+    wangge::store::records::select::<wangge::domain::hazard::Hazard>(d.store.conn(), "1 = 1", &[])
         .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .map(|h| {
+            let vv = serde_json::to_string(&h.meta.vv).unwrap();
+            (h.meta.id.to_string(), (h.description, vv))
+        })
         .collect()
 }
 

@@ -14,7 +14,7 @@ use wangge::domain::patrol::{
 };
 use wangge::domain::petition::*;
 use wangge::domain::place::{Place, PlaceKind};
-use wangge::domain::record::{Meta, Record};
+use wangge::domain::record::{Family, Meta, Record};
 use wangge::domain::{Lang, Localized};
 use wangge::store::check::Severity;
 use wangge::store::{
@@ -1016,8 +1016,27 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     let old_rows = rows.len() as i64;
     assert!(old_rows >= 3);
     let mut prev = GENESIS.to_owned();
-    for (seq, at, [device, actor, family, record, action], reason, changes, state) in &rows {
-        let state = state.as_ref().map(hex::encode);
+    for (i, (seq, at, [device, actor, family, record, action], reason, changes, state)) in
+        rows.iter().enumerate()
+    {
+        let mut state = state.as_ref().map(hex::encode);
+        // A record's last state as it was written then: its whole hash.
+        let last = !rows[i + 1..]
+            .iter()
+            .any(|r| r.2[3] == *record && r.5.is_some());
+        if let (Some(short), true, Some(family)) = (&state, last, Family::from_code(family)) {
+            let map = wangge::store::exchange::row_map(c, family, record)
+                .unwrap()
+                .unwrap();
+            let whole = wangge::store::audit::state_hash(&map);
+            assert!(whole.starts_with(short.as_str()));
+            c.execute(
+                "UPDATE audit SET state_hash = ?1 WHERE seq = ?2",
+                rusqlite::params![hex::decode(&whole).unwrap(), seq],
+            )
+            .unwrap();
+            state = Some(whole);
+        }
         let hash = AuditRow {
             seq: *seq,
             at: *at,
@@ -1054,6 +1073,11 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     };
     let all = lengths(&env);
     assert!(all.len() as i64 > old_rows);
+    let whole_states = count(
+        &env.store,
+        "SELECT count(*) FROM audit WHERE length(state_hash) = 32",
+    );
+    assert!(whole_states >= 2, "{whole_states}");
     assert!(all[..old_rows as usize].iter().all(|n| *n == 32), "{all:?}");
     assert!(all[old_rows as usize..].iter().all(|n| *n == 16), "{all:?}");
     let errors = |env: &Env| check_errors(env, Lang::En);
@@ -1075,6 +1099,31 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
         .unwrap();
     }
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
+    // A record whose last state the log holds whole, edited behind its back, is found; and so is a version
+    // vector naming a device by a key that names nothing.
+    let c = env.store.conn();
+    c.execute(
+        "UPDATE inspections SET note = '改过' WHERE rowid = (SELECT min(rowid) FROM inspections)",
+        [],
+    )
+    .unwrap();
+    let e = errors(&env);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("differ from what the audit log recorded")),
+        "{e:?}"
+    );
+    c.execute(
+        "UPDATE hazards SET vv = replace(vv, '\"' || origin || '\"', '\"999999\"')",
+        [],
+    )
+    .unwrap();
+    let e = errors(&env);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("hazard records holding an id, device or region code")),
+        "{e:?}"
+    );
 }
 
 #[test]

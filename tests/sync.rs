@@ -231,23 +231,12 @@ fn concurrent_edits_end_as_a_conflict_on_both_sides_with_the_same_winner() {
     let s = take(&mut a, &down).unwrap();
     assert_eq!(s.conflicts, 1, "{s:?}");
     let row = |db: &Db| {
-        db.store
-            .conn()
-            .query_row(
-                &format!(
-                    "SELECT description, vv, version FROM (SELECT {} FROM hazards) WHERE id = '{id}'",
-                    wangge::store::keys::row_columns(db.store.conn(), "hazards").unwrap()
-                ),
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )
-            .unwrap()
+        let h = wangge::store::hazards::get(db.store.conn(), &id).unwrap();
+        (
+            h.description,
+            serde_json::to_string(&h.meta.vv).unwrap(),
+            h.meta.version,
+        )
     };
     assert_eq!(row(&a), row(&c));
     // Nothing is dropped: the losing version is kept for review on both sides.

@@ -113,11 +113,15 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
     // A device is named by its key in `ids`: a key that names nothing is as unreadable as a bad spelling.
     const DEVICE: &str = "coalesce((SELECT length(i.id) <> 36 OR i.id GLOB '*[^0-9a-f-]*' FROM ids i \
                           WHERE i.key = {c}), 1)";
+    // And so is each device of the version vector (a vector that is not JSON is `versions`' to name).
+    const VECTOR: &str = "EXISTS (SELECT 1 FROM json_each(iif(json_valid({c}), {c}, '{}')) j \
+                          WHERE NOT EXISTS (SELECT 1 FROM ids i WHERE i.key = j.key))";
     for family in Family::ALL {
         let conds: Vec<String> = [
             (UUID, "id"),
             (DEVICE, "origin"),
             (DEVICE, "updated_by"),
+            (VECTOR, "vv"),
             (CODE, "region_code"),
         ]
         .iter()

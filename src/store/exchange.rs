@@ -105,15 +105,14 @@ pub fn cursors(conn: &Connection) -> Result<Vec<(String, i64, i64, i64)>> {
 
 /// A record's row as its JSON form (tombstones included), or None.
 pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map<String, Value>>> {
-    let table = family.table();
-    let sql = format!(
-        "SELECT {} FROM {table} WHERE id = ?1",
-        super::keys::row_columns(conn, table)?
-    );
+    let sql = format!("SELECT * FROM {} WHERE id = ?1", family.table());
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    let devices = super::keys::DeviceIds::new(conn);
     Ok(st
-        .query_row([id], |row| super::records::row_to_map(row, &names))
+        .query_row([id], |row| {
+            super::records::row_to_map(row, &names, &devices)
+        })
         .optional()?)
 }
 

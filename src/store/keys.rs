@@ -1,7 +1,7 @@
 //! The ids the bookkeeping names (a record, a device, a worker, a region), each stored once in `ids` and named
 //! by its integer key there: the audit log, the journal and the timeline name one in every row, and a record's
 //! row its devices (its origin, last writer and version vector). A row is translated at its edge: written from
-//! its record's JSON form (`to_column`) and read back into it (`row_columns`).
+//! its record's JSON form (`to_column`) and read back into it (`DeviceIds`).
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension};
@@ -29,7 +29,7 @@ fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
 
 /// A record row's columns that name devices by key: what they hold is a device's key in `ids`, what the record's
 /// JSON form holds is its id.
-const DEVICE_COLUMNS: [&str; 2] = ["origin", "updated_by"];
+pub(crate) const DEVICE_COLUMNS: [&str; 2] = ["origin", "updated_by"];
 
 /// A field of a record's JSON form as its row holds it: a device by its key, a version vector as `{"<key>":
 /// count}`, anything else as it is (`None`).
@@ -50,36 +50,47 @@ pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>
     Ok(Some(Sql::Text(Value::Object(keyed).to_string())))
 }
 
-/// The select list that reads a row of `table` in its record's JSON form: every column by its name, the devices
-/// (and a version vector's) by their ids. A device's key that `ids` lacks reads as NULL (the record then fails to
-/// read and `check` names it); a vector that is not JSON as empty (`check` names it).
-pub fn row_columns(conn: &Connection, table: &str) -> Result<String> {
-    ROW_COLUMNS.with(|cache| {
-        if let Some(list) = cache.borrow().get(table) {
-            return Ok(list.clone());
-        }
-        let st = conn.prepare(&format!("SELECT * FROM {table} LIMIT 0"))?;
-        let list = st
-            .column_names()
-            .map(|c| match c {
-                "origin" | "updated_by" => {
-                    format!("(SELECT i.id FROM ids i WHERE i.key = {table}.{c}) AS {c}")
-                }
-                "vv" => format!(
-                    "iif(json_valid({table}.vv), (SELECT json_group_object(i.id, j.value ORDER BY i.id) \
-                     FROM json_each({table}.vv) j JOIN ids i ON i.key = CAST(j.key AS INTEGER)), '{{}}') AS vv"
-                ),
-                other => format!("{table}.{other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        cache.borrow_mut().insert(table.to_owned(), list.clone());
-        Ok(list)
-    })
+/// The devices that rows name by key, each looked up in `ids` once while rows are read (a scan of a million rows
+/// names a handful of devices).
+pub struct DeviceIds<'c> {
+    conn: &'c Connection,
+    known: std::cell::RefCell<std::collections::HashMap<i64, Option<String>>>,
 }
 
-thread_local! {
-    /// Each family table's select list, built once (the columns of a table never change in a run).
-    static ROW_COLUMNS: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+impl<'c> DeviceIds<'c> {
+    pub fn new(conn: &'c Connection) -> DeviceIds<'c> {
+        DeviceIds {
+            conn,
+            known: Default::default(),
+        }
+    }
+
+    /// The id of the device `key` names (None: a key that names nothing; the record then fails to read, and
+    /// `check` names the row).
+    pub fn id(&self, key: i64) -> rusqlite::Result<Option<String>> {
+        if let Some(id) = self.known.borrow().get(&key) {
+            return Ok(id.clone());
+        }
+        let id: Option<String> = self
+            .conn
+            .prepare_cached("SELECT id FROM ids WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        self.known.borrow_mut().insert(key, id.clone());
+        Ok(id)
+    }
+
+    /// A version vector as a row holds it (`{"<key>": count}`), in its JSON form: each device by its id. A
+    /// vector that is not JSON reads as empty, a device whose key names nothing is left out (`check` names
+    /// both).
+    pub fn vector(&self, column: &[u8]) -> rusqlite::Result<Value> {
+        let keyed: Map<String, Value> = serde_json::from_slice(column).unwrap_or_default();
+        let mut out = Map::new();
+        for (key, count) in keyed {
+            if let Some(id) = key.parse().ok().map(|k| self.id(k)).transpose()?.flatten() {
+                out.insert(id, count);
+            }
+        }
+        Ok(Value::Object(out))
+    }
 }

@@ -6,6 +6,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
+use super::keys::{DEVICE_COLUMNS, DeviceIds};
 use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
@@ -130,10 +131,11 @@ fn upsert_sql(table: &str, cols: &[&str]) -> String {
     )
 }
 
-/// Reads one row as the JSON form of its record.
+/// Reads one row as the JSON form of its record (its devices by their ids, looked up in `devices`).
 pub(crate) fn row_to_map(
     row: &rusqlite::Row,
     names: &[String],
+    devices: &DeviceIds,
 ) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
@@ -142,12 +144,13 @@ pub(crate) fn row_to_map(
             rusqlite::types::ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name.as_str()) => {
                 Value::Bool(n != 0)
             }
+            rusqlite::types::ValueRef::Integer(n) if DEVICE_COLUMNS.contains(&name.as_str()) => {
+                devices.id(n)?.map_or(Value::Null, Value::String)
+            }
             rusqlite::types::ValueRef::Integer(n) => Value::from(n),
             rusqlite::types::ValueRef::Real(f) => Value::from(f),
             // A record's version vector, and an inspection's item results: JSON in their column.
-            rusqlite::types::ValueRef::Text(t) if name == "vv" => {
-                serde_json::from_slice(t).unwrap_or(Value::Object(Map::new()))
-            }
+            rusqlite::types::ValueRef::Text(t) if name == "vv" => devices.vector(t)?,
             rusqlite::types::ValueRef::Text(t) if name == "results" => {
                 super::inspections::results_from_column(t)
             }
@@ -178,31 +181,25 @@ pub fn select<R: Record>(
     where_sql: &str,
     params: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<R>> {
-    let table = R::FAMILY.table();
-    let sql = format!(
-        "SELECT {} FROM {table} WHERE {where_sql}",
-        super::keys::row_columns(conn, table)?
-    );
+    let sql = format!("SELECT * FROM {} WHERE {where_sql}", R::FAMILY.table());
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    let devices = DeviceIds::new(conn);
     let maps = st
-        .query_map(params, |row| row_to_map(row, &names))?
+        .query_map(params, |row| row_to_map(row, &names, &devices))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     maps.into_iter().map(from_map).collect()
 }
 
 /// Calls `f` with every record of a family (tombstones included), streaming: memory stays flat.
 pub fn for_each<R: Record>(conn: &Connection, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
-    let table = R::FAMILY.table();
-    let sql = format!(
-        "SELECT {} FROM {table}",
-        super::keys::row_columns(conn, table)?
-    );
+    let sql = format!("SELECT * FROM {}", R::FAMILY.table());
     let mut st = conn.prepare(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    let devices = DeviceIds::new(conn);
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
-        f(from_map(row_to_map(row, &names)?)?)?;
+        f(from_map(row_to_map(row, &names, &devices)?)?)?;
     }
     Ok(())
 }

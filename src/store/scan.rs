@@ -7,11 +7,13 @@ use serde_json::{Map, Value};
 
 use super::Result;
 use super::exchange::EventRow;
+use super::keys::DeviceIds;
 use super::records::row_to_map;
 use crate::domain::record::Family;
 
 /// The statements of one family's scan; `start` runs them.
 pub struct Statements<'c> {
+    conn: &'c Connection,
     rows: Statement<'c>,
     events: Statement<'c>,
 }
@@ -19,10 +21,7 @@ pub struct Statements<'c> {
 impl<'c> Statements<'c> {
     pub fn prepare(conn: &'c Connection, family: Family) -> Result<Statements<'c>> {
         let table = family.table();
-        let rows = conn.prepare(&format!(
-            "SELECT {} FROM {table} ORDER BY id",
-            super::keys::row_columns(conn, table)?
-        ))?;
+        let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
         // The events of this family's records (an id names one record in one family), ordered as
         // `exchange::events` orders one record's. The records are walked in id order and each key looked up by
         // its unique index whatever the statistics say (a county's can date from when `ids` was empty).
@@ -32,14 +31,15 @@ impl<'c> Statements<'c> {
              FROM {table} r CROSS JOIN timeline t ON t.record = (SELECT key FROM ids WHERE id = r.id)
              ORDER BY r.id, t.at, t.id"
         ))?;
-        Ok(Statements { rows, events })
+        Ok(Statements { conn, rows, events })
     }
 
     pub fn start(&mut self) -> Result<Scan<'_>> {
         let names: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
+        let devices = DeviceIds::new(self.conn);
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
-                Ok((r.get(0)?, row_to_map(r, &names)?))
+                Ok((r.get(0)?, row_to_map(r, &names, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, |r| {
                 Ok((
@@ -62,7 +62,7 @@ impl<'c> Statements<'c> {
 /// A record's row as JSON (an inspection's with its results), with its timeline.
 pub type Found = (Map<String, Value>, Vec<EventRow>);
 
-type ReadRow<T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(String, T)>>;
+type ReadRow<'s, T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(String, T)> + 's>;
 
 /// One family's cursors. Ask for records in ascending id order (the journal's order).
 pub struct Scan<'s> {
@@ -84,16 +84,13 @@ impl Scan<'_> {
 /// A cursor over rows keyed by record id in ascending order, one row read ahead.
 struct Ahead<'s, T> {
     rows: Rows<'s>,
-    read: ReadRow<T>,
+    read: ReadRow<'s, T>,
     next: Option<(String, T)>,
     done: bool,
 }
 
 impl<'s, T> Ahead<'s, T> {
-    fn new(
-        rows: Rows<'s>,
-        read: impl FnMut(&Row) -> rusqlite::Result<(String, T)> + 'static,
-    ) -> Self {
+    fn new(rows: Rows<'s>, read: impl FnMut(&Row) -> rusqlite::Result<(String, T)> + 's) -> Self {
         Ahead {
             rows,
             read: Box::new(read),

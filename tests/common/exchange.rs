@@ -149,24 +149,19 @@ pub const RECORD_TABLES: [&str; 7] = [
 pub fn records_state(db: &Db) -> String {
     let conn = db.store.conn();
     let mut out = String::new();
-    for t in RECORD_TABLES {
+    // Each record in its JSON form (a row names its devices by keys of its own database's `ids`).
+    for family in wangge::domain::record::Family::ALL {
         let mut st = conn
-            .prepare(&format!(
-                "SELECT {} FROM {t} ORDER BY 1, 2",
-                wangge::store::keys::row_columns(conn, t).unwrap()
-            ))
+            .prepare(&format!("SELECT id FROM {} ORDER BY id", family.table()))
             .unwrap();
-        let n = st.column_count();
-        for row in st
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
+        let ids: Vec<String> = st
+            .query_map([], |r| r.get(0))
             .unwrap()
-        {
-            out.push_str(&row.unwrap());
+            .map(Result::unwrap)
+            .collect();
+        for id in ids {
+            let record = wangge::store::exchange::row_map(conn, *family, &id).unwrap();
+            out.push_str(&serde_json::to_string(&record).unwrap());
             out.push('\n');
         }
     }

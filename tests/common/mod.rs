@@ -113,7 +113,7 @@ pub fn devices_spelled_out(conn: &rusqlite::Connection) {
             "UPDATE {t} SET origin = (SELECT id FROM ids WHERE key = {t}.origin),
                  updated_by = (SELECT id FROM ids WHERE key = {t}.updated_by),
                  vv = (SELECT json_group_object(i.id, j.value) FROM json_each({t}.vv) j
-                       JOIN ids i ON i.key = CAST(j.key AS INTEGER));"
+                       JOIN ids i ON i.key = j.key);"
         ))
         .unwrap();
     }
