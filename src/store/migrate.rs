@@ -68,8 +68,10 @@ pub fn run(conn: &mut Connection) -> Result<()> {
     let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     conn.pragma_update(None, "foreign_keys", false)?;
     let steps = steps(conn);
-    conn.pragma_update(None, "foreign_keys", enforced)?;
+    // A step's own error says more than a failure to switch foreign keys back.
+    let restored = conn.pragma_update(None, "foreign_keys", enforced);
     steps?;
+    restored?;
     conn.execute_batch("ANALYZE sqlite_schema")?;
     Ok(())
 }
