@@ -1153,3 +1153,77 @@ CREATE INDEX journal_record ON journal (record, seq);
 
 DROP INDEX timeline_record;
 CREATE INDEX timeline_record ON timeline (record);
+
+-- @migration 13 -----------------------------------------------------------------------------------------------
+-- The logs' repeated words stored once. The audit log names each row's actor, family and action, and the timeline
+-- each event's actor and action, by their key in `names` (a few hundred words in a county: a worker's name, a
+-- family's code, an action's code) instead of spelling them out in every row. The audit's hash still covers the
+-- words (src/store/audit.rs reads them back). The journal is kept in record order (`WITHOUT ROWID`, keyed by
+-- record and sequence number): the export and `check` read it by record, so it needs no second index; it no
+-- longer holds each change's time, and `journal_head` holds the last number handed out and when.
+CREATE TABLE names (
+    key  INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+INSERT INTO names (name)
+    SELECT actor FROM audit UNION SELECT family FROM audit UNION SELECT action FROM audit
+    UNION SELECT actor FROM timeline UNION SELECT action FROM timeline;
+
+CREATE TABLE audit_lean (
+    seq        INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    device     INTEGER NOT NULL REFERENCES ids (key),
+    actor      INTEGER NOT NULL REFERENCES names (key),
+    family     INTEGER NOT NULL REFERENCES names (key),
+    record     INTEGER NOT NULL REFERENCES ids (key),
+    action     INTEGER NOT NULL REFERENCES names (key),
+    reason     TEXT,
+    changes    TEXT NOT NULL,
+    state_hash BLOB,
+    hash       BLOB NOT NULL
+);
+INSERT INTO audit_lean (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
+    SELECT a.seq, a.at, a.device, w.key, f.key, a.record, n.key, a.reason, a.changes, a.state_hash, a.hash
+    FROM audit a JOIN names w ON w.name = a.actor JOIN names f ON f.name = a.family JOIN names n ON n.name = a.action
+    ORDER BY a.seq;
+DROP TABLE audit;
+ALTER TABLE audit_lean RENAME TO audit;
+CREATE INDEX audit_record ON audit (record, seq);
+
+CREATE TABLE timeline_lean (
+    id      BLOB NOT NULL,
+    origin  INTEGER NOT NULL REFERENCES ids (key),
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    at      INTEGER NOT NULL,
+    on_date TEXT,
+    actor   INTEGER NOT NULL REFERENCES names (key),
+    action  INTEGER NOT NULL REFERENCES names (key),
+    note    TEXT
+);
+INSERT INTO timeline_lean (rowid, id, origin, record, at, on_date, actor, action, note)
+    SELECT t.rowid, t.id, t.origin, t.record, t.at, t.on_date, w.key, n.key, t.note
+    FROM timeline t JOIN names w ON w.name = t.actor JOIN names n ON n.name = t.action ORDER BY t.rowid;
+DROP TABLE timeline;
+ALTER TABLE timeline_lean RENAME TO timeline;
+CREATE INDEX timeline_record ON timeline (record);
+
+CREATE TABLE journal_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    seq INTEGER NOT NULL,
+    at  INTEGER NOT NULL
+);
+-- The numbers already handed out stay handed out, even those of rows no longer here.
+INSERT INTO journal_head (one, seq, at)
+    SELECT 1, max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal'), 0),
+                  coalesce((SELECT max(seq) FROM journal), 0)),
+           coalesce((SELECT at FROM journal ORDER BY seq DESC LIMIT 1), 0);
+CREATE TABLE journal_lean (
+    record  INTEGER NOT NULL REFERENCES ids (key),
+    seq     INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    source  INTEGER REFERENCES ids (key),
+    PRIMARY KEY (record, seq)
+) WITHOUT ROWID;
+INSERT INTO journal_lean (record, seq, version, source) SELECT record, seq, version, source FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_lean RENAME TO journal;

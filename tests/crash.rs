@@ -287,7 +287,8 @@ fn journal(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn
         .prepare(
-            "SELECT (SELECT a.family FROM audit a WHERE a.record = j.record LIMIT 1) || ' ' || j.version
+            "SELECT (SELECT f.name FROM audit a JOIN names f ON f.key = a.family WHERE a.record = j.record LIMIT 1)
+                    || ' ' || j.version
              FROM journal j ORDER BY j.seq",
         )
         .unwrap();

@@ -1,4 +1,4 @@
-//! Migrations 9 to 12 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 13 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
@@ -96,10 +96,12 @@ PRAGMA user_version = 8;
 
 /// The audit log and journal as their rows say them, ids and hashes spelled out.
 fn bookkeeping(conn: &rusqlite::Connection) -> String {
-    let sql = "SELECT a.seq || a.at || d.id || a.actor || a.family || r.id || a.action || coalesce(a.reason, '-')
+    let sql = "SELECT a.seq || a.at || d.id || w.name || f.name || r.id || n.name || coalesce(a.reason, '-')
                       || a.changes || coalesce(lower(hex(a.state_hash)), '-') || lower(hex(a.hash))
-               FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record ORDER BY a.seq";
-    let journal = "SELECT j.seq || r.id || j.version || j.at || coalesce(s.id, '-')
+               FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record
+                    JOIN names w ON w.key = a.actor JOIN names f ON f.key = a.family JOIN names n ON n.key = a.action
+               ORDER BY a.seq";
+    let journal = "SELECT j.seq || r.id || j.version || coalesce(s.id, '-')
                    FROM journal j JOIN ids r ON r.key = j.record LEFT JOIN ids s ON s.key = j.source ORDER BY j.seq";
     let mut out = String::new();
     for q in [sql, journal] {
@@ -269,9 +271,10 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
         searches(c.store.conn()),
     );
     assert!(before.4.contains("Hit {"), "the searches find something");
-    let sequence = one(&c, "SELECT seq FROM sqlite_sequence WHERE name = 'journal'");
+    let head = one(&c, "SELECT seq * 10000000000000 + at FROM journal_head");
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
+    common::words_spelled_out(c.store.conn());
     common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     assert_eq!(
@@ -305,8 +308,9 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     assert_eq!(before.3, after.3, "the report");
     assert_eq!(before.4, after.4, "the searches");
     assert_eq!(
-        one(&c, "SELECT seq FROM sqlite_sequence WHERE name = 'journal'"),
-        sequence
+        one(&c, "SELECT seq * 10000000000000 + at FROM journal_head"),
+        head,
+        "the journal's last number and its time"
     );
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
     assert_eq!(
@@ -338,7 +342,10 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     );
     c.store
         .conn()
-        .execute("UPDATE audit SET actor = '别人' WHERE seq = 5", [])
+        .execute_batch(
+            "INSERT INTO names (name) VALUES ('别人');
+             UPDATE audit SET actor = (SELECT key FROM names WHERE name = '别人') WHERE seq = 5;",
+        )
         .unwrap();
     assert!(
         errors(&c)
@@ -352,6 +359,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
 #[test]
 fn an_edited_hash_in_the_schema_before_is_still_found_after_the_migration() {
     let (_a, c) = county();
+    common::words_spelled_out(c.store.conn());
     common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     c.store

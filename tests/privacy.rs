@@ -80,7 +80,7 @@ fn ended_cases_lose_their_personal_data_and_the_county_follows() {
         .store
         .conn()
         .query_row(
-            "SELECT group_concat(coalesce(changes, ''), '\n') FROM audit WHERE action = 'purge_personal'",
+            "SELECT group_concat(coalesce(changes, ''), '\n') FROM audit WHERE action = (SELECT key FROM names WHERE name = 'purge_personal')",
             [],
             |r| r.get(0),
         )

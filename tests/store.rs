@@ -961,7 +961,10 @@ fn check_passes_then_finds_a_tampered_and_a_removed_audit_row() {
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
     env.store
         .conn()
-        .execute("UPDATE audit SET actor = '别人' WHERE seq = 3", [])
+        .execute_batch(
+            "INSERT INTO names (name) VALUES ('别人');
+             UPDATE audit SET actor = (SELECT key FROM names WHERE name = '别人') WHERE seq = 3;",
+        )
         .unwrap();
     let e = errors(&env);
     assert!(
@@ -970,7 +973,10 @@ fn check_passes_then_finds_a_tampered_and_a_removed_audit_row() {
     );
     env.store
         .conn()
-        .execute("UPDATE audit SET actor = '张伟' WHERE seq = 3", [])
+        .execute(
+            "UPDATE audit SET actor = (SELECT key FROM names WHERE name = '张伟') WHERE seq = 3",
+            [],
+        )
         .unwrap();
     assert!(errors(&env).is_empty());
     env.store
@@ -1002,8 +1008,10 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     );
     let rows: Vec<Row> = c
         .prepare(
-            "SELECT a.seq, a.at, d.id, a.actor, a.family, r.id, a.action, a.reason, a.changes, a.state_hash
-             FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record ORDER BY a.seq",
+            "SELECT a.seq, a.at, d.id, w.name, f.name, r.id, n.name, a.reason, a.changes, a.state_hash
+             FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record
+                  JOIN names w ON w.key = a.actor JOIN names f ON f.key = a.family JOIN names n ON n.key = a.action
+             ORDER BY a.seq",
         )
         .unwrap()
         .query_map([], |r| {
@@ -1084,8 +1092,13 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
     assert!(errors(&env).is_empty(), "{:?}", errors(&env));
     for seq in [2, old_rows + 1] {
         let c = env.store.conn();
-        c.execute("UPDATE audit SET actor = '别人' WHERE seq = ?1", [seq])
+        c.execute("INSERT OR IGNORE INTO names (name) VALUES ('别人')", [])
             .unwrap();
+        c.execute(
+            "UPDATE audit SET actor = (SELECT key FROM names WHERE name = '别人') WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
         let e = errors(&env);
         assert!(
             e.iter()
@@ -1191,7 +1204,8 @@ fn several_workers_share_a_device_and_each_action_names_its_worker() {
         .store
         .conn()
         .query_row(
-            "SELECT actor FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1)",
+            "SELECT w.name FROM audit a JOIN names w ON w.key = a.actor
+             WHERE a.record = (SELECT key FROM ids WHERE id = ?1)",
             [&p.meta.id],
             |r| r.get(0),
         )
@@ -1316,6 +1330,7 @@ fn an_upgrade_in_this_process_leaves_the_planner_its_statistics() {
         )
         .unwrap();
     let latest = count(&env.store, "PRAGMA user_version");
+    common::words_spelled_out(env.store.conn());
     env.store
         .conn()
         .pragma_update(None, "user_version", latest - 1)

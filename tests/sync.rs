@@ -320,7 +320,7 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
     assert_eq!(
         one(
             &c,
-            "SELECT count(*) FROM audit WHERE action = 'resolve_conflict' AND reason LIKE '与乡镇电话核实%'"
+            "SELECT count(*) FROM audit WHERE action = (SELECT key FROM names WHERE name = 'resolve_conflict') AND reason LIKE '与乡镇电话核实%'"
         ),
         2,
         "the record's row and the decision's row"
@@ -465,7 +465,7 @@ fn a_held_record_is_taken_when_its_correction_arrives_or_discarded_with_a_note()
     assert_eq!(
         one(
             &d,
-            "SELECT count(*) FROM audit WHERE action = 'discard_quarantined'"
+            "SELECT count(*) FROM audit WHERE action = (SELECT key FROM names WHERE name = 'discard_quarantined')"
         ),
         1
     );

@@ -180,7 +180,7 @@ fn personal_data_is_masked_and_revealing_it_is_audited() {
         .store
         .conn()
         .query_row(
-            "SELECT count(*) FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1) AND action = 'reveal'",
+            "SELECT count(*) FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1) AND action = (SELECT key FROM names WHERE name = 'reveal')",
             [&pid],
             |r| r.get(0),
         )

@@ -119,7 +119,7 @@ fn a_new_device_adds_a_village_and_a_grid_on_screen_and_forms_offer_them() {
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) FROM audit WHERE family = 'region' AND action = 'add'"
+            "SELECT count(*) FROM audit WHERE family = (SELECT key FROM names WHERE name = 'region') AND action = (SELECT key FROM names WHERE name = 'add')"
         ),
         2
     );

@@ -159,7 +159,7 @@ fn a_conflict_is_opened_and_the_other_side_kept_with_a_note() {
     assert_eq!(
         count(
             &c,
-            "SELECT count(*) FROM audit WHERE action = 'resolve_conflict' AND reason = '电话核实'"
+            "SELECT count(*) FROM audit WHERE action = (SELECT key FROM names WHERE name = 'resolve_conflict') AND reason = '电话核实'"
         ),
         2
     );

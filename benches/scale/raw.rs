@@ -122,19 +122,25 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             cols,
         ));
     }
-    // The journal names a record by its key in `ids`, as wangge's does.
+    // The journal names a record by its key in `ids`, as wangge's does, and numbers its entries on from its head.
     let mut intern = tx
         .prepare("INSERT OR IGNORE INTO ids (id) VALUES (?1)")
         .map_err(|e| e.to_string())?;
     let mut journal = tx
         .prepare(
-            "INSERT INTO journal (record, version, at, source)
+            "INSERT INTO journal (record, seq, version, source)
              VALUES ((SELECT key FROM ids WHERE id = ?1), ?2, ?3, (SELECT key FROM ids WHERE id = ?4))",
         )
         .map_err(|e| e.to_string())?;
     intern.execute(["bench"]).map_err(|e| e.to_string())?;
+    // The logs' words by key in `names`, as wangge's are (one word for all: the floor of what they store).
+    tx.execute("INSERT OR IGNORE INTO names (name) VALUES ('bench')", [])
+        .map_err(|e| e.to_string())?;
+    let mut journal_seq: i64 = tx
+        .query_row("SELECT seq FROM journal_head", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
     let file = std::fs::File::open(bundle).map_err(|e| e.to_string())?;
-    let mut n = 0u64;
+    let (mut n, mut last_at) = (0u64, 0i64);
     let mut audit_seq: i64 = tx
         .query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
@@ -170,15 +176,22 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         let at = record.get("updated_at").and_then(Json::as_i64).unwrap_or(0);
         intern.execute([id]).map_err(|e| e.to_string())?;
         for seq in v["seqs"].as_array().into_iter().flatten() {
+            journal_seq += 1;
             journal
-                .execute(rusqlite::params![id, seq[1].as_i64(), at, "bench"])
+                .execute(rusqlite::params![id, journal_seq, seq[1].as_i64(), "bench"])
                 .map_err(|e| e.to_string())?;
         }
+        last_at = last_at.max(at);
         audit_seq += 1;
-        everything_else(&tx, &v, rows, (family, id), audit_seq)?;
+        everything_else(&tx, &v, rows, id, audit_seq)?;
         n += 1;
     }
     drop((intern, journal));
+    tx.execute(
+        "UPDATE journal_head SET seq = ?1, at = ?2",
+        [journal_seq, last_at],
+    )
+    .map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     Ok((started.elapsed().as_secs_f64(), n))
 }
@@ -194,7 +207,7 @@ fn everything_else(
     tx: &rusqlite::Transaction,
     line: &Json,
     rows: Rows,
-    (family, id): (&str, &str),
+    id: &str,
     audit_seq: i64,
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
@@ -204,7 +217,9 @@ fn everything_else(
                 "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
                  VALUES (unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'),
                          (SELECT key FROM ids WHERE id = ?2), ?3,
-                         nullif(?4, date(?3 / 1000, 'unixepoch', '+8 hours')), ?5, ?6, ?7)",
+                         nullif(?4, date(?3 / 1000, 'unixepoch', '+8 hours')),
+                         (SELECT key FROM names WHERE name = 'bench'), (SELECT key FROM names WHERE name = 'bench'),
+                         ?5)",
             )
             .map_err(e)?;
         for ev in items(line.get("events")) {
@@ -215,8 +230,6 @@ fn everything_else(
                     id,
                     f("at"),
                     f("on_date"),
-                    f("actor"),
-                    f("action"),
                     f("note")
                 ])
                 .map_err(e)?;
@@ -229,13 +242,13 @@ fn everything_else(
     if let Some(changes) = changes {
         tx.prepare_cached(
             "INSERT INTO audit (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
-             VALUES (?1, 0, (SELECT key FROM ids WHERE id = 'bench'), 'bench', ?2, (SELECT key FROM ids WHERE id = ?3),
-                     'import', 'bench', ?4, ?5, ?5)",
+             VALUES (?1, 0, (SELECT key FROM ids WHERE id = 'bench'), (SELECT key FROM names WHERE name = 'bench'),
+                     (SELECT key FROM names WHERE name = 'bench'), (SELECT key FROM ids WHERE id = ?2),
+                     (SELECT key FROM names WHERE name = 'bench'), 'bench', ?3, ?4, ?4)",
         )
         .and_then(|mut st| {
             st.execute(rusqlite::params![
                 audit_seq,
-                family,
                 id,
                 changes,
                 vec![0u8; 16]

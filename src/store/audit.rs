@@ -1,6 +1,7 @@
 //! The audit log: every change with actor, time, reason, and old and new values (personal fields only as
-//! "changed"), hash-chained so that an edited or removed row breaks the chain. A row keeps the first 16 bytes of
-//! its SHA-256 hashes (all 32 in rows written before schema 12).
+//! "changed"), hash-chained so that an edited or removed row breaks the chain. A row names its device and record
+//! by their keys in `ids`, its actor, family and action by theirs in `names`; the hash covers what they spell.
+//! A row keeps the first 16 bytes of its SHA-256 hashes (all 32 in rows written before schema 12).
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
@@ -157,10 +158,10 @@ fn append_text(
         row.seq,
         row.at,
         device,
-        row.actor,
-        family,
+        keys::name_key(tx, row.actor)?,
+        keys::name_key(tx, family)?,
         record,
-        action,
+        keys::name_key(tx, action)?,
         reason,
         changes,
         state_hash.map(bytes),
@@ -198,7 +199,8 @@ pub fn latest_state(
     Ok(conn
         .prepare_cached(
             "SELECT state_hash FROM audit INDEXED BY audit_record
-             WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = ?1 AND state_hash IS NOT NULL
+             WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = (SELECT key FROM names WHERE name = ?1)
+               AND state_hash IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
         )?
         .query_row([family.code(), record_id], |r| r.get::<_, Option<Vec<u8>>>(0))

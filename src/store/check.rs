@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 
 use super::audit::{self, AuditRow, GENESIS};
 use super::{Result, holidays, records};
@@ -365,18 +366,20 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
          FROM audit a LEFT JOIN ids d ON d.key = a.device LEFT JOIN ids r ON r.key = a.record ORDER BY a.seq",
     )?;
     let mut rows = st.query([])?;
+    // A word's key that names nothing reads as no word: the row's hash no longer matches.
+    let names = super::keys::Spelled::names(conn);
+    let word = |v: ValueRef| names.word(v);
     let mut expected_prev = GENESIS.to_owned();
     let mut expected_seq = 1i64;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         // A key whose id is gone reads as no id: the row's hash no longer matches.
-        let (device, actor, family, record_id, action): (
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            String,
-        ) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let (device, record_id): (Option<String>, Option<String>) = (r.get(2)?, r.get(5)?);
+        let (actor, family, action) = (
+            word(r.get_ref(3)?)?,
+            word(r.get_ref(4)?)?,
+            word(r.get_ref(6)?)?,
+        );
         let (device, record_id) = (device.unwrap_or_default(), record_id.unwrap_or_default());
         let (reason, changes, state_hash, hash): (
             Option<String>,

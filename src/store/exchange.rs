@@ -51,22 +51,13 @@ pub fn journal_by_record(
     Ok(())
 }
 
-/// The last journal sequence number (0 when empty) and the time of that change.
+/// The last journal sequence number handed out (0 before the first) and the time of that change.
 pub fn journal_head(conn: &Connection) -> Result<(i64, i64)> {
     Ok(conn
-        .prepare_cached("SELECT seq, at FROM journal NOT INDEXED ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached("SELECT seq, at FROM journal_head")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, 0)))
-}
-
-/// The time of the last change up to `seq`.
-pub fn journal_at(conn: &Connection, seq: i64) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT at FROM journal WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1")?
-        .query_row([seq], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
 }
 
 /// A destination's cursor: (last sequence number sent, bundles sent).
@@ -108,7 +99,7 @@ pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map
     let sql = format!("SELECT * FROM {} WHERE id = ?1", family.table());
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
-    let devices = super::keys::DeviceIds::new(conn);
+    let devices = super::keys::Spelled::ids(conn);
     Ok(st
         .query_row([id], |row| {
             super::records::row_to_map(row, &names, &devices)
@@ -146,14 +137,15 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
          FROM timeline t JOIN ids o ON o.key = t.origin
          WHERE t.record = (SELECT key FROM ids WHERE id = ?1) ORDER BY t.at, t.id",
     )?;
+    let names = super::keys::Spelled::names(conn);
     let rows = st.query_map([record_id], |r| {
         Ok(EventRow {
             id: r.get(0)?,
             origin: r.get(1)?,
             at: r.get(2)?,
             on_date: r.get(3)?,
-            actor: r.get(4)?,
-            action: r.get(5)?,
+            actor: names.word(r.get_ref(4)?)?,
+            action: names.word(r.get_ref(5)?)?,
             note: r.get(6)?,
         })
     })?;
@@ -184,8 +176,8 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
             record,
             e.at,
             e.on_date,
-            e.actor,
-            e.action,
+            super::keys::name_key(tx, &e.actor)?,
+            super::keys::name_key(tx, &e.action)?,
             e.note
         ])?;
     }

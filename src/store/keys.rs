@@ -1,30 +1,61 @@
 //! The ids the bookkeeping names (a record, a device, a worker, a region), each stored once in `ids` and named
 //! by its integer key there: the audit log, the journal and the timeline name one in every row, and a record's
-//! row its devices (its origin, last writer and version vector). A row is translated at its edge: written from
-//! its record's JSON form (`to_column`) and read back into it (`DeviceIds`).
+//! row its devices (its origin, last writer and version vector). The words the logs repeat (an actor's name, a
+//! family's or an action's code) are stored once in `names` the same way. A row is translated at its edge:
+//! written from its record's JSON form (`to_column`) and read back into it (`Spelled`).
 
-use rusqlite::types::Value as Sql;
+use rusqlite::types::{Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use super::Result;
 
-/// The key of `id`, given it one if it has none yet.
+/// The key of `id` in `ids`, given it one if it has none yet.
 pub fn key(conn: &Connection, id: &str) -> Result<i64> {
-    if let Some(key) = find(conn, id)? {
-        return Ok(key);
-    }
-    conn.prepare_cached("INSERT INTO ids (id) VALUES (?1)")?
-        .execute([id])?;
-    Ok(conn.last_insert_rowid())
+    intern(conn, Table::Ids, id)
 }
 
-/// The key of `id`, if the bookkeeping names it anywhere.
-fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT key FROM ids WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+/// The key of `name` (an actor, a family's code, an action's code) in `names`, given it one if it has none yet.
+pub fn name_key(conn: &Connection, name: &str) -> Result<i64> {
+    intern(conn, Table::Names, name)
+}
+
+/// The two tables that store a text once and name it by key.
+#[derive(Clone, Copy)]
+enum Table {
+    Ids,
+    Names,
+}
+
+impl Table {
+    /// (find the key of a text, add a text, find the text of a key).
+    fn sql(self) -> [&'static str; 3] {
+        match self {
+            Table::Ids => [
+                "SELECT key FROM ids WHERE id = ?1",
+                "INSERT INTO ids (id) VALUES (?1)",
+                "SELECT id FROM ids WHERE key = ?1",
+            ],
+            Table::Names => [
+                "SELECT key FROM names WHERE name = ?1",
+                "INSERT INTO names (name) VALUES (?1)",
+                "SELECT name FROM names WHERE key = ?1",
+            ],
+        }
+    }
+}
+
+fn intern(conn: &Connection, table: Table, text: &str) -> Result<i64> {
+    let [find, add, _] = table.sql();
+    if let Some(key) = conn
+        .prepare_cached(find)?
+        .query_row([text], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(key);
+    }
+    conn.prepare_cached(add)?.execute([text])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// A record row's columns that name devices by key: what they hold is a device's key in `ids`, what the record's
@@ -50,34 +81,55 @@ pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>
     Ok(Some(Sql::Text(Value::Object(keyed).to_string())))
 }
 
-/// The devices that rows name by key, each looked up in `ids` once while rows are read (a scan of a million rows
-/// names a handful of devices).
-pub struct DeviceIds<'c> {
+/// The texts that rows name by key, each looked up once while rows are read (a scan of a million rows names a
+/// handful of devices, actors and actions): the devices in `ids`, or the words in `names`.
+pub struct Spelled<'c> {
     conn: &'c Connection,
+    table: Table,
     known: std::cell::RefCell<std::collections::HashMap<i64, Option<String>>>,
 }
 
-impl<'c> DeviceIds<'c> {
-    pub fn new(conn: &'c Connection) -> DeviceIds<'c> {
-        DeviceIds {
+impl<'c> Spelled<'c> {
+    /// Devices (and other ids) by their key in `ids`.
+    pub fn ids(conn: &'c Connection) -> Spelled<'c> {
+        Spelled {
             conn,
+            table: Table::Ids,
             known: Default::default(),
         }
     }
 
-    /// The id of the device `key` names (None: a key that names nothing; the record then fails to read, and
-    /// `check` names the row).
+    /// Actors, families and actions by their key in `names`.
+    pub fn names(conn: &'c Connection) -> Spelled<'c> {
+        Spelled {
+            table: Table::Names,
+            ..Spelled::ids(conn)
+        }
+    }
+
+    /// The text `key` names (None: a key that names nothing; a record then fails to read and `check` names it,
+    /// an event reads the word as empty, and an audit row then fails its hash).
     pub fn id(&self, key: i64) -> rusqlite::Result<Option<String>> {
         if let Some(id) = self.known.borrow().get(&key) {
             return Ok(id.clone());
         }
         let id: Option<String> = self
             .conn
-            .prepare_cached("SELECT id FROM ids WHERE key = ?1")?
+            .prepare_cached(self.table.sql()[2])?
             .query_row([key], |r| r.get(0))
             .optional()?;
         self.known.borrow_mut().insert(key, id.clone());
         Ok(id)
+    }
+
+    /// The word a column holds by its key (empty when the key names nothing; a column that holds text, which
+    /// no version writes, reads as that text).
+    pub fn word(&self, column: ValueRef) -> rusqlite::Result<String> {
+        Ok(match column {
+            ValueRef::Integer(key) => self.id(key)?.unwrap_or_default(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            _ => String::new(),
+        })
     }
 
     /// A version vector as a row holds it (`{"<key>": count}`), in its JSON form: each device by its id. A

@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 10),
     |tx| part(tx, 11),
     |tx| part(tx, 12),
+    |tx| part(tx, 13),
 ];
 
 /// The text of migration `n` in `schema.sql`.

@@ -6,7 +6,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
-use super::keys::{DEVICE_COLUMNS, DeviceIds};
+use super::keys::{DEVICE_COLUMNS, Spelled};
 use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
@@ -135,7 +135,7 @@ fn upsert_sql(table: &str, cols: &[&str]) -> String {
 pub(crate) fn row_to_map(
     row: &rusqlite::Row,
     names: &[String],
-    devices: &DeviceIds,
+    devices: &Spelled,
 ) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
@@ -184,7 +184,7 @@ pub fn select<R: Record>(
     let sql = format!("SELECT * FROM {} WHERE {where_sql}", R::FAMILY.table());
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
-    let devices = DeviceIds::new(conn);
+    let devices = Spelled::ids(conn);
     let maps = st
         .query_map(params, |row| row_to_map(row, &names, &devices))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -196,7 +196,7 @@ pub fn for_each<R: Record>(conn: &Connection, mut f: impl FnMut(R) -> Result<()>
     let sql = format!("SELECT * FROM {}", R::FAMILY.table());
     let mut st = conn.prepare(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
-    let devices = DeviceIds::new(conn);
+    let devices = Spelled::ids(conn);
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
         f(from_map(row_to_map(row, &names, &devices)?)?)?;
@@ -347,8 +347,8 @@ pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step)
         super::keys::key(tx, record_id)?,
         ctx.now_ms(),
         step.on.to_string(),
-        ctx.actor,
-        step.action,
+        super::keys::name_key(tx, &ctx.actor)?,
+        super::keys::name_key(tx, step.action)?,
         step.note
     ])?;
     Ok(())
@@ -361,13 +361,14 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
          FROM timeline
          WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY at, rowid",
     )?;
+    let names = Spelled::names(conn);
     let rows = st.query_map([record_id], |r| {
         Ok(Event {
             id: r.get(0)?,
             at: r.get(1)?,
             on_date: r.get(2)?,
-            actor: r.get(3)?,
-            action: r.get(4)?,
+            actor: names.word(r.get_ref(3)?)?,
+            action: names.word(r.get_ref(4)?)?,
             note: r.get(5)?,
         })
     })?;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::Result;
 use super::exchange::EventRow;
-use super::keys::DeviceIds;
+use super::keys::Spelled;
 use super::records::row_to_map;
 use crate::domain::record::Family;
 
@@ -36,12 +36,13 @@ impl<'c> Statements<'c> {
 
     pub fn start(&mut self) -> Result<Scan<'_>> {
         let names: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
-        let devices = DeviceIds::new(self.conn);
+        let devices = Spelled::ids(self.conn);
+        let words = Spelled::names(self.conn);
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
                 Ok((r.get(0)?, row_to_map(r, &names, &devices)?))
             }),
-            events: Ahead::new(self.events.query([])?, |r| {
+            events: Ahead::new(self.events.query([])?, move |r| {
                 Ok((
                     r.get(0)?,
                     EventRow {
@@ -49,8 +50,8 @@ impl<'c> Statements<'c> {
                         origin: r.get(2)?,
                         at: r.get(3)?,
                         on_date: r.get(4)?,
-                        actor: r.get(5)?,
-                        action: r.get(6)?,
+                        actor: words.word(r.get_ref(5)?)?,
+                        action: words.word(r.get_ref(6)?)?,
                         note: r.get(7)?,
                     },
                 ))

@@ -77,13 +77,15 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
     let record = keys::key(tx, id)?;
     let source = v.source.map(|s| keys::key(tx, s)).transpose()?;
-    tx.prepare_cached("INSERT INTO journal (record, version, at, source) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(rusqlite::params![
-            record,
-            version as i64,
-            ctx.now_ms(),
-            source
-        ])?;
+    let seq: i64 = tx
+        .prepare_cached("SELECT seq + 1 FROM journal_head")?
+        .query_row([], |r| r.get(0))?;
+    tx.prepare_cached("UPDATE journal_head SET seq = ?1, at = ?2")?
+        .execute([seq, ctx.now_ms()])?;
+    tx.prepare_cached(
+        "INSERT INTO journal (record, seq, version, source) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(rusqlite::params![record, seq, version as i64, source])?;
     if v.index == Index::Now && !super::search::is_stale(tx)? {
         super::search::index(tx, family, id)?;
     }

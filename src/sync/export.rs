@@ -95,7 +95,7 @@ pub fn export_with(
     let down = dev.region.contains(&to) && to != dev.region;
     let (last, batches) = exchange::cursor(conn, &to)?;
     let lo = if req.full { 1 } else { last + 1 };
-    let (hi, _) = exchange::journal_head(conn)?;
+    let (hi, hi_at) = exchange::journal_head(conn)?;
     if hi < lo {
         return Ok(Outcome::Nothing { to, last });
     }
@@ -146,7 +146,7 @@ pub fn export_with(
     let conn = store.conn();
     // The bundle's time: its last change, or a later time a record or event it carries holds (a change relayed
     // from a device whose clock ran ahead); a receiver refuses anything changed after it.
-    let at = exchange::journal_at(conn, hi)?.max(latest);
+    let at = hi_at.max(latest);
     let header = Header {
         format: FORMAT.into(),
         version: format!("{MAJOR}.{MINOR}"),

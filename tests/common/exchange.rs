@@ -166,7 +166,10 @@ pub fn records_state(db: &Db) -> String {
         }
     }
     let mut st = conn
-        .prepare("SELECT t.id, k.id, t.action, t.note FROM timeline t JOIN ids k ON k.key = t.record ORDER BY t.id")
+        .prepare(
+            "SELECT t.id, k.id, n.name, t.note FROM timeline t JOIN ids k ON k.key = t.record
+                 JOIN names n ON n.key = t.action ORDER BY t.id",
+        )
         .unwrap();
     for row in st
         .query_map([], |r| {

@@ -102,7 +102,57 @@ pub fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-/// Rewrites a database of this schema's record rows as the schema before migration 12 held them: each device
+/// Turns a database of this schema back into one of schema 12 (the rows as that schema held them): the audit
+/// log's and the timeline's words spelled out instead of named by key in `names`, the journal a rowid table with
+/// its index and each change's time (schema 13 keeps only the last change's: every entry gets it), its numbers
+/// in `sqlite_sequence`.
+pub fn words_spelled_out(conn: &rusqlite::Connection) {
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE audit12 (
+             seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, device INTEGER NOT NULL REFERENCES ids (key),
+             actor TEXT NOT NULL, family TEXT NOT NULL, record INTEGER NOT NULL REFERENCES ids (key),
+             action TEXT NOT NULL, reason TEXT, changes TEXT NOT NULL, state_hash BLOB, hash BLOB NOT NULL
+         );
+         INSERT INTO audit12
+             SELECT a.seq, a.at, a.device, w.name, f.name, a.record, n.name, a.reason, a.changes, a.state_hash,
+                    a.hash
+             FROM audit a JOIN names w ON w.key = a.actor JOIN names f ON f.key = a.family
+                  JOIN names n ON n.key = a.action;
+         DROP TABLE audit;
+         ALTER TABLE audit12 RENAME TO audit;
+         CREATE INDEX audit_record ON audit (record, seq);
+         CREATE TABLE timeline12 (
+             id BLOB NOT NULL, origin INTEGER NOT NULL REFERENCES ids (key),
+             record INTEGER NOT NULL REFERENCES ids (key), at INTEGER NOT NULL, on_date TEXT, actor TEXT NOT NULL,
+             action TEXT NOT NULL, note TEXT
+         );
+         INSERT INTO timeline12 (rowid, id, origin, record, at, on_date, actor, action, note)
+             SELECT t.rowid, t.id, t.origin, t.record, t.at, t.on_date, w.name, n.name, t.note
+             FROM timeline t JOIN names w ON w.key = t.actor JOIN names n ON n.key = t.action ORDER BY t.rowid;
+         DROP TABLE timeline;
+         ALTER TABLE timeline12 RENAME TO timeline;
+         CREATE INDEX timeline_record ON timeline (record);
+         CREATE TABLE journal12 (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT, record INTEGER NOT NULL REFERENCES ids (key),
+             version INTEGER NOT NULL, at INTEGER NOT NULL, source INTEGER REFERENCES ids (key)
+         );
+         INSERT INTO journal12 (seq, record, version, at, source)
+             SELECT seq, record, version, (SELECT at FROM journal_head), source FROM journal ORDER BY seq;
+         INSERT INTO sqlite_sequence (name, seq) SELECT 'journal12', 0
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'journal12');
+         UPDATE sqlite_sequence SET seq = (SELECT seq FROM journal_head) WHERE name = 'journal12';
+         DROP TABLE journal;
+         ALTER TABLE journal12 RENAME TO journal;
+         CREATE INDEX journal_record ON journal (record, seq);
+         DROP TABLE journal_head;
+         DROP TABLE names;",
+    )
+    .unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+}
+
+/// Rewrites a database of schema 12's record rows as the schema before migration 12 held them: each device
 /// (origin, last writer, the version vector's) spelled out as its id instead of its key in `ids`.
 pub fn devices_spelled_out(conn: &rusqlite::Connection) {
     // The old rows' devices are ids, not keys: what the new columns refer to is not there while they are.
