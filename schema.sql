@@ -1227,3 +1227,34 @@ CREATE TABLE journal_lean (
 INSERT INTO journal_lean (record, seq, version, source) SELECT record, seq, version, source FROM journal;
 DROP TABLE journal;
 ALTER TABLE journal_lean RENAME TO journal;
+
+-- @migration 14 -----------------------------------------------------------------------------------------------
+-- `ids` holds a UUID spelled canonically (lowercase, hyphenated, as every id made or read here is) as its 16
+-- bytes instead of 36 characters, in its row and in its unique index: about 40 bytes an id. Anything else (a
+-- worker's name, a region's code, an id in another spelling, which `check` names) stays text. Code looks ids up
+-- in the same form (src/store/keys.rs, `stored`) and spells them out as it reads them.
+UPDATE ids SET id = unhex(replace(id, '-', ''))
+    WHERE typeof(id) = 'text'
+      AND id GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
+
+-- @migration 15 -----------------------------------------------------------------------------------------------
+-- An inspection's results: each item as one string, its result's initial (`p`ass, `f`ail, `n`a), its code and,
+-- after a space, its note if it has one (`["pG1","fG2 note",…]` for `[["G1","pass"],["G2","fail","note"],…]`),
+-- a third of the bytes. An item (or anything else the list holds) that does not fit that form (a code with a space, another result) stays an array;
+-- src/store/inspections.rs reads both.
+UPDATE inspections SET results = (
+        SELECT json_group_array(
+                   CASE WHEN r.type = 'object' THEN json(r.value)
+                        WHEN r.type IN ('true', 'false', 'null') THEN json(r.type)
+                        WHEN r.type <> 'array' THEN r.value
+                        WHEN json_type(r.value, '$[0]') = 'text' AND (r.value ->> 0) <> ''
+                             AND instr(r.value ->> 0, ' ') = 0
+                             AND json_type(r.value, '$[1]') = 'text' AND (r.value ->> 1) IN ('pass', 'fail', 'na')
+                             AND (json_array_length(r.value) = 2
+                                  OR (json_array_length(r.value) = 3 AND json_type(r.value, '$[2]') IN ('text', 'null')))
+                        THEN substr(r.value ->> 1, 1, 1) || (r.value ->> 0)
+                             || CASE WHEN json_type(r.value, '$[2]') = 'text' THEN ' ' || (r.value ->> 2) ELSE '' END
+                        ELSE json(r.value) END
+                   ORDER BY r.key)
+        FROM json_each(inspections.results) r)
+    WHERE CASE WHEN json_valid(results) THEN json_type(results) = 'array' ELSE 0 END;

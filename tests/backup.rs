@@ -19,10 +19,15 @@ fn journal(db: &Path) -> Vec<(String, i64)> {
             "SELECT k.id, j.version FROM journal j JOIN ids k ON k.key = j.record ORDER BY j.seq",
         )
         .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    st.query_map([], |r| {
+        Ok((
+            wangge::store::keys::spelled(r.get_ref(0)?).unwrap_or_default(),
+            r.get(1)?,
+        ))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
 }
 
 #[test]
@@ -87,7 +92,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
         let behind: i64 = conn
             .query_row(
                 "SELECT count(*) FROM hazards h WHERE h.version <>
-                   (SELECT max(j.version) FROM journal j JOIN ids k ON k.key = j.record WHERE k.id = h.id)",
+                   (SELECT max(j.version) FROM journal j JOIN ids k ON k.key = j.record WHERE k.id = unhex(replace(h.id, '-', '')))",
                 [],
                 |r| r.get(0),
             )

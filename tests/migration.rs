@@ -1,4 +1,4 @@
-//! Migrations 9 to 13 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 15 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
@@ -94,14 +94,14 @@ ALTER TABLE inspections DROP COLUMN results;
 PRAGMA user_version = 8;
 ";
 
-/// The audit log and journal as their rows say them, ids and hashes spelled out.
+/// The audit log and journal as their rows say them, ids (as hex) and hashes spelled out.
 fn bookkeeping(conn: &rusqlite::Connection) -> String {
-    let sql = "SELECT a.seq || a.at || d.id || w.name || f.name || r.id || n.name || coalesce(a.reason, '-')
+    let sql = "SELECT a.seq || a.at || hex(d.id) || w.name || f.name || hex(r.id) || n.name || coalesce(a.reason, '-')
                       || a.changes || coalesce(lower(hex(a.state_hash)), '-') || lower(hex(a.hash))
                FROM audit a JOIN ids d ON d.key = a.device JOIN ids r ON r.key = a.record
                     JOIN names w ON w.key = a.actor JOIN names f ON f.key = a.family JOIN names n ON n.key = a.action
                ORDER BY a.seq";
-    let journal = "SELECT j.seq || r.id || j.version || coalesce(s.id, '-')
+    let journal = "SELECT j.seq || hex(r.id) || j.version || coalesce(hex(s.id), '-')
                    FROM journal j JOIN ids r ON r.key = j.record LEFT JOIN ids s ON s.key = j.source ORDER BY j.seq";
     let mut out = String::new();
     for q in [sql, journal] {
@@ -274,6 +274,8 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     let head = one(&c, "SELECT seq * 10000000000000 + at FROM journal_head");
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
+    common::results_spelled_out(c.store.conn());
+    common::ids_spelled_out(c.store.conn());
     common::words_spelled_out(c.store.conn());
     common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
@@ -294,6 +296,14 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
         ),
         0,
         "records name their devices by key"
+    );
+    assert_eq!(
+        one(
+            &c,
+            "SELECT count(*) FROM ids WHERE typeof(id) <> 'blob' AND length(id) = 36"
+        ),
+        0,
+        "ids hold UUIDs as their bytes"
     );
     let after = (
         records_state(&c),
@@ -359,6 +369,8 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
 #[test]
 fn an_edited_hash_in_the_schema_before_is_still_found_after_the_migration() {
     let (_a, c) = county();
+    common::results_spelled_out(c.store.conn());
+    common::ids_spelled_out(c.store.conn());
     common::words_spelled_out(c.store.conn());
     common::devices_spelled_out(c.store.conn());
     c.store.conn().execute_batch(BACK_TO_8).unwrap();

@@ -210,7 +210,7 @@ fn hazard_walks_the_whole_loop_with_a_failed_review_and_an_extension() {
         .store
         .conn()
         .query_row(
-            "SELECT count(*) FROM journal WHERE record = (SELECT key FROM ids WHERE id = ?1)",
+            "SELECT count(*) FROM journal WHERE record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', '')))",
             [&id],
             |r| r.get(0),
         )
@@ -310,7 +310,12 @@ fn delete_leaves_a_tombstone_that_still_travels() {
         .query_row(
             "SELECT j.version, i.id FROM journal j JOIN ids i ON i.key = j.record ORDER BY j.seq DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    wangge::store::keys::spelled(r.get_ref(1)?).unwrap_or_default(),
+                ))
+            },
         )
         .unwrap();
     assert_eq!(last, (2, id.to_string()));
@@ -593,7 +598,7 @@ fn petition_clock_through_acceptance_extension_reply_and_review() {
         .store
         .conn()
         .query_row(
-            "SELECT changes FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1)",
+            "SELECT changes FROM audit WHERE record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', '')))",
             [&p.meta.id],
             |r| r.get(0),
         )
@@ -1015,7 +1020,10 @@ fn a_chain_of_whole_and_shortened_hashes_verifies_and_still_finds_an_edit() {
         )
         .unwrap()
         .query_map([], |r| {
-            let texts = [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?];
+            let id = |i| -> rusqlite::Result<String> {
+                Ok(wangge::store::keys::spelled(r.get_ref(i)?).unwrap_or_default())
+            };
+            let texts = [id(2)?, r.get(3)?, r.get(4)?, id(5)?, r.get(6)?];
             Ok((r.get(0)?, r.get(1)?, texts, r.get(7)?, r.get(8)?, r.get(9)?))
         })
         .unwrap()
@@ -1154,7 +1162,7 @@ fn check_finds_broken_versions_journal_and_states() {
     )
     .unwrap();
     c.execute(
-        "DELETE FROM journal WHERE record = (SELECT key FROM ids WHERE id = ?1)",
+        "DELETE FROM journal WHERE record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', '')))",
         [&p.meta.id],
     )
     .unwrap();
@@ -1205,7 +1213,7 @@ fn several_workers_share_a_device_and_each_action_names_its_worker() {
         .conn()
         .query_row(
             "SELECT w.name FROM audit a JOIN names w ON w.key = a.actor
-             WHERE a.record = (SELECT key FROM ids WHERE id = ?1)",
+             WHERE a.record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', '')))",
             [&p.meta.id],
             |r| r.get(0),
         )
@@ -1246,8 +1254,8 @@ fn check_finds_a_record_edited_behind_the_logs_back_even_a_personal_field() {
         "restoring the value restores the match"
     );
     c.execute(
-        "UPDATE inspections SET results = (SELECT json_group_array(CASE WHEN r.value ->> 0 = 'G2'
-             THEN json_set(r.value, '$[1]', 'pass') ELSE json(r.value) END) FROM json_each(results) r)",
+        "UPDATE inspections SET results = (SELECT json_group_array(CASE WHEN r.value GLOB 'fG2*'
+             THEN 'p' || substr(r.value, 2) ELSE r.value END) FROM json_each(results) r)",
         [],
     )
     .unwrap();
@@ -1330,7 +1338,7 @@ fn an_upgrade_in_this_process_leaves_the_planner_its_statistics() {
         )
         .unwrap();
     let latest = count(&env.store, "PRAGMA user_version");
-    common::words_spelled_out(env.store.conn());
+    common::results_spelled_out(env.store.conn());
     env.store
         .conn()
         .pragma_update(None, "user_version", latest - 1)

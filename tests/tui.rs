@@ -180,7 +180,7 @@ fn personal_data_is_masked_and_revealing_it_is_audited() {
         .store
         .conn()
         .query_row(
-            "SELECT count(*) FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1) AND action = (SELECT key FROM names WHERE name = 'reveal')",
+            "SELECT count(*) FROM audit WHERE record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', ''))) AND action = (SELECT key FROM names WHERE name = 'reveal')",
             [&pid],
             |r| r.get(0),
         )
@@ -575,7 +575,7 @@ fn an_edit_saves_through_the_version_check_and_a_stale_one_is_refused() {
         .store
         .conn()
         .query_row(
-            "SELECT reason FROM audit WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY seq DESC LIMIT 1",
+            "SELECT reason FROM audit WHERE record = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', ''))) ORDER BY seq DESC LIMIT 1",
             [&id],
             |r| r.get(0),
         )

@@ -72,7 +72,7 @@ fn an_inspection_is_corrected_on_screen_and_its_hazards_are_untouched() {
         count(
             &app,
             &format!(
-                "SELECT count(*) FROM audit WHERE family = (SELECT key FROM names WHERE name = 'inspection') AND record = (SELECT key FROM ids WHERE id = '{id}') AND action = (SELECT key FROM names WHERE name = 'update') AND reason = '补记备注'"
+                "SELECT count(*) FROM audit WHERE family = (SELECT key FROM names WHERE name = 'inspection') AND record = (SELECT key FROM ids WHERE id = unhex(replace('{id}', '-', ''))) AND action = (SELECT key FROM names WHERE name = 'update') AND reason = '补记备注'"
             )
         ),
         1

@@ -88,7 +88,7 @@ fn offering_the_masked_owner_as_responsible_party_is_an_audited_reveal() {
         count(
             app,
             &format!(
-                "SELECT count(*) FROM audit WHERE action = (SELECT key FROM names WHERE name = 'reveal') AND record = (SELECT key FROM ids WHERE id = '{}')",
+                "SELECT count(*) FROM audit WHERE action = (SELECT key FROM names WHERE name = 'reveal') AND record = (SELECT key FROM ids WHERE id = unhex(replace('{}', '-', '')))",
                 ids[k]
             ),
         )

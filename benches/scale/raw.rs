@@ -174,11 +174,18 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             .map_err(|e| e.to_string())?;
         let id = record.get("id").and_then(Json::as_str).unwrap_or("");
         let at = record.get("updated_at").and_then(Json::as_i64).unwrap_or(0);
-        intern.execute([id]).map_err(|e| e.to_string())?;
+        // An id as `ids` holds it: a UUID's 16 bytes.
+        let key = wangge::store::keys::stored(id);
+        intern.execute([&key]).map_err(|e| e.to_string())?;
         for seq in v["seqs"].as_array().into_iter().flatten() {
             journal_seq += 1;
             journal
-                .execute(rusqlite::params![id, journal_seq, seq[1].as_i64(), "bench"])
+                .execute(rusqlite::params![
+                    key,
+                    journal_seq,
+                    seq[1].as_i64(),
+                    "bench"
+                ])
                 .map_err(|e| e.to_string())?;
         }
         last_at = last_at.max(at);
@@ -227,7 +234,7 @@ fn everything_else(
             events
                 .execute(rusqlite::params![
                     f("id"),
-                    id,
+                    wangge::store::keys::stored(id),
                     f("at"),
                     f("on_date"),
                     f("note")
@@ -249,7 +256,7 @@ fn everything_else(
         .and_then(|mut st| {
             st.execute(rusqlite::params![
                 audit_seq,
-                id,
+                wangge::store::keys::stored(id),
                 changes,
                 vec![0u8; 16]
             ])

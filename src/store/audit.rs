@@ -203,7 +203,10 @@ pub fn latest_state(
                AND state_hash IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
         )?
-        .query_row([family.code(), record_id], |r| r.get::<_, Option<Vec<u8>>>(0))
+        .query_row(
+            params![family.code(), keys::stored(record_id)],
+            |r| r.get::<_, Option<Vec<u8>>>(0),
+        )
         .optional()?
         .flatten()
         .map(hex::encode))

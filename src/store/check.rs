@@ -112,7 +112,8 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
     const UUID: &str = "(length({c}) <> 36 OR {c} GLOB '*[^0-9a-f-]*')";
     const CODE: &str = "(length({c}) NOT IN (12, 15) OR {c} GLOB '*[^0-9]*')";
     // A device is named by its key in `ids`: a key that names nothing is as unreadable as a bad spelling.
-    const DEVICE: &str = "coalesce((SELECT length(i.id) <> 36 OR i.id GLOB '*[^0-9a-f-]*' FROM ids i \
+    // (`ids` holds a canonical UUID as its 16 bytes, any other spelling as text.)
+    const DEVICE: &str = "coalesce((SELECT typeof(i.id) <> 'blob' OR length(i.id) <> 16 FROM ids i \
                           WHERE i.key = {c}), 1)";
     // And so is each device of the version vector (a vector that is not JSON is `versions`' to name).
     const VECTOR: &str = "EXISTS (SELECT 1 FROM json_each(iif(json_valid({c}), {c}, '{}')) j \
@@ -346,8 +347,9 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
     for family in TRAVELLING {
         let sql = format!(
             "SELECT count(*) FROM {} t WHERE t.version <>
-                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record = (SELECT key FROM ids WHERE id = t.id)), -1)",
-            family.table()
+                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record = {}), -1)",
+            family.table(),
+            super::keys::key_of_column("t.id")
         );
         let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
         if n > 0 {
@@ -374,7 +376,10 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         // A key whose id is gone reads as no id: the row's hash no longer matches.
-        let (device, record_id): (Option<String>, Option<String>) = (r.get(2)?, r.get(5)?);
+        let (device, record_id) = (
+            super::keys::spelled(r.get_ref(2)?),
+            super::keys::spelled(r.get_ref(5)?),
+        );
         let (actor, family, action) = (
             word(r.get_ref(3)?)?,
             word(r.get_ref(4)?)?,

@@ -24,13 +24,14 @@ pub fn journal_by_record(
     // index whatever the statistics say; a key names one record, so these changes are the family's).
     let mut st = conn.prepare_cached(&format!(
         "SELECT r.id, j.seq, j.version
-         FROM {} r CROSS JOIN journal j ON j.record = (SELECT key FROM ids WHERE id = r.id)
+         FROM {} r CROSS JOIN journal j ON j.record = {}
          WHERE j.seq BETWEEN ?1 AND ?2
            AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?3))
          ORDER BY r.id, j.seq",
-        family.table()
+        family.table(),
+        super::keys::key_of_column("r.id")
     ))?;
-    let mut rows = st.query(params![lo, hi, skip_source])?;
+    let mut rows = st.query(params![lo, hi, skip_source.map(super::keys::stored)])?;
     let mut current: Option<(String, Vec<(i64, u64)>)> = None;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -137,6 +138,7 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
          FROM timeline t JOIN ids o ON o.key = t.origin
          WHERE t.record = (SELECT key FROM ids WHERE id = ?1) ORDER BY t.at, t.id",
     )?;
+    let record_id = super::keys::stored(record_id);
     let names = super::keys::Spelled::names(conn);
     let rows = st.query_map([record_id], |r| {
         Ok(EventRow {

@@ -1,6 +1,6 @@
-//! How the identity types sit in SQLite: as their canonical text, read back through the same strict parse a
-//! file gets (a row holding another spelling is damage, and says so). A timeline event's id, stored in every
-//! event row and nowhere else, is its UUID's 16 bytes.
+//! How the identity types sit in SQLite: as their canonical text (in `ids`, a UUID as its 16 bytes), read back
+//! through the same strict parse a file gets (a row holding another spelling is damage, and says so). A timeline
+//! event's id, stored in every event row and nowhere else, is its UUID's 16 bytes.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
@@ -16,8 +16,12 @@ macro_rules! sql_text {
 
         impl FromSql for $t {
             fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                let text = value.as_str()?;
-                <$t>::parse(text).map_err(|e| FromSqlError::Other(Box::new(e)))
+                // `ids` holds a UUID as its 16 bytes (`keys::stored`).
+                let text = match value {
+                    ValueRef::Blob(_) => super::keys::spelled(value).ok_or(FromSqlError::InvalidType)?,
+                    _ => value.as_str()?.to_owned(),
+                };
+                <$t>::parse(&text).map_err(|e| FromSqlError::Other(Box::new(e)))
             }
         }
     )+};

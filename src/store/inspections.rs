@@ -192,38 +192,88 @@ pub fn correct(
     Ok(insp)
 }
 
-/// An inspection's results as its row holds them: `[["G1","pass"],["G2","fail","note"],…]`, the item code, the
-/// result's code and a note if there is one, in checklist order (a quarter of the bytes of their JSON form).
+/// An inspection's results as its row holds them, in checklist order: each item as one string, its result's
+/// initial (`p`ass, `f`ail, `n`a), its code and, after a space, its note if it has one: `["pG1","fG2 note",…]`
+/// (a ninth of the bytes of their JSON form). An item that does not fit that form (a code with a space, another
+/// result; none that this program writes or takes from a bundle) is kept as `[code, result, note]`.
 pub fn results_column(results: &Value) -> String {
     let items: Vec<Value> = results
         .as_array()
         .map_or(&[][..], Vec::as_slice)
         .iter()
         .map(|r| {
-            let mut item = vec![r["item_code"].clone(), r["result"].clone()];
-            if !r["note"].is_null() {
-                item.push(r["note"].clone());
+            let (code, note) = (&r["item_code"], &r["note"]);
+            let initial = match r["result"].as_str() {
+                Some("pass") => Some('p'),
+                Some("fail") => Some('f'),
+                Some("na") => Some('n'),
+                _ => None,
+            };
+            match (initial, code.as_str()) {
+                (Some(i), Some(c)) if !c.is_empty() && !c.contains(' ') && !note.is_string() => {
+                    Value::String(format!("{i}{c}"))
+                }
+                (Some(i), Some(c)) if !c.is_empty() && !c.contains(' ') => {
+                    Value::String(format!("{i}{c} {}", note.as_str().unwrap_or_default()))
+                }
+                _ => {
+                    let mut item = vec![code.clone(), r["result"].clone()];
+                    if !note.is_null() {
+                        item.push(note.clone());
+                    }
+                    Value::Array(item)
+                }
             }
-            Value::Array(item)
         })
         .collect();
     Value::Array(items).to_string()
 }
 
-/// An inspection's results in their JSON form, from the column (`results_column`). A column that is not such a
-/// list reads as no results (`check` then finds the inspection altered).
+/// An inspection's results in their JSON form, from the column (`results_column`; rows written before schema 15
+/// hold every item as `[code, result, note]`). A column that is not such a list reads as no results, an item that
+/// is neither form as one without code or result (`check` then finds the inspection altered).
 pub fn results_from_column(text: &[u8]) -> Value {
     let items: Vec<Value> = serde_json::from_slice(text).unwrap_or_default();
     Value::Array(
         items
             .into_iter()
             .map(|item| {
-                let field = |i: usize| item.get(i).cloned().unwrap_or(Value::Null);
-                serde_json::json!({"item_code": field(0), "result": field(1), "note": field(2)})
+                let (code, result, note) = match &item {
+                    Value::String(s) => {
+                        let mut chars = s.chars();
+                        let result = match chars.next() {
+                            Some('p') => "pass".into(),
+                            Some('f') => "fail".into(),
+                            Some('n') => "na".into(),
+                            _ => Value::Null,
+                        };
+                        let (code, note) = match chars.as_str().split_once(' ') {
+                            Some((code, note)) => (code, Value::from(note)),
+                            None => (chars.as_str(), Value::Null),
+                        };
+                        (Value::from(code), result, note)
+                    }
+                    _ => {
+                        let field = |i: usize| item.get(i).cloned().unwrap_or(Value::Null);
+                        (field(0), field(1), field(2))
+                    }
+                };
+                serde_json::json!({"item_code": code, "result": result, "note": note})
             })
             .collect(),
     )
 }
+
+/// SQL giving the code of a failed item `r` of `json_each(<inspection>.results)`, or NULL for any other (in both of
+/// the column's forms, `results_column`); a macro for `concat!` where a query is built at compile time.
+macro_rules! failed_item {
+    () => {
+        "(CASE WHEN r.type = 'text' THEN \
+          iif(substr(r.value, 1, 1) = 'f', substr(r.value, 2, instr(r.value || ' ', ' ') - 2), NULL) \
+          WHEN r.value ->> 1 = 'fail' THEN r.value ->> 0 END)"
+    };
+}
+pub(crate) use failed_item;
 
 /// An inspection, its results in it.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Inspection>> {
@@ -244,4 +294,51 @@ pub fn composed_en(conn: &Connection) -> Result<std::collections::HashMap<String
         }
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn results_read_back_as_they_were_written_in_either_form() {
+        let results = json!([
+            {"item_code": "G1", "result": "pass", "note": null},
+            {"item_code": "G2", "result": "fail", "note": "阀门 锈蚀"},
+            {"item_code": "G3", "result": "na", "note": ""},
+            {"item_code": "G 4", "result": "fail", "note": null},
+            {"item_code": "G5", "result": "maybe", "note": "x"},
+        ]);
+        let column = super::results_column(&results);
+        assert_eq!(
+            column,
+            r#"["pG1","fG2 阀门 锈蚀","nG3 ",["G 4","fail"],["G5","maybe","x"]]"#
+        );
+        assert_eq!(super::results_from_column(column.as_bytes()), results);
+        // A row written before schema 15, and one the migration rewrote, read the same.
+        let before = r#"[["G1","pass"],["G2","fail","阀门 锈蚀"],["G3","na",""],["G 4","fail"],["G5","maybe","x"]]"#;
+        assert_eq!(super::results_from_column(before.as_bytes()), results);
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE inspections (results TEXT); INSERT INTO inspections VALUES ('{before}');"
+        ))
+        .unwrap();
+        conn.execute_batch(super::super::migrate::text(15)).unwrap();
+        let migrated: String = conn
+            .query_row("SELECT results FROM inspections", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(migrated, column);
+        let failed: String = conn
+            .query_row(
+                concat!(
+                    "SELECT group_concat(",
+                    failed_item!(),
+                    ", ' ') FROM inspections i, json_each(i.results) r"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failed, "G2 G 4");
+    }
 }

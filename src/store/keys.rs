@@ -1,8 +1,9 @@
 //! The ids the bookkeeping names (a record, a device, a worker, a region), each stored once in `ids` and named
 //! by its integer key there: the audit log, the journal and the timeline name one in every row, and a record's
-//! row its devices (its origin, last writer and version vector). The words the logs repeat (an actor's name, a
-//! family's or an action's code) are stored once in `names` the same way. A row is translated at its edge:
-//! written from its record's JSON form (`to_column`) and read back into it (`Spelled`).
+//! row its devices (its origin, last writer and version vector). A UUID in its canonical spelling is stored as its
+//! 16 bytes (`stored`), anything else as its text. The words the logs repeat (an actor's name, a family's or an
+//! action's code) are stored once in `names` the same way. A row is translated at its edge: written from its
+//! record's JSON form (`to_column`) and read back into it (`Spelled`).
 
 use rusqlite::types::{Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
@@ -47,16 +48,88 @@ impl Table {
 
 fn intern(conn: &Connection, table: Table, text: &str) -> Result<i64> {
     let [find, add, _] = table.sql();
+    let value = match table {
+        Table::Ids => stored(text),
+        Table::Names => Sql::Text(text.to_owned()),
+    };
     if let Some(key) = conn
         .prepare_cached(find)?
-        .query_row([text], |r| r.get(0))
+        .query_row([&value], |r| r.get(0))
         .optional()?
     {
         return Ok(key);
     }
-    conn.prepare_cached(add)?.execute([text])?;
+    conn.prepare_cached(add)?.execute([&value])?;
     Ok(conn.last_insert_rowid())
 }
+
+/// How `ids` holds an id: a UUID spelled canonically (lowercase, hyphenated, as every id made or read here is) as
+/// its 16 bytes, anything else (a worker's name, a region's code, an id in another spelling) as its text. Bind
+/// this wherever SQL looks an id up in `ids`.
+pub fn stored(id: &str) -> Sql {
+    match uuid::Uuid::try_parse(id) {
+        Ok(u)
+            if &*u
+                .hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer())
+                == id =>
+        {
+            Sql::Blob(u.as_bytes().to_vec())
+        }
+        _ => Sql::Text(id.to_owned()),
+    }
+}
+
+/// The id an `ids` column holds, spelled out (None for anything but 16 bytes or text).
+pub fn spelled(column: ValueRef) -> Option<String> {
+    match column {
+        ValueRef::Blob(b) => uuid::Uuid::from_slice(b)
+            .ok()
+            .map(|u| u.hyphenated().to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        _ => None,
+    }
+}
+
+/// SQL that looks up the key of the id in `column` (a record's own text id, canonical unless damaged), as `stored`
+/// would bind it.
+pub fn key_of_column(column: &str) -> String {
+    format!(
+        "(SELECT key FROM ids WHERE id = iif({column} GLOB '{UUID_GLOB}', unhex(replace({column}, '-', '')), {column}))"
+    )
+}
+
+/// A UUID in its canonical spelling, as a GLOB pattern (8-4-4-4-12 lowercase hex digits).
+macro_rules! hex_digits {
+    (1) => {
+        "[0-9a-f]"
+    };
+    (4) => {
+        concat!(
+            hex_digits!(1),
+            hex_digits!(1),
+            hex_digits!(1),
+            hex_digits!(1)
+        )
+    };
+    (8) => {
+        concat!(hex_digits!(4), hex_digits!(4))
+    };
+    (12) => {
+        concat!(hex_digits!(8), hex_digits!(4))
+    };
+}
+pub const UUID_GLOB: &str = concat!(
+    hex_digits!(8),
+    "-",
+    hex_digits!(4),
+    "-",
+    hex_digits!(4),
+    "-",
+    hex_digits!(4),
+    "-",
+    hex_digits!(12)
+);
 
 /// A record row's columns that name devices by key: what they hold is a device's key in `ids`, what the record's
 /// JSON form holds is its id.
@@ -116,8 +189,9 @@ impl<'c> Spelled<'c> {
         let id: Option<String> = self
             .conn
             .prepare_cached(self.table.sql()[2])?
-            .query_row([key], |r| r.get(0))
-            .optional()?;
+            .query_row([key], |r| Ok(spelled(r.get_ref(0)?)))
+            .optional()?
+            .flatten();
         self.known.borrow_mut().insert(key, id.clone());
         Ok(id)
     }
@@ -144,5 +218,50 @@ impl<'c> Spelled<'c> {
             }
         }
         Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::types::Value as Sql;
+
+    #[test]
+    fn a_canonical_uuid_is_stored_as_its_bytes_and_anything_else_as_text() {
+        let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        let Sql::Blob(bytes) = super::stored(id) else {
+            panic!("a canonical UUID is stored as bytes");
+        };
+        assert_eq!(bytes.len(), 16);
+        for other in [
+            &id.to_uppercase(),
+            &id.replace('-', ""),
+            "县综治中心 李明",
+            "610727",
+        ] {
+            assert_eq!(super::stored(other), Sql::Text(other.to_string()));
+        }
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE ids (key INTEGER PRIMARY KEY, id NOT NULL UNIQUE);")
+            .unwrap();
+        let (uuid, upper) = (
+            super::key(&conn, id).unwrap(),
+            super::key(&conn, &id.to_uppercase()).unwrap(),
+        );
+        assert_ne!(uuid, upper, "another spelling is another id");
+        assert_eq!(super::key(&conn, id).unwrap(), uuid);
+        let names = super::Spelled::ids(&conn);
+        assert_eq!(names.id(uuid).unwrap().as_deref(), Some(id));
+        assert_eq!(names.id(upper).unwrap(), Some(id.to_uppercase()));
+        // The SQL that looks up a record's own id finds the same keys.
+        for (text, key) in [(id.to_string(), uuid), (id.to_uppercase(), upper)] {
+            let found: i64 = conn
+                .query_row(
+                    &format!("SELECT {} FROM (SELECT ?1 AS x)", super::key_of_column("x")),
+                    [&text],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, key);
+        }
     }
 }

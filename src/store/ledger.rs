@@ -34,15 +34,19 @@ fn sql(family: Family) -> Option<(&'static str, &'static str)> {
             "h.found_on",
         ),
         Family::Inspection => (
-            "SELECT i.id, i.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, i.category, i.subject, i.inspected_on,
+            concat!(
+                "SELECT i.id, i.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, i.category, i.subject, i.inspected_on,
                     i.inspector, i.verdict, i.failed_count,
                     (SELECT group_concat(item_code, ' ') FROM
-                        (SELECT r.value ->> 0 AS item_code FROM json_each(i.results) r
-                         WHERE r.value ->> 1 = 'fail' ORDER BY item_code)),
+                        (SELECT ",
+                super::inspections::failed_item!(),
+                " AS item_code FROM json_each(i.results) r
+                         WHERE item_code IS NOT NULL ORDER BY item_code)),
                     i.note, p.owner_name, p.owner_phone, ?4 IS NULL -- never overdue (and ?4 is used)
              FROM inspections i LEFT JOIN regions r ON r.code = i.region_code
                                 LEFT JOIN regions v ON v.code = r.parent
-                                LEFT JOIN places p ON p.id = i.place_id",
+                                LEFT JOIN places p ON p.id = i.place_id"
+            ),
             "i.inspected_on",
         ),
         Family::Finding => (

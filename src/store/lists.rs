@@ -125,10 +125,12 @@ fn shape(family: Family) -> Shape {
             table: "inspections t",
             from: "inspections t LEFT JOIN places p ON p.id = t.place_id",
             date: "t.inspected_on",
-            select: "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
-                     coalesce(p.name, ''), \
-                     (SELECT group_concat(r.value ->> 0, ' ') FROM json_each(t.results) r \
-                      WHERE r.value ->> 1 = 'fail'), t.inspector, NULL, NULL",
+            select: concat!(
+                "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
+                 coalesce(p.name, ''), (SELECT group_concat(",
+                super::inspections::failed_item!(),
+                ", ' ') FROM json_each(t.results) r), t.inspector, NULL, NULL"
+            ),
             order: None,
             open: "0",
             due: "NULL",

@@ -361,6 +361,7 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
          FROM timeline
          WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY at, rowid",
     )?;
+    let record_id = super::keys::stored(record_id);
     let names = Spelled::names(conn);
     let rows = st.query_map([record_id], |r| {
         Ok(Event {

@@ -28,8 +28,9 @@ impl<'c> Statements<'c> {
         let events = conn.prepare(&format!(
             "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
                     coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
-             FROM {table} r CROSS JOIN timeline t ON t.record = (SELECT key FROM ids WHERE id = r.id)
-             ORDER BY r.id, t.at, t.id"
+             FROM {table} r CROSS JOIN timeline t ON t.record = {}
+             ORDER BY r.id, t.at, t.id",
+            super::keys::key_of_column("r.id")
         ))?;
         Ok(Statements { conn, rows, events })
     }

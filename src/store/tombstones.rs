@@ -14,8 +14,9 @@ pub fn older_than(
 ) -> Result<Vec<(String, Option<i64>)>> {
     let table = family.table();
     let mut st = tx.prepare(&format!(
-        "SELECT t.id, (SELECT max(j.seq) FROM journal j WHERE j.record = (SELECT key FROM ids WHERE id = t.id))
-         FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1"
+        "SELECT t.id, (SELECT max(j.seq) FROM journal j WHERE j.record = {})
+         FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1",
+        super::keys::key_of_column("t.id")
     ))?;
     let rows = st.query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -63,7 +64,7 @@ pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> 
 /// Erases a record's row (an inspection's results in it) and its timeline.
 pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM timeline WHERE record = (SELECT key FROM ids WHERE id = ?1)")?
-        .execute([id])?;
+        .execute([super::keys::stored(id)])?;
     tx.execute(
         &format!("DELETE FROM {} WHERE id = ?1", family.table()),
         [id],

@@ -102,7 +102,39 @@ pub fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-/// Turns a database of this schema back into one of schema 12 (the rows as that schema held them): the audit
+/// Turns a database of this schema (15) back into one of schema 14: each of an inspection's results as
+/// `[code, result, note]` (the note left out when there is none).
+pub fn results_spelled_out(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "UPDATE inspections SET results = (
+             SELECT json_group_array(CASE WHEN r.type <> 'text' THEN json(r.value)
+                 WHEN instr(r.value, ' ') = 0
+                 THEN json_array(substr(r.value, 2), CASE substr(r.value, 1, 1) WHEN 'p' THEN 'pass'
+                      WHEN 'f' THEN 'fail' ELSE 'na' END)
+                 ELSE json_array(substr(r.value, 2, instr(r.value, ' ') - 2), CASE substr(r.value, 1, 1)
+                      WHEN 'p' THEN 'pass' WHEN 'f' THEN 'fail' ELSE 'na' END,
+                      substr(r.value, instr(r.value, ' ') + 1)) END ORDER BY r.key)
+             FROM json_each(inspections.results) r)",
+    )
+    .unwrap();
+}
+
+/// SQL spelling out an id that `ids` holds as 16 bytes (a UUID) as its canonical text; text stays as it is.
+pub fn id_text(column: &str) -> String {
+    let h = format!("hex({column})");
+    format!(
+        "iif(typeof({column}) = 'blob', lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || \
+         substr({h}, 13, 4) || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21)), {column})"
+    )
+}
+
+/// Turns a database of schema 14 back into one of schema 13: `ids` spells each UUID out as text.
+pub fn ids_spelled_out(conn: &rusqlite::Connection) {
+    conn.execute(&format!("UPDATE ids SET id = {}", id_text("id")), [])
+        .unwrap();
+}
+
+/// Turns a database of schema 13 back into one of schema 12 (the rows as that schema held them): the audit
 /// log's and the timeline's words spelled out instead of named by key in `names`, the journal a rowid table with
 /// its index and each change's time (schema 13 keeps only the last change's: every entry gets it), its numbers
 /// in `sqlite_sequence`.

@@ -65,7 +65,7 @@ fn remove(tx: &Transaction, id: &str) -> Result<()> {
         .prepare_cached(
             "SELECT rowid FROM search_docs WHERE record = (SELECT key FROM ids WHERE id = ?1)",
         )?
-        .query_row([id], |r| r.get(0))
+        .query_row([super::keys::stored(id)], |r| r.get(0))
         .optional()?;
     if let Some(rowid) = rowid {
         tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
@@ -219,8 +219,9 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
             .filter_map(|f| {
                 indexed(*f).map(|s| {
                     format!(
-                        "SELECT '{}', (SELECT key FROM ids WHERE id = s.id), s.* FROM ({s} WHERE t.deleted = 0) s",
-                        f.code()
+                        "SELECT '{}', {}, s.* FROM ({s} WHERE t.deleted = 0) s",
+                        f.code(),
+                        super::keys::key_of_column("s.id")
                     )
                 })
             })
@@ -298,7 +299,12 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
          WHERE search_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
     )?;
     let found: Vec<(String, String)> = st
-        .query_map(params![q, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![q, limit as i64], |r| {
+            Ok((
+                r.get(0)?,
+                super::keys::spelled(r.get_ref(1)?).unwrap_or_default(),
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(found.len());
     for (f, id) in found {
