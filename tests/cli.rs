@@ -1115,14 +1115,12 @@ fn an_upgrade_or_a_rebuild_on_opening_says_why_it_waits() {
     };
     let before = found(&db);
     assert!(before.contains("燃气"), "{before}");
-    // Made a database of the version before (each inspection result an array), and opened.
+    // Made a database of the version before, and opened.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let latest: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    common::results_spelled_out(&conn);
-    conn.pragma_update(None, "user_version", latest - 1)
-        .unwrap();
+    common::back_to(&conn, latest - 1);
     drop(conn);
     wangge(&db)
         .args(["search", "燃气"])

@@ -1,4 +1,4 @@
-//! Migrations 9 to 15 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 16 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
@@ -274,10 +274,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     let head = one(&c, "SELECT seq * 10000000000000 + at FROM journal_head");
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
-    common::results_spelled_out(c.store.conn());
-    common::ids_spelled_out(c.store.conn());
-    common::words_spelled_out(c.store.conn());
-    common::devices_spelled_out(c.store.conn());
+    common::back_to(c.store.conn(), 11);
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     assert_eq!(
         one(
@@ -369,10 +366,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
 #[test]
 fn an_edited_hash_in_the_schema_before_is_still_found_after_the_migration() {
     let (_a, c) = county();
-    common::results_spelled_out(c.store.conn());
-    common::ids_spelled_out(c.store.conn());
-    common::words_spelled_out(c.store.conn());
-    common::devices_spelled_out(c.store.conn());
+    common::back_to(c.store.conn(), 11);
     c.store.conn().execute_batch(BACK_TO_8).unwrap();
     c.store
         .conn()

@@ -1324,12 +1324,16 @@ fn a_file_is_compacted_when_it_grew_by_a_quarter_or_a_quarter_is_free() {
     assert!(after < before / 2, "{before} -> {after}");
 }
 
-/// An upgrade run by this process leaves the query planner the statistics in the file: the audit log's head is
-/// read from the table's end. (With statistics from a nearly empty log, the bench's county, upgraded and then
-/// importing in one process, planned it as a scan of `audit_record`: 50,000 records took 88 s instead of 5.)
+/// An upgrade run by this process leaves the query planner no index to read the audit log's head through: the
+/// log's head is read from the table's end. (With statistics from a nearly empty log, the bench's county, upgraded
+/// and then importing in one process, planned it as a scan of the log's index by record, `audit_record`: 50,000
+/// records took 88 s instead of 5. `migrate::run` reloads the statistics after an upgrade, and schema 16 dropped
+/// that index.)
 #[test]
-fn an_upgrade_in_this_process_leaves_the_planner_its_statistics() {
+fn an_upgrade_leaves_no_index_to_read_the_audit_logs_head_through() {
     let env = township();
+    let latest = count(&env.store, "PRAGMA user_version");
+    common::back_to(env.store.conn(), latest - 1);
     env.store
         .conn()
         .execute_batch(
@@ -1337,14 +1341,15 @@ fn an_upgrade_in_this_process_leaves_the_planner_its_statistics() {
              INSERT INTO sqlite_stat1 VALUES ('audit', 'audit_record', '3 2 1');",
         )
         .unwrap();
-    let latest = count(&env.store, "PRAGMA user_version");
-    common::results_spelled_out(env.store.conn());
-    env.store
-        .conn()
-        .pragma_update(None, "user_version", latest - 1)
-        .unwrap();
     let store = reopen(&env, now());
     assert_eq!(count(&store, "PRAGMA user_version"), latest);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'audit' AND type = 'index'"
+        ),
+        0
+    );
     let plan: String = store
         .conn()
         .query_row(

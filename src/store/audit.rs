@@ -48,7 +48,8 @@ impl AuditRow<'_> {
 }
 
 /// The head of the chain: (last seq, its hash): the table's last row, read from its end (`NOT INDEXED`: a plan
-/// through `audit_record` would read the whole log at every append, as one did once, see `migrate::run`).
+/// through an index by record, which the log had until schema 16, read the whole log at every append, as one did
+/// once, see `migrate::run`).
 pub fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(conn
         .prepare_cached("SELECT seq, hash FROM audit NOT INDEXED ORDER BY seq DESC LIMIT 1")?
@@ -189,8 +190,26 @@ fn bytes(hex_hash: &str) -> Vec<u8> {
     hex::decode(hex_hash).unwrap_or_else(|_| hex_hash.as_bytes().to_vec())
 }
 
-/// The state hash the log holds for a record's latest change (rows about the record that change nothing in
-/// it, such as revealing an ID number or resolving a conflict in favour of the current version, hold none).
+/// The state hash the log holds for each record's latest change (rows about a record that change nothing in it,
+/// such as revealing an ID number or resolving a conflict in favour of the current version, hold none), gathered
+/// in one pass over the log into a temporary table of this connection (the log keeps no index by record: only
+/// `check` asks, once for every record). Read it with `latest_state`.
+pub fn gather_latest_states(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS latest_states (
+             record INTEGER NOT NULL, family INTEGER NOT NULL, state_hash BLOB NOT NULL,
+             PRIMARY KEY (record, family)
+         ) WITHOUT ROWID;
+         DELETE FROM temp.latest_states;
+         INSERT INTO temp.latest_states (record, family, state_hash)
+             SELECT a.record, a.family, a.state_hash
+             FROM (SELECT max(seq) AS seq FROM audit WHERE state_hash IS NOT NULL GROUP BY record, family) m
+                  JOIN audit a ON a.seq = m.seq;",
+    )?;
+    Ok(())
+}
+
+/// The state hash of a record's latest change, from what `gather_latest_states` gathered.
 pub fn latest_state(
     conn: &Connection,
     family: crate::domain::record::Family,
@@ -198,17 +217,14 @@ pub fn latest_state(
 ) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached(
-            "SELECT state_hash FROM audit INDEXED BY audit_record
-             WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = (SELECT key FROM names WHERE name = ?1)
-               AND state_hash IS NOT NULL
-             ORDER BY seq DESC LIMIT 1",
+            "SELECT state_hash FROM temp.latest_states
+             WHERE record = (SELECT key FROM ids WHERE id = ?2) AND family = (SELECT key FROM names WHERE name = ?1)",
         )?
         .query_row(
             params![family.code(), keys::stored(record_id)],
-            |r| r.get::<_, Option<Vec<u8>>>(0),
+            |r| r.get::<_, Vec<u8>>(0),
         )
         .optional()?
-        .flatten()
         .map(hex::encode))
 }
 

@@ -436,6 +436,7 @@ fn audit_chain(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> 
 /// Every record must be exactly what the audit log says its last change left: a row edited behind the log's
 /// back (even only a personal field) is found.
 fn record_states(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
+    audit::gather_latest_states(conn)?;
     tally::<Place>(conn, out)?;
     tally::<Inspection>(conn, out)?;
     tally::<Hazard>(conn, out)?;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 13),
     |tx| part(tx, 14),
     |tx| part(tx, 15),
+    |tx| part(tx, 16),
 ];
 
 /// The text of migration `n` in `schema.sql`.

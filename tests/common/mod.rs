@@ -102,9 +102,35 @@ pub fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-/// Turns a database of this schema (15) back into one of schema 14: each of an inspection's results as
+/// Turns a database of this schema back into one of schema `version` (11 at the earliest: its records' rows as
+/// schema 11 held them), each step undoing one migration, so that opening it runs those migrations again.
+pub fn back_to(conn: &rusqlite::Connection, version: i64) {
+    assert!(version >= 11, "back to schema {version}");
+    type Undo = fn(&rusqlite::Connection);
+    let steps: [(i64, Undo); 5] = [
+        (16, audit_index_back),
+        (15, results_spelled_out),
+        (14, ids_spelled_out),
+        (13, words_spelled_out),
+        (12, devices_spelled_out),
+    ];
+    for (undoes, step) in steps {
+        if version < undoes {
+            step(conn);
+        }
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 16 back into one of schema 15: the audit log's index by record.
+fn audit_index_back(conn: &rusqlite::Connection) {
+    conn.execute_batch("CREATE INDEX audit_record ON audit (record, seq);")
+        .unwrap();
+}
+
+/// Turns a database of schema 15 back into one of schema 14: each of an inspection's results as
 /// `[code, result, note]` (the note left out when there is none).
-pub fn results_spelled_out(conn: &rusqlite::Connection) {
+fn results_spelled_out(conn: &rusqlite::Connection) {
     conn.execute_batch(
         "UPDATE inspections SET results = (
              SELECT json_group_array(CASE WHEN r.type <> 'text' THEN json(r.value)
@@ -129,7 +155,7 @@ pub fn id_text(column: &str) -> String {
 }
 
 /// Turns a database of schema 14 back into one of schema 13: `ids` spells each UUID out as text.
-pub fn ids_spelled_out(conn: &rusqlite::Connection) {
+fn ids_spelled_out(conn: &rusqlite::Connection) {
     conn.execute(&format!("UPDATE ids SET id = {}", id_text("id")), [])
         .unwrap();
 }
@@ -138,7 +164,7 @@ pub fn ids_spelled_out(conn: &rusqlite::Connection) {
 /// log's and the timeline's words spelled out instead of named by key in `names`, the journal a rowid table with
 /// its index and each change's time (schema 13 keeps only the last change's: every entry gets it), its numbers
 /// in `sqlite_sequence`.
-pub fn words_spelled_out(conn: &rusqlite::Connection) {
+fn words_spelled_out(conn: &rusqlite::Connection) {
     conn.pragma_update(None, "foreign_keys", false).unwrap();
     conn.execute_batch(
         "CREATE TABLE audit12 (
@@ -186,7 +212,7 @@ pub fn words_spelled_out(conn: &rusqlite::Connection) {
 
 /// Rewrites a database of schema 12's record rows as the schema before migration 12 held them: each device
 /// (origin, last writer, the version vector's) spelled out as its id instead of its key in `ids`.
-pub fn devices_spelled_out(conn: &rusqlite::Connection) {
+fn devices_spelled_out(conn: &rusqlite::Connection) {
     // The old rows' devices are ids, not keys: what the new columns refer to is not there while they are.
     conn.pragma_update(None, "foreign_keys", false).unwrap();
     for family in wangge::domain::record::Family::ALL {
