@@ -1264,3 +1264,24 @@ UPDATE inspections SET results = (
 -- record's latest state in one pass (src/store/audit.rs). About 60 bytes a record, and one index less to write
 -- at every change.
 DROP INDEX audit_record;
+
+-- @migration 17 -----------------------------------------------------------------------------------------------
+-- The timeline kept in record order: an event's rowid is its record's key times 2^20 plus its place among the
+-- record's events, in the order they were added (src/store/timeline.rs). A record's events are then one range of
+-- the table, read, added to and removed without an index; the record's key is the rowid's high part, so the
+-- `record` column goes too.
+CREATE TABLE timeline_lean (
+    id      BLOB NOT NULL,
+    origin  INTEGER NOT NULL REFERENCES ids (key),
+    at      INTEGER NOT NULL,
+    on_date TEXT,
+    actor   INTEGER NOT NULL REFERENCES names (key),
+    action  INTEGER NOT NULL REFERENCES names (key),
+    note    TEXT
+);
+INSERT INTO timeline_lean (rowid, id, origin, at, on_date, actor, action, note)
+    SELECT record * 1048576 + row_number() OVER (PARTITION BY record ORDER BY rowid) - 1, id, origin, at, on_date,
+           actor, action, note
+    FROM timeline ORDER BY record, rowid;
+DROP TABLE timeline;
+ALTER TABLE timeline_lean RENAME TO timeline;

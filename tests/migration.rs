@@ -1,4 +1,4 @@
-//! Migrations 9 to 16 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 17 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search

@@ -219,11 +219,19 @@ fn everything_else(
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
     if rows.timeline {
+        // A record's events are a range of rowids from its key times 2^20, as wangge keeps them.
+        let first: i64 = tx
+            .query_row(
+                "SELECT key * 1048576 FROM ids WHERE id = ?1",
+                [wangge::store::keys::stored(id)],
+                |r| r.get(0),
+            )
+            .map_err(e)?;
         let mut events = tx
             .prepare_cached(
-                "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
-                 VALUES (unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'),
-                         (SELECT key FROM ids WHERE id = ?2), ?3,
+                "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
+                 VALUES ((SELECT coalesce(max(rowid) + 1, ?2) FROM timeline WHERE rowid BETWEEN ?2 AND ?2 + 1048575),
+                         unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'), ?3,
                          nullif(?4, date(?3 / 1000, 'unixepoch', '+8 hours')),
                          (SELECT key FROM names WHERE name = 'bench'), (SELECT key FROM names WHERE name = 'bench'),
                          ?5)",
@@ -234,7 +242,7 @@ fn everything_else(
             events
                 .execute(rusqlite::params![
                     f("id"),
-                    wangge::store::keys::stored(id),
+                    first,
                     f("at"),
                     f("on_date"),
                     f("note")

@@ -136,11 +136,11 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
         "SELECT t.id, o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
                 t.action, t.note
          FROM timeline t JOIN ids o ON o.key = t.origin
-         WHERE t.record = (SELECT key FROM ids WHERE id = ?1) ORDER BY t.at, t.id",
+         WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, t.id",
     )?;
-    let record_id = super::keys::stored(record_id);
+    let (first, last) = super::timeline::of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
-    let rows = st.query_map([record_id], |r| {
+    let rows = st.query_map([first, last], |r| {
         Ok(EventRow {
             id: r.get(0)?,
             origin: r.get(1)?,
@@ -163,19 +163,21 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
         return Ok(());
     }
     let record = super::keys::key(tx, record_id)?;
-    let mut held = tx.prepare_cached("SELECT 1 FROM timeline WHERE record = ?1 AND id = ?2")?;
+    let (first, last) = super::timeline::bounds(record);
+    let mut held =
+        tx.prepare_cached("SELECT 1 FROM timeline WHERE rowid BETWEEN ?1 AND ?2 AND id = ?3")?;
     let mut st = tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
+        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
     )?;
     for e in events {
-        if held.exists(params![record, e.id])? {
+        if held.exists(params![first, last, e.id])? {
             continue;
         }
         st.execute(params![
+            super::timeline::next(tx, record)?,
             e.id,
             super::keys::key(tx, e.origin.as_str())?,
-            record,
             e.at,
             e.on_date,
             super::keys::name_key(tx, &e.actor)?,

@@ -46,6 +46,14 @@ impl Table {
     }
 }
 
+/// The key of `id` in `ids`, if the bookkeeping names it.
+pub fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(Table::Ids.sql()[0])?
+        .query_row([stored(id)], |r| r.get(0))
+        .optional()?)
+}
+
 fn intern(conn: &Connection, table: Table, text: &str) -> Result<i64> {
     let [find, add, _] = table.sql();
     let value = match table {

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 14),
     |tx| part(tx, 15),
     |tx| part(tx, 16),
+    |tx| part(tx, 17),
 ];
 
 /// The text of migration `n` in `schema.sql`.

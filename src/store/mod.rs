@@ -31,6 +31,7 @@ pub mod report_pass;
 pub mod retention;
 pub mod scan;
 pub mod search;
+pub mod timeline;
 pub mod tombstones;
 pub mod version;
 

@@ -337,14 +337,15 @@ pub fn note_edit<R: Record>(
 /// Appends a timeline event for a record.
 pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
     let id = EventId::from_uuid(new_uuid(ctx));
+    let rowid = super::timeline::next(tx, super::keys::key(tx, record_id)?)?;
     tx.prepare_cached(
-        "INSERT INTO timeline (id, origin, record, at, on_date, actor, action, note)
+        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
     )?
     .execute(rusqlite::params![
+        rowid,
         id,
         super::keys::key(tx, &ctx.device)?,
-        super::keys::key(tx, record_id)?,
         ctx.now_ms(),
         step.on.to_string(),
         super::keys::name_key(tx, &ctx.actor)?,
@@ -359,11 +360,11 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
     let mut st = conn.prepare_cached(
         "SELECT id, at, coalesce(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action, note
          FROM timeline
-         WHERE record = (SELECT key FROM ids WHERE id = ?1) ORDER BY at, rowid",
+         WHERE rowid BETWEEN ?1 AND ?2 ORDER BY at, rowid",
     )?;
-    let record_id = super::keys::stored(record_id);
+    let (first, last) = super::timeline::of_record(conn, record_id)?;
     let names = Spelled::names(conn);
-    let rows = st.query_map([record_id], |r| {
+    let rows = st.query_map([first, last], |r| {
         Ok(Event {
             id: r.get(0)?,
             at: r.get(1)?,

@@ -28,9 +28,9 @@ impl<'c> Statements<'c> {
         let events = conn.prepare(&format!(
             "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
                     coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
-             FROM {table} r CROSS JOIN timeline t ON t.record = {}
+             FROM {table} r CROSS JOIN timeline t ON t.{}
              ORDER BY r.id, t.at, t.id",
-            super::keys::key_of_column("r.id")
+            super::timeline::of(&super::keys::key_of_column("r.id"))
         ))?;
         Ok(Statements { conn, rows, events })
     }

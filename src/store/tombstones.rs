@@ -63,8 +63,9 @@ pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> 
 
 /// Erases a record's row (an inspection's results in it) and its timeline.
 pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM timeline WHERE record = (SELECT key FROM ids WHERE id = ?1)")?
-        .execute([super::keys::stored(id)])?;
+    let (first, last) = super::timeline::of_record(tx, id)?;
+    tx.prepare_cached("DELETE FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
+        .execute([first, last])?;
     tx.execute(
         &format!("DELETE FROM {} WHERE id = ?1", family.table()),
         [id],

@@ -167,7 +167,7 @@ pub fn records_state(db: &Db) -> String {
     }
     let mut st = conn
         .prepare(
-            "SELECT t.id, k.id, n.name, t.note FROM timeline t JOIN ids k ON k.key = t.record
+            "SELECT t.id, k.id, n.name, t.note FROM timeline t JOIN ids k ON k.key = t.rowid >> 20
                  JOIN names n ON n.key = t.action ORDER BY t.id",
         )
         .unwrap();

@@ -107,7 +107,8 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 5] = [
+    let steps: [(i64, Undo); 6] = [
+        (17, timeline_record_back),
         (16, audit_index_back),
         (15, results_spelled_out),
         (14, ids_spelled_out),
@@ -120,6 +121,27 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 17 back into one of schema 16: the timeline names each event's record in a column
+/// of its own, with an index.
+fn timeline_record_back(conn: &rusqlite::Connection) {
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE timeline16 (
+             id BLOB NOT NULL, origin INTEGER NOT NULL REFERENCES ids (key),
+             record INTEGER NOT NULL REFERENCES ids (key), at INTEGER NOT NULL, on_date TEXT,
+             actor INTEGER NOT NULL REFERENCES names (key), action INTEGER NOT NULL REFERENCES names (key),
+             note TEXT
+         );
+         INSERT INTO timeline16 (id, origin, record, at, on_date, actor, action, note)
+             SELECT id, origin, rowid >> 20, at, on_date, actor, action, note FROM timeline ORDER BY rowid;
+         DROP TABLE timeline;
+         ALTER TABLE timeline16 RENAME TO timeline;
+         CREATE INDEX timeline_record ON timeline (record);",
+    )
+    .unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
 }
 
 /// Turns a database of schema 16 back into one of schema 15: the audit log's index by record.
