@@ -194,7 +194,7 @@ fn bytes(hex_hash: &str) -> Vec<u8> {
 /// such as revealing an ID number or resolving a conflict in favour of the current version, hold none), gathered
 /// in one pass over the log into a temporary table of this connection (the log keeps no index by record: only
 /// `check` asks, once for every record). Read it with `latest_state`.
-pub fn gather_latest_states(conn: &Connection) -> Result<()> {
+pub(super) fn gather_latest_states(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS latest_states (
              record INTEGER NOT NULL, family INTEGER NOT NULL, state_hash BLOB NOT NULL,
@@ -209,8 +209,8 @@ pub fn gather_latest_states(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The state hash of a record's latest change, from what `gather_latest_states` gathered.
-pub fn latest_state(
+/// The state hash of a record's latest change, from what `gather_latest_states` gathered on this connection.
+pub(super) fn latest_state(
     conn: &Connection,
     family: crate::domain::record::Family,
     record_id: &str,

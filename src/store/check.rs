@@ -359,6 +359,20 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
             ));
         }
     }
+    // The next number handed out must be new: one behind the numbers in use would give two changes one number,
+    // and the county would take them for a fork.
+    let (head, used): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT (SELECT seq FROM journal_head), (SELECT max(seq) FROM journal)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if head.is_none() || used > head {
+        let (head, used) = (head.unwrap_or(0), used.unwrap_or(0));
+        out.push(error(
+            format!("变更日志的序号记到第 {head} 条，日志里却已有第 {used} 条：再导出会让县里误报分叉；请用最近的备份恢复"),
+            format!("The change journal's counter stands at {head} while the journal already holds number {used}: the next exports would look like a fork to the county; restore the latest backup"),
+        ));
+    }
     Ok(())
 }
 

@@ -157,18 +157,20 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
 /// Adds the events its record does not hold yet (by id). Looked up first and then inserted one row at a time: an
 /// `INSERT … SELECT … WHERE NOT EXISTS` may write several rows, so SQLite opened a statement journal for each
 /// event and freed it after, and the C allocator gave the memory back to the system each time (a third of an
-/// import into an empty county, measured with `perf`). The events of a record that holds none yet (a new one) are
-/// not looked for, and the few devices and words its events name are each looked up once.
+/// import into an empty county, measured with `perf`). The ids of the events the record holds are read once, and
+/// the few devices and words its events name are each looked up once.
 pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
     let record = super::keys::key(tx, record_id)?;
     let (first, last) = super::timeline::bounds(record);
-    let mut rowid = super::timeline::next(tx, record)?;
-    let holds_some = rowid > first;
-    let mut held =
-        tx.prepare_cached("SELECT 1 FROM timeline WHERE rowid BETWEEN ?1 AND ?2 AND id = ?3")?;
+    // The events the record holds (none for a new one), read once.
+    let mut held: std::collections::HashSet<EventId> = tx
+        .prepare_cached("SELECT id FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
+        .query_map([first, last], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rowid = None;
     let mut st = tx.prepare_cached(
         "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
          VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
@@ -191,17 +193,19 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
         known.insert((word, text), k);
         Ok(k)
     }
-    // An event listed twice is added once.
-    let mut added = std::collections::HashSet::new();
     for e in events {
-        if !added.insert(&e.id) || (holds_some && held.exists(params![first, last, e.id])?) {
+        // One held already, or listed twice, is added once.
+        if !held.insert(e.id.clone()) {
             continue;
         }
-        if rowid > last {
-            super::timeline::next(tx, record)?;
-        }
+        // The next place in the record's range (a record that is full refuses only an event it lacks).
+        let at = match rowid {
+            Some(r) if r < last => r + 1,
+            _ => super::timeline::next(tx, record)?,
+        };
+        rowid = Some(at);
         st.execute(params![
-            rowid,
+            at,
             e.id,
             key(tx, &mut known, false, e.origin.as_str())?,
             e.at,
@@ -210,7 +214,6 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
             key(tx, &mut known, true, &e.action)?,
             e.note
         ])?;
-        rowid += 1;
     }
     Ok(())
 }

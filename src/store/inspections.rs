@@ -209,12 +209,12 @@ pub fn results_column(results: &Value) -> String {
                 Some("na") => Some('n'),
                 _ => None,
             };
-            match (initial, code.as_str()) {
-                (Some(i), Some(c)) if !c.is_empty() && !c.contains(' ') && !note.is_string() => {
+            match (initial, code.as_str(), note) {
+                (Some(i), Some(c), Value::Null) if !c.is_empty() && !c.contains(' ') => {
                     Value::String(format!("{i}{c}"))
                 }
-                (Some(i), Some(c)) if !c.is_empty() && !c.contains(' ') => {
-                    Value::String(format!("{i}{c} {}", note.as_str().unwrap_or_default()))
+                (Some(i), Some(c), Value::String(n)) if !c.is_empty() && !c.contains(' ') => {
+                    Value::String(format!("{i}{c} {n}"))
                 }
                 _ => {
                     let mut item = vec![code.clone(), r["result"].clone()];
@@ -308,15 +308,16 @@ mod tests {
             {"item_code": "G3", "result": "na", "note": ""},
             {"item_code": "G 4", "result": "fail", "note": null},
             {"item_code": "G5", "result": "maybe", "note": "x"},
+            {"item_code": "G6", "result": "pass", "note": 7},
         ]);
         let column = super::results_column(&results);
         assert_eq!(
             column,
-            r#"["pG1","fG2 阀门 锈蚀","nG3 ",["G 4","fail"],["G5","maybe","x"]]"#
+            r#"["pG1","fG2 阀门 锈蚀","nG3 ",["G 4","fail"],["G5","maybe","x"],["G6","pass",7]]"#
         );
         assert_eq!(super::results_from_column(column.as_bytes()), results);
         // A row written before schema 15, and one the migration rewrote, read the same.
-        let before = r#"[["G1","pass"],["G2","fail","阀门 锈蚀"],["G3","na",""],["G 4","fail"],["G5","maybe","x"]]"#;
+        let before = r#"[["G1","pass"],["G2","fail","阀门 锈蚀"],["G3","na",""],["G 4","fail"],["G5","maybe","x"],["G6","pass",7]]"#;
         assert_eq!(super::results_from_column(before.as_bytes()), results);
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(&format!(
