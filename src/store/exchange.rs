@@ -165,10 +165,10 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     }
     let record = super::keys::key(tx, record_id)?;
     let (first, last) = super::timeline::bounds(record);
-    // The events the record holds (none for a new one), read once.
-    let mut held: std::collections::HashSet<EventId> = tx
+    // The ids of the events the record holds (none for a new one), read once, as stored.
+    let mut held: std::collections::HashSet<Vec<u8>> = tx
         .prepare_cached("SELECT id FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
-        .query_map([first, last], |r| r.get(0))?
+        .query_map([first, last], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))?
         .collect::<rusqlite::Result<_>>()?;
     let mut rowid = None;
     let mut st = tx.prepare_cached(
@@ -195,17 +195,18 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     }
     for e in events {
         // One held already, or listed twice, is added once.
-        if !held.insert(e.id.clone()) {
+        let bytes = uuid::Uuid::parse_str(e.id.as_str()).map(|u| u.as_bytes().to_vec());
+        if !held.insert(bytes.unwrap_or_default()) {
             continue;
         }
         // The next place in the record's range (a record that is full refuses only an event it lacks).
-        let at = match rowid {
+        let place = match rowid {
             Some(r) if r < last => r + 1,
             _ => super::timeline::next(tx, record)?,
         };
-        rowid = Some(at);
+        rowid = Some(place);
         st.execute(params![
-            at,
+            place,
             e.id,
             key(tx, &mut known, false, e.origin.as_str())?,
             e.at,

@@ -107,7 +107,7 @@ pub fn key_of_column(column: &str) -> String {
     )
 }
 
-/// A UUID in its canonical spelling, as a GLOB pattern (8-4-4-4-12 lowercase hex digits).
+/// `n` lowercase hex digits as a GLOB pattern.
 macro_rules! hex_digits {
     (1) => {
         "[0-9a-f]"
@@ -127,7 +127,8 @@ macro_rules! hex_digits {
         concat!(hex_digits!(8), hex_digits!(4))
     };
 }
-pub const UUID_GLOB: &str = concat!(
+/// A UUID in its canonical spelling, as a GLOB pattern (8-4-4-4-12 lowercase hex digits).
+const UUID_GLOB: &str = concat!(
     hex_digits!(8),
     "-",
     hex_digits!(4),
