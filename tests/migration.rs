@@ -13,7 +13,7 @@ use serde_json::Value;
 use wangge::domain::clock::FixedClock;
 use wangge::domain::record::Family;
 use wangge::domain::{Lang, Localized};
-use wangge::store::{OpenMode, Store, check, exchange, migrate};
+use wangge::store::{OpenMode, Store, check, migrate, timeline};
 
 use common::exchange::{
     COUNTY, Db, JIEGUAN, XINGZHOU, db, forge, one, parts, records_state, send, take, touch_any,
@@ -129,7 +129,7 @@ fn searches(conn: &rusqlite::Connection) -> String {
     found.join("\n")
 }
 
-/// Every record's timeline as `exchange::events` reads it (the bundles' and the detail's source).
+/// Every record's timeline as `timeline::events` reads it (the bundles' and the detail's source).
 fn timelines(conn: &rusqlite::Connection) -> String {
     let mut out = String::new();
     for family in [
@@ -151,7 +151,7 @@ fn timelines(conn: &rusqlite::Connection) -> String {
         for id in ids {
             out.push_str(&format!(
                 "{id} {:?}\n",
-                exchange::events(conn, &id).unwrap()
+                timeline::events(conn, &id).unwrap()
             ));
         }
     }

@@ -1,13 +1,14 @@
 //! The SQL of the county exchange: the journal read for export and its cursors, trusted peers, the batches,
-//! sequence numbers and forks seen per device, and writing an incoming record's row. What an import held back
-//! is in `held`, what leaves for the county and its acknowledgements in `outbound`. The rules (what to send, how
+//! sequence numbers and forks seen per device, and writing an incoming record's row. An incoming record's events
+//! are `timeline`'s, what an import held back is in `held`, what leaves for the county and its acknowledgements in
+//! `outbound`. The rules (what to send, how
 //! to merge) live in `crate::sync`.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
 
 use super::Result;
-use crate::domain::ids::{DeviceId, EventId, PublicKey, RegionCode};
+use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 use crate::domain::record::Family;
 
 /// The journal of one family between two sequence numbers, one record at a time: (record id, [(seq, version)]),
@@ -116,107 +117,6 @@ pub fn has_row(conn: &Connection, family: Family, id: &str) -> Result<bool> {
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())
-}
-
-/// One timeline event as it travels.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct EventRow {
-    pub id: EventId,
-    pub origin: DeviceId,
-    pub at: i64,
-    pub on_date: String,
-    pub actor: String,
-    pub action: String,
-    pub note: Option<String>,
-}
-
-/// A record's timeline, oldest first, with each event's origin.
-pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
-    let mut st = conn.prepare_cached(
-        "SELECT t.id, o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
-                t.action, t.note
-         FROM timeline t JOIN ids o ON o.key = t.origin
-         WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, t.id",
-    )?;
-    let (first, last) = super::timeline::of_record(conn, record_id)?;
-    let names = super::keys::Spelled::names(conn);
-    let rows = st.query_map([first, last], |r| {
-        Ok(EventRow {
-            id: r.get(0)?,
-            origin: r.get(1)?,
-            at: r.get(2)?,
-            on_date: r.get(3)?,
-            actor: names.word(r.get_ref(4)?)?,
-            action: names.word(r.get_ref(5)?)?,
-            note: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Adds the events its record does not hold yet (by id). Looked up first and then inserted one row at a time: an
-/// `INSERT … SELECT … WHERE NOT EXISTS` may write several rows, so SQLite opened a statement journal for each
-/// event and freed it after, and the C allocator gave the memory back to the system each time (a third of an
-/// import into an empty county, measured with `perf`). The ids of the events the record holds are read once, and
-/// the few devices and words its events name are each looked up once.
-pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let record = super::keys::key(tx, record_id)?;
-    let (first, last) = super::timeline::bounds(record);
-    // The ids of the events the record holds (none for a new one), read once, as stored.
-    let mut held: std::collections::HashSet<Vec<u8>> = tx
-        .prepare_cached("SELECT id FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
-        .query_map([first, last], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rowid = None;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
-    )?;
-    // (a word?, its text) → its key.
-    let mut known: std::collections::HashMap<(bool, &str), i64> = Default::default();
-    fn key<'e>(
-        tx: &Transaction,
-        known: &mut std::collections::HashMap<(bool, &'e str), i64>,
-        word: bool,
-        text: &'e str,
-    ) -> Result<i64> {
-        if let Some(k) = known.get(&(word, text)) {
-            return Ok(*k);
-        }
-        let k = match word {
-            true => super::keys::name_key(tx, text)?,
-            false => super::keys::key(tx, text)?,
-        };
-        known.insert((word, text), k);
-        Ok(k)
-    }
-    for e in events {
-        // One held already, or listed twice, is added once.
-        let bytes = uuid::Uuid::parse_str(e.id.as_str()).map(|u| u.as_bytes().to_vec());
-        if !held.insert(bytes.unwrap_or_default()) {
-            continue;
-        }
-        // The next place in the record's range (a record that is full refuses only an event it lacks).
-        let place = match rowid {
-            Some(r) if r < last => r + 1,
-            _ => super::timeline::next(tx, record)?,
-        };
-        rowid = Some(place);
-        st.execute(params![
-            place,
-            e.id,
-            key(tx, &mut known, false, e.origin.as_str())?,
-            e.at,
-            e.on_date,
-            key(tx, &mut known, true, &e.actor)?,
-            key(tx, &mut known, true, &e.action)?,
-            e.note
-        ])?;
-    }
-    Ok(())
 }
 
 /// A region row as it travels.
@@ -606,45 +506,4 @@ pub fn forks(conn: &Connection, device: &str) -> Result<Vec<(i64, String)>> {
         conn.prepare_cached("SELECT seq, file FROM sync_forks WHERE device = ?1 ORDER BY seq")?;
     let rows = st.query_map([device], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{EventRow, add_events, events};
-    use crate::domain::ids::{DeviceId, EventId};
-
-    fn event(n: u128, at: i64) -> EventRow {
-        EventRow {
-            id: EventId::from_uuid(uuid::Uuid::from_u128(
-                0x0190_0000_0000_7000_8000_0000_0000_0000 + n,
-            )),
-            origin: DeviceId::from_uuid(uuid::Uuid::from_u128(
-                0x0190_0000_0000_7000_8000_0000_0000_ffff,
-            )),
-            at,
-            on_date: "2026-12-02".into(),
-            actor: "李明".into(),
-            action: "report".into(),
-            note: None,
-        }
-    }
-
-    #[test]
-    fn an_event_is_added_once_whether_held_already_or_listed_twice() {
-        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        crate::store::migrate::run(&mut conn).unwrap();
-        let tx = conn.transaction().unwrap();
-        let record = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
-        // A new record's events, one of them twice.
-        add_events(&tx, record, &[event(1, 10), event(2, 20), event(1, 10)]).unwrap();
-        assert_eq!(events(&tx, record).unwrap(), [event(1, 10), event(2, 20)]);
-        // Then the same again with one more: only the new one is added, after the others.
-        add_events(&tx, record, &[event(2, 20), event(3, 5), event(1, 10)]).unwrap();
-        let held = events(&tx, record).unwrap();
-        assert_eq!(held.len(), 3);
-        assert_eq!(held[0], event(3, 5), "read in the order of their time");
-        // Another record's events are its own.
-        add_events(&tx, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", &[event(1, 10)]).unwrap();
-        assert_eq!(events(&tx, record).unwrap().len(), 3);
-    }
 }

@@ -1,14 +1,14 @@
 //! How an export reads a large range: a family's rows (an inspection's results in its row) and their timelines
 //! as ordered cursors, merged with the journal's record ids as it walks them, instead of two lookups by id per
-//! record. It gives exactly what those lookups give: `exchange::row_map` and `exchange::events`.
+//! record. It gives exactly what those lookups give: `exchange::row_map` and `timeline::events`.
 
 use rusqlite::{Connection, Row, Rows, Statement};
 use serde_json::{Map, Value};
 
 use super::Result;
-use super::exchange::EventRow;
 use super::keys::Spelled;
 use super::records::row_to_map;
+use super::timeline::EventRow;
 use crate::domain::record::Family;
 
 /// The statements of one family's scan; `start` runs them.
@@ -23,7 +23,7 @@ impl<'c> Statements<'c> {
         let table = family.table();
         let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
         // The events of this family's records (an id names one record in one family), ordered as
-        // `exchange::events` orders one record's. The records are walked in id order and each key looked up by
+        // `timeline::events` orders one record's. The records are walked in id order and each key looked up by
         // its unique index whatever the statistics say (a county's can date from when `ids` was empty).
         let events = conn.prepare(&format!(
             "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,

@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 use crate::store::StoreError;
-use crate::store::exchange::{EventRow, RegionRow};
+use crate::store::exchange::RegionRow;
+use crate::store::timeline::EventRow;
 
 /// What the first line says a file is.
 pub const FORMAT: &str = "wangge-bundle";

@@ -16,7 +16,9 @@ use super::records::{ORDER, parse};
 use crate::domain::ids::{PublicKey, RegionCode};
 use crate::domain::record::Family;
 use crate::store::exchange;
-use crate::store::{self, Store, StoreError, audit, device, inspections, migrate, outbound};
+use crate::store::{
+    self, Store, StoreError, audit, device, inspections, migrate, outbound, timeline,
+};
 
 /// What `export` was asked.
 #[derive(Debug, Clone)]
@@ -339,7 +341,7 @@ fn write_payload(
             refs_of(conn, family, &map, &wanted, &mut sent, &mut context)?;
             for (rf, rid, rmap) in context {
                 regions.extend(region_of(&rmap));
-                let events = exchange::events(conn, &rid)?;
+                let events = timeline::events(conn, &rid)?;
                 latest = latest.max(latest_of(&rmap, &events));
                 emit(&mut out, rf, Vec::new(), (rmap, true), events, &mut counts)?;
             }
@@ -347,7 +349,7 @@ fn write_payload(
                 regions.insert(code);
                 let events = match events {
                     Some(e) => e,
-                    None => exchange::events(conn, id)?,
+                    None => timeline::events(conn, id)?,
                 };
                 latest = latest.max(latest_of(&map, &events));
                 emit(
@@ -407,7 +409,7 @@ fn region_of(map: &Map<String, Value>) -> Option<RegionCode> {
 }
 
 /// The latest time a record or one of its timeline events changed (UTC ms).
-fn latest_of(map: &Map<String, Value>, events: &[exchange::EventRow]) -> i64 {
+fn latest_of(map: &Map<String, Value>, events: &[timeline::EventRow]) -> i64 {
     let updated = map.get("updated_at").and_then(Value::as_i64).unwrap_or(0);
     events.iter().map(|e| e.at).fold(updated, i64::max)
 }
@@ -466,7 +468,7 @@ fn emit<W: Write + Send + 'static>(
     family: Family,
     seqs: Vec<(i64, u64)>,
     (map, canonical): (Map<String, Value>, bool),
-    events: Vec<exchange::EventRow>,
+    events: Vec<timeline::EventRow>,
     counts: &mut BTreeMap<String, u64>,
 ) -> Result<(), StoreError> {
     out.send(if canonical {

@@ -13,7 +13,8 @@ use super::records::{Parsed, Rules};
 use crate::domain::ids::RegionCode;
 use crate::domain::record::Family;
 use crate::store::StoreError;
-use crate::store::exchange::{EventRow, RegionRow};
+use crate::store::exchange::RegionRow;
+use crate::store::timeline::EventRow;
 
 /// Lines gathered before they are handed over, and batches in flight: few, since each record in flight costs
 /// memory (about 10 kB with its prepared audit text) and the merge is the slower side anyway.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::bundle::Line;
 use crate::domain::record::Family;
 use crate::store::StoreError;
-use crate::store::exchange::EventRow;
+use crate::store::timeline::EventRow;
 
 /// Items gathered before they are handed over, and batches in flight.
 const BATCH: usize = 256;

@@ -17,7 +17,8 @@ use crate::domain::Lang;
 use crate::domain::ids::{DeviceId, RecordId, RegionCode};
 use crate::domain::record::Family;
 use crate::domain::version::{Causality, VersionVector};
-use crate::store::exchange::{self, EventRow};
+use crate::store::exchange;
+use crate::store::timeline::{self, EventRow};
 use crate::store::{StoreError, WriteCtx, audit, held};
 
 /// What is worked out for an incoming record before the merge (on the import's reading thread): the domain rules'
@@ -261,7 +262,7 @@ impl Apply<'_> {
             }
         };
         if outcome != Outcome::Quarantined {
-            exchange::add_events(self.tx, id, events)?;
+            timeline::add_events(self.tx, id, events)?;
         }
         Ok(outcome)
     }

@@ -21,7 +21,8 @@ use crate::domain::record::Family;
 use crate::domain::region::Level;
 use crate::domain::version::MAX_COUNT;
 use crate::store::StoreError;
-use crate::store::exchange::{EventRow, RegionRow};
+use crate::store::exchange::RegionRow;
+use crate::store::timeline::EventRow;
 
 /// Reads the payload from `offset` (decrypting it with `identity` when it is encrypted), calling `f` with each
 /// line; returns the SHA-256 of the bytes on disk. When `f` breaks off (whoever takes the lines has stopped),

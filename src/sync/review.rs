@@ -10,8 +10,9 @@ use crate::domain::Lang;
 use crate::domain::fields;
 use crate::domain::ids::DeviceId;
 use crate::domain::record::Family;
-use crate::store::exchange::{self, EventRow};
+use crate::store::exchange;
 use crate::store::held::{self, Conflict};
+use crate::store::timeline::EventRow;
 use crate::store::{Store, StoreError, WriteCtx, audit};
 
 /// Which side of a conflict to keep.
