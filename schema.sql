@@ -1287,3 +1287,295 @@ INSERT INTO timeline_lean (rowid, id, origin, at, on_date, actor, action, note)
     FROM timeline ORDER BY record, rowid;
 DROP TABLE timeline;
 ALTER TABLE timeline_lean RENAME TO timeline;
+
+-- @migration 18 -----------------------------------------------------------------------------------------------
+-- A family's row is keyed by its record's key in `ids` (`key INTEGER PRIMARY KEY`: the rowid itself, no index
+-- of its own) instead of its 36-character id, and a row names the records it refers to by their keys too
+-- (`place_key` for `place_id`, `inspection_key`, `finding_key`, `patrol_key`, `repeat_key` for `repeat_of`,
+-- `target_key` for `target_id`); the lists' indexes hold the key where they held the id. About 280 bytes a
+-- record. A record's JSON form, and so every bundle, is unchanged: src/store/keys.rs translates at the row's
+-- edge (`RECORD_COLUMNS`). Every id a row names is first given a key (a record's own id has one from its journal
+-- rows; an id in another spelling keeps its text, as in migration 14), through a temporary table that spells
+-- each id once. The old tables are first renamed aside, so that the new ones, made under the old names, refer to
+-- each other from the start (a foreign key naming a table that lacks its column is refused where keys are
+-- enforced), then filled in key order and the old ones dropped.
+ALTER TABLE places RENAME TO places_by_id;
+ALTER TABLE patrols RENAME TO patrols_by_id;
+ALTER TABLE inspections RENAME TO inspections_by_id;
+ALTER TABLE findings RENAME TO findings_by_id;
+ALTER TABLE hazards RENAME TO hazards_by_id;
+ALTER TABLE petitions RENAME TO petitions_by_id;
+ALTER TABLE assignments RENAME TO assignments_by_id;
+CREATE TEMP TABLE id_keys (text TEXT PRIMARY KEY, key INTEGER) WITHOUT ROWID;
+INSERT OR IGNORE INTO id_keys (text)
+    SELECT id FROM places_by_id
+    UNION ALL SELECT id FROM patrols_by_id
+    UNION ALL SELECT id FROM inspections_by_id
+    UNION ALL SELECT place_id FROM inspections_by_id WHERE place_id IS NOT NULL
+    UNION ALL SELECT id FROM findings_by_id
+    UNION ALL SELECT patrol_id FROM findings_by_id WHERE patrol_id IS NOT NULL
+    UNION ALL SELECT id FROM hazards_by_id
+    UNION ALL SELECT inspection_id FROM hazards_by_id WHERE inspection_id IS NOT NULL
+    UNION ALL SELECT finding_id FROM hazards_by_id WHERE finding_id IS NOT NULL
+    UNION ALL SELECT place_id FROM hazards_by_id WHERE place_id IS NOT NULL
+    UNION ALL SELECT id FROM petitions_by_id
+    UNION ALL SELECT repeat_of FROM petitions_by_id WHERE repeat_of IS NOT NULL
+    UNION ALL SELECT id FROM assignments_by_id
+    UNION ALL SELECT target_id FROM assignments_by_id WHERE target_id IS NOT NULL;
+INSERT OR IGNORE INTO ids (id) SELECT iif(text GLOB
+        '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]',
+        unhex(replace(text, '-', '')), text) FROM id_keys;
+UPDATE id_keys SET key = (SELECT key FROM ids WHERE id = iif(text GLOB
+        '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]',
+        unhex(replace(text, '-', '')), text));
+CREATE TABLE places (
+    key           INTEGER PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    name          TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    lat           REAL,
+    lon           REAL,
+    owner_name    TEXT,
+    owner_phone   TEXT,
+    floors        INTEGER,
+    structure     TEXT,
+    year_built    INTEGER,
+    use_type      TEXT,
+    business_type TEXT,
+    occupancy     INTEGER
+);
+CREATE TABLE patrols (
+    key           INTEGER PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    worker        TEXT NOT NULL,
+    route         TEXT NOT NULL,
+    zone          TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    ended_at      INTEGER,
+    distance_km   REAL,
+    weather       TEXT,
+    status        TEXT NOT NULL,
+    nothing_found INTEGER NOT NULL DEFAULT 0 CHECK (nothing_found IN (0, 1)),
+    note          TEXT
+);
+CREATE TABLE inspections (
+    key          INTEGER PRIMARY KEY,
+    origin       INTEGER NOT NULL REFERENCES ids (key),
+    vv           TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    updated_by   INTEGER NOT NULL REFERENCES ids (key),
+    deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code  TEXT NOT NULL REFERENCES regions (code),
+    place_key    INTEGER NOT NULL REFERENCES places (key) DEFERRABLE INITIALLY DEFERRED,
+    category     TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    inspected_on TEXT NOT NULL,
+    inspector    TEXT NOT NULL,
+    verdict      TEXT,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    note         TEXT,
+    results      TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE findings (
+    key            INTEGER PRIMARY KEY,
+    origin         INTEGER NOT NULL REFERENCES ids (key),
+    vv             TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     INTEGER NOT NULL REFERENCES ids (key),
+    deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code    TEXT NOT NULL REFERENCES regions (code),
+    patrol_key     INTEGER REFERENCES patrols (key) DEFERRABLE INITIALLY DEFERRED,
+    code           TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    location       TEXT NOT NULL,
+    lat            REAL,
+    lon            REAL,
+    found_on       TEXT NOT NULL,
+    zone           TEXT NOT NULL,
+    on_site_action TEXT,
+    crop           TEXT,
+    area_mu        REAL,
+    loss_yuan      REAL,
+    department     TEXT,
+    referred_on    TEXT,
+    deadline       TEXT,
+    handled_on     TEXT,
+    verified_on    TEXT,
+    status         TEXT NOT NULL
+);
+CREATE TABLE hazards (
+    key               INTEGER PRIMARY KEY,
+    origin            INTEGER NOT NULL REFERENCES ids (key),
+    vv                TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    updated_by        INTEGER NOT NULL REFERENCES ids (key),
+    deleted           INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code       TEXT NOT NULL REFERENCES regions (code),
+    inspection_key    INTEGER REFERENCES inspections (key) DEFERRABLE INITIALLY DEFERRED,
+    item_code         TEXT,
+    finding_key       INTEGER REFERENCES findings (key) DEFERRABLE INITIALLY DEFERRED,
+    place_key         INTEGER REFERENCES places (key) DEFERRABLE INITIALLY DEFERRED,
+    category          TEXT NOT NULL,
+    grade             TEXT NOT NULL CHECK (grade IN ('general', 'major')),
+    description       TEXT NOT NULL,
+    responsible       TEXT,
+    notice_no         TEXT,
+    found_on          TEXT NOT NULL,
+    deadline          TEXT NOT NULL,
+    original_deadline TEXT NOT NULL,
+    extensions        INTEGER NOT NULL DEFAULT 0,
+    status            TEXT NOT NULL,
+    rectified_on      TEXT,
+    closed_on         TEXT
+);
+CREATE TABLE petitions (
+    key                 INTEGER PRIMARY KEY,
+    origin              INTEGER NOT NULL REFERENCES ids (key),
+    vv                  TEXT NOT NULL,
+    version             INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    updated_by          INTEGER NOT NULL REFERENCES ids (key),
+    deleted             INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code         TEXT NOT NULL REFERENCES regions (code),
+    case_no             TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    track               TEXT NOT NULL,
+    category            TEXT NOT NULL,
+    petitioner_name     TEXT NOT NULL,
+    id_number           TEXT,
+    phone               TEXT,
+    address             TEXT,
+    person_key          TEXT,
+    people              INTEGER NOT NULL DEFAULT 1,
+    summary             TEXT NOT NULL,
+    content             TEXT NOT NULL,
+    unit                TEXT,
+    status              TEXT NOT NULL,
+    received_on         TEXT NOT NULL,
+    accept_due          TEXT NOT NULL,
+    accepted_on         TEXT,
+    handle_due          TEXT,
+    extended_days       INTEGER,
+    extended_due        TEXT,
+    replied_on          TEXT,
+    outcome             TEXT,
+    closed_on           TEXT,
+    satisfaction        TEXT,
+    review_requested_on TEXT,
+    review_due          TEXT,
+    reviewed_on         TEXT,
+    reexam_requested_on TEXT,
+    reexam_due          TEXT,
+    reexamined_on       TEXT,
+    finalized_on        TEXT,
+    office_due          TEXT,
+    repeat_key          INTEGER REFERENCES petitions (key) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE assignments (
+    key           INTEGER PRIMARY KEY,
+    origin        INTEGER NOT NULL REFERENCES ids (key),
+    vv            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    updated_by    INTEGER NOT NULL REFERENCES ids (key),
+    deleted       INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    target_family TEXT NOT NULL CHECK (target_family IN ('hazard', 'petition')),
+    target_key    INTEGER NOT NULL REFERENCES ids (key),
+    assigned_by   TEXT NOT NULL,
+    assigned_on   TEXT NOT NULL,
+    deadline      TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'done')),
+    reply         TEXT,
+    done_on       TEXT
+);
+INSERT INTO places (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, name, address, kind, lat, lon, owner_name, owner_phone, floors, structure, year_built, use_type, business_type, occupancy)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, name, address, kind, lat, lon, owner_name, owner_phone, floors, structure, year_built, use_type, business_type, occupancy
+    FROM places_by_id ORDER BY 1;
+INSERT INTO patrols (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, worker, route, zone, started_at, ended_at, distance_km, weather, status, nothing_found, note)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, worker, route, zone, started_at, ended_at, distance_km, weather, status, nothing_found, note
+    FROM patrols_by_id ORDER BY 1;
+INSERT INTO inspections (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, place_key, category, subject, inspected_on, inspector, verdict, failed_count, note, results)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, (SELECT key FROM id_keys WHERE text = place_id), category, subject, inspected_on, inspector, verdict, failed_count, note, results
+    FROM inspections_by_id ORDER BY 1;
+INSERT INTO findings (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, patrol_key, code, description, location, lat, lon, found_on, zone, on_site_action, crop, area_mu, loss_yuan, department, referred_on, deadline, handled_on, verified_on, status)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, (SELECT key FROM id_keys WHERE text = patrol_id), code, description, location, lat, lon, found_on, zone, on_site_action, crop, area_mu, loss_yuan, department, referred_on, deadline, handled_on, verified_on, status
+    FROM findings_by_id ORDER BY 1;
+INSERT INTO hazards (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, inspection_key, item_code, finding_key, place_key, category, grade, description, responsible, notice_no, found_on, deadline, original_deadline, extensions, status, rectified_on, closed_on)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, (SELECT key FROM id_keys WHERE text = inspection_id), item_code, (SELECT key FROM id_keys WHERE text = finding_id), (SELECT key FROM id_keys WHERE text = place_id), category, grade, description, responsible, notice_no, found_on, deadline, original_deadline, extensions, status, rectified_on, closed_on
+    FROM hazards_by_id ORDER BY 1;
+INSERT INTO petitions (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, case_no, channel, track, category, petitioner_name, id_number, phone, address, person_key, people, summary, content, unit, status, received_on, accept_due, accepted_on, handle_due, extended_days, extended_due, replied_on, outcome, closed_on, satisfaction, review_requested_on, review_due, reviewed_on, reexam_requested_on, reexam_due, reexamined_on, finalized_on, office_due, repeat_key)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, case_no, channel, track, category, petitioner_name, id_number, phone, address, person_key, people, summary, content, unit, status, received_on, accept_due, accepted_on, handle_due, extended_days, extended_due, replied_on, outcome, closed_on, satisfaction, review_requested_on, review_due, reviewed_on, reexam_requested_on, reexam_due, reexamined_on, finalized_on, office_due, (SELECT key FROM id_keys WHERE text = repeat_of)
+    FROM petitions_by_id ORDER BY 1;
+INSERT INTO assignments (key, origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, target_family, target_key, assigned_by, assigned_on, deadline, note, status, reply, done_on)
+    SELECT (SELECT key FROM id_keys WHERE text = id), origin, vv, version, created_at, updated_at, updated_by, deleted, region_code, target_family, (SELECT key FROM id_keys WHERE text = target_id), assigned_by, assigned_on, deadline, note, status, reply, done_on
+    FROM assignments_by_id ORDER BY 1;
+DROP TABLE id_keys;
+DROP TABLE assignments_by_id;
+DROP TABLE petitions_by_id;
+DROP TABLE hazards_by_id;
+DROP TABLE findings_by_id;
+DROP TABLE inspections_by_id;
+DROP TABLE patrols_by_id;
+DROP TABLE places_by_id;
+CREATE INDEX places_region ON places (region_code);
+CREATE INDEX inspections_region ON inspections (region_code, inspected_on);
+CREATE INDEX inspections_place ON inspections (place_key);
+CREATE INDEX inspections_date ON inspections (inspected_on, key, deleted);
+CREATE INDEX patrols_region ON patrols (region_code, started_at);
+CREATE INDEX patrols_started ON patrols (started_at, deleted, distance_km);
+CREATE INDEX findings_date ON findings (found_on, key);
+CREATE INDEX findings_region ON findings (region_code, found_on);
+CREATE INDEX findings_patrol ON findings (patrol_key);
+CREATE INDEX findings_status ON findings (status, deadline, found_on, key, deleted);
+CREATE INDEX findings_referred_due ON findings (deadline, key, status, deleted)
+    WHERE status = 'referred' AND deleted = 0;
+CREATE INDEX hazards_region ON hazards (region_code, found_on);
+CREATE INDEX hazards_inspection ON hazards (inspection_key);
+CREATE INDEX hazards_finding ON hazards (finding_key);
+CREATE INDEX hazards_status ON hazards (status, deadline, found_on, key, deleted);
+CREATE INDEX hazards_grade ON hazards (grade, status, deleted);
+CREATE INDEX hazards_found ON hazards (found_on, key, deleted);
+CREATE INDEX hazards_open_region ON hazards (region_code, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested'
+           OR status = 'review_passed') AND deleted = 0;
+CREATE INDEX hazards_running_due ON hazards (deadline, key, status, deleted)
+    WHERE (status = 'found' OR status = 'assigned' OR status = 'rectifying' OR status = 'review_requested')
+          AND deleted = 0;
+CREATE INDEX petitions_received ON petitions (received_on, key);
+CREATE INDEX petitions_region ON petitions (region_code, received_on);
+CREATE INDEX petitions_person ON petitions (person_key, category);
+CREATE INDEX petitions_open_region ON petitions (region_code, office_due, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
+CREATE INDEX petitions_status ON petitions (status, deleted);
+CREATE INDEX petitions_open_due ON petitions (office_due, key, deleted)
+    WHERE office_due IS NOT NULL AND deleted = 0;
+CREATE INDEX assignments_date ON assignments (assigned_on, key);
+CREATE INDEX assignments_target ON assignments (target_key);
+CREATE INDEX assignments_region ON assignments (region_code);
+CREATE INDEX assignments_open_due ON assignments (deadline, key, status, deleted)
+    WHERE status = 'open' AND deleted = 0;

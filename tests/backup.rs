@@ -46,7 +46,10 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
                 Store::open(&db, OpenMode::Existing, Arc::new(FixedClock(now))).unwrap();
             let ids: Vec<String> = store
                 .conn()
-                .prepare("SELECT id FROM hazards WHERE deleted = 0 ORDER BY id LIMIT 20")
+                .prepare(&format!(
+                    "SELECT {} FROM hazards t WHERE deleted = 0 ORDER BY t.key LIMIT 20",
+                    common::row_id()
+                ))
                 .unwrap()
                 .query_map([], |r| r.get(0))
                 .unwrap()
@@ -65,7 +68,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
             }
         })
     };
-    while saves.load(Ordering::Relaxed) < 5 {
+    while saves.load(Ordering::Relaxed) < 5 && !writer.is_finished() {
         std::thread::yield_now();
     }
     let copies: Vec<_> = (0..3)
@@ -92,7 +95,7 @@ fn backups_taken_while_saves_go_on_are_each_one_moment() {
         let behind: i64 = conn
             .query_row(
                 "SELECT count(*) FROM hazards h WHERE h.version <>
-                   (SELECT max(j.version) FROM journal j JOIN ids k ON k.key = j.record WHERE k.id = unhex(replace(h.id, '-', '')))",
+                   (SELECT max(j.version) FROM journal j WHERE j.record = h.key)",
                 [],
                 |r| r.get(0),
             )

@@ -1159,7 +1159,7 @@ fn a_large_write_compacts_the_file_and_says_so() {
     let db = dir.path().join("d.db");
     // Over 16 MB written from nothing: compacted at the end.
     wangge(&db)
-        .args(["demo", "--records", "8000"])
+        .args(["demo", "--records", "10000"])
         .assert()
         .success()
         .stderr(predicate::str::contains("正在整理文件").and(predicate::str::contains("已整理：")));

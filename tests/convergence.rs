@@ -37,7 +37,10 @@ fn hazard_ids(d: &Db, township: &str) -> Vec<String> {
     let mut st = d
         .store
         .conn()
-        .prepare("SELECT id FROM hazards WHERE deleted = 0 AND region_code LIKE ?1 ORDER BY id")
+        .prepare(&format!(
+            "SELECT {} FROM hazards t WHERE deleted = 0 AND region_code LIKE ?1 ORDER BY 1",
+            common::row_id()
+        ))
         .unwrap();
     st.query_map([format!("{}%", &township[..9])], |r| r.get(0))
         .unwrap()

@@ -233,7 +233,8 @@ fn run(seed: u64, claim: usize, malicious_bundles: usize) -> Result<Fates, TestC
         }
         let mut st = conn
             .prepare(&format!(
-                "SELECT id FROM {} WHERE region_code LIKE '610727101%' OR region_code LIKE '610727001%'",
+                "SELECT {} FROM {} t WHERE region_code LIKE '610727101%' OR region_code LIKE '610727001%'",
+                wangge::store::keys::id_of("t.key"),
                 family.table()
             ))
             .unwrap();

@@ -142,7 +142,11 @@ fn timelines(conn: &rusqlite::Connection) -> String {
         Family::Assignment,
     ] {
         let ids: Vec<String> = conn
-            .prepare(&format!("SELECT id FROM {} ORDER BY id", family.table()))
+            .prepare(&format!(
+                "SELECT {} FROM {} t ORDER BY 1",
+                common::row_id(),
+                family.table()
+            ))
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
@@ -196,7 +200,10 @@ fn county() -> (Db, Db) {
         .store
         .conn()
         .query_row(
-            "SELECT id FROM hazards WHERE deleted = 0 ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {} FROM hazards t WHERE deleted = 0 ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| r.get(0),
         )
@@ -336,7 +343,7 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     c.store
         .conn()
         .execute(
-            "UPDATE places SET owner_phone = '13900000000' WHERE id = (SELECT min(id) FROM places)",
+            "UPDATE places SET owner_phone = '13900000000' WHERE key = (SELECT min(key) FROM places)",
             [],
         )
         .unwrap();

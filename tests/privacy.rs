@@ -16,7 +16,10 @@ fn today() -> NaiveDate {
 /// (id, name, ID number, phone) of every petition.
 fn people(conn: &rusqlite::Connection) -> Vec<(String, String, Option<String>, Option<String>)> {
     let mut st = conn
-        .prepare("SELECT id, petitioner_name, id_number, phone FROM petitions ORDER BY id")
+        .prepare(&format!(
+            "SELECT {}, petitioner_name, id_number, phone FROM petitions t ORDER BY 1",
+            common::row_id()
+        ))
         .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()

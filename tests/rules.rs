@@ -107,7 +107,7 @@ fn a_claim_overlapping_a_bound_township_waits_until_confirmed_then_merges() {
     assert_eq!(
         one(
             &c,
-            "SELECT count(*) FROM places WHERE id = '0190a000-0000-7000-8000-0000000b0007'"
+            "SELECT count(*) FROM places WHERE key = (SELECT key FROM ids WHERE id = unhex(replace('0190a000-0000-7000-8000-0000000b0007', '-', '')))"
         ),
         1
     );
@@ -248,7 +248,10 @@ fn the_office_moves_its_own_cases_down_and_nothing_else_moves() {
         .store
         .conn()
         .query_row(
-            "SELECT id FROM petitions WHERE region_code = '610727000000' AND deleted = 0 LIMIT 1",
+            &format!(
+                "SELECT {} FROM petitions t WHERE region_code = '610727000000' AND deleted = 0 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| r.get(0),
         )
@@ -257,7 +260,10 @@ fn the_office_moves_its_own_cases_down_and_nothing_else_moves() {
         .store
         .conn()
         .query_row(
-            "SELECT id FROM hazards WHERE region_code LIKE '610727101%' AND deleted = 0 LIMIT 1",
+            &format!(
+                "SELECT {} FROM hazards t WHERE region_code LIKE '610727101%' AND deleted = 0 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| r.get(0),
         )
@@ -284,7 +290,7 @@ fn the_office_moves_its_own_cases_down_and_nothing_else_moves() {
         .store
         .conn()
         .query_row(
-            "SELECT region_code FROM petitions WHERE id = ?1",
+            &format!("SELECT region_code FROM petitions WHERE {}", common::BY_ID),
             [&county_case],
             |r| r.get(0),
         )
@@ -418,12 +424,20 @@ fn an_id_shared_by_two_families_is_named_and_never_blocks_the_database() {
     let shared: String = a
         .store
         .conn()
-        .query_row("SELECT id FROM inspections LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT {} FROM inspections t LIMIT 1", common::row_id()),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let any: String = a
         .store
         .conn()
-        .query_row("SELECT id FROM hazards LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT {} FROM hazards t LIMIT 1", common::row_id()),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let mut twin = wangge::store::hazards::get(a.store.conn(), &any).unwrap();
     twin.meta = wangge::domain::record::Meta {
@@ -500,7 +514,11 @@ fn an_id_of_another_family_is_refused_in_a_large_bundle_as_in_a_small_one() {
     let taken: String = c
         .store
         .conn()
-        .query_row("SELECT id FROM hazards LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT {} FROM hazards t LIMIT 1", common::row_id()),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let good = send(&mut a, None);
     let (_, _, payload) = parts(&good);

@@ -70,9 +70,14 @@ fn the_index_follows_edits_and_deletions() {
     let id: String = app
         .store
         .conn()
-        .query_row("SELECT id FROM hazards ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            &format!(
+                "SELECT {} FROM hazards t ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let mut h = wangge::store::hazards::get(app.store.conn(), &id).unwrap();
     h.description = "配电箱锈蚀漏电".into();
@@ -171,7 +176,7 @@ fn search_finds_labels_places_routes_and_case_numbers() {
          WHERE h.deleted = 0 AND r.level = 'village' LIMIT 1",
     );
     let route = one(
-        "SELECT p.route FROM findings f JOIN patrols p ON p.id = f.patrol_id WHERE f.deleted = 0 LIMIT 1",
+        "SELECT p.route FROM findings f JOIN patrols p ON p.key = f.patrol_key WHERE f.deleted = 0 LIMIT 1",
     );
     let case_no = one("SELECT case_no FROM petitions WHERE deleted = 0 LIMIT 1");
     for q in [

@@ -1154,10 +1154,13 @@ fn check_finds_broken_versions_journal_and_states() {
     let h = gas_inspection(&mut env, &p, &["G2"]).hazards.remove(0);
     let today = env.store.today();
     let c = env.store.conn();
-    c.execute("UPDATE hazards SET version = 7 WHERE id = ?1", [&h.meta.id])
-        .unwrap();
     c.execute(
-        "UPDATE hazards SET status = 'lost' WHERE id = ?1",
+        &format!("UPDATE hazards SET version = 7 WHERE {}", common::BY_ID),
+        [&h.meta.id],
+    )
+    .unwrap();
+    c.execute(
+        &format!("UPDATE hazards SET status = 'lost' WHERE {}", common::BY_ID),
         [&h.meta.id],
     )
     .unwrap();

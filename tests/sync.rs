@@ -139,7 +139,10 @@ fn touch(db: &mut Db, n: usize, skip: usize, text: &str) -> Vec<String> {
         let mut st = db
             .store
             .conn()
-            .prepare("SELECT id FROM hazards WHERE deleted = 0 ORDER BY id LIMIT ?1 OFFSET ?2")
+            .prepare(&format!(
+                "SELECT {} FROM hazards t WHERE deleted = 0 ORDER BY 1 LIMIT ?1 OFFSET ?2",
+                common::row_id()
+            ))
             .unwrap();
         st.query_map([n as i64, skip as i64], |r| r.get(0))
             .unwrap()
@@ -185,7 +188,10 @@ fn an_incremental_bundle_carries_the_three_changes_and_deletions_travel() {
         .store
         .conn()
         .query_row(
-            "SELECT id, version FROM places WHERE deleted = 0 ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {}, version FROM places t WHERE deleted = 0 ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -205,7 +211,7 @@ fn an_incremental_bundle_carries_the_three_changes_and_deletions_travel() {
     assert_eq!(
         one(
             &c,
-            &format!("SELECT deleted FROM places WHERE id = '{pid}'")
+            &format!("SELECT deleted FROM places WHERE {}", common::by_id(&pid))
         ),
         1
     );
@@ -301,7 +307,10 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
         .store
         .conn()
         .query_row(
-            &format!("SELECT description FROM hazards WHERE id = '{id}'"),
+            &format!(
+                "SELECT description FROM hazards WHERE {}",
+                common::by_id(&id)
+            ),
             [],
             |r| r.get(0),
         )
@@ -341,7 +350,10 @@ fn a_conflict_is_reviewed_and_resolved_with_a_note_in_the_audit_log() {
         .store
         .conn()
         .query_row(
-            &format!("SELECT description FROM hazards WHERE id = '{id}'"),
+            &format!(
+                "SELECT description FROM hazards WHERE {}",
+                common::by_id(&id)
+            ),
             [],
             |r| r.get(0),
         )
@@ -406,7 +418,10 @@ fn a_held_record_is_taken_when_its_correction_arrives_or_discarded_with_a_note()
     let s = take(&mut c, &file).unwrap();
     let held_hazards = one(
         &a,
-        &format!("SELECT count(*) FROM hazards WHERE inspection_id = '{bad_id}'"),
+        &format!(
+            "SELECT count(*) FROM hazards WHERE inspection_{}",
+            common::by_id(&bad_id)
+        ),
     );
     assert!(held_hazards >= 1);
     assert_eq!(s.quarantined, 1 + held_hazards as u64, "{s:?}");
@@ -570,9 +585,14 @@ fn an_assignment_goes_down_and_its_answer_comes_back() {
     let hid: String = c
         .store
         .conn()
-        .query_row("SELECT id FROM hazards ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            &format!(
+                "SELECT {} FROM hazards t ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let assignment = c
         .store
@@ -615,8 +635,8 @@ fn an_assignment_goes_down_and_its_answer_comes_back() {
         one(
             &c,
             &format!(
-                "SELECT status = 'done' FROM assignments WHERE id = '{}'",
-                assignment.meta.id
+                "SELECT status = 'done' FROM assignments WHERE {}",
+                common::by_id(&assignment.meta.id)
             )
         ),
         1

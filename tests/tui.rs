@@ -407,7 +407,7 @@ fn registering_a_repeat_petition_is_pointed_out_before_saving() {
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) FROM petitions WHERE repeat_of IS NOT NULL AND summary = '征地补偿'"
+            "SELECT count(*) FROM petitions WHERE repeat_key IS NOT NULL AND summary = '征地补偿'"
         ),
         1
     );
@@ -897,7 +897,7 @@ fn patrols_are_listed_on_tab_4_and_open_with_their_findings() {
     assert!(text.contains("巡查记录") && text.contains("公里"), "{text}");
     let with_findings: i64 = count(
         &app,
-        "SELECT count(*) FROM patrols p WHERE EXISTS (SELECT 1 FROM findings f WHERE f.patrol_id = p.id)",
+        "SELECT count(*) FROM patrols p WHERE EXISTS (SELECT 1 FROM findings f WHERE f.patrol_key = p.key)",
     );
     assert!(with_findings > 0);
     // The first patrol with a finding, opened: its findings are listed under it.

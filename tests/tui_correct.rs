@@ -13,7 +13,11 @@ fn hazards_of(app: &wangge::tui::app::App, id: &str) -> Vec<(String, i64, String
     let mut st = app
         .store
         .conn()
-        .prepare("SELECT id, version, status FROM hazards WHERE inspection_id = ?1 ORDER BY id")
+        .prepare(&format!(
+            "SELECT {}, version, status FROM hazards t WHERE inspection_{} ORDER BY 1",
+            common::row_id(),
+            common::BY_ID
+        ))
         .unwrap();
     st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
@@ -88,7 +92,10 @@ fn a_verdict_that_contradicts_the_failed_items_is_refused() {
         .store
         .conn()
         .query_row(
-            "SELECT id FROM inspections WHERE category = 'house' AND failed_count > 0 AND deleted = 0 LIMIT 1",
+            &format!(
+                "SELECT {} FROM inspections t WHERE category = 'house' AND failed_count > 0 AND deleted = 0 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| r.get(0),
         )

@@ -74,8 +74,9 @@ fn offering_the_masked_owner_as_responsible_party_is_an_audited_reveal() {
             count(
                 &app,
                 &format!(
-                    "SELECT count(*) FROM hazards h JOIN places p ON p.id = h.place_id
-                     WHERE h.id = '{id}' AND h.status = 'found' AND coalesce(p.owner_name, '') <> ''"
+                    "SELECT count(*) FROM hazards h JOIN places p ON p.key = h.place_key
+                     WHERE h.{} AND h.status = 'found' AND coalesce(p.owner_name, '') <> ''",
+                    common::by_id(id)
                 ),
             ) == 1
         })
@@ -167,7 +168,10 @@ fn back_on_an_inspection_its_hazards_are_shown_as_they_are_now() {
     let open: Vec<String> = {
         let conn = app.store.conn();
         let mut st = conn
-            .prepare("SELECT inspection_id FROM hazards WHERE status = 'found' AND inspection_id IS NOT NULL")
+            .prepare(&format!(
+                "SELECT {} FROM hazards h WHERE status = 'found' AND inspection_key IS NOT NULL",
+                wangge::store::keys::id_of("h.inspection_key")
+            ))
             .unwrap();
         st.query_map([], |r| r.get(0))
             .unwrap()

@@ -15,7 +15,10 @@ fn a_place_on_file_is_picked_from_suggestions_while_typing() {
         .store
         .conn()
         .query_row(
-            "SELECT id, name, address FROM places WHERE deleted = 0 ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {}, name, address FROM places t WHERE deleted = 0 ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -107,8 +110,8 @@ fn the_inspection_list_shows_the_failed_items_or_the_inspector() {
         &app,
         &format!(
             "SELECT count(*) FROM inspections i, json_each(i.results) r
-             WHERE i.id = '{}' AND substr(r.value, 1, 1) = 'f'",
-            failed.id
+             WHERE i.{} AND substr(r.value, 1, 1) = 'f'",
+            common::by_id(&failed.id)
         ),
     );
     assert_eq!(failed.text.split(' ').count() as i64, codes);
@@ -250,23 +253,23 @@ fn an_overdue_list_runs_from_the_most_overdue_and_pages_both_ways() {
     for (family, sql) in [
         (
             Family::Hazard,
-            "SELECT id FROM hazards WHERE deleted = 0 AND status NOT IN ('review_passed', 'closed')
-             AND deadline < ?1 ORDER BY deadline, id",
+            "SELECT key FROM hazards WHERE deleted = 0 AND status NOT IN ('review_passed', 'closed')
+             AND deadline < ?1 ORDER BY deadline, key",
         ),
         (
             Family::Finding,
-            "SELECT id FROM findings WHERE deleted = 0 AND status = 'referred' AND deadline < ?1
-             ORDER BY deadline, id",
+            "SELECT key FROM findings WHERE deleted = 0 AND status = 'referred' AND deadline < ?1
+             ORDER BY deadline, key",
         ),
         (
             Family::Petition,
-            "SELECT id FROM petitions WHERE deleted = 0 AND office_due < ?1 ORDER BY office_due, id",
+            "SELECT key FROM petitions WHERE deleted = 0 AND office_due < ?1 ORDER BY office_due, key",
         ),
     ] {
         let mut f = Filter::new(family);
         f.overdue_only = true;
         assert!(f.by_deadline());
-        let reference: Vec<String> = conn
+        let reference: Vec<i64> = conn
             .prepare(sql)
             .unwrap()
             .query_map([today.to_string()], |r| r.get(0))
@@ -278,12 +281,13 @@ fn an_overdue_list_runs_from_the_most_overdue_and_pages_both_ways() {
             "{family:?}: the demo has overdue records ({})",
             reference.len()
         );
-        let ids = |rows: &[lists::Row]| rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        // A row is keyed by its record's key in this database.
+        let ids = |rows: &[lists::Row]| rows.iter().map(|r| r.key.1).collect::<Vec<_>>();
         let first = lists::page(conn, &f, today, &At::First, 4).unwrap();
         assert_eq!(ids(&first), reference[..4], "{family:?}");
         // Each row's deadline is its key, and the first is the most overdue.
         for r in &first {
-            assert_eq!(r.key, (r.due.unwrap().to_string(), r.id.clone()));
+            assert_eq!(r.key.0, r.due.unwrap().to_string());
         }
         let next = lists::page(conn, &f, today, &At::After(first[3].key.clone()), 2).unwrap();
         assert_eq!(ids(&next), reference[4..6], "{family:?} the page below");

@@ -163,7 +163,10 @@ fn a_waiting_edit_whose_record_the_import_changed_is_refused_not_reported_saved(
     // The import brings a newer version of this very hazard.
     other
         .execute(
-            "UPDATE hazards SET description = '导入的改动', version = version + 1 WHERE id = ?1",
+            &format!(
+                "UPDATE hazards SET description = '导入的改动', version = version + 1 WHERE {}",
+                common::BY_ID
+            ),
             [&id],
         )
         .unwrap();

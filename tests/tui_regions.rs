@@ -161,8 +161,8 @@ fn a_renamed_village_is_found_by_its_new_name() {
         .store
         .conn()
         .query_row(
-            "SELECT substr(p.region_code, 1, 12) FROM inspections i JOIN places p ON p.id = i.place_id
-             WHERE i.deleted = 0 AND length(p.region_code) = 15 ORDER BY i.id LIMIT 1",
+            "SELECT substr(p.region_code, 1, 12) FROM inspections i JOIN places p ON p.key = i.place_key
+             WHERE i.deleted = 0 AND length(p.region_code) = 15 ORDER BY i.key LIMIT 1",
             [],
             |r| r.get(0),
         )
@@ -217,7 +217,7 @@ fn a_village_added_or_renamed_below_reaches_the_county_with_the_next_batch() {
         .conn()
         .query_row(
             "SELECT substr(region_code, 1, 12) FROM places WHERE deleted = 0 AND length(region_code) = 15
-             ORDER BY id LIMIT 1",
+             ORDER BY key LIMIT 1",
             [],
             |r| r.get(0),
         )

@@ -110,9 +110,14 @@ fn a_conflict_is_opened_and_the_other_side_kept_with_a_note() {
     let id: String = c
         .store
         .conn()
-        .query_row("SELECT id FROM hazards ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            &format!(
+                "SELECT {} FROM hazards t ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     for (app, text) in [(&mut town, "乡镇改"), (&mut c, "县里改")] {
         let mut h = wangge::store::hazards::get(app.store.conn(), &id).unwrap();
@@ -188,7 +193,10 @@ fn the_county_assigns_a_hazard_down_and_the_township_answers_it_on_screen() {
         .store
         .conn()
         .query_row(
-            "SELECT id FROM hazards WHERE status <> 'closed' ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {} FROM hazards t WHERE status <> 'closed' ORDER BY 1 LIMIT 1",
+                common::row_id()
+            ),
             [],
             |r| r.get(0),
         )

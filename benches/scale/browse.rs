@@ -98,10 +98,10 @@ pub fn list_figures(conn: &rusqlite::Connection, quick: bool, figures: &mut Vec<
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap_or(0);
         let depth = 100_000.min(rows.saturating_sub(20)).max(0);
-        let key: Option<(String, String)> = conn
+        let key: Option<(String, i64)> = conn
             .query_row(
                 &format!(
-                    "SELECT {date}, id FROM {table} WHERE deleted = 0 ORDER BY {date} DESC, id DESC LIMIT 1 OFFSET ?1"
+                    "SELECT {date}, key FROM {table} WHERE deleted = 0 ORDER BY {date} DESC, key DESC LIMIT 1 OFFSET ?1"
                 ),
                 [depth],
                 |r| Ok((r.get(0)?, r.get(1)?)),

@@ -19,7 +19,10 @@ pub fn figures(figures: &mut Vec<Figure>) -> Result<(), String> {
     let id: String = store
         .conn()
         .query_row(
-            "SELECT id FROM hazards WHERE deleted = 0 ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {} FROM hazards t WHERE deleted = 0 ORDER BY t.key LIMIT 1",
+                wangge::store::keys::id_of("t.key")
+            ),
             [],
             |r| r.get(0),
         )

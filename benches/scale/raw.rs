@@ -108,14 +108,14 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         let cols = columns(&tx, table)?;
         let set: Vec<String> = cols
             .iter()
-            .filter(|c| *c != "id")
+            .filter(|c| *c != "key")
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
         let marks = vec!["?"; cols.len()].join(", ");
         sql.push((
             *family,
             format!(
-                "INSERT INTO {table} ({}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {}",
+                "INSERT INTO {table} ({}) VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {}",
                 cols.join(", "),
                 set.join(", ")
             ),
@@ -156,10 +156,12 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             continue;
         };
         let record = v["record"].as_object().cloned().unwrap_or_default();
-        // An inspection's results in the compact form its row holds, its devices by their keys.
+        // An inspection's results in the compact form its row holds, its devices and the records it names by
+        // their keys.
         let values = cols
             .iter()
-            .map(|c| match (c.as_str(), record.get(c)) {
+            .map(|c| wangge::store::keys::field_of(c).unwrap_or(c))
+            .map(|c| match (c, record.get(c)) {
                 ("results", Some(r)) => {
                     Ok(Value::Text(wangge::store::inspections::results_column(r)))
                 }

@@ -142,8 +142,8 @@ pub fn answer(
 pub fn of(conn: &rusqlite::Connection, target_id: &str) -> Result<Vec<Assignment>> {
     records::select::<Assignment>(
         conn,
-        "deleted = 0 AND target_id = ?1 ORDER BY assigned_on, id",
-        &[&target_id],
+        "deleted = 0 AND target_key = (SELECT key FROM ids WHERE id = ?1) ORDER BY assigned_on, key",
+        &[&super::keys::stored(target_id)],
     )
 }
 
@@ -151,7 +151,7 @@ pub fn of(conn: &rusqlite::Connection, target_id: &str) -> Result<Vec<Assignment
 pub fn open(conn: &rusqlite::Connection) -> Result<Vec<Assignment>> {
     records::select::<Assignment>(
         conn,
-        "deleted = 0 AND status = 'open' ORDER BY deadline, id",
+        "deleted = 0 AND status = 'open' ORDER BY deadline, key",
         &[],
     )
 }

@@ -109,18 +109,19 @@ fn integrity(conn: &Connection, out: &mut Vec<Finding>) -> Result<()> {
 /// Identities in their canonical spelling: a row that holds another (left by an earlier version that took
 /// such spellings from a bundle) is named, since reading it fails.
 fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
-    const UUID: &str = "(length({c}) <> 36 OR {c} GLOB '*[^0-9a-f-]*')";
     const CODE: &str = "(length({c}) NOT IN (12, 15) OR {c} GLOB '*[^0-9]*')";
-    // A device is named by its key in `ids`: a key that names nothing is as unreadable as a bad spelling.
-    // (`ids` holds a canonical UUID as its 16 bytes, any other spelling as text.)
+    // A device or a record is named by its key in `ids`: a key that names nothing is as unreadable as a bad
+    // spelling. (`ids` holds a canonical UUID as its 16 bytes, any other spelling as text.)
     const DEVICE: &str = "coalesce((SELECT typeof(i.id) <> 'blob' OR length(i.id) <> 16 FROM ids i \
                           WHERE i.key = {c}), 1)";
+    const RECORD: &str = "({c} IS NOT NULL AND coalesce((SELECT typeof(i.id) <> 'blob' OR length(i.id) <> 16 \
+                          FROM ids i WHERE i.key = {c}), 1))";
     // And so is each device of the version vector (a vector that is not JSON is `versions`' to name).
     const VECTOR: &str = "EXISTS (SELECT 1 FROM json_each(iif(json_valid({c}), {c}, '{}')) j \
                           WHERE NOT EXISTS (SELECT 1 FROM ids i WHERE i.key = j.key))";
     for family in Family::ALL {
-        let conds: Vec<String> = [
-            (UUID, "id"),
+        let mut conds: Vec<String> = [
+            (DEVICE, "key"),
             (DEVICE, "origin"),
             (DEVICE, "updated_by"),
             (VECTOR, "vv"),
@@ -129,8 +130,19 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
         .iter()
         .map(|(shape, column)| shape.replace("{c}", column))
         .collect();
+        // The records it refers to, by their keys.
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")?
+            .query_map([family.table()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (_, column) in &super::keys::RECORD_COLUMNS[1..] {
+            if columns.iter().any(|c| c == column) {
+                conds.push(RECORD.replace("{c}", column));
+            }
+        }
         let sql = format!(
-            "SELECT count(*), min(id) FROM {} WHERE {}",
+            "SELECT n, {} FROM (SELECT count(*) AS n, min(t.key) AS first FROM {} t WHERE {}) x",
+            super::keys::id_of("x.first"),
             family.table(),
             conds.join(" OR ")
         );
@@ -163,10 +175,12 @@ fn count_and_first(conn: &Connection, sql: &str) -> Result<(i64, String)> {
 fn shared_ids(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Result<()> {
     let union: Vec<String> = Family::ALL
         .iter()
-        .map(|f| format!("SELECT id FROM {}", f.table()))
+        .map(|f| format!("SELECT key FROM {}", f.table()))
         .collect();
     let sql = format!(
-        "SELECT count(*), min(id) FROM (SELECT id FROM ({}) GROUP BY id HAVING count(*) > 1)",
+        "SELECT n, {} FROM (SELECT count(*) AS n, min(k) AS first
+             FROM (SELECT key AS k FROM ({}) GROUP BY key HAVING count(*) > 1)) x",
+        super::keys::id_of("x.first"),
         union.join(" UNION ALL ")
     );
     let (n, first) = count_and_first(conn, &sql)?;
@@ -347,9 +361,8 @@ fn journal(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> Resu
     for family in TRAVELLING {
         let sql = format!(
             "SELECT count(*) FROM {} t WHERE t.version <>
-                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record = {}), -1)",
+                 coalesce((SELECT max(j.version) FROM journal j WHERE j.record = t.key), -1)",
             family.table(),
-            super::keys::key_of_column("t.id")
         );
         let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
         if n > 0 {

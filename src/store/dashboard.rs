@@ -54,10 +54,10 @@ fn scalar<T: rusqlite::types::FromSql + Default>(
         .unwrap_or_default())
 }
 
-const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE deleted = 0 AND id IN
-    (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
-const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE deleted = 0 AND id IN
-    (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)";
+const ASSIGNED_HAZARDS: &str = "SELECT count(*) FROM hazards WHERE deleted = 0 AND key IN
+    (SELECT target_key FROM assignments WHERE status = 'open' AND deleted = 0)";
+const ASSIGNED_PETITIONS: &str = "SELECT count(*) FROM petitions WHERE deleted = 0 AND key IN
+    (SELECT target_key FROM assignments WHERE status = 'open' AND deleted = 0)";
 /// A hazard not yet 销号, and a petition not yet concluded (the status index answers both). The hazards' test is
 /// the WHERE of the partial index `hazards_open_region`, word for word (equalities joined by OR: see
 /// `hazards::DEADLINE_RUNS`).
@@ -122,8 +122,8 @@ pub fn load(conn: &Connection, today: NaiveDate) -> Result<Dashboard> {
     // The key of the longest-overdue hazard from the index first, then its one row.
     d.oldest_overdue = conn
         .prepare_cached(&format!(
-            "SELECT julianday(?1) - julianday(deadline), description FROM hazards WHERE id =
-                (SELECT id FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1 AND deleted = 0
+            "SELECT julianday(?1) - julianday(deadline), description FROM hazards WHERE key =
+                (SELECT key FROM hazards WHERE {DEADLINE_RUNS} AND deadline < ?1 AND deleted = 0
                  ORDER BY deadline LIMIT 1)"
         ))?
         .query_row(rusqlite::params![t], |r| {

@@ -11,44 +11,48 @@ use super::Result;
 use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 use crate::domain::record::Family;
 
-/// The journal of one family between two sequence numbers, one record at a time: (record id, [(seq, version)]),
-/// records in id order. Changes that came from `skip_source` (the destination itself) are left out, and so are
+/// The journal of one family between two sequence numbers, one record at a time: (record key, record id,
+/// [(seq, version)]), records in key order. Changes that came from `skip_source` (the destination itself) are left out, and so are
 /// those of a record no longer on file.
 pub fn journal_by_record(
     conn: &Connection,
     family: Family,
     (lo, hi): (i64, i64),
     skip_source: Option<&str>,
-    mut f: impl FnMut(&str, Vec<(i64, u64)>) -> Result<()>,
+    mut f: impl FnMut(i64, &str, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
-    // The family's records in id order (its primary key), each with its changes (its key looked up by the unique
-    // index whatever the statistics say; a key names one record, so these changes are the family's).
+    // The family's records in key order (its primary key), each with its changes (a key names one record, so
+    // these changes are the family's).
     let mut st = conn.prepare_cached(&format!(
-        "SELECT r.id, j.seq, j.version
-         FROM {} r CROSS JOIN journal j ON j.record = {}
+        "SELECT r.key, j.seq, j.version
+         FROM {} r CROSS JOIN journal j ON j.record = r.key
          WHERE j.seq BETWEEN ?1 AND ?2
            AND (j.source IS NULL OR j.source IS NOT (SELECT key FROM ids WHERE id = ?3))
-         ORDER BY r.id, j.seq",
+         ORDER BY r.key, j.seq",
         family.table(),
-        super::keys::key_of_column("r.id")
     ))?;
+    let ids = super::keys::Spelled::ids(conn);
     let mut rows = st.query(params![lo, hi, skip_source.map(super::keys::stored)])?;
-    let mut current: Option<(String, Vec<(i64, u64)>)> = None;
+    let mut current: Option<(i64, Vec<(i64, u64)>)> = None;
+    let mut send = |key: i64, seqs| match ids.record(key)? {
+        Some(id) => f(key, &id, seqs),
+        None => Ok(()),
+    };
     while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
+        let key: i64 = r.get(0)?;
         let entry = (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?.max(0) as u64);
         match &mut current {
-            Some((cur, seqs)) if *cur == id => seqs.push(entry),
+            Some((cur, seqs)) if *cur == key => seqs.push(entry),
             _ => {
                 if let Some((cur, seqs)) = current.take() {
-                    f(&cur, seqs)?;
+                    send(cur, seqs)?;
                 }
-                current = Some((id, vec![entry]));
+                current = Some((key, vec![entry]));
             }
         }
     }
     if let Some((cur, seqs)) = current {
-        f(&cur, seqs)?;
+        send(cur, seqs)?;
     }
     Ok(())
 }
@@ -98,12 +102,16 @@ pub fn cursors(conn: &Connection) -> Result<Vec<(String, i64, i64, i64)>> {
 
 /// A record's row as its JSON form (tombstones included), or None.
 pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map<String, Value>>> {
-    let sql = format!("SELECT * FROM {} WHERE id = ?1", family.table());
+    let sql = format!(
+        "SELECT * FROM {} WHERE key = {}",
+        family.table(),
+        super::keys::key_of_param("?1")
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let names: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
     let devices = super::keys::Spelled::ids(conn);
     Ok(st
-        .query_row([id], |row| {
+        .query_row([super::keys::stored(id)], |row| {
             super::records::row_to_map(row, &names, &devices)
         })
         .optional()?)
@@ -111,10 +119,14 @@ pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map
 
 /// Whether this database holds a row of the record (live or a tombstone).
 pub fn has_row(conn: &Connection, family: Family, id: &str) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM {} WHERE id = ?1", family.table());
+    let sql = format!(
+        "SELECT 1 FROM {} WHERE key = {}",
+        family.table(),
+        super::keys::key_of_param("?1")
+    );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id], |_| Ok(()))
+        .query_row([super::keys::stored(id)], |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -365,18 +377,21 @@ pub fn drop_held_bundle(tx: &Transaction, id: i64) -> Result<()> {
 /// The family of the record this database holds under `id`, in any family's table (tombstones included): one
 /// statement, one probe of each table's key.
 pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
+    let Some(key) = super::keys::find(conn, id)? else {
+        return Ok(None);
+    };
     let code: Option<String> = conn
         .prepare_cached(
-            "SELECT 'place' FROM places WHERE id = ?1
-             UNION ALL SELECT 'inspection' FROM inspections WHERE id = ?1
-             UNION ALL SELECT 'hazard' FROM hazards WHERE id = ?1
-             UNION ALL SELECT 'patrol' FROM patrols WHERE id = ?1
-             UNION ALL SELECT 'finding' FROM findings WHERE id = ?1
-             UNION ALL SELECT 'petition' FROM petitions WHERE id = ?1
-             UNION ALL SELECT 'assignment' FROM assignments WHERE id = ?1
+            "SELECT 'place' FROM places WHERE key = ?1
+             UNION ALL SELECT 'inspection' FROM inspections WHERE key = ?1
+             UNION ALL SELECT 'hazard' FROM hazards WHERE key = ?1
+             UNION ALL SELECT 'patrol' FROM patrols WHERE key = ?1
+             UNION ALL SELECT 'finding' FROM findings WHERE key = ?1
+             UNION ALL SELECT 'petition' FROM petitions WHERE key = ?1
+             UNION ALL SELECT 'assignment' FROM assignments WHERE key = ?1
              LIMIT 1",
         )?
-        .query_row([id], |r| r.get(0))
+        .query_row([key], |r| r.get(0))
         .optional()?;
     Ok(code.as_deref().and_then(Family::from_code))
 }
@@ -395,11 +410,14 @@ pub fn record_count(conn: &Connection) -> Result<u64> {
 
 /// Calls `f` with the id of every record of `family` (tombstones included), in key order.
 pub fn each_id(conn: &Connection, family: Family, mut f: impl FnMut(&str)) -> Result<()> {
-    let mut st = conn.prepare(&format!("SELECT id FROM {}", family.table()))?;
+    let mut st = conn.prepare(&format!(
+        "SELECT i.id FROM {} t JOIN ids i ON i.key = t.key ORDER BY t.key",
+        family.table()
+    ))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        if let rusqlite::types::ValueRef::Text(t) = r.get_ref(0)? {
-            f(std::str::from_utf8(t).unwrap_or(""));
+        if let Some(id) = super::keys::spelled(r.get_ref(0)?) {
+            f(&id);
         }
     }
     Ok(())

@@ -144,10 +144,64 @@ const UUID_GLOB: &str = concat!(
 /// JSON form holds is its id.
 pub(crate) const DEVICE_COLUMNS: [&str; 2] = ["origin", "updated_by"];
 
-/// A field of a record's JSON form as its row holds it: a device by its key, a version vector as `{"<key>":
-/// count}`, anything else as it is (`None`).
+/// The fields of a record's JSON form that name a record (its own id, and the records it refers to), and the
+/// columns of its row that hold that record's key in `ids` instead. A family's row is keyed by its record's key.
+pub(crate) const RECORD_COLUMNS: [(&str, &str); 7] = [
+    ("id", "key"),
+    ("place_id", "place_key"),
+    ("inspection_id", "inspection_key"),
+    ("finding_id", "finding_key"),
+    ("patrol_id", "patrol_key"),
+    ("repeat_of", "repeat_key"),
+    ("target_id", "target_key"),
+];
+
+/// The column of a record's row that holds the field `name` of its JSON form.
+pub(crate) fn column_of(name: &str) -> &str {
+    RECORD_COLUMNS
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map_or(name, |(_, column)| column)
+}
+
+/// The field of a record's JSON form that the column `name` of its row holds by key, if it holds a record's key.
+pub fn field_of(column: &str) -> Option<&'static str> {
+    RECORD_COLUMNS
+        .iter()
+        .find(|(_, c)| *c == column)
+        .map(|(field, _)| *field)
+}
+
+/// SQL that spells out the id whose key is in `column` (a UUID's 16 bytes as its canonical text), e.g. to read a
+/// record's id beside its row: `SELECT {id_of("t.key")}, ...`. Name the column with its table (`t.key`, not
+/// `key`): inside, a bare `key` is `ids`'s own. `spelled_id!` gives the same SQL for `concat!`.
+pub fn id_of(column: &str) -> String {
+    format!(spelled_id!("{}"), column)
+}
+
+/// `id_of` as a macro, for queries built at compile time.
+macro_rules! spelled_id {
+    ($column:literal) => {
+        concat!(
+            "(SELECT iif(typeof(id) = 'blob', lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' \
+             || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21)), id) \
+             FROM (SELECT id, hex(id) AS h FROM ids WHERE key = ",
+            $column,
+            "))"
+        )
+    };
+}
+pub(crate) use spelled_id;
+
+/// SQL that looks up the key of an id bound as `stored` binds it (parameter `param`, e.g. `?1`).
+pub fn key_of_param(param: &str) -> String {
+    format!("(SELECT key FROM ids WHERE id = {param})")
+}
+
+/// A field of a record's JSON form as its row holds it: a device or a record by its key, a version vector as
+/// `{"<key>": count}`, anything else as it is (`None`).
 pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>> {
-    if DEVICE_COLUMNS.contains(&name) {
+    if DEVICE_COLUMNS.contains(&name) || column_of(name) != name {
         return Ok(match v.as_str() {
             Some(device) => Some(Sql::Integer(key(conn, device)?)),
             None => None,
@@ -203,6 +257,16 @@ impl<'c> Spelled<'c> {
             .flatten();
         self.known.borrow_mut().insert(key, id.clone());
         Ok(id)
+    }
+
+    /// The id of the record `key` names, looked up each time (a scan names every record once).
+    pub fn record(&self, key: i64) -> rusqlite::Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(Table::Ids.sql()[2])?
+            .query_row([key], |r| Ok(spelled(r.get_ref(0)?)))
+            .optional()?
+            .flatten())
     }
 
     /// The word a column holds by its key (empty when the key names nothing; a column that holds text, which

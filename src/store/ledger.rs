@@ -21,7 +21,9 @@ fn sql(family: Family) -> Option<(&'static str, &'static str)> {
     Some(match family {
         Family::Hazard => (
             concat!(
-                "SELECT h.id, h.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, h.category, h.grade, h.description,
+                "SELECT ",
+                super::keys::spelled_id!("h.key"),
+                ", h.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, h.category, h.grade, h.description,
                     h.responsible, h.notice_no, h.found_on, h.deadline, h.original_deadline, h.extensions,
                     h.status, h.rectified_on, h.closed_on, h.item_code,
                     ",
@@ -29,13 +31,15 @@ fn sql(family: Family) -> Option<(&'static str, &'static str)> {
             " AND h.deadline < ?4
              FROM hazards h LEFT JOIN regions r ON r.code = h.region_code
                                 LEFT JOIN regions v ON v.code = r.parent
-                            LEFT JOIN places p ON p.id = h.place_id"
+                            LEFT JOIN places p ON p.key = h.place_key"
             ),
             "h.found_on",
         ),
         Family::Inspection => (
             concat!(
-                "SELECT i.id, i.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, i.category, i.subject, i.inspected_on,
+                "SELECT ",
+                super::keys::spelled_id!("i.key"),
+                ", i.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, p.name, p.address, i.category, i.subject, i.inspected_on,
                     i.inspector, i.verdict, i.failed_count,
                     (SELECT group_concat(item_code, ' ') FROM
                         (SELECT ",
@@ -45,26 +49,34 @@ fn sql(family: Family) -> Option<(&'static str, &'static str)> {
                     i.note, p.owner_name, p.owner_phone, ?4 IS NULL -- never overdue (and ?4 is used)
              FROM inspections i LEFT JOIN regions r ON r.code = i.region_code
                                 LEFT JOIN regions v ON v.code = r.parent
-                                LEFT JOIN places p ON p.id = i.place_id"
+                                LEFT JOIN places p ON p.key = i.place_key"
             ),
             "i.inspected_on",
         ),
         Family::Finding => (
-            "SELECT f.id, f.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, f.found_on, f.code, f.description, f.location, f.zone,
+            concat!(
+                "SELECT ",
+                super::keys::spelled_id!("f.key"),
+                ", f.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, f.found_on, f.code, f.description, f.location, f.zone,
                     f.on_site_action, f.department, f.referred_on, f.deadline, f.handled_on, f.verified_on,
                     f.status, f.crop, f.area_mu, f.loss_yuan, f.status = 'referred' AND f.deadline < ?4
              FROM findings f LEFT JOIN regions r ON r.code = f.region_code
-                                LEFT JOIN regions v ON v.code = r.parent",
+                                LEFT JOIN regions v ON v.code = r.parent"
+            ),
             "f.found_on",
         ),
         Family::Petition => (
-            "SELECT t.id, t.case_no, t.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, t.received_on, t.channel, t.category,
+            concat!(
+                "SELECT ",
+                super::keys::spelled_id!("t.key"),
+                ", t.case_no, t.region_code, CASE WHEN r.level = 'grid' THEN coalesce(v.name || ' ', '') || r.name ELSE r.name END, t.received_on, t.channel, t.category,
                     t.petitioner_name, t.id_number, t.phone, t.people, t.summary, t.unit, t.status,
                     t.accept_due, t.accepted_on, coalesce(t.extended_due, t.handle_due), t.replied_on,
-                    t.outcome, t.satisfaction, t.closed_on, t.repeat_of IS NOT NULL,
+                    t.outcome, t.satisfaction, t.closed_on, t.repeat_key IS NOT NULL,
                     coalesce(t.office_due < ?4, 0)
              FROM petitions t LEFT JOIN regions r ON r.code = t.region_code
-                                LEFT JOIN regions v ON v.code = r.parent",
+                                LEFT JOIN regions v ON v.code = r.parent"
+            ),
             "t.received_on",
         ),
         _ => return None,
@@ -90,7 +102,7 @@ pub fn each(
          WHERE {alias}.deleted = 0
            AND (?1 IS NULL OR {date} >= ?1) AND (?2 IS NULL OR {date} <= ?2)
            AND (?3 IS NULL OR {alias}.region_code LIKE ?3 || '%')
-         ORDER BY {date}, {alias}.id"
+         ORDER BY {date}, {alias}.key"
     );
     let prefix = bounds.region.as_ref().map(|r| r.prefix());
     let mut st = conn.prepare(&query)?;

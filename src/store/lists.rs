@@ -70,12 +70,13 @@ pub struct Row {
     /// A patrol's findings (None for other families).
     pub findings: Option<i64>,
     pub region: String,
-    /// Where the row stands in its list: (date or deadline, id).
+    /// Where the row stands in its list: (date or deadline, the record's key in this database).
     pub key: Key,
 }
 
-/// The key a page continues from: (date, id) of its last (or first) row, or (deadline, id) by deadline.
-pub type Key = (String, String);
+/// The key a page continues from: (date, record key) of its last (or first) row, or (deadline, record key) by
+/// deadline.
+pub type Key = (String, i64);
 
 /// Which page of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +109,7 @@ fn shape(family: Family) -> Shape {
     match family {
         Family::Hazard => Shape {
             table: "hazards t",
-            from: "hazards t LEFT JOIN places p ON p.id = t.place_id",
+            from: "hazards t LEFT JOIN places p ON p.key = t.place_key",
             date: "t.found_on",
             // `status` is the hazard's (places have none): the same test as the dashboard and report.
             order: None,
@@ -123,7 +124,7 @@ fn shape(family: Family) -> Shape {
         },
         Family::Inspection => Shape {
             table: "inspections t",
-            from: "inspections t LEFT JOIN places p ON p.id = t.place_id",
+            from: "inspections t LEFT JOIN places p ON p.key = t.place_key",
             date: "t.inspected_on",
             select: concat!(
                 "t.category, coalesce(t.verdict, CASE WHEN t.failed_count > 0 THEN 'fail' ELSE 'pass' END), \
@@ -185,7 +186,7 @@ fn shape(family: Family) -> Shape {
             // Newest first by when it started (indexed); the row shows the day.
             order: Some("t.started_at"),
             select: "t.zone, t.status, t.route, coalesce(printf('%g', t.distance_km), ''), t.worker, NULL, \
-                     (SELECT count(*) FROM findings f WHERE f.patrol_id = t.id AND f.deleted = 0)",
+                     (SELECT count(*) FROM findings f WHERE f.patrol_key = t.key AND f.deleted = 0)",
             open: "t.status = 'open'",
             due: "NULL",
             due_index: None,
@@ -221,7 +222,7 @@ fn where_clause(f: &Filter, s: &Shape, today: NaiveDate, params: &mut Vec<String
     }
     if f.assigned {
         w.push(
-            "t.id IN (SELECT target_id FROM assignments WHERE status = 'open' AND deleted = 0)"
+            "t.key IN (SELECT target_key FROM assignments WHERE status = 'open' AND deleted = 0)"
                 .to_owned(),
         );
     }
@@ -274,25 +275,32 @@ pub fn page(
         At::First => (false, down),
         At::Last => (true, up),
         At::After(key) => {
-            params.extend([key.0.clone(), key.1.clone()]);
+            params.extend([key.0.clone(), key.1.to_string()]);
             let n = params.len();
-            w.push_str(&format!(" AND ({sort}, t.id) {further} (?{}, ?{n})", n - 1));
+            w.push_str(&format!(
+                " AND ({sort}, t.key) {further} (?{}, CAST(?{n} AS INTEGER))",
+                n - 1
+            ));
             (false, down)
         }
         At::Before(key) => {
-            params.extend([key.0.clone(), key.1.clone()]);
+            params.extend([key.0.clone(), key.1.to_string()]);
             let n = params.len();
             let nearer = if further == ">" { "<" } else { ">" };
-            w.push_str(&format!(" AND ({sort}, t.id) {nearer} (?{}, ?{n})", n - 1));
+            w.push_str(&format!(
+                " AND ({sort}, t.key) {nearer} (?{}, CAST(?{n} AS INTEGER))",
+                n - 1
+            ));
             (true, up)
         }
     };
     // The page's keys first, from the table and its indexes (the due filters' indexes hold the sort key, so they
     // read no row they will not show); then only those rows, joined with what they show.
     let sql = format!(
-        "SELECT t.id, {date}, {select}, t.region_code, CAST({sort} AS TEXT) FROM {from} \
-         WHERE t.id IN (SELECT t.id FROM {table} WHERE {w} ORDER BY {sort} {order}, t.id {order} LIMIT {limit}) \
-         ORDER BY {sort} {order}, t.id {order}",
+        "SELECT {id}, {date}, {select}, t.region_code, CAST({sort} AS TEXT), t.key FROM {from} \
+         WHERE t.key IN (SELECT t.key FROM {table} WHERE {w} ORDER BY {sort} {order}, t.key {order} LIMIT {limit}) \
+         ORDER BY {sort} {order}, t.key {order}",
+        id = super::keys::id_of("t.key"),
         date = s.date,
         select = s.select,
         from = s.from,
@@ -312,7 +320,7 @@ pub fn page(
             region: r.get(9)?,
             key: (
                 r.get::<_, Option<String>>(10)?.unwrap_or_default(),
-                id.clone(),
+                r.get(11)?,
             ),
             id,
         })
@@ -357,11 +365,12 @@ pub struct FindingLine {
 
 /// A patrol's findings, in the order they were found.
 pub fn findings_of(conn: &Connection, patrol_id: &str) -> Result<Vec<FindingLine>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, found_on, code, status, location FROM findings \
-         WHERE patrol_id = ?1 AND deleted = 0 ORDER BY found_on, id",
-    )?;
-    let rows = st.query_map([patrol_id], |r| {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {}, found_on, code, status, location FROM findings t \
+         WHERE patrol_key = (SELECT key FROM ids WHERE id = ?1) AND deleted = 0 ORDER BY found_on, t.key",
+        super::keys::id_of("t.key")
+    ))?;
+    let rows = st.query_map([super::keys::stored(patrol_id)], |r| {
         Ok(FindingLine {
             id: r.get(0)?,
             found_on: r.get(1)?,
@@ -377,8 +386,12 @@ pub fn findings_of(conn: &Connection, patrol_id: &str) -> Result<Vec<FindingLine
 pub fn place_of(conn: &Connection, place_id: &str) -> Result<Option<(String, String)>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached("SELECT name, address FROM places WHERE id = ?1")?
-        .query_row([place_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(
+            "SELECT name, address FROM places WHERE key = (SELECT key FROM ids WHERE id = ?1)",
+        )?
+        .query_row([super::keys::stored(place_id)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?)
 }
 
@@ -387,11 +400,13 @@ pub fn hazards_of(
     conn: &Connection,
     inspection_id: &str,
 ) -> Result<Vec<(String, String, String, String)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, coalesce(item_code, ''), status, deadline FROM hazards WHERE inspection_id = ?1 AND deleted = 0
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {}, coalesce(item_code, ''), status, deadline FROM hazards t
+         WHERE inspection_key = (SELECT key FROM ids WHERE id = ?1) AND deleted = 0
          ORDER BY item_code",
-    )?;
-    let rows = st.query_map([inspection_id], |r| {
+        super::keys::id_of("t.key")
+    ))?;
+    let rows = st.query_map([super::keys::stored(inspection_id)], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -406,10 +421,11 @@ pub fn find_place(
 ) -> Result<Option<String>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached(
-            "SELECT id FROM places WHERE region_code = ?1 AND name = ?2 AND address = ?3 AND deleted = 0
+        .prepare_cached(&format!(
+            "SELECT {} FROM places t WHERE region_code = ?1 AND name = ?2 AND address = ?3 AND deleted = 0
              ORDER BY updated_at DESC LIMIT 1",
-        )?
+            super::keys::id_of("t.key")
+        ))?
         .query_row([region, name.trim(), address.trim()], |r| r.get(0))
         .optional()?)
 }
@@ -429,11 +445,12 @@ pub fn places_matching(conn: &Connection, text: &str, limit: usize) -> Result<Ve
         return Ok(Vec::new());
     }
     let like = super::search::like(text);
-    let mut st = conn.prepare_cached(
-        "SELECT id, name, address FROM places
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {}, name, address FROM places t
          WHERE deleted = 0 AND (name LIKE ?1 ESCAPE '\\' OR address LIKE ?1 ESCAPE '\\')
          LIMIT ?2",
-    )?;
+        super::keys::id_of("t.key")
+    ))?;
     let rows = st.query_map(rusqlite::params![like, limit as i64], |r| {
         Ok(PlaceHit {
             id: r.get(0)?,
@@ -466,7 +483,7 @@ mod tests {
                 text.contains(&format!("WHERE {test} AND deleted = 0")),
                 "{text}"
             );
-            let order = format!("({}, id,", s.due.replace("t.", ""));
+            let order = format!("({}, key,", s.due.replace("t.", ""));
             assert!(text.contains(&order), "{text} runs by deadline");
         }
     }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 15),
     |tx| part(tx, 16),
     |tx| part(tx, 17),
+    |tx| part(tx, 18),
 ];
 
 /// The text of migration `n` in `schema.sql`.
@@ -126,9 +127,9 @@ mod writes {
         for family in Family::ALL.iter().copied() {
             let t = family.table();
             for sql in [
-                format!("UPDATE {t} SET deleted = 1, version = 2 WHERE id = 'x'"),
+                format!("UPDATE {t} SET deleted = 1, version = 2 WHERE key = 7"),
                 format!(
-                    "INSERT INTO {t} (id, version) VALUES ('x', 1) ON CONFLICT(id) DO UPDATE SET version = 2"
+                    "INSERT INTO {t} (key, version) VALUES (7, 1) ON CONFLICT(key) DO UPDATE SET version = 2"
                 ),
             ] {
                 let mut st = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();

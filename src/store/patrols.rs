@@ -70,8 +70,11 @@ pub fn close(
         );
     }
     let findings: i64 = tx
-        .prepare_cached("SELECT count(*) FROM findings WHERE patrol_id = ?1 AND deleted = 0")?
-        .query_row([id], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT count(*) FROM findings
+             WHERE patrol_key = (SELECT key FROM ids WHERE id = ?1) AND deleted = 0",
+        )?
+        .query_row([super::keys::stored(id)], |r| r.get(0))?;
     let mut patrol = old.clone();
     patrol.close(ended_at, distance_km, findings as usize)?;
     records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;

@@ -25,11 +25,12 @@ pub fn repeats(
     category: PetitionCategory,
     since: NaiveDate,
 ) -> Result<Vec<Repeat>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, case_no, received_on, status FROM petitions
-         WHERE person_key = ?1 AND category = ?2 AND received_on >= ?3 AND deleted = 0
-         ORDER BY received_on DESC, id DESC LIMIT 20",
-    )?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {}, case_no, received_on, status FROM petitions t
+             WHERE person_key = ?1 AND category = ?2 AND received_on >= ?3 AND deleted = 0
+             ORDER BY received_on DESC, t.key DESC LIMIT 20",
+        super::keys::id_of("t.key")
+    ))?;
     let rows = st.query_map(
         rusqlite::params![person_key, category.code(), since.to_string()],
         |r| {

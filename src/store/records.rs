@@ -6,7 +6,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
-use super::keys::{DEVICE_COLUMNS, Spelled};
+use super::keys::{DEVICE_COLUMNS, Spelled, column_of, field_of};
 use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
@@ -48,11 +48,12 @@ fn column_value(conn: &Connection, name: &str, v: &Value) -> Result<Sql> {
 
 /// Inserts or replaces the row of a record (by id).
 pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Result<()> {
-    let cols: Vec<&str> = map.keys().map(String::as_str).collect();
-    let values = cols
+    let fields: Vec<&str> = map.keys().map(String::as_str).collect();
+    let values = fields
         .iter()
         .map(|c| column_value(tx, c, &map[*c]))
         .collect::<Result<Vec<_>>>()?;
+    let cols: Vec<&str> = fields.iter().map(|f| column_of(f)).collect();
     UPSERT_SQL.with(|cache| {
         let mut cache = cache.borrow_mut();
         let key = format!("{table}:{}", cols.len());
@@ -80,30 +81,33 @@ pub fn update_map(
     old: &Map<String, Value>,
     map: &Map<String, Value>,
 ) -> Result<()> {
-    let cols: Vec<&str> = map
+    let fields: Vec<&str> = map
         .iter()
         .filter(|(k, v)| k.as_str() != "id" && old.get(k.as_str()) != Some(v))
         .map(|(k, _)| k.as_str())
         .collect();
-    if cols.is_empty() {
+    if fields.is_empty() {
         return Ok(());
     }
-    let sets: Vec<String> = cols
+    let sets: Vec<String> = fields
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .map(|(i, c)| format!("{} = ?{}", column_of(c), i + 1))
         .collect();
     let sql = format!(
-        "UPDATE {table} SET {} WHERE id = ?{}",
+        "UPDATE {table} SET {} WHERE key = ?{}",
         sets.join(", "),
-        cols.len() + 1
+        fields.len() + 1
     );
-    let id = map.get("id").map_or(Sql::Null, to_sql);
-    let mut values = cols
+    let key = match map.get("id") {
+        Some(id) => column_value(tx, "id", id)?,
+        None => Sql::Null,
+    };
+    let mut values = fields
         .iter()
         .map(|c| column_value(tx, c, &map[*c]))
         .collect::<Result<Vec<_>>>()?;
-    values.push(id);
+    values.push(key);
     if tx.prepare_cached(&sql)?.execute(params_from_iter(values))? == 0 {
         upsert_map(tx, table, map)?;
     }
@@ -120,11 +124,11 @@ fn upsert_sql(table: &str, cols: &[&str]) -> String {
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let updates: Vec<String> = cols
         .iter()
-        .filter(|c| **c != "id")
+        .filter(|c| **c != "key")
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT(key) DO UPDATE SET {}",
         cols.join(", "),
         placeholders.join(", "),
         updates.join(", ")
@@ -139,6 +143,15 @@ pub(crate) fn row_to_map(
 ) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
+        if let Some(field) = field_of(name) {
+            // A record named by its key: its id, looked up (not kept: a scan names a million of them).
+            let id = match row.get_ref(i)? {
+                rusqlite::types::ValueRef::Integer(key) => devices.record(key)?,
+                _ => None,
+            };
+            m.insert(field.to_owned(), id.map_or(Value::Null, Value::String));
+            continue;
+        }
         let v = match row.get_ref(i)? {
             rusqlite::types::ValueRef::Null => Value::Null,
             rusqlite::types::ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name.as_str()) => {
@@ -206,7 +219,10 @@ pub fn for_each<R: Record>(conn: &Connection, mut f: impl FnMut(R) -> Result<()>
 
 /// One record by id (tombstones included).
 pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
-    Ok(select::<R>(conn, "id = ?1", &[&id])?.into_iter().next())
+    let Some(key) = super::keys::find(conn, id)? else {
+        return Ok(None);
+    };
+    Ok(select::<R>(conn, "key = ?1", &[&key])?.into_iter().next())
 }
 
 /// One record by id for an edit based on `read_version`: refused if missing, deleted, or changed meanwhile.
@@ -392,12 +408,13 @@ pub fn new_id(ctx: &WriteCtx) -> RecordId {
 /// Whether the row exists (used for foreign references typed by people).
 pub fn exists(conn: &Connection, family: Family, id: &str) -> Result<bool> {
     let sql = format!(
-        "SELECT 1 FROM {} WHERE id = ?1 AND deleted = 0",
-        family.table()
+        "SELECT 1 FROM {} WHERE key = {} AND deleted = 0",
+        family.table(),
+        super::keys::key_of_param("?1")
     );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id], |_| Ok(()))
+        .query_row([super::keys::stored(id)], |_| Ok(()))
         .optional()?
         .is_some())
 }

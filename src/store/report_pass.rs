@@ -242,7 +242,7 @@ pub fn figures(conn: &Connection, today: NaiveDate) -> Result<Figures> {
             "office_due < ?1",
             "people",
             "people >= 5",
-            "repeat_of IS NOT NULL",
+            "repeat_key IS NOT NULL",
             "extended_due IS NOT NULL",
             "accepted_on IS NOT NULL",
             "accepted_on IS NOT NULL AND accepted_on <= accept_due",

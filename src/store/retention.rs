@@ -50,7 +50,7 @@ fn ended(conn: &rusqlite::Connection, before: NaiveDate) -> Result<Vec<Petition>
     let candidates: Vec<Petition> = records::select(
         conn,
         &format!(
-            "status IN ({}) AND received_on < ?1 ORDER BY received_on, id",
+            "status IN ({}) AND received_on < ?1 ORDER BY received_on, key",
             ended.join(", ")
         ),
         &[&before.to_string()],

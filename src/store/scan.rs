@@ -21,16 +21,16 @@ pub struct Statements<'c> {
 impl<'c> Statements<'c> {
     pub fn prepare(conn: &'c Connection, family: Family) -> Result<Statements<'c>> {
         let table = family.table();
-        let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
-        // The events of this family's records (an id names one record in one family), ordered as
-        // `timeline::events` orders one record's. The records are walked in id order and each key looked up by
-        // its unique index whatever the statistics say (a county's can date from when `ids` was empty).
+        // A family's row starts with its record's key.
+        let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY key"))?;
+        // The events of this family's records (a key names one record in one family), ordered as
+        // `timeline::events` orders one record's, the records walked in key order.
         let events = conn.prepare(&format!(
-            "SELECT r.id, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
+            "SELECT r.key, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
                     coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
              FROM {table} r CROSS JOIN timeline t ON t.{}
-             ORDER BY r.id, t.at, t.id",
-            super::timeline::of(&super::keys::key_of_column("r.id"))
+             ORDER BY r.key, t.at, t.id",
+            super::timeline::of("r.key")
         ))?;
         Ok(Statements { conn, rows, events })
     }
@@ -64,35 +64,35 @@ impl<'c> Statements<'c> {
 /// A record's row as JSON (an inspection's with its results), with its timeline.
 pub type Found = (Map<String, Value>, Vec<EventRow>);
 
-type ReadRow<'s, T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(String, T)> + 's>;
+type ReadRow<'s, T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(i64, T)> + 's>;
 
-/// One family's cursors. Ask for records in ascending id order (the journal's order).
+/// One family's cursors. Ask for records in ascending key order (the journal's order).
 pub struct Scan<'s> {
     rows: Ahead<'s, Map<String, Value>>,
     events: Ahead<'s, EventRow>,
 }
 
 impl Scan<'_> {
-    /// The record `id` (as `Found` says) and its timeline, or None when it has no row.
-    pub fn record(&mut self, id: &str) -> Result<Option<Found>> {
-        let events = self.events.take(id)?;
-        let Some(map) = self.rows.take(id)?.pop() else {
+    /// The record `key` names (as `Found` says) and its timeline, or None when it has no row.
+    pub fn record(&mut self, key: i64) -> Result<Option<Found>> {
+        let events = self.events.take(key)?;
+        let Some(map) = self.rows.take(key)?.pop() else {
             return Ok(None);
         };
         Ok(Some((map, events)))
     }
 }
 
-/// A cursor over rows keyed by record id in ascending order, one row read ahead.
+/// A cursor over rows keyed by record key in ascending order, one row read ahead.
 struct Ahead<'s, T> {
     rows: Rows<'s>,
     read: ReadRow<'s, T>,
-    next: Option<(String, T)>,
+    next: Option<(i64, T)>,
     done: bool,
 }
 
 impl<'s, T> Ahead<'s, T> {
-    fn new(rows: Rows<'s>, read: impl FnMut(&Row) -> rusqlite::Result<(String, T)> + 's) -> Self {
+    fn new(rows: Rows<'s>, read: impl FnMut(&Row) -> rusqlite::Result<(i64, T)> + 's) -> Self {
         Ahead {
             rows,
             read: Box::new(read),
@@ -101,8 +101,8 @@ impl<'s, T> Ahead<'s, T> {
         }
     }
 
-    /// The rows keyed `id`, after passing over any keyed before it.
-    fn take(&mut self, id: &str) -> Result<Vec<T>> {
+    /// The rows keyed `key`, after passing over any keyed before it.
+    fn take(&mut self, key: i64) -> Result<Vec<T>> {
         let mut out = Vec::new();
         loop {
             if self.next.is_none() && !self.done {
@@ -112,8 +112,8 @@ impl<'s, T> Ahead<'s, T> {
                 }
             }
             match &self.next {
-                Some((key, _)) if key.as_str() < id => self.next = None,
-                Some((key, _)) if key == id => {
+                Some((k, _)) if *k < key => self.next = None,
+                Some((k, _)) if *k == key => {
                     if let Some((_, v)) = self.next.take() {
                         out.push(v);
                     }

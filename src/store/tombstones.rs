@@ -14,9 +14,9 @@ pub fn older_than(
 ) -> Result<Vec<(String, Option<i64>)>> {
     let table = family.table();
     let mut st = tx.prepare(&format!(
-        "SELECT t.id, (SELECT max(j.seq) FROM journal j WHERE j.record = {})
+        "SELECT {}, (SELECT max(j.seq) FROM journal j WHERE j.record = t.key)
          FROM {table} t WHERE t.deleted = 1 AND t.updated_at <= ?1",
-        super::keys::key_of_column("t.id")
+        super::keys::id_of("t.key")
     ))?;
     let rows = st.query_map([cut], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -26,17 +26,17 @@ pub fn older_than(
 fn referred_from(family: Family) -> &'static [&'static str] {
     match family {
         Family::Place => &[
-            "SELECT 1 FROM inspections WHERE place_id = ?1",
-            "SELECT 1 FROM hazards WHERE place_id = ?1",
+            "SELECT 1 FROM inspections WHERE place_key = ?1",
+            "SELECT 1 FROM hazards WHERE place_key = ?1",
         ],
-        Family::Inspection => &["SELECT 1 FROM hazards WHERE inspection_id = ?1"],
-        Family::Finding => &["SELECT 1 FROM hazards WHERE finding_id = ?1"],
-        Family::Patrol => &["SELECT 1 FROM findings WHERE patrol_id = ?1"],
+        Family::Inspection => &["SELECT 1 FROM hazards WHERE inspection_key = ?1"],
+        Family::Finding => &["SELECT 1 FROM hazards WHERE finding_key = ?1"],
+        Family::Patrol => &["SELECT 1 FROM findings WHERE patrol_key = ?1"],
         Family::Petition => &[
-            "SELECT 1 FROM petitions WHERE repeat_of = ?1",
-            "SELECT 1 FROM assignments WHERE target_id = ?1",
+            "SELECT 1 FROM petitions WHERE repeat_key = ?1",
+            "SELECT 1 FROM assignments WHERE target_key = ?1",
         ],
-        Family::Hazard => &["SELECT 1 FROM assignments WHERE target_id = ?1"],
+        Family::Hazard => &["SELECT 1 FROM assignments WHERE target_key = ?1"],
         Family::Assignment => &[],
     }
 }
@@ -53,8 +53,11 @@ pub fn still_needed(tx: &Transaction, family: Family, id: &str) -> Result<bool> 
     if held {
         return Ok(true);
     }
+    let Some(key) = super::keys::find(tx, id)? else {
+        return Ok(false);
+    };
     for sql in referred_from(family) {
-        if tx.prepare_cached(sql)?.exists([id])? {
+        if tx.prepare_cached(sql)?.exists([key])? {
             return Ok(true);
         }
     }
@@ -67,8 +70,12 @@ pub fn erase(tx: &Transaction, family: Family, id: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
         .execute([first, last])?;
     tx.execute(
-        &format!("DELETE FROM {} WHERE id = ?1", family.table()),
-        [id],
+        &format!(
+            "DELETE FROM {} WHERE key = {}",
+            family.table(),
+            super::keys::key_of_param("?1")
+        ),
+        [super::keys::stored(id)],
     )?;
     Ok(())
 }

@@ -312,7 +312,7 @@ fn write_payload(
             Some(st) => Some(st.start()?),
             None => None,
         };
-        exchange::journal_by_record(conn, family, range, echo, |id, seqs| {
+        exchange::journal_by_record(conn, family, range, echo, |key, id, seqs| {
             done += seqs.len() as u64;
             if done % 1024 < seqs.len() as u64 {
                 progress(done, total);
@@ -322,7 +322,7 @@ fn write_payload(
             // already. Its region and references read the same in both.
             let found = match &mut cursor {
                 Some(c) => c
-                    .record(id)?
+                    .record(key)?
                     .map(|(map, events)| (map, Some(events), false)),
                 None => current(conn, family, id)?.map(|map| (map, None, true)),
             };

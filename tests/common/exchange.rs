@@ -152,7 +152,11 @@ pub fn records_state(db: &Db) -> String {
     // Each record in its JSON form (a row names its devices by keys of its own database's `ids`).
     for family in wangge::domain::record::Family::ALL {
         let mut st = conn
-            .prepare(&format!("SELECT id FROM {} ORDER BY id", family.table()))
+            .prepare(&format!(
+                "SELECT {} FROM {} t ORDER BY 1",
+                super::row_id(),
+                family.table()
+            ))
             .unwrap();
         let ids: Vec<String> = st
             .query_map([], |r| r.get(0))
@@ -232,7 +236,10 @@ pub fn touch_any(db: &mut Db) {
         .store
         .conn()
         .query_row(
-            "SELECT id, version FROM hazards WHERE deleted = 0 ORDER BY id LIMIT 1",
+            &format!(
+                "SELECT {}, version FROM hazards t WHERE deleted = 0 ORDER BY 1 LIMIT 1",
+                super::row_id()
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -98,6 +98,22 @@ pub fn grid() -> wangge::domain::ids::RegionCode {
         .code
 }
 
+/// SQL for a family row's record id (the row aliased `t`), spelled out.
+#[allow(dead_code)]
+pub fn row_id() -> String {
+    wangge::store::keys::id_of("t.key")
+}
+
+/// SQL that picks a family row by its record's id, bound as `?1`.
+#[allow(dead_code)]
+pub const BY_ID: &str = "key = (SELECT key FROM ids WHERE id = unhex(replace(?1, '-', '')))";
+
+/// SQL that picks a family row by its record's id.
+#[allow(dead_code)]
+pub fn by_id(id: &str) -> String {
+    format!("key = (SELECT key FROM ids WHERE id = unhex(replace('{id}', '-', '')))")
+}
+
 pub fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -107,7 +123,8 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 6] = [
+    let steps: [(i64, Undo); 7] = [
+        (18, families_by_id),
         (17, timeline_record_back),
         (16, audit_index_back),
         (15, results_spelled_out),
@@ -121,6 +138,15 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 18 back into one of schema 17: each family's row keyed by its record's id (text),
+/// the records it refers to named by their ids.
+fn families_by_id(conn: &rusqlite::Connection) {
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    conn.execute_batch(include_str!("schema17_families.sql"))
+        .unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
 }
 
 /// Turns a database of schema 17 back into one of schema 16: the timeline names each event's record in a column

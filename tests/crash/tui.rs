@@ -96,7 +96,7 @@ pub fn saves(base: &Path, dir: &Path, trials: usize, dice: &mut Dice) -> Option<
                 "saved unjournalled"
             );
             let audited = format!(
-                "SELECT count(*) FROM audit WHERE record = (SELECT key FROM ids WHERE id = unhex(replace((SELECT id FROM petitions WHERE summary = '{SUMMARY}'), '-', '')))"
+                "SELECT count(*) FROM audit WHERE record = (SELECT key FROM petitions WHERE summary = '{SUMMARY}')"
             );
             assert!(one(&db, &audited) >= 1, "saved unaudited");
             let found = ok(wangge(&db).args(["search", "断电试验", "--format", "json"]));

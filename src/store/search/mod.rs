@@ -60,12 +60,10 @@ fn day(date: &str) -> i64 {
 }
 
 /// Removes a record's document, if it has one.
-fn remove(tx: &Transaction, id: &str) -> Result<()> {
+fn remove(tx: &Transaction, key: i64) -> Result<()> {
     let rowid: Option<i64> = tx
-        .prepare_cached(
-            "SELECT rowid FROM search_docs WHERE record = (SELECT key FROM ids WHERE id = ?1)",
-        )?
-        .query_row([super::keys::stored(id)], |r| r.get(0))
+        .prepare_cached("SELECT rowid FROM search_docs WHERE record = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?;
     if let Some(rowid) = rowid {
         tx.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
@@ -80,7 +78,7 @@ fn remove(tx: &Transaction, id: &str) -> Result<()> {
 fn add(
     tx: &Transaction,
     family: Family,
-    id: &str,
+    key: i64,
     date: &str,
     (u, b): (String, String),
     tags: Option<String>,
@@ -92,7 +90,7 @@ fn add(
         )?
         .query_row([base], |r| r.get(0))?;
     tx.prepare_cached("INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, super::keys::key(tx, id)?, family.code()])?;
+        .execute(params![rowid, key, family.code()])?;
     tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![rowid, u, b, tags])?;
     Ok(())
@@ -106,35 +104,51 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
         Family::Place => &[
             (
                 Family::Inspection,
-                "SELECT id FROM inspections WHERE place_id = ?1",
+                "SELECT key FROM inspections WHERE place_key = ?1",
             ),
-            (Family::Hazard, "SELECT id FROM hazards WHERE place_id = ?1"),
+            (
+                Family::Hazard,
+                "SELECT key FROM hazards WHERE place_key = ?1",
+            ),
         ],
         Family::Patrol => &[(
             Family::Finding,
-            "SELECT id FROM findings WHERE patrol_id = ?1",
+            "SELECT key FROM findings WHERE patrol_key = ?1",
         )],
         _ => &[],
     };
+    let Some(key) = super::keys::find(tx, id)? else {
+        return Ok(());
+    };
+    index_key(tx, family, key, shown_by)
+}
+
+/// `index` of the record `key` names, after the records in `shown_by` that show it.
+fn index_key(
+    tx: &Transaction,
+    family: Family,
+    key: i64,
+    shown_by: &[(Family, &str)],
+) -> Result<()> {
     if !shown_by.is_empty() {
-        let mut dependents: Vec<(Family, String)> = Vec::new();
+        let mut dependents: Vec<(Family, i64)> = Vec::new();
         for (f, sql) in shown_by.iter().copied() {
             let mut st = tx.prepare_cached(sql)?;
-            for row in st.query_map([id], |r| r.get::<_, String>(0))? {
+            for row in st.query_map([key], |r| r.get::<_, i64>(0))? {
                 dependents.push((f, row?));
             }
         }
         for (f, d) in dependents {
-            index(tx, f, &d)?;
+            index_key(tx, f, d, &[])?;
         }
     }
     let Some(select) = indexed(family) else {
         return Ok(());
     };
-    remove(tx, id)?;
+    remove(tx, key)?;
     let row = tx
-        .prepare_cached(&format!("{select} WHERE t.id = ?1 AND t.deleted = 0"))?
-        .query_row([id], |r| {
+        .prepare_cached(&format!("{select} WHERE t.key = ?1 AND t.deleted = 0"))?
+        .query_row([key], |r| {
             let fields: Vec<Option<String>> =
                 TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
             Ok((r.get::<_, String>(1)?, fields, r.get(TAGS)?))
@@ -144,7 +158,7 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
         add(
             tx,
             family,
-            id,
+            key,
             &date,
             grams(fields.iter().flatten().map(String::as_str)),
             tags,
@@ -155,21 +169,21 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
 
 /// Brings the documents of every record lying in `region` up to date (its name is part of their text).
 pub fn index_region(tx: &Transaction, region: &crate::domain::ids::RegionCode) -> Result<()> {
-    let mut found: Vec<(Family, String)> = Vec::new();
+    let mut found: Vec<(Family, i64)> = Vec::new();
     for family in Family::ALL.iter().copied() {
         if source(family).is_none() {
             continue;
         }
         let mut st = tx.prepare_cached(&format!(
-            "SELECT id FROM {} WHERE region_code >= ?1 AND region_code < ?1 || 'a'",
+            "SELECT key FROM {} WHERE region_code >= ?1 AND region_code < ?1 || 'a'",
             family.table()
         ))?;
-        for id in st.query_map([region.prefix()], |r| r.get::<_, String>(0))? {
-            found.push((family, id?));
+        for key in st.query_map([region.prefix()], |r| r.get::<_, i64>(0))? {
+            found.push((family, key?));
         }
     }
-    for (family, id) in found {
-        index(tx, family, &id)?;
+    for (family, key) in found {
+        index_key(tx, family, key, &[])?;
     }
     Ok(())
 }
@@ -212,21 +226,19 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
              INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
              INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
         )?;
-        // In front of each family's columns: its code, and the record's key in `ids` (every record has one, from
-        // its journal rows; one made here otherwise).
+        // In front of each family's columns: its code.
         let union: Vec<String> = FAMILIES
             .iter()
             .filter_map(|f| {
                 indexed(*f).map(|s| {
                     format!(
-                        "SELECT '{}', {}, s.* FROM ({s} WHERE t.deleted = 0) s",
-                        f.code(),
-                        super::keys::key_of_column("s.id")
+                        "SELECT '{}', s.* FROM ({s} WHERE t.deleted = 0) s",
+                        f.code()
                     )
                 })
             })
             .collect();
-        let mut st = tx.prepare(&format!("{} ORDER BY 4, 3", union.join(" UNION ALL ")))?;
+        let mut st = tx.prepare(&format!("{} ORDER BY 3, 2", union.join(" UNION ALL ")))?;
         let mut rows = st.query([])?;
         let mut docs = tx.prepare(
             "INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -235,20 +247,15 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
             tx.prepare("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?;
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
-            let (family, key, id, date): (String, Option<i64>, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let key = match key {
-                Some(k) => k,
-                None => super::keys::key(tx, &id)?,
-            };
+            let (family, key, date): (String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let fields: Vec<Option<String>> = TEXTS
-                .map(|i| r.get(i + 2))
+                .map(|i| r.get(i + 1))
                 .collect::<rusqlite::Result<_>>()?;
             let d = day(&date);
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
             let (u, b) = grams(fields.iter().flatten().map(String::as_str));
-            let tags: Option<String> = r.get(TAGS + 2)?;
+            let tags: Option<String> = r.get(TAGS + 1)?;
             if docs.execute(params![rowid, key, family])? > 0 {
                 fts.execute(params![rowid, u, b, tags])?;
             }
@@ -263,17 +270,17 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
     }
 }
 
-/// The summary and person a hit shows.
-fn hit(conn: &Connection, family: Family, id: &str) -> Result<Option<Hit>> {
+/// The summary and person a hit shows, of the record `key` names.
+fn hit(conn: &Connection, family: Family, key: i64) -> Result<Option<Hit>> {
     let Some(select) = source(family) else {
         return Ok(None);
     };
     Ok(conn
-        .prepare_cached(&format!("{select} WHERE t.id = ?1"))?
-        .query_row([id], |r| {
+        .prepare_cached(&format!("{select} WHERE t.key = ?1"))?
+        .query_row([key], |r| {
             Ok(Hit {
                 family,
-                id: id.to_owned(),
+                id: r.get(0)?,
                 date: r.get(1)?,
                 summary: r.get::<_, Option<String>>(SUMMARY)?.unwrap_or_default(),
                 person: r.get(PERSON)?,
@@ -294,22 +301,16 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
         .prepare_cached("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1")?
         .query_row([&q], |r| r.get(0))?;
     let mut st = conn.prepare_cached(
-        "SELECT d.family, i.id FROM search_fts f CROSS JOIN search_docs d ON d.rowid = f.rowid
-             CROSS JOIN ids i ON i.key = d.record
+        "SELECT d.family, d.record FROM search_fts f CROSS JOIN search_docs d ON d.rowid = f.rowid
          WHERE search_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
     )?;
-    let found: Vec<(String, String)> = st
-        .query_map(params![q, limit as i64], |r| {
-            Ok((
-                r.get(0)?,
-                super::keys::spelled(r.get_ref(1)?).unwrap_or_default(),
-            ))
-        })?
+    let found: Vec<(String, i64)> = st
+        .query_map(params![q, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(found.len());
-    for (f, id) in found {
+    for (f, key) in found {
         if let Some(family) = Family::from_code(&f)
-            && let Some(h) = hit(conn, family, &id)?
+            && let Some(h) = hit(conn, family, key)?
         {
             hits.push(h);
         }
@@ -351,7 +352,10 @@ fn search_unindexed(conn: &Connection, query: &str, limit: usize) -> Result<(i64
     let total = found.len() as i64;
     let mut hits = Vec::new();
     for (_, family, id) in found.into_iter().take(limit) {
-        if let Some(h) = hit(conn, family, &id)? {
+        let Some(key) = super::keys::find(conn, &id)? else {
+            continue;
+        };
+        if let Some(h) = hit(conn, family, key)? {
             hits.push(h);
         }
     }

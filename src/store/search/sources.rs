@@ -3,7 +3,7 @@
 
 use crate::domain::record::Family;
 
-/// The columns of a family's selects: 0 the id, 1 the date, `TEXTS` the searchable texts; then, as a hit or a scan
+/// The columns of a family's selects: 0 the id (as the index reads it, the record's key), 1 the date, `TEXTS` the searchable texts; then, as a hit or a scan
 /// reads it, the summary a hit shows and the person (petitions), or, as the index reads it, the tags.
 pub(super) const TEXTS: std::ops::Range<usize> = 2..8;
 pub(super) const SUMMARY: usize = 8;
@@ -19,12 +19,12 @@ macro_rules! selects {
     ($head:literal, [$($kind:literal = $column:literal),*], [$($extra:literal),*], $tail:literal, $from:literal) => {
         (
             concat!(
-                "SELECT ", $head, ", concat_ws(' ', ", names!(),
+                "SELECT ", crate::store::keys::spelled_id!("t.key"), ", ", $head, ", concat_ws(' ', ", names!(),
                 $(", (SELECT text FROM code_labels WHERE kind = '", $kind, "' AND code = ", $column, ")",)*
                 $(", ", $extra,)* "), ", $tail, " FROM ", $from
             ),
             concat!(
-                "SELECT ", $head, ", concat_ws(' ', ", names!(), $(", ", $extra,)* "), concat_ws(' '",
+                "SELECT t.key, ", $head, ", concat_ws(' ', ", names!(), $(", ", $extra,)* "), concat_ws(' '",
                 $(", 't' || nullif(hex('", $kind, ":' || ", $column, "), '')",)* ") FROM ", $from
             ),
         )
@@ -45,7 +45,7 @@ macro_rules! names {
 pub(super) fn selects(family: Family) -> Option<(&'static str, &'static str)> {
     Some(match family {
         Family::Inspection => selects!(
-            "t.id, t.inspected_on, p.name, p.address, t.note, t.inspector, NULL",
+            "t.inspected_on, p.name, p.address, t.note, t.inspector, NULL",
             [
                 "category" = "t.category",
                 "subject" = "t.subject",
@@ -53,10 +53,10 @@ pub(super) fn selects(family: Family) -> Option<(&'static str, &'static str)> {
             ],
             [],
             "coalesce(p.name, '') || ' ' || coalesce(t.note, ''), NULL",
-            "inspections t LEFT JOIN places p ON p.id = t.place_id"
+            "inspections t LEFT JOIN places p ON p.key = t.place_key"
         ),
         Family::Hazard => selects!(
-            "t.id, t.found_on, t.description, p.name, p.address, t.responsible, NULL",
+            "t.found_on, t.description, p.name, p.address, t.responsible, NULL",
             [
                 "category" = "t.category",
                 "grade" = "t.grade",
@@ -64,10 +64,10 @@ pub(super) fn selects(family: Family) -> Option<(&'static str, &'static str)> {
             ],
             [],
             "t.description, NULL",
-            "hazards t LEFT JOIN places p ON p.id = t.place_id"
+            "hazards t LEFT JOIN places p ON p.key = t.place_key"
         ),
         Family::Finding => selects!(
-            "t.id, t.found_on, t.description, t.location, pa.route, NULL, NULL",
+            "t.found_on, t.description, t.location, pa.route, NULL, NULL",
             [
                 "finding_code" = "t.code",
                 "zone" = "t.zone",
@@ -76,10 +76,10 @@ pub(super) fn selects(family: Family) -> Option<(&'static str, &'static str)> {
             ],
             ["t.code"],
             "t.description, NULL",
-            "findings t LEFT JOIN patrols pa ON pa.id = t.patrol_id"
+            "findings t LEFT JOIN patrols pa ON pa.key = t.patrol_key"
         ),
         Family::Petition => selects!(
-            "t.id, t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address",
+            "t.received_on, t.case_no, t.summary, t.content, t.petitioner_name, t.address",
             [
                 "petition_category" = "t.category",
                 "channel" = "t.channel",
@@ -91,7 +91,7 @@ pub(super) fn selects(family: Family) -> Option<(&'static str, &'static str)> {
             "petitions t"
         ),
         Family::Patrol => selects!(
-            "t.id, date(t.started_at / 1000, 'unixepoch', '+8 hours'), t.route, t.worker, t.weather, t.note, NULL",
+            "date(t.started_at / 1000, 'unixepoch', '+8 hours'), t.route, t.worker, t.weather, t.note, NULL",
             ["zone" = "t.zone", "patrol_status" = "t.status"],
             [],
             "t.route, NULL",
