@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 16),
     |tx| part(tx, 17),
     |tx| part(tx, 18),
+    |tx| part(tx, 19),
 ];
 
 /// The text of migration `n` in `schema.sql`.

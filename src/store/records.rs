@@ -350,34 +350,34 @@ pub fn note_edit<R: Record>(
     add_event(tx, ctx, &new.meta().id, &step)
 }
 
-/// Appends a timeline event for a record.
+/// Appends a timeline event for a record (its id made at its time: the two are stored once).
 pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
-    let id = EventId::from_uuid(new_uuid(ctx));
+    let at = ctx.now_ms();
+    let id = EventId::from_uuid(uuid_at(at));
     let rowid = super::timeline::next(tx, super::keys::key(tx, record_id)?)?;
-    tx.prepare_cached(
-        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
-    )?
-    .execute(rusqlite::params![
-        rowid,
-        id,
-        super::keys::key(tx, &ctx.device)?,
-        ctx.now_ms(),
-        step.on.to_string(),
-        super::keys::name_key(tx, &ctx.actor)?,
-        super::keys::name_key(tx, step.action)?,
-        step.note
-    ])?;
+    tx.prepare_cached(super::timeline::INSERT_EVENT)?
+        .execute(rusqlite::params![
+            rowid,
+            id,
+            super::keys::key(tx, &ctx.device)?,
+            at,
+            step.on.to_string(),
+            super::keys::name_key(tx, &ctx.actor)?,
+            super::keys::name_key(tx, step.action)?,
+            step.note
+        ])?;
     Ok(())
 }
 
 /// A record's timeline, oldest first.
 pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, at, coalesce(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action, note
-         FROM timeline
+    let mut st = conn.prepare_cached(concat!(
+        "SELECT ",
+        super::timeline::event_id!("t"),
+        ", at, coalesce(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action, note
+         FROM timeline t
          WHERE rowid BETWEEN ?1 AND ?2 ORDER BY at, rowid",
-    )?;
+    ))?;
     let (first, last) = super::timeline::of_record(conn, record_id)?;
     let names = Spelled::names(conn);
     let rows = st.query_map([first, last], |r| {
@@ -395,9 +395,14 @@ pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
 
 /// A new UUIDv7 at the context's time (random low bits from the OS).
 pub fn new_uuid(ctx: &WriteCtx) -> uuid::Uuid {
+    uuid_at(ctx.now_ms())
+}
+
+/// A new UUIDv7 at `ms`.
+fn uuid_at(ms: i64) -> uuid::Uuid {
     let mut rand = [0u8; 10];
     let _ = getrandom::fill(&mut rand);
-    uuid::Builder::from_unix_timestamp_millis(ctx.now_ms().max(0) as u64, &rand).into_uuid()
+    uuid::Builder::from_unix_timestamp_millis(ms.max(0) as u64, &rand).into_uuid()
 }
 
 /// A new record's id.

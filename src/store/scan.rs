@@ -26,10 +26,11 @@ impl<'c> Statements<'c> {
         // The events of this family's records (a key names one record in one family), ordered as
         // `timeline::events` orders one record's, the records walked in key order.
         let events = conn.prepare(&format!(
-            "SELECT r.key, t.id, (SELECT id FROM ids WHERE key = t.origin), t.at,
+            "SELECT r.key, {}, (SELECT id FROM ids WHERE key = t.origin), t.at,
                     coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
              FROM {table} r CROSS JOIN timeline t ON t.{}
-             ORDER BY r.key, t.at, t.id",
+             ORDER BY r.key, t.at, 2",
+            super::timeline::event_id!("t"),
             super::timeline::of("r.key")
         ))?;
         Ok(Statements { conn, rows, events })

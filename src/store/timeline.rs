@@ -11,6 +11,33 @@ use crate::domain::ids::{DeviceId, EventId};
 /// How many events one record can hold.
 const SPAN: i64 = 1 << 20;
 
+/// An event's id as its row holds it: a UUIDv7 whose first 6 bytes are its time in ms, the event's `at` (as every
+/// event made here has), keeps only its last 10 bytes; any other, all 16. `event_id!("t")` gives it whole again
+/// for the row `t` (`||` makes text of two blobs: cast back).
+macro_rules! event_id {
+    ($t:literal) => {
+        concat!(
+            "iif(length(",
+            $t,
+            ".id) = 10, CAST(unhex(printf('%012X', ",
+            $t,
+            ".at)) || ",
+            $t,
+            ".id AS BLOB), ",
+            $t,
+            ".id)"
+        )
+    };
+}
+pub(crate) use event_id;
+
+/// Inserts an event (rowid, its whole 16-byte id, origin key, at, day, actor key, action key, note), its id and day
+/// stored short where they can be: the day only when it is not `at`'s own.
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
+     VALUES (?1, iif(substr(?2, 1, 6) = unhex(printf('%012X', ?4)), substr(?2, 7), ?2), ?3, ?4,
+             nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)";
+
 /// SQL testing that `rowid` lies in the range of the record whose key is `key` (an expression).
 pub fn of(key: &str) -> String {
     format!(
@@ -63,12 +90,14 @@ pub struct EventRow {
 
 /// A record's timeline, oldest first, with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
-    let mut st = conn.prepare_cached(
-        "SELECT t.id, o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
+    let mut st = conn.prepare_cached(concat!(
+        "SELECT ",
+        event_id!("t"),
+        ", o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
                 t.action, t.note
          FROM timeline t JOIN ids o ON o.key = t.origin
-         WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, t.id",
-    )?;
+         WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, 1",
+    ))?;
     let (first, last) = of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
     let rows = st.query_map([first, last], |r| {
@@ -96,16 +125,17 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     }
     let record = super::keys::key(tx, record_id)?;
     let (first, last) = bounds(record);
-    // The ids of the events the record holds (none for a new one), read once, as stored.
+    // The ids of the events the record holds (none for a new one), read once, whole.
     let mut held: std::collections::HashSet<Vec<u8>> = tx
-        .prepare_cached("SELECT id FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
+        .prepare_cached(concat!(
+            "SELECT ",
+            event_id!("t"),
+            " FROM timeline t WHERE rowid BETWEEN ?1 AND ?2"
+        ))?
         .query_map([first, last], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))?
         .collect::<rusqlite::Result<_>>()?;
     let mut rowid = None;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
-    )?;
+    let mut st = tx.prepare_cached(INSERT_EVENT)?;
     // (a word?, its text) → its key.
     let mut known: std::collections::HashMap<(bool, &str), i64> = Default::default();
     fn key<'e>(
@@ -215,5 +245,29 @@ mod travelling {
         // Another record's events are its own.
         add_events(&tx, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", &[event(1, 10)]).unwrap();
         assert_eq!(events(&tx, record).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn an_id_made_at_its_events_time_is_stored_short_and_read_whole() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::store::migrate::run(&mut conn).unwrap();
+        let tx = conn.transaction().unwrap();
+        let record = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        // Made at its time (the id's first 48 bits are `at`), and one whose time is another.
+        let at = 0x0190_0000_0000;
+        let (made, other) = (event(7, at), event(8, at + 1));
+        add_events(&tx, record, &[made.clone(), other.clone()]).unwrap();
+        let stored: Vec<i64> = tx
+            .prepare("SELECT length(id) FROM timeline ORDER BY at")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(stored, [10, 16]);
+        assert_eq!(events(&tx, record).unwrap(), [made.clone(), other.clone()]);
+        // Held already, in either form: nothing added twice.
+        add_events(&tx, record, &[other, made]).unwrap();
+        assert_eq!(events(&tx, record).unwrap().len(), 2);
     }
 }

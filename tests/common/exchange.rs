@@ -171,8 +171,10 @@ pub fn records_state(db: &Db) -> String {
     }
     let mut st = conn
         .prepare(
-            "SELECT t.id, k.id, n.name, t.note FROM timeline t JOIN ids k ON k.key = t.rowid >> 20
-                 JOIN names n ON n.key = t.action ORDER BY t.id",
+            "SELECT iif(length(t.id) = 10, CAST(unhex(printf('%012X', t.at)) || t.id AS BLOB), t.id) AS whole, k.id, n.name,
+                    t.note
+             FROM timeline t JOIN ids k ON k.key = t.rowid >> 20 JOIN names n ON n.key = t.action
+             ORDER BY whole",
         )
         .unwrap();
     for row in st

@@ -123,7 +123,8 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 7] = [
+    let steps: [(i64, Undo); 8] = [
+        (19, event_ids_whole),
         (18, families_by_id),
         (17, timeline_record_back),
         (16, audit_index_back),
@@ -138,6 +139,14 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 19 back into one of schema 18: every event id whole.
+fn event_ids_whole(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "UPDATE timeline SET id = CAST(unhex(printf('%012X', at)) || id AS BLOB) WHERE length(id) = 10",
+    )
+    .unwrap();
 }
 
 /// Turns a database of schema 18 back into one of schema 17: each family's row keyed by its record's id (text),
