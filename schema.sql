@@ -1587,3 +1587,21 @@ CREATE INDEX assignments_open_due ON assignments (deadline, key, status, deleted
 -- record. Bundles are unchanged.
 UPDATE timeline SET id = substr(id, 7)
     WHERE length(id) = 16 AND substr(id, 1, 6) = unhex(printf('%012X', at));
+
+-- @migration 20 -----------------------------------------------------------------------------------------------
+-- A petitioner's key (a SHA-256 in lowercase hex, `person_key`) as its 32 bytes, in the row and in the index of
+-- repeat cases: about 13 bytes a record. src/store/petitions.rs (`person_key_column`) stores and looks up the same
+-- form; a row reads it back as hex. Any other spelling stays text.
+UPDATE petitions SET person_key = unhex(person_key)
+    WHERE typeof(person_key) = 'text' AND length(person_key) = 64 AND NOT person_key GLOB '*[^0-9a-f]*';
+
+-- @migration 21 -----------------------------------------------------------------------------------------------
+-- A search document names only its record: the record's family is the table that holds its key
+-- (src/store/exchange.rs, `family_of_key`, asked for the page of hits shown). About 10 bytes a record.
+CREATE TABLE search_docs_lean (
+    rowid  INTEGER PRIMARY KEY,
+    record INTEGER NOT NULL UNIQUE REFERENCES ids (key)
+);
+INSERT INTO search_docs_lean (rowid, record) SELECT rowid, record FROM search_docs ORDER BY rowid;
+DROP TABLE search_docs;
+ALTER TABLE search_docs_lean RENAME TO search_docs;

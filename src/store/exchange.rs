@@ -377,9 +377,14 @@ pub fn drop_held_bundle(tx: &Transaction, id: i64) -> Result<()> {
 /// The family of the record this database holds under `id`, in any family's table (tombstones included): one
 /// statement, one probe of each table's key.
 pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
-    let Some(key) = super::keys::find(conn, id)? else {
-        return Ok(None);
-    };
+    match super::keys::find(conn, id)? {
+        Some(key) => family_of_key(conn, key),
+        None => Ok(None),
+    }
+}
+
+/// The family of the record keyed `key` (tombstones included).
+pub fn family_of_key(conn: &Connection, key: i64) -> Result<Option<Family>> {
     let code: Option<String> = conn
         .prepare_cached(
             "SELECT 'place' FROM places WHERE key = ?1

@@ -34,6 +34,8 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 17),
     |tx| part(tx, 18),
     |tx| part(tx, 19),
+    |tx| part(tx, 20),
+    |tx| part(tx, 21),
 ];
 
 /// The text of migration `n` in `schema.sql`.

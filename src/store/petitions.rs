@@ -9,6 +9,17 @@ use super::{Result, WriteCtx, device, regions};
 use crate::domain::petition::{ClockRules, Petition, PetitionAction, PetitionCategory};
 use crate::domain::record::Step;
 
+/// A petitioner's key as its column holds it: a SHA-256 in lowercase hex (as every key made here is) as its 32
+/// bytes, anything else as its text. Read back, the bytes are spelled in lowercase hex again.
+pub(crate) fn person_key_column(key: &str) -> rusqlite::types::Value {
+    match hex::decode(key) {
+        Ok(bytes) if bytes.len() == 32 && hex::encode(&bytes) == key => {
+            rusqlite::types::Value::Blob(bytes)
+        }
+        _ => rusqlite::types::Value::Text(key.to_owned()),
+    }
+}
+
 /// An earlier case of the same person and category.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeat {
@@ -32,7 +43,11 @@ pub fn repeats(
         super::keys::id_of("t.key")
     ))?;
     let rows = st.query_map(
-        rusqlite::params![person_key, category.code(), since.to_string()],
+        rusqlite::params![
+            person_key_column(person_key),
+            category.code(),
+            since.to_string()
+        ],
         |r| {
             Ok(Repeat {
                 id: r.get(0)?,

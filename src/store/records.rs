@@ -38,10 +38,14 @@ fn to_sql(v: &Value) -> Sql {
     }
 }
 
-/// A field's value as its column holds it (an inspection's results in their compact form, devices by key).
+/// A field's value as its column holds it (an inspection's results in their compact form, a petitioner's key as
+/// its bytes, devices and records by key).
 fn column_value(conn: &Connection, name: &str, v: &Value) -> Result<Sql> {
     if name == "results" {
         return Ok(Sql::Text(super::inspections::results_column(v)));
+    }
+    if let ("person_key", Some(key)) = (name, v.as_str()) {
+        return Ok(super::petitions::person_key_column(key));
     }
     Ok(super::keys::to_column(conn, name, v)?.unwrap_or_else(|| to_sql(v)))
 }

@@ -123,7 +123,9 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 8] = [
+    let steps: [(i64, Undo); 10] = [
+        (21, search_docs_with_family),
+        (20, person_keys_spelled_out),
         (19, event_ids_whole),
         (18, families_by_id),
         (17, timeline_record_back),
@@ -139,6 +141,33 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 21 back into one of schema 20: each search document names its record's family.
+fn search_docs_with_family(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "CREATE TABLE search_docs20 (
+             rowid INTEGER PRIMARY KEY, record INTEGER NOT NULL UNIQUE REFERENCES ids (key), family TEXT NOT NULL
+         );
+         INSERT INTO search_docs20 SELECT rowid, record,
+             CASE WHEN record IN (SELECT key FROM inspections) THEN 'inspection'
+                  WHEN record IN (SELECT key FROM hazards) THEN 'hazard'
+                  WHEN record IN (SELECT key FROM findings) THEN 'finding'
+                  WHEN record IN (SELECT key FROM petitions) THEN 'petition'
+                  ELSE 'patrol' END
+             FROM search_docs;
+         DROP TABLE search_docs;
+         ALTER TABLE search_docs20 RENAME TO search_docs;",
+    )
+    .unwrap();
+}
+
+/// Turns a database of schema 20 back into one of schema 19: petitioners' keys in hex.
+fn person_keys_spelled_out(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "UPDATE petitions SET person_key = lower(hex(person_key)) WHERE typeof(person_key) = 'blob'",
+    )
+    .unwrap();
 }
 
 /// Turns a database of schema 19 back into one of schema 18: every event id whole.

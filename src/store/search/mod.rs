@@ -77,7 +77,6 @@ fn remove(tx: &Transaction, key: i64) -> Result<()> {
 /// Adds a document: the next rowid of its day.
 fn add(
     tx: &Transaction,
-    family: Family,
     key: i64,
     date: &str,
     (u, b): (String, String),
@@ -89,8 +88,8 @@ fn add(
             "SELECT coalesce(max(rowid), ?1) + 1 FROM search_docs WHERE rowid > ?1 AND rowid < ?1 + 1048576",
         )?
         .query_row([base], |r| r.get(0))?;
-    tx.prepare_cached("INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, key, family.code()])?;
+    tx.prepare_cached("INSERT INTO search_docs (rowid, record) VALUES (?1, ?2)")?
+        .execute(params![rowid, key])?;
     tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![rowid, u, b, tags])?;
     Ok(())
@@ -157,7 +156,6 @@ fn index_key(
     if let Some((date, fields, tags)) = row {
         add(
             tx,
-            family,
             key,
             &date,
             grams(fields.iter().flatten().map(String::as_str)),
@@ -226,37 +224,28 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
              INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
              INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
         )?;
-        // In front of each family's columns: its code.
         let union: Vec<String> = FAMILIES
             .iter()
-            .filter_map(|f| {
-                indexed(*f).map(|s| {
-                    format!(
-                        "SELECT '{}', s.* FROM ({s} WHERE t.deleted = 0) s",
-                        f.code()
-                    )
-                })
-            })
+            .filter_map(|f| indexed(*f).map(|s| format!("{s} WHERE t.deleted = 0")))
             .collect();
-        let mut st = tx.prepare(&format!("{} ORDER BY 3, 2", union.join(" UNION ALL ")))?;
+        let mut st = tx.prepare(&format!("{} ORDER BY 2, 1", union.join(" UNION ALL ")))?;
         let mut rows = st.query([])?;
         let mut docs = tx.prepare(
-            "INSERT INTO search_docs (rowid, record, family) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            "INSERT INTO search_docs (rowid, record) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         )?;
         let mut fts =
             tx.prepare("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?;
         let (mut last_day, mut n) = (-1, 0i64);
         while let Some(r) = rows.next()? {
-            let (family, key, date): (String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let fields: Vec<Option<String>> = TEXTS
-                .map(|i| r.get(i + 1))
-                .collect::<rusqlite::Result<_>>()?;
+            let (key, date): (i64, String) = (r.get(0)?, r.get(1)?);
+            let fields: Vec<Option<String>> =
+                TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
             let d = day(&date);
             (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
             let rowid = (d << 20) + n;
             let (u, b) = grams(fields.iter().flatten().map(String::as_str));
-            let tags: Option<String> = r.get(TAGS + 1)?;
-            if docs.execute(params![rowid, key, family])? > 0 {
+            let tags: Option<String> = r.get(TAGS)?;
+            if docs.execute(params![rowid, key])? > 0 {
                 fts.execute(params![rowid, u, b, tags])?;
             }
         }
@@ -301,15 +290,16 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
         .prepare_cached("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?1")?
         .query_row([&q], |r| r.get(0))?;
     let mut st = conn.prepare_cached(
-        "SELECT d.family, d.record FROM search_fts f CROSS JOIN search_docs d ON d.rowid = f.rowid
+        "SELECT d.record FROM search_fts f CROSS JOIN search_docs d ON d.rowid = f.rowid
          WHERE search_fts MATCH ?1 ORDER BY f.rowid DESC LIMIT ?2",
     )?;
-    let found: Vec<(String, i64)> = st
-        .query_map(params![q, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let found: Vec<i64> = st
+        .query_map(params![q, limit as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut hits = Vec::with_capacity(found.len());
-    for (f, key) in found {
-        if let Some(family) = Family::from_code(&f)
+    // A document names its record; the record's table tells its family.
+    for key in found {
+        if let Some(family) = super::exchange::family_of_key(conn, key)?
             && let Some(h) = hit(conn, family, key)?
         {
             hits.push(h);
