@@ -1597,7 +1597,7 @@ UPDATE petitions SET person_key = unhex(person_key)
 
 -- @migration 21 -----------------------------------------------------------------------------------------------
 -- A search document names only its record: the record's family is the table that holds its key
--- (src/store/exchange.rs, `family_of_key`, asked for the page of hits shown). About 10 bytes a record.
+-- (src/store/search/mod.rs, `family_of_doc`, asked for the page of hits shown). About 10 bytes a record.
 CREATE TABLE search_docs_lean (
     rowid  INTEGER PRIMARY KEY,
     record INTEGER NOT NULL UNIQUE REFERENCES ids (key)

@@ -1187,6 +1187,48 @@ fn check_finds_broken_versions_journal_and_states() {
     );
 }
 
+/// A record whose id `ids` holds in another spelling (as an earlier version could take from a bundle), and a
+/// reference to a record whose key names nothing, are each named, and only those: every other record is fine.
+#[test]
+fn check_names_a_record_id_in_another_spelling_and_a_dangling_reference() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    let h = gas_inspection(&mut env, &p, &["G2"]).hazards.remove(0);
+    let today = env.store.today();
+    let c = env.store.conn();
+    let named = |c: &rusqlite::Connection| -> Vec<String> {
+        check::run(c, today)
+            .into_iter()
+            .filter(|f| f.severity == check::Severity::Error)
+            .map(|f| f.message(Lang::En))
+            .collect()
+    };
+    assert!(named(c).is_empty(), "{:?}", named(c));
+    c.execute(
+        "UPDATE ids SET id = upper(?1) WHERE id = unhex(replace(?1, '-', ''))",
+        [&h.meta.id],
+    )
+    .unwrap();
+    // An inspection that refers to its place by a key that names nothing.
+    c.execute_batch("PRAGMA foreign_keys = OFF; UPDATE inspections SET place_key = 999999;")
+        .unwrap();
+    let found = named(c);
+    for family in ["hazard", "inspection"] {
+        assert!(
+            found
+                .iter()
+                .any(|m| m.starts_with(&format!("{family} records"))
+                    && m.contains("non-canonical")
+                    && m.contains(": 1;")),
+            "{family}: {found:?}"
+        );
+    }
+    assert!(
+        !found.iter().any(|m| m.starts_with("place records")),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn the_record_trait_knows_personal_fields() {
     assert!(Petition::PERSONAL.contains(&"id_number"));

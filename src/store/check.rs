@@ -121,11 +121,12 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
                           WHERE NOT EXISTS (SELECT 1 FROM ids i WHERE i.key = j.key))";
     for family in Family::ALL {
         let mut conds: Vec<String> = [
-            (DEVICE, "key"),
-            (DEVICE, "origin"),
-            (DEVICE, "updated_by"),
-            (VECTOR, "vv"),
-            (CODE, "region_code"),
+            // Qualified: inside the lookups a bare `key` is `ids`'s own.
+            (DEVICE, "t.key"),
+            (DEVICE, "t.origin"),
+            (DEVICE, "t.updated_by"),
+            (VECTOR, "t.vv"),
+            (CODE, "t.region_code"),
         ]
         .iter()
         .map(|(shape, column)| shape.replace("{c}", column))
@@ -137,7 +138,7 @@ fn identities(conn: &Connection, _today: NaiveDate, out: &mut Vec<Finding>) -> R
             .collect::<rusqlite::Result<_>>()?;
         for (_, column) in &super::keys::RECORD_COLUMNS[1..] {
             if columns.iter().any(|c| c == column) {
-                conds.push(RECORD.replace("{c}", column));
+                conds.push(RECORD.replace("{c}", &format!("t.{column}")));
             }
         }
         let sql = format!(

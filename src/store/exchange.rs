@@ -34,9 +34,14 @@ pub fn journal_by_record(
     let ids = super::keys::Spelled::ids(conn);
     let mut rows = st.query(params![lo, hi, skip_source.map(super::keys::stored)])?;
     let mut current: Option<(i64, Vec<(i64, u64)>)> = None;
+    // A record's key always names its id (`ids` keeps every id it was given); one that does not is damage, and
+    // the export stops rather than leave the record out unseen.
     let mut send = |key: i64, seqs| match ids.record(key)? {
         Some(id) => f(key, &id, seqs),
-        None => Ok(()),
+        None => Err(super::StoreError::Corrupt(format!(
+            "record key {key} of family {} names no id",
+            family.code()
+        ))),
     };
     while let Some(r) = rows.next()? {
         let key: i64 = r.get(0)?;
@@ -377,14 +382,9 @@ pub fn drop_held_bundle(tx: &Transaction, id: i64) -> Result<()> {
 /// The family of the record this database holds under `id`, in any family's table (tombstones included): one
 /// statement, one probe of each table's key.
 pub fn family_of(conn: &Connection, id: &str) -> Result<Option<Family>> {
-    match super::keys::find(conn, id)? {
-        Some(key) => family_of_key(conn, key),
-        None => Ok(None),
-    }
-}
-
-/// The family of the record keyed `key` (tombstones included).
-pub fn family_of_key(conn: &Connection, key: i64) -> Result<Option<Family>> {
+    let Some(key) = super::keys::find(conn, id)? else {
+        return Ok(None);
+    };
     let code: Option<String> = conn
         .prepare_cached(
             "SELECT 'place' FROM places WHERE key = ?1

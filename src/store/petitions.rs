@@ -39,7 +39,7 @@ pub fn repeats(
     let mut st = conn.prepare_cached(&format!(
         "SELECT {}, case_no, received_on, status FROM petitions t
              WHERE person_key = ?1 AND category = ?2 AND received_on >= ?3 AND deleted = 0
-             ORDER BY received_on DESC, t.key DESC LIMIT 20",
+             ORDER BY received_on DESC, 1 DESC LIMIT 20",
         super::keys::id_of("t.key")
     ))?;
     let rows = st.query_map(

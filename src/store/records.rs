@@ -148,12 +148,29 @@ pub(crate) fn row_to_map(
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
         if let Some(field) = field_of(name) {
-            // A record named by its key: its id, looked up (not kept: a scan names a million of them).
+            // A record named by its key: its id, looked up (not kept: a scan names a million of them). A key
+            // that names no id fails the read, as a bad spelling would (`check` names it), rather than read as
+            // no reference.
             let id = match row.get_ref(i)? {
-                rusqlite::types::ValueRef::Integer(key) => devices.record(key)?,
-                _ => None,
+                rusqlite::types::ValueRef::Null => Value::Null,
+                rusqlite::types::ValueRef::Integer(key) => {
+                    Value::String(devices.record(key)?.ok_or(
+                        rusqlite::Error::InvalidColumnType(
+                            i,
+                            name.clone(),
+                            rusqlite::types::Type::Integer,
+                        ),
+                    )?)
+                }
+                other => {
+                    return Err(rusqlite::Error::InvalidColumnType(
+                        i,
+                        name.clone(),
+                        other.data_type(),
+                    ));
+                }
             };
-            m.insert(field.to_owned(), id.map_or(Value::Null, Value::String));
+            m.insert(field.to_owned(), id);
             continue;
         }
         let v = match row.get_ref(i)? {

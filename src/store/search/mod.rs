@@ -259,6 +259,20 @@ pub fn rebuild_in(tx: &Transaction) -> Result<()> {
     }
 }
 
+/// The family of a document's record: the one among the families the index holds whose table has its key live.
+fn family_of_doc(conn: &Connection, key: i64) -> Result<Option<Family>> {
+    for family in FAMILIES {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE key = ?1 AND deleted = 0",
+            family.table()
+        );
+        if conn.prepare_cached(&sql)?.exists([key])? {
+            return Ok(Some(family));
+        }
+    }
+    Ok(None)
+}
+
 /// The summary and person a hit shows, of the record `key` names.
 fn hit(conn: &Connection, family: Family, key: i64) -> Result<Option<Hit>> {
     let Some(select) = source(family) else {
@@ -299,7 +313,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<(i64, Vec<
     let mut hits = Vec::with_capacity(found.len());
     // A document names its record; the record's table tells its family.
     for key in found {
-        if let Some(family) = super::exchange::family_of_key(conn, key)?
+        if let Some(family) = family_of_doc(conn, key)?
             && let Some(h) = hit(conn, family, key)?
         {
             hits.push(h);
