@@ -99,47 +99,6 @@ pub fn spelled(column: ValueRef) -> Option<String> {
     }
 }
 
-/// SQL that looks up the key of the id in `column` (a record's own text id, canonical unless damaged), as `stored`
-/// would bind it.
-pub fn key_of_column(column: &str) -> String {
-    format!(
-        "(SELECT key FROM ids WHERE id = iif({column} GLOB '{UUID_GLOB}', unhex(replace({column}, '-', '')), {column}))"
-    )
-}
-
-/// `n` lowercase hex digits as a GLOB pattern.
-macro_rules! hex_digits {
-    (1) => {
-        "[0-9a-f]"
-    };
-    (4) => {
-        concat!(
-            hex_digits!(1),
-            hex_digits!(1),
-            hex_digits!(1),
-            hex_digits!(1)
-        )
-    };
-    (8) => {
-        concat!(hex_digits!(4), hex_digits!(4))
-    };
-    (12) => {
-        concat!(hex_digits!(8), hex_digits!(4))
-    };
-}
-/// A UUID in its canonical spelling, as a GLOB pattern (8-4-4-4-12 lowercase hex digits).
-const UUID_GLOB: &str = concat!(
-    hex_digits!(8),
-    "-",
-    hex_digits!(4),
-    "-",
-    hex_digits!(4),
-    "-",
-    hex_digits!(4),
-    "-",
-    hex_digits!(12)
-);
-
 /// A record row's columns that name devices by key: what they hold is a device's key in `ids`, what the record's
 /// JSON form holds is its id.
 pub(crate) const DEVICE_COLUMNS: [&str; 2] = ["origin", "updated_by"];
@@ -325,16 +284,16 @@ mod tests {
         let names = super::Spelled::ids(&conn);
         assert_eq!(names.id(uuid).unwrap().as_deref(), Some(id));
         assert_eq!(names.id(upper).unwrap(), Some(id.to_uppercase()));
-        // The SQL that looks up a record's own id finds the same keys.
+        // The SQL that spells a key's id out gives the same ids.
         for (text, key) in [(id.to_string(), uuid), (id.to_uppercase(), upper)] {
-            let found: i64 = conn
+            let found: String = conn
                 .query_row(
-                    &format!("SELECT {} FROM (SELECT ?1 AS x)", super::key_of_column("x")),
-                    [&text],
+                    &format!("SELECT {} FROM (SELECT ?1 AS x) t", super::id_of("t.x")),
+                    [key],
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(found, key);
+            assert_eq!(found, text);
         }
     }
 }

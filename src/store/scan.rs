@@ -26,11 +26,8 @@ impl<'c> Statements<'c> {
         // The events of this family's records (a key names one record in one family), ordered as
         // `timeline::events` orders one record's, the records walked in key order.
         let events = conn.prepare(&format!(
-            "SELECT r.key, {}, (SELECT id FROM ids WHERE key = t.origin), t.at,
-                    coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note
-             FROM {table} r CROSS JOIN timeline t ON t.{}
-             ORDER BY r.key, t.at, 2",
-            super::timeline::event_id!("t"),
+            "SELECT r.key, {} FROM {table} r CROSS JOIN timeline t ON t.{} ORDER BY r.key, t.at, 2",
+            super::timeline::event_columns!(),
             super::timeline::of("r.key")
         ))?;
         Ok(Statements { conn, rows, events })
@@ -45,18 +42,7 @@ impl<'c> Statements<'c> {
                 Ok((r.get(0)?, row_to_map(r, &names, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, move |r| {
-                Ok((
-                    r.get(0)?,
-                    EventRow {
-                        id: r.get(1)?,
-                        origin: r.get(2)?,
-                        at: r.get(3)?,
-                        on_date: r.get(4)?,
-                        actor: words.word(r.get_ref(5)?)?,
-                        action: words.word(r.get_ref(6)?)?,
-                        note: r.get(7)?,
-                    },
-                ))
+                Ok((r.get(0)?, EventRow::read(r, 1, &words)?))
             }),
         })
     }

@@ -88,29 +88,49 @@ pub struct EventRow {
     pub note: Option<String>,
 }
 
+/// The columns of an event of the timeline row `t` as `EventRow::read` takes them: its whole id, origin, time,
+/// day, actor and action (by key) and note. Ordered by `t.at` and then the id, a record's events read in the order
+/// `events` gives them.
+macro_rules! event_columns {
+    () => {
+        concat!(
+            $crate::store::timeline::event_id!("t"),
+            ", (SELECT id FROM ids WHERE key = t.origin), t.at, \
+             coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note"
+        )
+    };
+}
+pub(crate) use event_columns;
+
+impl EventRow {
+    /// An event from `event_columns!`, which start at column `first` of `r`; `words` spells actor and action.
+    pub(crate) fn read(
+        r: &rusqlite::Row,
+        first: usize,
+        words: &super::keys::Spelled,
+    ) -> rusqlite::Result<EventRow> {
+        Ok(EventRow {
+            id: r.get(first)?,
+            origin: r.get(first + 1)?,
+            at: r.get(first + 2)?,
+            on_date: r.get(first + 3)?,
+            actor: words.word(r.get_ref(first + 4)?)?,
+            action: words.word(r.get_ref(first + 5)?)?,
+            note: r.get(first + 6)?,
+        })
+    }
+}
+
 /// A record's timeline, oldest first, with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let mut st = conn.prepare_cached(concat!(
         "SELECT ",
-        event_id!("t"),
-        ", o.id, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor,
-                t.action, t.note
-         FROM timeline t JOIN ids o ON o.key = t.origin
-         WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, 1",
+        event_columns!(),
+        " FROM timeline t WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, 1",
     ))?;
     let (first, last) = of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
-    let rows = st.query_map([first, last], |r| {
-        Ok(EventRow {
-            id: r.get(0)?,
-            origin: r.get(1)?,
-            at: r.get(2)?,
-            on_date: r.get(3)?,
-            actor: names.word(r.get_ref(4)?)?,
-            action: names.word(r.get_ref(5)?)?,
-            note: r.get(6)?,
-        })
-    })?;
+    let rows = st.query_map([first, last], |r| EventRow::read(r, 0, &names))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
