@@ -11,7 +11,7 @@ use super::Result;
 use crate::domain::ids::{DeviceId, PublicKey, RegionCode};
 use crate::domain::record::Family;
 
-/// The journal of one family between two sequence numbers, one record at a time: (record key, record id,
+/// The journal of one family between two sequence numbers, one record at a time: (record key,
 /// [(seq, version)]), records in key order. Changes that came from `skip_source` (the destination itself) are left out, and so are
 /// those of a record no longer on file.
 pub fn journal_by_record(
@@ -19,7 +19,7 @@ pub fn journal_by_record(
     family: Family,
     (lo, hi): (i64, i64),
     skip_source: Option<&str>,
-    mut f: impl FnMut(i64, &str, Vec<(i64, u64)>) -> Result<()>,
+    mut f: impl FnMut(i64, Vec<(i64, u64)>) -> Result<()>,
 ) -> Result<()> {
     // The family's records in key order (its primary key), each with its changes (a key names one record, so
     // these changes are the family's).
@@ -31,18 +31,8 @@ pub fn journal_by_record(
          ORDER BY r.key, j.seq",
         family.table(),
     ))?;
-    let ids = super::keys::Spelled::ids(conn);
     let mut rows = st.query(params![lo, hi, skip_source.map(super::keys::stored)])?;
     let mut current: Option<(i64, Vec<(i64, u64)>)> = None;
-    // A record's key always names its id (`ids` keeps every id it was given); one that does not is damage, and
-    // the export stops rather than leave the record out unseen.
-    let mut send = |key: i64, seqs| match ids.record(key)? {
-        Some(id) => f(key, &id, seqs),
-        None => Err(super::StoreError::Corrupt(format!(
-            "record key {key} of family {} names no id",
-            family.code()
-        ))),
-    };
     while let Some(r) = rows.next()? {
         let key: i64 = r.get(0)?;
         let entry = (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?.max(0) as u64);
@@ -50,14 +40,14 @@ pub fn journal_by_record(
             Some((cur, seqs)) if *cur == key => seqs.push(entry),
             _ => {
                 if let Some((cur, seqs)) = current.take() {
-                    send(cur, seqs)?;
+                    f(cur, seqs)?;
                 }
                 current = Some((key, vec![entry]));
             }
         }
     }
     if let Some((cur, seqs)) = current {
-        send(cur, seqs)?;
+        f(cur, seqs)?;
     }
     Ok(())
 }

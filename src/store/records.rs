@@ -147,55 +147,119 @@ pub(crate) fn row_to_map(
 ) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
-        if let Some(field) = field_of(name) {
-            // A record named by its key: its id, looked up (not kept: a scan names a million of them). A key
-            // that names no id fails the read, as a bad spelling would (`check` names it), rather than read as
-            // no reference.
-            let id = match row.get_ref(i)? {
-                rusqlite::types::ValueRef::Null => Value::Null,
-                rusqlite::types::ValueRef::Integer(key) => {
-                    Value::String(devices.record(key)?.ok_or(
-                        rusqlite::Error::InvalidColumnType(
-                            i,
-                            name.clone(),
-                            rusqlite::types::Type::Integer,
-                        ),
-                    )?)
-                }
-                other => {
-                    return Err(rusqlite::Error::InvalidColumnType(
-                        i,
-                        name.clone(),
-                        other.data_type(),
-                    ));
-                }
-            };
-            m.insert(field.to_owned(), id);
-            continue;
-        }
-        let v = match row.get_ref(i)? {
-            rusqlite::types::ValueRef::Null => Value::Null,
-            rusqlite::types::ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name.as_str()) => {
-                Value::Bool(n != 0)
-            }
-            rusqlite::types::ValueRef::Integer(n) if DEVICE_COLUMNS.contains(&name.as_str()) => {
-                devices.id(n)?.map_or(Value::Null, Value::String)
-            }
-            rusqlite::types::ValueRef::Integer(n) => Value::from(n),
-            rusqlite::types::ValueRef::Real(f) => Value::from(f),
-            // A record's version vector, and an inspection's item results: JSON in their column.
-            rusqlite::types::ValueRef::Text(t) if name == "vv" => devices.vector(t)?,
-            rusqlite::types::ValueRef::Text(t) if name == "results" => {
-                super::inspections::results_from_column(t)
-            }
-            rusqlite::types::ValueRef::Text(t) => {
-                Value::String(String::from_utf8_lossy(t).into_owned())
-            }
-            rusqlite::types::ValueRef::Blob(b) => Value::String(hex::encode(b)),
-        };
-        m.insert(name.clone(), v);
+        let field = field_of(name).map_or_else(|| name.clone(), str::to_owned);
+        m.insert(field, cell(row, i, name, devices)?);
     }
     Ok(m)
+}
+
+/// A record's JSON fields, in the order of its row's columns: what `row_to_map` reads, before it is made a
+/// `Map` (which a scan leaves to the thread that serialises it, with the reading of an inspection's results).
+pub struct Fields {
+    names: std::sync::Arc<[String]>,
+    values: Vec<Value>,
+    /// An inspection's results column as it is stored, for `into_map` to read.
+    results: Option<(usize, Vec<u8>)>,
+}
+
+impl Fields {
+    /// The JSON field names of a statement's columns, for `read`.
+    pub fn names(columns: &[String]) -> std::sync::Arc<[String]> {
+        columns
+            .iter()
+            .map(|c| field_of(c).map_or_else(|| c.clone(), str::to_owned))
+            .collect()
+    }
+
+    /// Reads one row (`columns` its column names, `names` their `Fields::names`).
+    pub(crate) fn read(
+        row: &rusqlite::Row,
+        columns: &[String],
+        names: &std::sync::Arc<[String]>,
+        devices: &Spelled,
+    ) -> rusqlite::Result<Fields> {
+        let mut results = None;
+        let mut values = Vec::with_capacity(columns.len());
+        for (i, column) in columns.iter().enumerate() {
+            values.push(match row.get_ref(i)? {
+                rusqlite::types::ValueRef::Text(t) if column == "results" => {
+                    results = Some((i, t.to_vec()));
+                    Value::Null
+                }
+                _ => cell(row, i, column, devices)?,
+            });
+        }
+        Ok(Fields {
+            names: names.clone(),
+            values,
+            results,
+        })
+    }
+
+    /// The record's JSON form.
+    pub fn into_map(mut self) -> Map<String, Value> {
+        if let Some((i, text)) = self.results.take() {
+            self.values[i] = super::inspections::results_from_column(&text);
+        }
+        self.names.iter().cloned().zip(self.values).collect()
+    }
+}
+
+#[cfg(test)]
+impl Fields {
+    /// Fields as given, for a test.
+    pub(crate) fn of(pairs: Vec<(&str, Value)>) -> Fields {
+        Fields {
+            names: pairs.iter().map(|(n, _)| n.to_string()).collect(),
+            values: pairs.into_iter().map(|(_, v)| v).collect(),
+            results: None,
+        }
+    }
+}
+
+/// A record's JSON fields by name: its JSON form, or its row's `Fields`.
+pub trait FieldsOf {
+    fn field(&self, name: &str) -> Option<&Value>;
+}
+
+impl FieldsOf for Map<String, Value> {
+    fn field(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl FieldsOf for Fields {
+    fn field(&self, name: &str) -> Option<&Value> {
+        let i = self.names.iter().position(|n| n == name)?;
+        self.values.get(i)
+    }
+}
+
+/// Column `i` (named `name`) of `row` as its JSON field's value.
+fn cell(row: &rusqlite::Row, i: usize, name: &str, devices: &Spelled) -> rusqlite::Result<Value> {
+    use rusqlite::types::{Type, ValueRef};
+    let bad = |t: Type| rusqlite::Error::InvalidColumnType(i, name.to_owned(), t);
+    Ok(match row.get_ref(i)? {
+        ValueRef::Null => Value::Null,
+        // A record named by its key: its id, looked up (not kept: a scan names a million of them). A key that
+        // names no id fails the read, as a bad spelling would (`check` names it), rather than read as no
+        // reference.
+        ValueRef::Integer(key) if field_of(name).is_some() => {
+            Value::String(devices.record(key)?.ok_or(bad(Type::Integer))?)
+        }
+        other if field_of(name).is_some() => return Err(bad(other.data_type())),
+        ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name) => Value::Bool(n != 0),
+        ValueRef::Integer(n) if DEVICE_COLUMNS.contains(&name) => {
+            devices.id(n)?.map_or(Value::Null, Value::String)
+        }
+        ValueRef::Integer(n) => Value::from(n),
+        ValueRef::Real(f) => Value::from(f),
+        // A record's version vector, and an inspection's item results: JSON in their column.
+        ValueRef::Text(t) if name == "vv" => devices.vector(t)?,
+        ValueRef::Text(t) if name == "results" => super::inspections::results_from_column(t),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::String(hex::encode(b)),
+    })
 }
 
 /// Turns a JSON form into the record, or says which record could not be read.

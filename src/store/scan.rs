@@ -3,11 +3,10 @@
 //! record. It gives exactly what those lookups give: `exchange::row_map` and `timeline::events`.
 
 use rusqlite::{Connection, Row, Rows, Statement};
-use serde_json::{Map, Value};
 
 use super::Result;
 use super::keys::Spelled;
-use super::records::row_to_map;
+use super::records::Fields;
 use super::timeline::EventRow;
 use crate::domain::record::Family;
 
@@ -23,10 +22,11 @@ impl<'c> Statements<'c> {
         let table = family.table();
         // A family's row starts with its record's key.
         let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY key"))?;
-        // The events of this family's records (a key names one record in one family), ordered as
-        // `timeline::events` orders one record's, the records walked in key order.
+        // The events of this family's records (a key names one record in one family), the records walked in key
+        // order, each record's as they lie in the table (`Scan::record` orders them as `timeline::events` does:
+        // sorting them here made SQLite set up a sort for every record).
         let events = conn.prepare(&format!(
-            "SELECT r.key, {} FROM {table} r CROSS JOIN timeline t ON t.{} ORDER BY r.key, t.at, 2",
+            "SELECT r.key, {} FROM {table} r CROSS JOIN timeline t ON t.{} ORDER BY r.key, t.rowid",
             super::timeline::event_columns!(),
             super::timeline::of("r.key")
         ))?;
@@ -34,39 +34,44 @@ impl<'c> Statements<'c> {
     }
 
     pub fn start(&mut self) -> Result<Scan<'_>> {
-        let names: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
+        let columns: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
+        let names = Fields::names(&columns);
         let devices = Spelled::ids(self.conn);
         let words = Spelled::names(self.conn);
+        let origins = Spelled::ids(self.conn);
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
-                Ok((r.get(0)?, row_to_map(r, &names, &devices)?))
+                Ok((r.get(0)?, Fields::read(r, &columns, &names, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, move |r| {
-                Ok((r.get(0)?, EventRow::read(r, 1, &words)?))
+                Ok((r.get(0)?, EventRow::read(r, 1, &words, &origins)?))
             }),
         })
     }
 }
 
-/// A record's row as JSON (an inspection's with its results), with its timeline.
-pub type Found = (Map<String, Value>, Vec<EventRow>);
+/// A record's row as its JSON fields (an inspection's with its results), with its timeline.
+pub type Found = (Fields, Vec<EventRow>);
 
 type ReadRow<'s, T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(i64, T)> + 's>;
 
 /// One family's cursors. Ask for records in ascending key order (the journal's order).
 pub struct Scan<'s> {
-    rows: Ahead<'s, Map<String, Value>>,
+    rows: Ahead<'s, Fields>,
     events: Ahead<'s, EventRow>,
 }
 
 impl Scan<'_> {
     /// The record `key` names (as `Found` says) and its timeline, or None when it has no row.
     pub fn record(&mut self, key: i64) -> Result<Option<Found>> {
-        let events = self.events.take(key)?;
-        let Some(map) = self.rows.take(key)?.pop() else {
+        let mut events = self.events.take(key)?;
+        // By time, then id: `timeline::events`'s `ORDER BY t.at, 1`, the id's 16 bytes comparing as its
+        // canonical text does.
+        events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        let Some(fields) = self.rows.take(key)?.pop() else {
             return Ok(None);
         };
-        Ok(Some((map, events)))
+        Ok(Some((fields, events)))
     }
 }
 

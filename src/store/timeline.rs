@@ -95,23 +95,33 @@ macro_rules! event_columns {
     () => {
         concat!(
             $crate::store::timeline::event_id!("t"),
-            ", (SELECT id FROM ids WHERE key = t.origin), t.at, \
-             coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note"
+            ", t.origin, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note"
         )
     };
 }
 pub(crate) use event_columns;
 
 impl EventRow {
-    /// An event from `event_columns!`, which start at column `first` of `r`; `words` spells actor and action.
+    /// An event from `event_columns!`, which start at column `first` of `r`; `words` spells actor and action,
+    /// `devices` the origin (a handful of devices, each looked up once).
     pub(crate) fn read(
         r: &rusqlite::Row,
         first: usize,
         words: &super::keys::Spelled,
+        devices: &super::keys::Spelled,
     ) -> rusqlite::Result<EventRow> {
+        let origin = r.get::<_, i64>(first + 1)?;
+        let origin = devices
+            .id(origin)?
+            .and_then(|id| DeviceId::parse(&id).ok())
+            .ok_or(rusqlite::Error::InvalidColumnType(
+                first + 1,
+                "origin".into(),
+                rusqlite::types::Type::Integer,
+            ))?;
         Ok(EventRow {
             id: r.get(first)?,
-            origin: r.get(first + 1)?,
+            origin,
             at: r.get(first + 2)?,
             on_date: r.get(first + 3)?,
             actor: words.word(r.get_ref(first + 4)?)?,
@@ -130,7 +140,8 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     ))?;
     let (first, last) = of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
-    let rows = st.query_map([first, last], |r| EventRow::read(r, 0, &names))?;
+    let devices = super::keys::Spelled::ids(conn);
+    let rows = st.query_map([first, last], |r| EventRow::read(r, 0, &names, &devices))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

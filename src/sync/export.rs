@@ -16,6 +16,7 @@ use super::records::{ORDER, parse};
 use crate::domain::ids::{PublicKey, RegionCode};
 use crate::domain::record::Family;
 use crate::store::exchange;
+use crate::store::records::{Fields, FieldsOf};
 use crate::store::{
     self, Store, StoreError, audit, device, inspections, migrate, outbound, timeline,
 };
@@ -304,6 +305,7 @@ fn write_payload(
     let mut regions: BTreeSet<RegionCode> = BTreeSet::new();
     let mut latest = 0i64;
     let wanted = |code: &RegionCode| inside.is_none_or(|r| r.contains(code));
+    let ids = store::keys::Spelled::ids(conn);
     for family in ORDER {
         let mut statements = scan
             .then(|| store::scan::Statements::prepare(conn, family))
@@ -312,22 +314,30 @@ fn write_payload(
             Some(st) => Some(st.start()?),
             None => None,
         };
-        exchange::journal_by_record(conn, family, range, echo, |key, id, seqs| {
+        exchange::journal_by_record(conn, family, range, echo, |key, seqs| {
             done += seqs.len() as u64;
             if done % 1024 < seqs.len() as u64 {
                 progress(done, total);
             }
             // A scan gives the timeline with the record; a lookup by id reads it once the record is wanted.
             // A scanned row is put in its canonical form on the serialising thread; a record looked up is in it
-            // already. Its region and references read the same in both.
+            // already. Its id, region and references read the same in both. A record's key always names its id
+            // (`ids` keeps every id it was given); one that does not is damage, and the export stops rather than
+            // leave the record out unseen (a scanned row fails to read).
             let found = match &mut cursor {
                 Some(c) => c
                     .record(key)?
-                    .map(|(map, events)| (map, Some(events), false)),
-                None => current(conn, family, id)?.map(|map| (map, None, true)),
+                    .map(|(fields, events)| (Got::Row(fields), Some(events))),
+                None => {
+                    let id = ids.record(key)?.ok_or_else(|| no_id(key, family))?;
+                    current(conn, family, &id)?.map(|map| (Got::Canonical(map), None))
+                }
             };
-            let Some((map, events, canonical)) = found else {
+            let Some((map, events)) = found else {
                 return Ok(());
+            };
+            let Some(Value::String(id)) = map.field("id") else {
+                return Err(no_id(key, family));
             };
             let Some(code) = region_of(&map) else {
                 return Ok(());
@@ -343,7 +353,14 @@ fn write_payload(
                 regions.extend(region_of(&rmap));
                 let events = timeline::events(conn, &rid)?;
                 latest = latest.max(latest_of(&rmap, &events));
-                emit(&mut out, rf, Vec::new(), (rmap, true), events, &mut counts)?;
+                emit(
+                    &mut out,
+                    rf,
+                    Vec::new(),
+                    Got::Canonical(rmap),
+                    events,
+                    &mut counts,
+                )?;
             }
             if sent.insert(id) {
                 regions.insert(code);
@@ -352,14 +369,7 @@ fn write_payload(
                     None => timeline::events(conn, id)?,
                 };
                 latest = latest.max(latest_of(&map, &events));
-                emit(
-                    &mut out,
-                    family,
-                    seqs,
-                    (map, canonical),
-                    events,
-                    &mut counts,
-                )?;
+                emit(&mut out, family, seqs, map, events, &mut counts)?;
             }
             Ok(())
         })?;
@@ -401,16 +411,40 @@ fn write_payload(
     })
 }
 
+/// A record as the export has it: its row's fields, put in its canonical form on the serialising thread, or a
+/// record looked up, which is in it already.
+enum Got {
+    Row(Fields),
+    Canonical(Map<String, Value>),
+}
+
+impl FieldsOf for Got {
+    fn field(&self, name: &str) -> Option<&Value> {
+        match self {
+            Got::Row(f) => f.field(name),
+            Got::Canonical(m) => m.get(name),
+        }
+    }
+}
+
+/// A record key that names no id: damage `check` names.
+fn no_id(key: i64, family: Family) -> StoreError {
+    StoreError::Corrupt(format!(
+        "record key {key} of family {} names no id",
+        family.code()
+    ))
+}
+
 /// The region a record's JSON form lies in.
-fn region_of(map: &Map<String, Value>) -> Option<RegionCode> {
-    map.get("region_code")
+fn region_of(map: &impl FieldsOf) -> Option<RegionCode> {
+    map.field("region_code")
         .and_then(Value::as_str)
         .and_then(|c| RegionCode::parse(c).ok())
 }
 
 /// The latest time a record or one of its timeline events changed (UTC ms).
-fn latest_of(map: &Map<String, Value>, events: &[timeline::EventRow]) -> i64 {
-    let updated = map.get("updated_at").and_then(Value::as_i64).unwrap_or(0);
+fn latest_of(map: &impl FieldsOf, events: &[timeline::EventRow]) -> i64 {
+    let updated = map.field("updated_at").and_then(Value::as_i64).unwrap_or(0);
     events.iter().map(|e| e.at).fold(updated, i64::max)
 }
 
@@ -440,7 +474,7 @@ fn key(id: &str) -> u128 {
 fn refs_of(
     conn: &rusqlite::Connection,
     family: Family,
-    map: &Map<String, Value>,
+    map: &impl FieldsOf,
     wanted: &dyn Fn(&RegionCode) -> bool,
     sent: &mut Carried,
     out: &mut Vec<(Family, crate::domain::ids::RecordId, Map<String, Value>)>,
@@ -462,29 +496,28 @@ fn refs_of(
     Ok(())
 }
 
-/// Queues a record's line; `map` says whether it is in its canonical form already.
+/// Queues a record's line.
 fn emit<W: Write + Send + 'static>(
     out: &mut Lines<W>,
     family: Family,
     seqs: Vec<(i64, u64)>,
-    (map, canonical): (Map<String, Value>, bool),
+    record: Got,
     events: Vec<timeline::EventRow>,
     counts: &mut BTreeMap<String, u64>,
 ) -> Result<(), StoreError> {
-    out.send(if canonical {
-        Out::Line(Line::Record {
+    out.send(match record {
+        Got::Canonical(map) => Out::Line(Line::Record {
             family: family.code().into(),
             seqs,
             record: map,
             events,
-        })
-    } else {
-        Out::Row {
+        }),
+        Got::Row(fields) => Out::Row {
             family,
             seqs,
-            map,
+            fields,
             events,
-        }
+        },
     })?;
     *counts.entry(family.code().into()).or_default() += 1;
     Ok(())

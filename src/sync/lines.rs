@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use serde_json::{Map, Value};
-
 use super::bundle::Line;
 use crate::domain::record::Family;
 use crate::store::StoreError;
+use crate::store::records::Fields;
 use crate::store::timeline::EventRow;
 
 /// Items gathered before they are handed over, and batches in flight.
@@ -24,7 +23,7 @@ pub enum Out {
     Row {
         family: Family,
         seqs: Vec<(i64, u64)>,
-        map: Map<String, Value>,
+        fields: Fields,
         events: Vec<EventRow>,
     },
     /// A line ready as it is.
@@ -58,12 +57,12 @@ impl<W: Write + Send + 'static> Lines<W> {
                             Out::Row {
                                 family,
                                 seqs,
-                                map,
+                                fields,
                                 events,
                             } => Line::Record {
                                 family: family.code().into(),
                                 seqs,
-                                record: super::export::canonical_form(family, map)?,
+                                record: super::export::canonical_form(family, fields.into_map())?,
                                 events,
                             },
                             Out::Line(line) => line,
@@ -193,13 +192,11 @@ mod tests {
     #[test]
     fn a_row_that_does_not_parse_fails_the_stage() {
         let mut lines = Lines::new(Vec::new(), "p".into()).unwrap();
-        let mut map = Map::new();
-        map.insert("id".into(), Value::from(7));
         lines
             .send(Out::Row {
                 family: Family::Hazard,
                 seqs: vec![(1, 1)],
-                map,
+                fields: Fields::of(vec![("id", serde_json::Value::from(7))]),
                 events: Vec::new(),
             })
             .unwrap();

@@ -19,7 +19,7 @@ use crate::domain::petition::{ClockRules, Petition};
 use crate::domain::place::Place;
 use crate::domain::record::{Family, Meta, Record};
 use crate::domain::{Lang, Localized};
-use crate::store::records::{from_map, to_map};
+use crate::store::records::{FieldsOf, from_map, to_map};
 
 /// Calls `$body` with `$t` naming the domain type of `$family`.
 macro_rules! typed {
@@ -102,10 +102,10 @@ pub fn parse(family: Family, map: Map<String, Value>) -> Result<Parsed, String> 
 }
 
 /// The records a record refers to, by the id columns it carries.
-pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, RecordId)> {
+pub fn references(family: Family, map: &impl FieldsOf) -> Vec<(Family, RecordId)> {
     let mut out = Vec::new();
     let mut add = |f: Family, key: &str| {
-        if let Some(Value::String(id)) = map.get(key)
+        if let Some(Value::String(id)) = map.field(key)
             && let Ok(id) = RecordId::parse(id)
         {
             out.push((f, id));
@@ -117,7 +117,7 @@ pub fn references(family: Family, map: &Map<String, Value>) -> Vec<(Family, Reco
     add(Family::Patrol, "patrol_id");
     add(Family::Petition, "repeat_of");
     if family == Family::Assignment
-        && let Some(Value::String(f)) = map.get("target_family")
+        && let Some(Value::String(f)) = map.field("target_family")
         && let Some(tf) = Family::from_code(f)
     {
         add(tf, "target_id");
