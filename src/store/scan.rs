@@ -1,13 +1,18 @@
 //! How an export reads a large range: a family's rows (an inspection's results in its row) and their timelines
 //! as ordered cursors, merged with the journal's record ids as it walks them, instead of two lookups by id per
-//! record. It gives exactly what those lookups give: `exchange::row_map` and `timeline::events`.
+//! record. It gives what those lookups give (`exchange::row_map`, `timeline::events`) as read from the rows,
+//! `Fields::into_map` and `Events::spell` finishing them on the thread that serialises them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use rusqlite::{Connection, Row, Rows, Statement};
 
 use super::Result;
 use super::keys::Spelled;
 use super::records::Fields;
-use super::timeline::EventRow;
+use super::scan_events::{Events, Known, StoredEvent};
 use crate::domain::record::Family;
 
 /// The statements of one family's scan; `start` runs them.
@@ -37,41 +42,46 @@ impl<'c> Statements<'c> {
         let columns: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
         let names = Fields::names(&columns);
         let devices = Spelled::ids(self.conn);
-        let words = Spelled::names(self.conn);
         let origins = Spelled::ids(self.conn);
+        let known = Rc::new(RefCell::new(Arc::new(Known::load(self.conn)?)));
+        let reading = known.clone();
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
                 Ok((r.get(0)?, Fields::read(r, &columns, &names, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, move |r| {
-                Ok((r.get(0)?, EventRow::read(r, 1, &words, &origins)?))
+                let event = StoredEvent::read(r, 1, &origins, &mut reading.borrow_mut())?;
+                Ok((r.get(0)?, event))
             }),
+            known,
         })
     }
 }
 
 /// A record's row as its JSON fields (an inspection's with its results), with its timeline.
-pub type Found = (Fields, Vec<EventRow>);
+pub type Found = (Fields, Events);
 
 type ReadRow<'s, T> = Box<dyn FnMut(&Row) -> rusqlite::Result<(i64, T)> + 's>;
 
 /// One family's cursors. Ask for records in ascending key order (the journal's order).
 pub struct Scan<'s> {
     rows: Ahead<'s, Fields>,
-    events: Ahead<'s, EventRow>,
+    events: Ahead<'s, StoredEvent>,
+    /// What spells the events, shared with the events' cursor, which adds the origins it meets.
+    known: Rc<RefCell<Arc<Known>>>,
 }
 
 impl Scan<'_> {
     /// The record `key` names (as `Found` says) and its timeline, or None when it has no row.
     pub fn record(&mut self, key: i64) -> Result<Option<Found>> {
-        let mut events = self.events.take(key)?;
-        // By time, then id: `timeline::events`'s `ORDER BY t.at, 1`, the id's 16 bytes comparing as its
-        // canonical text does.
-        events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        let events = self.events.take(key)?;
         let Some(fields) = self.rows.take(key)?.pop() else {
             return Ok(None);
         };
-        Ok(Some((fields, events)))
+        Ok(Some((
+            fields,
+            Events::new(events, self.known.borrow().clone()),
+        )))
     }
 }
 

@@ -17,6 +17,7 @@ use crate::domain::ids::{PublicKey, RegionCode};
 use crate::domain::record::Family;
 use crate::store::exchange;
 use crate::store::records::{Fields, FieldsOf};
+use crate::store::scan_events::Events;
 use crate::store::{
     self, Store, StoreError, audit, device, inspections, migrate, outbound, timeline,
 };
@@ -115,15 +116,17 @@ pub fn export_with(
         .out_dir
         .join(format!(".wangge-payload-{}.partial", std::process::id()));
     let recipients = super::seal::recipients_for(store.conn(), &to)?;
-    let written = write_payload(
-        store,
-        &payload_tmp,
-        Range::of(lo, hi),
-        &recipients,
-        down.then_some(&to),
-        echo.as_deref(),
-        progress,
-    );
+    let written = store.scanning(|store| {
+        write_payload(
+            store,
+            &payload_tmp,
+            Range::of(lo, hi),
+            &recipients,
+            down.then_some(&to),
+            echo.as_deref(),
+            progress,
+        )
+    });
     let Written {
         counts,
         bytes,
@@ -327,13 +330,13 @@ fn write_payload(
             let found = match &mut cursor {
                 Some(c) => c
                     .record(key)?
-                    .map(|(fields, events)| (Got::Row(fields), Some(events))),
+                    .map(|(fields, events)| Got::Row(fields, events)),
                 None => {
                     let id = ids.record(key)?.ok_or_else(|| no_id(key, family))?;
-                    current(conn, family, &id)?.map(|map| (Got::Canonical(map), None))
+                    current(conn, family, &id)?.map(Got::Canonical)
                 }
             };
-            let Some((map, events)) = found else {
+            let Some(map) = found else {
                 return Ok(());
             };
             let Some(Value::String(id)) = map.field("id") else {
@@ -349,27 +352,16 @@ fn write_payload(
             // every bundle stands on its own whatever order bundles are imported in.
             let mut context = Vec::new();
             refs_of(conn, family, &map, &wanted, &mut sent, &mut context)?;
-            for (rf, rid, rmap) in context {
+            for (rf, rmap) in context {
                 regions.extend(region_of(&rmap));
-                let events = timeline::events(conn, &rid)?;
-                latest = latest.max(latest_of(&rmap, &events));
-                emit(
-                    &mut out,
-                    rf,
-                    Vec::new(),
-                    Got::Canonical(rmap),
-                    events,
-                    &mut counts,
-                )?;
+                let at = emit(&mut out, conn, rf, Vec::new(), Got::Canonical(rmap))?;
+                latest = latest.max(at);
+                *counts.entry(rf.code().into()).or_default() += 1;
             }
             if sent.insert(id) {
                 regions.insert(code);
-                let events = match events {
-                    Some(e) => e,
-                    None => timeline::events(conn, id)?,
-                };
-                latest = latest.max(latest_of(&map, &events));
-                emit(&mut out, family, seqs, map, events, &mut counts)?;
+                latest = latest.max(emit(&mut out, conn, family, seqs, map)?);
+                *counts.entry(family.code().into()).or_default() += 1;
             }
             Ok(())
         })?;
@@ -411,17 +403,17 @@ fn write_payload(
     })
 }
 
-/// A record as the export has it: its row's fields, put in its canonical form on the serialising thread, or a
-/// record looked up, which is in it already.
+/// A record as the export has it: its row's fields and its events as stored, put in their canonical form on the
+/// serialising thread, or a record looked up, which is in it already (its events read once it is sent).
 enum Got {
-    Row(Fields),
+    Row(Fields, Events),
     Canonical(Map<String, Value>),
 }
 
 impl FieldsOf for Got {
     fn field(&self, name: &str) -> Option<&Value> {
         match self {
-            Got::Row(f) => f.field(name),
+            Got::Row(f, _) => f.field(name),
             Got::Canonical(m) => m.get(name),
         }
     }
@@ -442,10 +434,9 @@ fn region_of(map: &impl FieldsOf) -> Option<RegionCode> {
         .and_then(|c| RegionCode::parse(c).ok())
 }
 
-/// The latest time a record or one of its timeline events changed (UTC ms).
-fn latest_of(map: &impl FieldsOf, events: &[timeline::EventRow]) -> i64 {
-    let updated = map.field("updated_at").and_then(Value::as_i64).unwrap_or(0);
-    events.iter().map(|e| e.at).fold(updated, i64::max)
+/// The time a record last changed (UTC ms).
+fn updated_at(map: &impl FieldsOf) -> i64 {
+    map.field("updated_at").and_then(Value::as_i64).unwrap_or(0)
 }
 
 /// The ids a bundle has carried so far, each kept as its 16 bytes (a million of them take about 30 MB instead of
@@ -477,7 +468,7 @@ fn refs_of(
     map: &impl FieldsOf,
     wanted: &dyn Fn(&RegionCode) -> bool,
     sent: &mut Carried,
-    out: &mut Vec<(Family, crate::domain::ids::RecordId, Map<String, Value>)>,
+    out: &mut Vec<(Family, Map<String, Value>)>,
 ) -> Result<(), StoreError> {
     for (rf, rid) in super::records::references(family, map) {
         if sent.contains(&rid) {
@@ -491,36 +482,49 @@ fn refs_of(
         }
         sent.insert(&rid);
         refs_of(conn, rf, &rmap, wanted, sent, out)?;
-        out.push((rf, rid, rmap));
+        out.push((rf, rmap));
     }
     Ok(())
 }
 
-/// Queues a record's line.
+/// Queues a record's line; returns the latest time it or one of its events changed (UTC ms).
 fn emit<W: Write + Send + 'static>(
     out: &mut Lines<W>,
+    conn: &rusqlite::Connection,
     family: Family,
     seqs: Vec<(i64, u64)>,
     record: Got,
-    events: Vec<timeline::EventRow>,
-    counts: &mut BTreeMap<String, u64>,
-) -> Result<(), StoreError> {
-    out.send(match record {
-        Got::Canonical(map) => Out::Line(Line::Record {
-            family: family.code().into(),
-            seqs,
-            record: map,
-            events,
-        }),
-        Got::Row(fields) => Out::Row {
-            family,
-            seqs,
-            fields,
-            events,
-        },
-    })?;
-    *counts.entry(family.code().into()).or_default() += 1;
-    Ok(())
+) -> Result<i64, StoreError> {
+    let (item, latest) = match record {
+        Got::Canonical(map) => {
+            let events = match map.get("id") {
+                Some(Value::String(id)) => timeline::events(conn, id)?,
+                _ => Vec::new(),
+            };
+            let latest = events.iter().map(|e| e.at).fold(updated_at(&map), i64::max);
+            let line = Line::Record {
+                family: family.code().into(),
+                seqs,
+                record: map,
+                events,
+            };
+            (Out::Line(line), latest)
+        }
+        Got::Row(fields, events) => {
+            let latest = events.latest().unwrap_or(0).max(updated_at(&fields));
+            (
+                Out::Row {
+                    family,
+                    seqs,
+                    fields,
+                    events,
+                },
+                latest,
+            )
+        }
+    };
+    out.send(item)?;
+    Ok(latest)
 }
 
 /// A record's canonical JSON form as it stands (an inspection with its results), or None.
@@ -567,6 +571,31 @@ mod tests {
             "0190a1b2-0000-7000-8000-000000000007",
         );
         crate::demo::generate(&mut store, 120, 7, &mut |_| {}).unwrap();
+        // Two events of one moment from another device, the later id added first: both ways order them by id.
+        let hazard: String = store
+            .conn()
+            .query_row(
+                "SELECT (SELECT id FROM ids WHERE key = h.key) FROM hazards h LIMIT 1",
+                [],
+                |r| Ok(store::keys::spelled(r.get_ref(0)?).unwrap()),
+            )
+            .unwrap();
+        let event = |n: u8| timeline::EventRow {
+            id: crate::domain::ids::EventId::parse(&format!(
+                "0190a1b2-0000-7000-8000-0000000000e{n}"
+            ))
+            .unwrap(),
+            origin: crate::domain::ids::DeviceId::parse("0190a1b2-0000-7000-8000-0000000000d9")
+                .unwrap(),
+            at: 1_764_000_000_000,
+            on_date: "2025-11-25".into(),
+            actor: "他乡".into(),
+            action: "note".into(),
+            note: Some(format!("{n}")),
+        };
+        store
+            .write_raw(|tx| timeline::add_events(tx, &hazard, &[event(2), event(1)]))
+            .unwrap();
         let (hi, _) = exchange::journal_head(store.conn()).unwrap();
         let mut written = Vec::new();
         for scan in [true, false] {

@@ -11,7 +11,7 @@ use super::bundle::Line;
 use crate::domain::record::Family;
 use crate::store::StoreError;
 use crate::store::records::Fields;
-use crate::store::timeline::EventRow;
+use crate::store::scan_events::Events;
 
 /// Items gathered before they are handed over, and batches in flight.
 const BATCH: usize = 256;
@@ -24,7 +24,7 @@ pub enum Out {
         family: Family,
         seqs: Vec<(i64, u64)>,
         fields: Fields,
-        events: Vec<EventRow>,
+        events: Events,
     },
     /// A line ready as it is.
     Line(Line),
@@ -63,7 +63,7 @@ impl<W: Write + Send + 'static> Lines<W> {
                                 family: family.code().into(),
                                 seqs,
                                 record: super::export::canonical_form(family, fields.into_map())?,
-                                events,
+                                events: events.spell()?,
                             },
                             Out::Line(line) => line,
                         };
@@ -197,7 +197,7 @@ mod tests {
                 family: Family::Hazard,
                 seqs: vec![(1, 1)],
                 fields: Fields::of(vec![("id", serde_json::Value::from(7))]),
-                events: Vec::new(),
+                events: Events::new(Vec::new(), Default::default()),
             })
             .unwrap();
         assert!(matches!(lines.finish(), Err(StoreError::Corrupt(_))));
