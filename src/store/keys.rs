@@ -218,6 +218,22 @@ impl<'c> Spelled<'c> {
         Ok(id)
     }
 
+    /// The device `key` names, as column `column` of a row holds it: a key that names no device fails the
+    /// read.
+    pub fn device(
+        &self,
+        key: i64,
+        column: usize,
+    ) -> rusqlite::Result<crate::domain::ids::DeviceId> {
+        self.id(key)?
+            .and_then(|id| crate::domain::ids::DeviceId::parse(&id).ok())
+            .ok_or(rusqlite::Error::InvalidColumnType(
+                column,
+                "origin".into(),
+                rusqlite::types::Type::Integer,
+            ))
+    }
+
     /// The id of the record `key` names, looked up each time (a scan names every record once).
     pub fn record(&self, key: i64) -> rusqlite::Result<Option<String>> {
         Ok(self

@@ -54,8 +54,6 @@ pub const APPLICATION_ID: i32 = 0x5747_4745;
 
 /// The page cache while browsing, in KiB (negative: SQLite's unit for a size rather than a page count).
 const BROWSE_CACHE_KIB: i64 = -8192;
-/// How much of the file `Store::scanning` maps (SQLite caps it at its own limit, 2 GiB on 64-bit builds).
-const SCAN_MMAP_BYTES: i64 = 1 << 31;
 
 /// Work that takes a minute or more at a million records, said before it starts: an upgrade or a rebuild of the
 /// search index on opening, a compaction after a large write.
@@ -300,17 +298,6 @@ impl Store {
         let done = f(self);
         self.conn
             .pragma_update(None, "cache_size", BROWSE_CACHE_KIB)?;
-        done
-    }
-
-    /// Runs `f`, a read of much of the database, with the file mapped into memory: SQLite then reads its
-    /// pages in place instead of copying each through a `read` call (a fifth of an export's time at 1M records
-    /// was the kernel's). Where the mapping cannot be made, SQLite reads as before.
-    pub fn scanning<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        self.conn
-            .pragma_update(None, "mmap_size", SCAN_MMAP_BYTES)?;
-        let done = f(self);
-        self.conn.pragma_update(None, "mmap_size", 0)?;
         done
     }
 

@@ -72,14 +72,7 @@ impl StoredEvent {
     ) -> rusqlite::Result<StoredEvent> {
         let origin: i64 = r.get(first + 1)?;
         if !known.devices.contains_key(&origin) {
-            let device = devices
-                .id(origin)?
-                .and_then(|id| DeviceId::parse(&id).ok())
-                .ok_or(rusqlite::Error::InvalidColumnType(
-                    first + 1,
-                    "origin".into(),
-                    rusqlite::types::Type::Integer,
-                ))?;
+            let device = devices.device(origin, first + 1)?;
             Arc::make_mut(known).devices.insert(origin, device);
         }
         let word = |i: usize| -> rusqlite::Result<Word> {

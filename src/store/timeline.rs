@@ -110,15 +110,7 @@ impl EventRow {
         words: &super::keys::Spelled,
         devices: &super::keys::Spelled,
     ) -> rusqlite::Result<EventRow> {
-        let origin = r.get::<_, i64>(first + 1)?;
-        let origin = devices
-            .id(origin)?
-            .and_then(|id| DeviceId::parse(&id).ok())
-            .ok_or(rusqlite::Error::InvalidColumnType(
-                first + 1,
-                "origin".into(),
-                rusqlite::types::Type::Integer,
-            ))?;
+        let origin = devices.device(r.get(first + 1)?, first + 1)?;
         Ok(EventRow {
             id: r.get(first)?,
             origin,

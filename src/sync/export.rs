@@ -116,17 +116,15 @@ pub fn export_with(
         .out_dir
         .join(format!(".wangge-payload-{}.partial", std::process::id()));
     let recipients = super::seal::recipients_for(store.conn(), &to)?;
-    let written = store.scanning(|store| {
-        write_payload(
-            store,
-            &payload_tmp,
-            Range::of(lo, hi),
-            &recipients,
-            down.then_some(&to),
-            echo.as_deref(),
-            progress,
-        )
-    });
+    let written = write_payload(
+        store,
+        &payload_tmp,
+        Range::of(lo, hi),
+        &recipients,
+        down.then_some(&to),
+        echo.as_deref(),
+        progress,
+    );
     let Written {
         counts,
         bytes,
