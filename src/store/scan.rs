@@ -43,14 +43,15 @@ impl<'c> Statements<'c> {
         let names = Fields::names(&columns);
         let devices = Spelled::ids(self.conn);
         let origins = Spelled::ids(self.conn);
-        let known = Rc::new(RefCell::new(Arc::new(Known::load(self.conn)?)));
+        let words = Spelled::names(self.conn);
+        let known = Rc::new(RefCell::new(Arc::new(Known::default())));
         let reading = known.clone();
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
                 Ok((r.get(0)?, Fields::read(r, &columns, &names, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, move |r| {
-                let event = StoredEvent::read(r, 1, &origins, &mut reading.borrow_mut())?;
+                let event = StoredEvent::read(r, 1, (&origins, &words), &mut reading.borrow_mut())?;
                 Ok((r.get(0)?, event))
             }),
             known,

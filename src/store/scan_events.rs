@@ -13,8 +13,8 @@ use super::timeline::EventRow;
 use super::{Result, StoreError};
 use crate::domain::ids::{DeviceId, EventId};
 
-/// A word column (an event's actor or action): its key in `names`, or the text itself in a row written before
-/// the words had keys.
+/// A word column (an event's actor or action): its key in `names`, or the text a column holds instead (which
+/// no version writes; it reads as that text, as `Spelled::word` reads it).
 enum Word {
     Key(i64),
     Text(String),
@@ -32,7 +32,9 @@ pub struct StoredEvent {
     note: Option<String>,
 }
 
-/// What spells a scan's events away from its connection: every word of `names`, and the origins met so far.
+/// What spells a scan's events away from its connection: the words and origins its events named so far (a few
+/// hundred words and a handful of devices in a county), each looked up when first met, inside the scan's own
+/// reading of the database.
 #[derive(Default, Clone)]
 pub struct Known {
     words: HashMap<i64, String>,
@@ -40,18 +42,6 @@ pub struct Known {
 }
 
 impl Known {
-    /// Every word `names` holds (a few hundred in a county).
-    pub fn load(conn: &rusqlite::Connection) -> Result<Known> {
-        let mut st = conn.prepare("SELECT key, name FROM names")?;
-        let words = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(Known {
-            words,
-            devices: HashMap::new(),
-        })
-    }
-
     fn word(&self, w: Word) -> String {
         match w {
             Word::Key(k) => self.words.get(&k).cloned().unwrap_or_default(),
@@ -62,12 +52,13 @@ impl Known {
 }
 
 impl StoredEvent {
-    /// An event from `event_columns!`, which start at column `first` of `r`. An origin not met before is looked
-    /// up in `devices` and added to `known` (a handful in a scan); one that names no device fails the read.
+    /// An event from `event_columns!`, which start at column `first` of `r`. An origin or word not met before is
+    /// looked up in `devices` or `words` and added to `known`; an origin that names no device fails the read, a
+    /// word key that names nothing reads as empty (as `Spelled::word` reads it).
     pub fn read(
         r: &Row,
         first: usize,
-        devices: &Spelled,
+        (devices, words): (&Spelled, &Spelled),
         known: &mut Arc<Known>,
     ) -> rusqlite::Result<StoredEvent> {
         let origin: i64 = r.get(first + 1)?;
@@ -75,9 +66,15 @@ impl StoredEvent {
             let device = devices.device(origin, first + 1)?;
             Arc::make_mut(known).devices.insert(origin, device);
         }
-        let word = |i: usize| -> rusqlite::Result<Word> {
+        let mut word = |i: usize| -> rusqlite::Result<Word> {
             Ok(match r.get_ref(i)? {
-                ValueRef::Integer(k) => Word::Key(k),
+                ValueRef::Integer(k) => {
+                    if !known.words.contains_key(&k) {
+                        let w = words.id(k)?.unwrap_or_default();
+                        Arc::make_mut(known).words.insert(k, w);
+                    }
+                    Word::Key(k)
+                }
                 ValueRef::Text(t) => Word::Text(String::from_utf8_lossy(t).into_owned()),
                 _ => Word::Empty,
             })
