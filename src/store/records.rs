@@ -147,8 +147,7 @@ pub(crate) fn row_to_map(
 ) -> rusqlite::Result<Map<String, Value>> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
-        let field = field_of(name).map_or_else(|| name.clone(), str::to_owned);
-        m.insert(field, cell(row, i, name, devices)?);
+        m.insert(field_named(name), cell(row, i, name, devices)?);
     }
     Ok(m)
 }
@@ -165,10 +164,7 @@ pub struct Fields {
 impl Fields {
     /// The JSON field names of a statement's columns, for `read`.
     pub fn names(columns: &[String]) -> std::sync::Arc<[String]> {
-        columns
-            .iter()
-            .map(|c| field_of(c).map_or_else(|| c.clone(), str::to_owned))
-            .collect()
+        columns.iter().map(|c| field_named(c)).collect()
     }
 
     /// Reads one row (`columns` its column names, `names` their `Fields::names`).
@@ -233,6 +229,11 @@ impl FieldsOf for Fields {
         let i = self.names.iter().position(|n| n == name)?;
         self.values.get(i)
     }
+}
+
+/// The JSON field a column holds: its own name, or for a record's key the field of the id it names.
+fn field_named(column: &str) -> String {
+    field_of(column).unwrap_or(column).to_owned()
 }
 
 /// Column `i` (named `name`) of `row` as its JSON field's value.

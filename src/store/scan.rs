@@ -28,7 +28,7 @@ impl<'c> Statements<'c> {
         // A family's row starts with its record's key.
         let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY key"))?;
         // The events of this family's records (a key names one record in one family), the records walked in key
-        // order, each record's as they lie in the table (`Scan::record` orders them as `timeline::events` does:
+        // order, each record's as they lie in the table (`Events::spell` orders them as `timeline::events` does:
         // sorting them here made SQLite set up a sort for every record).
         let events = conn.prepare(&format!(
             "SELECT r.key, {} FROM {table} r CROSS JOIN timeline t ON t.{} ORDER BY r.key, t.rowid",
@@ -41,8 +41,9 @@ impl<'c> Statements<'c> {
     pub fn start(&mut self) -> Result<Scan<'_>> {
         let columns: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
         let names = Fields::names(&columns);
-        let devices = Spelled::ids(self.conn);
-        let origins = Spelled::ids(self.conn);
+        // One cache of devices for the rows' and the events' origins.
+        let devices = Rc::new(Spelled::ids(self.conn));
+        let origins = devices.clone();
         let words = Spelled::names(self.conn);
         let known = Rc::new(RefCell::new(Arc::new(Known::default())));
         let reading = known.clone();

@@ -1,6 +1,6 @@
 //! A scanned record's timeline events as the export's reading thread takes them from their rows, before their
 //! words and origin are spelled: that, and their ordering, is left to the thread that serialises them (a fifth of
-//! the reading thread's time at 1M records went into it). `Events::spell` gives what `timeline::events` gives.
+//! the reading thread's samples in a profile of a 100,000-record export). `Events::spell` gives what `timeline::events` gives.
 
 use std::collections::HashMap;
 use std::sync::Arc;

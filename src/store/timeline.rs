@@ -89,8 +89,8 @@ pub struct EventRow {
 }
 
 /// The columns of an event of the timeline row `t` as `EventRow::read` and `scan_events::StoredEvent::read` take
-/// them: its whole id, origin (by key), time, day, actor and action (by key) and note. Ordered by `t.at` and then the id, a record's events read in the order
-/// `events` gives them.
+/// them: its whole id, origin (by key), time, day, actor and action (by key) and note. Ordered by `t.at` and then
+/// the id, a record's events read in the order `events` gives them.
 macro_rules! event_columns {
     () => {
         concat!(
