@@ -107,7 +107,7 @@ pub fn row_map(conn: &Connection, family: Family, id: &str) -> Result<Option<Map
     let devices = super::keys::Spelled::ids(conn);
     Ok(st
         .query_row([super::keys::stored(id)], |row| {
-            super::records::row_to_map(row, &names, &devices)
+            super::fields::row_to_map(row, &names, &devices)
         })
         .optional()?)
 }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod device;
 pub mod error;
 pub mod exchange;
+pub mod fields;
 pub mod hazards;
 pub mod held;
 pub mod holidays;

@@ -6,13 +6,11 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
-use super::keys::{DEVICE_COLUMNS, Spelled, column_of, field_of};
+use super::fields::row_to_map;
+use super::keys::{Spelled, column_of};
 use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
 use crate::domain::record::{Family, Record, Step};
-
-/// Columns stored as 0/1 that the JSON form holds as booleans.
-const BOOL_COLUMNS: &[&str] = &["deleted", "nothing_found"];
 
 /// The JSON object form of a record.
 pub fn to_map<R: Record>(rec: &R) -> Result<Map<String, Value>> {
@@ -137,130 +135,6 @@ fn upsert_sql(table: &str, cols: &[&str]) -> String {
         placeholders.join(", "),
         updates.join(", ")
     )
-}
-
-/// Reads one row as the JSON form of its record (its devices by their ids, looked up in `devices`).
-pub(crate) fn row_to_map(
-    row: &rusqlite::Row,
-    names: &[String],
-    devices: &Spelled,
-) -> rusqlite::Result<Map<String, Value>> {
-    let mut m = Map::new();
-    for (i, name) in names.iter().enumerate() {
-        m.insert(field_named(name), cell(row, i, name, devices)?);
-    }
-    Ok(m)
-}
-
-/// A record's JSON fields, in the order of its row's columns: what `row_to_map` reads, before it is made a
-/// `Map` (which a scan leaves to the thread that serialises it, with the reading of an inspection's results).
-pub struct Fields {
-    names: std::sync::Arc<[String]>,
-    values: Vec<Value>,
-    /// An inspection's results column as it is stored, for `into_map` to read.
-    results: Option<(usize, Vec<u8>)>,
-}
-
-impl Fields {
-    /// The JSON field names of a statement's columns, for `read`.
-    pub fn names(columns: &[String]) -> std::sync::Arc<[String]> {
-        columns.iter().map(|c| field_named(c)).collect()
-    }
-
-    /// Reads one row (`columns` its column names, `names` their `Fields::names`).
-    pub(crate) fn read(
-        row: &rusqlite::Row,
-        columns: &[String],
-        names: &std::sync::Arc<[String]>,
-        devices: &Spelled,
-    ) -> rusqlite::Result<Fields> {
-        let mut results = None;
-        let mut values = Vec::with_capacity(columns.len());
-        for (i, column) in columns.iter().enumerate() {
-            values.push(match row.get_ref(i)? {
-                rusqlite::types::ValueRef::Text(t) if column == "results" => {
-                    results = Some((i, t.to_vec()));
-                    Value::Null
-                }
-                _ => cell(row, i, column, devices)?,
-            });
-        }
-        Ok(Fields {
-            names: names.clone(),
-            values,
-            results,
-        })
-    }
-
-    /// The record's JSON form.
-    pub fn into_map(mut self) -> Map<String, Value> {
-        if let Some((i, text)) = self.results.take() {
-            self.values[i] = super::inspections::results_from_column(&text);
-        }
-        self.names.iter().cloned().zip(self.values).collect()
-    }
-}
-
-#[cfg(test)]
-impl Fields {
-    /// Fields as given, for a test.
-    pub(crate) fn of(pairs: Vec<(&str, Value)>) -> Fields {
-        Fields {
-            names: pairs.iter().map(|(n, _)| n.to_string()).collect(),
-            values: pairs.into_iter().map(|(_, v)| v).collect(),
-            results: None,
-        }
-    }
-}
-
-/// A record's JSON fields by name: its JSON form, or its row's `Fields`.
-pub trait FieldsOf {
-    fn field(&self, name: &str) -> Option<&Value>;
-}
-
-impl FieldsOf for Map<String, Value> {
-    fn field(&self, name: &str) -> Option<&Value> {
-        self.get(name)
-    }
-}
-
-impl FieldsOf for Fields {
-    fn field(&self, name: &str) -> Option<&Value> {
-        let i = self.names.iter().position(|n| n == name)?;
-        self.values.get(i)
-    }
-}
-
-/// The JSON field a column holds: its own name, or for a record's key the field of the id it names.
-fn field_named(column: &str) -> String {
-    field_of(column).unwrap_or(column).to_owned()
-}
-
-/// Column `i` (named `name`) of `row` as its JSON field's value.
-fn cell(row: &rusqlite::Row, i: usize, name: &str, devices: &Spelled) -> rusqlite::Result<Value> {
-    use rusqlite::types::{Type, ValueRef};
-    let bad = |t: Type| rusqlite::Error::InvalidColumnType(i, name.to_owned(), t);
-    Ok(match row.get_ref(i)? {
-        ValueRef::Null => Value::Null,
-        // A record named by its key: its id, looked up (not kept: a scan names a million of them). A key that
-        // names no id fails the read, as a bad spelling would (`check` names it), rather than read as no
-        // reference.
-        ValueRef::Integer(key) if field_of(name).is_some() => {
-            Value::String(devices.record(key)?.ok_or(bad(Type::Integer))?)
-        }
-        other if field_of(name).is_some() => return Err(bad(other.data_type())),
-        ValueRef::Integer(n) if BOOL_COLUMNS.contains(&name) => Value::Bool(n != 0),
-        ValueRef::Integer(n) if DEVICE_COLUMNS.contains(&name) => {
-            devices.id(n)?.map_or(Value::Null, Value::String)
-        }
-        ValueRef::Integer(n) => Value::from(n),
-        ValueRef::Real(f) => Value::from(f),
-        // A record's version vector, and an inspection's item results: JSON in their column.
-        ValueRef::Text(t) if name == "vv" => devices.vector(t)?,
-        ValueRef::Text(t) if name == "results" => super::inspections::results_from_column(t),
-        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::String(hex::encode(b)),
-    })
 }
 
 /// Turns a JSON form into the record, or says which record could not be read.
@@ -457,23 +331,23 @@ pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step)
 
 /// A record's timeline, oldest first.
 pub fn timeline(conn: &Connection, record_id: &str) -> Result<Vec<Event>> {
+    use super::timeline::{read_day, read_id};
     let mut st = conn.prepare_cached(concat!(
         "SELECT ",
-        super::timeline::event_id!("t"),
-        ", at, coalesce(on_date, date(at / 1000, 'unixepoch', '+8 hours')), actor, action, note
-         FROM timeline t
-         WHERE rowid BETWEEN ?1 AND ?2 ORDER BY at, rowid",
+        super::timeline::event_columns!(),
+        " FROM timeline t WHERE rowid BETWEEN ?1 AND ?2 ORDER BY at, rowid",
     ))?;
     let (first, last) = super::timeline::of_record(conn, record_id)?;
     let names = Spelled::names(conn);
     let rows = st.query_map([first, last], |r| {
+        let at = r.get(2)?;
         Ok(Event {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            on_date: r.get(2)?,
-            actor: names.word(r.get_ref(3)?)?,
-            action: names.word(r.get_ref(4)?)?,
-            note: r.get(5)?,
+            id: EventId::from_uuid(read_id(r, 0, at)?),
+            at,
+            on_date: read_day(r, 3, at)?,
+            actor: names.word(r.get_ref(4)?)?,
+            action: names.word(r.get_ref(5)?)?,
+            note: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -10,14 +10,15 @@ use std::sync::Arc;
 use rusqlite::{Connection, Row, Rows, Statement};
 
 use super::Result;
+use super::fields::{Columns, Fields};
 use super::keys::Spelled;
-use super::records::Fields;
 use super::scan_events::{Events, Known, StoredEvent};
 use crate::domain::record::Family;
 
 /// The statements of one family's scan; `start` runs them.
 pub struct Statements<'c> {
     conn: &'c Connection,
+    columns: Columns,
     rows: Statement<'c>,
     events: Statement<'c>,
 }
@@ -25,8 +26,17 @@ pub struct Statements<'c> {
 impl<'c> Statements<'c> {
     pub fn prepare(conn: &'c Connection, family: Family) -> Result<Statements<'c>> {
         let table = family.table();
-        // A family's row starts with its record's key.
-        let rows = conn.prepare(&format!("SELECT * FROM {table} ORDER BY key"))?;
+        // A family's row starts with its record's key; the ids its keys name are read beside it.
+        let table_columns: Vec<String> = conn
+            .prepare(&format!("SELECT * FROM {table}"))?
+            .column_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let (columns, select, joins) = Columns::joined(&table_columns);
+        let rows = conn.prepare(&format!(
+            "SELECT t.*{select} FROM {table} t{joins} ORDER BY t.key"
+        ))?;
         // The events of this family's records (a key names one record in one family), the records walked in key
         // order, each record's as they lie in the table (`Events::spell` orders them as `timeline::events` does:
         // sorting them here made SQLite set up a sort for every record).
@@ -35,12 +45,16 @@ impl<'c> Statements<'c> {
             super::timeline::event_columns!(),
             super::timeline::of("r.key")
         ))?;
-        Ok(Statements { conn, rows, events })
+        Ok(Statements {
+            conn,
+            columns,
+            rows,
+            events,
+        })
     }
 
     pub fn start(&mut self) -> Result<Scan<'_>> {
-        let columns: Vec<String> = self.rows.column_names().map(|s| s.to_string()).collect();
-        let names = Fields::names(&columns);
+        let columns = &self.columns;
         // One cache of devices for the rows' and the events' origins.
         let devices = Rc::new(Spelled::ids(self.conn));
         let origins = devices.clone();
@@ -49,7 +63,7 @@ impl<'c> Statements<'c> {
         let reading = known.clone();
         Ok(Scan {
             rows: Ahead::new(self.rows.query([])?, move |r| {
-                Ok((r.get(0)?, Fields::read(r, &columns, &names, &devices)?))
+                Ok((r.get(0)?, Fields::read(r, columns, &devices)?))
             }),
             events: Ahead::new(self.events.query([])?, move |r| {
                 let event = StoredEvent::read(r, 1, (&origins, &words), &mut reading.borrow_mut())?;

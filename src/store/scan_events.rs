@@ -26,7 +26,8 @@ pub struct StoredEvent {
     id: uuid::Uuid,
     origin: i64,
     at: i64,
-    on_date: String,
+    /// Its day when not its time's own (`timeline::day`).
+    on_date: Option<String>,
     actor: Word,
     action: Word,
     note: Option<String>,
@@ -79,17 +80,11 @@ impl StoredEvent {
                 _ => Word::Empty,
             })
         };
-        let id = r.get_ref(first)?.as_blob()?;
+        let at = r.get(first + 2)?;
         Ok(StoredEvent {
-            id: uuid::Uuid::from_slice(id).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    first,
-                    rusqlite::types::Type::Blob,
-                    Box::new(e),
-                )
-            })?,
+            id: super::timeline::read_id(r, first, at)?,
             origin,
-            at: r.get(first + 2)?,
+            at,
             on_date: r.get(first + 3)?,
             actor: word(first + 4)?,
             action: word(first + 5)?,
@@ -125,11 +120,14 @@ impl Events {
                 let origin = known.devices.get(&e.origin).cloned().ok_or_else(|| {
                     StoreError::Corrupt(format!("event origin key {} names no device", e.origin))
                 })?;
+                let on_date = super::timeline::day(e.on_date, e.at).ok_or_else(|| {
+                    StoreError::Corrupt(format!("event time {} has no day", e.at))
+                })?;
                 Ok(EventRow {
                     id: EventId::from_uuid(e.id),
                     origin,
                     at: e.at,
-                    on_date: e.on_date,
+                    on_date,
                     actor: known.word(e.actor),
                     action: known.word(e.action),
                     note: e.note,

@@ -29,7 +29,6 @@ macro_rules! event_id {
         )
     };
 }
-pub(crate) use event_id;
 
 /// Inserts an event (rowid, its whole 16-byte id, origin key, at, day, actor key, action key, note), its id and day
 /// stored short where they can be: the day only when it is not `at`'s own.
@@ -89,17 +88,55 @@ pub struct EventRow {
 }
 
 /// The columns of an event of the timeline row `t` as `EventRow::read` and `scan_events::StoredEvent::read` take
-/// them: its whole id, origin (by key), time, day, actor and action (by key) and note. Ordered by `t.at` and then
-/// the id, a record's events read in the order `events` gives them.
+/// them, as stored: its id (short or whole), origin (by key), time, day (when not its time's own), actor and
+/// action (by key) and note. `whole_id` and `day` finish them in Rust (in SQL, with `printf`, `unhex` and `date`
+/// for every event, they were a tenth of a scanning export's reading).
 macro_rules! event_columns {
     () => {
-        concat!(
-            $crate::store::timeline::event_id!("t"),
-            ", t.origin, t.at, coalesce(t.on_date, date(t.at / 1000, 'unixepoch', '+8 hours')), t.actor, t.action, t.note"
-        )
+        "t.id, t.origin, t.at, t.on_date, t.actor, t.action, t.note"
     };
 }
 pub(crate) use event_columns;
+
+/// An event's whole id from its row's `id` column (see `event_id!`): the last 10 bytes after the 6 of its time
+/// `at` (which must fit them), or all 16; None for anything else (damage: the read fails).
+pub(crate) fn whole_id(stored: &[u8], at: i64) -> Option<uuid::Uuid> {
+    if stored.len() != 10 {
+        return uuid::Uuid::from_slice(stored).ok();
+    }
+    let at = u64::try_from(at).ok().filter(|at| at >> 48 == 0)?;
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&at.to_be_bytes()[2..]);
+    bytes[6..].copy_from_slice(stored);
+    Some(uuid::Uuid::from_bytes(bytes))
+}
+
+/// An event's day: the one its row holds, or else its time's own in China (UTC+8), as SQLite's
+/// `date(at / 1000, 'unixepoch', '+8 hours')` gives it; None for a time outside the years 0 to 9999.
+pub(crate) fn day(on_date: Option<String>, at: i64) -> Option<String> {
+    use chrono::Datelike;
+    if on_date.is_some() {
+        return on_date;
+    }
+    let d = chrono::DateTime::from_timestamp(at / 1000, 0)? + chrono::Duration::hours(8);
+    (0..=9999)
+        .contains(&d.year())
+        .then(|| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+}
+
+/// `whole_id` for column `i` of a row, failing the read as a bad value does.
+pub(crate) fn read_id(r: &rusqlite::Row, i: usize, at: i64) -> rusqlite::Result<uuid::Uuid> {
+    whole_id(r.get_ref(i)?.as_blob()?, at).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Blob)
+    })
+}
+
+/// `day` for column `i` of a row, failing the read as a missing value does.
+pub(crate) fn read_day(r: &rusqlite::Row, i: usize, at: i64) -> rusqlite::Result<String> {
+    day(r.get(i)?, at).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(i, "on_date".into(), rusqlite::types::Type::Null)
+    })
+}
 
 impl EventRow {
     /// An event from `event_columns!`, which start at column `first` of `r`; `words` spells actor and action,
@@ -111,11 +148,12 @@ impl EventRow {
         devices: &super::keys::Spelled,
     ) -> rusqlite::Result<EventRow> {
         let origin = devices.device(r.get(first + 1)?, first + 1)?;
+        let at = r.get(first + 2)?;
         Ok(EventRow {
-            id: r.get(first)?,
+            id: EventId::from_uuid(read_id(r, first, at)?),
             origin,
-            at: r.get(first + 2)?,
-            on_date: r.get(first + 3)?,
+            at,
+            on_date: read_day(r, first + 3, at)?,
             actor: words.word(r.get_ref(first + 4)?)?,
             action: words.word(r.get_ref(first + 5)?)?,
             note: r.get(first + 6)?,
@@ -123,18 +161,21 @@ impl EventRow {
     }
 }
 
-/// A record's timeline, oldest first, with each event's origin.
+/// A record's timeline, oldest first (by time, then by id), with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let mut st = conn.prepare_cached(concat!(
         "SELECT ",
         event_columns!(),
-        " FROM timeline t WHERE t.rowid BETWEEN ?1 AND ?2 ORDER BY t.at, 1",
+        " FROM timeline t WHERE t.rowid BETWEEN ?1 AND ?2",
     ))?;
     let (first, last) = of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
     let devices = super::keys::Spelled::ids(conn);
     let rows = st.query_map([first, last], |r| EventRow::read(r, 0, &names, &devices))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut events: Vec<EventRow> = rows.collect::<rusqlite::Result<_>>()?;
+    // Canonical ids: their text compares as their bytes do.
+    events.sort_by(|a, b| (a.at, a.id.as_str()).cmp(&(b.at, b.id.as_str())));
+    Ok(events)
 }
 
 /// Adds the events its record does not hold yet (by id). Looked up first and then inserted one row at a time: an
@@ -227,6 +268,68 @@ mod tests {
             super::next(&conn, 7),
             Err(crate::store::StoreError::Refused { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod stored {
+    /// What `whole_id` and `day` give is what the SQL they replaced gives, for ids stored short and whole, days
+    /// stored and not, and times at the edges of what fits.
+    #[test]
+    fn an_events_id_and_day_read_in_rust_as_they_did_in_sql() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let short = [0xab_u8; 10];
+        let whole = *uuid::Uuid::from_u128(0x0190_a1b2_c3d4_7e5f_8a9b_0c1d_2e3f_4a5b).as_bytes();
+        let day = |day: Option<&str>, at: i64| -> Option<String> {
+            conn.query_row(
+                "SELECT coalesce(?1, date(?2 / 1000, 'unixepoch', '+8 hours'))",
+                rusqlite::params![day, at],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let id = |stored: &[u8], at: i64| -> Option<uuid::Uuid> {
+            let bytes: Option<Vec<u8>> = conn
+                .query_row(
+                    &format!(
+                        "SELECT {} FROM (SELECT ?1 AS id, ?2 AS at) t",
+                        event_id!("t")
+                    ),
+                    rusqlite::params![stored, at],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            uuid::Uuid::from_slice(&bytes?).ok()
+        };
+        for at in [
+            0,
+            -1_500,
+            1_764_000_000_000,
+            // 16:00 UTC on New Year's Eve: the next year's first day in China.
+            1_798_732_800_000,
+            (1 << 48) - 1,
+            1 << 48,
+            -(1 << 40),
+        ] {
+            for stored in [&short[..], &whole[..], &[1, 2, 3][..]] {
+                assert_eq!(
+                    super::whole_id(stored, at),
+                    id(stored, at),
+                    "{stored:?} {at}"
+                );
+            }
+            for held in [None, Some("2026-01-02")] {
+                assert_eq!(
+                    super::day(held.map(str::to_owned), at),
+                    day(held, at),
+                    "{held:?} {at}"
+                );
+            }
+        }
+        assert_eq!(
+            super::day(None, 1_798_732_800_000).as_deref(),
+            Some("2027-01-01")
+        );
     }
 }
 

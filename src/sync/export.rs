@@ -16,7 +16,7 @@ use super::records::{ORDER, parse};
 use crate::domain::ids::{PublicKey, RegionCode};
 use crate::domain::record::Family;
 use crate::store::exchange;
-use crate::store::records::{Fields, FieldsOf};
+use crate::store::fields::{Fields, FieldsOf};
 use crate::store::scan_events::Events;
 use crate::store::{
     self, Store, StoreError, audit, device, inspections, migrate, outbound, timeline,
@@ -389,8 +389,9 @@ fn write_payload(
     }
     let sealed = out.finish()?.finish().map_err(io)?;
     let (w, bytes, sha) = sealed.finish().map_err(io)?.finish();
-    let f = w.into_inner().map_err(|e| io(e.into_error()))?;
-    f.sync_all().map_err(io)?;
+    // Not synced: `assemble` copies it into the bundle, and syncs that (a second sync of every byte cost a
+    // 100,000-record export a sixteenth of its time).
+    w.into_inner().map_err(|e| io(e.into_error()))?;
     progress(total, total);
     Ok(Written {
         counts,

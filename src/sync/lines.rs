@@ -10,8 +10,10 @@ use std::thread::JoinHandle;
 use super::bundle::Line;
 use crate::domain::record::Family;
 use crate::store::StoreError;
-use crate::store::records::Fields;
+use crate::store::fields::Fields;
 use crate::store::scan_events::Events;
+use crate::store::timeline::EventRow;
+use serde::Serialize;
 
 /// Items gathered before they are handed over, and batches in flight.
 const BATCH: usize = 256;
@@ -28,6 +30,25 @@ pub enum Out {
     },
     /// A line ready as it is.
     Line(Line),
+}
+
+/// A scanned record's line, written as `Line::Record` writes it (its tag first, then its fields in order).
+#[derive(Serialize)]
+struct RecordLine<'a> {
+    kind: &'static str,
+    family: &'a str,
+    seqs: &'a [(i64, u64)],
+    record: Record<'a>,
+    events: &'a [EventRow],
+}
+
+/// A record's JSON form as a line carries it: its canonical `Map`, or an inspection's row's fields (written in
+/// the order the `Map` would write them).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Record<'a> {
+    Map(&'a serde_json::Map<String, serde_json::Value>),
+    Fields(&'a Fields),
 }
 
 /// The stage: `send` lines in order, then `finish` gives back the writer underneath, or the first error met.
@@ -53,22 +74,37 @@ impl<W: Write + Send + 'static> Lines<W> {
                 let mut buf = Vec::with_capacity(16 * 1024);
                 for batch in from {
                     for item in batch {
-                        let line = match item {
+                        buf.clear();
+                        let written = match item {
                             Out::Row {
                                 family,
                                 seqs,
                                 fields,
                                 events,
-                            } => Line::Record {
-                                family: family.code().into(),
-                                seqs,
-                                record: super::export::canonical_form(family, fields.into_map())?,
-                                events: events.spell()?,
-                            },
-                            Out::Line(line) => line,
+                            } => {
+                                let events = events.spell()?;
+                                // An inspection's row is its canonical form (`export::canonical_form`).
+                                let canonical = match family {
+                                    Family::Inspection => None,
+                                    _ => Some(
+                                        super::records::canonical(family, &fields)
+                                            .map_err(StoreError::Corrupt)?,
+                                    ),
+                                };
+                                let line = RecordLine {
+                                    kind: "record",
+                                    family: family.code(),
+                                    seqs: &seqs,
+                                    record: canonical
+                                        .as_ref()
+                                        .map_or(Record::Fields(&fields), Record::Map),
+                                    events: &events,
+                                };
+                                serde_json::to_writer(&mut buf, &line)
+                            }
+                            Out::Line(line) => serde_json::to_writer(&mut buf, &line),
                         };
-                        buf.clear();
-                        serde_json::to_writer(&mut buf, &line).map_err(|e| io(e.into()))?;
+                        written.map_err(|e| io(e.into()))?;
                         buf.push(b'\n');
                         out.write_all(&buf).map_err(io)?;
                     }

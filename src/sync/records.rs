@@ -19,7 +19,8 @@ use crate::domain::petition::{ClockRules, Petition};
 use crate::domain::place::Place;
 use crate::domain::record::{Family, Meta, Record};
 use crate::domain::{Lang, Localized};
-use crate::store::records::{FieldsOf, from_map, to_map};
+use crate::store::fields::{Fields, FieldsOf};
+use crate::store::records::{from_map, to_map};
 
 /// Calls `$body` with `$t` naming the domain type of `$family`.
 macro_rules! typed {
@@ -98,6 +99,21 @@ pub fn parse(family: Family, map: Map<String, Value>) -> Result<Parsed, String> 
             personal: T::PERSONAL,
             refers_to,
         })
+    })
+}
+
+/// A scanned row's canonical JSON form: what `parse` gives for the `Map` of its fields, read from the fields
+/// without making that map (the error, when it does not parse, is `parse`'s).
+pub fn canonical(family: Family, fields: &Fields) -> Result<Map<String, Value>, String> {
+    typed!(family, T => {
+        let pairs = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(fields.pairs());
+        match T::deserialize(pairs) {
+            Ok(rec) => to_map(&rec).map_err(|e| e.message(Lang::En)),
+            Err(_) => {
+                let map = fields.pairs().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+                parse(family, map).map(|p| p.map)
+            }
+        }
     })
 }
 
