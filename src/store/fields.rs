@@ -166,28 +166,6 @@ impl Fields {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Fields;
-    use serde_json::{Value, json};
-
-    #[test]
-    fn fields_write_as_their_map_does() {
-        let pairs = vec![
-            ("vv", json!({"b": 1, "a": 2})),
-            ("id", json!("x")),
-            ("deleted", json!(false)),
-            ("note", Value::Null),
-            ("address", json!("略阳")),
-        ];
-        let map = Fields::of(pairs.clone()).into_map();
-        assert_eq!(
-            serde_json::to_string(&Fields::of(pairs)).unwrap(),
-            serde_json::to_string(&map).unwrap()
-        );
-    }
-}
-
 /// A record's JSON fields by name: its JSON form, or its row's `Fields`.
 pub trait FieldsOf {
     fn field(&self, name: &str) -> Option<&Value>;
@@ -258,4 +236,26 @@ fn cell(
         (ValueRef::Text(t), _) => Value::String(String::from_utf8_lossy(t).into_owned()),
         (ValueRef::Blob(b), _) => Value::String(hex::encode(b)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fields;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn fields_write_as_their_map_does() {
+        let pairs = vec![
+            ("vv", json!({"b": 1, "a": 2})),
+            ("id", json!("x")),
+            ("deleted", json!(false)),
+            ("note", Value::Null),
+            ("address", json!("略阳")),
+        ];
+        let map = Fields::of(pairs.clone()).into_map();
+        assert_eq!(
+            serde_json::to_string(&Fields::of(pairs)).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
+    }
 }

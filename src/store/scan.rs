@@ -30,7 +30,6 @@ impl<'c> Statements<'c> {
         let table_columns: Vec<String> = conn
             .prepare(&format!("SELECT * FROM {table}"))?
             .column_names()
-            .into_iter()
             .map(str::to_owned)
             .collect();
         let (columns, select, joins) = Columns::joined(&table_columns);
