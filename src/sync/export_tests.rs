@@ -53,3 +53,40 @@ fn a_scan_writes_what_lookups_write() {
     assert_eq!(written[0].0, written[1].0);
     assert!(written[0].1 == written[1].1, "the payloads differ");
 }
+
+/// The payload starts `PREFIX` bytes in: line 1 (the header and its spaces) and line 2 (its signature) fill them,
+/// and the header's digest and length are the payload's.
+#[test]
+fn a_bundle_keeps_its_header_and_signature_in_the_first_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = crate::sync::test_store(
+        &dir.path().join("w.db"),
+        "610727101000",
+        "0190a1b2-0000-7000-8000-000000000007",
+    );
+    crate::demo::generate(&mut store, 20, 7, &mut |_| {}).unwrap();
+    let req = Request {
+        out_dir: dir.path().join("out"),
+        to: None,
+        full: false,
+    };
+    let Outcome::Written { path, header } = export(&mut store, &req).unwrap() else {
+        panic!("nothing written");
+    };
+    let bytes = std::fs::read(&path).unwrap();
+    let (prefix, payload) = bytes.split_at(PREFIX);
+    let text = std::str::from_utf8(prefix).unwrap();
+    let (line1, line2) = text.strip_suffix('\n').unwrap().split_once('\n').unwrap();
+    assert!(line1.ends_with(' ') && line2.len() == 128, "{line1:?}");
+    let read: Header = serde_json::from_str(line1).unwrap();
+    assert_eq!(read, *header);
+    assert!(bundle::verify(&header.public_key, line1, line2));
+    assert_eq!(header.payload.bytes, payload.len() as u64);
+    use sha2::Digest;
+    assert_eq!(
+        header.payload.sha256,
+        hex::encode(sha2::Sha256::digest(payload))
+    );
+    // Nothing else is left in the folder.
+    assert_eq!(std::fs::read_dir(&req.out_dir).unwrap().count(), 1);
+}
