@@ -313,20 +313,20 @@ pub fn note_edit<R: Record>(
 /// Appends a timeline event for a record (its id made at its time: the two are stored once).
 pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
     let at = ctx.now_ms();
-    let id = EventId::from_uuid(uuid_at(at));
     let rowid = super::timeline::next(tx, super::keys::key(tx, record_id)?)?;
-    tx.prepare_cached(super::timeline::INSERT_EVENT)?
-        .execute(rusqlite::params![
+    super::timeline::insert(
+        tx,
+        &super::timeline::NewEvent {
             rowid,
-            id,
-            super::keys::key(tx, &ctx.device)?,
+            id: uuid_at(at),
+            origin: super::keys::key(tx, &ctx.device)?,
             at,
-            step.on.to_string(),
-            super::keys::name_key(tx, &ctx.actor)?,
-            super::keys::name_key(tx, step.action)?,
-            step.note
-        ])?;
-    Ok(())
+            on_date: &step.on.to_string(),
+            actor: super::keys::name_key(tx, &ctx.actor)?,
+            action: super::keys::name_key(tx, step.action)?,
+            note: step.note.as_deref(),
+        },
+    )
 }
 
 /// A record's timeline, oldest first.

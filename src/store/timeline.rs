@@ -30,12 +30,38 @@ macro_rules! event_id {
     };
 }
 
-/// Inserts an event (rowid, its whole 16-byte id, origin key, at, day, actor key, action key, note), its id and day
-/// stored short where they can be: the day only when it is not `at`'s own.
-pub(crate) const INSERT_EVENT: &str =
-    "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-     VALUES (?1, iif(substr(?2, 1, 6) = unhex(printf('%012X', ?4)), substr(?2, 7), ?2), ?3, ?4,
-             nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)";
+/// An event as `insert` writes it, its origin, actor and action by their keys.
+pub(crate) struct NewEvent<'a> {
+    pub rowid: i64,
+    pub id: uuid::Uuid,
+    pub origin: i64,
+    pub at: i64,
+    pub on_date: &'a str,
+    pub actor: i64,
+    pub action: i64,
+    pub note: Option<&'a str>,
+}
+
+/// Inserts an event, its id and day stored short where they can be (`whole_id` and `day` read them back): the
+/// id's last 10 bytes when its first 6 are its time, the day only when it is not its time's own. Worked out here
+/// rather than in SQL (`printf`, `unhex` and `date` for every event).
+pub(crate) fn insert(tx: &Transaction, e: &NewEvent) -> Result<()> {
+    let whole = e.id.as_bytes();
+    let id = match u64::try_from(e.at) {
+        Ok(at) if at >> 48 == 0 && whole[..6] == at.to_be_bytes()[2..] => &whole[6..],
+        _ => &whole[..],
+    };
+    let own = day(None, e.at);
+    let on_date = (own.as_deref() != Some(e.on_date)).then_some(e.on_date);
+    tx.prepare_cached(
+        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        e.rowid, id, e.origin, e.at, on_date, e.actor, e.action, e.note
+    ])?;
+    Ok(())
+}
 
 /// SQL testing that `rowid` lies in the range of the record whose key is `key` (an expression).
 pub fn of(key: &str) -> String {
@@ -199,7 +225,6 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
         .query_map([first, last], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))?
         .collect::<rusqlite::Result<_>>()?;
     let mut rowid = None;
-    let mut st = tx.prepare_cached(INSERT_EVENT)?;
     // (a word?, its text) → its key.
     let mut known: std::collections::HashMap<(bool, &str), i64> = Default::default();
     fn key<'e>(
@@ -220,8 +245,9 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     }
     for e in events {
         // One held already, or listed twice, is added once.
-        let bytes = uuid::Uuid::parse_str(e.id.as_str()).map(|u| u.as_bytes().to_vec());
-        if !held.insert(bytes.unwrap_or_default()) {
+        let id = uuid::Uuid::parse_str(e.id.as_str())
+            .map_err(|_| StoreError::Corrupt(format!("event id {}", e.id.as_str())))?;
+        if !held.insert(id.as_bytes().to_vec()) {
             continue;
         }
         // The next place in the record's range (a record that is full refuses only an event it lacks).
@@ -230,16 +256,19 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
             _ => next(tx, record)?,
         };
         rowid = Some(place);
-        st.execute(params![
-            place,
-            e.id,
-            key(tx, &mut known, false, e.origin.as_str())?,
-            e.at,
-            e.on_date,
-            key(tx, &mut known, true, &e.actor)?,
-            key(tx, &mut known, true, &e.action)?,
-            e.note
-        ])?;
+        insert(
+            tx,
+            &NewEvent {
+                rowid: place,
+                id,
+                origin: key(tx, &mut known, false, e.origin.as_str())?,
+                at: e.at,
+                on_date: &e.on_date,
+                actor: key(tx, &mut known, true, &e.actor)?,
+                action: key(tx, &mut known, true, &e.action)?,
+                note: e.note.as_deref(),
+            },
+        )?;
     }
     Ok(())
 }
@@ -273,6 +302,75 @@ mod tests {
 
 #[cfg(test)]
 mod stored {
+    /// What `insert` stores is what the SQL it replaced stored.
+    #[test]
+    fn an_event_is_stored_as_the_sql_it_replaced_stored_it() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE timeline (id, origin, at, on_date, actor, action, note);
+             CREATE TABLE sql (id, origin, at, on_date, actor, action, note);",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        let made = |at: i64| {
+            let mut b =
+                *uuid::Uuid::from_u128(0x0190_a1b2_c3d4_7e5f_8a9b_0c1d_2e3f_4a5b).as_bytes();
+            if let Ok(at) = u64::try_from(at) {
+                b[..6].copy_from_slice(&at.to_be_bytes()[2..]);
+            }
+            uuid::Uuid::from_bytes(b)
+        };
+        let mut rowid = 0;
+        for at in [
+            0,
+            1_764_000_000_000,
+            1_798_732_800_000,
+            (1 << 48) - 1,
+            1 << 48,
+            -1_500,
+        ] {
+            for id in [made(at), made(at + 1)] {
+                for on_date in ["2026-01-02", "2025-11-25", "1970-01-01", "2027-01-01"] {
+                    rowid += 1;
+                    let e = super::NewEvent {
+                        rowid,
+                        id,
+                        origin: 3,
+                        at,
+                        on_date,
+                        actor: 4,
+                        action: 5,
+                        note: Some("备注"),
+                    };
+                    super::insert(&tx, &e).unwrap();
+                    tx.execute(
+                        "INSERT INTO sql (rowid, id, origin, at, on_date, actor, action, note)
+                         VALUES (?1, iif(substr(?2, 1, 6) = unhex(printf('%012X', ?4)), substr(?2, 7), ?2), ?3, ?4,
+                                 nullif(?5, date(?4 / 1000, 'unixepoch', '+8 hours')), ?6, ?7, ?8)",
+                        rusqlite::params![rowid, &id.as_bytes()[..], 3, at, on_date, 4, 5, "备注"],
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        let differ: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM (SELECT rowid, * FROM timeline EXCEPT SELECT rowid, * FROM sql)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let short: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM timeline WHERE length(id) = 10 AND on_date IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((differ, rowid), (0, 48));
+        assert!(short > 0, "some ids and days are stored short");
+    }
+
     /// What `whole_id` and `day` give is what the SQL they replaced gives, for ids stored short and whole, days
     /// stored and not, and times at the edges of what fits.
     #[test]
