@@ -90,3 +90,45 @@ fn a_bundle_keeps_its_header_and_signature_in_the_first_bytes() {
     // Nothing else is left in the folder.
     assert_eq!(std::fs::read_dir(&req.out_dir).unwrap().count(), 1);
 }
+
+/// A row whose reference names no id (damage `check` names) stops the export, scanned or looked up, rather than
+/// leave the reference out unseen.
+#[test]
+fn a_reference_that_names_no_id_stops_the_export_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = crate::sync::test_store(
+        &dir.path().join("w.db"),
+        "610727101000",
+        "0190a1b2-0000-7000-8000-000000000007",
+    );
+    crate::demo::generate(&mut store, 40, 7, &mut |_| {}).unwrap();
+    // Damage made behind wangge's back, by a tool that does not check foreign keys.
+    store
+        .conn()
+        .execute_batch("PRAGMA foreign_keys = OFF")
+        .unwrap();
+    let broken = store
+        .conn()
+        .execute(
+            "UPDATE hazards SET place_key = (SELECT max(key) + 1000 FROM ids)
+             WHERE key = (SELECT min(key) FROM hazards WHERE place_key IS NOT NULL)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(broken, 1);
+    let (hi, _) = exchange::journal_head(store.conn()).unwrap();
+    for scan in [true, false] {
+        let path = dir.path().join(format!("payload-{scan}"));
+        let range = Range {
+            seqs: (1, hi),
+            scan,
+        };
+        let err = write_payload(&store, &path, range, &[], None, None, &|_, _| {})
+            .err()
+            .unwrap_or_else(|| panic!("scan {scan}: the export went on"));
+        assert!(
+            format!("{err:?}").contains("place_key"),
+            "scan {scan}: {err:?}"
+        );
+    }
+}
