@@ -46,6 +46,14 @@ struct Names {
     sorted: Vec<usize>,
 }
 
+impl Names {
+    fn new(fields: Vec<String>) -> Arc<Names> {
+        let mut sorted: Vec<usize> = (0..fields.len()).collect();
+        sorted.sort_by(|a, b| fields[*a].cmp(&fields[*b]));
+        Arc::new(Names { fields, sorted })
+    }
+}
+
 /// How a statement's row reads into `Fields`, worked out once: its columns' fields and kinds.
 pub struct Columns {
     columns: Vec<String>,
@@ -69,13 +77,9 @@ impl Columns {
                 next += 1;
             }
         }
-        let fields: Vec<String> = table_columns.iter().map(|c| field_named(c)).collect();
-        let mut sorted: Vec<usize> = (0..fields.len()).collect();
-        sorted.sort_by(|a, b| fields[*a].cmp(&fields[*b]));
-        let names = Arc::new(Names { fields, sorted });
         let columns = Columns {
             columns: table_columns.to_vec(),
-            names,
+            names: Names::new(table_columns.iter().map(|c| field_named(c)).collect()),
             kinds,
         };
         (columns, select, joins)
@@ -155,11 +159,8 @@ impl Serialize for Fields {
 impl Fields {
     /// Fields as given, for a test.
     pub(crate) fn of(pairs: Vec<(&str, Value)>) -> Fields {
-        let fields: Vec<String> = pairs.iter().map(|(n, _)| n.to_string()).collect();
-        let mut sorted: Vec<usize> = (0..fields.len()).collect();
-        sorted.sort_by(|a, b| fields[*a].cmp(&fields[*b]));
         Fields {
-            names: Arc::new(Names { fields, sorted }),
+            names: Names::new(pairs.iter().map(|(n, _)| n.to_string()).collect()),
             values: pairs.into_iter().map(|(_, v)| v).collect(),
             results: None,
         }

@@ -11,24 +11,8 @@ use crate::domain::ids::{DeviceId, EventId};
 /// How many events one record can hold.
 const SPAN: i64 = 1 << 20;
 
-/// An event's id as its row holds it: a UUIDv7 whose first 6 bytes are its time in ms, the event's `at` (as every
-/// event made here has), keeps only its last 10 bytes; any other, all 16. `event_id!("t")` gives it whole again
-/// for the row `t` (`||` makes text of two blobs: cast back).
-macro_rules! event_id {
-    ($t:literal) => {
-        concat!(
-            "iif(length(",
-            $t,
-            ".id) = 10, CAST(unhex(printf('%012X', ",
-            $t,
-            ".at)) || ",
-            $t,
-            ".id AS BLOB), ",
-            $t,
-            ".id)"
-        )
-    };
-}
+// An event's id as its row holds it: a UUIDv7 whose first 6 bytes are its time in ms, the event's `at` (as every
+// event made here has), keeps only its last 10 bytes; any other, all 16 (`insert` stores it, `whole_id` reads it).
 
 /// An event as `insert` writes it, its origin, actor and action by their keys.
 pub(crate) struct NewEvent<'a> {
@@ -124,7 +108,7 @@ macro_rules! event_columns {
 }
 pub(crate) use event_columns;
 
-/// An event's whole id from its row's `id` column (see `event_id!`): the last 10 bytes after the 6 of its time
+/// An event's whole id from its row's `id` column: the last 10 bytes after the 6 of its time
 /// `at` (which must fit them), or all 16; None for anything else (damage: the read fails).
 pub(crate) fn whole_id(stored: &[u8], at: i64) -> Option<uuid::Uuid> {
     if stored.len() != 10 {
@@ -138,23 +122,34 @@ pub(crate) fn whole_id(stored: &[u8], at: i64) -> Option<uuid::Uuid> {
 }
 
 /// An event's day: the one its row holds, or else its time's own in China (UTC+8), as SQLite's
-/// `date(at / 1000, 'unixepoch', '+8 hours')` gives it; None for a time outside the years 0 to 9999.
+/// `date(at / 1000, 'unixepoch', '+8 hours')` gives it: None where that is NULL (a time before the Julian day 0,
+/// or whose day in China ends after 9999), a year before 1 as SQLite writes it (`-0001-12-31`).
 pub(crate) fn day(on_date: Option<String>, at: i64) -> Option<String> {
     use chrono::Datelike;
+    const EIGHT_HOURS: i64 = 8 * 3600;
     if on_date.is_some() {
         return on_date;
     }
-    let d = chrono::DateTime::from_timestamp(at / 1000, 0)? + chrono::Duration::hours(8);
-    (0..=9999)
-        .contains(&d.year())
-        .then(|| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+    let secs = at / 1000;
+    if !(-210_866_760_000..=253_402_300_799 - EIGHT_HOURS).contains(&secs) {
+        return None;
+    }
+    let d = chrono::DateTime::from_timestamp(secs + EIGHT_HOURS, 0)?;
+    let sign = if d.year() < 0 { "-" } else { "" };
+    Some(format!(
+        "{sign}{:04}-{:02}-{:02}",
+        d.year().unsigned_abs(),
+        d.month(),
+        d.day()
+    ))
 }
 
-/// `whole_id` for column `i` of a row, failing the read as a bad value does.
+/// `whole_id` for column `i` of a row, failing the read as a bad value does (an id stored as anything but
+/// bytes too).
 pub(crate) fn read_id(r: &rusqlite::Row, i: usize, at: i64) -> rusqlite::Result<uuid::Uuid> {
-    whole_id(r.get_ref(i)?.as_blob()?, at).ok_or_else(|| {
-        rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Blob)
-    })
+    let value = r.get_ref(i)?;
+    let bad = || rusqlite::Error::InvalidColumnType(i, "id".into(), value.data_type());
+    whole_id(value.as_blob().map_err(|_| bad())?, at).ok_or_else(bad)
 }
 
 /// `day` for column `i` of a row, failing the read as a missing value does.
@@ -216,13 +211,15 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     let record = super::keys::key(tx, record_id)?;
     let (first, last) = bounds(record);
     // The ids of the events the record holds (none for a new one), read once, whole.
-    let mut held: std::collections::HashSet<Vec<u8>> = tx
-        .prepare_cached(concat!(
-            "SELECT ",
-            event_id!("t"),
-            " FROM timeline t WHERE rowid BETWEEN ?1 AND ?2"
-        ))?
-        .query_map([first, last], |r| Ok(r.get_ref(0)?.as_bytes()?.to_vec()))?
+    // (A damaged one, which reads as no id, matches none.)
+    let mut held: std::collections::HashSet<uuid::Uuid> = tx
+        .prepare_cached("SELECT id, at FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
+        .query_map([first, last], |r| {
+            let at: Option<i64> = r.get(1)?;
+            let id = r.get_ref(0)?.as_blob().ok();
+            Ok(id.zip(at).and_then(|(id, at)| whole_id(id, at)))
+        })?
+        .filter_map(Result::transpose)
         .collect::<rusqlite::Result<_>>()?;
     let mut rowid = None;
     // (a word?, its text) → its key.
@@ -247,7 +244,7 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
         // One held already, or listed twice, is added once.
         let id = uuid::Uuid::parse_str(e.id.as_str())
             .map_err(|_| StoreError::Corrupt(format!("event id {}", e.id.as_str())))?;
-        if !held.insert(id.as_bytes().to_vec()) {
+        if !held.insert(id) {
             continue;
         }
         // The next place in the record's range (a record that is full refuses only an event it lacks).
@@ -302,6 +299,23 @@ mod tests {
 
 #[cfg(test)]
 mod stored {
+    /// The SQL that read an event's id whole until `whole_id` did, for the row `t` (`||` makes text of two blobs:
+    /// cast back).
+    macro_rules! event_id {
+        ($t:literal) => {
+            concat!(
+                "iif(length(",
+                $t,
+                ".id) = 10, CAST(unhex(printf('%012X', ",
+                $t,
+                ".at)) || ",
+                $t,
+                ".id AS BLOB), ",
+                $t,
+                ".id)"
+            )
+        };
+    }
     /// What `insert` stores is what the SQL it replaced stored.
     #[test]
     fn an_event_is_stored_as_the_sql_it_replaced_stored_it() {
@@ -328,6 +342,10 @@ mod stored {
             (1 << 48) - 1,
             1 << 48,
             -1_500,
+            -62_135_596_801_000,
+            -100_000_000_000_000,
+            -210_866_760_001_000,
+            253_402_272_000_000,
         ] {
             for id in [made(at), made(at + 1)] {
                 for on_date in ["2026-01-02", "2025-11-25", "1970-01-01", "2027-01-01"] {
@@ -367,7 +385,7 @@ mod stored {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!((differ, rowid), (0, 48));
+        assert_eq!((differ, rowid), (0, 80));
         assert!(short > 0, "some ids and days are stored short");
     }
 
@@ -408,6 +426,18 @@ mod stored {
             (1 << 48) - 1,
             1 << 48,
             -(1 << 40),
+            // Years before 1, the Julian day 0 and the end of 9999 in China, each side.
+            -62_135_596_801_000,
+            -100_000_000_000_000,
+            -210_866_760_000_000,
+            -210_866_760_000_999,
+            -210_866_760_001_000,
+            253_402_271_999_999,
+            253_402_272_000_000,
+            i64::MIN,
+            i64::MAX,
+            // Within 8 hours of the latest time chrono knows.
+            8_210_266_876_799_000,
         ] {
             for stored in [&short[..], &whole[..], &[1, 2, 3][..]] {
                 assert_eq!(

@@ -1,6 +1,7 @@
-//! Export: every change since the destination's cursor, as ONE bundle file. The payload is streamed to a
-//! temporary file while it is hashed; then header, signature and payload are written under a temporary name,
-//! fsynced and renamed, and only then does the cursor move. The same range gives the same bytes.
+//! Export: every change since the destination's cursor, as ONE bundle file, written under a temporary name: the
+//! payload streamed in place after the room kept for the header and signature while it is hashed, then those
+//! two lines in front; fsynced and renamed, and only then does the cursor move. The same range gives the same
+//! bytes.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -135,6 +136,7 @@ pub fn export_with(
     };
     let path = req.out_dir.join(bundle::file_name(&header));
     let tmp = store::temp_beside(&path);
+    header.audit_head = audit::head(conn)?;
     let recipients = super::seal::recipients_for(store.conn(), &to)?;
     let written = write_payload(
         store,
@@ -169,7 +171,6 @@ pub fn export_with(
         let _ = std::fs::remove_file(&tmp);
         return Ok(Outcome::Nothing { to, last });
     }
-    let conn = store.conn();
     // The bundle's time: its last change, or a later time a record or event it carries holds (a change relayed
     // from a device whose clock ran ahead); a receiver refuses anything changed after it.
     let at = hi_at.max(latest);
@@ -177,7 +178,6 @@ pub fn export_with(
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     header.counts = counts;
-    header.audit_head = audit::head(conn)?;
     header.payload = Payload {
         encoding: encoding.into(),
         bytes,
@@ -244,10 +244,17 @@ fn assemble(
             line1.len()
         )));
     }
-    let line1 = format!("{line1:<room$}");
+    // Padded by bytes (the header is ASCII today; a name in it would not shift the payload).
+    let pad = room - line1.len();
+    let line1 = line1 + &" ".repeat(pad);
     let sig = bundle::sign(key, &line1);
     let prefix = format!("{line1}\n{sig}\n");
-    debug_assert_eq!(prefix.len(), PREFIX);
+    if prefix.len() != PREFIX {
+        return Err(StoreError::Corrupt(format!(
+            "a bundle's header and signature took {} bytes, not {PREFIX}",
+            prefix.len()
+        )));
+    }
     let result = (|| -> std::io::Result<()> {
         file.seek(SeekFrom::Start(0))?;
         file.write_all(prefix.as_bytes())?;
@@ -281,7 +288,7 @@ impl Range {
     }
 }
 
-/// What the payload file holds.
+/// What `write_payload` wrote.
 struct Written {
     /// The bundle's file, its payload written from `PREFIX` on.
     file: std::fs::File,
@@ -293,8 +300,9 @@ struct Written {
     latest: i64,
 }
 
-/// Writes the payload lines (encrypted to `recipients`, if any); returns per-family counts, the byte count and
-/// SHA-256 (hex) of what is on disk, and the encoding.
+/// Writes the payload lines (encrypted to `recipients`, if any) into the new file `path` from `PREFIX` on;
+/// returns the file, per-family counts, the byte count and SHA-256 (hex) of the payload as it is on disk, and the
+/// encoding.
 fn write_payload(
     store: &Store,
     path: &Path,
