@@ -54,7 +54,87 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
+thread_local! {
+    /// The keys `intern` met inside `remembering`, for the connection it runs on (by address).
+    static REMEMBERED: std::cell::RefCell<Option<Remembered>> = const { std::cell::RefCell::new(None) };
+}
+
+struct Remembered {
+    conn: usize,
+    /// Texts of `ids` and of `names`, each with its key.
+    keys: [std::collections::HashMap<String, i64>; 2],
+}
+
+/// How many texts `remembering` keeps before it forgets them all and starts again: the few devices and words
+/// every write names are met again at once, and a million record ids are not kept.
+const REMEMBER: usize = 4096;
+
+/// Runs `f`, the body of one transaction on `conn`, remembering the key of every text `key` and `name_key` meet
+/// on `conn`, so that each is looked up once (a merged record named its own id and its devices in four to six
+/// lookups each: its row, audit row, journal row and timeline). The memory ends with `f`, before the transaction
+/// commits or rolls back, so a key it gives always names its text (nothing here rolls back part of a
+/// transaction, and no key of `ids` or `names` is ever changed or removed). Inside another call, `f` shares its
+/// memory.
+pub(crate) fn remembering<T>(conn: &Connection, f: impl FnOnce() -> T) -> T {
+    let at = conn as *const Connection as usize;
+    let fresh = REMEMBERED.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.is_some() {
+            return false;
+        }
+        *r = Some(Remembered {
+            conn: at,
+            keys: Default::default(),
+        });
+        true
+    });
+    /// Forgets, however `f` ends.
+    struct Forget(bool);
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            if self.0 {
+                REMEMBERED.with(|r| *r.borrow_mut() = None);
+            }
+        }
+    }
+    let _forget = Forget(fresh);
+    f()
+}
+
+/// The key `remembering` holds for `text`, if it runs on `conn` and met it.
+fn remembered(conn: &Connection, word: bool, text: &str) -> Option<i64> {
+    let at = conn as *const Connection as usize;
+    REMEMBERED.with(|r| {
+        let r = r.borrow();
+        let r = r.as_ref().filter(|r| r.conn == at)?;
+        r.keys[usize::from(word)].get(text).copied()
+    })
+}
+
+fn remember(conn: &Connection, word: bool, text: &str, key: i64) {
+    let at = conn as *const Connection as usize;
+    REMEMBERED.with(|r| {
+        if let Some(r) = r.borrow_mut().as_mut().filter(|r| r.conn == at) {
+            let keys = &mut r.keys[usize::from(word)];
+            if keys.len() >= REMEMBER {
+                keys.clear();
+            }
+            keys.insert(text.to_owned(), key);
+        }
+    });
+}
+
 fn intern(conn: &Connection, table: Table, text: &str) -> Result<i64> {
+    let word = matches!(table, Table::Names);
+    if let Some(key) = remembered(conn, word, text) {
+        return Ok(key);
+    }
+    let key = intern_in(conn, table, text)?;
+    remember(conn, word, text, key);
+    Ok(key)
+}
+
+fn intern_in(conn: &Connection, table: Table, text: &str) -> Result<i64> {
     let [find, add, _] = table.sql();
     let value = match table {
         Table::Ids => stored(text),

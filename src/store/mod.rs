@@ -325,7 +325,7 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx, ctx)?;
+            let out = keys::remembering(&tx, || f(&tx, ctx))?;
             tx.commit()?;
             Ok(out)
         })();
@@ -350,7 +350,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
+        let out = keys::remembering(&tx, || f(&tx))?;
         tx.commit()?;
         Ok(out)
     }
@@ -365,7 +365,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
+        let out = keys::remembering(&tx, || f(&tx))?;
         if commit {
             tx.commit()?;
         }
