@@ -354,6 +354,64 @@ mod tests {
     use rusqlite::types::Value as Sql;
 
     #[test]
+    fn keys_are_remembered_for_one_transaction_on_one_connection() {
+        let tables = "CREATE TABLE ids (key INTEGER PRIMARY KEY, id NOT NULL UNIQUE);
+                      CREATE TABLE names (key INTEGER PRIMARY KEY, name NOT NULL UNIQUE);";
+        let (conn, other) = (
+            rusqlite::Connection::open_in_memory().unwrap(),
+            rusqlite::Connection::open_in_memory().unwrap(),
+        );
+        conn.execute_batch(tables).unwrap();
+        other.execute_batch(tables).unwrap();
+        let count = |c: &rusqlite::Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM ids", [], |r| r.get(0))
+                .unwrap()
+        };
+        super::remembering(&conn, || {
+            let k = super::key(&conn, "a").unwrap();
+            // Removed behind its back: the memory answers.
+            conn.execute("DELETE FROM ids", []).unwrap();
+            assert_eq!(super::key(&conn, "a").unwrap(), k);
+            // A word is not an id.
+            super::name_key(&conn, "a").unwrap();
+            // Another connection has its own keys; a call inside shares the memory and leaves it.
+            super::key(&other, "a").unwrap();
+            assert_eq!(count(&other), 1);
+            super::remembering(&conn, || assert_eq!(super::key(&conn, "a").unwrap(), k));
+            assert_eq!(super::key(&conn, "a").unwrap(), k);
+            assert_eq!(count(&conn), 0);
+        });
+        // Forgotten after: looked up, and added again.
+        super::key(&conn, "a").unwrap();
+        assert_eq!(count(&conn), 1);
+    }
+
+    /// A word added by a write that is rolled back is not remembered by the next one.
+    #[test]
+    fn a_rolled_back_write_leaves_no_key_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::sync::test_store(
+            &dir.path().join("w.db"),
+            "610727101000",
+            "0190a1b2-0000-7000-8000-000000000007",
+        );
+        let failed = store.write_raw(|tx| {
+            super::name_key(tx, "只在回滚里")?;
+            Err::<(), _>(crate::store::StoreError::Corrupt("rolled back".into()))
+        });
+        assert!(failed.is_err());
+        store
+            .write_raw(|tx| {
+                let key = super::name_key(tx, "只在回滚里")?;
+                let named: String =
+                    tx.query_row("SELECT name FROM names WHERE key = ?1", [key], |r| r.get(0))?;
+                assert_eq!(named, "只在回滚里");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
     fn a_canonical_uuid_is_stored_as_its_bytes_and_anything_else_as_text() {
         let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
         let Sql::Blob(bytes) = super::stored(id) else {
