@@ -5,16 +5,17 @@
 //! the import's design would move.
 
 use super::exchange::{self, median};
-use super::raw::{self, Rows};
+use super::raw::{self, Rows, Timeline};
 use super::table::Figure;
 
-/// The rungs, each adding one part to the one before; the last is everything wangge's import writes.
-const LADDER: [(&str, Rows); 4] = [
+/// The rungs, each adding one part to the one before up to everything wangge's import writes (the floor); then
+/// the floor again with the timeline's events packed into each record's row instead of rows of their own.
+const LADDER: [(&str, Rows); 5] = [
     ("records and their journal (the baseline)", Rows::BASELINE),
     (
         "+ the timeline's events",
         Rows {
-            timeline: true,
+            timeline: Timeline::Rows,
             ..Rows::BASELINE
         },
     ),
@@ -26,6 +27,13 @@ const LADDER: [(&str, Rows); 4] = [
         },
     ),
     ("+ each sequence number seen (the floor)", Rows::FLOOR),
+    (
+        "the floor, its events in the record's row",
+        Rows {
+            timeline: Timeline::InRow,
+            ..Rows::FLOOR
+        },
+    ),
 ];
 
 /// The ladder's figures at `n` records: the median of three rounds up to 100,000 records, one round above.

@@ -10,6 +10,7 @@
 mod browse;
 mod data;
 mod durability;
+mod events;
 mod exchange;
 mod floor;
 mod raw;

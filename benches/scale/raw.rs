@@ -70,9 +70,20 @@ fn sql_value(v: Option<&Json>) -> Value {
 /// with no logic between the rows). The parts can be taken one by one, to see what each costs.
 #[derive(Clone, Copy)]
 pub struct Rows {
-    pub timeline: bool,
+    pub timeline: Timeline,
     pub audit: Audit,
     pub seen: bool,
+}
+
+/// Where a raw import writes a record's timeline events.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Timeline {
+    None,
+    /// As rows of `timeline`, as wangge keeps them (`events::insert_rows`).
+    Rows,
+    /// Packed into a column of the record's own row, which the raw database adds (`events::packed`): what
+    /// storing them there would cost instead.
+    InRow,
 }
 
 /// The audit row a raw import writes per record.
@@ -86,12 +97,12 @@ pub enum Audit {
 
 impl Rows {
     pub const BASELINE: Rows = Rows {
-        timeline: false,
+        timeline: Timeline::None,
         audit: Audit::None,
         seen: false,
     };
     pub const FLOOR: Rows = Rows {
-        timeline: true,
+        timeline: Timeline::Rows,
         audit: Audit::Hashes,
         seen: true,
     };
@@ -105,6 +116,10 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     let mut sql = Vec::new();
     for (family, table) in FAMILY_TABLES {
+        if rows.timeline == Timeline::InRow {
+            tx.execute(&format!("ALTER TABLE {table} ADD COLUMN events BLOB"), [])
+                .map_err(|e| e.to_string())?;
+        }
         let cols = columns(&tx, table)?;
         let set: Vec<String> = cols
             .iter()
@@ -136,6 +151,14 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
     // The logs' words by key in `names`, as wangge's are (one word for all: the floor of what they store).
     tx.execute("INSERT OR IGNORE INTO names (name) VALUES ('bench')", [])
         .map_err(|e| e.to_string())?;
+    // The keys of that device and that word.
+    let bench: (i64, i64) = tx
+        .query_row(
+            "SELECT (SELECT key FROM ids WHERE id = 'bench'), (SELECT key FROM names WHERE name = 'bench')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| e.to_string())?;
     let mut journal_seq: i64 = tx
         .query_row("SELECT seq FROM journal_head", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
@@ -162,6 +185,10 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
             .iter()
             .map(|c| wangge::store::keys::field_of(c).unwrap_or(c))
             .map(|c| match (c, record.get(c)) {
+                ("events", _) => Ok(Value::Blob(super::events::packed(
+                    items(v.get("events")),
+                    bench,
+                ))),
                 ("results", Some(r)) => {
                     Ok(Value::Text(wangge::store::inspections::results_column(r)))
                 }
@@ -192,7 +219,7 @@ pub fn upsert_bundle(db: &Path, bundle: &Path, rows: Rows) -> Result<(f64, u64),
         }
         last_at = last_at.max(at);
         audit_seq += 1;
-        everything_else(&tx, &v, rows, id, audit_seq)?;
+        everything_else(&tx, &v, rows, id, audit_seq, bench)?;
         n += 1;
     }
     drop((intern, journal));
@@ -218,39 +245,16 @@ fn everything_else(
     rows: Rows,
     id: &str,
     audit_seq: i64,
+    bench: (i64, i64),
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
-    if rows.timeline {
-        // A record's events are a range of rowids from its key times 2^20, as wangge keeps them.
-        let first: i64 = tx
-            .query_row(
-                "SELECT key * 1048576 FROM ids WHERE id = ?1",
-                [wangge::store::keys::stored(id)],
-                |r| r.get(0),
-            )
+    if rows.timeline == Timeline::Rows {
+        // A new record's events take the first rowids of its range, from its key times 2^20.
+        let key: i64 = tx
+            .prepare_cached("SELECT key FROM ids WHERE id = ?1")
+            .and_then(|mut st| st.query_row([wangge::store::keys::stored(id)], |r| r.get(0)))
             .map_err(e)?;
-        let mut events = tx
-            .prepare_cached(
-                "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-                 VALUES ((SELECT coalesce(max(rowid) + 1, ?2) FROM timeline WHERE rowid BETWEEN ?2 AND ?2 + 1048575),
-                         unhex(replace(?1, '-', '')), (SELECT key FROM ids WHERE id = 'bench'), ?3,
-                         nullif(?4, date(?3 / 1000, 'unixepoch', '+8 hours')),
-                         (SELECT key FROM names WHERE name = 'bench'), (SELECT key FROM names WHERE name = 'bench'),
-                         ?5)",
-            )
-            .map_err(e)?;
-        for ev in items(line.get("events")) {
-            let f = |k: &str| sql_value(ev.get(k));
-            events
-                .execute(rusqlite::params![
-                    f("id"),
-                    first,
-                    f("at"),
-                    f("on_date"),
-                    f("note")
-                ])
-                .map_err(e)?;
-        }
+        super::events::insert_rows(tx, key, items(line.get("events")), bench).map_err(e)?;
     }
     let changes = match rows.audit {
         Audit::None => None,
