@@ -1,16 +1,22 @@
 //! Tests of `sync::export`.
 use super::*;
 
-/// A scan and lookups by id write the same bytes for the same range.
-#[test]
-fn a_scan_writes_what_lookups_write() {
+/// A township's database in a folder of its own, holding a demo of `records` records.
+fn township(records: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = crate::sync::test_store(
         &dir.path().join("w.db"),
         "610727101000",
         "0190a1b2-0000-7000-8000-000000000007",
     );
-    crate::demo::generate(&mut store, 120, 7, &mut |_| {}).unwrap();
+    crate::demo::generate(&mut store, records, 7, &mut |_| {}).unwrap();
+    (dir, store)
+}
+
+/// A scan and lookups by id write the same bytes for the same range.
+#[test]
+fn a_scan_writes_what_lookups_write() {
+    let (dir, mut store) = township(120);
     // Two events of one moment from another device, the later id added first: both ways order them by id.
     let hazard: String = store
         .conn()
@@ -58,13 +64,7 @@ fn a_scan_writes_what_lookups_write() {
 /// and the header's digest and length are the payload's.
 #[test]
 fn a_bundle_keeps_its_header_and_signature_in_the_first_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = crate::sync::test_store(
-        &dir.path().join("w.db"),
-        "610727101000",
-        "0190a1b2-0000-7000-8000-000000000007",
-    );
-    crate::demo::generate(&mut store, 20, 7, &mut |_| {}).unwrap();
+    let (dir, mut store) = township(20);
     let req = Request {
         out_dir: dir.path().join("out"),
         to: None,
@@ -95,13 +95,7 @@ fn a_bundle_keeps_its_header_and_signature_in_the_first_bytes() {
 /// leave the reference out unseen.
 #[test]
 fn a_reference_that_names_no_id_stops_the_export_both_ways() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = crate::sync::test_store(
-        &dir.path().join("w.db"),
-        "610727101000",
-        "0190a1b2-0000-7000-8000-000000000007",
-    );
-    crate::demo::generate(&mut store, 40, 7, &mut |_| {}).unwrap();
+    let (dir, store) = township(40);
     // Damage made behind wangge's back, by a tool that does not check foreign keys.
     store
         .conn()
