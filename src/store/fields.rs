@@ -128,17 +128,10 @@ impl Fields {
             .map(String::as_str)
             .zip(&self.values)
     }
-
-    /// The record's JSON form.
-    pub fn into_map(mut self) -> Map<String, Value> {
-        if let Some((i, text)) = self.results.take() {
-            self.values[i] = super::inspections::results_from_column(&text);
-        }
-        self.names.fields.iter().cloned().zip(self.values).collect()
-    }
 }
 
-/// Written as `into_map`'s `Map` is, byte for byte (its fields in name order), without making it.
+/// Written as the record's `Map` of these fields is, byte for byte (its fields in name order, an inspection's
+/// results read from their column), without making it.
 impl Serialize for Fields {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.values.len()))?;
@@ -157,6 +150,14 @@ impl Serialize for Fields {
 
 #[cfg(test)]
 impl Fields {
+    /// The record's JSON form, as a `Map` (what `Serialize` writes without making it).
+    pub fn into_map(mut self) -> Map<String, Value> {
+        if let Some((i, text)) = self.results.take() {
+            self.values[i] = super::inspections::results_from_column(&text);
+        }
+        self.names.fields.iter().cloned().zip(self.values).collect()
+    }
+
     /// Fields as given, for a test.
     pub(crate) fn of(pairs: Vec<(&str, Value)>) -> Fields {
         Fields {

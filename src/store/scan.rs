@@ -1,7 +1,7 @@
 //! How an export reads a large range: a family's rows (an inspection's results in its row) and their timelines
 //! as ordered cursors, merged with the journal's record ids as it walks them, instead of two lookups by id per
 //! record. It gives what those lookups give (`exchange::row_map`, `timeline::events`) as read from the rows,
-//! `Fields::into_map` and `Events::spell` finishing them on the thread that serialises them.
+//! the thread that serialises them writing the `Fields` and spelling the `Events` (`sync::lines`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
