@@ -73,8 +73,9 @@ const REMEMBER: usize = 4096;
 /// on `conn`, so that each is looked up once (a merged record named its own id and its devices in four to six
 /// lookups each: its row, audit row, journal row and timeline). The memory ends with `f`, before the transaction
 /// commits or rolls back, so a key it gives always names its text (nothing here rolls back part of a
-/// transaction, and no key of `ids` or `names` is ever changed or removed). Inside another call, `f` shares its
-/// memory.
+/// transaction, and no key of `ids` or `names` is ever changed or removed); outside a transaction (a body that
+/// went on after SQLite rolled its transaction back) it answers nothing. Inside a call for the same connection,
+/// `f` shares its memory; inside one for another connection, `f` has none.
 pub(crate) fn remembering<T>(conn: &Connection, f: impl FnOnce() -> T) -> T {
     let at = conn as *const Connection as usize;
     let fresh = REMEMBERED.with(|r| {
@@ -106,7 +107,9 @@ fn remembered(conn: &Connection, word: bool, text: &str) -> Option<i64> {
     let at = conn as *const Connection as usize;
     REMEMBERED.with(|r| {
         let r = r.borrow();
-        let r = r.as_ref().filter(|r| r.conn == at)?;
+        let r = r
+            .as_ref()
+            .filter(|r| r.conn == at && !conn.is_autocommit())?;
         r.keys[usize::from(word)].get(text).copied()
     })
 }
@@ -363,6 +366,9 @@ mod tests {
         );
         conn.execute_batch(tables).unwrap();
         other.execute_batch(tables).unwrap();
+        // The memory answers inside a transaction only.
+        conn.execute_batch("BEGIN").unwrap();
+        other.execute_batch("BEGIN").unwrap();
         let count = |c: &rusqlite::Connection| -> i64 {
             c.query_row("SELECT count(*) FROM ids", [], |r| r.get(0))
                 .unwrap()
@@ -378,8 +384,18 @@ mod tests {
             super::key(&other, "a").unwrap();
             assert_eq!(count(&other), 1);
             super::remembering(&conn, || assert_eq!(super::key(&conn, "a").unwrap(), k));
+            super::remembering(&other, || {
+                other.execute("DELETE FROM ids", []).unwrap();
+                super::key(&other, "a").unwrap();
+                assert_eq!(count(&other), 1, "another connection has no memory");
+            });
             assert_eq!(super::key(&conn, "a").unwrap(), k);
             assert_eq!(count(&conn), 0);
+            // Out of its transaction (as after SQLite rolled one back), it answers nothing.
+            conn.execute_batch("COMMIT").unwrap();
+            super::key(&conn, "a").unwrap();
+            assert_eq!(count(&conn), 1);
+            conn.execute("DELETE FROM ids", []).unwrap();
         });
         // Forgotten after: looked up, and added again.
         super::key(&conn, "a").unwrap();
