@@ -106,10 +106,13 @@ pub(crate) fn remembering<T>(conn: &Connection, f: impl FnOnce() -> T) -> T {
 fn remembered(conn: &Connection, word: bool, text: &str) -> Option<i64> {
     let at = conn as *const Connection as usize;
     REMEMBERED.with(|r| {
-        let r = r.borrow();
-        let r = r
-            .as_ref()
-            .filter(|r| r.conn == at && !conn.is_autocommit())?;
+        let mut r = r.borrow_mut();
+        let r = r.as_mut().filter(|r| r.conn == at)?;
+        // Out of the transaction (SQLite rolled it back): what it held is forgotten for good.
+        if conn.is_autocommit() {
+            r.keys.iter_mut().for_each(|k| k.clear());
+            return None;
+        }
         r.keys[usize::from(word)].get(text).copied()
     })
 }
