@@ -1,6 +1,6 @@
-//! A scanned record's timeline events as the export's reading thread takes them from their rows, before their
-//! words and origin are spelled: that, and their ordering, is left to the thread that serialises them (a fifth of
-//! the reading thread's samples in a profile of a 100,000-record export). `Events::spell` gives what `timeline::events` gives.
+//! A record's timeline events as read from their rows, before their words and origin are spelled and they are
+//! ordered (`Events::spell`). An export's scan leaves that to the thread that serialises them (a fifth of the
+//! reading thread's samples in a profile of a 100,000-record export); `timeline::events` does it at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;

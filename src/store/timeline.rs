@@ -5,6 +5,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
+use super::scan_events::{Events, Known, StoredEvent};
 use super::{Result, StoreError};
 use crate::domain::ids::{DeviceId, EventId};
 
@@ -97,8 +98,7 @@ pub struct EventRow {
     pub note: Option<String>,
 }
 
-/// The columns of an event of the timeline row `t` as `EventRow::read` and `scan_events::StoredEvent::read` take
-/// them, as stored: its id (short or whole), origin (by key), time, day (when not its time's own), actor and
+/// The columns of an event of the timeline row `t` as `scan_events::StoredEvent::read` takes them, as stored: its id (short or whole), origin (by key), time, day (when not its time's own), actor and
 /// action (by key) and note. `whole_id` and `day` finish them in Rust (in SQL, with `printf`, `unhex` and `date`
 /// for every event, they were a tenth of a scanning export's reading).
 macro_rules! event_columns {
@@ -159,29 +159,6 @@ pub(crate) fn read_day(r: &rusqlite::Row, i: usize, at: i64) -> rusqlite::Result
     })
 }
 
-impl EventRow {
-    /// An event from `event_columns!`, which start at column `first` of `r`; `words` spells actor and action,
-    /// `devices` the origin (a handful of devices, each looked up once).
-    pub(crate) fn read(
-        r: &rusqlite::Row,
-        first: usize,
-        words: &super::keys::Spelled,
-        devices: &super::keys::Spelled,
-    ) -> rusqlite::Result<EventRow> {
-        let origin = devices.device(r.get(first + 1)?, first + 1)?;
-        let at = r.get(first + 2)?;
-        Ok(EventRow {
-            id: EventId::from_uuid(read_id(r, first, at)?),
-            origin,
-            at,
-            on_date: read_day(r, first + 3, at)?,
-            actor: words.word(r.get_ref(first + 4)?)?,
-            action: words.word(r.get_ref(first + 5)?)?,
-            note: r.get(first + 6)?,
-        })
-    }
-}
-
 /// A record's timeline, oldest first (by time, then by id), with each event's origin.
 pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let mut st = conn.prepare_cached(concat!(
@@ -192,11 +169,14 @@ pub fn events(conn: &Connection, record_id: &str) -> Result<Vec<EventRow>> {
     let (first, last) = of_record(conn, record_id)?;
     let names = super::keys::Spelled::names(conn);
     let devices = super::keys::Spelled::ids(conn);
-    let rows = st.query_map([first, last], |r| EventRow::read(r, 0, &names, &devices))?;
-    let mut events: Vec<EventRow> = rows.collect::<rusqlite::Result<_>>()?;
-    // Canonical ids: their text compares as their bytes do.
-    events.sort_by(|a, b| (a.at, a.id.as_str()).cmp(&(b.at, b.id.as_str())));
-    Ok(events)
+    // Read and spelled as a scanning export reads and spells them (`scan_events`), so the two agree.
+    let mut known = std::sync::Arc::new(Known::default());
+    let stored = st
+        .query_map([first, last], |r| {
+            StoredEvent::read(r, 0, (&devices, &names), &mut known)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Events::new(stored, known).spell()
 }
 
 /// Adds the events its record does not hold yet (by id). Looked up first and then inserted one row at a time: an
