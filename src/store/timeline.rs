@@ -190,18 +190,30 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     }
     let record = super::keys::key(tx, record_id)?;
     let (first, last) = bounds(record);
-    // The ids of the events the record holds (none for a new one), read once, whole.
+    // The ids of the events the record holds (none for a new one), read once, whole, and the last place taken.
     // (A damaged one, which reads as no id, matches none.)
-    let mut held: std::collections::HashSet<uuid::Uuid> = tx
-        .prepare_cached("SELECT id, at FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?
-        .query_map([first, last], |r| {
-            let at: Option<i64> = r.get(1)?;
-            let id = r.get_ref(0)?.as_blob().ok();
-            Ok(id.zip(at).and_then(|(id, at)| whole_id(id, at)))
-        })?
-        .filter_map(Result::transpose)
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rowid = None;
+    let mut held = std::collections::HashSet::new();
+    let mut taken = None;
+    {
+        let mut st =
+            tx.prepare_cached("SELECT rowid, id, at FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?;
+        let mut rows = st.query([first, last])?;
+        while let Some(r) = rows.next()? {
+            taken = Some(r.get::<_, i64>(0)?);
+            let at: Option<i64> = r.get(2)?;
+            if let Some(id) = r
+                .get_ref(1)?
+                .as_blob()
+                .ok()
+                .zip(at)
+                .and_then(|(id, at)| whole_id(id, at))
+            {
+                held.insert(id);
+            }
+        }
+    }
+    // The last place taken (rowids come in order), or the one before the range.
+    let mut rowid = taken.unwrap_or(first - 1);
     // (a word?, its text) → its key.
     let mut known: std::collections::HashMap<(bool, &str), i64> = Default::default();
     fn key<'e>(
@@ -228,11 +240,11 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
             continue;
         }
         // The next place in the record's range (a record that is full refuses only an event it lacks).
-        let place = match rowid {
-            Some(r) if r < last => r + 1,
-            _ => next(tx, record)?,
+        let place = match rowid < last {
+            true => rowid + 1,
+            false => next(tx, record)?,
         };
-        rowid = Some(place);
+        rowid = place;
         insert(
             tx,
             &NewEvent {

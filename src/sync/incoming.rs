@@ -87,12 +87,12 @@ pub(super) fn read<'a>(
                                 record,
                                 events,
                             } => {
-                                let (family, parsed) =
-                                    check.record(line_no, &family, &seqs, record, &events)?;
+                                let (family, parsed, verdict) = check
+                                    .record(line_no, &family, &seqs, record, &events, src.rules)?;
                                 Item::Record {
                                     family,
                                     seqs,
-                                    prepared: Prepared::of(family, &parsed, src.rules),
+                                    prepared: Prepared::judged(verdict, &parsed),
                                     parsed,
                                     events,
                                 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::import::Summary;
-use super::records::{self, Parsed, Rules};
+use super::records::{self, Parsed, Rules, Verdict};
 use crate::domain::Lang;
 use crate::domain::ids::{DeviceId, RecordId, RegionCode};
 use crate::domain::record::Family;
@@ -24,15 +24,20 @@ use crate::store::{StoreError, WriteCtx, audit, held};
 /// What is worked out for an incoming record before the merge (on the import's reading thread): the domain rules'
 /// verdict, its state hash, and its changes as the audit row of a new record holds them.
 pub(super) struct Prepared {
-    verdict: Result<(), (String, String)>,
+    verdict: Verdict,
     state_hash: String,
     new_changes: String,
 }
 
 impl Prepared {
     pub fn of(family: Family, incoming: &Parsed, rules: &Rules) -> Prepared {
+        Prepared::judged(records::check(family, &incoming.map, rules), incoming)
+    }
+
+    /// With the verdict already given (`records::parse_judged`).
+    pub fn judged(verdict: Verdict, incoming: &Parsed) -> Prepared {
         Prepared {
-            verdict: records::check(family, &incoming.map, rules),
+            verdict,
             state_hash: audit::state_hash(&incoming.map),
             new_changes: audit::diff(None, &incoming.map, incoming.personal).to_string(),
         }
@@ -109,6 +114,18 @@ impl KnownIds {
             all.push((*family, ids));
         }
         Ok(KnownIds::Loaded(all))
+    }
+
+    /// Whether this database may hold a record of `id` (false only when it surely does not: its ids were loaded
+    /// and it is not among them).
+    fn held(&self, id: &RecordId) -> bool {
+        match self {
+            KnownIds::Probe => true,
+            KnownIds::Loaded(all) => uuid::Uuid::try_parse(id).map_or(true, |u| {
+                let key = u.as_u128();
+                all.iter().any(|(_, ids)| ids.binary_search(&key).is_ok())
+            }),
+        }
     }
 
     fn family_of(
@@ -239,7 +256,10 @@ impl Apply<'_> {
         events: &[EventRow],
     ) -> Result<Outcome, StoreError> {
         let id = &incoming.meta.id;
-        let local = super::export::current(self.tx, family, id)?;
+        let local = match self.known.held(id) {
+            false => None,
+            true => super::export::current(self.tx, family, id)?,
+        };
         if let Err((zh, en)) = self.may_write(family, id, local.as_ref())? {
             return match self.trespass {
                 Trespass::Refuse => Err(StoreError::bad_file(self.file, None, zh, en)),
@@ -308,11 +328,7 @@ impl Apply<'_> {
         })
     }
 
-    fn admissible(
-        &self,
-        incoming: &Parsed,
-        prepared: &Prepared,
-    ) -> Result<Result<(), (String, String)>, StoreError> {
+    fn admissible(&self, incoming: &Parsed, prepared: &Prepared) -> Result<Verdict, StoreError> {
         for (rf, rid) in &incoming.refers_to {
             if !exchange::has_row(self.tx, *rf, rid)? {
                 return Ok(Err((

@@ -235,7 +235,8 @@ impl<'a> PayloadCheck<'a> {
         seqs: &[(i64, u64)],
         record: serde_json::Map<String, serde_json::Value>,
         events: &[EventRow],
-    ) -> Result<(Family, records::Parsed), StoreError> {
+        rules: &records::Rules,
+    ) -> Result<(Family, records::Parsed, records::Verdict), StoreError> {
         let (path, header) = (self.path, self.header);
         let refuse = |zh: String, en: String| bad(path, Some(line_no), zh, en);
         let fam = Family::from_code(family).ok_or_else(|| {
@@ -269,7 +270,7 @@ impl<'a> PayloadCheck<'a> {
                 format!("a field is {longest} characters long, over the limit of {MAX_TEXT}"),
             ));
         }
-        let parsed = records::parse(fam, record).map_err(|e| {
+        let (parsed, verdict) = records::parse_judged(fam, record, rules).map_err(|e| {
             refuse(
                 format!("{}记录读不懂：{e}", fam.label(Lang::Zh)),
                 format!("a {} record could not be read: {e}", fam.label(Lang::En)),
@@ -340,7 +341,7 @@ impl<'a> PayloadCheck<'a> {
         if !self.codes.contains(code) {
             self.codes.insert(code.clone());
         }
-        Ok((fam, parsed))
+        Ok((fam, parsed, verdict))
     }
 
     /// The whole payload read: its digest (from `read_payload`) and the counts must be the header's, no record
