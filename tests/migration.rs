@@ -1,4 +1,4 @@
-//! Migrations 9 to 17 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
+//! Migrations 9 to 22 (lean bookkeeping) on a county database of the schema before them: every family, a conflict, a
 //! record in quarantine, an assignment and a tombstone. The database is made with this program and then written
 //! back into migration 8's tables exactly as that schema held them (text ids, hex hashes, each audit row's
 //! previous hash, a timeline event's id as text, an inspection's results in a table of their own, a search
@@ -94,7 +94,7 @@ ALTER TABLE inspections DROP COLUMN results;
 PRAGMA user_version = 8;
 ";
 
-/// The audit log and journal as their rows say them, ids (as hex) and hashes spelled out.
+/// The audit log, journal and change numbers seen as their rows say them, ids (as hex) and hashes spelled out.
 fn bookkeeping(conn: &rusqlite::Connection) -> String {
     let sql = "SELECT a.seq || a.at || hex(d.id) || w.name || f.name || hex(r.id) || n.name || coalesce(a.reason, '-')
                       || a.changes || coalesce(lower(hex(a.state_hash)), '-') || lower(hex(a.hash))
@@ -103,8 +103,10 @@ fn bookkeeping(conn: &rusqlite::Connection) -> String {
                ORDER BY a.seq";
     let journal = "SELECT j.seq || hex(r.id) || j.version || coalesce(hex(s.id), '-')
                    FROM journal j JOIN ids r ON r.key = j.record LEFT JOIN ids s ON s.key = j.source ORDER BY j.seq";
+    let seen = "SELECT hex(d.id) || ':' || s.seq || ':' || lower(hex(s.digest))
+                FROM sync_seen s JOIN ids d ON d.key = s.device ORDER BY d.id, s.seq";
     let mut out = String::new();
-    for q in [sql, journal] {
+    for q in [sql, journal, seen] {
         let mut st = conn.prepare(q).unwrap();
         for row in st.query_map([], |r| r.get::<_, String>(0)).unwrap() {
             out.push_str(&row.unwrap());
@@ -279,6 +281,10 @@ fn a_county_of_the_schema_before_migrates_and_reads_as_before() {
     );
     assert!(before.4.contains("Hit {"), "the searches find something");
     let head = one(&c, "SELECT seq * 10000000000000 + at FROM journal_head");
+    assert!(
+        one(&c, "SELECT count(*) FROM sync_seen") > 0,
+        "change numbers seen"
+    );
     assert!(errors(&c).is_empty(), "{:?}", errors(&c));
 
     common::back_to(c.store.conn(), 11);

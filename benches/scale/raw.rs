@@ -280,11 +280,12 @@ fn everything_else(
     if rows.seen {
         let mut seen = tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO sync_seen (device, seq, digest) VALUES ('bench', ?1, '0000000000000000')",
+                "INSERT OR IGNORE INTO sync_seen (device, seq, digest) VALUES (?1, ?2, ?3)",
             )
             .map_err(e)?;
         for seq in items(line.get("seqs")) {
-            seen.execute([seq[0].as_i64()]).map_err(e)?;
+            seen.execute(rusqlite::params![bench.0, seq[0].as_i64(), [0u8; 8]])
+                .map_err(e)?;
         }
     }
     Ok(())

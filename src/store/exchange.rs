@@ -480,8 +480,9 @@ pub fn batches(conn: &Connection, device: &str) -> Result<Vec<Batch>> {
 
 /// Records that `device`'s change `seq` carried `digest`; returns the digest it carried before when that
 /// differs (a fork).
-pub fn see(tx: &Transaction, device: &str, seq: i64, digest: &str) -> Result<Option<String>> {
-    let had: Option<String> = tx
+pub fn see(tx: &Transaction, device: &str, seq: i64, digest: &[u8; 8]) -> Result<Option<Vec<u8>>> {
+    let device = super::keys::key(tx, device)?;
+    let had: Option<Vec<u8>> = tx
         .prepare_cached("SELECT digest FROM sync_seen WHERE device = ?1 AND seq = ?2")?
         .query_row(params![device, seq], |r| r.get(0))
         .optional()?;
@@ -490,7 +491,7 @@ pub fn see(tx: &Transaction, device: &str, seq: i64, digest: &str) -> Result<Opt
         Some(h) => Ok(Some(h)),
         None => {
             tx.prepare_cached("INSERT INTO sync_seen (device, seq, digest) VALUES (?1, ?2, ?3)")?
-                .execute(params![device, seq, digest])?;
+                .execute(params![device, seq, &digest[..]])?;
             Ok(None)
         }
     }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 19),
     |tx| part(tx, 20),
     |tx| part(tx, 21),
+    |tx| part(tx, 22),
 ];
 
 /// The text of migration `n` in `schema.sql`.

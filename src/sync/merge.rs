@@ -175,14 +175,15 @@ impl Apply<'_> {
     ) -> Result<(), StoreError> {
         let id = incoming.meta.id.clone();
         for (seq, version) in seqs {
-            let digest = hex::encode(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
+            let mut digest = [0u8; 8];
+            digest.copy_from_slice(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
             if let Some(had) = exchange::see(self.tx, self.device, *seq, &digest)? {
                 exchange::add_fork(
                     self.tx,
                     self.device,
                     *seq,
-                    &had,
-                    &digest,
+                    &hex::encode(had),
+                    &hex::encode(digest),
                     self.file,
                     self.ctx.now_ms(),
                 )?;

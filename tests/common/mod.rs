@@ -123,7 +123,8 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 10] = [
+    let steps: [(i64, Undo); 11] = [
+        (22, seen_spelled_out),
         (21, search_docs_with_family),
         (20, person_keys_spelled_out),
         (19, event_ids_whole),
@@ -141,6 +142,24 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 22 back into one of schema 21: each change number seen names its device by its
+/// id and holds its digest in hex.
+fn seen_spelled_out(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "CREATE TABLE sync_seen21 (
+             device TEXT NOT NULL, seq INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (device, seq)
+         ) WITHOUT ROWID;
+         INSERT INTO sync_seen21 SELECT
+             lower(substr(hex(d.id), 1, 8) || '-' || substr(hex(d.id), 9, 4) || '-' || substr(hex(d.id), 13, 4)
+                   || '-' || substr(hex(d.id), 17, 4) || '-' || substr(hex(d.id), 21)),
+             s.seq, lower(hex(s.digest))
+             FROM sync_seen s JOIN ids d ON d.key = s.device;
+         DROP TABLE sync_seen;
+         ALTER TABLE sync_seen21 RENAME TO sync_seen;",
+    )
+    .unwrap();
 }
 
 /// Turns a database of schema 21 back into one of schema 20: each search document names its record's family.
