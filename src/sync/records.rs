@@ -371,7 +371,7 @@ mod tests {
                     if let Value::String(s) = v
                         && !k.ends_with("_id")
                         && k != "id"
-                        && s.chars().any(|c| !c.is_ascii())
+                        && !s.is_ascii()
                     {
                         marked.insert(k.clone(), Value::String(format!("\u{202e}{s}\u{7}")));
                     }
