@@ -482,19 +482,19 @@ pub fn batches(conn: &Connection, device: &str) -> Result<Vec<Batch>> {
 /// differs (a fork).
 pub fn see(tx: &Transaction, device: &str, seq: i64, digest: &[u8; 8]) -> Result<Option<Vec<u8>>> {
     let device = super::keys::key(tx, device)?;
-    let had: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT digest FROM sync_seen WHERE device = ?1 AND seq = ?2")?
-        .query_row(params![device, seq], |r| r.get(0))
-        .optional()?;
-    match had {
-        Some(h) if h == digest => Ok(None),
-        Some(h) => Ok(Some(h)),
-        None => {
-            tx.prepare_cached("INSERT INTO sync_seen (device, seq, digest) VALUES (?1, ?2, ?3)")?
-                .execute(params![device, seq, &digest[..]])?;
-            Ok(None)
-        }
+    // A number not seen before is added in one statement; one seen before is then read.
+    let added = tx
+        .prepare_cached(
+            "INSERT INTO sync_seen (device, seq, digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![device, seq, &digest[..]])?;
+    if added == 1 {
+        return Ok(None);
     }
+    let had: Vec<u8> = tx
+        .prepare_cached("SELECT digest FROM sync_seen WHERE device = ?1 AND seq = ?2")?
+        .query_row(params![device, seq], |r| r.get(0))?;
+    Ok((had != digest).then_some(had))
 }
 
 pub fn add_fork(

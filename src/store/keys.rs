@@ -54,79 +54,18 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-thread_local! {
-    /// The keys `intern` met inside `remembering`, for the connection it runs on (by address).
-    static REMEMBERED: std::cell::RefCell<Option<Remembered>> = const { std::cell::RefCell::new(None) };
-}
-
-struct Remembered {
-    conn: usize,
-    /// Texts of `ids` and of `names`, each with its key.
-    keys: [std::collections::HashMap<String, i64>; 2],
-}
-
-/// How many texts `remembering` keeps before it forgets them all and starts again: the few devices and words
-/// every write names are met again at once, and a million record ids are not kept.
-const REMEMBER: usize = 4096;
-
-/// Runs `f`, the body of one transaction on `conn`, remembering the key of every text `key` and `name_key` meet
-/// on `conn`, so that each is looked up once (a merged record named its own id and its devices in four to six
-/// lookups each: its row, audit row, journal row and timeline). The memory ends with `f`, before the transaction
-/// commits or rolls back, so a key it gives always names its text (nothing here rolls back part of a
-/// transaction, and no key of `ids` or `names` is ever changed or removed); outside a transaction (a body that
-/// went on after SQLite rolled its transaction back) it answers nothing. Inside a call for the same connection,
-/// `f` shares its memory; inside one for another connection, `f` has none.
-pub(crate) fn remembering<T>(conn: &Connection, f: impl FnOnce() -> T) -> T {
-    let at = conn as *const Connection as usize;
-    let fresh = REMEMBERED.with(|r| {
-        let mut r = r.borrow_mut();
-        if r.is_some() {
-            return false;
-        }
-        *r = Some(Remembered {
-            conn: at,
-            keys: Default::default(),
-        });
-        true
-    });
-    /// Forgets, however `f` ends.
-    struct Forget(bool);
-    impl Drop for Forget {
-        fn drop(&mut self) {
-            if self.0 {
-                REMEMBERED.with(|r| *r.borrow_mut() = None);
-            }
-        }
-    }
-    let _forget = Forget(fresh);
-    f()
-}
-
-/// The key `remembering` holds for `text`, if it runs on `conn` and met it.
+/// The key `remember::with` holds for `text`, if a transaction body on `conn` met it.
 fn remembered(conn: &Connection, word: bool, text: &str) -> Option<i64> {
-    let at = conn as *const Connection as usize;
-    REMEMBERED.with(|r| {
-        let mut r = r.borrow_mut();
-        let r = r.as_mut().filter(|r| r.conn == at)?;
-        // Out of the transaction (SQLite rolled it back): what it held is forgotten for good.
-        if conn.is_autocommit() {
-            r.keys.iter_mut().for_each(|k| k.clear());
-            return None;
-        }
-        r.keys[usize::from(word)].get(text).copied()
-    })
+    super::remember::with(conn, |m| m.keys[usize::from(word)].get(text).copied()).flatten()
 }
 
 fn remember(conn: &Connection, word: bool, text: &str, key: i64) {
-    let at = conn as *const Connection as usize;
-    REMEMBERED.with(|r| {
-        if let Some(r) = r.borrow_mut().as_mut().filter(|r| r.conn == at) {
-            let keys = &mut r.keys[usize::from(word)];
-            if keys.len() >= REMEMBER {
-                keys.clear();
-            }
-            keys.insert(text.to_owned(), key);
+    super::remember::with(conn, |m| {
+        let keys = &mut m.keys[usize::from(word)];
+        if keys.len() >= super::remember::KEYS {
+            keys.clear();
         }
+        keys.insert(text.to_owned(), key);
     });
 }
 
@@ -376,7 +315,7 @@ mod tests {
             c.query_row("SELECT count(*) FROM ids", [], |r| r.get(0))
                 .unwrap()
         };
-        super::remembering(&conn, || {
+        super::super::remember::remembering(&conn, || {
             let k = super::key(&conn, "a").unwrap();
             // Removed behind its back: the memory answers.
             conn.execute("DELETE FROM ids", []).unwrap();
@@ -386,8 +325,10 @@ mod tests {
             // Another connection has its own keys; a call inside shares the memory and leaves it.
             super::key(&other, "a").unwrap();
             assert_eq!(count(&other), 1);
-            super::remembering(&conn, || assert_eq!(super::key(&conn, "a").unwrap(), k));
-            super::remembering(&other, || {
+            super::super::remember::remembering(&conn, || {
+                assert_eq!(super::key(&conn, "a").unwrap(), k)
+            });
+            super::super::remember::remembering(&other, || {
                 other.execute("DELETE FROM ids", []).unwrap();
                 super::key(&other, "a").unwrap();
                 assert_eq!(count(&other), 1, "another connection has no memory");

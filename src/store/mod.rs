@@ -27,6 +27,7 @@ pub mod petitions;
 pub mod places;
 pub mod records;
 pub mod regions;
+mod remember;
 pub mod report;
 pub mod report_pass;
 pub mod retention;
@@ -325,7 +326,7 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = keys::remembering(&tx, || f(&tx, ctx))?;
+            let out = remember::remembering(&tx, || f(&tx, ctx))?;
             tx.commit()?;
             Ok(out)
         })();
@@ -350,7 +351,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = keys::remembering(&tx, || f(&tx))?;
+        let out = remember::remembering(&tx, || f(&tx))?;
         tx.commit()?;
         Ok(out)
     }
@@ -365,7 +366,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = keys::remembering(&tx, || f(&tx))?;
+        let out = remember::remembering(&tx, || f(&tx))?;
         if commit {
             tx.commit()?;
         }

@@ -77,11 +77,16 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
     let record = keys::key(tx, id)?;
     let source = v.source.map(|s| keys::key(tx, s)).transpose()?;
-    let seq: i64 = tx
-        .prepare_cached("SELECT seq + 1 FROM journal_head")?
-        .query_row([], |r| r.get(0))?;
+    // The next number after the last this transaction handed out, or after the one the journal's head holds.
+    let seq = match super::remember::with(tx, |m| m.journal_seq.take()).flatten() {
+        Some(last) => last + 1,
+        None => tx
+            .prepare_cached("SELECT seq + 1 FROM journal_head")?
+            .query_row([], |r| r.get(0))?,
+    };
     tx.prepare_cached("UPDATE journal_head SET seq = ?1, at = ?2")?
         .execute([seq, ctx.now_ms()])?;
+    super::remember::with(tx, |m| m.journal_seq = Some(seq));
     tx.prepare_cached(
         "INSERT INTO journal (record, seq, version, source) VALUES (?1, ?2, ?3, ?4)",
     )?
