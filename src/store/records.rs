@@ -2,7 +2,7 @@
 //! `save` bumps the version vector, writes the row, and appends the audit and journal rows in the caller's
 //! transaction. Also the timeline and the optimistic-version check.
 
-use rusqlite::types::Value as Sql;
+use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
@@ -23,29 +23,35 @@ pub fn to_map<R: Record>(rec: &R) -> Result<Map<String, Value>> {
     }
 }
 
-fn to_sql(v: &Value) -> Sql {
+/// A value as its column holds it (a text borrowed, not copied).
+fn to_sql(v: &Value) -> ToSqlOutput<'_> {
     match v {
-        Value::Null => Sql::Null,
-        Value::Bool(b) => Sql::Integer(i64::from(*b)),
-        Value::Number(n) => match n.as_i64() {
+        Value::Null => ToSqlOutput::Owned(Sql::Null),
+        Value::Bool(b) => ToSqlOutput::Owned(Sql::Integer(i64::from(*b))),
+        Value::Number(n) => ToSqlOutput::Owned(match n.as_i64() {
             Some(i) => Sql::Integer(i),
             None => Sql::Real(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => Sql::Text(s.clone()),
-        other => Sql::Text(other.to_string()),
+        }),
+        Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        other => ToSqlOutput::Owned(Sql::Text(other.to_string())),
     }
 }
 
 /// A field's value as its column holds it (an inspection's results in their compact form, a petitioner's key as
 /// its bytes, devices and records by key).
-fn column_value(conn: &Connection, name: &str, v: &Value) -> Result<Sql> {
+fn column_value<'v>(conn: &Connection, name: &str, v: &'v Value) -> Result<ToSqlOutput<'v>> {
     if name == "results" {
-        return Ok(Sql::Text(super::inspections::results_column(v)));
+        return Ok(ToSqlOutput::Owned(Sql::Text(
+            super::inspections::results_column(v),
+        )));
     }
     if let ("person_key", Some(key)) = (name, v.as_str()) {
-        return Ok(super::petitions::person_key_column(key));
+        return Ok(ToSqlOutput::Owned(super::petitions::person_key_column(key)));
     }
-    Ok(super::keys::to_column(conn, name, v)?.unwrap_or_else(|| to_sql(v)))
+    Ok(match super::keys::to_column(conn, name, v)? {
+        Some(column) => ToSqlOutput::Owned(column),
+        None => to_sql(v),
+    })
 }
 
 /// Inserts or replaces the row of a record (by id).
@@ -103,7 +109,7 @@ pub fn update_map(
     );
     let key = match map.get("id") {
         Some(id) => column_value(tx, "id", id)?,
-        None => Sql::Null,
+        None => ToSqlOutput::Owned(Sql::Null),
     };
     let mut values = fields
         .iter()

@@ -257,7 +257,7 @@ fn merge_bundle(
                 Item::Region(region) => {
                     // Names come up from the device that keeps them, never down from above.
                     let upward = own.region.contains(&header.region) && own.region != header.region;
-                    match exchange::add_region(tx, &region, upward)? {
+                    match exchange::add_region(tx, region, upward)? {
                         exchange::RegionChange::Added => apply.summary.regions_added += 1,
                         exchange::RegionChange::Renamed => {
                             apply.summary.regions_renamed += 1;
@@ -273,7 +273,7 @@ fn merge_bundle(
                     parsed,
                     prepared,
                     events,
-                } => apply.line(family, &seqs, parsed, &prepared, &events),
+                } => apply.line(*family, seqs, parsed, prepared, events),
             })?;
             check.finish(tx, &digest)?;
             let released = super::review::recheck_with(tx, &ctx, &book, apply.touched)?;

@@ -49,13 +49,15 @@ pub(super) struct Source<'a> {
 
 /// Reads `source`'s payload on a second thread and gives `apply` each checked line, in order, on this one. Returns
 /// the payload's digest and the checks to finish once every line is applied. The first error stops both sides:
-/// `apply`'s own, or the reader's (a line that does not parse or check, a damaged file).
+/// `apply`'s own, or the reader's (a line that does not parse or check, a damaged file). Each batch applied goes
+/// back to the reading thread, which frees it: the merge, the slower side, spends no time on it.
 pub(super) fn read<'a>(
     src: &Source<'a>,
     progress: &(dyn Fn(u64) + Sync),
-    mut apply: impl FnMut(Item) -> Result<(), StoreError>,
+    mut apply: impl FnMut(&Item) -> Result<(), StoreError>,
 ) -> Result<(String, PayloadCheck<'a>), StoreError> {
     let (to, from) = sync_channel::<Vec<Item>>(DEPTH);
+    let (give_back, spent) = sync_channel::<Vec<Item>>(DEPTH + 1);
     let stopped = || StoreError::Io {
         path: src.path.to_owned(),
         source: std::io::Error::other("the merge stopped"),
@@ -99,6 +101,8 @@ pub(super) fn read<'a>(
                             }
                         };
                         batch.push(item);
+                        // Batches the merge is done with are freed here.
+                        while spent.try_recv().is_ok() {}
                         if batch.len() >= BATCH {
                             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                             if to.send(full).is_err() {
@@ -123,7 +127,7 @@ pub(super) fn read<'a>(
         })?;
         let mut applied = Ok(());
         for batch in &from {
-            for item in batch {
+            for item in &batch {
                 applied = apply(item);
                 if applied.is_err() {
                     break;
@@ -132,6 +136,8 @@ pub(super) fn read<'a>(
             if applied.is_err() {
                 break;
             }
+            // (When the reader has finished, or is behind on freeing, the batch is freed here.)
+            let _ = give_back.try_send(batch);
         }
         // The reader stops at its next hand-over once nobody receives.
         drop(from);
@@ -180,7 +186,7 @@ mod tests {
 
     /// Reads a township's whole bundle as the county would, giving each line to `apply`.
     fn read_with(
-        apply: impl FnMut(Item) -> Result<(), StoreError>,
+        apply: impl FnMut(&Item) -> Result<(), StoreError>,
     ) -> (Header, Result<String, StoreError>) {
         let dir = tempfile::tempdir().unwrap();
         let (path, county) = township_bundle(dir.path());

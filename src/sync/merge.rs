@@ -169,11 +169,11 @@ impl Apply<'_> {
         &mut self,
         family: Family,
         seqs: &[(i64, u64)],
-        incoming: Parsed,
+        incoming: &Parsed,
         prepared: &Prepared,
         events: &[EventRow],
     ) -> Result<(), StoreError> {
-        let id = incoming.meta.id.clone();
+        let id = &incoming.meta.id;
         for (seq, version) in seqs {
             let mut digest = [0u8; 8];
             digest.copy_from_slice(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
@@ -190,7 +190,7 @@ impl Apply<'_> {
                 self.summary.forks += 1;
             }
         }
-        match self.record(family, &incoming, prepared, events)? {
+        match self.record(family, incoming, prepared, events)? {
             Outcome::New => self.summary.new += 1,
             Outcome::Updated => self.summary.updated += 1,
             Outcome::Unchanged => self.summary.unchanged += 1,
