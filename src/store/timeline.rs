@@ -195,8 +195,9 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
     let mut held = std::collections::HashSet::new();
     let mut taken = None;
     {
-        let mut st =
-            tx.prepare_cached("SELECT rowid, id, at FROM timeline WHERE rowid BETWEEN ?1 AND ?2")?;
+        let mut st = tx.prepare_cached(
+            "SELECT rowid, id, at FROM timeline WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+        )?;
         let mut rows = st.query([first, last])?;
         while let Some(r) = rows.next()? {
             taken = Some(r.get::<_, i64>(0)?);
@@ -212,7 +213,7 @@ pub fn add_events(tx: &Transaction, record_id: &str, events: &[EventRow]) -> Res
             }
         }
     }
-    // The last place taken (rowids come in order), or the one before the range.
+    // The last place taken, or the one before the range.
     let mut rowid = taken.unwrap_or(first - 1);
     // (a word?, its text) → its key.
     let mut known: std::collections::HashMap<(bool, &str), i64> = Default::default();

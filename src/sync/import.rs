@@ -275,6 +275,8 @@ fn merge_bundle(
                     events,
                 } => apply.line(*family, seqs, parsed, prepared, events),
             })?;
+            // Before anything commits: a record the bundle carries twice is refused here, which the merge counts
+            // on (with the ids loaded at the start, it takes a record not among them as new without looking).
             check.finish(tx, &digest)?;
             let released = super::review::recheck_with(tx, &ctx, &book, apply.touched)?;
             apply.summary.released = released.admitted;
