@@ -107,7 +107,6 @@ fn read(
 ) -> Result<(Parsed, Option<Verdict>), String> {
     let value = Value::Object(map);
     typed!(family, T => {
-        #[allow(unused_mut)]
         let mut rec = match T::deserialize(&value) {
             Ok(rec) => rec,
             Err(first) => return Err(match serde_path_to_error::deserialize::<_, T>(&value) {
