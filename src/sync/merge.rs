@@ -121,11 +121,19 @@ impl KnownIds {
     fn held(&self, id: &RecordId) -> bool {
         match self {
             KnownIds::Probe => true,
-            KnownIds::Loaded(all) => uuid::Uuid::try_parse(id).map_or(true, |u| {
-                let key = u.as_u128();
-                all.iter().any(|(_, ids)| ids.binary_search(&key).is_ok())
-            }),
+            KnownIds::Loaded(all) => Self::among(all, id).is_none_or(|f| f.is_some()),
         }
+    }
+
+    /// The family among the loaded ids that holds `id` (None inside when none does); None for an id that is not
+    /// a UUID (none was loaded).
+    fn among(all: &[(Family, Vec<u128>)], id: &RecordId) -> Option<Option<Family>> {
+        let key = uuid::Uuid::try_parse(id).ok()?.as_u128();
+        Some(
+            all.iter()
+                .find(|(_, ids)| ids.binary_search(&key).is_ok())
+                .map(|(f, _)| *f),
+        )
     }
 
     fn family_of(
@@ -135,15 +143,7 @@ impl KnownIds {
     ) -> Result<Option<Family>, StoreError> {
         match self {
             KnownIds::Probe => exchange::family_of(tx, id),
-            KnownIds::Loaded(all) => {
-                let Ok(key) = uuid::Uuid::try_parse(id).map(|u| u.as_u128()) else {
-                    return Ok(None);
-                };
-                Ok(all
-                    .iter()
-                    .find(|(_, ids)| ids.binary_search(&key).is_ok())
-                    .map(|(f, _)| *f))
-            }
+            KnownIds::Loaded(all) => Ok(Self::among(all, id).flatten()),
         }
     }
 }
