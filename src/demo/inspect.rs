@@ -11,7 +11,7 @@ use crate::domain::ids::RegionCode;
 use crate::domain::inspection::{Inspection, ItemOutcome, ItemResult, Subject, Verdict};
 use crate::domain::place::{Place, PlaceKind, Structure, Use};
 use crate::domain::record::Meta;
-use crate::store::{Result, hazards, inspections, places};
+use crate::store::{Result, inspections, places};
 
 use super::story::World;
 
@@ -315,13 +315,7 @@ impl World {
             {
                 continue;
             }
-            h = hazards::act(
-                tx,
-                &ctx(self, worker, next),
-                &h.meta.id,
-                h.meta.version,
-                &action,
-            )?;
+            h = self.hazard_step(tx, worker, next, &h, &action)?;
             t = next;
         }
         Ok(())

@@ -19,6 +19,7 @@ use crate::store::regions::Region;
 use crate::store::{self, Result, Store, WriteCtx, device, holidays, inspections};
 
 pub use regions::{township_regions, township_workers};
+pub use story::Way;
 
 /// What a run added.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -124,6 +125,17 @@ pub fn generate(
     seed: u64,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
+    generate_as(store, n, seed, Way::Held, progress)
+}
+
+/// `generate`, each record's steps taken the `way` given.
+pub fn generate_as(
+    store: &mut Store,
+    n: usize,
+    seed: u64,
+    way: Way,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Summary> {
     let dev = device::get(store.conn())?;
     ensure_regions(store, &dev.region)?;
     let mut grids: Vec<RegionCode> = store::regions::list(store.conn(), Some(&dev.region))?
@@ -158,6 +170,7 @@ pub fn generate(
         places: Vec::new(),
         people: Vec::new(),
         summary: Summary::default(),
+        way,
     };
     const CHUNK: usize = 2000;
     let mut done = 0;
@@ -199,3 +212,6 @@ fn days_ago(now: DateTime<Utc>, days: i64, minute: i64) -> DateTime<Utc> {
     let t = local - Duration::hours(8);
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc).min(now)
 }
+
+#[cfg(test)]
+mod tests;

@@ -84,14 +84,7 @@ impl World {
         let km = Some(self.dice.between(30, 150) as f64 / 10.0);
         // A patrol that started today may still be under way.
         if age > 0 || self.dice.chance(0.5) {
-            patrols::close(
-                tx,
-                &ctx(self, &worker, end),
-                &patrol.meta.id,
-                patrol.meta.version,
-                end.timestamp_millis(),
-                km,
-            )?;
+            self.patrol_end(tx, &worker, end, &patrol, km)?;
         }
         // Some patrols find nothing: a valid patrol of its own.
         if self.dice.chance(0.3) {
@@ -108,14 +101,7 @@ impl World {
                     ..quiet
                 },
             )?;
-            patrols::close(
-                tx,
-                &ctx(self, &worker, end),
-                &quiet.meta.id,
-                quiet.meta.version,
-                end.timestamp_millis(),
-                km,
-            )?;
+            self.patrol_end(tx, &worker, end, &quiet, km)?;
             self.summary.patrols += 1;
         }
         match script {
@@ -164,13 +150,7 @@ impl World {
             let Some(next) = self.later(t, gap) else {
                 break;
             };
-            f = patrols::act(
-                tx,
-                &ctx(self, worker, next),
-                &f.meta.id,
-                f.meta.version,
-                &action,
-            )?;
+            f = self.finding_step(tx, worker, next, &f, &action)?;
             t = next;
         }
         Ok(())

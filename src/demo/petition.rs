@@ -244,19 +244,7 @@ impl World {
             {
                 continue;
             }
-            let rules = ClockRules {
-                calendar: &self.calendar,
-                count: self.count,
-                today,
-            };
-            p = petitions::act(
-                tx,
-                &ctx(self, worker, next),
-                &p.meta.id,
-                p.meta.version,
-                &action,
-                rules,
-            )?;
+            p = self.petition_step(tx, worker, next, &p, &action)?;
             t = next;
         }
         Ok(())

@@ -4,12 +4,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 
-use super::ctx;
 use super::story::World;
 use crate::domain::hazard::{Hazard, HazardAction};
 use crate::domain::patrol::{Finding, FindingAction};
-use crate::domain::petition::{ClockRules, Outcome, Petition, PetitionAction, Satisfaction};
-use crate::store::{Result, hazards, patrols, petitions};
+use crate::domain::petition::{Outcome, Petition, PetitionAction, Satisfaction};
+use crate::store::Result;
 
 /// Petition states 0–12 of the main path, two branches, six hazard states, four finding states.
 pub const SHOWCASE: usize = 13 + 2 + 6 + 4;
@@ -62,13 +61,7 @@ impl World {
         let mut t = DateTime::<Utc>::from_timestamp_millis(h.meta.created_at).unwrap_or(self.now);
         for action in path.iter().take(steps) {
             t = (t + chrono::Duration::days(GAP)).min(self.now);
-            h = hazards::act(
-                tx,
-                &ctx(self, worker, t),
-                &h.meta.id,
-                h.meta.version,
-                action,
-            )?;
+            h = self.hazard_step(tx, worker, t, &h, action)?;
         }
         Ok(())
     }
@@ -95,13 +88,7 @@ impl World {
         ];
         for action in path.iter().take(steps) {
             t = (t + chrono::Duration::days(GAP)).min(self.now);
-            f = patrols::act(
-                tx,
-                &ctx(self, worker, t),
-                &f.meta.id,
-                f.meta.version,
-                action,
-            )?;
+            f = self.finding_step(tx, worker, t, &f, action)?;
         }
         Ok(())
     }
@@ -160,20 +147,7 @@ impl World {
         };
         for action in actions.iter().take(steps) {
             t = (t + chrono::Duration::days(GAP)).min(self.now);
-            let today = crate::domain::clock::china_date(t);
-            let rules = ClockRules {
-                calendar: &self.calendar,
-                count: self.count,
-                today,
-            };
-            p = petitions::act(
-                tx,
-                &ctx(self, worker, t),
-                &p.meta.id,
-                p.meta.version,
-                action,
-                rules,
-            )?;
+            p = self.petition_step(tx, worker, t, &p, action)?;
         }
         Ok(())
     }

@@ -7,14 +7,16 @@ use rusqlite::Transaction;
 
 use super::showcase::SHOWCASE;
 use super::text;
-use super::{Dice, Summary, days_ago};
+use super::{Dice, Summary, ctx, days_ago};
 use crate::domain::category::Category;
 use crate::domain::deadline::{Calendar, DayCount};
+use crate::domain::hazard::{Hazard, HazardAction};
 use crate::domain::ids::{DeviceId, RecordId, RegionCode};
-use crate::domain::petition::PetitionCategory;
+use crate::domain::patrol::{Finding, FindingAction, Patrol};
+use crate::domain::petition::{ClockRules, Petition, PetitionAction, PetitionCategory};
 use crate::domain::validate;
-use crate::store::Result;
 use crate::store::inspections::ChecklistItem;
+use crate::store::{Result, hazards, patrols, petitions};
 
 /// How far back the demo's records go.
 const SPAN_DAYS: i64 = 720;
@@ -33,6 +35,16 @@ pub struct World {
     /// Recent petitioners (name, id number, phone, category) who may petition again.
     pub people: Vec<(String, String, String, PetitionCategory)>,
     pub summary: Summary,
+    pub way: Way,
+}
+
+/// How the demo takes a record's next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// On the record as the demo last wrote it (it made the record a moment ago, in the same transaction).
+    Held,
+    /// Reading the record back first, as a worker's save does: slower, the same rows (a test holds them equal).
+    Reread,
 }
 
 impl World {
@@ -48,6 +60,75 @@ impl World {
             0..=5 => self.inspection(tx, age, None),
             6..=7 => self.patrol(tx, age, None),
             _ => self.petition(tx, age, None),
+        }
+    }
+
+    /// The hazard's next step, taken at `at` by `actor`.
+    pub(super) fn hazard_step(
+        &self,
+        tx: &Transaction,
+        actor: &str,
+        at: DateTime<Utc>,
+        h: &Hazard,
+        action: &HazardAction,
+    ) -> Result<Hazard> {
+        let c = ctx(self, actor, at);
+        match self.way {
+            Way::Held => hazards::act_on(tx, &c, h, action),
+            Way::Reread => hazards::act(tx, &c, &h.meta.id, h.meta.version, action),
+        }
+    }
+
+    /// The finding's next step.
+    pub(super) fn finding_step(
+        &self,
+        tx: &Transaction,
+        actor: &str,
+        at: DateTime<Utc>,
+        f: &Finding,
+        action: &FindingAction,
+    ) -> Result<Finding> {
+        let c = ctx(self, actor, at);
+        match self.way {
+            Way::Held => patrols::act_on(tx, &c, f, action),
+            Way::Reread => patrols::act(tx, &c, &f.meta.id, f.meta.version, action),
+        }
+    }
+
+    /// The petition's next step, under the clock of the day `at` falls on.
+    pub(super) fn petition_step(
+        &self,
+        tx: &Transaction,
+        actor: &str,
+        at: DateTime<Utc>,
+        p: &Petition,
+        action: &PetitionAction,
+    ) -> Result<Petition> {
+        let c = ctx(self, actor, at);
+        let rules = ClockRules {
+            calendar: &self.calendar,
+            count: self.count,
+            today: crate::domain::clock::china_date(at),
+        };
+        match self.way {
+            Way::Held => petitions::act_on(tx, &c, p, action, rules),
+            Way::Reread => petitions::act(tx, &c, &p.meta.id, p.meta.version, action, rules),
+        }
+    }
+
+    /// Ends the patrol at `end`.
+    pub(super) fn patrol_end(
+        &self,
+        tx: &Transaction,
+        actor: &str,
+        end: DateTime<Utc>,
+        p: &Patrol,
+        km: Option<f64>,
+    ) -> Result<Patrol> {
+        let (c, ms) = (ctx(self, actor, end), end.timestamp_millis());
+        match self.way {
+            Way::Held => patrols::close_on(tx, &c, p, ms, km),
+            Way::Reread => patrols::close(tx, &c, &p.meta.id, p.meta.version, ms, km),
         }
     }
 

@@ -62,18 +62,33 @@ pub fn act(
     read_version: u64,
     action: &HazardAction,
 ) -> Result<Hazard> {
-    let old: Hazard = records::get_for_update(tx, id, read_version)?;
+    act_on(
+        tx,
+        ctx,
+        &records::get_for_update(tx, id, read_version)?,
+        action,
+    )
+}
+
+/// Applies a lifecycle step to `old`, which the caller holds as this transaction last wrote it (the demo,
+/// following a hazard it made a moment ago, saves reading it back).
+pub fn act_on(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    old: &Hazard,
+    action: &HazardAction,
+) -> Result<Hazard> {
     let mut hazard = old.clone();
     let step = hazard.apply(action, ctx.today())?;
     records::save(
         tx,
         ctx,
-        Some(&old),
+        Some(old),
         &mut hazard,
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, id, &step)?;
+    add_event(tx, ctx, &old.meta.id, &step)?;
     Ok(hazard)
 }
 

@@ -64,6 +64,18 @@ pub fn close(
     distance_km: Option<f64>,
 ) -> Result<Patrol> {
     let old: Patrol = records::get_for_update(tx, id, read_version)?;
+    close_on(tx, ctx, &old, ended_at, distance_km)
+}
+
+/// Ends the patrol `old`, which the caller holds as this transaction last wrote it (the demo).
+pub fn close_on(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    old: &Patrol,
+    ended_at: i64,
+    distance_km: Option<f64>,
+) -> Result<Patrol> {
+    let id = old.meta.id.as_str();
     if old.status == PatrolStatus::Closed {
         return Err(
             DomainError::rule("这次巡查已经结束", "This patrol has already finished").into(),
@@ -77,7 +89,7 @@ pub fn close(
         .query_row([super::keys::stored(id)], |r| r.get(0))?;
     let mut patrol = old.clone();
     patrol.close(ended_at, distance_km, findings as usize)?;
-    records::save(tx, ctx, Some(&old), &mut patrol, "close", None)?;
+    records::save(tx, ctx, Some(old), &mut patrol, "close", None)?;
     let note = patrol
         .nothing_found
         .then(|| crate::domain::timeline::Composed::NothingFound.encode());
@@ -103,18 +115,32 @@ pub fn act(
     read_version: u64,
     action: &FindingAction,
 ) -> Result<Finding> {
-    let old: Finding = records::get_for_update(tx, id, read_version)?;
+    act_on(
+        tx,
+        ctx,
+        &records::get_for_update(tx, id, read_version)?,
+        action,
+    )
+}
+
+/// Applies a lifecycle step to `old`, which the caller holds as this transaction last wrote it (the demo).
+pub fn act_on(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    old: &Finding,
+    action: &FindingAction,
+) -> Result<Finding> {
     let mut finding = old.clone();
     let step = finding.apply(action, ctx.today())?;
     records::save(
         tx,
         ctx,
-        Some(&old),
+        Some(old),
         &mut finding,
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, id, &step)?;
+    add_event(tx, ctx, &old.meta.id, &step)?;
     Ok(finding)
 }
 

@@ -131,17 +131,28 @@ pub fn act(
     rules: ClockRules,
 ) -> Result<Petition> {
     let old: Petition = records::get_for_update(tx, id, read_version)?;
+    act_on(tx, ctx, &old, action, rules)
+}
+
+/// Applies a lifecycle step to `old`, which the caller holds as this transaction last wrote it (the demo).
+pub fn act_on(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    old: &Petition,
+    action: &PetitionAction,
+    rules: ClockRules,
+) -> Result<Petition> {
     let mut p = old.clone();
     let step = p.apply(action, rules)?;
     records::save(
         tx,
         ctx,
-        Some(&old),
+        Some(old),
         &mut p,
         step.action,
         step.note.as_deref(),
     )?;
-    add_event(tx, ctx, id, &step)?;
+    add_event(tx, ctx, &old.meta.id, &step)?;
     Ok(p)
 }
 
