@@ -305,7 +305,7 @@ pub fn demo_figure(n: usize, figures: &mut Vec<Figure>) {
             tail: "-".into(),
             baseline: "-".into(),
             ratio: "-".into(),
-            target: "delete its database to measure".into(),
+            target: "delete its database to measure (or remake it: its note is older)".into(),
             pass: None,
         }),
     }

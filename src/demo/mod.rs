@@ -1,5 +1,6 @@
-//! `wangge demo`: fills a database with realistic, deterministic data for 略阳县 through the same store calls
-//! a worker's saves take (so lifecycles, timelines, audit and journal are all real), dated relative to now.
+//! `wangge demo`: fills a database with realistic, deterministic data for 略阳县 through the store functions a
+//! worker's saves use (so lifecycles, timelines, audit and journal are all real), each step taken on the record
+//! just saved rather than read back, dated relative to now.
 
 mod inspect;
 mod patrol;

@@ -72,7 +72,10 @@ pub fn act(
 
 /// Applies a lifecycle step to `old`, which the caller holds as this transaction last wrote it (the demo,
 /// following a hazard it made a moment ago, saves reading it back).
-pub fn act_on(
+///
+/// Nothing here reads `old` back: it must be the row as this transaction last wrote it, not deleted and at its
+/// version (a stale copy would be saved as a change from it). `act` is the checked way in.
+pub(crate) fn act_on(
     tx: &Transaction,
     ctx: &WriteCtx,
     old: &Hazard,
