@@ -81,18 +81,7 @@ pub(crate) fn act_on(
     old: &Hazard,
     action: &HazardAction,
 ) -> Result<Hazard> {
-    let mut hazard = old.clone();
-    let step = hazard.apply(action, ctx.today())?;
-    records::save(
-        tx,
-        ctx,
-        Some(old),
-        &mut hazard,
-        step.action,
-        step.note.as_deref(),
-    )?;
-    add_event(tx, ctx, &old.meta.id, &step)?;
-    Ok(hazard)
+    records::step_on(tx, ctx, old, |h: &mut Hazard| h.apply(action, ctx.today()))
 }
 
 /// Saves an edit of the hazard's descriptive fields (not its status or deadline: those move by `act`).

@@ -136,18 +136,7 @@ pub(crate) fn act_on(
     old: &Finding,
     action: &FindingAction,
 ) -> Result<Finding> {
-    let mut finding = old.clone();
-    let step = finding.apply(action, ctx.today())?;
-    records::save(
-        tx,
-        ctx,
-        Some(old),
-        &mut finding,
-        step.action,
-        step.note.as_deref(),
-    )?;
-    add_event(tx, ctx, &old.meta.id, &step)?;
-    Ok(finding)
+    records::step_on(tx, ctx, old, |f: &mut Finding| f.apply(action, ctx.today()))
 }
 
 /// The China calendar day of an instant in ms (today if out of range).

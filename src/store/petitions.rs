@@ -145,18 +145,7 @@ pub(crate) fn act_on(
     action: &PetitionAction,
     rules: ClockRules,
 ) -> Result<Petition> {
-    let mut p = old.clone();
-    let step = p.apply(action, rules)?;
-    records::save(
-        tx,
-        ctx,
-        Some(old),
-        &mut p,
-        step.action,
-        step.note.as_deref(),
-    )?;
-    add_event(tx, ctx, &old.meta.id, &step)?;
-    Ok(p)
+    records::step_on(tx, ctx, old, |p: &mut Petition| p.apply(action, rules))
 }
 
 /// Saves an edit of a case's registration fields read at `edited.meta.version` (not its status or dates: those

@@ -10,7 +10,7 @@ use super::fields::row_to_map;
 use super::keys::{Spelled, column_of};
 use super::{Result, StoreError, WriteCtx};
 use crate::domain::ids::{EventId, RecordId};
-use crate::domain::record::{Family, Record, Step};
+use crate::domain::record::{DomainError, Family, Record, Step};
 
 /// The JSON object form of a record.
 pub fn to_map<R: Record>(rec: &R) -> Result<Map<String, Value>> {
@@ -314,6 +314,29 @@ pub fn note_edit<R: Record>(
         ),
     };
     add_event(tx, ctx, &new.meta().id, &step)
+}
+
+/// Takes a lifecycle step on `old`, held as this transaction last wrote it (the callers say who may hold one):
+/// `apply` moves a copy and names the step, the copy is saved as a change from `old`, and the step goes on the
+/// record's timeline. Returns the record as saved.
+pub(crate) fn step_on<R: Record>(
+    tx: &Transaction,
+    ctx: &WriteCtx,
+    old: &R,
+    apply: impl FnOnce(&mut R) -> std::result::Result<Step, DomainError>,
+) -> Result<R> {
+    let mut next = old.clone();
+    let step = apply(&mut next)?;
+    save(
+        tx,
+        ctx,
+        Some(old),
+        &mut next,
+        step.action,
+        step.note.as_deref(),
+    )?;
+    add_event(tx, ctx, &old.meta().id, &step)?;
+    Ok(next)
 }
 
 /// Appends a timeline event for a record (its id made at its time: the two are stored once).

@@ -119,15 +119,7 @@ pub(super) fn fts_query(query: &str, labels: &[Label]) -> Option<String> {
                     format!("bi : \"{}\"", pairs.join(" "))
                 }
             };
-            let tags: Vec<String> = labels
-                .iter()
-                .filter(|l| {
-                    runs(&l.text)
-                        .iter()
-                        .any(|r| r.windows(run.len()).any(|w| w == run.as_slice()))
-                })
-                .map(|l| format!("tag : {}", tag(&l.kind, &l.code)))
-                .collect();
+            let tags = tags_holding(&run, labels);
             if tags.is_empty() {
                 own
             } else {
@@ -136,6 +128,28 @@ pub(super) fn fts_query(query: &str, labels: &[Label]) -> Option<String> {
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// The tags (as query terms) of the codes one of whose `labels` holds `run` inside one of its runs.
+fn tags_holding(run: &[char], labels: &[Label]) -> Vec<String> {
+    labels
+        .iter()
+        .filter(|l| {
+            runs(&l.text)
+                .iter()
+                .any(|r| r.windows(run.len()).any(|w| w == run))
+        })
+        .map(|l| format!("tag : {}", tag(&l.kind, &l.code)))
+        .collect()
+}
+
+/// For a query of one character: its token, and the tags (as query terms) of the codes whose labels hold it.
+/// What `fts_query` matches for it is the token or any of the tags.
+pub(super) fn one_character(query: &str, labels: &[Label]) -> Option<(String, Vec<String>)> {
+    match runs(query).as_slice() {
+        [run] if run.len() == 1 => Some((uni(run[0]), tags_holding(run, labels))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
