@@ -336,7 +336,9 @@ fn count(conn: &Connection, q: &str) -> Result<i64> {
 /// `count` gives for the query of that character, without walking each match through SQLite's row loop: the
 /// documents FTS5 counts for the token in its posting list (its vocabulary table, which skips deleted
 /// documents as a match does), plus those a tag finds without the character. A character in a million records
-/// is counted in under 60% of the time (2026-12-03: 村 at 1M, 42 ms against 73 ms).
+/// is counted in under 60% of the time (2026-12-03: 村 at 1M, 42 ms against 73 ms). The first call on a
+/// connection creates the vocabulary table in `temp`, which makes SQLite re-prepare the connection's statements
+/// (none of them is mid-iteration when a search runs).
 fn count_one(conn: &Connection, token: &str, tags: &[String]) -> Result<i64> {
     conn.execute_batch(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_fts, row)",
