@@ -1,7 +1,7 @@
 //! Demo inspections: a place, its checklist, and each failed item's hazard followed to 销号 or left stalled.
 
+use crate::store::desk::Desk;
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::Transaction;
 
 use super::ctx;
 use super::text::{self, fail_note};
@@ -19,7 +19,7 @@ impl World {
     /// An inspection; `script` forces one failed item whose hazard then takes exactly that many steps.
     pub(super) fn inspection(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         age: i64,
         script: Option<usize>,
     ) -> Result<()> {
@@ -57,9 +57,9 @@ impl World {
             let place = self.place(&grid, category, at);
             let place = places::create(tx, &ctx(self, &worker, at), place)?;
             self.summary.places += 1;
-            if self.places.len() >= 2000 {
+            if self.places.len() >= super::PLACES {
                 let i = self.dice.below(self.places.len());
-                self.places.swap_remove(i);
+                tx.forget(self.places.swap_remove(i).0.as_str());
             }
             self.places
                 .push((place.meta.id.clone(), grid.clone(), category));
@@ -228,7 +228,7 @@ impl World {
 
     pub(super) fn follow_hazard(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut h: Hazard,
         worker: &str,
     ) -> Result<()> {

@@ -2,6 +2,8 @@
 //! worker's saves use (so lifecycles, timelines, audit and journal are all real), each step taken on the record
 //! just saved rather than read back, dated relative to now.
 
+mod book;
+mod bulk;
 mod inspect;
 mod patrol;
 mod petition;
@@ -126,7 +128,7 @@ pub fn generate(
     seed: u64,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
-    generate_as(store, n, seed, Way::Held, progress)
+    generate_as(store, n, seed, Way::Bulk, progress)
 }
 
 /// `generate`, each record's steps taken the `way` given.
@@ -173,28 +175,39 @@ pub fn generate_as(
         summary: Summary::default(),
         way,
     };
-    const CHUNK: usize = 2000;
-    let mut done = 0;
     // A bulk write: the search index is rebuilt once at the end instead of row by row.
     store.write_raw(crate::store::search::mark_stale)?;
-    store.bulk(|store| {
-        while done < n {
-            let m = CHUNK.min(n - done);
-            store.write_raw(|tx| {
-                for i in done..done + m {
-                    world.one(tx, i, n)?;
-                }
-                Ok(())
-            })?;
-            done += m;
-            progress(done);
-        }
-        Ok(())
-    })?;
+    let summary = if way == Way::Bulk && book::Book::fits(store.conn())? {
+        store.bulk(|store| bulk::generate(store, world, n, progress))?
+    } else {
+        let mut done = 0;
+        store.bulk(|store| {
+            while done < n {
+                let m = CHUNK.min(n - done);
+                store.write_raw(|tx| {
+                    for i in done..done + m {
+                        world.one(tx, i, n)?;
+                    }
+                    Ok(())
+                })?;
+                done += m;
+                progress(done);
+            }
+            Ok(())
+        })?;
+        world.summary
+    };
     store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
     crate::store::search::rebuild(store)?;
-    Ok(world.summary)
+    Ok(summary)
 }
+
+/// How many top-level records one transaction (or one batch of the bulk way) holds; a test's demo of a few
+/// hundred takes several.
+const CHUNK: usize = if cfg!(test) { 60 } else { 2000 };
+
+/// How many recent places later inspections may visit again (a test's demo lets some go).
+const PLACES: usize = if cfg!(test) { 50 } else { 2000 };
 
 /// The context of a step taken at `at` by `actor`.
 fn ctx(world: &story::World, actor: &str, at: DateTime<Utc>) -> WriteCtx {

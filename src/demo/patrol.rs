@@ -1,7 +1,7 @@
 //! Demo Qinling patrols: a route walked, a finding reported, referred, handled and verified (or stalled).
 
+use crate::store::desk::Desk;
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 
 use super::ctx;
 use super::text::{self, finding_text};
@@ -15,12 +15,7 @@ use super::story::World;
 
 impl World {
     /// A patrol with one finding; `script` makes the finding take exactly that many steps.
-    pub(super) fn patrol(
-        &mut self,
-        tx: &Transaction,
-        age: i64,
-        script: Option<usize>,
-    ) -> Result<()> {
+    pub(super) fn patrol(&mut self, tx: &impl Desk, age: i64, script: Option<usize>) -> Result<()> {
         let grid = self.dice.pick(&self.grids).clone();
         let worker = self.worker(&grid);
         let at = self.at(age);
@@ -112,7 +107,7 @@ impl World {
 
     pub(super) fn follow_finding(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut f: Finding,
         worker: &str,
         mut t: DateTime<Utc>,

@@ -1,7 +1,7 @@
 //! Demo petitions: registration with a real-looking petitioner, then the statutory steps, day by day.
 
+use crate::store::desk::Desk;
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 
 use super::ctx;
 use super::text::petition_text;
@@ -17,7 +17,7 @@ impl World {
     /// A petition; `script` replaces its random course with a fixed path cut after so many steps.
     pub(super) fn petition(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         age: i64,
         script: Option<(super::showcase::Path, usize)>,
     ) -> Result<()> {
@@ -107,7 +107,7 @@ impl World {
 
     pub(super) fn follow_petition(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut p: Petition,
         worker: &str,
         mut t: DateTime<Utc>,

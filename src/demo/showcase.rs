@@ -1,8 +1,8 @@
 //! The last records of every demo run of 50 or more follow scripted courses, so that every lifecycle state
 //! of hazards, findings and petitions is present whatever the seed.
 
+use crate::store::desk::Desk;
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 
 use super::story::World;
 use crate::domain::hazard::{Hazard, HazardAction};
@@ -29,7 +29,7 @@ pub enum Path {
 
 impl World {
     /// The `k`-th scripted record (0 ≤ k < SHOWCASE).
-    pub(super) fn showcase(&mut self, tx: &Transaction, k: usize) -> Result<()> {
+    pub(super) fn showcase(&mut self, tx: &impl Desk, k: usize) -> Result<()> {
         let age = |steps: usize| GAP * steps as i64 + 2;
         match k {
             0..=12 => self.petition(tx, age(k), Some((Path::Main, k))),
@@ -42,7 +42,7 @@ impl World {
 
     pub(super) fn script_hazard(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut h: Hazard,
         worker: &str,
         steps: usize,
@@ -68,7 +68,7 @@ impl World {
 
     pub(super) fn script_finding(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut f: Finding,
         worker: &str,
         mut t: DateTime<Utc>,
@@ -95,7 +95,7 @@ impl World {
 
     pub(super) fn script_petition(
         &mut self,
-        tx: &Transaction,
+        tx: &impl Desk,
         mut p: Petition,
         worker: &str,
         mut t: DateTime<Utc>,

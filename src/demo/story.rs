@@ -2,8 +2,8 @@
 //! with its findings referred and verified, a petition through acceptance, handling, reply and review. Every
 //! step is a real store call dated on the day it happened.
 
+use crate::store::desk::Desk;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Transaction;
 
 use super::showcase::SHOWCASE;
 use super::text;
@@ -45,12 +45,15 @@ pub enum Way {
     Held,
     /// Reading the record back first, as a worker's save does: slower, the same rows (a test holds them equal).
     Reread,
+    /// As `Held`, each batch made in memory on a thread of its own while this one writes the one before
+    /// (`demo::bulk`); a database that already holds records is written `Held`.
+    Bulk,
 }
 
 impl World {
     /// Adds the `i`-th of `n` top-level records with everything that hangs off it. Records come oldest first
     /// (so ids and dates grow as the tables do), and recent days are busier than old ones.
-    pub fn one(&mut self, tx: &Transaction, i: usize, n: usize) -> Result<()> {
+    pub fn one(&mut self, tx: &impl Desk, i: usize, n: usize) -> Result<()> {
         let roll = self.dice.below(10);
         let u = 1.0 - i as f64 / n.max(1) as f64;
         let age =
@@ -66,7 +69,7 @@ impl World {
     /// The hazard's next step, taken at `at` by `actor`.
     pub(super) fn hazard_step(
         &self,
-        tx: &Transaction,
+        tx: &impl Desk,
         actor: &str,
         at: DateTime<Utc>,
         h: &Hazard,
@@ -74,7 +77,7 @@ impl World {
     ) -> Result<Hazard> {
         let c = ctx(self, actor, at);
         match self.way {
-            Way::Held => hazards::act_on(tx, &c, h, action),
+            Way::Held | Way::Bulk => hazards::act_on(tx, &c, h, action),
             Way::Reread => hazards::act(tx, &c, &h.meta.id, h.meta.version, action),
         }
     }
@@ -82,7 +85,7 @@ impl World {
     /// The finding's next step.
     pub(super) fn finding_step(
         &self,
-        tx: &Transaction,
+        tx: &impl Desk,
         actor: &str,
         at: DateTime<Utc>,
         f: &Finding,
@@ -90,7 +93,7 @@ impl World {
     ) -> Result<Finding> {
         let c = ctx(self, actor, at);
         match self.way {
-            Way::Held => patrols::act_on(tx, &c, f, action),
+            Way::Held | Way::Bulk => patrols::act_on(tx, &c, f, action),
             Way::Reread => patrols::act(tx, &c, &f.meta.id, f.meta.version, action),
         }
     }
@@ -98,7 +101,7 @@ impl World {
     /// The petition's next step, under the clock of the day `at` falls on.
     pub(super) fn petition_step(
         &self,
-        tx: &Transaction,
+        tx: &impl Desk,
         actor: &str,
         at: DateTime<Utc>,
         p: &Petition,
@@ -111,7 +114,7 @@ impl World {
             today: crate::domain::clock::china_date(at),
         };
         match self.way {
-            Way::Held => petitions::act_on(tx, &c, p, action, rules),
+            Way::Held | Way::Bulk => petitions::act_on(tx, &c, p, action, rules),
             Way::Reread => petitions::act(tx, &c, &p.meta.id, p.meta.version, action, rules),
         }
     }
@@ -119,7 +122,7 @@ impl World {
     /// Ends the patrol at `end`.
     pub(super) fn patrol_end(
         &self,
-        tx: &Transaction,
+        tx: &impl Desk,
         actor: &str,
         end: DateTime<Utc>,
         p: &Patrol,
@@ -127,7 +130,7 @@ impl World {
     ) -> Result<Patrol> {
         let (c, ms) = (ctx(self, actor, end), end.timestamp_millis());
         match self.way {
-            Way::Held => patrols::close_on(tx, &c, p, ms, km),
+            Way::Held | Way::Bulk => patrols::close_on(tx, &c, p, ms, km),
             Way::Reread => patrols::close(tx, &c, &p.meta.id, p.meta.version, ms, km),
         }
     }

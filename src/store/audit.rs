@@ -135,13 +135,49 @@ fn append_text(
     state_hash: Option<&str>,
 ) -> Result<()> {
     // The chain's head, as this transaction left it or as the log holds it.
-    let (last, prev_hash) = match super::remember::with(tx, |m| m.audit_head.take()).flatten() {
+    let head = match super::remember::with(tx, |m| m.audit_head.take()).flatten() {
         Some(head) => head,
         None => head(tx)?,
     };
+    let row = link(
+        &head,
+        ctx,
+        [family, record_id, action],
+        reason,
+        changes,
+        state_hash,
+    );
+    let values = row.values(&mut |id| keys::key(tx, id), &mut |w| keys::name_key(tx, w))?;
+    tx.prepare_cached(INSERT)?
+        .execute(rusqlite::params_from_iter(values))?;
+    super::remember::with(tx, |m| m.audit_head = Some(row.next_head()));
+    Ok(())
+}
+
+/// The statement that stores an audit row (`Linked::values`).
+pub(crate) const INSERT: &str = "INSERT INTO audit (seq, at, device, actor, family, record, action, reason, \
+     changes, state_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// An audit row chained after `head` (the last row's seq and kept hash), its hash worked out.
+pub(crate) struct Linked<'a> {
+    row: AuditRow<'a>,
+    state_hash: Option<&'a str>,
+    /// The hash as the row keeps it (hex).
+    hash: String,
+}
+
+/// Chains a row after `head`: `state_hash` is the state's whole SHA-256 (hex), of which the row keeps a part.
+pub(crate) fn link<'a>(
+    head: &'a (i64, String),
+    ctx: &'a WriteCtx,
+    [family, record_id, action]: [&'a str; 3],
+    reason: Option<&'a str>,
+    changes: &'a str,
+    state_hash: Option<&'a str>,
+) -> Linked<'a> {
     let state_hash = state_hash.map(stored);
     let row = AuditRow {
-        seq: last + 1,
+        seq: head.0 + 1,
         at: ctx.now_ms(),
         device: &ctx.device,
         actor: &ctx.actor,
@@ -151,31 +187,45 @@ fn append_text(
         reason,
         changes,
         state_hash,
-        prev_hash: &prev_hash,
+        prev_hash: &head.1,
     };
-    let full = row.hash();
-    let hash = stored(&full);
-    let device = keys::key(tx, &ctx.device)?;
-    let record = keys::key(tx, record_id)?;
-    tx.prepare_cached(
-        "INSERT INTO audit (seq, at, device, actor, family, record, action, reason, changes, state_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        row.seq,
-        row.at,
-        device,
-        keys::name_key(tx, row.actor)?,
-        keys::name_key(tx, family)?,
-        record,
-        keys::name_key(tx, action)?,
-        reason,
-        changes,
-        state_hash.map(bytes),
-        bytes(hash)
-    ])?;
-    super::remember::with(tx, |m| m.audit_head = Some((row.seq, hash.to_owned())));
-    Ok(())
+    let hash = stored(&row.hash()).to_owned();
+    Linked {
+        row,
+        state_hash,
+        hash,
+    }
+}
+
+impl Linked<'_> {
+    /// The chain's head once this row is stored.
+    pub(crate) fn next_head(&self) -> (i64, String) {
+        (self.row.seq, self.hash.clone())
+    }
+
+    /// The row's values for `INSERT`, its device and record keyed by `id`, its words by `word`.
+    pub(crate) fn values(
+        &self,
+        id: &mut dyn FnMut(&str) -> Result<i64>,
+        word: &mut dyn FnMut(&str) -> Result<i64>,
+    ) -> Result<[rusqlite::types::Value; 11]> {
+        use rusqlite::types::Value as Sql;
+        let r = &self.row;
+        let (device, record) = (id(r.device)?, id(r.record_id)?);
+        Ok([
+            Sql::Integer(r.seq),
+            Sql::Integer(r.at),
+            Sql::Integer(device),
+            Sql::Integer(word(r.actor)?),
+            Sql::Integer(word(r.family)?),
+            Sql::Integer(record),
+            Sql::Integer(word(r.action)?),
+            r.reason.map_or(Sql::Null, |s| Sql::Text(s.to_owned())),
+            Sql::Text(r.changes.to_owned()),
+            self.state_hash.map_or(Sql::Null, |h| Sql::Blob(bytes(h))),
+            Sql::Blob(bytes(&self.hash)),
+        ])
+    }
 }
 
 /// How many hex digits of a SHA-256 a row written now keeps: its first 16 bytes (128 bits). Rows written before

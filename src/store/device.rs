@@ -125,7 +125,13 @@ pub fn day_count(conn: &Connection) -> Result<DayCount> {
 
 /// The repeat-petition window in days.
 pub fn repeat_window_days(conn: &Connection) -> Result<i64> {
-    Ok(setting(conn, "repeat_window_days")?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(365))
+    Ok(repeat_window(setting(conn, REPEAT_WINDOW)?))
+}
+
+/// The setting that holds the repeat window.
+pub const REPEAT_WINDOW: &str = "repeat_window_days";
+
+/// The repeat window a setting's value gives (a year when unset or unreadable).
+pub fn repeat_window(value: Option<String>) -> i64 {
+    value.and_then(|s| s.parse().ok()).unwrap_or(365)
 }

@@ -2,8 +2,9 @@
 
 use rusqlite::Transaction;
 
+use super::desk::Desk;
 use super::records::{self, add_event};
-use super::{Result, StoreError, WriteCtx, regions};
+use super::{Result, StoreError, WriteCtx};
 use crate::domain::hazard::{Hazard, HazardAction};
 use crate::domain::record::{Family, Record, Step};
 
@@ -22,11 +23,11 @@ pub(crate) use deadline_runs;
 pub const DEADLINE_RUNS: &str = deadline_runs!();
 
 /// Saves a new hazard (status 已发现) and its first timeline event.
-pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Hazard> {
-    regions::check_inside(tx, ctx, &hazard.meta.region_code)?;
+pub fn create(tx: &impl Desk, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Hazard> {
+    tx.inside(ctx, &hazard.meta.region_code)?;
     hazard.validate(ctx.today())?;
     if let Some(f) = &hazard.finding_id
-        && !records::exists(tx, Family::Finding, f)?
+        && !tx.exists(Family::Finding, f)?
     {
         return Err(StoreError::NoRecord {
             family: Family::Finding,
@@ -56,7 +57,7 @@ pub fn create(tx: &Transaction, ctx: &WriteCtx, mut hazard: Hazard) -> Result<Ha
 
 /// Applies a lifecycle step to the hazard read at `read_version`.
 pub fn act(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     id: &str,
     read_version: u64,
@@ -76,7 +77,7 @@ pub fn act(
 /// Nothing here reads `old` back: it must be the row as this transaction last wrote it, not deleted and at its
 /// version (a stale copy would be saved as a change from it). `act` is the checked way in.
 pub(crate) fn act_on(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: &Hazard,
     action: &HazardAction,

@@ -54,20 +54,21 @@ pub struct Recorded {
 /// Saves a new inspection of a place with one hazard per failed item. `drafts` are the hazards as the worker
 /// set them (grade, deadline, wording); None takes the defaults. Every failed item must have its draft.
 pub fn record(
-    tx: &Transaction,
+    tx: &impl super::desk::Desk,
     ctx: &WriteCtx,
     mut insp: Inspection,
     drafts: Option<Vec<HazardDraft>>,
     items: &[ChecklistItem],
 ) -> Result<Recorded> {
-    let place: Place = records::get(tx, &insp.place_id)?
+    let place: Place = tx
+        .record(&insp.place_id)?
         .filter(|p: &Place| !p.meta.deleted)
         .ok_or_else(|| StoreError::NoRecord {
             family: Family::Place,
             id: insp.place_id.to_string(),
         })?;
     insp.meta.region_code = place.meta.region_code.clone();
-    super::regions::check_inside(tx, ctx, &insp.meta.region_code)?;
+    tx.inside(ctx, &insp.meta.region_code)?;
     let codes: Vec<String> = items
         .iter()
         .filter(|i| i.category == insp.category)

@@ -185,9 +185,23 @@ pub fn key_of_param(param: &str) -> String {
 /// A field of a record's JSON form as its row holds it: a device or a record by its key, a version vector as
 /// `{"<key>": count}`, anything else as it is (`None`).
 pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>> {
-    if DEVICE_COLUMNS.contains(&name) || column_of(name) != name {
+    to_column_by(name, v, &mut |id| key(conn, id))
+}
+
+/// Whether the field `name` of a record's JSON form names one device or record (its column holds the key).
+pub(crate) fn names_one(name: &str) -> bool {
+    DEVICE_COLUMNS.contains(&name) || column_of(name) != name
+}
+
+/// `to_column`, each id's key given by `key` (which adds the ids it has not met).
+pub fn to_column_by(
+    name: &str,
+    v: &Value,
+    key: &mut dyn FnMut(&str) -> Result<i64>,
+) -> Result<Option<Sql>> {
+    if names_one(name) {
         return Ok(match v.as_str() {
-            Some(device) => Some(Sql::Integer(key(conn, device)?)),
+            Some(device) => Some(Sql::Integer(key(device)?)),
             None => None,
         });
     }
@@ -196,7 +210,7 @@ pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>
     }
     let mut keyed = Map::new();
     for (device, count) in v.as_object().into_iter().flatten() {
-        keyed.insert(key(conn, device)?.to_string(), count.clone());
+        keyed.insert(key(device)?.to_string(), count.clone());
     }
     Ok(Some(Sql::Text(Value::Object(keyed).to_string())))
 }

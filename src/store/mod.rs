@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod check;
 pub mod dashboard;
+pub mod desk;
 pub mod device;
 pub mod error;
 pub mod exchange;

@@ -3,14 +3,15 @@
 
 use rusqlite::Transaction;
 
+use super::desk::Desk;
 use super::records::{self, add_event};
-use super::{Result, StoreError, WriteCtx, regions};
+use super::{Result, StoreError, WriteCtx};
 use crate::domain::patrol::{Finding, FindingAction, Patrol, PatrolStatus};
 use crate::domain::record::{DomainError, Family, Step};
 
 /// Saves a new patrol.
-pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Patrol> {
-    regions::check_inside(tx, ctx, &patrol.meta.region_code)?;
+pub fn start(tx: &impl Desk, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Patrol> {
+    tx.inside(ctx, &patrol.meta.region_code)?;
     patrol.validate()?;
     records::save(tx, ctx, None, &mut patrol, "create", None)?;
     let on = day_of(patrol.started_at, ctx);
@@ -29,12 +30,13 @@ pub fn start(tx: &Transaction, ctx: &WriteCtx, mut patrol: Patrol) -> Result<Pat
 
 /// Reports a finding (on a patrol, or on its own when `patrol_id` is None). Returns it and any warning.
 pub fn report(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     mut finding: Finding,
 ) -> Result<(Finding, Option<crate::domain::validate::Warning>)> {
     if let Some(pid) = &finding.patrol_id {
-        let patrol: Patrol = records::get(tx, pid)?
+        let patrol: Patrol = tx
+            .record(pid)?
             .filter(|p: &Patrol| !p.meta.deleted)
             .ok_or_else(|| StoreError::NoRecord {
                 family: Family::Patrol,
@@ -42,7 +44,7 @@ pub fn report(
             })?;
         finding.meta.region_code = patrol.meta.region_code.clone();
     }
-    regions::check_inside(tx, ctx, &finding.meta.region_code)?;
+    tx.inside(ctx, &finding.meta.region_code)?;
     let warning = finding.validate(ctx.today())?;
     records::save(tx, ctx, None, &mut finding, "create", None)?;
     let step = Step {
@@ -56,7 +58,7 @@ pub fn report(
 
 /// Ends the patrol read at `read_version`; with no findings it becomes "nothing found".
 pub fn close(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     id: &str,
     read_version: u64,
@@ -72,7 +74,7 @@ pub fn close(
 /// Nothing here reads `old` back: it must be the row as this transaction last wrote it, not deleted and at its
 /// version (a stale copy would be saved as a change from it). `close` is the checked way in.
 pub(crate) fn close_on(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: &Patrol,
     ended_at: i64,
@@ -84,12 +86,7 @@ pub(crate) fn close_on(
             DomainError::rule("这次巡查已经结束", "This patrol has already finished").into(),
         );
     }
-    let findings: i64 = tx
-        .prepare_cached(
-            "SELECT count(*) FROM findings
-             WHERE patrol_key = (SELECT key FROM ids WHERE id = ?1) AND deleted = 0",
-        )?
-        .query_row([super::keys::stored(id)], |r| r.get(0))?;
+    let findings = tx.findings_of(id)?;
     let mut patrol = old.clone();
     patrol.close(ended_at, distance_km, findings as usize)?;
     records::save(tx, ctx, Some(old), &mut patrol, "close", None)?;
@@ -112,7 +109,7 @@ pub(crate) fn close_on(
 
 /// Applies a lifecycle step to the finding read at `read_version`.
 pub fn act(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     id: &str,
     read_version: u64,
@@ -131,7 +128,7 @@ pub fn act(
 /// Nothing here reads `old` back: it must be the row as this transaction last wrote it, not deleted and at its
 /// version (a stale copy would be saved as a change from it). `act` is the checked way in.
 pub(crate) fn act_on(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: &Finding,
     action: &FindingAction,

@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, Transaction};
 
+use super::desk::Desk;
 use super::records::{self, add_event};
-use super::{Result, WriteCtx, device, regions};
+use super::{Result, WriteCtx, device};
 use crate::domain::petition::{ClockRules, Petition, PetitionAction, PetitionCategory};
 use crate::domain::record::Step;
 
@@ -63,18 +64,18 @@ pub fn repeats(
 /// Registers a new case: validates it, sets its deadlines, numbers it, links it to the latest earlier case of
 /// the same person and category within the county's repeat window. Returns the case and its earlier cases.
 pub fn register(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     mut p: Petition,
     rules: ClockRules,
 ) -> Result<(Petition, Vec<Repeat>)> {
-    regions::check_inside(tx, ctx, &p.meta.region_code)?;
+    tx.inside(ctx, &p.meta.region_code)?;
     p.validate(rules)?;
     let earlier = match &p.person_key {
         Some(key) => {
-            let window = device::repeat_window_days(tx)?;
+            let window = device::repeat_window(tx.setting(device::REPEAT_WINDOW)?);
             let since = p.received_on - chrono::Days::new(window.max(0) as u64);
-            repeats(tx, key, p.category, since)?
+            tx.repeats(key, p.category, since)?
         }
         None => Vec::new(),
     };
@@ -101,14 +102,11 @@ pub fn register(
 }
 
 /// "XF-2026-a1b2-0001": year, the device's short id, and a per-device, per-year counter.
-fn next_case_no(tx: &Transaction, ctx: &WriteCtx, received: NaiveDate) -> Result<String> {
+fn next_case_no(tx: &impl Desk, ctx: &WriteCtx, received: NaiveDate) -> Result<String> {
     use chrono::Datelike;
     let key = format!("case_seq:{}", received.year());
-    let n: u64 = device::setting(tx, &key)?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-        + 1;
-    device::set_setting(tx, &key, &n.to_string())?;
+    let n: u64 = tx.setting(&key)?.and_then(|s| s.parse().ok()).unwrap_or(0) + 1;
+    tx.set_setting(&key, &n.to_string())?;
     let short: String = ctx
         .device
         .chars()
@@ -123,7 +121,7 @@ fn next_case_no(tx: &Transaction, ctx: &WriteCtx, received: NaiveDate) -> Result
 
 /// Applies a lifecycle step to the case read at `read_version`.
 pub fn act(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     id: &str,
     read_version: u64,
@@ -139,7 +137,7 @@ pub fn act(
 /// Nothing here reads `old` back: it must be the row as this transaction last wrote it, not deleted and at its
 /// version (a stale copy would be saved as a change from it). `act` is the checked way in.
 pub(crate) fn act_on(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: &Petition,
     action: &PetitionAction,

@@ -2,6 +2,7 @@
 
 use rusqlite::Transaction;
 
+use super::desk::Desk;
 use super::records::{self, add_event};
 use super::{Result, WriteCtx, regions};
 use crate::domain::clock;
@@ -10,8 +11,8 @@ use crate::domain::record::{Record, Step};
 use chrono::Datelike;
 
 /// Saves a new place (its `meta` made with `Meta::new`).
-pub fn create(tx: &Transaction, ctx: &WriteCtx, mut place: Place) -> Result<Place> {
-    regions::check_inside(tx, ctx, &place.meta.region_code)?;
+pub fn create(tx: &impl Desk, ctx: &WriteCtx, mut place: Place) -> Result<Place> {
+    tx.inside(ctx, &place.meta.region_code)?;
     place.validate(clock::china_date(ctx.now).year())?;
     records::save(tx, ctx, None, &mut place, "create", None)?;
     add_event(

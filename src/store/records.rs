@@ -6,6 +6,7 @@ use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value};
 
+use super::desk::Desk;
 use super::fields::row_to_map;
 use super::keys::{Spelled, column_of};
 use super::{Result, StoreError, WriteCtx};
@@ -40,6 +41,15 @@ fn to_sql(v: &Value) -> ToSqlOutput<'_> {
 /// A field's value as its column holds it (an inspection's results in their compact form, a petitioner's key as
 /// its bytes, devices and records by key).
 fn column_value<'v>(conn: &Connection, name: &str, v: &'v Value) -> Result<ToSqlOutput<'v>> {
+    column_value_by(name, v, &mut |id| super::keys::key(conn, id))
+}
+
+/// `column_value`, each id's key given by `key`.
+pub(crate) fn column_value_by<'v>(
+    name: &str,
+    v: &'v Value,
+    key: &mut dyn FnMut(&str) -> Result<i64>,
+) -> Result<ToSqlOutput<'v>> {
     if name == "results" {
         return Ok(ToSqlOutput::Owned(Sql::Text(
             super::inspections::results_column(v),
@@ -48,7 +58,7 @@ fn column_value<'v>(conn: &Connection, name: &str, v: &'v Value) -> Result<ToSql
     if let ("person_key", Some(key)) = (name, v.as_str()) {
         return Ok(ToSqlOutput::Owned(super::petitions::person_key_column(key)));
     }
-    Ok(match super::keys::to_column(conn, name, v)? {
+    Ok(match super::keys::to_column_by(name, v, key)? {
         Some(column) => ToSqlOutput::Owned(column),
         None => to_sql(v),
     })
@@ -56,10 +66,20 @@ fn column_value<'v>(conn: &Connection, name: &str, v: &'v Value) -> Result<ToSql
 
 /// Inserts or replaces the row of a record (by id).
 pub fn upsert_map(tx: &Transaction, table: &str, map: &Map<String, Value>) -> Result<()> {
+    upsert_map_by(tx, table, map, &mut |id| super::keys::key(tx, id))
+}
+
+/// `upsert_map`, each id's key given by `key`.
+pub(crate) fn upsert_map_by(
+    tx: &Transaction,
+    table: &str,
+    map: &Map<String, Value>,
+    key: &mut dyn FnMut(&str) -> Result<i64>,
+) -> Result<()> {
     let fields: Vec<&str> = map.keys().map(String::as_str).collect();
     let values = fields
         .iter()
-        .map(|c| column_value(tx, c, &map[*c]))
+        .map(|c| column_value_by(c, &map[*c], key))
         .collect::<Result<Vec<_>>>()?;
     let cols: Vec<&str> = fields.iter().map(|f| column_of(f)).collect();
     UPSERT_SQL.with(|cache| {
@@ -192,8 +212,9 @@ pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
 }
 
 /// One record by id for an edit based on `read_version`: refused if missing, deleted, or changed meanwhile.
-pub fn get_for_update<R: Record>(conn: &Connection, id: &str, read_version: u64) -> Result<R> {
-    let rec: R = get(conn, id)?
+pub fn get_for_update<R: Record>(desk: &impl Desk, id: &str, read_version: u64) -> Result<R> {
+    let rec: R = desk
+        .record(id)?
         .filter(|r: &R| !r.meta().deleted)
         .ok_or_else(|| StoreError::NoRecord {
             family: R::FAMILY,
@@ -213,7 +234,7 @@ pub fn get_for_update<R: Record>(conn: &Connection, id: &str, read_version: u64)
 /// Writes a new version of `rec` (whose previous state was `old`): bumps its vector for this device, then
 /// writes it through the one write path (row, audit row `action`/`reason`, journal row, search document).
 pub fn save<R: Record>(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: Option<&R>,
     rec: &mut R,
@@ -232,8 +253,7 @@ pub fn save<R: Record>(
         Some(o) => Some(to_map(o)?),
         None => None,
     };
-    super::version::write(
-        tx,
+    tx.write(
         ctx,
         super::version::Version {
             family: R::FAMILY,
@@ -320,7 +340,7 @@ pub fn note_edit<R: Record>(
 /// `apply` moves a copy and names the step, the copy is saved as a change from `old`, and the step goes on the
 /// record's timeline. Returns the record as saved.
 pub(crate) fn step_on<R: Record>(
-    tx: &Transaction,
+    tx: &impl Desk,
     ctx: &WriteCtx,
     old: &R,
     apply: impl FnOnce(&mut R) -> std::result::Result<Step, DomainError>,
@@ -340,22 +360,8 @@ pub(crate) fn step_on<R: Record>(
 }
 
 /// Appends a timeline event for a record (its id made at its time: the two are stored once).
-pub fn add_event(tx: &Transaction, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
-    let at = ctx.now_ms();
-    let rowid = super::timeline::next(tx, super::keys::key(tx, record_id)?)?;
-    super::timeline::insert(
-        tx,
-        &super::timeline::NewEvent {
-            rowid,
-            id: uuid_at(at),
-            origin: super::keys::key(tx, &ctx.device)?,
-            at,
-            on_date: &step.on.to_string(),
-            actor: super::keys::name_key(tx, &ctx.actor)?,
-            action: super::keys::name_key(tx, step.action)?,
-            note: step.note.as_deref(),
-        },
-    )
+pub fn add_event(tx: &impl Desk, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
+    tx.event(ctx, record_id, step)
 }
 
 /// A record's timeline, oldest first.
@@ -388,7 +394,7 @@ pub fn new_uuid(ctx: &WriteCtx) -> uuid::Uuid {
 }
 
 /// A new UUIDv7 at `ms`.
-fn uuid_at(ms: i64) -> uuid::Uuid {
+pub(crate) fn uuid_at(ms: i64) -> uuid::Uuid {
     let mut rand = [0u8; 10];
     let _ = getrandom::fill(&mut rand);
     uuid::Builder::from_unix_timestamp_millis(ms.max(0) as u64, &rand).into_uuid()

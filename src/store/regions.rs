@@ -58,7 +58,12 @@ pub fn name(conn: &Connection, code: &str) -> Result<Option<String>> {
 
 /// Refuses a region that is unknown or lies outside this device's jurisdiction.
 pub fn check_inside(conn: &Connection, ctx: &WriteCtx, code: &RegionCode) -> Result<()> {
-    if name(conn, code)?.is_none() {
+    judge_inside(name(conn, code)?.is_some(), ctx, code)
+}
+
+/// `check_inside` for a region the caller found `known` or not.
+pub fn judge_inside(known: bool, ctx: &WriteCtx, code: &RegionCode) -> Result<()> {
+    if !known {
         return Err(StoreError::UnknownRegion(code.to_string()));
     }
     if !ctx.region.contains(code) {

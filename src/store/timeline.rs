@@ -3,7 +3,7 @@
 //! reading, adding or removing a record's events needs no index, and the table is kept in record order. An
 //! event names its origin by key in `ids`, its actor and action by key in `names`.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Transaction};
 
 use super::scan_events::{Events, Known, StoredEvent};
 use super::{Result, StoreError};
@@ -31,21 +31,38 @@ pub(crate) struct NewEvent<'a> {
 /// id's last 10 bytes when its first 6 are its time, the day only when it is not its time's own. Worked out here
 /// rather than in SQL (`printf`, `unhex` and `date` for every event).
 pub(crate) fn insert(tx: &Transaction, e: &NewEvent) -> Result<()> {
-    let whole = e.id.as_bytes();
-    let id = match u64::try_from(e.at) {
-        Ok(at) if at >> 48 == 0 && whole[..6] == at.to_be_bytes()[2..] => &whole[6..],
-        _ => &whole[..],
-    };
-    let own = day(None, e.at);
-    let on_date = (own.as_deref() != Some(e.on_date)).then_some(e.on_date);
-    tx.prepare_cached(
-        "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        e.rowid, id, e.origin, e.at, on_date, e.actor, e.action, e.note
-    ])?;
+    tx.prepare_cached(INSERT)?
+        .execute(rusqlite::params_from_iter(e.values()))?;
     Ok(())
+}
+
+/// The statement that stores an event (`NewEvent::values`).
+pub(crate) const INSERT: &str =
+    "INSERT INTO timeline (rowid, id, origin, at, on_date, actor, action, note)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+impl NewEvent<'_> {
+    /// The event's values for `INSERT`.
+    pub(crate) fn values(&self) -> [rusqlite::types::Value; 8] {
+        use rusqlite::types::Value as Sql;
+        let whole = self.id.as_bytes();
+        let id = match u64::try_from(self.at) {
+            Ok(at) if at >> 48 == 0 && whole[..6] == at.to_be_bytes()[2..] => &whole[6..],
+            _ => &whole[..],
+        };
+        let own = day(None, self.at);
+        let text = |t: Option<&str>| t.map_or(Sql::Null, |t| Sql::Text(t.to_owned()));
+        [
+            Sql::Integer(self.rowid),
+            Sql::Blob(id.to_vec()),
+            Sql::Integer(self.origin),
+            Sql::Integer(self.at),
+            text((own.as_deref() != Some(self.on_date)).then_some(self.on_date)),
+            Sql::Integer(self.actor),
+            Sql::Integer(self.action),
+            text(self.note),
+        ]
+    }
 }
 
 /// SQL testing that `rowid` lies in the range of the record whose key is `key` (an expression).

@@ -49,6 +49,13 @@ pub struct Version<'a> {
     pub whole_row: bool,
 }
 
+/// The statement that stores a journal row: the record's key, its number, the version, the source's key.
+pub(crate) const JOURNAL: &str =
+    "INSERT INTO journal (record, seq, version, source) VALUES (?1, ?2, ?3, ?4)";
+
+/// The statement that moves the journal's head: its last number, and when.
+pub(crate) const JOURNAL_HEAD: &str = "UPDATE journal_head SET seq = ?1, at = ?2";
+
 /// Writes `v`: row, audit row, journal row, search document.
 pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
     let Version {
@@ -84,13 +91,11 @@ pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
             .prepare_cached("SELECT seq + 1 FROM journal_head")?
             .query_row([], |r| r.get(0))?,
     };
-    tx.prepare_cached("UPDATE journal_head SET seq = ?1, at = ?2")?
+    tx.prepare_cached(JOURNAL_HEAD)?
         .execute([seq, ctx.now_ms()])?;
     super::remember::with(tx, |m| m.journal_seq = Some(seq));
-    tx.prepare_cached(
-        "INSERT INTO journal (record, seq, version, source) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(rusqlite::params![record, seq, version as i64, source])?;
+    tx.prepare_cached(JOURNAL)?
+        .execute(rusqlite::params![record, seq, version as i64, source])?;
     if v.index == Index::Now && !super::search::is_stale(tx)? {
         super::search::index(tx, family, id)?;
     }

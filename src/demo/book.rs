@@ -1,0 +1,579 @@
+//! The demo's bulk desk: the store's functions write a batch of records into it as into a transaction, and it
+//! keeps in memory what the batch made (each record's latest version, its audit, journal and timeline rows, the
+//! keys it gave new ids and words), then hands the batch over as rows for a writing thread to insert: each
+//! record's row once, at its last version, instead of once per step. Only a database with no record yet takes
+//! it (what it has not made it does not know); the search index waits for the rebuild that ends a demo.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, Transaction};
+use serde_json::{Map, Value};
+
+use crate::domain::ids::{RecordId, RegionCode};
+use crate::domain::petition::PetitionCategory;
+use crate::domain::record::{Family, Record, Step};
+use crate::store::desk::Desk;
+use crate::store::petitions::Repeat;
+use crate::store::version::{self, Audit, Version};
+use crate::store::{Result, StoreError, WriteCtx, audit, keys, records, regions, timeline};
+
+/// One row to insert: its statement and values.
+pub type Row = (Arc<str>, Vec<Sql>);
+
+/// A batch as the writing thread inserts it (`Batch::insert`).
+pub struct Batch {
+    /// New keys and words.
+    first: Vec<Row>,
+    /// Each record's last version, in the order its row goes in.
+    records: Vec<(Family, Map<String, Value>)>,
+    /// The keys of the ids the records' rows name.
+    keys: HashMap<String, i64>,
+    /// The audit, journal and timeline rows, the settings changed, the journal's head.
+    then: Vec<Row>,
+}
+
+impl Batch {
+    /// Inserts the batch: its records' rows through `records::upsert_map_by`, the others as they are.
+    pub fn insert(&self, tx: &Transaction) -> Result<()> {
+        insert_rows(tx, &self.first)?;
+        for (family, map) in &self.records {
+            let mut key = |t: &str| self.keys.get(t).copied().ok_or_else(|| not_held("id", t));
+            records::upsert_map_by(tx, family.table(), map, &mut key)?;
+        }
+        insert_rows(tx, &self.then)
+    }
+}
+
+/// Inserts rows, each run of one statement through that statement prepared once.
+fn insert_rows(tx: &Transaction, rows: &[Row]) -> Result<()> {
+    let mut at = 0;
+    while at < rows.len() {
+        let sql = &rows[at].0;
+        let run = rows[at..]
+            .iter()
+            .take_while(|(s, _)| Arc::ptr_eq(s, sql))
+            .count();
+        let mut st = tx.prepare_cached(sql)?;
+        for (_, values) in &rows[at..at + run] {
+            st.execute(rusqlite::params_from_iter(values))?;
+        }
+        at += run;
+    }
+    Ok(())
+}
+
+/// The batch being made, and what later batches still name.
+pub struct Book {
+    ids: RefCell<Interner>,
+    names: RefCell<Interner>,
+    audit_head: RefCell<(i64, String)>,
+    /// The journal's last number and when it was handed out.
+    journal: Cell<(i64, i64)>,
+    /// The records this batch wrote, by id, in the order they were made.
+    open: RefCell<HashMap<String, Open>>,
+    order: RefCell<Vec<String>>,
+    /// The findings (not deleted) of the patrols this batch wrote, by patrol id.
+    findings: RefCell<HashMap<String, HashSet<String>>>,
+    /// The places the demo may visit again (until it forgets them): their latest version.
+    places: RefCell<HashMap<String, Map<String, Value>>>,
+    /// Every petition, by its petitioner's key: what the repeat check reads.
+    persons: RefCell<HashMap<String, Vec<Case>>>,
+    settings: RefCell<HashMap<String, String>>,
+    changed_settings: RefCell<BTreeMap<String, String>>,
+    regions: HashSet<String>,
+    /// Places the demo forgot in this batch: their keys are let go once the batch's rows are made.
+    forgotten: RefCell<Vec<String>>,
+    /// The audit, journal and timeline rows of the batch.
+    logs: RefCell<[Vec<Row>; 3]>,
+    sql: Statements,
+}
+
+/// A record written in this batch.
+struct Open {
+    family: Family,
+    map: Map<String, Value>,
+    /// Where its next timeline event goes (None: made before this batch, so its events are not known here).
+    next_event: Option<i64>,
+}
+
+/// A petition as the repeat check sees it.
+struct Case {
+    id: RecordId,
+    category: String,
+    received_on: String,
+    case_no: String,
+    status: String,
+}
+
+/// The fixed statements, shared with the writing thread.
+struct Statements {
+    id: Arc<str>,
+    name: Arc<str>,
+    audit: Arc<str>,
+    journal: Arc<str>,
+    journal_head: Arc<str>,
+    timeline: Arc<str>,
+    setting: Arc<str>,
+}
+
+/// The keys of the texts a table of keys holds (`ids` or `names`), and the rows of those new in this batch.
+struct Interner {
+    keys: HashMap<String, i64>,
+    next: i64,
+    new: Vec<Row>,
+    insert: Arc<str>,
+    as_id: bool,
+}
+
+impl Interner {
+    fn load(conn: &Connection, sql: &str, insert: &Arc<str>, as_id: bool) -> Result<Interner> {
+        let mut st = conn.prepare(sql)?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, keys::spelled(r.get_ref(1)?)))
+        })?;
+        let mut keys = HashMap::new();
+        let mut next = 1;
+        for row in rows {
+            let (key, text) = row?;
+            next = next.max(key + 1);
+            if let Some(text) = text {
+                keys.insert(text, key);
+            }
+        }
+        Ok(Interner {
+            keys,
+            next,
+            new: Vec::new(),
+            insert: insert.clone(),
+            as_id,
+        })
+    }
+
+    /// The key of `text`, given the next one (as SQLite would) if it has none yet.
+    fn key(&mut self, text: &str) -> Result<i64> {
+        if let Some(key) = self.keys.get(text) {
+            return Ok(*key);
+        }
+        let key = self.next;
+        self.next += 1;
+        self.keys.insert(text.to_owned(), key);
+        let value = match self.as_id {
+            true => keys::stored(text),
+            false => Sql::Text(text.to_owned()),
+        };
+        self.new
+            .push((self.insert.clone(), vec![Sql::Integer(key), value]));
+        Ok(key)
+    }
+}
+
+/// An error of the bulk writer's own: the demo named something its batch does not hold.
+fn not_held(what: &str, id: &str) -> StoreError {
+    StoreError::Corrupt(format!(
+        "the demo's bulk writer does not hold the {what} {id}"
+    ))
+}
+
+/// The ids a field of a record's JSON form names, in the order its column meets them (`keys::to_column`).
+fn named<'v>(name: &str, v: &'v Value) -> Vec<&'v str> {
+    match name {
+        "vv" => v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(d, _)| d.as_str())
+            .collect(),
+        _ if keys::names_one(name) => v.as_str().into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where a family's rows go in a batch: after those of the families they refer to.
+fn rank(family: Family) -> usize {
+    const ORDER: [Family; 6] = [
+        Family::Place,
+        Family::Inspection,
+        Family::Patrol,
+        Family::Finding,
+        Family::Hazard,
+        Family::Petition,
+    ];
+    ORDER
+        .iter()
+        .position(|f| *f == family)
+        .unwrap_or(ORDER.len())
+}
+
+impl Book {
+    /// A book for the database `conn`, which must hold no record version yet.
+    pub fn new(conn: &Connection) -> Result<Book> {
+        let fixed = |s: &str| -> Arc<str> { Arc::from(s) };
+        let sql = Statements {
+            id: fixed("INSERT INTO ids (key, id) VALUES (?1, ?2)"),
+            name: fixed("INSERT INTO names (key, name) VALUES (?1, ?2)"),
+            audit: fixed(audit::INSERT),
+            journal: fixed(version::JOURNAL),
+            journal_head: fixed(version::JOURNAL_HEAD),
+            timeline: fixed(timeline::INSERT),
+            setting: fixed(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            ),
+        };
+        let journal = conn.query_row("SELECT seq, at FROM journal_head", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        let settings = conn
+            .prepare("SELECT key, value FROM settings")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let regions = conn
+            .prepare("SELECT code FROM regions")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Book {
+            ids: RefCell::new(Interner::load(
+                conn,
+                "SELECT key, id FROM ids",
+                &sql.id,
+                true,
+            )?),
+            names: RefCell::new(Interner::load(
+                conn,
+                "SELECT key, name FROM names",
+                &sql.name,
+                false,
+            )?),
+            audit_head: RefCell::new(audit::head(conn)?),
+            journal: Cell::new(journal),
+            open: Default::default(),
+            order: Default::default(),
+            findings: Default::default(),
+            places: Default::default(),
+            persons: Default::default(),
+            settings: RefCell::new(settings),
+            changed_settings: Default::default(),
+            regions,
+            forgotten: Default::default(),
+            logs: Default::default(),
+            sql,
+        })
+    }
+
+    /// Whether a database can take a book: it holds no record version yet.
+    pub fn fits(conn: &Connection) -> Result<bool> {
+        Ok(conn.query_row("SELECT seq = 0 FROM journal_head", [], |r| r.get(0))?)
+    }
+
+    fn id_key(&self, text: &str) -> Result<i64> {
+        self.ids.borrow_mut().key(text)
+    }
+
+    /// The batch as the writing thread inserts it; the book then holds only what later batches name.
+    pub fn batch(&self) -> Batch {
+        let mut first = std::mem::take(&mut self.ids.borrow_mut().new);
+        first.append(&mut self.names.borrow_mut().new);
+        let mut order = std::mem::take(&mut *self.order.borrow_mut());
+        let mut open = std::mem::take(&mut *self.open.borrow_mut());
+        self.findings.borrow_mut().clear();
+        // Table by table, each in the order its records were made, a table before those that refer to it.
+        order.sort_by_key(|id| open.get(id).map(|o| rank(o.family)));
+        let mut ids = self.ids.borrow_mut();
+        let mut keys = HashMap::new();
+        let mut records = Vec::with_capacity(order.len());
+        for id in &order {
+            let Some(o) = open.remove(id) else { continue };
+            // The keys of the ids its row names, met when its versions were written.
+            for (name, v) in &o.map {
+                for t in named(name, v) {
+                    if let Some(k) = ids.keys.get(t) {
+                        keys.insert(t.to_owned(), *k);
+                    }
+                }
+            }
+            // Only places (until forgotten) and petitions (a later case may repeat one) are named again.
+            if !matches!(o.family, Family::Place | Family::Petition) {
+                ids.keys.remove(id);
+            }
+            records.push((o.family, o.map));
+        }
+        for id in self.forgotten.borrow_mut().drain(..) {
+            ids.keys.remove(&id);
+        }
+        let mut then: Vec<Row> = Vec::new();
+        for logs in self.logs.borrow_mut().iter_mut() {
+            then.append(logs);
+        }
+        for (key, value) in std::mem::take(&mut *self.changed_settings.borrow_mut()) {
+            then.push((
+                self.sql.setting.clone(),
+                vec![Sql::Text(key), Sql::Text(value)],
+            ));
+        }
+        let (seq, at) = self.journal.get();
+        then.push((
+            self.sql.journal_head.clone(),
+            vec![Sql::Integer(seq), Sql::Integer(at)],
+        ));
+        Batch {
+            first,
+            records,
+            keys,
+            then,
+        }
+    }
+
+    /// Meets the ids a field of a row names, as writing the row would (`keys::to_column`).
+    fn meet(&self, name: &str, v: &Value) -> Result<()> {
+        for t in named(name, v) {
+            self.id_key(t)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps which patrol a finding's version belongs to, as `findings_of` counts them.
+    fn note_finding(&self, id: &str, old: Option<&Map<String, Value>>, map: &Map<String, Value>) {
+        let patrol = |m: &Map<String, Value>| {
+            m.get("patrol_id")
+                .and_then(Value::as_str)
+                .filter(|_| m.get("deleted") != Some(&Value::Bool(true)))
+                .map(str::to_owned)
+        };
+        let mut findings = self.findings.borrow_mut();
+        if let Some(before) = old.and_then(patrol)
+            && let Some(set) = findings.get_mut(&before)
+        {
+            set.remove(id);
+        }
+        if let Some(after) = patrol(map) {
+            findings.entry(after).or_default().insert(id.to_owned());
+        }
+    }
+
+    /// Keeps what the repeat check reads of a petition's version.
+    fn note_petition(&self, id: &str, map: &Map<String, Value>) -> Result<()> {
+        let text = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or_default();
+        let Some(person) = map.get("person_key").and_then(Value::as_str) else {
+            return Ok(());
+        };
+        let mut persons = self.persons.borrow_mut();
+        let cases = persons.entry(person.to_owned()).or_default();
+        cases.retain(|c| c.id.as_str() != id);
+        if map.get("deleted") != Some(&Value::Bool(true)) {
+            cases.push(Case {
+                id: RecordId::parse(id).map_err(|_| not_held("petition", id))?,
+                category: text("category").to_owned(),
+                received_on: text("received_on").to_owned(),
+                case_no: text("case_no").to_owned(),
+                status: text("status").to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Desk for Book {
+    fn write(&self, ctx: &WriteCtx, v: Version) -> Result<()> {
+        let Version {
+            family, map, old, ..
+        } = v;
+        let id = map.get("id").and_then(Value::as_str).unwrap_or("");
+        let mut key = |t: &str| self.id_key(t);
+        // The ids the row's write meets, in its order (`records::upsert_map`, `records::update_map`).
+        match old {
+            Some(old) if !v.whole_row => {
+                let changed: Vec<(&String, &Value)> = map
+                    .iter()
+                    .filter(|(k, v)| k.as_str() != "id" && old.get(k.as_str()) != Some(v))
+                    .collect();
+                if !changed.is_empty() {
+                    key(id)?;
+                    for (name, v) in changed {
+                        self.meet(name, v)?;
+                    }
+                }
+            }
+            _ => {
+                for (name, v) in map {
+                    self.meet(name, v)?;
+                }
+            }
+        }
+        // The audit row (`audit::append_text`).
+        let (changes, state_hash) = match v.audit {
+            Audit::Compute => (
+                audit::diff(old, map, v.personal).to_string(),
+                audit::state_hash(map),
+            ),
+            Audit::Given {
+                changes,
+                state_hash,
+            } => (changes.to_owned(), state_hash.to_owned()),
+        };
+        let head = self.audit_head.borrow().clone();
+        let linked = audit::link(
+            &head,
+            ctx,
+            [family.code(), id, v.action],
+            v.reason,
+            &changes,
+            Some(&state_hash),
+        );
+        let values = linked.values(&mut key, &mut |w| self.names.borrow_mut().key(w))?;
+        *self.audit_head.borrow_mut() = linked.next_head();
+        let mut logs = self.logs.borrow_mut();
+        logs[0].push((self.sql.audit.clone(), values.into()));
+        // The journal row (`version::write`).
+        let version = map.get("version").and_then(Value::as_u64).unwrap_or(0);
+        let record = key(id)?;
+        let source = v.source.map(&mut key).transpose()?;
+        let seq = self.journal.get().0 + 1;
+        self.journal.set((seq, ctx.now_ms()));
+        logs[1].push((
+            self.sql.journal.clone(),
+            vec![
+                Sql::Integer(record),
+                Sql::Integer(seq),
+                Sql::Integer(version as i64),
+                source.map_or(Sql::Null, Sql::Integer),
+            ],
+        ));
+        drop(logs);
+        // The record as this batch last wrote it.
+        let mut open = self.open.borrow_mut();
+        match open.get_mut(id) {
+            Some(o) => o.map = map.clone(),
+            None => {
+                open.insert(
+                    id.to_owned(),
+                    Open {
+                        family,
+                        map: map.clone(),
+                        next_event: old.is_none().then_some(timeline::bounds(record).0),
+                    },
+                );
+                self.order.borrow_mut().push(id.to_owned());
+            }
+        }
+        match family {
+            Family::Finding => self.note_finding(id, old, map),
+            Family::Place => {
+                self.places.borrow_mut().insert(id.to_owned(), map.clone());
+            }
+            Family::Petition => self.note_petition(id, map)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn event(&self, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
+        let at = ctx.now_ms();
+        // The record's key is met first, as `timeline::next` meets it.
+        self.id_key(record_id)?;
+        let rowid = {
+            let mut open = self.open.borrow_mut();
+            let next = open
+                .get_mut(record_id)
+                .and_then(|o| o.next_event.as_mut())
+                .ok_or_else(|| not_held("record", record_id))?;
+            *next += 1;
+            *next - 1
+        };
+        let id = records::uuid_at(at);
+        let origin = self.id_key(&ctx.device)?;
+        let actor = self.names.borrow_mut().key(&ctx.actor)?;
+        let action = self.names.borrow_mut().key(step.action)?;
+        let event = timeline::NewEvent {
+            rowid,
+            id,
+            origin,
+            at,
+            on_date: &step.on.to_string(),
+            actor,
+            action,
+            note: step.note.as_deref(),
+        };
+        self.logs.borrow_mut()[2].push((self.sql.timeline.clone(), event.values().into()));
+        Ok(())
+    }
+
+    fn inside(&self, ctx: &WriteCtx, code: &RegionCode) -> Result<()> {
+        regions::judge_inside(self.regions.contains(code.as_str()), ctx, code)
+    }
+
+    fn record<R: Record>(&self, id: &str) -> Result<Option<R>> {
+        let map = match self.open.borrow().get(id) {
+            Some(o) => (o.family == R::FAMILY).then(|| o.map.clone()),
+            None if R::FAMILY == Family::Place => self.places.borrow().get(id).cloned(),
+            None => None,
+        };
+        map.map(records::from_map).transpose()
+    }
+
+    fn exists(&self, family: Family, id: &str) -> Result<bool> {
+        let alive = |m: &Map<String, Value>| m.get("deleted") != Some(&Value::Bool(true));
+        Ok(match self.open.borrow().get(id) {
+            Some(o) => o.family == family && alive(&o.map),
+            None => family == Family::Place && self.places.borrow().get(id).is_some_and(alive),
+        })
+    }
+
+    fn findings_of(&self, patrol_id: &str) -> Result<i64> {
+        // A patrol this batch wrote has its findings in it: they are made after it, on it.
+        if !self.open.borrow().contains_key(patrol_id) {
+            return Err(not_held("patrol", patrol_id));
+        }
+        Ok(self.findings.borrow().get(patrol_id).map_or(0, |s| s.len()) as i64)
+    }
+
+    fn repeats(
+        &self,
+        person_key: &str,
+        category: PetitionCategory,
+        since: NaiveDate,
+    ) -> Result<Vec<Repeat>> {
+        let since = since.to_string();
+        let persons = self.persons.borrow();
+        let mut found: Vec<&Case> = persons
+            .get(person_key)
+            .into_iter()
+            .flatten()
+            .filter(|c| c.category == category.code() && c.received_on >= since)
+            .collect();
+        // As `petitions::repeats` orders them: latest day first, then the greater id.
+        found.sort_by(|a, b| (&b.received_on, b.id.as_str()).cmp(&(&a.received_on, a.id.as_str())));
+        Ok(found
+            .into_iter()
+            .take(20)
+            .map(|c| Repeat {
+                id: c.id.clone(),
+                case_no: c.case_no.clone(),
+                received_on: c.received_on.clone(),
+                status: c.status.clone(),
+            })
+            .collect())
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.settings.borrow().get(key).cloned())
+    }
+
+    fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.settings
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        self.changed_settings
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn forget(&self, id: &str) {
+        self.places.borrow_mut().remove(id);
+        self.forgotten.borrow_mut().push(id.to_owned());
+    }
+}

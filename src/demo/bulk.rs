@@ -1,0 +1,75 @@
+//! The demo's bulk way (`Way::Bulk`): a thread makes the records batch by batch into a `Book`, through the same
+//! store functions a worker's saves use, while this one inserts the batch before in a transaction of its own.
+//! Two cores share the work, and each record's row is written once.
+
+use std::sync::mpsc::sync_channel;
+
+use super::book::{Batch, Book};
+use super::story::World;
+use super::{CHUNK, Summary};
+use crate::store::{Result, Store, StoreError};
+
+/// Makes `n` records into `world`'s device's database (which `Book::fits`), telling `progress` the count written.
+pub(super) fn generate(
+    store: &mut Store,
+    world: World,
+    n: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Summary> {
+    let book = Book::new(store.conn())?;
+    // The batches' rows refer to one another as the worker's path writes them (the test of the demo holds the
+    // two equal, and `check` finds them whole): SQLite need not look each reference up again.
+    let enforced: bool = store
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    store.conn().pragma_update(None, "foreign_keys", false)?;
+    let made = make_and_write(store, book, world, n, progress);
+    store.conn().pragma_update(None, "foreign_keys", enforced)?;
+    made
+}
+
+fn make_and_write(
+    store: &mut Store,
+    book: Book,
+    mut world: World,
+    n: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Summary> {
+    // Two batches wait at most: the maker stays a batch ahead, memory stays flat.
+    let (send, batches) = sync_channel::<Result<(Batch, usize)>>(1);
+    std::thread::scope(|s| {
+        let maker = s.spawn(move || {
+            let mut done = 0;
+            while done < n {
+                let m = CHUNK.min(n - done);
+                let made = (done..done + m)
+                    .try_for_each(|i| world.one(&book, i, n))
+                    .map(|()| book.batch());
+                let failed = made.is_err();
+                if send.send(made.map(|batch| (batch, done + m))).is_err() || failed {
+                    break;
+                }
+                done += m;
+            }
+            world.summary
+        });
+        let mut written = Ok(());
+        for batch in batches.iter() {
+            match batch
+                .and_then(|(batch, done)| store.write_raw(|tx| batch.insert(tx)).map(|()| done))
+            {
+                Ok(done) => progress(done),
+                Err(e) => {
+                    written = Err(e);
+                    break;
+                }
+            }
+        }
+        // A maker waiting to hand over a batch hears that none will be taken.
+        drop(batches);
+        let summary = maker
+            .join()
+            .map_err(|_| StoreError::Corrupt("the demo's making thread stopped".into()))?;
+        written.map(|()| summary)
+    })
+}
