@@ -378,9 +378,8 @@ impl Book {
 
 impl Desk for Book {
     fn write(&self, ctx: &WriteCtx, v: Version) -> Result<()> {
-        let Version {
-            family, map, old, ..
-        } = v;
+        let (family, old) = (v.family, v.old);
+        let map = v.map.as_ref();
         let id = map.get("id").and_then(Value::as_str).unwrap_or("");
         let mut key = |t: &str| self.id_key(t);
         // The ids the row's write meets, in its order (`records::upsert_map`, `records::update_map`).
@@ -444,21 +443,6 @@ impl Desk for Book {
         ));
         drop(logs);
         // The record as this batch last wrote it.
-        let mut open = self.open.borrow_mut();
-        match open.get_mut(id) {
-            Some(o) => o.map = map.clone(),
-            None => {
-                open.insert(
-                    id.to_owned(),
-                    Open {
-                        family,
-                        map: map.clone(),
-                        next_event: old.is_none().then_some(timeline::bounds(record).0),
-                    },
-                );
-                self.order.borrow_mut().push(id.to_owned());
-            }
-        }
         match family {
             Family::Finding => self.note_finding(id, old, map),
             Family::Place => {
@@ -467,7 +451,41 @@ impl Desk for Book {
             Family::Petition => self.note_petition(id, map)?,
             _ => {}
         }
+        let id = id.to_owned();
+        let map = v.map.into_owned();
+        let mut open = self.open.borrow_mut();
+        match open.get_mut(&id) {
+            Some(o) => o.map = map,
+            None => {
+                self.order.borrow_mut().push(id.clone());
+                let next_event = old.is_none().then_some(timeline::bounds(record).0);
+                open.insert(
+                    id,
+                    Open {
+                        family,
+                        map,
+                        next_event,
+                    },
+                );
+            }
+        }
         Ok(())
+    }
+
+    fn form_of<R: Record>(&self, old: &R) -> Result<Map<String, Value>> {
+        // The form held is the record as this batch last wrote it, which `old` must be (`records::step_on`).
+        let held = self
+            .open
+            .borrow_mut()
+            .get_mut(old.meta().id.as_str())
+            .map(|o| std::mem::take(&mut o.map));
+        match held {
+            Some(held) => {
+                debug_assert_eq!(Some(&held), records::to_map(old).ok().as_ref());
+                Ok(held)
+            }
+            None => records::to_map(old),
+        }
     }
 
     fn event(&self, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {

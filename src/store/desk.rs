@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::Transaction;
+use serde_json::{Map, Value};
 
 use super::petitions::Repeat;
 use super::version::Version;
@@ -17,6 +18,11 @@ use crate::domain::record::{Family, Record, Step};
 pub trait Desk {
     /// Writes one version of a record (row, audit row, journal row, search document).
     fn write(&self, ctx: &WriteCtx, v: Version) -> Result<()>;
+    /// The JSON form of `old`, a record as this desk last wrote it, for the save of its next version (an
+    /// in-memory desk hands over the form it holds instead of making it again).
+    fn form_of<R: Record>(&self, old: &R) -> Result<Map<String, Value>> {
+        super::records::to_map(old)
+    }
     /// Appends an event to a record's timeline.
     fn event(&self, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()>;
     /// Refuses a region that is unknown or outside this device's jurisdiction.

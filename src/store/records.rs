@@ -250,14 +250,14 @@ pub fn save<R: Record>(
     meta.updated_by = ctx.device.clone();
     let map = to_map(rec)?;
     let old_map = match old {
-        Some(o) => Some(to_map(o)?),
+        Some(o) => Some(tx.form_of(o)?),
         None => None,
     };
     tx.write(
         ctx,
         super::version::Version {
             family: R::FAMILY,
-            map: &map,
+            map: std::borrow::Cow::Owned(map),
             old: old_map.as_ref(),
             personal: R::PERSONAL,
             action,

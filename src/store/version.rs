@@ -2,6 +2,8 @@
 //! journal row and its search document, written the same way whether the version was saved here, merged from a
 //! bundle, or taken when a conflict was resolved. Every statement is prepared once per connection and cached.
 
+use std::borrow::Cow;
+
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 
@@ -31,8 +33,9 @@ pub enum Index {
 /// One version of one record, as it is to be written.
 pub struct Version<'a> {
     pub family: Family,
-    /// The record as its row and bundles hold it.
-    pub map: &'a Map<String, Value>,
+    /// The record as its row and bundles hold it (a save's own form, which an in-memory desk keeps as it is,
+    /// or one borrowed).
+    pub map: Cow<'a, Map<String, Value>>,
     /// The record as this database held it before, if it did.
     pub old: Option<&'a Map<String, Value>>,
     /// The record's personal fields: the audit names them as changed, never their values.
@@ -58,9 +61,8 @@ pub(crate) const JOURNAL_HEAD: &str = "UPDATE journal_head SET seq = ?1, at = ?2
 
 /// Writes `v`: row, audit row, journal row, search document.
 pub fn write(tx: &Transaction, ctx: &WriteCtx, v: Version) -> Result<()> {
-    let Version {
-        family, map, old, ..
-    } = v;
+    let (family, old) = (v.family, v.old);
+    let map = v.map.as_ref();
     match old {
         Some(old) if !v.whole_row => records::update_map(tx, family.table(), old, map)?,
         _ => records::upsert_map(tx, family.table(), map)?,

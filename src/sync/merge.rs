@@ -465,7 +465,7 @@ impl Apply<'_> {
             self.ctx,
             Version {
                 family,
-                map,
+                map: std::borrow::Cow::Borrowed(map),
                 old,
                 personal,
                 action: "import",

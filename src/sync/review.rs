@@ -185,7 +185,7 @@ fn take_other(
         ctx,
         Version {
             family,
-            map: &map,
+            map: std::borrow::Cow::Borrowed(&map),
             old: Some(&current),
             personal: other.personal,
             action: "resolve_conflict",
