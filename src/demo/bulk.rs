@@ -35,8 +35,8 @@ fn make_and_write(
     n: usize,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
-    // Two batches wait at most: the maker stays a batch ahead, memory stays flat.
-    let (send, batches) = sync_channel::<Result<(Batch, usize)>>(1);
+    // A finished batch waits for the writer to take it: at most two batches are held, memory stays flat.
+    let (send, batches) = sync_channel::<Result<(Batch, usize)>>(0);
     std::thread::scope(|s| {
         let maker = s.spawn(move || {
             let mut done = 0;
