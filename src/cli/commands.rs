@@ -434,7 +434,7 @@ fn setting(store: &mut Store, action: &super::SettingCmd, lang: Lang) -> Result<
     use crate::domain::deadline::DayCount;
     let name = |k: SettingKey| match k {
         SettingKey::ClockToleranceHours => "clock_tolerance_hours",
-        SettingKey::RepeatWindowDays => "repeat_window_days",
+        SettingKey::RepeatWindowDays => crate::store::device::REPEAT_WINDOW,
         SettingKey::DayCount => "day_count",
     };
     match action {

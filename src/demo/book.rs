@@ -19,7 +19,7 @@ use crate::domain::record::{Family, Record, Step};
 use crate::store::desk::Desk;
 use crate::store::petitions::Repeat;
 use crate::store::version::{self, Audit, Version};
-use crate::store::{Result, StoreError, WriteCtx, audit, keys, records, regions, timeline};
+use crate::store::{Result, StoreError, WriteCtx, audit, device, keys, records, regions, timeline};
 
 /// One row to insert: its statement and values.
 pub type Row = (Arc<str>, Vec<Sql>);
@@ -34,14 +34,43 @@ pub struct Batch {
     keys: HashMap<String, i64>,
     /// The audit, journal and timeline rows, the settings changed, the journal's head.
     then: Vec<Row>,
+    /// The heads the database had when the batch was begun: it goes in only if they are still there.
+    expect: Heads,
+}
+
+/// The last numbers the database's logs and keys had handed out: the journal's, the largest keys of `ids` and
+/// `names`, the audit log's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Heads([i64; 4]);
+
+impl Heads {
+    fn read(conn: &Connection) -> Result<Heads> {
+        Ok(conn.query_row(
+            "SELECT (SELECT seq FROM journal_head), (SELECT coalesce(max(key), 0) FROM ids),
+                    (SELECT coalesce(max(key), 0) FROM names), (SELECT coalesce(max(seq), 0) FROM audit)",
+            [],
+            |r| Ok(Heads([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])),
+        )?)
+    }
 }
 
 impl Batch {
     /// Inserts the batch: its records' rows through `records::upsert_map_by`, the others as they are.
     pub fn insert(&self, tx: &Transaction) -> Result<()> {
+        // The batch's keys and numbers follow the last batch's: another program's write between them would
+        // give two rows one number.
+        if Heads::read(tx)? != self.expect {
+            return Err(StoreError::Refused {
+                zh: "生成演示数据时，另一个程序往这个数据库里写了东西；这一批没有写入。请在一个新的数据库文件里重新生成"
+                    .into(),
+                en: "Another program wrote to this database while the demo was being made; this batch was not \
+                     written. Make the demo again in a new database file"
+                    .into(),
+            });
+        }
         insert_rows(tx, &self.first)?;
         for (family, map) in &self.records {
-            let mut key = |t: &str| self.keys.get(t).copied().ok_or_else(|| not_held("id", t));
+            let mut key = |t: &str| self.keys.get(t).copied().ok_or_else(|| not_held(t));
             records::upsert_map_by(tx, family.table(), map, &mut key)?;
         }
         insert_rows(tx, &self.then)
@@ -73,8 +102,9 @@ pub struct Book {
     audit_head: RefCell<(i64, String)>,
     /// The journal's last number and when it was handed out.
     journal: Cell<(i64, i64)>,
-    /// The records this batch wrote, by id, in the order they were made.
+    /// The records this batch wrote, by id.
     open: RefCell<HashMap<String, Open>>,
+    /// Their ids, in the order they were made.
     order: RefCell<Vec<String>>,
     /// The findings (not deleted) of the patrols this batch wrote, by patrol id.
     findings: RefCell<HashMap<String, HashSet<String>>>,
@@ -85,6 +115,8 @@ pub struct Book {
     settings: RefCell<HashMap<String, String>>,
     changed_settings: RefCell<BTreeMap<String, String>>,
     regions: HashSet<String>,
+    /// The heads when the batch being made was begun.
+    start: Cell<Heads>,
     /// Places the demo forgot in this batch: their keys are let go once the batch's rows are made.
     forgotten: RefCell<Vec<String>>,
     /// The audit, journal and timeline rows of the batch.
@@ -171,14 +203,21 @@ impl Interner {
     }
 }
 
-/// An error of the bulk writer's own: the demo named something its batch does not hold.
-fn not_held(what: &str, id: &str) -> StoreError {
-    StoreError::Corrupt(format!(
-        "the demo's bulk writer does not hold the {what} {id}"
-    ))
+/// A fault of the bulk writer's own (the demo named something its batch does not hold): nothing of the batch is
+/// written, and the database is as the last batch left it.
+fn not_held(id: &str) -> StoreError {
+    StoreError::Refused {
+        zh: format!(
+            "演示数据的批量写入出了程序错误（没有记着 {id}），这一批没有写入；请把这句话告诉维护人员"
+        ),
+        en: format!(
+            "The demo's bulk writer hit a program error (it does not hold {id}); this batch was not written. \
+             Please report this message"
+        ),
+    }
 }
 
-/// The ids a field of a record's JSON form names, in the order its column meets them (`keys::to_column`).
+/// The ids a field of a record's JSON form names, in the order its column meets them (`keys::to_column_by`).
 fn named<'v>(name: &str, v: &'v Value) -> Vec<&'v str> {
     match name {
         "vv" => v
@@ -219,10 +258,7 @@ impl Book {
             journal: fixed(version::JOURNAL),
             journal_head: fixed(version::JOURNAL_HEAD),
             timeline: fixed(timeline::INSERT),
-            setting: fixed(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            ),
+            setting: fixed(device::SET_SETTING),
         };
         let journal = conn.query_row("SELECT seq, at FROM journal_head", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -258,6 +294,7 @@ impl Book {
             settings: RefCell::new(settings),
             changed_settings: Default::default(),
             regions,
+            start: Cell::new(Heads::read(conn)?),
             forgotten: Default::default(),
             logs: Default::default(),
             sql,
@@ -280,7 +317,8 @@ impl Book {
         let mut order = std::mem::take(&mut *self.order.borrow_mut());
         let mut open = std::mem::take(&mut *self.open.borrow_mut());
         self.findings.borrow_mut().clear();
-        // Table by table, each in the order its records were made, a table before those that refer to it.
+        // Table by table, each in the order its records were made (rows that follow one another in a table
+        // go in faster than rows of every table in turn).
         order.sort_by_key(|id| open.get(id).map(|o| rank(o.family)));
         let mut ids = self.ids.borrow_mut();
         let mut keys = HashMap::new();
@@ -319,18 +357,31 @@ impl Book {
             self.sql.journal_head.clone(),
             vec![Sql::Integer(seq), Sql::Integer(at)],
         ));
+        let heads = Heads([
+            seq,
+            ids.next - 1,
+            self.names.borrow().next - 1,
+            self.audit_head.borrow().0,
+        ]);
         Batch {
             first,
             records,
             keys,
             then,
+            expect: self.start.replace(heads),
         }
     }
 
-    /// Meets the ids a field of a row names, as writing the row would (`keys::to_column`).
+    /// Meets the ids a field of a row names, as writing the row would (`keys::to_column_by`).
     fn meet(&self, name: &str, v: &Value) -> Result<()> {
+        // A record it refers to was written before, by this run: its key is held (a new one would name a
+        // record that is not there).
+        let reference = name != "id" && keys::column_of(name) != name;
         for t in named(name, v) {
-            self.id_key(t)?;
+            match reference {
+                true if !self.ids.borrow().keys.contains_key(t) => return Err(not_held(t)),
+                _ => self.id_key(t).map(drop)?,
+            }
         }
         Ok(())
     }
@@ -355,7 +406,12 @@ impl Book {
     }
 
     /// Keeps what the repeat check reads of a petition's version.
-    fn note_petition(&self, id: &str, map: &Map<String, Value>) -> Result<()> {
+    fn note_petition(
+        &self,
+        id: &str,
+        old: Option<&Map<String, Value>>,
+        map: &Map<String, Value>,
+    ) -> Result<()> {
         let text = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or_default();
         let Some(person) = map.get("person_key").and_then(Value::as_str) else {
             return Ok(());
@@ -365,9 +421,15 @@ impl Book {
             PetitionCategory::from_code(text("category")),
             text("received_on").parse::<NaiveDate>(),
         ) else {
-            return Err(not_held("petition", id));
+            return Err(not_held(id));
         };
         let mut persons = self.persons.borrow_mut();
+        let before = old
+            .and_then(|m| m.get("person_key"))
+            .and_then(Value::as_str);
+        if let Some(cases) = before.and_then(|b| persons.get_mut(b)) {
+            cases.retain(|c| c.id != uuid);
+        }
         let cases = persons.entry(person.into()).or_default();
         cases.retain(|c| c.id != uuid);
         if map.get("deleted") != Some(&Value::Bool(true)) {
@@ -388,6 +450,15 @@ impl Desk for Book {
         let (family, old) = (v.family, v.old);
         let map = v.map.as_ref();
         let id = map.get("id").and_then(Value::as_str).unwrap_or("");
+        // What the reads answer from: first, as it may fail, before anything of the version is kept.
+        match family {
+            Family::Finding => self.note_finding(id, old, map),
+            Family::Place => {
+                self.places.borrow_mut().insert(id.to_owned(), map.clone());
+            }
+            Family::Petition => self.note_petition(id, old, map)?,
+            _ => {}
+        }
         let mut key = |t: &str| self.id_key(t);
         // The ids the row's write meets, in its order (`records::upsert_map`, `records::update_map`).
         match old {
@@ -450,14 +521,6 @@ impl Desk for Book {
         ));
         drop(logs);
         // The record as this batch last wrote it.
-        match family {
-            Family::Finding => self.note_finding(id, old, map),
-            Family::Place => {
-                self.places.borrow_mut().insert(id.to_owned(), map.clone());
-            }
-            Family::Petition => self.note_petition(id, map)?,
-            _ => {}
-        }
         let id = id.to_owned();
         let map = v.map.into_owned();
         let mut open = self.open.borrow_mut();
@@ -496,33 +559,22 @@ impl Desk for Book {
     }
 
     fn event(&self, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
-        let at = ctx.now_ms();
         // The record's key is met first, as `timeline::next` meets it.
-        self.id_key(record_id)?;
+        let key = self.id_key(record_id)?;
         let rowid = {
             let mut open = self.open.borrow_mut();
             let next = open
                 .get_mut(record_id)
                 .and_then(|o| o.next_event.as_mut())
-                .ok_or_else(|| not_held("record", record_id))?;
+                .ok_or_else(|| not_held(record_id))?;
+            timeline::room(key, *next)?;
             *next += 1;
             *next - 1
         };
-        let id = records::uuid_at(at);
-        let origin = self.id_key(&ctx.device)?;
-        let actor = self.names.borrow_mut().key(&ctx.actor)?;
-        let action = self.names.borrow_mut().key(step.action)?;
-        let event = timeline::NewEvent {
-            rowid,
-            id,
-            origin,
-            at,
-            on_date: &step.on.to_string(),
-            actor,
-            action,
-            note: step.note.as_deref(),
-        };
-        self.logs.borrow_mut()[2].push((self.sql.timeline.clone(), event.values().into()));
+        let values = timeline::event_values(ctx, step, rowid, &mut |t| self.id_key(t), &mut |w| {
+            self.names.borrow_mut().key(w)
+        })?;
+        self.logs.borrow_mut()[2].push((self.sql.timeline.clone(), values.into()));
         Ok(())
     }
 
@@ -548,9 +600,14 @@ impl Desk for Book {
     }
 
     fn findings_of(&self, patrol_id: &str) -> Result<i64> {
-        // A patrol this batch wrote has its findings in it: they are made after it, on it.
-        if !self.open.borrow().contains_key(patrol_id) {
-            return Err(not_held("patrol", patrol_id));
+        // A patrol this batch made has its findings in it: they are made after it, on it.
+        if self
+            .open
+            .borrow()
+            .get(patrol_id)
+            .is_none_or(|o| o.next_event.is_none())
+        {
+            return Err(not_held(patrol_id));
         }
         Ok(self.findings.borrow().get(patrol_id).map_or(0, |s| s.len()) as i64)
     }

@@ -7,7 +7,7 @@ use std::sync::mpsc::sync_channel;
 use super::book::{Batch, Book};
 use super::story::World;
 use super::{CHUNK, Summary};
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, Store};
 
 /// Makes `n` records into `world`'s device's database (which `Book::fits`), telling `progress` the count written.
 pub(super) fn generate(
@@ -23,9 +23,15 @@ pub(super) fn generate(
         .conn()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     store.conn().pragma_update(None, "foreign_keys", false)?;
-    let made = make_and_write(store, book, world, n, progress);
-    store.conn().pragma_update(None, "foreign_keys", enforced)?;
-    made
+    // Switched back on whatever happens (a panic too, which then goes on); the run's own error says more than
+    // a failure to switch them back.
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        make_and_write(store, book, world, n, progress)
+    }));
+    let restored = store.conn().pragma_update(None, "foreign_keys", enforced);
+    let summary = made.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    restored?;
+    Ok(summary)
 }
 
 fn make_and_write(
@@ -67,9 +73,10 @@ fn make_and_write(
         }
         // A maker waiting to hand over a batch hears that none will be taken.
         drop(batches);
+        // A panic of the maker's goes on here, as it would have on the one thread.
         let summary = maker
             .join()
-            .map_err(|_| StoreError::Corrupt("the demo's making thread stopped".into()))?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         written.map(|()| summary)
     })
 }

@@ -1,6 +1,8 @@
 //! `wangge demo`: fills a database with realistic, deterministic data for 略阳县 through the store functions a
 //! worker's saves use (so lifecycles, timelines, audit and journal are all real), each step taken on the record
-//! just saved rather than read back, dated relative to now.
+//! just saved rather than read back, dated relative to now. Into a database that holds no record yet, a thread
+//! makes each batch in memory through those functions while another inserts the batch before (`bulk`); the
+//! same rows either way.
 
 mod book;
 mod bulk;

@@ -16,10 +16,12 @@ use crate::domain::record::{Family, Record, Step};
 
 /// What writing a record needs: its version and timeline written, and the facts a write checks read.
 pub trait Desk {
-    /// Writes one version of a record (row, audit row, journal row, search document).
+    /// Writes one version of a record (row, audit row, journal row, and its search document when the index
+    /// takes it now: an in-memory desk leaves that to the rebuild that ends its run).
     fn write(&self, ctx: &WriteCtx, v: Version) -> Result<()>;
-    /// The JSON form of `old`, a record as this desk last wrote it, for the save of its next version (an
-    /// in-memory desk hands over the form it holds instead of making it again).
+    /// The JSON form of `old`, a record as this desk last wrote it, for the save of its next version, which must
+    /// follow (an in-memory desk hands over the form it holds instead of making it again, and holds none until
+    /// that `write`).
     fn form_of<R: Record>(&self, old: &R) -> Result<Map<String, Value>> {
         super::records::to_map(old)
     }
@@ -40,7 +42,9 @@ pub trait Desk {
         category: PetitionCategory,
         since: NaiveDate,
     ) -> Result<Vec<Repeat>>;
+    /// A setting of this device (`settings`), if set.
     fn setting(&self, key: &str) -> Result<Option<String>>;
+    /// Sets a setting of this device.
     fn set_setting(&self, key: &str, value: &str) -> Result<()>;
     /// Says that the caller will not name the record `id` again (an in-memory desk may let it go).
     fn forget(&self, _id: &str) {}
@@ -53,21 +57,14 @@ impl Desk for Transaction<'_> {
 
     fn event(&self, ctx: &WriteCtx, record_id: &str, step: &Step) -> Result<()> {
         use super::keys::{key, name_key};
-        let at = ctx.now_ms();
         let rowid = super::timeline::next(self, key(self, record_id)?)?;
-        super::timeline::insert(
-            self,
-            &super::timeline::NewEvent {
-                rowid,
-                id: super::records::uuid_at(at),
-                origin: key(self, &ctx.device)?,
-                at,
-                on_date: &step.on.to_string(),
-                actor: name_key(self, &ctx.actor)?,
-                action: name_key(self, step.action)?,
-                note: step.note.as_deref(),
-            },
-        )
+        let values =
+            super::timeline::event_values(ctx, step, rowid, &mut |t| key(self, t), &mut |w| {
+                name_key(self, w)
+            })?;
+        self.prepare_cached(super::timeline::INSERT)?
+            .execute(rusqlite::params_from_iter(values))?;
+        Ok(())
     }
 
     fn inside(&self, ctx: &WriteCtx, code: &RegionCode) -> Result<()> {

@@ -24,10 +24,13 @@ pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 pub fn set_setting(tx: &Transaction, key: &str, value: &str) -> Result<()> {
-    tx.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-        .execute([key, value])?;
+    tx.prepare_cached(SET_SETTING)?.execute([key, value])?;
     Ok(())
 }
+
+/// The statement that sets a setting: its key, its value.
+pub(crate) const SET_SETTING: &str = "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
 /// The device, or `NotInitialised`.
 pub fn get(conn: &Connection) -> Result<Device> {
@@ -61,7 +64,7 @@ pub fn init(
     set_setting(tx, "signing_key", &hex::encode(signing_key))?;
     set_setting(tx, "created_at", &ctx.now_ms().to_string())?;
     set_setting(tx, "day_count", DayCount::Calendar.code())?;
-    set_setting(tx, "repeat_window_days", "365")?;
+    set_setting(tx, REPEAT_WINDOW, "365")?;
     add_worker(tx, ctx, &ctx.actor)?;
     set_setting(tx, "worker", &ctx.actor)?;
     audit::append(

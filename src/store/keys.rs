@@ -3,7 +3,7 @@
 //! row its devices (its origin, last writer and version vector). A UUID in its canonical spelling is stored as its
 //! 16 bytes (`stored`), anything else as its text. The words the logs repeat (an actor's name, a family's or an
 //! action's code) are stored once in `names` the same way. A row is translated at its edge: written from its
-//! record's JSON form (`to_column`) and read back into it (`Spelled`).
+//! record's JSON form (`to_column_by`) and read back into it (`Spelled`).
 
 use rusqlite::types::{Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
@@ -182,8 +182,7 @@ pub fn key_of_param(param: &str) -> String {
     format!("(SELECT key FROM ids WHERE id = {param})")
 }
 
-/// A field of a record's JSON form as its row holds it: a device or a record by its key, a version vector as
-/// `{"<key>": count}`, anything else as it is (`None`).
+/// `to_column_by` with each id's key from `ids` (added if it has none yet).
 pub fn to_column(conn: &Connection, name: &str, v: &Value) -> Result<Option<Sql>> {
     to_column_by(name, v, &mut |id| key(conn, id))
 }
@@ -193,7 +192,8 @@ pub(crate) fn names_one(name: &str) -> bool {
     DEVICE_COLUMNS.contains(&name) || column_of(name) != name
 }
 
-/// `to_column`, each id's key given by `key` (which adds the ids it has not met).
+/// A field of a record's JSON form as its row holds it: a device or a record by its key (given by `key`, which
+/// adds the ids it has not met), a version vector as `{"<key>": count}`, anything else as it is (`None`).
 pub fn to_column_by(
     name: &str,
     v: &Value,

@@ -112,7 +112,7 @@ mod tests {
         store
             .write(|tx, ctx| (0..5).try_for_each(|n| note(tx, ctx, n)))
             .unwrap();
-        crate::demo::generate(&mut store, 30, 1, &mut |_| {}).unwrap();
+        crate::demo::generate_as(&mut store, 30, 1, crate::demo::Way::Held, &mut |_| {}).unwrap();
         let before = head(&store);
         // A body that wrote and failed leaves nothing behind, in the database or in the memory.
         let edit = |tx: &rusqlite::Transaction, ctx: &crate::store::WriteCtx| {

@@ -91,7 +91,13 @@ pub fn next(conn: &Connection, key: i64) -> Result<i64> {
             "SELECT coalesce(max(rowid) + 1, ?1) FROM timeline WHERE rowid BETWEEN ?1 AND ?1 + ?2 - 1",
         )?
         .query_row([first, SPAN], |r| r.get(0))?;
-    if next >= first + SPAN {
+    room(key, next)?;
+    Ok(next)
+}
+
+/// Refuses `rowid` for the next event of the record keyed `key` when the record's range is full.
+pub(crate) fn room(key: i64, rowid: i64) -> Result<()> {
+    if rowid >= key * SPAN + SPAN {
         return Err(StoreError::Refused {
             zh: format!("一条记录最多记 {} 条经过，这条已满", SPAN),
             en: format!(
@@ -100,7 +106,32 @@ pub fn next(conn: &Connection, key: i64) -> Result<i64> {
             ),
         });
     }
-    Ok(next)
+    Ok(())
+}
+
+/// The values of the event `step` taken in `ctx`, at `rowid`, for `INSERT`: its origin keyed by `id`, its actor
+/// and action by `word` (in that order, as the keys are met).
+pub(crate) fn event_values(
+    ctx: &super::WriteCtx,
+    step: &crate::domain::record::Step,
+    rowid: i64,
+    id: &mut dyn FnMut(&str) -> Result<i64>,
+    word: &mut dyn FnMut(&str) -> Result<i64>,
+) -> Result<[rusqlite::types::Value; 8]> {
+    let at = ctx.now_ms();
+    let uuid = super::records::uuid_at(at);
+    let (origin, actor, action) = (id(&ctx.device)?, word(&ctx.actor)?, word(step.action)?);
+    Ok(NewEvent {
+        rowid,
+        id: uuid,
+        origin,
+        at,
+        on_date: &step.on.to_string(),
+        actor,
+        action,
+        note: step.note.as_deref(),
+    }
+    .values())
 }
 
 /// One timeline event as it travels.
