@@ -1,6 +1,6 @@
 //! The generic write path of every record that travels: its JSON form is its row (keys are column names), and
-//! `save` bumps the version vector, writes the row, and appends the audit and journal rows in the caller's
-//! transaction. Also the timeline and the optimistic-version check.
+//! `save` bumps the version vector, writes the row, and appends the audit and journal rows through the caller's
+//! desk (its transaction, or the demo's in-memory `Book`). Also the timeline and the optimistic-version check.
 
 use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};

@@ -1,6 +1,7 @@
 //! The one write path of a record version: its row (an inspection's results in it), its audit row, its
 //! journal row and its search document, written the same way whether the version was saved here, merged from a
 //! bundle, or taken when a conflict was resolved. Every statement is prepared once per connection and cached.
+//! The demo's bulk writer makes the same rows in memory (`demo::book`), the statements shared from here.
 
 use std::borrow::Cow;
 
