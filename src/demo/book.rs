@@ -5,7 +5,9 @@
 //! it (what it has not made it does not know); the search index waits for the rebuild that ends a demo.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -167,7 +169,7 @@ impl Interner {
         let rows = st.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, keys::spelled(r.get_ref(1)?)))
         })?;
-        let mut keys = HashMap::new();
+        let mut keys = HashMap::default();
         let mut next = 1;
         for row in rows {
             let (key, text) = row?;
@@ -321,7 +323,7 @@ impl Book {
         // go in faster than rows of every table in turn).
         order.sort_by_key(|id| open.get(id).map(|o| rank(o.family)));
         let mut ids = self.ids.borrow_mut();
-        let mut keys = HashMap::new();
+        let mut keys = HashMap::default();
         let mut records = Vec::with_capacity(order.len());
         for id in &order {
             let Some(o) = open.remove(id) else { continue };

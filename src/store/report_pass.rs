@@ -33,7 +33,7 @@ fn pass(
     today: &str,
 ) -> Result<Vec<Group>> {
     use rusqlite::types::ValueRef;
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap as HashMap;
     let sql = format!(
         "SELECT region_code, {}, {}, {}, {} FROM {table} WHERE deleted = 0",
         keys[0],
@@ -48,7 +48,7 @@ fn pass(
     let params: &[&dyn rusqlite::ToSql] = if sql.contains("?1") { &[&today] } else { &[] };
     let mut rows = st.query(params)?;
     // Codes and townships interned: a row costs no allocation once its values have been seen.
-    let mut names: HashMap<String, u32> = HashMap::new();
+    let mut names: HashMap<String, u32> = HashMap::default();
     let mut intern = |v: ValueRef| -> u32 {
         let text = match v {
             ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
@@ -61,7 +61,7 @@ fn pass(
         names.insert(text.to_owned(), i);
         i
     };
-    let mut groups: HashMap<[u32; 4], Vec<i64>> = HashMap::new();
+    let mut groups: HashMap<[u32; 4], Vec<i64>> = HashMap::default();
     while let Some(r) = rows.next()? {
         // The township: the region's first 9 digits (a county-level record's end in 000000).
         let town = match r.get_ref(0)? {
