@@ -11,91 +11,19 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rusqlite::Connection;
 use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, Transaction};
 use serde_json::{Map, Value};
 
+use super::batch::{Batch, Heads, Row, not_held};
+use super::interner::Interner;
 use crate::domain::ids::{RecordId, RegionCode};
 use crate::domain::petition::PetitionCategory;
 use crate::domain::record::{Family, Record, Step};
 use crate::store::desk::Desk;
 use crate::store::petitions::Repeat;
 use crate::store::version::{self, Audit, Version};
-use crate::store::{Result, StoreError, WriteCtx, audit, device, keys, records, regions, timeline};
-
-/// One row to insert: its statement and values.
-pub type Row = (Arc<str>, Vec<Sql>);
-
-/// A batch as the writing thread inserts it (`Batch::insert`).
-pub struct Batch {
-    /// New keys and words.
-    first: Vec<Row>,
-    /// Each record's last version, in the order its row goes in.
-    records: Vec<(Family, Map<String, Value>)>,
-    /// The keys of the ids the records' rows name.
-    keys: HashMap<String, i64>,
-    /// The audit, journal and timeline rows, the settings changed, the journal's head.
-    then: Vec<Row>,
-    /// The heads the database had when the batch was begun: it goes in only if they are still there.
-    expect: Heads,
-}
-
-/// The last numbers the database's logs and keys had handed out: the journal's, the largest keys of `ids` and
-/// `names`, the audit log's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Heads([i64; 4]);
-
-impl Heads {
-    fn read(conn: &Connection) -> Result<Heads> {
-        Ok(conn.query_row(
-            "SELECT (SELECT seq FROM journal_head), (SELECT coalesce(max(key), 0) FROM ids),
-                    (SELECT coalesce(max(key), 0) FROM names), (SELECT coalesce(max(seq), 0) FROM audit)",
-            [],
-            |r| Ok(Heads([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])),
-        )?)
-    }
-}
-
-impl Batch {
-    /// Inserts the batch: its records' rows through `records::upsert_map_by`, the others as they are.
-    pub fn insert(&self, tx: &Transaction) -> Result<()> {
-        // The batch's keys and numbers follow the last batch's: another program's write between them would
-        // give two rows one number.
-        if Heads::read(tx)? != self.expect {
-            return Err(StoreError::Refused {
-                zh: "生成演示数据时，另一个程序往这个数据库里写了东西；这一批没有写入。请在一个新的数据库文件里重新生成"
-                    .into(),
-                en: "Another program wrote to this database while the demo was being made; this batch was not \
-                     written. Make the demo again in a new database file"
-                    .into(),
-            });
-        }
-        insert_rows(tx, &self.first)?;
-        for (family, map) in &self.records {
-            let mut key = |t: &str| self.keys.get(t).copied().ok_or_else(|| not_held(t));
-            records::upsert_map_by(tx, family.table(), map, &mut key)?;
-        }
-        insert_rows(tx, &self.then)
-    }
-}
-
-/// Inserts rows, each run of one statement through that statement prepared once.
-fn insert_rows(tx: &Transaction, rows: &[Row]) -> Result<()> {
-    let mut at = 0;
-    while at < rows.len() {
-        let sql = &rows[at].0;
-        let run = rows[at..]
-            .iter()
-            .take_while(|(s, _)| Arc::ptr_eq(s, sql))
-            .count();
-        let mut st = tx.prepare_cached(sql)?;
-        for (_, values) in &rows[at..at + run] {
-            st.execute(rusqlite::params_from_iter(values))?;
-        }
-        at += run;
-    }
-    Ok(())
-}
+use crate::store::{Result, WriteCtx, audit, device, keys, records, regions, timeline};
 
 /// The batch being made, and what later batches still name.
 pub struct Book {
@@ -152,71 +80,6 @@ struct Statements {
     journal_head: Arc<str>,
     timeline: Arc<str>,
     setting: Arc<str>,
-}
-
-/// The keys of the texts a table of keys holds (`ids` or `names`), and the rows of those new in this batch.
-struct Interner {
-    keys: HashMap<String, i64>,
-    next: i64,
-    new: Vec<Row>,
-    insert: Arc<str>,
-    as_id: bool,
-}
-
-impl Interner {
-    fn load(conn: &Connection, sql: &str, insert: &Arc<str>, as_id: bool) -> Result<Interner> {
-        let mut st = conn.prepare(sql)?;
-        let rows = st.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, keys::spelled(r.get_ref(1)?)))
-        })?;
-        let mut keys = HashMap::default();
-        let mut next = 1;
-        for row in rows {
-            let (key, text) = row?;
-            next = next.max(key + 1);
-            if let Some(text) = text {
-                keys.insert(text, key);
-            }
-        }
-        Ok(Interner {
-            keys,
-            next,
-            new: Vec::new(),
-            insert: insert.clone(),
-            as_id,
-        })
-    }
-
-    /// The key of `text`, given the next one (as SQLite would) if it has none yet.
-    fn key(&mut self, text: &str) -> Result<i64> {
-        if let Some(key) = self.keys.get(text) {
-            return Ok(*key);
-        }
-        let key = self.next;
-        self.next += 1;
-        self.keys.insert(text.to_owned(), key);
-        let value = match self.as_id {
-            true => keys::stored(text),
-            false => Sql::Text(text.to_owned()),
-        };
-        self.new
-            .push((self.insert.clone(), vec![Sql::Integer(key), value]));
-        Ok(key)
-    }
-}
-
-/// A fault of the bulk writer's own (the demo named something its batch does not hold): nothing of the batch is
-/// written, and the database is as the last batch left it.
-fn not_held(id: &str) -> StoreError {
-    StoreError::Refused {
-        zh: format!(
-            "演示数据的批量写入出了程序错误（没有记着 {id}），这一批没有写入；请把这句话告诉维护人员"
-        ),
-        en: format!(
-            "The demo's bulk writer hit a program error (it does not hold {id}); this batch was not written. \
-             Please report this message"
-        ),
-    }
 }
 
 /// The ids a field of a record's JSON form names, in the order its column meets them (`keys::to_column_by`).

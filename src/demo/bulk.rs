@@ -4,7 +4,8 @@
 
 use std::sync::mpsc::sync_channel;
 
-use super::book::{Batch, Book};
+use super::batch::Batch;
+use super::book::Book;
 use super::story::World;
 use super::{CHUNK, Summary};
 use crate::store::{Result, Store};

@@ -4,9 +4,11 @@
 //! makes each batch in memory through those functions while another inserts the batch before (`bulk`); the
 //! same rows either way.
 
+mod batch;
 mod book;
 mod bulk;
 mod inspect;
+mod interner;
 mod patrol;
 mod petition;
 mod regions;
