@@ -65,6 +65,14 @@ impl Batch {
         }
         insert_rows(tx, &self.then)
     }
+
+    /// The family and key of each record the batch wrote, as the search index names them (`search::index_keys`).
+    pub fn written(&self) -> impl Iterator<Item = (Family, i64)> + '_ {
+        self.records.iter().filter_map(|(family, map)| {
+            let id = map.get("id").and_then(Value::as_str)?;
+            self.keys.get(id).map(|k| (*family, *k))
+        })
+    }
 }
 
 /// Inserts rows, each run of one statement through that statement prepared once.

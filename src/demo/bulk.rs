@@ -2,13 +2,14 @@
 //! store functions a worker's saves use, while this one inserts the batch before in a transaction of its own.
 //! Two cores share the work, and each record's row is written once.
 
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 
 use super::batch::Batch;
 use super::book::Book;
 use super::story::World;
 use super::{CHUNK, Summary};
-use crate::store::{Result, Store};
+use crate::domain::record::Family;
+use crate::store::{Result, Store, search};
 
 /// Makes `n` records into `world`'s device's database (which `Book::fits`), telling `progress` the count written.
 pub(super) fn generate(
@@ -18,6 +19,8 @@ pub(super) fn generate(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
     let book = Book::new(store.conn())?;
+    // Each batch indexes its records as it goes in; the caller ends the load (`search::end_loading`).
+    store.write_raw(search::begin_loading)?;
     // The batches' rows refer to one another as the worker's path writes them (the test of the demo holds the
     // two equal, and `check` finds them whole): SQLite need not look each reference up again.
     let enforced: bool = store
@@ -35,6 +38,12 @@ pub(super) fn generate(
     Ok(summary)
 }
 
+/// How many inserted batches the search index takes at most at once, and at least when no batch waits to go in:
+/// each transaction writes the index's new entries as one segment of its own, and fewer, larger segments cost
+/// less to write and to merge.
+const INDEX_EVERY: usize = if cfg!(test) { 3 } else { 10 };
+const INDEX_IDLE: usize = if cfg!(test) { 2 } else { 4 };
+
 fn make_and_write(
     store: &mut Store,
     book: Book,
@@ -43,7 +52,7 @@ fn make_and_write(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
     // A finished batch waits for the writer to take it: at most two batches are held, memory stays flat.
-    let (send, batches) = sync_channel::<Result<(Batch, usize)>>(0);
+    let (send, batches) = sync_channel::<Result<(Batch, usize)>>(2);
     std::thread::scope(|s| {
         let maker = s.spawn(move || {
             let mut done = 0;
@@ -60,18 +69,7 @@ fn make_and_write(
             }
             world.summary
         });
-        let mut written = Ok(());
-        for batch in batches.iter() {
-            match batch
-                .and_then(|(batch, done)| store.write_raw(|tx| batch.insert(tx)).map(|()| done))
-            {
-                Ok(done) => progress(done),
-                Err(e) => {
-                    written = Err(e);
-                    break;
-                }
-            }
-        }
+        let written = write(store, &batches, n, progress);
         // A maker waiting to hand over a batch hears that none will be taken.
         drop(batches);
         // A panic of the maker's goes on here, as it would have on the one thread.
@@ -80,4 +78,45 @@ fn make_and_write(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         written.map(|()| summary)
     })
+}
+
+/// The writing side: each batch in a transaction of its own, then the search documents of the records a group
+/// of batches wrote (`search::index_keys`), while the maker makes the next ones.
+fn write(
+    store: &mut Store,
+    batches: &Receiver<Result<(Batch, usize)>>,
+    n: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<()> {
+    let mut unindexed: Vec<(Family, i64)> = Vec::new();
+    let mut groups = 0;
+    let index = |store: &mut Store, keys: &mut Vec<(Family, i64)>| {
+        let keys = std::mem::take(keys);
+        store.write_raw(|tx| search::index_keys(tx, keys, true))
+    };
+    loop {
+        let next = match batches.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Empty) if groups >= INDEX_IDLE => {
+                index(store, &mut unindexed)?;
+                groups = 0;
+                continue;
+            }
+            Err(TryRecvError::Empty) => match batches.recv() {
+                Ok(batch) => batch,
+                Err(_) => break,
+            },
+            Err(TryRecvError::Disconnected) => break,
+        };
+        let (batch, done) = next?;
+        store.write_raw(|tx| batch.insert(tx))?;
+        unindexed.extend(batch.written());
+        groups += 1;
+        if groups >= INDEX_EVERY || done == n {
+            index(store, &mut unindexed)?;
+            groups = 0;
+        }
+        progress(done);
+    }
+    Ok(())
 }

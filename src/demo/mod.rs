@@ -179,9 +179,11 @@ pub fn generate_as(
         summary: Summary::default(),
         way,
     };
-    // A bulk write: the search index is rebuilt once at the end instead of row by row.
+    // A bulk write: the search index is marked stale until it is whole again, either loaded batch by batch
+    // (the bulk way) or rebuilt once at the end instead of row by row.
     store.write_raw(crate::store::search::mark_stale)?;
-    let summary = if way == Way::Bulk && book::Book::fits(store.conn())? {
+    let loaded = way == Way::Bulk && book::Book::fits(store.conn())?;
+    let summary = if loaded {
         store.bulk(|store| bulk::generate(store, world, n, progress))?
     } else {
         let mut done = 0;
@@ -202,7 +204,10 @@ pub fn generate_as(
         world.summary
     };
     store.write_raw(|tx| device::set_setting(tx, "demo_runs", &(runs + 1).to_string()))?;
-    crate::store::search::rebuild(store)?;
+    match loaded {
+        true => store.write_raw(crate::store::search::end_loading)?,
+        false => crate::store::search::rebuild(store)?,
+    }
     Ok(summary)
 }
 

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     |tx| part(tx, 20),
     |tx| part(tx, 21),
     |tx| part(tx, 22),
+    |tx| part(tx, 23),
 ];
 
 /// The text of migration `n` in `schema.sql`.

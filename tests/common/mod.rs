@@ -123,7 +123,8 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     assert!(version >= 11, "back to schema {version}");
     type Undo = fn(&rusqlite::Connection);
-    let steps: [(i64, Undo); 11] = [
+    let steps: [(i64, Undo); 12] = [
+        (23, hazards_place_back),
         (22, seen_spelled_out),
         (21, search_docs_with_family),
         (20, person_keys_spelled_out),
@@ -142,6 +143,12 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
         }
     }
     conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+/// Turns a database of schema 23 back into one of schema 22: no index of hazards by place (the search documents'
+/// rowids stay as they are: the upgrade rebuilds them).
+fn hazards_place_back(conn: &rusqlite::Connection) {
+    conn.execute_batch("DROP INDEX hazards_place").unwrap();
 }
 
 /// Turns a database of schema 22 back into one of schema 21: each change number seen names its device by its

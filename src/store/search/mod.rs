@@ -60,6 +60,13 @@ fn day(date: &str) -> i64 {
         .max(0)
 }
 
+/// The rowid of a record's document: its day above its key, so the newest come first without a sort, and a
+/// record's document has the same rowid however the index was built (a save, a batch, a rebuild). A key fits
+/// in the low 32 bits (a file would need four billion ids to pass it).
+fn rowid(date: &str, key: i64) -> i64 {
+    (day(date) << 32) | (key & 0xFFFF_FFFF)
+}
+
 /// Removes a record's document, if it has one.
 fn remove(tx: &Transaction, key: i64) -> Result<()> {
     let rowid: Option<i64> = tx
@@ -75,32 +82,63 @@ fn remove(tx: &Transaction, key: i64) -> Result<()> {
     Ok(())
 }
 
-/// Adds a document: the next rowid of its day.
-fn add(
-    tx: &Transaction,
+/// A record's document as the index takes it.
+struct Doc {
+    rowid: i64,
     key: i64,
-    date: &str,
-    (u, b): (String, String),
+    uni: String,
+    bi: String,
     tags: Option<String>,
-) -> Result<()> {
-    let base = day(date) << 20;
-    let rowid: i64 = tx
-        .prepare_cached(
-            "SELECT coalesce(max(rowid), ?1) + 1 FROM search_docs WHERE rowid > ?1 AND rowid < ?1 + 1048576",
-        )?
-        .query_row([base], |r| r.get(0))?;
-    tx.prepare_cached("INSERT INTO search_docs (rowid, record) VALUES (?1, ?2)")?
-        .execute(params![rowid, key])?;
-    tx.prepare_cached("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![rowid, u, b, tags])?;
-    Ok(())
 }
 
-/// Brings one record's document up to date (a deleted or missing record has none). A place's change
-/// re-indexes the inspections and hazards that show its name and address; a patrol's re-indexes the findings
-/// that show its route, and the patrol itself.
-pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
-    let shown_by: &[(Family, &str)] = match family {
+impl Doc {
+    /// The document of the record an indexed select's row `r` reads.
+    fn read(r: &rusqlite::Row) -> Result<Doc> {
+        let (key, date): (i64, String) = (r.get(0)?, r.get(1)?);
+        let fields: Vec<Option<String>> =
+            TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+        let (uni, bi) = grams(fields.iter().flatten().map(String::as_str));
+        Ok(Doc {
+            rowid: rowid(&date, key),
+            key,
+            uni,
+            bi,
+            tags: r.get(TAGS)?,
+        })
+    }
+}
+
+/// The statements that add a document. Documents go in fastest in rowid order: FTS5 writes what it holds
+/// pending as a segment of its own whenever a rowid comes below the last one.
+struct Adder<'t> {
+    docs: rusqlite::CachedStatement<'t>,
+    fts: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> Adder<'t> {
+    fn new(tx: &'t Transaction) -> Result<Adder<'t>> {
+        Ok(Adder {
+            // A record id held by two families (a database damaged by an earlier version) is indexed once.
+            docs: tx.prepare_cached(
+                "INSERT INTO search_docs (rowid, record) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?,
+            fts: tx.prepare_cached(
+                "INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+        })
+    }
+
+    fn add(&mut self, d: Doc) -> Result<()> {
+        if self.docs.execute(params![d.rowid, d.key])? > 0 {
+            self.fts.execute(params![d.rowid, d.uni, d.bi, d.tags])?;
+        }
+        Ok(())
+    }
+}
+
+/// The records whose documents show a record of `family` (a place's name and address, a patrol's route).
+fn shown_by(family: Family) -> &'static [(Family, &'static str)] {
+    match family {
         Family::Place => &[
             (
                 Family::Inspection,
@@ -116,52 +154,71 @@ pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
             "SELECT key FROM findings WHERE patrol_key = ?1",
         )],
         _ => &[],
-    };
-    let Some(key) = super::keys::find(tx, id)? else {
-        return Ok(());
-    };
-    index_key(tx, family, key, shown_by)
+    }
 }
 
-/// `index` of the record `key` names, after the records in `shown_by` that show it.
-fn index_key(
+/// Brings one record's document up to date (a deleted or missing record has none). A place's change
+/// re-indexes the inspections and hazards that show its name and address; a patrol's re-indexes the findings
+/// that show its route, and the patrol itself.
+pub fn index(tx: &Transaction, family: Family, id: &str) -> Result<()> {
+    match super::keys::find(tx, id)? {
+        Some(key) => index_keys(tx, [(family, key)], true),
+        None => Ok(()),
+    }
+}
+
+/// `index` of many records at once, by key: a batch of the demo's bulk writer, or the records of a region.
+/// With `shown`, the records that show a place or a patrol among them are brought up to date too.
+pub fn index_keys(
     tx: &Transaction,
-    family: Family,
-    key: i64,
-    shown_by: &[(Family, &str)],
+    records: impl IntoIterator<Item = (Family, i64)>,
+    shown: bool,
 ) -> Result<()> {
-    if !shown_by.is_empty() {
-        let mut dependents: Vec<(Family, i64)> = Vec::new();
-        for (f, sql) in shown_by.iter().copied() {
-            let mut st = tx.prepare_cached(sql)?;
-            for row in st.query_map([key], |r| r.get::<_, i64>(0))? {
-                dependents.push((f, row?));
+    let mut todo: Vec<(Family, i64)> = records.into_iter().collect();
+    if shown {
+        let mut dependents = Vec::new();
+        for (family, key) in &todo {
+            for (f, sql) in shown_by(*family) {
+                let mut st = tx.prepare_cached(sql)?;
+                for row in st.query_map([key], |r| r.get::<_, i64>(0))? {
+                    dependents.push((*f, row?));
+                }
             }
         }
-        for (f, d) in dependents {
-            index_key(tx, f, d, &[])?;
+        todo.append(&mut dependents);
+    }
+    let mut docs = Vec::new();
+    for family in FAMILIES {
+        let Some(select) = indexed(family) else {
+            continue;
+        };
+        let mut keys: Vec<i64> = todo
+            .iter()
+            .filter(|(f, _)| *f == family)
+            .map(|(_, k)| *k)
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        for key in &keys {
+            remove(tx, *key)?;
+        }
+        let list: Vec<String> = keys.iter().map(i64::to_string).collect();
+        let list = format!("[{}]", list.join(","));
+        let mut st = tx.prepare_cached(&format!(
+            "{select} WHERE t.key IN (SELECT value FROM json_each(?1)) AND t.deleted = 0"
+        ))?;
+        let mut rows = st.query([list])?;
+        while let Some(r) = rows.next()? {
+            docs.push(Doc::read(r)?);
         }
     }
-    let Some(select) = indexed(family) else {
-        return Ok(());
-    };
-    remove(tx, key)?;
-    let row = tx
-        .prepare_cached(&format!("{select} WHERE t.key = ?1 AND t.deleted = 0"))?
-        .query_row([key], |r| {
-            let fields: Vec<Option<String>> =
-                TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            Ok((r.get::<_, String>(1)?, fields, r.get(TAGS)?))
-        })
-        .optional()?;
-    if let Some((date, fields, tags)) = row {
-        add(
-            tx,
-            key,
-            &date,
-            grams(fields.iter().flatten().map(String::as_str)),
-            tags,
-        )?;
+    docs.sort_unstable_by_key(|d| d.rowid);
+    let mut adder = Adder::new(tx)?;
+    for d in docs {
+        adder.add(d)?;
     }
     Ok(())
 }
@@ -169,10 +226,7 @@ fn index_key(
 /// Brings the documents of every record lying in `region` up to date (its name is part of their text).
 pub fn index_region(tx: &Transaction, region: &crate::domain::ids::RegionCode) -> Result<()> {
     let mut found: Vec<(Family, i64)> = Vec::new();
-    for family in Family::ALL.iter().copied() {
-        if source(family).is_none() {
-            continue;
-        }
+    for family in FAMILIES {
         let mut st = tx.prepare_cached(&format!(
             "SELECT key FROM {} WHERE region_code >= ?1 AND region_code < ?1 || 'a'",
             family.table()
@@ -181,10 +235,7 @@ pub fn index_region(tx: &Transaction, region: &crate::domain::ids::RegionCode) -
             found.push((family, key?));
         }
     }
-    for (family, key) in found {
-        index_key(tx, family, key, &[])?;
-    }
-    Ok(())
+    index_keys(tx, found, false)
 }
 
 /// How many documents the index holds.
@@ -215,49 +266,46 @@ pub fn rebuild(store: &mut Store) -> Result<()> {
 /// together). A record id held by two families (a database damaged by an earlier version) is indexed once:
 /// the rebuild never fails on it, and `check` names it.
 pub fn rebuild_in(tx: &Transaction) -> Result<()> {
-    {
-        // Emptied at once ('delete-all'; a DELETE would remove each document's tokens one by one). While
-        // loading, segments are not merged as they come ('automerge' 0); one merge at the end is cheaper than
-        // merging every few flushes, and larger flushes ('hashsize') make fewer segments to merge.
-        tx.execute_batch(
-            "INSERT INTO search_fts (search_fts) VALUES ('delete-all');
-             DELETE FROM search_docs;
-             INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
-             INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
-        )?;
-        let union: Vec<String> = FAMILIES
-            .iter()
-            .filter_map(|f| indexed(*f).map(|s| format!("{s} WHERE t.deleted = 0")))
-            .collect();
-        let mut st = tx.prepare(&format!("{} ORDER BY 2, 1", union.join(" UNION ALL ")))?;
-        let mut rows = st.query([])?;
-        let mut docs = tx.prepare(
-            "INSERT INTO search_docs (rowid, record) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-        )?;
-        let mut fts =
-            tx.prepare("INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)")?;
-        let (mut last_day, mut n) = (-1, 0i64);
-        while let Some(r) = rows.next()? {
-            let (key, date): (i64, String) = (r.get(0)?, r.get(1)?);
-            let fields: Vec<Option<String>> =
-                TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            let d = day(&date);
-            (last_day, n) = if d == last_day { (d, n + 1) } else { (d, 1) };
-            let rowid = (d << 20) + n;
-            let (u, b) = grams(fields.iter().flatten().map(String::as_str));
-            let tags: Option<String> = r.get(TAGS)?;
-            if docs.execute(params![rowid, key])? > 0 {
-                fts.execute(params![rowid, u, b, tags])?;
-            }
-        }
-        // Back to the defaults every save works with, and the segments merged into one.
-        tx.execute_batch(
-            "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576);
-             INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4);
-             INSERT INTO search_fts (search_fts) VALUES ('optimize');",
-        )?;
-        super::device::set_setting(tx, "search_stale", "0")
+    // Emptied at once ('delete-all'; a DELETE would remove each document's tokens one by one).
+    tx.execute_batch(
+        "INSERT INTO search_fts (search_fts) VALUES ('delete-all');
+         DELETE FROM search_docs;",
+    )?;
+    begin_loading(tx)?;
+    let union: Vec<String> = FAMILIES
+        .iter()
+        .filter_map(|f| indexed(*f).map(|s| format!("{s} WHERE t.deleted = 0")))
+        .collect();
+    // In rowid order: the documents go in as the index keeps them.
+    let mut st = tx.prepare(&format!("{} ORDER BY 2, 1", union.join(" UNION ALL ")))?;
+    let mut rows = st.query([])?;
+    let mut adder = Adder::new(tx)?;
+    while let Some(r) = rows.next()? {
+        adder.add(Doc::read(r)?)?;
     }
+    end_loading(tx)
+}
+
+/// Before a load of many documents (a rebuild, the demo's batches), in the index's marked-stale state: segments
+/// are not merged as they come ('automerge' 0), as one merge at the end is cheaper than merging every few
+/// flushes, and larger flushes ('hashsize') make fewer segments to merge. Kept in the index's own settings, so
+/// a load cut short leaves them until the rebuild the stale mark asks for.
+pub fn begin_loading(tx: &Transaction) -> Result<()> {
+    Ok(tx.execute_batch(
+        "INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0);
+         INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 33554432);",
+    )?)
+}
+
+/// After the load: back to the defaults every save works with, the segments merged into one, and the stale
+/// mark cleared.
+pub fn end_loading(tx: &Transaction) -> Result<()> {
+    tx.execute_batch(
+        "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576);
+         INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4);
+         INSERT INTO search_fts (search_fts) VALUES ('optimize');",
+    )?;
+    super::device::set_setting(tx, "search_stale", "0")
 }
 
 /// The family of a document's record: the one among the families the index holds whose table has its key live.
