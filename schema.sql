@@ -1632,10 +1632,7 @@ DROP TABLE sync_seen;
 ALTER TABLE sync_seen_lean RENAME TO sync_seen;
 
 -- @migration 23 -----------------------------------------------------------------------------------------------
--- A search document's rowid is its record's day above the record's key (src/store/search/mod.rs, `rowid`)
--- instead of its day above a count within the day: the same rowid however the index was built, so the demo's
--- bulk writer indexes each batch as it goes in. The index is rebuilt once, when the database is next opened.
--- Hazards by place: a place's change re-indexes the hazards that show its name, found without reading them all.
+-- Hazards by place: a place's change re-indexes the search documents of the hazards that show its name and
+-- address (src/store/search/mod.rs, `shown_by`), found without reading every hazard; the demo's bulk writer asks
+-- it of every place it writes.
 CREATE INDEX hazards_place ON hazards (place_key);
-INSERT INTO settings (key, value) VALUES ('search_stale', '1')
-    ON CONFLICT(key) DO UPDATE SET value = excluded.value;

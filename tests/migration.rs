@@ -68,7 +68,7 @@ CREATE INDEX timeline_record ON timeline (record_id, at);
 CREATE TABLE search_docs8 (
     rowid INTEGER PRIMARY KEY, family TEXT NOT NULL, id TEXT NOT NULL UNIQUE, date TEXT NOT NULL
 );
-INSERT INTO search_docs8 SELECT d.rowid, d.family, i.id, date(1721424.5 + (d.rowid >> 32))
+INSERT INTO search_docs8 SELECT d.rowid, d.family, i.id, date(1721424.5 + (d.rowid >> 20))
     FROM search_docs d JOIN ids i ON i.key = d.record;
 DROP TABLE search_docs;
 ALTER TABLE search_docs8 RENAME TO search_docs;

@@ -8,8 +8,9 @@ use crate::store::{Store, check};
 /// bits (ids made at save time from the operating system's randomness, and the hashes over them) left out.
 /// The state hashes are left out with them, so what holds a held record's every field to its row is `check`,
 /// which compares each row with its last state hash: the test asks it of every database. The search index is
-/// compared by what it holds, each token of each document where it stands, not by how FTS5 laid out its
-/// segments (a rebuild loads them in one go, the bulk way batch by batch).
+/// compared by what it holds: each record's document, its day and each token where it stands, not the rowid
+/// within the day nor how FTS5 laid out its segments (a rebuild loads the documents in one go in key order, the
+/// bulk way a group of batches at a time).
 fn rows(store: &Store) -> Vec<(String, Vec<String>)> {
     const RANDOM: &[(&str, &str)] = &[
         ("ids", "id"),
@@ -22,7 +23,7 @@ fn rows(store: &Store) -> Vec<(String, Vec<String>)> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'
-             AND name NOT LIKE 'search_fts_%' ORDER BY name",
+             AND name NOT LIKE 'search_%' ORDER BY name",
         )
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -30,12 +31,15 @@ fn rows(store: &Store) -> Vec<(String, Vec<String>)> {
         .collect::<rusqlite::Result<_>>()
         .unwrap();
     conn.execute_batch(
-        "CREATE VIRTUAL TABLE temp.search_tokens USING fts5vocab(main, search_fts, instance)",
+        "CREATE VIRTUAL TABLE temp.search_tokens USING fts5vocab(main, search_fts, instance);
+         CREATE TEMP VIEW search_documents AS SELECT record, rowid >> 20 AS day FROM search_docs;
+         CREATE TEMP VIEW search_index AS SELECT d.record, t.term, t.col, t.offset
+             FROM search_tokens t JOIN search_docs d ON d.rowid = t.doc;",
     )
     .unwrap();
     tables
         .into_iter()
-        .chain(["search_tokens".to_owned()])
+        .chain(["search_documents".to_owned(), "search_index".to_owned()])
         .map(|table| {
             let cols: Vec<String> = conn
                 .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))

@@ -145,8 +145,7 @@ pub fn back_to(conn: &rusqlite::Connection, version: i64) {
     conn.pragma_update(None, "user_version", version).unwrap();
 }
 
-/// Turns a database of schema 23 back into one of schema 22: no index of hazards by place (the search documents'
-/// rowids stay as they are: the upgrade rebuilds them).
+/// Turns a database of schema 23 back into one of schema 22: no index of hazards by place.
 fn hazards_place_back(conn: &rusqlite::Connection) {
     conn.execute_batch("DROP INDEX hazards_place").unwrap();
 }

@@ -60,13 +60,6 @@ fn day(date: &str) -> i64 {
         .max(0)
 }
 
-/// The rowid of a record's document: its day above its key, so the newest come first without a sort, and a
-/// record's document has the same rowid however the index was built (a save, a batch, a rebuild). A key fits
-/// in the low 32 bits (a file would need four billion ids to pass it).
-fn rowid(date: &str, key: i64) -> i64 {
-    (day(date) << 32) | (key & 0xFFFF_FFFF)
-}
-
 /// Removes a record's document, if it has one.
 fn remove(tx: &Transaction, key: i64) -> Result<()> {
     let rowid: Option<i64> = tx
@@ -84,7 +77,7 @@ fn remove(tx: &Transaction, key: i64) -> Result<()> {
 
 /// A record's document as the index takes it.
 struct Doc {
-    rowid: i64,
+    day: i64,
     key: i64,
     uni: String,
     bi: String,
@@ -99,7 +92,7 @@ impl Doc {
             TEXTS.map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
         let (uni, bi) = grams(fields.iter().flatten().map(String::as_str));
         Ok(Doc {
-            rowid: rowid(&date, key),
+            day: day(&date),
             key,
             uni,
             bi,
@@ -108,16 +101,23 @@ impl Doc {
     }
 }
 
-/// The statements that add a document. Documents go in fastest in rowid order: FTS5 writes what it holds
-/// pending as a segment of its own whenever a rowid comes below the last one.
+/// The statements that add documents, each as the next rowid of its day. Documents go in fastest in rowid
+/// order, by day and then key: FTS5 writes what it holds pending as a segment of its own whenever a rowid comes
+/// below the last one.
 struct Adder<'t> {
+    next: rusqlite::CachedStatement<'t>,
     docs: rusqlite::CachedStatement<'t>,
     fts: rusqlite::CachedStatement<'t>,
+    /// The day and rowid of the document added last: the next of the same day follows it.
+    last: Option<(i64, i64)>,
 }
 
 impl<'t> Adder<'t> {
     fn new(tx: &'t Transaction) -> Result<Adder<'t>> {
         Ok(Adder {
+            next: tx.prepare_cached(
+                "SELECT coalesce(max(rowid), ?1) + 1 FROM search_docs WHERE rowid > ?1 AND rowid < ?1 + 1048576",
+            )?,
             // A record id held by two families (a database damaged by an earlier version) is indexed once.
             docs: tx.prepare_cached(
                 "INSERT INTO search_docs (rowid, record) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -125,12 +125,18 @@ impl<'t> Adder<'t> {
             fts: tx.prepare_cached(
                 "INSERT INTO search_fts (rowid, uni, bi, tag) VALUES (?1, ?2, ?3, ?4)",
             )?,
+            last: None,
         })
     }
 
     fn add(&mut self, d: Doc) -> Result<()> {
-        if self.docs.execute(params![d.rowid, d.key])? > 0 {
-            self.fts.execute(params![d.rowid, d.uni, d.bi, d.tags])?;
+        let rowid = match self.last {
+            Some((day, rowid)) if day == d.day => rowid + 1,
+            _ => self.next.query_row([d.day << 20], |r| r.get(0))?,
+        };
+        self.last = Some((d.day, rowid));
+        if self.docs.execute(params![rowid, d.key])? > 0 {
+            self.fts.execute(params![rowid, d.uni, d.bi, d.tags])?;
         }
         Ok(())
     }
@@ -215,7 +221,7 @@ pub fn index_keys(
             docs.push(Doc::read(r)?);
         }
     }
-    docs.sort_unstable_by_key(|d| d.rowid);
+    docs.sort_unstable_by_key(|d| (d.day, d.key));
     let mut adder = Adder::new(tx)?;
     for d in docs {
         adder.add(d)?;
