@@ -2,7 +2,7 @@
 //! keeps in memory what the batch made (each record's latest version, its audit, journal and timeline rows, the
 //! keys it gave new ids and words), then hands the batch over as rows for a writing thread to insert: each
 //! record's row once, at its last version, instead of once per step. Only a database with no record yet takes
-//! it (what it has not made it does not know); the search index waits for the rebuild that ends a demo.
+//! it (what it has not made it does not know); the writing thread indexes what went in (`bulk::write`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
