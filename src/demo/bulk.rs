@@ -19,7 +19,7 @@ pub(super) fn generate(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
     let book = Book::new(store.conn())?;
-    // Each batch indexes its records as it goes in; the caller ends the load (`search::end_loading`).
+    // The writer indexes what each group of batches wrote; the caller ends the load (`search::end_loading`).
     store.write_raw(search::begin_loading)?;
     // The batches' rows refer to one another as the worker's path writes them (the test of the demo holds the
     // two equal, and `check` finds them whole): SQLite need not look each reference up again.
@@ -38,10 +38,10 @@ pub(super) fn generate(
     Ok(summary)
 }
 
-/// How many inserted batches the search index takes at most at once, and at least when no batch waits to go in:
-/// each transaction writes the index's new entries as one segment of its own, and fewer, larger segments cost
-/// less to write and to merge.
+/// How many inserted batches the search index takes at most at once: each transaction writes the index's new
+/// entries as one segment of its own, and fewer, larger segments cost less to write and to merge.
 const INDEX_EVERY: usize = if cfg!(test) { 3 } else { 10 };
+/// How many it takes at least when no batch waits to go in (the writer would otherwise wait for the maker).
 const INDEX_IDLE: usize = if cfg!(test) { 2 } else { 4 };
 
 fn make_and_write(
@@ -51,7 +51,8 @@ fn make_and_write(
     n: usize,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Summary> {
-    // A finished batch waits for the writer to take it: at most two batches are held, memory stays flat.
+    // Up to two finished batches wait for the writer (which stops to index now and then), besides the one being
+    // made and the one going in: memory stays flat.
     let (send, batches) = sync_channel::<Result<(Batch, usize)>>(2);
     std::thread::scope(|s| {
         let maker = s.spawn(move || {
@@ -89,7 +90,7 @@ fn write(
     progress: &mut dyn FnMut(usize),
 ) -> Result<()> {
     let mut unindexed: Vec<(Family, i64)> = Vec::new();
-    let mut groups = 0;
+    let mut waiting = 0;
     let index = |store: &mut Store, keys: &mut Vec<(Family, i64)>| {
         let keys = std::mem::take(keys);
         store.write_raw(|tx| search::index_keys(tx, keys, true))
@@ -97,9 +98,9 @@ fn write(
     loop {
         let next = match batches.try_recv() {
             Ok(batch) => batch,
-            Err(TryRecvError::Empty) if groups >= INDEX_IDLE => {
+            Err(TryRecvError::Empty) if waiting >= INDEX_IDLE => {
                 index(store, &mut unindexed)?;
-                groups = 0;
+                waiting = 0;
                 continue;
             }
             Err(TryRecvError::Empty) => match batches.recv() {
@@ -111,10 +112,10 @@ fn write(
         let (batch, done) = next?;
         store.write_raw(|tx| batch.insert(tx))?;
         unindexed.extend(batch.written());
-        groups += 1;
-        if groups >= INDEX_EVERY || done == n {
+        waiting += 1;
+        if waiting >= INDEX_EVERY || done == n {
             index(store, &mut unindexed)?;
-            groups = 0;
+            waiting = 0;
         }
         progress(done);
     }
