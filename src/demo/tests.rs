@@ -85,13 +85,16 @@ fn a_demo_written_any_way_holds_the_same_rows() {
         // The bulk way takes a database that holds no record yet (otherwise it writes step by step).
         assert!(super::book::Book::fits(store.conn()).unwrap());
         let summary = generate_as(&mut store, 400, 5, way, &mut |_| {}).unwrap();
-        let enforced: bool = store
-            .conn()
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap();
+        let pragma = |name: &str| -> i64 {
+            store
+                .conn()
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let (enforced, checkpoint) = (pragma("foreign_keys") == 1, pragma("wal_autocheckpoint"));
         assert!(
-            enforced,
-            "{way:?}: foreign keys are enforced again after the demo"
+            enforced && checkpoint == 1000,
+            "{way:?}: foreign keys are enforced and the log checkpointed every 1000 pages again after the demo"
         );
         assert!(summary.hazards > 0 && summary.findings > 0 && summary.petitions > 0);
         // Each family that walks a lifecycle took steps past its creation (each one a held record's save).
