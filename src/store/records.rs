@@ -76,25 +76,30 @@ pub(crate) fn upsert_map_by(
     map: &Map<String, Value>,
     key: &mut dyn FnMut(&str) -> Result<i64>,
 ) -> Result<()> {
-    let fields: Vec<&str> = map.keys().map(String::as_str).collect();
-    let values = fields
-        .iter()
-        .map(|c| column_value_by(c, &map[*c], key))
-        .collect::<Result<Vec<_>>>()?;
-    let cols: Vec<&str> = fields.iter().map(|f| column_of(f)).collect();
+    let mut values = Vec::with_capacity(map.len());
+    for (name, v) in map {
+        values.push(column_value_by(name, v, key)?);
+    }
     UPSERT_SQL.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let key = format!("{table}:{}", cols.len());
-        let entry = cache
-            .entry(key)
-            .or_insert_with(|| (Vec::new(), String::new()));
-        if entry.0 != cols {
-            *entry = (
-                cols.iter().map(|c| c.to_string()).collect(),
-                upsert_sql(table, &cols),
-            );
+        let fields = || map.keys().map(String::as_str);
+        let at = match cache
+            .iter()
+            .position(|(t, f, _)| t == table && f.len() == map.len())
+        {
+            Some(at) => at,
+            None => {
+                cache.push((table.to_owned(), Vec::new(), String::new()));
+                cache.len() - 1
+            }
+        };
+        let entry = &mut cache[at];
+        if !entry.1.iter().map(String::as_str).eq(fields()) {
+            let cols: Vec<&str> = fields().map(column_of).collect();
+            entry.1 = fields().map(str::to_owned).collect();
+            entry.2 = upsert_sql(table, &cols);
         }
-        tx.prepare_cached(&entry.1)?
+        tx.prepare_cached(&entry.2)?
             .execute(params_from_iter(values))?;
         Ok(())
     })
@@ -143,9 +148,10 @@ pub fn update_map(
 }
 
 thread_local! {
-    /// The upsert statement of each table, built once (the columns of a family never change in a run).
-    static UPSERT_SQL: std::cell::RefCell<std::collections::HashMap<String, (Vec<String>, String)>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// The upsert statement of each table and number of fields, with the fields it was built for: built again
+    /// only when a row's fields differ (the fields of a family's rows hardly ever do).
+    static UPSERT_SQL: std::cell::RefCell<Vec<(String, Vec<String>, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn upsert_sql(table: &str, cols: &[&str]) -> String {
