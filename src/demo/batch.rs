@@ -51,10 +51,10 @@ impl Batch {
         // give two rows one number.
         if Heads::read(tx)? != self.expect {
             return Err(StoreError::Refused {
-                zh: "生成演示数据时，另一个程序往这个数据库里写了东西；这一批没有写入。请在一个新的数据库文件里重新生成"
+                zh: "生成演示数据时，另一个程序往这个数据库里写了东西；最近的几批没有写入。请在一个新的数据库文件里重新生成"
                     .into(),
-                en: "Another program wrote to this database while the demo was being made; this batch was not \
-                     written. Make the demo again in a new database file"
+                en: "Another program wrote to this database while the demo was being made; the last few batches \
+                     were not written. Make the demo again in a new database file"
                     .into(),
             });
         }
@@ -93,16 +93,16 @@ fn insert_rows(tx: &Transaction, rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
-/// A fault of the bulk writer's own (the demo named something its batch does not hold): nothing of the batch is
-/// written, and the database is as the last batch left it.
+/// A fault of the bulk writer's own (the demo named something its batch does not hold): nothing of the batch's
+/// group (`bulk::write`) is written, and the database is as the last group left it.
 pub(super) fn not_held(id: &str) -> StoreError {
     StoreError::Refused {
         zh: format!(
-            "演示数据的批量写入出了程序错误（没有记着 {id}），这一批没有写入；请把这句话告诉维护人员"
+            "演示数据的批量写入出了程序错误（没有记着 {id}），最近的几批没有写入；请把这句话告诉维护人员"
         ),
         en: format!(
-            "The demo's bulk writer hit a program error (it does not hold {id}); this batch was not written. \
-             Please report this message"
+            "The demo's bulk writer hit a program error (it does not hold {id}); the last few batches were not \
+             written. Please report this message"
         ),
     }
 }
