@@ -6,11 +6,11 @@
 //! query is the phrase of its pairs (consecutive, so it matches exactly where the text holds the query). A
 //! record's codes (category, status, …) are one tag each, and a word also finds the codes whose labels hold it. Its
 //! rowid follows the record's date, so the newest hits come first without a sort; a one-character query is counted
-//! from FTS5's own tally of that character's documents (`count_one`). Every save keeps the index
-//! current (`index`, one record through `index_keys`); a bulk import marks it stale in its transaction and
-//! rebuilds it in one pass afterwards; the demo's bulk writer marks it stale and loads it a group of batches at a
-//! time (`begin_loading`, `index_keys`, `end_loading`); a database opened while marked is rebuilt first. `scan` is the plain `LIKE` search it replaced, kept as the
-//! reference the tests and the benchmark compare against.
+//! from FTS5's own tally of that character's documents (`count_one`). Every save keeps the index current
+//! (`index`, one record through `index_keys`); a bulk import marks it stale in its transaction and rebuilds it in
+//! one pass afterwards; the demo's bulk writer marks it stale and loads it a group of batches at a time
+//! (`begin_loading`, `index_keys`, `end_loading`); a database opened while marked is rebuilt first. `scan` is the
+//! plain `LIKE` search it replaced, kept as the reference the tests and the benchmark compare against.
 
 mod sources;
 mod tokens;
