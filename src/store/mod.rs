@@ -12,6 +12,7 @@ pub mod device;
 pub mod error;
 pub mod exchange;
 pub mod fields;
+mod file;
 pub mod hazards;
 pub mod held;
 pub mod holidays;
@@ -49,6 +50,8 @@ use crate::domain::Localized;
 use crate::domain::clock::{self, Clock};
 use crate::domain::ids::{DeviceId, RegionCode};
 pub use error::{Result, StoreError};
+use file::make_private;
+pub use file::{create_private_file, remove_db_files, sync_dir, temp_beside};
 
 /// SQLite files begin with this header.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -69,10 +72,6 @@ pub enum LongWork {
     /// Its file is compacted after a large write (`Store::compaction_due`).
     Compact,
 }
-
-/// The fewest pages (16 MB of 4 KiB pages) for which a compaction after a large write is worth its time: a
-/// smaller file reads fast however its pages lie.
-const COMPACT_FROM_PAGES: i64 = 4096;
 
 impl LongWork {
     /// What a person waiting is told.
@@ -373,127 +372,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// The file's pages: (all, free), as `PRAGMA page_count` and `freelist_count` say.
-    fn pages(&self) -> Result<(i64, i64)> {
-        let all = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let free = self
-            .conn
-            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-        Ok((all, free))
-    }
-
-    /// Whether a compaction is due after a large write (an import, a demo): the file holds at least
-    /// `COMPACT_FROM_PAGES` pages, and those in use grew by a quarter since it was last compacted (or made), or
-    /// a quarter of them are free. Between compactions a fifth of the file at most lies scattered.
-    pub fn compaction_due(&self) -> Result<bool> {
-        let (all, free) = self.pages()?;
-        let live = all - free;
-        let last: i64 = device::setting(&self.conn, "compacted_pages")?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        Ok(all >= COMPACT_FROM_PAGES && (live * 4 >= last * 5 || free * 4 >= all))
-    }
-
-    /// Compacts the file if `compaction_due` says so, telling `note` first. Returns the sizes before and after
-    /// when it compacted; an error (another program in the database, a full disk) leaves the file as it was and
-    /// the compaction due the next time.
-    pub fn compact_if_due(&self, note: &mut dyn FnMut(LongWork)) -> Result<Option<(u64, u64)>> {
-        if !self.compaction_due()? {
-            return Ok(None);
-        }
-        note(LongWork::Compact);
-        self.compact().map(Some)
-    }
-
-    /// Rewrites the database file with each table's pages together and none free (SQLite's `VACUUM`), and
-    /// returns its size before and after (bytes). A migration or an erasure leaves free pages that the file
-    /// keeps; a table written a row at a time beside others lies scattered, and a cold read of it (the county
-    /// report after a restart) waits on the disk for each piece. All or nothing: on a full disk or with another
-    /// program in the database it fails and the file is as it was.
-    pub fn compact(&self) -> Result<(u64, u64)> {
-        let size = |conn: &Connection| -> Result<u64> {
-            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-            Ok((pages * page).max(0) as u64)
-        };
-        let before = size(&self.conn)?;
-        self.conn.execute_batch("VACUUM")?;
-        // Every page is in use now: their number is what `compaction_due` measures growth from (kept only once
-        // the file was compacted: a VACUUM that failed changed nothing).
-        let (all, _) = self.pages()?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('compacted_pages', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [all.to_string()],
-        )?;
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok((before, size(&self.conn)?))
-    }
-
-    /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
-    /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
-    /// either absent or whole; it is owner-only and never overwrites an existing file.
-    pub fn backup(&self, dest: &Path) -> Result<()> {
-        let exists = || StoreError::Io {
-            path: dest.to_owned(),
-            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-        };
-        if dest.exists() {
-            return Err(exists());
-        }
-        let tmp = temp_beside(dest);
-        remove_db_files(&tmp);
-        create_private_file(&tmp).map_err(|source| StoreError::Io {
-            path: dest.to_owned(),
-            source,
-        })?;
-        let result = (|| -> Result<()> {
-            let mut target = Connection::open(&tmp)?;
-            target.busy_timeout(std::time::Duration::from_secs(5))?;
-            {
-                let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-                // All pages in one step, inside one read transaction: in WAL mode that is one consistent moment
-                // and writers go on meanwhile. (Steps of some pages each start again whenever another program
-                // commits between them: a busy database's backup would never end.) Retry while busy, but give
-                // up after a minute instead of hanging.
-                let started = std::time::Instant::now();
-                loop {
-                    match backup.step(-1)? {
-                        rusqlite::backup::StepResult::Done => break,
-                        rusqlite::backup::StepResult::More => {}
-                        _ if started.elapsed() > std::time::Duration::from_secs(60) => {
-                            return Err(StoreError::Busy);
-                        }
-                        _ => std::thread::sleep(std::time::Duration::from_millis(20)),
-                    }
-                }
-            }
-            // A backup is one self-contained file: no WAL beside it.
-            target.pragma_update(None, "journal_mode", "DELETE")?;
-            drop(target);
-            std::fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|source| StoreError::Io {
-                    path: dest.to_owned(),
-                    source,
-                })?;
-            if dest.exists() {
-                return Err(exists());
-            }
-            std::fs::rename(&tmp, dest).map_err(|source| StoreError::Io {
-                path: dest.to_owned(),
-                source,
-            })?;
-            sync_dir(dest);
-            Ok(())
-        })();
-        if result.is_err() {
-            remove_db_files(&tmp);
-        }
-        result
-    }
 }
 
 /// Switches a connection to WAL, waiting for another program's lock as every write does: the switch takes an
@@ -539,57 +417,8 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File> {
     std::fs::File::open(path).map_err(io)
 }
 
-/// A hidden temporary name in the same folder as `path` (so a rename is atomic).
-pub fn temp_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
-/// Removes a database file with its journal, WAL and shared-memory files.
-pub fn remove_db_files(path: &Path) {
-    for suffix in ["", "-journal", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-}
-
-/// Makes a rename in `path`'s folder durable (Unix; elsewhere a no-op).
-pub fn sync_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// Restricts an existing file to its owner (0600 on Unix).
-fn make_private(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
 impl Drop for Store {
     fn drop(&mut self) {
         let _ = self.conn.execute_batch("PRAGMA optimize");
     }
-}
-
-/// Creates an empty file readable and writable by its owner only (0600 on Unix).
-pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
 }
