@@ -1163,6 +1163,12 @@ fn a_large_write_compacts_the_file_and_says_so() {
         .assert()
         .success()
         .stderr(predicate::str::contains("正在整理文件").and(predicate::str::contains("已整理：")));
+    // Made under a working name and compacted on the way to its own: nothing else is left in the folder.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["d.db"]);
     // A few more records: far from a quarter more, nothing to do.
     wangge(&db)
         .args(["demo", "--records", "100"])

@@ -5,7 +5,9 @@ mod common;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
+use std::sync::Arc;
 use wangge::domain::category::{Category, Grade};
+use wangge::domain::clock::FixedClock;
 use wangge::domain::clock::china_date;
 use wangge::domain::hazard::{Hazard, HazardAction, HazardStatus};
 use wangge::domain::inspection::{Inspection, ItemOutcome, ItemResult, Subject};
@@ -18,8 +20,8 @@ use wangge::domain::record::{Family, Meta, Record};
 use wangge::domain::{Lang, Localized};
 use wangge::store::check::Severity;
 use wangge::store::{
-    StoreError, WriteCtx, check, device, hazards, holidays, inspections, patrols, petitions,
-    places, records,
+    OpenMode, Store, StoreError, WriteCtx, check, device, hazards, holidays, inspections, patrols,
+    petitions, places, records,
 };
 
 fn ctx(env: &Env) -> WriteCtx {
@@ -1367,6 +1369,119 @@ fn a_file_is_compacted_when_it_grew_by_a_quarter_or_a_quarter_is_free() {
     assert!(env.store.compaction_due().unwrap());
     let (before, after) = env.store.compact_if_due(quiet).unwrap().unwrap();
     assert!(after < before / 2, "{before} -> {after}");
+}
+
+/// A database made under a working name reaches its own name whole, and nothing stays under the working name:
+/// moved as it is when small, never over a file that is there; compacted on the way when large (one copy, every
+/// record kept, the copy's pages what `compaction_due` measures from).
+#[test]
+fn a_database_made_under_a_working_name_reaches_its_own_whole() {
+    let mut env = township();
+    let p = place(&mut env, &grid());
+    gas_inspection(&mut env, &p, &["G2", "G3"]);
+    let records = "SELECT count(*) FROM places";
+    let hazards = "SELECT count(*) FROM hazards";
+    let (places, open) = (count(&env.store, records), count(&env.store, hazards));
+    assert!(places == 1 && open == 2, "{places} {open}");
+    let Env { dir, store } = env;
+    let from = dir.path().join("t.db");
+    let dest = dir.path().join("d.db");
+    let open_at = |path: &std::path::Path| {
+        Store::open(path, OpenMode::Existing, Arc::new(FixedClock(now()))).unwrap()
+    };
+    let clean = |store: &Store| {
+        check::run(store.conn(), store.today())
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+            == 0
+    };
+    let quiet = &mut |_| {};
+    // A file there already is never written over: the database stays where it was made.
+    std::fs::write(&dest, b"mine").unwrap();
+    assert!(store.move_to(&dest, quiet).is_err());
+    assert_eq!(std::fs::read(&dest).unwrap(), b"mine");
+    std::fs::remove_file(&dest).unwrap();
+    // Small: moved as it is.
+    let store = open_at(&from);
+    assert_eq!(store.move_to(&dest, quiet).unwrap().unwrap(), None);
+    let names = || -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(), vec!["d.db"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let store = open_at(&dest);
+    assert_eq!((count(&store, records), count(&store, hazards)), (1, 2));
+    assert!(clean(&store));
+    // Large, with pages freed: compacted on the way.
+    let filler = |mb: usize, key: &str| {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, zeroblob(?2))",
+                rusqlite::params![key, (mb * 1_000_000) as i64],
+            )
+            .unwrap();
+    };
+    filler(20, "filler-a");
+    filler(10, "filler-b");
+    store
+        .conn()
+        .execute("DELETE FROM settings WHERE key = 'filler-b'", [])
+        .unwrap();
+    drop(store);
+    std::fs::rename(&dest, &from).unwrap();
+    let store = open_at(&from);
+    store.hold_exclusively().unwrap();
+    let mut said = Vec::new();
+    let (before, after) = store
+        .move_to(&dest, &mut |w| said.push(w))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(said, vec![wangge::store::LongWork::Compact]);
+    assert!(after < before - 9_000_000, "{before} -> {after}");
+    assert_eq!(names(), vec!["d.db"]);
+    assert_eq!(std::fs::metadata(&dest).unwrap().len(), after);
+    let store = open_at(&dest);
+    assert_eq!((count(&store, records), count(&store, hazards)), (1, 2));
+    assert!(!store.compaction_due().unwrap());
+    assert!(clean(&store));
+}
+
+/// A database being made under a working name is held by its maker alone: another program finds it busy, and
+/// the working name is cleared only once nobody holds it (a run that was killed).
+#[test]
+fn a_working_name_in_use_is_busy_and_one_left_behind_is_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("d.db");
+    let work = wangge::store::work_file(&dest).unwrap();
+    assert_eq!(work, dir.path().join(".d.db.making"));
+    let store = Store::open(
+        &work,
+        OpenMode::CreateIfMissing,
+        Arc::new(FixedClock(now())),
+    )
+    .unwrap();
+    store.hold_exclusively().unwrap();
+    assert!(matches!(
+        wangge::store::work_file(&dest),
+        Err(StoreError::Busy)
+    ));
+    assert!(work.exists());
+    drop(store);
+    assert_eq!(wangge::store::work_file(&dest).unwrap(), work);
+    assert!(!work.exists());
 }
 
 /// An upgrade leaves the audit log no index: its head is read from the table's end. (With statistics from a

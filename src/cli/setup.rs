@@ -153,7 +153,10 @@ pub fn demo(
     Ok(0)
 }
 
-/// Creates (if missing) a demo database (as the county, or as a device of `township`) and adds `n` records.
+/// Creates (if missing) a demo database (as the county, or as a device of `township`) and adds `n` records. A new
+/// one is made under a working name beside `path` (`store::work_file`), held by this program alone, and given
+/// its name only when whole, compacted on the way when large (`Store::move_to`): a run that fails or is killed
+/// leaves nothing at `path`.
 pub fn fill_demo(
     path: &Path,
     clock: Arc<dyn Clock>,
@@ -162,62 +165,105 @@ pub fn fill_demo(
     township: Option<&RegionCode>,
     lang: Lang,
 ) -> Result<crate::demo::Summary> {
-    creating(path, || {
-        let mut store =
-            super::commands::open_as(path, OpenMode::CreateIfMissing, clock.clone(), lang)?;
-        let dev = match device::get(store.conn()) {
-            Ok(dev) => dev,
-            Err(store::StoreError::NotInitialised) => {
-                let region = township.cloned().unwrap_or_else(builtin_county);
-                let worker = match township {
-                    Some(t) => crate::demo::township_workers(t).remove(0),
-                    None => "县综治中心 李明".to_owned(),
-                };
-                let (id, key) = crate::demo::demo_identity(seed, &region, clock.now());
-                let ctx = WriteCtx {
-                    device: id,
-                    actor: worker,
-                    region: region.clone(),
-                    now: clock.now(),
-                };
-                store.write_raw(|tx| {
-                    let dev = device::init(tx, &ctx, &region, &key)?;
-                    device::set_setting(tx, "demo", "1")?;
-                    Ok(dev)
-                })?
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if device::setting(store.conn(), "demo")?.is_none() {
-            return Err(AppError::input(
-                "这是用 init 设置的真实设备数据库，不能加入演示数据；请用另一个 --db 文件生成演示数据",
-                "This is a real device's database (set up with init); demo data goes into another --db file",
-            ));
-        }
-        if let Some(t) = township
-            && dev.region != *t
-        {
-            return Err(AppError::input(
-                format!(
-                    "这个数据库属于 {}，不是 {t}；请换一个 --db 文件",
-                    dev.region
-                ),
-                format!(
-                    "This database belongs to {}, not {t}; use another --db file",
-                    dev.region
-                ),
-            ));
-        }
-        let step = (n / 10).max(1);
-        let mut progress = |done: usize| {
-            if n >= 50_000 && done % step < 2000 {
-                eprintln!("{} {done}/{n}", lang.pick("已生成", "generated"));
-            }
-        };
-        let summary = crate::demo::generate(&mut store, n, seed, &mut progress)?;
+    if path.exists() {
+        let (store, summary) = fill(path, clock, n, seed, township, lang)?;
         super::commands::compact_if_due(&store, lang);
+        return Ok(summary);
+    }
+    ensure_parent(path)?;
+    let work = match store::work_file(path) {
+        Err(store::StoreError::Busy) => {
+            return Err(AppError::input(
+                format!(
+                    "另一个程序正在生成演示数据库 {}；请等它完成后再试",
+                    path.display()
+                ),
+                format!(
+                    "Another program is making the demo database {}; try again when it has finished",
+                    path.display()
+                ),
+            ));
+        }
+        other => other?,
+    };
+    let result = (|| {
+        let (store, summary) = fill(&work, clock, n, seed, township, lang)?;
+        let done = store.move_to(path, &mut |work| eprintln!("{}", work.message(lang)))?;
+        if let Some(line) = crate::sync::words::compacted(&done, lang) {
+            eprintln!("{line}");
+        }
         Ok(summary)
-    })
+    })();
+    store::remove_db_files(&work);
+    result
+}
+
+/// Opens (creating if missing) the demo database at `path` and adds `n` records; a file it creates is held by
+/// this program alone until the store is closed.
+fn fill(
+    path: &Path,
+    clock: Arc<dyn Clock>,
+    n: usize,
+    seed: u64,
+    township: Option<&RegionCode>,
+    lang: Lang,
+) -> Result<(Store, crate::demo::Summary)> {
+    let new = !path.exists();
+    let mut store = super::commands::open_as(path, OpenMode::CreateIfMissing, clock.clone(), lang)?;
+    if new {
+        store.hold_exclusively()?;
+    }
+    let dev = match device::get(store.conn()) {
+        Ok(dev) => dev,
+        Err(store::StoreError::NotInitialised) => {
+            let region = township.cloned().unwrap_or_else(builtin_county);
+            let worker = match township {
+                Some(t) => crate::demo::township_workers(t).remove(0),
+                None => "县综治中心 李明".to_owned(),
+            };
+            let (id, key) = crate::demo::demo_identity(seed, &region, clock.now());
+            let ctx = WriteCtx {
+                device: id,
+                actor: worker,
+                region: region.clone(),
+                now: clock.now(),
+            };
+            store.write_raw(|tx| {
+                let dev = device::init(tx, &ctx, &region, &key)?;
+                device::set_setting(tx, "demo", "1")?;
+                Ok(dev)
+            })?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if device::setting(store.conn(), "demo")?.is_none() {
+        return Err(AppError::input(
+            "这是用 init 设置的真实设备数据库，不能加入演示数据；请用另一个 --db 文件生成演示数据",
+            "This is a real device's database (set up with init); demo data goes into another --db file",
+        ));
+    }
+    if let Some(t) = township
+        && dev.region != *t
+    {
+        return Err(AppError::input(
+            format!(
+                "这个数据库属于 {}，不是 {t}；请换一个 --db 文件",
+                dev.region
+            ),
+            format!(
+                "This database belongs to {}, not {t}; use another --db file",
+                dev.region
+            ),
+        ));
+    }
+    let step = (n / 10).max(1);
+    let mut progress = |done: usize| {
+        if n >= 50_000 && done % step < 2000 {
+            eprintln!("{} {done}/{n}", lang.pick("已生成", "generated"));
+        }
+    };
+    let summary = crate::demo::generate(&mut store, n, seed, &mut progress)?;
+    Ok((store, summary))
 }
 
 /// Who acts: this device's current worker, or "-" on a database not yet initialised (regions and holidays may

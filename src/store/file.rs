@@ -51,36 +51,103 @@ impl Store {
     /// report after a restart) waits on the disk for each piece. All or nothing: on a full disk or with another
     /// program in the database it fails and the file is as it was.
     pub fn compact(&self) -> Result<(u64, u64)> {
-        let size = |conn: &Connection| -> Result<u64> {
-            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-            Ok((pages * page).max(0) as u64)
-        };
         let before = size(&self.conn)?;
         self.conn.execute_batch("VACUUM")?;
-        // Every page is in use now: their number is what `compaction_due` measures growth from (kept only once
-        // the file was compacted: a VACUUM that failed changed nothing).
-        let (all, _) = self.pages()?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('compacted_pages', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [all.to_string()],
-        )?;
+        // Kept only once the file was compacted: a VACUUM that failed changed nothing.
+        note_compacted(&self.conn)?;
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok((before, size(&self.conn)?))
+    }
+
+    /// Keeps every other program out of this database until this store is closed (SQLite's exclusive locking
+    /// mode): one made under a working name (`work_file`) is read and written by its maker alone, and another
+    /// program that finds it is told it is busy.
+    pub fn hold_exclusively(&self) -> Result<()> {
+        self.conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        // The lock is taken at the next transaction and kept from then on.
+        self.conn.execute_batch("BEGIN EXCLUSIVE; COMMIT")?;
+        Ok(())
+    }
+
+    /// Moves this database, made under a working name (`work_file`) and held by this store alone
+    /// (`hold_exclusively`), to `dest`, which must not exist: the file appears at its name only when whole. When
+    /// `compaction_due` says so (after telling `note`), it is compacted on the way: SQLite's `VACUUM INTO`
+    /// writes the copy once, where `compact` in place writes the file three times (a scratch copy, the log, the
+    /// file). The outer result says whether the database reached `dest` (on an error it stays under its working
+    /// name); the inner one how the compaction went, as `compact_if_due` says it: a copy that could not be made
+    /// (a full disk) leaves the database moved as it was.
+    pub fn move_to(
+        self,
+        dest: &Path,
+        note: &mut dyn FnMut(LongWork),
+    ) -> Result<Result<Option<(u64, u64)>>> {
+        if dest.exists() {
+            return Err(already_there(dest));
+        }
+        let compacted = match self.compaction_due() {
+            Ok(true) => {
+                note(LongWork::Compact);
+                self.copy_compacted(dest).map(Some)
+            }
+            other => other.map(|_| None),
+        };
+        let as_is = !matches!(compacted, Ok(Some(_)));
+        if as_is {
+            // The log folded into the file, and the file out of WAL mode: the file alone holds everything (the
+            // next program to open it goes back to WAL).
+            let mode: String =
+                self.conn
+                    .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("delete") {
+                return Err(StoreError::Busy);
+            }
+        }
+        let from = self.path.clone();
+        drop(self);
+        if as_is {
+            place(&from, dest)?;
+        }
+        remove_db_files(&from);
+        Ok(compacted)
+    }
+
+    /// Writes this database, compacted, to `dest` (SQLite's `VACUUM INTO`) under a temporary name beside it,
+    /// renamed when whole; returns the sizes before and after (bytes).
+    fn copy_compacted(&self, dest: &Path) -> Result<(u64, u64)> {
+        let tmp = temp_beside(dest);
+        remove_db_files(&tmp);
+        create_private_file(&tmp).map_err(|source| StoreError::Io {
+            path: dest.to_owned(),
+            source,
+        })?;
+        let result = (|| -> Result<(u64, u64)> {
+            // SQLite names files in UTF-8: another name is refused here, and the database moves as it is.
+            let name = tmp.to_str().ok_or_else(|| StoreError::Io {
+                path: dest.to_owned(),
+                source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
+            })?;
+            let before = size(&self.conn)?;
+            self.conn.execute("VACUUM INTO ?1", [name])?;
+            let copy = Connection::open(&tmp)?;
+            note_compacted(&copy)?;
+            let after = size(&copy)?;
+            drop(copy);
+            place(&tmp, dest)?;
+            Ok((before, after))
+        })();
+        if result.is_err() {
+            remove_db_files(&tmp);
+        }
+        result
     }
 
     /// Copies the database to `dest` with SQLite's online backup API (a consistent snapshot while others write).
     /// The copy is written under a temporary name beside `dest` and renamed only when complete, so `dest` is
     /// either absent or whole; it is owner-only and never overwrites an existing file.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        let exists = || StoreError::Io {
-            path: dest.to_owned(),
-            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-        };
         if dest.exists() {
-            return Err(exists());
+            return Err(already_there(dest));
         }
         let tmp = temp_beside(dest);
         remove_db_files(&tmp);
@@ -112,27 +179,84 @@ impl Store {
             // A backup is one self-contained file: no WAL beside it.
             target.pragma_update(None, "journal_mode", "DELETE")?;
             drop(target);
-            std::fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|source| StoreError::Io {
-                    path: dest.to_owned(),
-                    source,
-                })?;
-            if dest.exists() {
-                return Err(exists());
-            }
-            std::fs::rename(&tmp, dest).map_err(|source| StoreError::Io {
-                path: dest.to_owned(),
-                source,
-            })?;
-            sync_dir(dest);
-            Ok(())
+            place(&tmp, dest)
         })();
         if result.is_err() {
             remove_db_files(&tmp);
         }
         result
     }
+}
+
+/// A file's size: its pages times the page size (bytes).
+fn size(conn: &Connection) -> Result<u64> {
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok((pages * page).max(0) as u64)
+}
+
+/// Records in a file just compacted how many pages it holds, every one in use: what `compaction_due` measures
+/// growth from.
+fn note_compacted(conn: &Connection) -> Result<()> {
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('compacted_pages', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [pages.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The error for a file that is there already and is not written over.
+fn already_there(path: &Path) -> StoreError {
+    StoreError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+    }
+}
+
+/// Gives the whole file `tmp` the name `dest`: flushed to the disk first, never over a file that is there, and
+/// the rename made durable.
+fn place(tmp: &Path, dest: &Path) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: dest.to_owned(),
+        source,
+    };
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    if dest.exists() {
+        return Err(already_there(dest));
+    }
+    std::fs::rename(tmp, dest).map_err(io)?;
+    sync_dir(dest);
+    Ok(())
+}
+
+/// The working name a database is made under before `Store::move_to` gives it `path`: hidden, beside it. One
+/// left there by a run that was killed is removed; one that another program is making now (it holds it with
+/// `Store::hold_exclusively`) is refused as busy.
+pub fn work_file(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let work = path.with_file_name(format!(".{name}.making"));
+    if std::fs::symlink_metadata(&work).is_ok() {
+        let read = Connection::open_with_flags(&work, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| {
+                c.busy_timeout(std::time::Duration::ZERO)?;
+                c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map_err(StoreError::from);
+        if let Err(StoreError::Busy) = read {
+            return Err(StoreError::Busy);
+        }
+        remove_db_files(&work);
+    }
+    Ok(work)
 }
 
 /// A hidden temporary name in the same folder as `path` (so a rename is atomic).

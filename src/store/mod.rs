@@ -51,7 +51,7 @@ use crate::domain::clock::{self, Clock};
 use crate::domain::ids::{DeviceId, RegionCode};
 pub use error::{Result, StoreError};
 use file::make_private;
-pub use file::{create_private_file, remove_db_files, sync_dir, temp_beside};
+pub use file::{create_private_file, remove_db_files, sync_dir, temp_beside, work_file};
 
 /// SQLite files begin with this header.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
