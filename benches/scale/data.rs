@@ -142,10 +142,14 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let mut extra = String::new();
     match arg(0) {
-        // demo DB N REGION: a new database of N demo records, compacted at the end when due, as `wangge demo`
-        // leaves it.
+        // demo DB N REGION: a new database of N demo records, as `wangge demo` makes one: under a working name
+        // held by this process alone, then moved to DB, compacted on the way when due.
         "demo" => {
-            let mut store = fresh(Path::new(arg(1)), arg(3))?;
+            let dest = Path::new(arg(1));
+            wangge::store::remove_db_files(dest);
+            let work = wangge::store::work_file(dest).map_err(|e| e.to_string())?;
+            let mut store = fresh(&work, arg(3))?;
+            store.hold_exclusively().map_err(|e| e.to_string())?;
             let n: usize = arg(2).parse().map_err(|_| "demo: N")?;
             let every = (n / 10).max(1);
             wangge::demo::generate(&mut store, n, 1, &mut |done| {
@@ -158,7 +162,8 @@ pub fn serve(args: &[String]) -> Result<(), String> {
             })
             .map_err(|e| e.to_string())?;
             store
-                .compact_if_due(&mut |_| {})
+                .move_to(dest, &mut |_| {})
+                .and_then(|compacted| compacted)
                 .map_err(|e| e.to_string())?;
         }
         // more DB N: N more demo records on an existing database, the file as they leave it (not compacted).

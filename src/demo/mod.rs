@@ -178,6 +178,7 @@ pub fn generate_as(
         people: Vec::new(),
         summary: Summary::default(),
         way,
+        workers: Default::default(),
     };
     // A bulk write: the search index is marked stale until it is whole again, either loaded batch by batch
     // (the bulk way) or rebuilt once at the end instead of row by row.

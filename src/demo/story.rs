@@ -36,6 +36,8 @@ pub struct World {
     pub people: Vec<(String, String, String, PetitionCategory)>,
     pub summary: Summary,
     pub way: Way,
+    /// Each township's worker names (`township_workers`), made once.
+    pub workers: std::collections::HashMap<RegionCode, Vec<String>>,
 }
 
 /// How the demo takes a record's next step.
@@ -137,7 +139,13 @@ impl World {
 
     pub(super) fn worker(&mut self, code: &RegionCode) -> String {
         match code.township() {
-            Some(t) => self.dice.pick(&super::township_workers(&t)).clone(),
+            Some(t) => {
+                let names = self
+                    .workers
+                    .entry(t)
+                    .or_insert_with_key(|t| super::township_workers(t));
+                self.dice.pick(names).clone()
+            }
             None => "县信访局 李明".to_owned(),
         }
     }
