@@ -1466,7 +1466,7 @@ fn a_working_name_in_use_is_busy_and_one_left_behind_is_cleared() {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("d.db");
     let work = wangge::store::work_file(&dest).unwrap();
-    assert_eq!(work, dir.path().join(".d.db.making"));
+    assert_eq!(work, dir.path().join("d.db.making"));
     let store = Store::open(
         &work,
         OpenMode::CreateIfMissing,

@@ -233,7 +233,7 @@ fn place(tmp: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The working name a database is made under before `Store::move_to` gives it `path`: hidden, beside it. One
+/// The working name a database is made under before `Store::move_to` gives it `path`: `NAME.making` beside it. One
 /// left there by a run that was killed is removed; one that another program is making now (it holds it with
 /// `Store::hold_exclusively`) is refused as busy.
 pub fn work_file(path: &Path) -> Result<PathBuf> {
@@ -241,7 +241,7 @@ pub fn work_file(path: &Path) -> Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let work = path.with_file_name(format!(".{name}.making"));
+    let work = path.with_file_name(format!("{name}.making"));
     if std::fs::symlink_metadata(&work).is_ok() {
         let read = Connection::open_with_flags(&work, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .and_then(|c| {
