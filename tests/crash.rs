@@ -342,10 +342,17 @@ fn demos(w: &World, records: usize, trials: usize, dice: &mut Dice) -> Tally {
         t.trials += 1;
         t.mid += usize::from(mid);
         if !db.exists() || !initialised(&db) {
-            // Killed before the device was set up: the demo starts again on what is there.
+            // Killed before its database reached its name: the demo starts again, and clears what the killed
+            // run left under the working name.
             ok(wangge(&db).args(args));
             sound(&db);
             assert_eq!(journal(&db).len(), complete.len());
+            let left: Vec<_> = std::fs::read_dir(w.dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("demo.db.making"))
+                .collect();
+            assert!(left.is_empty(), "left behind: {left:?}");
             continue;
         }
         sound(&db);

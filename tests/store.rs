@@ -1384,10 +1384,11 @@ fn a_database_made_under_a_working_name_reaches_its_own_whole() {
     let (places, open) = (count(&env.store, records), count(&env.store, hazards));
     assert!(places == 1 && open == 2, "{places} {open}");
     let Env { dir, store } = env;
+    drop(store);
     let from = dir.path().join("t.db");
     let dest = dir.path().join("d.db");
-    let open_at = |path: &std::path::Path| {
-        Store::open(path, OpenMode::Existing, Arc::new(FixedClock(now()))).unwrap()
+    let open_at = |path: &std::path::Path, mode| {
+        Store::open(path, mode, Arc::new(FixedClock(now()))).unwrap()
     };
     let clean = |store: &Store| {
         check::run(store.conn(), store.today())
@@ -1396,15 +1397,6 @@ fn a_database_made_under_a_working_name_reaches_its_own_whole() {
             .count()
             == 0
     };
-    let quiet = &mut |_| {};
-    // A file there already is never written over: the database stays where it was made.
-    std::fs::write(&dest, b"mine").unwrap();
-    assert!(store.move_to(&dest, quiet).is_err());
-    assert_eq!(std::fs::read(&dest).unwrap(), b"mine");
-    std::fs::remove_file(&dest).unwrap();
-    // Small: moved as it is.
-    let store = open_at(&from);
-    assert_eq!(store.move_to(&dest, quiet).unwrap().unwrap(), None);
     let names = || -> Vec<String> {
         let mut n: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -1413,14 +1405,31 @@ fn a_database_made_under_a_working_name_reaches_its_own_whole() {
         n.sort();
         n
     };
+    // Owner-only, and in WAL mode already (header bytes 18 and 19), so the next opener changes nothing.
+    let private = |path: &std::path::Path| {
+        assert_eq!(&std::fs::read(path).unwrap()[18..20], &[2, 2]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+    };
+    let quiet = &mut |_| {};
+    // A file there already is never written over: the database stays where it was made.
+    std::fs::write(&dest, b"mine").unwrap();
+    let store = open_at(&from, OpenMode::CreateHeld);
+    assert!(store.move_to(&dest, quiet).is_err());
+    assert_eq!(std::fs::read(&dest).unwrap(), b"mine");
+    std::fs::remove_file(&dest).unwrap();
+    // Small: moved as it is, its log folded in, no journal left beside it.
+    let store = open_at(&from, OpenMode::CreateHeld);
+    assert_eq!(store.move_to(&dest, quiet).unwrap().unwrap(), None);
     assert_eq!(names(), vec!["d.db"]);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
-    let store = open_at(&dest);
+    private(&dest);
+    let store = open_at(&dest, OpenMode::Existing);
     assert_eq!((count(&store, records), count(&store, hazards)), (1, 2));
     assert!(clean(&store));
     // Large, with pages freed: compacted on the way.
@@ -1441,8 +1450,7 @@ fn a_database_made_under_a_working_name_reaches_its_own_whole() {
         .unwrap();
     drop(store);
     std::fs::rename(&dest, &from).unwrap();
-    let store = open_at(&from);
-    store.hold_exclusively().unwrap();
+    let store = open_at(&from, OpenMode::CreateHeld);
     let mut said = Vec::new();
     let (before, after) = store
         .move_to(&dest, &mut |w| said.push(w))
@@ -1453,35 +1461,49 @@ fn a_database_made_under_a_working_name_reaches_its_own_whole() {
     assert!(after < before - 9_000_000, "{before} -> {after}");
     assert_eq!(names(), vec!["d.db"]);
     assert_eq!(std::fs::metadata(&dest).unwrap().len(), after);
-    let store = open_at(&dest);
+    private(&dest);
+    let store = open_at(&dest, OpenMode::Existing);
     assert_eq!((count(&store, records), count(&store, hazards)), (1, 2));
     assert!(!store.compaction_due().unwrap());
     assert!(clean(&store));
 }
 
-/// A database being made under a working name is held by its maker alone: another program finds it busy, and
-/// the working name is cleared only once nobody holds it (a run that was killed).
+/// One program at a time makes a database under a working name: held open, it is busy for everyone else; what
+/// a killed run left there (the file, a half-written compacted copy, or an empty claim long past) is cleared by
+/// the next claim.
 #[test]
-fn a_working_name_in_use_is_busy_and_one_left_behind_is_cleared() {
+fn a_working_name_is_claimed_by_one_program_and_a_killed_runs_is_cleared() {
+    use wangge::store::{claim_work_file, clear_work_file, release_work_file};
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("d.db");
-    let work = wangge::store::work_file(&dest).unwrap();
+    let work = claim_work_file(&dest).unwrap();
     assert_eq!(work, dir.path().join("d.db.making"));
-    let store = Store::open(
-        &work,
-        OpenMode::CreateIfMissing,
-        Arc::new(FixedClock(now())),
-    )
-    .unwrap();
-    store.hold_exclusively().unwrap();
-    assert!(matches!(
-        wangge::store::work_file(&dest),
-        Err(StoreError::Busy)
-    ));
-    assert!(work.exists());
+    assert_eq!(std::fs::metadata(&work).unwrap().len(), 0);
+    let busy = |r: Result<(), StoreError>| matches!(r, Err(StoreError::Busy));
+    let claim = || claim_work_file(&dest).map(|_| ());
+    // Held open while the database is made.
+    let store = Store::open(&work, OpenMode::CreateHeld, Arc::new(FixedClock(now()))).unwrap();
+    assert!(busy(claim()));
+    assert!(busy(clear_work_file(&dest)));
+    assert!(std::fs::metadata(&work).unwrap().len() > 0);
+    // Killed: the file and a half-written compacted copy stay behind, held by nobody.
     drop(store);
-    assert_eq!(wangge::store::work_file(&dest).unwrap(), work);
-    assert!(!work.exists());
+    let copy = dir.path().join("d.db.making.compact");
+    std::fs::write(&copy, b"half").unwrap();
+    assert_eq!(claim_work_file(&dest).unwrap(), work);
+    assert_eq!(std::fs::metadata(&work).unwrap().len(), 0);
+    assert!(!copy.exists());
+    // Killed between claiming and opening: an empty claim, cleared once it is old (a new one is waited on).
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&work)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    assert_eq!(claim_work_file(&dest).unwrap(), work);
+    release_work_file(&work);
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
 }
 
 /// An upgrade leaves the audit log no index: its head is read from the table's end. (With statistics from a

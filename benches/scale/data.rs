@@ -28,7 +28,12 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Store, String> {
 /// A new database set up as a device of `region` (the county, or a township) with the demo's identity.
 pub fn fresh(path: &Path, region: &str) -> Result<Store, String> {
     wangge::store::remove_db_files(path);
-    let mut store = open(path, OpenMode::CreateIfMissing)?;
+    made(path, region, OpenMode::CreateIfMissing)
+}
+
+/// `fresh`, on a file opened `mode` (a working file claimed for it, held with `OpenMode::CreateHeld`).
+fn made(path: &Path, region: &str, mode: OpenMode) -> Result<Store, String> {
+    let mut store = open(path, mode)?;
     let now = parse_instant(NOW).map_err(|e| e.to_string())?;
     let region = RegionCode::parse(region).map_err(|e| e.to_string())?;
     let (id, key) = wangge::demo::demo_identity(1, &region, now);
@@ -147,9 +152,8 @@ pub fn serve(args: &[String]) -> Result<(), String> {
         "demo" => {
             let dest = Path::new(arg(1));
             wangge::store::remove_db_files(dest);
-            let work = wangge::store::work_file(dest).map_err(|e| e.to_string())?;
-            let mut store = fresh(&work, arg(3))?;
-            store.hold_exclusively().map_err(|e| e.to_string())?;
+            let work = wangge::store::claim_work_file(dest).map_err(|e| e.to_string())?;
+            let mut store = made(&work, arg(3), OpenMode::CreateHeld)?;
             let n: usize = arg(2).parse().map_err(|_| "demo: N")?;
             let every = (n / 10).max(1);
             wangge::demo::generate(&mut store, n, 1, &mut |done| {

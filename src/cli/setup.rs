@@ -154,9 +154,9 @@ pub fn demo(
 }
 
 /// Creates (if missing) a demo database (as the county, or as a device of `township`) and adds `n` records. A new
-/// one is made under a working name beside `path` (`store::work_file`), held by this program alone, and given
-/// its name only when whole, compacted on the way when large (`Store::move_to`): a run that fails or is killed
-/// leaves nothing at `path`.
+/// one is made under a working name beside `path` (`store::claim_work_file`), held by this program alone, and
+/// given its name only when whole, compacted on the way when large (`Store::move_to`): a run that fails leaves
+/// nothing, and what a killed run leaves under the working name is cleared by the next run.
 pub fn fill_demo(
     path: &Path,
     clock: Arc<dyn Clock>,
@@ -166,20 +166,35 @@ pub fn fill_demo(
     lang: Lang,
 ) -> Result<crate::demo::Summary> {
     if path.exists() {
-        let (store, summary) = fill(path, clock, n, seed, township, lang)?;
+        // A run killed after its database reached its name, before it cleared its working file.
+        match store::clear_work_file(path) {
+            Err(store::StoreError::Busy) => {}
+            other => other?,
+        }
+        let (store, summary) = fill(
+            path,
+            OpenMode::CreateIfMissing,
+            clock,
+            n,
+            seed,
+            township,
+            lang,
+        )?;
         super::commands::compact_if_due(&store, lang);
         return Ok(summary);
     }
     ensure_parent(path)?;
-    let work = match store::work_file(path) {
+    let work = match store::claim_work_file(path) {
         Err(store::StoreError::Busy) => {
             return Err(AppError::input(
                 format!(
-                    "另一个程序正在生成演示数据库 {}；请等它完成后再试",
+                    "另一个程序正在生成演示数据库 {}（工作文件 {}.making）；请等它完成后再试",
+                    path.display(),
                     path.display()
                 ),
                 format!(
-                    "Another program is making the demo database {}; try again when it has finished",
+                    "Another program is making the demo database {} (its working file {}.making); try again when it has finished",
+                    path.display(),
                     path.display()
                 ),
             ));
@@ -187,32 +202,28 @@ pub fn fill_demo(
         other => other?,
     };
     let result = (|| {
-        let (store, summary) = fill(&work, clock, n, seed, township, lang)?;
+        let (store, summary) = fill(&work, OpenMode::CreateHeld, clock, n, seed, township, lang)?;
         let done = store.move_to(path, &mut |work| eprintln!("{}", work.message(lang)))?;
         if let Some(line) = crate::sync::words::compacted(&done, lang) {
             eprintln!("{line}");
         }
         Ok(summary)
     })();
-    store::remove_db_files(&work);
+    store::release_work_file(&work);
     result
 }
 
-/// Opens (creating if missing) the demo database at `path` and adds `n` records; a file it creates is held by
-/// this program alone until the store is closed.
+/// Opens (`mode`) the demo database at `path`, initialising it if new, and adds `n` records.
 fn fill(
     path: &Path,
+    mode: OpenMode,
     clock: Arc<dyn Clock>,
     n: usize,
     seed: u64,
     township: Option<&RegionCode>,
     lang: Lang,
 ) -> Result<(Store, crate::demo::Summary)> {
-    let new = !path.exists();
-    let mut store = super::commands::open_as(path, OpenMode::CreateIfMissing, clock.clone(), lang)?;
-    if new {
-        store.hold_exclusively()?;
-    }
+    let mut store = super::commands::open_as(path, mode, clock.clone(), lang)?;
     let dev = match device::get(store.conn()) {
         Ok(dev) => dev,
         Err(store::StoreError::NotInitialised) => {

@@ -60,19 +60,9 @@ impl Store {
         Ok((before, size(&self.conn)?))
     }
 
-    /// Keeps every other program out of this database until this store is closed (SQLite's exclusive locking
-    /// mode): one made under a working name (`work_file`) is read and written by its maker alone, and another
-    /// program that finds it is told it is busy.
-    pub fn hold_exclusively(&self) -> Result<()> {
-        self.conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-        // The lock is taken at the next transaction and kept from then on.
-        self.conn.execute_batch("BEGIN EXCLUSIVE; COMMIT")?;
-        Ok(())
-    }
-
-    /// Moves this database, made under a working name (`work_file`) and held by this store alone
-    /// (`hold_exclusively`), to `dest`, which must not exist: the file appears at its name only when whole. When
-    /// `compaction_due` says so (after telling `note`), it is compacted on the way: SQLite's `VACUUM INTO`
+    /// Moves this database, made under a working name (`claim_work_file`) and held by this store alone
+    /// (`OpenMode::CreateHeld`), to `dest`, which must not exist: the file appears at its name only when whole.
+    /// When `compaction_due` says so (after telling `note`), it is compacted on the way: SQLite's `VACUUM INTO`
     /// writes the copy once, where `compact` in place writes the file three times (a scratch copy, the log, the
     /// file). The outer result says whether the database reached `dest` (on an error it stays under its working
     /// name); the inner one how the compaction went, as `compact_if_due` says it: a copy that could not be made
@@ -85,59 +75,69 @@ impl Store {
         if dest.exists() {
             return Err(already_there(dest));
         }
+        let copy = compact_copy_of(&self.path);
         let compacted = match self.compaction_due() {
             Ok(true) => {
                 note(LongWork::Compact);
-                self.copy_compacted(dest).map(Some)
+                self.copy_compacted(&copy, dest).map(Some)
             }
             other => other.map(|_| None),
         };
         let as_is = !matches!(compacted, Ok(Some(_)));
         if as_is {
-            // The log folded into the file, and the file out of WAL mode: the file alone holds everything (the
-            // next program to open it goes back to WAL).
-            let mode: String =
-                self.conn
-                    .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("delete") {
-                return Err(StoreError::Busy);
+            // The log folded into the file and emptied: the file alone holds everything, still in WAL mode.
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                return Err(not_folded(&self.path, dest));
             }
         }
         let from = self.path.clone();
+        let log = {
+            let mut name = from.as_os_str().to_owned();
+            name.push("-wal");
+            PathBuf::from(name)
+        };
         drop(self);
         if as_is {
+            // Closing removes the emptied log; one left behind must hold nothing the file lacks.
+            if std::fs::metadata(&log).is_ok_and(|m| m.len() > 0) {
+                return Err(not_folded(&from, dest));
+            }
             place(&from, dest)?;
         }
-        remove_db_files(&from);
+        release_work_file(&from);
         Ok(compacted)
     }
 
-    /// Writes this database, compacted, to `dest` (SQLite's `VACUUM INTO`) under a temporary name beside it,
+    /// Writes this database, compacted, to `dest` (SQLite's `VACUUM INTO`) through the temporary file `tmp`,
     /// renamed when whole; returns the sizes before and after (bytes).
-    fn copy_compacted(&self, dest: &Path) -> Result<(u64, u64)> {
-        let tmp = temp_beside(dest);
-        remove_db_files(&tmp);
-        create_private_file(&tmp).map_err(|source| StoreError::Io {
-            path: dest.to_owned(),
+    fn copy_compacted(&self, tmp: &Path, dest: &Path) -> Result<(u64, u64)> {
+        remove_db_files(tmp);
+        create_private_file(tmp).map_err(|source| StoreError::Io {
+            path: tmp.to_owned(),
             source,
         })?;
         let result = (|| -> Result<(u64, u64)> {
             // SQLite names files in UTF-8: another name is refused here, and the database moves as it is.
             let name = tmp.to_str().ok_or_else(|| StoreError::Io {
-                path: dest.to_owned(),
+                path: tmp.to_owned(),
                 source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
             })?;
             let before = size(&self.conn)?;
             self.conn.execute("VACUUM INTO ?1", [name])?;
-            let copy = Connection::open(&tmp)?;
+            let copy = Connection::open(tmp)?;
             note_compacted(&copy)?;
+            // In WAL mode, as every wangge database is: the next program to open it changes nothing.
+            copy.pragma_update(None, "journal_mode", "WAL")?;
             let after = size(&copy)?;
             drop(copy);
-            place(&tmp, dest)?;
+            place(tmp, dest)?;
             Ok((before, after))
         })();
         if result.is_err() {
-            remove_db_files(&tmp);
+            remove_db_files(tmp);
         }
         result
     }
@@ -207,6 +207,22 @@ fn note_compacted(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The error for a database whose log could not be folded into its file: it is not moved.
+fn not_folded(from: &Path, dest: &Path) -> StoreError {
+    StoreError::refused(
+        format!(
+            "未能把 {} 的日志并入文件，数据库没有移到 {}",
+            from.display(),
+            dest.display()
+        ),
+        format!(
+            "The log of {} could not be folded into the file; the database was not moved to {}",
+            from.display(),
+            dest.display()
+        ),
+    )
+}
+
 /// The error for a file that is there already and is not written over.
 fn already_there(path: &Path) -> StoreError {
     StoreError::Io {
@@ -215,48 +231,114 @@ fn already_there(path: &Path) -> StoreError {
     }
 }
 
-/// Gives the whole file `tmp` the name `dest`: flushed to the disk first, never over a file that is there, and
-/// the rename made durable.
+/// Gives the whole file `tmp` the name `dest`: flushed to the disk first (opened for writing, as Windows needs
+/// to flush it), never over a file that is there, and the new name made durable. A hard link claims the name
+/// only if it is free; where the file system has none (FAT on a USB stick), the name is checked just before the
+/// rename.
 fn place(tmp: &Path, dest: &Path) -> Result<()> {
     let io = |source| StoreError::Io {
-        path: dest.to_owned(),
+        path: tmp.to_owned(),
         source,
     };
-    std::fs::File::open(tmp)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(tmp)
         .and_then(|f| f.sync_all())
         .map_err(io)?;
-    if dest.exists() {
-        return Err(already_there(dest));
+    match std::fs::hard_link(tmp, dest) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(tmp);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(already_there(dest)),
+        Err(_) => {
+            if dest.exists() {
+                return Err(already_there(dest));
+            }
+            std::fs::rename(tmp, dest).map_err(io)?;
+        }
     }
-    std::fs::rename(tmp, dest).map_err(io)?;
     sync_dir(dest);
     Ok(())
 }
 
-/// The working name a database is made under before `Store::move_to` gives it `path`: `NAME.making` beside it. One
-/// left there by a run that was killed is removed; one that another program is making now (it holds it with
-/// `Store::hold_exclusively`) is refused as busy.
-pub fn work_file(path: &Path) -> Result<PathBuf> {
+/// The working name a new database at `path` is made under: `NAME.making` beside it.
+fn work_name(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let work = path.with_file_name(format!("{name}.making"));
-    if std::fs::symlink_metadata(&work).is_ok() {
-        let read = Connection::open_with_flags(&work, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    path.with_file_name(format!("{name}.making"))
+}
+
+/// The temporary name a compacted copy of the working file `work` is written under (`Store::move_to`).
+fn compact_copy_of(work: &Path) -> PathBuf {
+    let mut name = work.as_os_str().to_owned();
+    name.push(".compact");
+    PathBuf::from(name)
+}
+
+/// How long an empty working file that nobody holds may be one another program has just claimed and is about to
+/// open (it holds it from its first read, moments after claiming it).
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether another program is making a database under the working name `work`. One that is holds it from its
+/// first read on. A file nobody holds is left by a run that was killed, unless it is empty and new: then its
+/// maker may be about to open it, and this waits (up to `CLAIM_WAIT` from the claim) to see which it is.
+fn in_use(work: &Path) -> bool {
+    loop {
+        let Ok(meta) = std::fs::symlink_metadata(work) else {
+            return false;
+        };
+        let held = Connection::open_with_flags(work, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
             .and_then(|c| {
                 c.busy_timeout(std::time::Duration::ZERO)?;
-                c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-                    r.get::<_, i64>(0)
-                })
+                c.execute_batch("BEGIN EXCLUSIVE; COMMIT")
             })
             .map_err(StoreError::from);
-        if let Err(StoreError::Busy) = read {
-            return Err(StoreError::Busy);
+        if matches!(held, Err(StoreError::Busy)) {
+            return true;
         }
-        remove_db_files(&work);
+        let claimed_lately = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_none_or(|age| age < CLAIM_WAIT);
+        if meta.len() > 0 || !claimed_lately {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    Ok(work)
+}
+
+/// Removes what a run killed while making a database for `path` left under its working name (the next run, or
+/// a run on the finished file, clears it). One that another program is making now is left, and is `Busy`.
+pub fn clear_work_file(path: &Path) -> Result<()> {
+    let work = work_name(path);
+    if in_use(&work) {
+        return Err(StoreError::Busy);
+    }
+    release_work_file(&work);
+    Ok(())
+}
+
+/// Claims the working name a new database at `path` is made under before `Store::move_to` gives it `path`
+/// (`NAME.making` beside it): creates it empty and owner-only, after clearing what a killed run left there. Only
+/// one program can claim it: another that is making the same database now gets `Busy`. Open it with
+/// `OpenMode::CreateHeld`; whoever claimed it removes it (`release_work_file`) if the making fails.
+pub fn claim_work_file(path: &Path) -> Result<PathBuf> {
+    clear_work_file(path)?;
+    let work = work_name(path);
+    match create_private_file(&work) {
+        Ok(_) => Ok(work),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::Busy),
+        Err(source) => Err(StoreError::Io { path: work, source }),
+    }
+}
+
+/// Removes a working file (`claim_work_file`) with its log, shared memory, journal and compacted copy.
+pub fn release_work_file(work: &Path) {
+    remove_db_files(work);
+    remove_db_files(&compact_copy_of(work));
 }
 
 /// A hidden temporary name in the same folder as `path` (so a rename is atomic).

@@ -51,7 +51,10 @@ use crate::domain::clock::{self, Clock};
 use crate::domain::ids::{DeviceId, RegionCode};
 pub use error::{Result, StoreError};
 use file::make_private;
-pub use file::{create_private_file, remove_db_files, sync_dir, temp_beside, work_file};
+pub use file::{
+    claim_work_file, clear_work_file, create_private_file, release_work_file, remove_db_files,
+    sync_dir, temp_beside,
+};
 
 /// SQLite files begin with this header.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -108,6 +111,10 @@ pub enum OpenMode {
     Existing,
     /// Create an empty, owner-only database if the file is missing.
     CreateIfMissing,
+    /// As `CreateIfMissing`, and held by this store alone until it is closed (SQLite's exclusive locking mode,
+    /// from the first read): a database made under a working name (`claim_work_file`), which no other program
+    /// opens meanwhile and which `Store::move_to` gives its name at the end.
+    CreateHeld,
 }
 
 /// Who acts and when: passed to every write.
@@ -189,6 +196,10 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(BUSY_WAIT)?;
+        if mode == OpenMode::CreateHeld {
+            // Before the first read, so that the lock is held from it on and no shared memory is used.
+            conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        }
         // Every hot statement stays prepared (the default cache of 16 is smaller than our set).
         conn.set_prepared_statement_cache_capacity(256);
         // A plan never depends on a bound value (the query planner stability guarantee). Without it, SQLite marks
@@ -205,7 +216,7 @@ impl Store {
         // A file without a single table holds nothing to lose: an empty file, or one whose creation was cut
         // short (a power cut or a kill before the schema's transaction committed). Where creating was asked
         // for, it is made anew.
-        let empty = app_id == 0 && tables == 0 && mode == OpenMode::CreateIfMissing;
+        let empty = app_id == 0 && tables == 0 && mode != OpenMode::Existing;
         if app_id != APPLICATION_ID && !empty {
             return Err(StoreError::NotWangge(path.to_owned()));
         }

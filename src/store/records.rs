@@ -404,7 +404,17 @@ thread_local! {
     /// system call (a million-record demo makes tens of millions of ids and events).
     static ID_BITS: std::cell::RefCell<rand_chacha::ChaCha12Rng> = std::cell::RefCell::new({
         let mut seed = [0u8; 32];
-        let _ = getrandom::fill(&mut seed);
+        if getrandom::fill(&mut seed).is_err() {
+            // The OS gave no randomness (it practically never fails): the time to the nanosecond, the process
+            // and the stack's place in memory still keep two streams apart.
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            seed[..16].copy_from_slice(&nanos.to_le_bytes());
+            seed[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+            let place = std::ptr::addr_of!(seed) as u64;
+            seed[24..32].copy_from_slice(&place.to_le_bytes());
+        }
         rand_chacha::rand_core::SeedableRng::from_seed(seed)
     });
 }
