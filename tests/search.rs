@@ -105,6 +105,66 @@ fn the_index_follows_edits_and_deletions() {
     assert_eq!(search::search(app.store.conn(), "锈蚀漏", 10).unwrap().0, 0);
 }
 
+/// A day whose range of rowids is used to its end (every edit adds its record's document anew, above the day's
+/// last) still indexes each edit, inside the day's range: none lands on another day's document and is lost.
+#[test]
+fn a_day_used_to_the_end_of_its_range_still_indexes_every_edit() {
+    let (_d, mut app) = demo_app(100);
+    let (a, b, day): (i64, i64, i64) = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT a.record, b.record, a.rowid >> 20 FROM search_docs a
+             JOIN search_docs b ON b.rowid >> 20 = a.rowid >> 20 AND b.record > a.record
+             JOIN hazards ha ON ha.key = a.record JOIN hazards hb ON hb.key = b.record LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    // The day's last rowid taken (by a place, which has no document of its own).
+    app.store
+        .write_raw(|tx| {
+            tx.execute(
+                "INSERT INTO search_docs (rowid, record) VALUES ((?1 << 20) + 1048575, (SELECT key FROM places LIMIT 1))",
+                [day],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    for (key, text) in [(a, "配电箱锈蚀漏电"), (b, "燃气软管老化龟裂")] {
+        let id: String = app
+            .store
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {} FROM hazards t WHERE t.key = ?1",
+                    common::row_id()
+                ),
+                [key],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut h = wangge::store::hazards::get(app.store.conn(), &id).unwrap();
+        h.description = text.into();
+        app.store
+            .write(|tx, ctx| wangge::store::hazards::update(tx, ctx, &h, None))
+            .unwrap();
+    }
+    for (key, q) in [(a, "锈蚀漏"), (b, "软管老化龟")] {
+        assert_eq!(search::search(app.store.conn(), q, 10).unwrap().0, 1, "{q}");
+        let rowid: i64 = app
+            .store
+            .conn()
+            .query_row(
+                "SELECT rowid FROM search_docs WHERE record = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rowid >> 20, day);
+    }
+}
+
 /// A query of one character is counted from the index's own tallies (plus the documents its codes' labels
 /// find without it): after edits and deletions, which leave the old documents marked deleted in the index's
 /// older segments, the counts are still the scan's.

@@ -102,14 +102,20 @@ impl Doc {
     }
 }
 
+/// How many documents one day's range of rowids holds: a day's rowids run from `day << 20` up.
+const DAY: i64 = 1 << 20;
+
 /// The statements that add documents, each as the next rowid of its day. Documents go in fastest in rowid
 /// order, by day and then key: FTS5 writes what it holds pending as a segment of its own whenever a rowid comes
-/// below the last one.
+/// below the last one. A day whose range is used up to its end (each edit adds its record's document anew, one
+/// above the day's last) takes the lowest free rowid in its range, so no document leaves its day's range or
+/// lands on another's.
 struct Adder<'t> {
     next: rusqlite::CachedStatement<'t>,
+    free: rusqlite::CachedStatement<'t>,
     docs: rusqlite::CachedStatement<'t>,
     fts: rusqlite::CachedStatement<'t>,
-    /// The day and rowid of the document added last: the next of the same day follows it.
+    /// The day and rowid of the document added last above its day's others: the next of the same day follows.
     last: Option<(i64, i64)>,
 }
 
@@ -118,6 +124,12 @@ impl<'t> Adder<'t> {
         Ok(Adder {
             next: tx.prepare_cached(
                 "SELECT coalesce(max(rowid), ?1) + 1 FROM search_docs WHERE rowid > ?1 AND rowid < ?1 + 1048576",
+            )?,
+            free: tx.prepare_cached(
+                "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM search_docs WHERE rowid = ?1 + 1) THEN ?1 + 1
+                 ELSE (SELECT min(d.rowid) + 1 FROM search_docs d
+                       WHERE d.rowid > ?1 AND d.rowid < ?1 + 1048575
+                         AND NOT EXISTS (SELECT 1 FROM search_docs e WHERE e.rowid = d.rowid + 1)) END",
             )?,
             // A record id held by two families (a database damaged by an earlier version) is indexed once.
             docs: tx.prepare_cached(
@@ -131,11 +143,27 @@ impl<'t> Adder<'t> {
     }
 
     fn add(&mut self, d: Doc) -> Result<()> {
-        let rowid = match self.last {
+        let base = d.day << 20;
+        let mut rowid = match self.last {
             Some((day, rowid)) if day == d.day => rowid + 1,
-            _ => self.next.query_row([d.day << 20], |r| r.get(0))?,
+            _ => self.next.query_row([base], |r| r.get(0))?,
         };
         self.last = Some((d.day, rowid));
+        if rowid >= base + DAY {
+            self.last = None;
+            rowid = self
+                .free
+                .query_row([base], |r| r.get::<_, Option<i64>>(0))?
+                .ok_or_else(|| {
+                    super::StoreError::refused(
+                        format!("同一天的记录超过 {} 条，搜索索引放不下；请联系县级中心", DAY - 1),
+                        format!(
+                            "more than {} records on one day: the search index cannot hold them; contact the county centre",
+                            DAY - 1
+                        ),
+                    )
+                })?;
+        }
         if self.docs.execute(params![rowid, d.key])? > 0 {
             self.fts.execute(params![rowid, d.uni, d.bi, d.tags])?;
         }
