@@ -94,11 +94,7 @@ impl Store {
             }
         }
         let from = self.path.clone();
-        let log = {
-            let mut name = from.as_os_str().to_owned();
-            name.push("-wal");
-            PathBuf::from(name)
-        };
+        let log = suffixed(&from, "-wal");
         drop(self);
         if as_is {
             // Closing removes the emptied log; one left behind must hold nothing the file lacks.
@@ -272,8 +268,13 @@ fn work_name(path: &Path) -> PathBuf {
 
 /// The temporary name a compacted copy of the working file `work` is written under (`Store::move_to`).
 fn compact_copy_of(work: &Path) -> PathBuf {
-    let mut name = work.as_os_str().to_owned();
-    name.push(".compact");
+    suffixed(work, ".compact")
+}
+
+/// `path` with `suffix` added to its whole name (`demo.db` and `-wal`: `demo.db-wal`).
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
     PathBuf::from(name)
 }
 
@@ -353,9 +354,7 @@ pub fn temp_beside(path: &Path) -> PathBuf {
 /// Removes a database file with its journal, WAL and shared-memory files.
 pub fn remove_db_files(path: &Path) {
     for suffix in ["", "-journal", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
+        let _ = std::fs::remove_file(suffixed(path, suffix));
     }
 }
 
